@@ -1,0 +1,56 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Release-mode code generation for the hot paths: cross-module optimisation,
+/// no dynamic exclusivity checks, AVX2 on x86_64.
+let fastSettings: [SwiftSetting] = [
+  .unsafeFlags(["-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+  .unsafeFlags(["-Xcc", "-mavx2"], .when(platforms: [.linux], configuration: .release)),
+]
+
+let package = Package(
+  name: "ZKProver",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "zkprover", targets: ["zkprover"]),
+    .library(name: "Algebra", targets: ["Algebra"]),
+    .library(name: "Hashing", targets: ["Hashing"]),
+    .library(name: "Stark", targets: ["Stark"]),
+    .library(name: "EVM", targets: ["EVM"]),
+    .library(name: "VM", targets: ["VM"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // Portable (Embedded Swift) modules: no Foundation, typed throws.
+    .target(name: "Keccak", swiftSettings: fastSettings),
+    .target(name: "EVMPrimitives", dependencies: ["Keccak"], swiftSettings: fastSettings),
+    .target(name: "Secp256k1", dependencies: ["EVMPrimitives"], swiftSettings: fastSettings),
+    .target(name: "Precompiles", dependencies: ["EVMPrimitives", "Secp256k1"], swiftSettings: fastSettings),
+    .target(name: "EVM", dependencies: ["EVMPrimitives", "Secp256k1", "Precompiles", "Keccak"], swiftSettings: fastSettings),
+
+    // Prover modules.
+    .target(name: "Algebra", swiftSettings: fastSettings),
+    .target(name: "Hashing", dependencies: ["Algebra", "Keccak"], swiftSettings: fastSettings),
+    .target(name: "Stark", dependencies: ["Algebra", "Hashing"], swiftSettings: fastSettings),
+
+    // Host-side tooling.
+    .target(name: "EVMFixtures", dependencies: ["EVM"], swiftSettings: fastSettings),
+    .target(name: "VM", dependencies: [], swiftSettings: fastSettings),
+    .executableTarget(
+      name: "zkprover",
+      dependencies: [
+        "Algebra", "Hashing", "Stark", "EVM", "EVMFixtures", "VM",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: fastSettings
+    ),
+
+    .testTarget(name: "AlgebraTests", dependencies: ["Algebra"]),
+    .testTarget(name: "HashingTests", dependencies: ["Hashing", "Algebra", "Keccak"]),
+    .testTarget(name: "StarkTests", dependencies: ["Stark", "Algebra", "Hashing"]),
+    .testTarget(name: "EVMTests", dependencies: ["EVM", "EVMPrimitives", "Secp256k1", "Precompiles", "EVMFixtures", "Keccak"]),
+    .testTarget(name: "VMTests", dependencies: ["VM"]),
+  ]
+)

@@ -1,0 +1,1 @@
+// Module EVM: see ../shared/DESIGN.md.

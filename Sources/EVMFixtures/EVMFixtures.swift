@@ -1,0 +1,1 @@
+// Module EVMFixtures: see ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// Module EVMPrimitives: see ../shared/DESIGN.md.

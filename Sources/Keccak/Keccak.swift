@@ -1,0 +1,1 @@
+// Module Keccak: see ../shared/DESIGN.md.

@@ -1,0 +1,1 @@
+// Module Precompiles: see ../shared/DESIGN.md.

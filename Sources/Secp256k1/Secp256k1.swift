@@ -1,0 +1,1 @@
+// Module Secp256k1: see ../shared/DESIGN.md.

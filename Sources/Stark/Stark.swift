@@ -1,0 +1,1 @@
+// Module Stark: see ../shared/DESIGN.md.

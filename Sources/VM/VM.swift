@@ -1,0 +1,1 @@
+// Module VM: see ../shared/DESIGN.md.

@@ -1,1 +1,0 @@
-// Module EVMPrimitives: see ../shared/DESIGN.md.

@@ -8,7 +8,7 @@
 /// `vpaddd`/`vpminud` for addition and subtraction and `vpmuludq` on even and odd lanes for the
 /// Montgomery product (the Plonky3 AVX2 scheme, no shuffles through memory).
 @frozen
-public struct PackedMontyField31<P: MontyParameters>: Sendable, Hashable {
+public struct PackedMontyField31<P: MontyParameters>: PackedField, Hashable {
     /// The scalar field.
     public typealias Scalar = MontyField31<P>
     /// The SIMD storage: eight Montgomery representatives.

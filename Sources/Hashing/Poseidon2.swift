@@ -52,28 +52,34 @@ public struct Poseidon2<F: Poseidon2Field>: Sendable {
     @inlinable
     public func permute(_ state: UnsafeMutablePointer<F>) {
         constants.withUnsafeBufferPointer { rc in
-            Self.permute(state, width: width, partialRounds: partialRounds, constants: rc.baseAddress!)
+            Self.permute(state, width: width, partialRounds: partialRounds, constants: rc.baseAddress!) { $0 }
         }
     }
 
-    /// The permutation on any `Poseidon2Arithmetic` (scalar or packed lanes),
-    /// with round constants supplied by `constant(i)`.
+    /// The permutation on any `Poseidon2Arithmetic` (scalar elements or packed lanes);
+    /// `broadcast` turns a round constant into an `R`.
     @inlinable @inline(__always)
-    static func permute(_ s: UnsafeMutablePointer<F>, width: Int, partialRounds: Int, constants rc: UnsafePointer<F>) {
+    static func permute<R: Poseidon2Arithmetic>(
+        _ s: UnsafeMutablePointer<R>,
+        width: Int,
+        partialRounds: Int,
+        constants rc: UnsafePointer<F>,
+        broadcast: (F) -> R
+    ) {
         externalLayer(s, width: width)
         var c = rc
         for _ in 0..<4 {
-            for i in 0..<width { s[i] = sbox(s[i] + c[i]) }
+            for i in 0..<width { s[i] = sbox(s[i] + broadcast(c[i])) }
             externalLayer(s, width: width)
             c += width
         }
         for r in 0..<partialRounds {
-            s[0] = sbox(s[0] + c[r])
+            s[0] = sbox(s[0] + broadcast(c[r]))
             F.Parameters.internalLayer(s, width: width)
         }
         c += partialRounds
         for _ in 0..<4 {
-            for i in 0..<width { s[i] = sbox(s[i] + c[i]) }
+            for i in 0..<width { s[i] = sbox(s[i] + broadcast(c[i])) }
             externalLayer(s, width: width)
             c += width
         }

@@ -102,6 +102,9 @@ public enum Precompiles {
         case 0x03: return RIPEMD160.run(input: input, gasLimit: gasLimit)
         case 0x04: return Identity.run(input: input, gasLimit: gasLimit)
         case 0x05: return ModExp.run(input: input, gasLimit: gasLimit, fork: fork)
+        case 0x06: return BN254.add(input: input, gasLimit: gasLimit, fork: fork)
+        case 0x07: return BN254.mul(input: input, gasLimit: gasLimit, fork: fork)
+        case 0x08: return BN254.pairing(input: input, gasLimit: gasLimit, fork: fork)
         case 0x09: return Blake2F.run(input: input, gasLimit: gasLimit)
         default: return .failure(.invalidInput)
         }

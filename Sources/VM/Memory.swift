@@ -1,3 +1,18 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A table of `count` all-zero (nil) entries from `calloc`: the OS maps untouched parts lazily,
+/// so a 1 M-entry page table costs nothing until used. Free with `free`.
+func zeroedTable<T>(_ count: Int, of: T.Type) -> UnsafeMutablePointer<T> {
+    guard let raw = calloc(count, MemoryLayout<T>.stride) else { fatalError("out of host memory") }
+    return raw.bindMemory(to: T.self, capacity: count)
+}
+
 /// Sparse paged memory: 4 KiB pages allocated on first touch, a bound on how many.
 ///
 /// Two page tables (one entry per page of the 4 GiB space) give the interpreter a single
@@ -24,16 +39,14 @@ public final class Memory {
     init(maxPages: Int, code: Range<UInt32>) {
         self.maxPages = maxPages
         self.code = code
-        readPages = .allocate(capacity: Memory.pageCount)
-        readPages.initialize(repeating: nil, count: Memory.pageCount)
-        writePages = .allocate(capacity: Memory.pageCount)
-        writePages.initialize(repeating: nil, count: Memory.pageCount)
+        readPages = zeroedTable(Memory.pageCount, of: UnsafeMutableRawPointer?.self)
+        writePages = zeroedTable(Memory.pageCount, of: UnsafeMutableRawPointer?.self)
     }
 
     deinit {
         for p in residentPages { readPages[Int(p)]?.deallocate() }
-        readPages.deallocate()
-        writePages.deallocate()
+        free(readPages)
+        free(writePages)
     }
 
     /// Why a page could not be provided.

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What the prover needs about one cycle (one row of the future CPU table), 52 bytes.
 ///
 /// Timestamps are per shard: the cycle in row `i` has base `clk = 4 * (i + 1)`; it reads rs1
@@ -115,8 +123,7 @@ final class Tracer {
     init(shardSize: Int) {
         self.shardSize = shardSize
         rows = .allocate(capacity: shardSize)
-        tsPages = .allocate(capacity: Memory.pageCount)
-        tsPages.initialize(repeating: nil, count: Memory.pageCount)
+        tsPages = zeroedTable(Memory.pageCount, of: UnsafeMutablePointer<UInt32>?.self)
         regTs = .allocate(capacity: 40)
         regTs.initialize(repeating: 0, count: 40)
     }
@@ -125,7 +132,7 @@ final class Tracer {
         rows.deallocate()
         for p in touched { tsPages[Int(p)]?.deallocate() }
         for p in pool { p.deallocate() }
-        tsPages.deallocate()
+        free(tsPages)
         regTs.deallocate()
     }
 

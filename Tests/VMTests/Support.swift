@@ -95,7 +95,7 @@ enum Tools {
         let inPath = dir.appendingPathComponent("in.bin").path
         let outPath = dir.appendingPathComponent("out.bin").path
         let fd3Path = dir.appendingPathComponent("fd3.bin").path
-        FileManager.default.createFile(atPath: elfPath, contents: Data(elf))
+        FileManager.default.createFile(atPath: elfPath, contents: Data(elf), attributes: [.posixPermissions: 0o755])
         FileManager.default.createFile(atPath: inPath, contents: Data(stdin))
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")

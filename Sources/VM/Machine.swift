@@ -79,8 +79,10 @@ public final class Machine {
         pc = program.entry
         // Load the image.
         for s in program.segments {
+            // Only the file-backed part is copied; the zero-filled rest (bss, heap, stack)
+            // becomes resident on first touch.
             var a = s.address
-            let end = s.address &+ s.memorySize
+            let end = s.address &+ UInt32(s.data.count)
             while a < end {
                 guard case .success(let page) = memory.page(for: a, write: false) else {
                     throw .imageTooLarge(bytes: total)

@@ -1,0 +1,170 @@
+// ZKProver guest SDK: compiled together with every guest program (Embedded Swift, rv32im).
+// Syscall numbers and conventions: Guests/ABI.md. Under qemu-riscv32 the zkVM-only calls
+// return -ENOSYS and the SDK falls back to plain Linux calls (public output to fd 3, hints
+// from fd 4), so the same ELF runs on both.
+
+@_extern(c, "zk_syscall")
+func zk_syscall(_ n: Int, _ a0: Int, _ a1: Int, _ a2: Int) -> Int
+
+/// The guest's interface to the zkVM.
+public enum Guest {
+    /// -ENOSYS: what Linux returns for the zkVM-only calls.
+    static var enosys: Int { -38 }
+
+    /// Reads up to `count` bytes of private input into `buffer`; returns how many were read (0 at the end).
+    public static func read(into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
+        zk_syscall(63, 0, Int(bitPattern: buffer), count)
+    }
+
+    /// The whole private input.
+    public static func readInput() -> [UInt8] {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(into: $0.baseAddress!, count: $0.count) }
+            if n <= 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return out
+    }
+
+    /// Appends `bytes` to the public output (what the proof attests to).
+    public static func commit(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { b in
+            let p = Int(bitPattern: b.baseAddress)
+            if zk_syscall(0x1000, p, b.count, 0) == enosys { _ = zk_syscall(64, 3, p, b.count) }
+        }
+    }
+
+    /// Commits an integer, little-endian.
+    public static func commit<T: FixedWidthInteger>(_ value: T) {
+        var bytes: [UInt8] = []
+        for i in 0..<(T.bitWidth / 8) { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * i))) }
+        commit(bytes)
+    }
+
+    /// Writes `bytes` to the program output (fd 1).
+    public static func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { b in _ = zk_syscall(64, 1, Int(bitPattern: b.baseAddress), b.count) }
+    }
+
+    /// Writes a debug line to fd 2.
+    public static func debug(_ message: StaticString) {
+        _ = zk_syscall(64, 2, Int(bitPattern: message.utf8Start), message.utf8CodeUnitCount)
+        var nl: UInt8 = 10
+        withUnsafeMutablePointer(to: &nl) { _ = zk_syscall(64, 2, Int(bitPattern: $0), 1) }
+    }
+
+    /// Reads up to `count` bytes of host advice. Hints are untrusted: the guest must check them.
+    public static func readHint(into buffer: UnsafeMutableRawPointer, count: Int) -> Int {
+        let p = Int(bitPattern: buffer)
+        let n = zk_syscall(0x1001, p, count, 0)
+        return n == enosys ? zk_syscall(63, 4, p, count) : n
+    }
+
+    /// Exactly `count` hint bytes, or nil if the host provided fewer.
+    public static func hint(count: Int) -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: count)
+        var got = 0
+        while got < count {
+            let n = out.withUnsafeMutableBytes { readHint(into: $0.baseAddress! + got, count: count - got) }
+            if n <= 0 { return nil }
+            got += n
+        }
+        return out
+    }
+
+    /// Halts with `code`.
+    public static func exit(_ code: Int32) -> Never {
+        _ = zk_syscall(93, Int(code), 0, 0)
+        while true {}
+    }
+
+    /// Keccak-f[1600] on 25 lanes, through the accelerated syscall (software under Linux).
+    public static func keccakF(_ state: UnsafeMutablePointer<UInt64>) {
+        if zk_syscall(0x1010, Int(bitPattern: state), 0, 0) == enosys { KeccakSoftware.permute(state) }
+    }
+
+    /// Keccak-256 of `data` (Ethereum's padding).
+    public static func keccak256(_ data: [UInt8]) -> [UInt8] {
+        var state = [UInt64](repeating: 0, count: 25)
+        let rate = 136
+        var offset = 0
+        state.withUnsafeMutableBufferPointer { s in
+            data.withUnsafeBufferPointer { d in
+                while d.count - offset >= rate {
+                    for i in 0..<(rate / 8) { s[i] ^= loadLane(d, offset + 8 * i, rate) }
+                    keccakF(s.baseAddress!)
+                    offset += rate
+                }
+                var block = [UInt8](repeating: 0, count: rate)
+                for i in 0..<(d.count - offset) { block[i] = d[offset + i] }
+                block[d.count - offset] ^= 0x01
+                block[rate - 1] ^= 0x80
+                block.withUnsafeBufferPointer { b in
+                    for i in 0..<(rate / 8) { s[i] ^= loadLane(b, 8 * i, rate) }
+                }
+                keccakF(s.baseAddress!)
+            }
+        }
+        var out = [UInt8](repeating: 0, count: 32)
+        for i in 0..<32 { out[i] = UInt8(truncatingIfNeeded: state[i / 8] >> (8 * UInt64(i % 8))) }
+        return out
+    }
+
+    @inline(__always)
+    static func loadLane(_ d: UnsafeBufferPointer<UInt8>, _ at: Int, _ rate: Int) -> UInt64 {
+        var v: UInt64 = 0
+        for k in 0..<8 { v |= UInt64(d[at + k]) << UInt64(8 * k) }
+        return v
+    }
+
+    /// p := p + q on secp256k1 (16 little-endian words each: x then y); false if unavailable
+    /// (under Linux) or if p.x == q.x.
+    public static func secp256k1Add(_ p: UnsafeMutablePointer<UInt32>, _ q: UnsafePointer<UInt32>) -> Bool {
+        zk_syscall(0x1011, Int(bitPattern: p), Int(bitPattern: q), 0) == 0
+    }
+
+    /// p := 2p on secp256k1; false if unavailable (under Linux).
+    public static func secp256k1Double(_ p: UnsafeMutablePointer<UInt32>) -> Bool {
+        zk_syscall(0x1012, Int(bitPattern: p), 0, 0) == 0
+    }
+}
+
+/// Software Keccak-f[1600] (used when the accelerated call is absent).
+enum KeccakSoftware {
+    static func permute(_ a: UnsafeMutablePointer<UInt64>) {
+        let rc: [UInt64] = [
+            0x0000_0000_0000_0001, 0x0000_0000_0000_8082, 0x8000_0000_0000_808A, 0x8000_0000_8000_8000,
+            0x0000_0000_0000_808B, 0x0000_0000_8000_0001, 0x8000_0000_8000_8081, 0x8000_0000_0000_8009,
+            0x0000_0000_0000_008A, 0x0000_0000_0000_0088, 0x0000_0000_8000_8009, 0x0000_0000_8000_000A,
+            0x0000_0000_8000_808B, 0x8000_0000_0000_008B, 0x8000_0000_0000_8089, 0x8000_0000_0000_8003,
+            0x8000_0000_0000_8002, 0x8000_0000_0000_0080, 0x0000_0000_0000_800A, 0x8000_0000_8000_000A,
+            0x8000_0000_8000_8081, 0x8000_0000_0000_8080, 0x0000_0000_8000_0001, 0x8000_0000_8000_8008,
+        ]
+        let rot: [UInt64] = [0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14]
+        var c = [UInt64](repeating: 0, count: 5)
+        var b = [UInt64](repeating: 0, count: 25)
+        for round in 0..<24 {
+            for x in 0..<5 { c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20] }
+            for x in 0..<5 {
+                let r = c[(x + 1) % 5]
+                let d = c[(x + 4) % 5] ^ (r << 1 | r >> 63)
+                for y in 0..<5 { a[x + 5 * y] ^= d }
+            }
+            for x in 0..<5 {
+                for y in 0..<5 {
+                    let v = a[x + 5 * y]
+                    let n = rot[x + 5 * y]
+                    b[y + 5 * ((2 * x + 3 * y) % 5)] = n == 0 ? v : (v << n | v >> (64 - n))
+                }
+            }
+            for x in 0..<5 {
+                for y in 0..<5 {
+                    a[x + 5 * y] = b[x + 5 * y] ^ (~b[(x + 1) % 5 + 5 * y] & b[(x + 2) % 5 + 5 * y])
+                }
+            }
+            a[0] ^= rc[round]
+        }
+    }
+}

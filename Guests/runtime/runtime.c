@@ -1,0 +1,176 @@
+/* Freestanding runtime of ZKProver guests: syscalls, allocator, mem* functions, atomics and
+ * the deterministic randomness Embedded Swift needs. Syscall numbers: see Guests/ABI.md. */
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- syscalls ---------------------------------------------------------------------------- */
+
+long zk_syscall(long n, long a0, long a1, long a2) {
+    register long r_a0 __asm__("a0") = a0;
+    register long r_a1 __asm__("a1") = a1;
+    register long r_a2 __asm__("a2") = a2;
+    register long r_a7 __asm__("a7") = n;
+    __asm__ volatile("ecall" : "+r"(r_a0) : "r"(r_a1), "r"(r_a2), "r"(r_a7) : "memory");
+    return r_a0;
+}
+
+__attribute__((noreturn)) void exit(int code) {
+    zk_syscall(93, code, 0, 0);
+    for (;;) {}
+}
+
+__attribute__((noreturn)) void abort(void) { exit(134); }
+
+int putchar(int c) {
+    unsigned char b = (unsigned char)c;
+    zk_syscall(64, 1, (long)&b, 1);
+    return c;
+}
+
+/* ---- memory functions -------------------------------------------------------------------- */
+
+void *memcpy(void *restrict dst, const void *restrict src, size_t n) {
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    if ((((uintptr_t)d | (uintptr_t)s) & 3) == 0) {
+        while (n >= 16) {
+            uint32_t a = ((const uint32_t *)s)[0], b = ((const uint32_t *)s)[1];
+            uint32_t c = ((const uint32_t *)s)[2], e = ((const uint32_t *)s)[3];
+            ((uint32_t *)d)[0] = a; ((uint32_t *)d)[1] = b;
+            ((uint32_t *)d)[2] = c; ((uint32_t *)d)[3] = e;
+            d += 16; s += 16; n -= 16;
+        }
+        while (n >= 4) { *(uint32_t *)d = *(const uint32_t *)s; d += 4; s += 4; n -= 4; }
+    }
+    while (n--) *d++ = *s++;
+    return dst;
+}
+
+void *memmove(void *dst, const void *src, size_t n) {
+    unsigned char *d = dst;
+    const unsigned char *s = src;
+    if (d == s || n == 0) return dst;
+    if (d < s || d >= s + n) return memcpy(dst, src, n);
+    d += n; s += n;
+    while (n--) *--d = *--s;
+    return dst;
+}
+
+void *memset(void *dst, int c, size_t n) {
+    unsigned char *d = dst;
+    uint32_t w = (unsigned char)c;
+    w |= w << 8; w |= w << 16;
+    while (n && ((uintptr_t)d & 3)) { *d++ = (unsigned char)c; n--; }
+    while (n >= 4) { *(uint32_t *)d = w; d += 4; n -= 4; }
+    while (n--) *d++ = (unsigned char)c;
+    return dst;
+}
+
+int memcmp(const void *a, const void *b, size_t n) {
+    const unsigned char *x = a, *y = b;
+    for (size_t i = 0; i < n; i++) if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
+    return 0;
+}
+
+int bcmp(const void *a, const void *b, size_t n) { return memcmp(a, b, n); }
+
+size_t strlen(const char *s) { size_t n = 0; while (s[n]) n++; return n; }
+
+/* ---- allocator: power-of-two size classes with free lists, bump allocation from the heap -- */
+
+extern char __heap_start[], __heap_end[];
+static char *heap_next = __heap_start;
+static void *free_lists[32];
+
+/* Every block is preceded by a 16-byte header holding its size class (0xff: not reusable). */
+static void *alloc_block(size_t size, size_t align) {
+    if (align < 16) align = 16;
+    unsigned k = 4;
+    while (k < 31 && ((size_t)1 << k) < size) k++;
+    if (align == 16 && free_lists[k]) {
+        void *p = free_lists[k];
+        free_lists[k] = *(void **)p;
+        return p;
+    }
+    uintptr_t start = ((uintptr_t)heap_next + 16 + align - 1) & ~(uintptr_t)(align - 1);
+    size_t bytes = align == 16 ? ((size_t)1 << k) : size;
+    if (start + bytes > (uintptr_t)__heap_end || start + bytes < start) return NULL;
+    heap_next = (char *)(start + bytes);
+    ((uint32_t *)start)[-1] = align == 16 ? k : 0xff;
+    return (void *)start;
+}
+
+void *malloc(size_t size) { return alloc_block(size ? size : 1, 16); }
+
+void free(void *p) {
+    if (!p) return;
+    uint32_t k = ((uint32_t *)p)[-1];
+    if (k >= 32) return;
+    *(void **)p = free_lists[k];
+    free_lists[k] = p;
+}
+
+int posix_memalign(void **out, size_t align, size_t size) {
+    void *p = alloc_block(size ? size : 1, align);
+    if (!p) return 12; /* ENOMEM */
+    *out = p;
+    return 0;
+}
+
+void *aligned_alloc(size_t align, size_t size) { return alloc_block(size ? size : 1, align); }
+
+void *calloc(size_t n, size_t size) {
+    size_t total = n * size;
+    if (size && total / size != n) return NULL;
+    void *p = malloc(total);
+    if (p) memset(p, 0, total);
+    return p;
+}
+
+void *realloc(void *p, size_t size) {
+    if (!p) return malloc(size);
+    uint32_t k = ((uint32_t *)p)[-1];
+    if (k < 32 && size <= ((size_t)1 << k)) return p;
+    void *q = malloc(size);
+    if (!q) return NULL;
+    size_t old = k < 32 ? ((size_t)1 << k) : size; /* unknown size: copy what fits */
+    memcpy(q, p, old < size ? old : size);
+    free(p);
+    return q;
+}
+
+/* ---- atomics (single-threaded machine: plain loads and stores) ---------------------------- */
+
+uint32_t __atomic_load_4(const volatile void *p, int order) { (void)order; return *(const volatile uint32_t *)p; }
+void __atomic_store_4(volatile void *p, uint32_t v, int order) { (void)order; *(volatile uint32_t *)p = v; }
+uint32_t __atomic_exchange_4(volatile void *p, uint32_t v, int order) {
+    (void)order; uint32_t o = *(volatile uint32_t *)p; *(volatile uint32_t *)p = v; return o;
+}
+_Bool __atomic_compare_exchange_4(volatile void *p, void *expected, uint32_t desired, _Bool weak, int s, int f) {
+    (void)weak; (void)s; (void)f;
+    uint32_t cur = *(volatile uint32_t *)p;
+    if (cur == *(uint32_t *)expected) { *(volatile uint32_t *)p = desired; return 1; }
+    *(uint32_t *)expected = cur;
+    return 0;
+}
+#define ATOMIC_OP(name, op) \
+    uint32_t __atomic_fetch_##name##_4(volatile void *p, uint32_t v, int order) { \
+        (void)order; uint32_t o = *(volatile uint32_t *)p; *(volatile uint32_t *)p = o op v; return o; }
+ATOMIC_OP(add, +)
+ATOMIC_OP(sub, -)
+ATOMIC_OP(and, &)
+ATOMIC_OP(or, |)
+ATOMIC_OP(xor, ^)
+
+/* ---- deterministic randomness ------------------------------------------------------------ */
+
+/* Hasher seeds and SystemRandomNumberGenerator come from here: a fixed xorshift stream, so two
+ * runs of the same guest on the same input execute exactly the same instructions. */
+static uint32_t rng_state = 0x9E3779B9u;
+void arc4random_buf(void *buf, size_t n) {
+    unsigned char *b = buf;
+    for (size_t i = 0; i < n; i++) {
+        rng_state ^= rng_state << 13; rng_state ^= rng_state >> 17; rng_state ^= rng_state << 5;
+        b[i] = (unsigned char)rng_state;
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+/// Host tooling that turns an Embedded Swift guest (a directory of `.swift` files) into an
+/// rv32im ELF: swiftc (Embedded, the flags of DESIGN.md) + the SDK, clang for the runtime,
+/// `ld.lld` with `Guests/runtime/link.ld`, and the rv32im `libgcc.a` of Debian's
+/// `gcc-riscv64-unknown-elf`.
+public struct GuestBuilder: Sendable {
+    /// Why a guest could not be built.
+    public enum BuildError: Error, CustomStringConvertible, Sendable {
+        case toolNotFound(String)
+        case noSources(String)
+        case commandFailed(command: String, output: String)
+
+        public var description: String {
+            switch self {
+            case .toolNotFound(let t): "guest toolchain: \(t) not found"
+            case .noSources(let d): "guest build: no .swift files in \(d)"
+            case .commandFailed(let c, let o): "guest build failed: \(c)\n\(o)"
+            }
+        }
+    }
+
+    /// The `Guests/` directory (runtime, SDK, examples).
+    public var guestsDirectory: URL
+    /// Directory holding swiftc, clang and ld.lld.
+    public var toolchainBin: URL
+    /// The rv32im/ilp32 `libgcc.a`.
+    public var libgcc: String
+
+    /// Locates the tools; `guestsDirectory` defaults to `Guests/` of the package containing `#filePath`.
+    public init(guestsDirectory: URL? = nil) throws(BuildError) {
+        self.guestsDirectory = guestsDirectory ?? GuestBuilder.packageRoot().appendingPathComponent("Guests")
+        guard let bin = GuestBuilder.findToolchain() else { throw .toolNotFound("swiftc with ld.lld and clang") }
+        toolchainBin = bin
+        guard let lib = GuestBuilder.findLibgcc() else {
+            throw .toolNotFound("rv32im libgcc.a (apt-get install gcc-riscv64-unknown-elf)")
+        }
+        libgcc = lib
+    }
+
+    /// The package root: the nearest directory above this source file holding Package.swift.
+    public static func packageRoot(from file: String = #filePath) -> URL {
+        var url = URL(fileURLWithPath: file).deletingLastPathComponent()
+        while url.path != "/" {
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+            url = url.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    }
+
+    static func findToolchain() -> URL? {
+        var dirs: [String] = []
+        if let path = ProcessInfo.processInfo.environment["PATH"] { dirs += path.split(separator: ":").map(String.init) }
+        dirs += ["/opt/swift/usr/bin", "/usr/bin"]
+        for d in dirs {
+            let fm = FileManager.default
+            if fm.isExecutableFile(atPath: d + "/swiftc"), fm.isExecutableFile(atPath: d + "/ld.lld"),
+                fm.isExecutableFile(atPath: d + "/clang")
+            {
+                return URL(fileURLWithPath: d)
+            }
+        }
+        return nil
+    }
+
+    static func findLibgcc() -> String? {
+        if let out = try? run("/usr/bin/env", ["riscv64-unknown-elf-gcc", "-march=rv32im", "-mabi=ilp32", "-print-libgcc-file-name"]) {
+            let p = out.trimmingCharacters(in: .whitespacesAndNewlines)
+            if FileManager.default.fileExists(atPath: p) { return p }
+        }
+        let base = "/usr/lib/gcc/riscv64-unknown-elf"
+        for v in (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? [] {
+            let p = "\(base)/\(v)/rv32im/ilp32/libgcc.a"
+            if FileManager.default.fileExists(atPath: p) { return p }
+        }
+        return nil
+    }
+
+    @discardableResult
+    static func run(_ tool: String, _ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let out = String(decoding: data, as: UTF8.self)
+        guard p.terminationStatus == 0 else {
+            throw BuildError.commandFailed(command: ([tool] + args).joined(separator: " "), output: out)
+        }
+        return out
+    }
+
+    /// The swiftc flags for rv32im Embedded Swift (DESIGN.md §2).
+    public static var swiftFlags: [String] {
+        [
+            "-target", "riscv32-none-none-eabi", "-enable-experimental-feature", "Embedded",
+            "-enable-experimental-feature", "Extern", "-wmo", "-Osize", "-parse-as-library",
+            "-Xcc", "-march=rv32im", "-Xcc", "-mabi=ilp32", "-Xfrontend", "-disable-stack-protector",
+            "-Xfrontend", "-function-sections",
+        ]
+    }
+
+    /// Builds the guest whose sources are in `directory` (plus any extra source files, e.g.
+    /// portable modules compiled into the guest) and returns the path of the ELF, written to
+    /// `output` (default: `directory/.build/guest.elf`).
+    public func build(directory: URL, extraSources: [String] = [], output: URL? = nil) throws -> URL {
+        let fm = FileManager.default
+        let sources = try fm.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".swift") }.sorted()
+            .map { directory.appendingPathComponent($0).path }
+        guard !sources.isEmpty else { throw BuildError.noSources(directory.path) }
+        let out = output ?? directory.appendingPathComponent(".build/guest.elf")
+        let work = out.deletingLastPathComponent().appendingPathComponent("obj-\(out.lastPathComponent)")
+        try fm.createDirectory(at: work, withIntermediateDirectories: true)
+        let sdk = try fm.contentsOfDirectory(atPath: guestsDirectory.appendingPathComponent("SDK").path)
+            .filter { $0.hasSuffix(".swift") }.sorted().map { guestsDirectory.appendingPathComponent("SDK/" + $0).path }
+        let bin = toolchainBin.path
+        let guestObj = work.appendingPathComponent("guest.o").path
+        try GuestBuilder.run(
+            bin + "/swiftc",
+            GuestBuilder.swiftFlags + ["-module-name", "Guest", "-c", "-o", guestObj] + sdk + extraSources + sources)
+        let cflags = ["--target=riscv32-unknown-elf", "-march=rv32im", "-mabi=ilp32"]
+        let runtime = guestsDirectory.appendingPathComponent("runtime")
+        let rtObj = work.appendingPathComponent("runtime.o").path
+        let startObj = work.appendingPathComponent("start.o").path
+        try GuestBuilder.run(
+            bin + "/clang",
+            cflags + ["-O2", "-ffreestanding", "-fno-builtin", "-ffunction-sections", "-fdata-sections", "-c",
+                runtime.appendingPathComponent("runtime.c").path, "-o", rtObj])
+        try GuestBuilder.run(bin + "/clang", cflags + ["-c", runtime.appendingPathComponent("start.S").path, "-o", startObj])
+        try GuestBuilder.run(
+            bin + "/ld.lld",
+            ["-T", runtime.appendingPathComponent("link.ld").path, "--gc-sections", "-o", out.path, startObj, rtObj,
+                guestObj, libgcc])
+        return out
+    }
+}

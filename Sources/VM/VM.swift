@@ -1,1 +1,0 @@
-// Module VM: see ../shared/DESIGN.md.

@@ -79,9 +79,9 @@ func difRadix2Columns<V: PackedField>(
     stride s: Int,
     from: Int,
     to: Int,
-    _ t: V.Scalar
+    _ t: V
 ) {
-    let tw = V(broadcast: t)
+    let tw = t
     var c = from
     while c + V.width <= to {
         let x0 = V(loading: p + c)
@@ -100,13 +100,13 @@ func difRadix4Columns<V: PackedField>(
     stride s: Int,
     from: Int,
     to: Int,
-    _ a0: V.Scalar,
-    _ a1: V.Scalar,
-    _ b0: V.Scalar
+    _ a0: V,
+    _ a1: V,
+    _ b0: V
 ) {
-    let A0 = V(broadcast: a0)
-    let A1 = V(broadcast: a1)
-    let B0 = V(broadcast: b0)
+    let A0 = a0
+    let A1 = a1
+    let B0 = b0
     var c = from
     while c + V.width <= to {
         let x0 = V(loading: p + c)
@@ -132,17 +132,17 @@ func difRadix8Columns<V: PackedField>(
     stride s: Int,
     from: Int,
     to: Int,
-    _ a: (V.Scalar, V.Scalar, V.Scalar, V.Scalar),
-    _ b: (V.Scalar, V.Scalar),
-    _ c0: V.Scalar
+    _ a: (V, V, V, V),
+    _ b: (V, V),
+    _ c0: V
 ) {
-    let A0 = V(broadcast: a.0)
-    let A1 = V(broadcast: a.1)
-    let A2 = V(broadcast: a.2)
-    let A3 = V(broadcast: a.3)
-    let B0 = V(broadcast: b.0)
-    let B1 = V(broadcast: b.1)
-    let C0 = V(broadcast: c0)
+    let A0 = a.0
+    let A1 = a.1
+    let A2 = a.2
+    let A3 = a.3
+    let B0 = b.0
+    let B1 = b.1
+    let C0 = c0
     var c = from
     while c + V.width <= to {
         let x0 = V(loading: p + c)
@@ -187,9 +187,9 @@ func ditRadix2Columns<V: PackedField>(
     stride s: Int,
     from: Int,
     to: Int,
-    _ t: V.Scalar
+    _ t: V
 ) {
-    let tw = V(broadcast: t)
+    let tw = t
     var c = from
     while c + V.width <= to {
         let x0 = V(loading: p + c)
@@ -207,13 +207,13 @@ func ditRadix4Columns<V: PackedField>(
     stride s: Int,
     from: Int,
     to: Int,
-    _ c0: V.Scalar,
-    _ b0: V.Scalar,
-    _ b1: V.Scalar
+    _ c0: V,
+    _ b0: V,
+    _ b1: V
 ) {
-    let C0 = V(broadcast: c0)
-    let B0 = V(broadcast: b0)
-    let B1 = V(broadcast: b1)
+    let C0 = c0
+    let B0 = b0
+    let B1 = b1
     var c = from
     while c + V.width <= to {
         let x0 = V(loading: p + c)
@@ -241,17 +241,17 @@ func ditRadix8Columns<V: PackedField>(
     stride s: Int,
     from: Int,
     to: Int,
-    _ c0: V.Scalar,
-    _ b: (V.Scalar, V.Scalar),
-    _ a: (V.Scalar, V.Scalar, V.Scalar, V.Scalar)
+    _ c0: V,
+    _ b: (V, V),
+    _ a: (V, V, V, V)
 ) {
-    let C0 = V(broadcast: c0)
-    let B0 = V(broadcast: b.0)
-    let B1 = V(broadcast: b.1)
-    let A0 = V(broadcast: a.0)
-    let A1 = V(broadcast: a.1)
-    let A2 = V(broadcast: a.2)
-    let A3 = V(broadcast: a.3)
+    let C0 = c0
+    let B0 = b.0
+    let B1 = b.1
+    let A0 = a.0
+    let A1 = a.1
+    let A2 = a.2
+    let A3 = a.3
     var c = from
     while c + V.width <= to {
         let x0 = V(loading: p + c)

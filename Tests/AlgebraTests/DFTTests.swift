@@ -37,6 +37,7 @@ let dftShapes: [DFTShape] = [
     .init(logHeight: 0, width: 3), .init(logHeight: 1, width: 1), .init(logHeight: 2, width: 9),
     .init(logHeight: 3, width: 8), .init(logHeight: 4, width: 1), .init(logHeight: 5, width: 17),
     .init(logHeight: 6, width: 4), .init(logHeight: 7, width: 16), .init(logHeight: 8, width: 3),
+    .init(logHeight: 7, width: 1), .init(logHeight: 6, width: 2), .init(logHeight: 9, width: 1),
 ]
 
 @Suite("Two-adic DFT")

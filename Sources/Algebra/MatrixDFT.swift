@@ -19,13 +19,7 @@ extension RowMajorMatrix where F: PrimeField31 {
 
     /// In-place ``dft()``.
     @inlinable
-    public mutating func applyDFT() {
-        let w = width
-        values.withUnsafeMutableBufferPointer { buf in
-            Algebra.bitReverseRows(buf, width: w)
-            TwoAdicDFT.forwardBitReversedToNatural(buf, width: w)
-        }
-    }
+    public mutating func applyDFT() { self = dft() }
 
     /// Evaluations on `H` in bit-reversed row order (row `i` at `ω^reverseBits(i)`): cheaper than
     /// ``dft()`` because no rows are permuted.
@@ -54,16 +48,7 @@ extension RowMajorMatrix where F: PrimeField31 {
 
     /// In-place ``idft()``.
     @inlinable
-    public mutating func applyIDFT() {
-        let w = width
-        let n = height
-        values.withUnsafeMutableBufferPointer { buf in
-            Algebra.bitReverseRows(buf, width: w)
-            TwoAdicDFT.inverseBitReversedToNaturalUnscaled(buf, width: w)
-            let nInv = F(UInt32(n)).inverse()!
-            TwoAdicDFT.scaleRowsByPowers(buf, width: w, start: nInv, ratio: .one)
-        }
-    }
+    public mutating func applyIDFT() { self = idft() }
 
     /// Evaluations on the coset `shift·H` (natural order) of the polynomials whose coefficients are the rows.
     @inlinable
@@ -80,16 +65,17 @@ extension RowMajorMatrix where F: PrimeField31 {
     /// Coefficients of the polynomials whose evaluations on `shift·H` (natural order) are the rows.
     @inlinable
     public func cosetIDFT(shift: F) -> RowMajorMatrix<F> {
-        var m = self
         let w = width
         let n = height
-        m.values.withUnsafeMutableBufferPointer { buf in
-            Algebra.bitReverseRows(buf, width: w)
-            TwoAdicDFT.inverseBitReversedToNaturalUnscaled(buf, width: w)
-            let nInv = F(UInt32(n)).inverse()!
-            TwoAdicDFT.scaleRowsByPowers(buf, width: w, start: nInv, ratio: shift.inverse()!)
+        let out = values.withUnsafeBufferPointer { src in
+            makeLargeArray(count: src.count) { (dst: UnsafeMutableBufferPointer<F>) in
+                bitReverseRowsCopy(from: src, to: dst, width: w)
+                TwoAdicDFT.inverseBitReversedToNaturalUnscaled(dst, width: w)
+                let nInv = F(UInt32(max(n, 1))).inverse()!
+                TwoAdicDFT.scaleRowsByPowers(dst, width: w, start: nInv, ratio: shift.inverse()!)
+            }
         }
-        return m
+        return RowMajorMatrix(values: out, width: w)
     }
 
     /// Low-degree extension in bit-reversed row order.

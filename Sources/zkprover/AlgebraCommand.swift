@@ -15,8 +15,13 @@ struct AlgebraBenchCommand: ParsableCommand {
     @Option(help: "log2 of the number of rows.") var logHeight: Int = 20
     @Option(help: "Number of columns.") var width: Int = 64
     @Option(help: "Timed runs per figure (the best is printed).") var runs: Int = 3
+    @Flag(help: "Print the process CPU time of the DFT building blocks (1 thread) instead.") var profile = false
 
     func run() {
+        if profile {
+            AlgebraProfile(logHeight: logHeight, width: width).run()
+            return
+        }
         for t in threads {
             for row in AlgebraBenchmarks.rows(threads: t, logHeight: logHeight, width: width, runs: runs) {
                 let ref = row.reference.map { String(format: "%.0f", $0) } ?? "-"
@@ -28,16 +33,11 @@ struct AlgebraBenchCommand: ParsableCommand {
     }
 }
 
-/// `zkprover profile-algebra`: process CPU time of the DFT building blocks (1 thread), which stays
-/// meaningful on a machine shared with other work.
-struct AlgebraProfileCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "profile-algebra",
-        abstract: "CPU time of DFT building blocks.",
-        shouldDisplay: false
-    )
-    @Option var logHeight: Int = 20
-    @Option var width: Int = 64
+/// Process CPU time of the DFT building blocks on one thread, which stays meaningful on a
+/// machine shared with other work (`zkprover bench-algebra --profile`).
+struct AlgebraProfile {
+    var logHeight: Int
+    var width: Int
 
     func cpuMs(_ body: () -> Void) -> Double {
         var best = Double.infinity

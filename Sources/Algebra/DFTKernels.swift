@@ -79,15 +79,16 @@ func difRadix2Columns<V: PackedField>(
     stride s: Int,
     from: Int,
     to: Int,
-    _ t: V.Scalar
+    _ t: V
 ) {
-    let tw = V(broadcast: t)
+    let tw = t
     var c = from
     while c + V.width <= to {
         let x0 = V(loading: p + c)
         let x1 = V(loading: p + s + c)
-        (x0 + x1).store(to: p + c)
-        ((x0 - x1) * tw).store(to: p + s + c)
+        let (x0x1s, x0x1d) = V.difButterfly(x0, x1, tw)
+        x0x1s.store(to: p + c)
+        x0x1d.store(to: p + s + c)
         c += V.width
     }
 }
@@ -99,27 +100,27 @@ func difRadix4Columns<V: PackedField>(
     stride s: Int,
     from: Int,
     to: Int,
-    _ a0: V.Scalar,
-    _ a1: V.Scalar,
-    _ b0: V.Scalar
+    _ a0: V,
+    _ a1: V,
+    _ b0: V
 ) {
-    let A0 = V(broadcast: a0)
-    let A1 = V(broadcast: a1)
-    let B0 = V(broadcast: b0)
+    let A0 = a0
+    let A1 = a1
+    let B0 = b0
     var c = from
     while c + V.width <= to {
         let x0 = V(loading: p + c)
         let x1 = V(loading: p + s + c)
         let x2 = V(loading: p + 2 * s + c)
         let x3 = V(loading: p + 3 * s + c)
-        let y0 = x0 + x2
-        let y2 = (x0 - x2) * A0
-        let y1 = x1 + x3
-        let y3 = (x1 - x3) * A1
-        (y0 + y1).store(to: p + c)
-        ((y0 - y1) * B0).store(to: p + s + c)
-        (y2 + y3).store(to: p + 2 * s + c)
-        ((y2 - y3) * B0).store(to: p + 3 * s + c)
+        let (y0, y2) = V.difButterfly(x0, x2, A0)
+        let (y1, y3) = V.difButterfly(x1, x3, A1)
+        let (y0y1s, y0y1d) = V.difButterfly(y0, y1, B0)
+        y0y1s.store(to: p + c)
+        y0y1d.store(to: p + s + c)
+        let (y2y3s, y2y3d) = V.difButterfly(y2, y3, B0)
+        y2y3s.store(to: p + 2 * s + c)
+        y2y3d.store(to: p + 3 * s + c)
         c += V.width
     }
 }
@@ -131,17 +132,17 @@ func difRadix8Columns<V: PackedField>(
     stride s: Int,
     from: Int,
     to: Int,
-    _ a: (V.Scalar, V.Scalar, V.Scalar, V.Scalar),
-    _ b: (V.Scalar, V.Scalar),
-    _ c0: V.Scalar
+    _ a: (V, V, V, V),
+    _ b: (V, V),
+    _ c0: V
 ) {
-    let A0 = V(broadcast: a.0)
-    let A1 = V(broadcast: a.1)
-    let A2 = V(broadcast: a.2)
-    let A3 = V(broadcast: a.3)
-    let B0 = V(broadcast: b.0)
-    let B1 = V(broadcast: b.1)
-    let C0 = V(broadcast: c0)
+    let A0 = a.0
+    let A1 = a.1
+    let A2 = a.2
+    let A3 = a.3
+    let B0 = b.0
+    let B1 = b.1
+    let C0 = c0
     var c = from
     while c + V.width <= to {
         let x0 = V(loading: p + c)
@@ -153,32 +154,28 @@ func difRadix8Columns<V: PackedField>(
         let x6 = V(loading: p + 6 * s + c)
         let x7 = V(loading: p + 7 * s + c)
         // Layer 1: pairs (s, s + 4).
-        let y0 = x0 + x4
-        let y4 = (x0 - x4) * A0
-        let y1 = x1 + x5
-        let y5 = (x1 - x5) * A1
-        let y2 = x2 + x6
-        let y6 = (x2 - x6) * A2
-        let y3 = x3 + x7
-        let y7 = (x3 - x7) * A3
+        let (y0, y4) = V.difButterfly(x0, x4, A0)
+        let (y1, y5) = V.difButterfly(x1, x5, A1)
+        let (y2, y6) = V.difButterfly(x2, x6, A2)
+        let (y3, y7) = V.difButterfly(x3, x7, A3)
         // Layer 2: pairs (s, s + 2).
-        let z0 = y0 + y2
-        let z2 = (y0 - y2) * B0
-        let z1 = y1 + y3
-        let z3 = (y1 - y3) * B1
-        let z4 = y4 + y6
-        let z6 = (y4 - y6) * B0
-        let z5 = y5 + y7
-        let z7 = (y5 - y7) * B1
+        let (z0, z2) = V.difButterfly(y0, y2, B0)
+        let (z1, z3) = V.difButterfly(y1, y3, B1)
+        let (z4, z6) = V.difButterfly(y4, y6, B0)
+        let (z5, z7) = V.difButterfly(y5, y7, B1)
         // Layer 3: pairs (s, s + 1).
-        (z0 + z1).store(to: p + c)
-        ((z0 - z1) * C0).store(to: p + s + c)
-        (z2 + z3).store(to: p + 2 * s + c)
-        ((z2 - z3) * C0).store(to: p + 3 * s + c)
-        (z4 + z5).store(to: p + 4 * s + c)
-        ((z4 - z5) * C0).store(to: p + 5 * s + c)
-        (z6 + z7).store(to: p + 6 * s + c)
-        ((z6 - z7) * C0).store(to: p + 7 * s + c)
+        let (z0z1s, z0z1d) = V.difButterfly(z0, z1, C0)
+        z0z1s.store(to: p + c)
+        z0z1d.store(to: p + s + c)
+        let (z2z3s, z2z3d) = V.difButterfly(z2, z3, C0)
+        z2z3s.store(to: p + 2 * s + c)
+        z2z3d.store(to: p + 3 * s + c)
+        let (z4z5s, z4z5d) = V.difButterfly(z4, z5, C0)
+        z4z5s.store(to: p + 4 * s + c)
+        z4z5d.store(to: p + 5 * s + c)
+        let (z6z7s, z6z7d) = V.difButterfly(z6, z7, C0)
+        z6z7s.store(to: p + 6 * s + c)
+        z6z7d.store(to: p + 7 * s + c)
         c += V.width
     }
 }
@@ -190,9 +187,9 @@ func ditRadix2Columns<V: PackedField>(
     stride s: Int,
     from: Int,
     to: Int,
-    _ t: V.Scalar
+    _ t: V
 ) {
-    let tw = V(broadcast: t)
+    let tw = t
     var c = from
     while c + V.width <= to {
         let x0 = V(loading: p + c)
@@ -210,13 +207,13 @@ func ditRadix4Columns<V: PackedField>(
     stride s: Int,
     from: Int,
     to: Int,
-    _ c0: V.Scalar,
-    _ b0: V.Scalar,
-    _ b1: V.Scalar
+    _ c0: V,
+    _ b0: V,
+    _ b1: V
 ) {
-    let C0 = V(broadcast: c0)
-    let B0 = V(broadcast: b0)
-    let B1 = V(broadcast: b1)
+    let C0 = c0
+    let B0 = b0
+    let B1 = b1
     var c = from
     while c + V.width <= to {
         let x0 = V(loading: p + c)
@@ -244,17 +241,17 @@ func ditRadix8Columns<V: PackedField>(
     stride s: Int,
     from: Int,
     to: Int,
-    _ c0: V.Scalar,
-    _ b: (V.Scalar, V.Scalar),
-    _ a: (V.Scalar, V.Scalar, V.Scalar, V.Scalar)
+    _ c0: V,
+    _ b: (V, V),
+    _ a: (V, V, V, V)
 ) {
-    let C0 = V(broadcast: c0)
-    let B0 = V(broadcast: b.0)
-    let B1 = V(broadcast: b.1)
-    let A0 = V(broadcast: a.0)
-    let A1 = V(broadcast: a.1)
-    let A2 = V(broadcast: a.2)
-    let A3 = V(broadcast: a.3)
+    let C0 = c0
+    let B0 = b.0
+    let B1 = b.1
+    let A0 = a.0
+    let A1 = a.1
+    let A2 = a.2
+    let A3 = a.3
     var c = from
     while c + V.width <= to {
         let x0 = V(loading: p + c)

@@ -105,6 +105,13 @@ public protocol PackedField: Sendable {
     static func - (lhs: Self, rhs: Self) -> Self
     static func * (lhs: Self, rhs: Self) -> Self
     static prefix func - (value: Self) -> Self
+    /// The decimation-in-frequency butterfly `(a + b, (a - b) * t)`.
+    static func difButterfly(_ a: Self, _ b: Self, _ t: Self) -> (Self, Self)
+}
+
+extension PackedField {
+    @inlinable @inline(__always)
+    public static func difButterfly(_ a: Self, _ b: Self, _ t: Self) -> (Self, Self) { (a + b, (a - b) * t) }
 }
 
 extension PrimeField31 {

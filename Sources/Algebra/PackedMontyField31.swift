@@ -170,13 +170,13 @@ public struct PackedMontyField31<P: MontyParameters>: PackedField, Hashable {
     /// Montgomery product of eight lanes: `a * b * 2^-32 mod p`, each result in `0..<p`.
     ///
     /// Even lanes are multiplied in the low halves of 64-bit lanes and odd lanes after a
-    /// 32-bit shift, so every product is one `vpmuludq`.
+    /// 32-bit shift, so every product is one `vpmuludq`. Inputs may be anything below `2^32`
+    /// as long as `a * b < p * 2^32` (e.g. one factor `< p`, the other `< 2p`).
     @inlinable @inline(__always)
     public static func montyMul(_ a: SIMD8<UInt32>, _ b: SIMD8<UInt32>) -> SIMD8<UInt32> {
-        let lo = SIMD4<UInt64>(repeating: 0xffff_ffff)
-        let hi = SIMD4<UInt64>(repeating: 0xffff_ffff_0000_0000)
         let mu = SIMD4<UInt64>(repeating: UInt64(P.mu))
         let p = SIMD4<UInt64>(repeating: UInt64(P.prime))
+        let lo = SIMD4<UInt64>(repeating: 0xffff_ffff)
         let a64 = unsafeBitCast(a, to: SIMD4<UInt64>.self)
         let b64 = unsafeBitCast(b, to: SIMD4<UInt64>.self)
         let prodEven = (a64 & lo) &* (b64 & lo)
@@ -185,11 +185,20 @@ public struct PackedMontyField31<P: MontyParameters>: PackedField, Hashable {
         let qOdd = (prodOdd & lo) &* mu
         let qpEven = (qEven & lo) &* p
         let qpOdd = (qOdd & lo) &* p
-        // Low halves of prod and q*p agree; the result is hi(prod) - hi(q*p) (mod p).
+        // Low halves of prod and q*p agree; the result is hi(prod) - hi(q*p), in (-p, p).
+        let hi = SIMD4<UInt64>(repeating: 0xffff_ffff_0000_0000)
         let prodHi = unsafeBitCast((prodEven &>> 32) | (prodOdd & hi), to: SIMD8<UInt32>.self)
         let qpHi = unsafeBitCast((qpEven &>> 32) | (qpOdd & hi), to: SIMD8<UInt32>.self)
         let d = prodHi &- qpHi
         return pointwiseMin(d, d &+ SIMD8(repeating: P.prime))
+    }
+
+    /// The decimation-in-frequency butterfly `(a + b, (a - b) * t)`; the difference is not
+    /// reduced before the product (it stays below `2p`, which the Montgomery product accepts).
+    @inlinable @inline(__always)
+    public static func difButterfly(_ a: Self, _ b: Self, _ t: Self) -> (Self, Self) {
+        let diff = a.lanes &+ primeLanes &- b.lanes
+        return (a + b, Self(lanes: montyMul(diff, t.lanes)))
     }
 }
 

@@ -146,6 +146,140 @@ func scaleRow<F: PrimeField31>(
     }
 }
 
+/// The twiddle `t[index]` as a packed value: broadcast to every lane when `width == 0`, otherwise
+/// lane `l` gets `t[index + l / width]` (lanes cover consecutive rows of a narrow matrix).
+@inlinable @inline(__always)
+func twiddleLanes<V: PackedField>(_: V.Type, _ t: UnsafePointer<V.Scalar>, _ index: Int, width: Int) -> V {
+    if width == 0 || V.width == 1 { return V(broadcast: t[index]) }
+    if width == 1 { return V(loading: t + index) }
+    return withUnsafeTemporaryAllocation(of: V.Scalar.self, capacity: V.width) { tmp in
+        for l in 0..<V.width { tmp[l] = t[index + l / width] }
+        return V(loading: tmp.baseAddress!)
+    }
+}
+
+/// One group of `2^k` rows (`p`, `p + s`, ...) of a merged DIF pass, columns `from..<to`.
+/// `e` selects how twiddles fill lanes (see ``twiddleLanes(_:_:_:width:)``).
+@inlinable @inline(__always)
+func difGroup<V: PackedField>(
+    _: V.Type,
+    _ p: UnsafeMutablePointer<V.Scalar>,
+    stride s: Int,
+    from: Int,
+    to: Int,
+    k: Int,
+    q: Int,
+    i: Int,
+    _ t: UnsafePointer<V.Scalar>,
+    e: Int
+) {
+    switch k {
+    case 3:
+        let a = (
+            twiddleLanes(V.self, t, 4 * q + i, width: e), twiddleLanes(V.self, t, 5 * q + i, width: e),
+            twiddleLanes(V.self, t, 6 * q + i, width: e), twiddleLanes(V.self, t, 7 * q + i, width: e)
+        )
+        let b = (twiddleLanes(V.self, t, 2 * q + i, width: e), twiddleLanes(V.self, t, 3 * q + i, width: e))
+        let c = twiddleLanes(V.self, t, q + i, width: e)
+        difRadix8Columns(V.self, p, stride: s, from: from, to: to, a, b, c)
+    case 2:
+        let a0 = twiddleLanes(V.self, t, 2 * q + i, width: e)
+        let a1 = twiddleLanes(V.self, t, 3 * q + i, width: e)
+        let b0 = twiddleLanes(V.self, t, q + i, width: e)
+        difRadix4Columns(V.self, p, stride: s, from: from, to: to, a0, a1, b0)
+    default:
+        difRadix2Columns(V.self, p, stride: s, from: from, to: to, twiddleLanes(V.self, t, q + i, width: e))
+    }
+}
+
+/// One group of `2^k` rows of a merged DIT pass (see ``difGroup(_:_:stride:from:to:k:q:i:_:e:)``).
+@inlinable @inline(__always)
+func ditGroup<V: PackedField>(
+    _: V.Type,
+    _ p: UnsafeMutablePointer<V.Scalar>,
+    stride s: Int,
+    from: Int,
+    to: Int,
+    k: Int,
+    q: Int,
+    i: Int,
+    _ t: UnsafePointer<V.Scalar>,
+    e: Int
+) {
+    switch k {
+    case 3:
+        let c = twiddleLanes(V.self, t, q + i, width: e)
+        let b = (twiddleLanes(V.self, t, 2 * q + i, width: e), twiddleLanes(V.self, t, 3 * q + i, width: e))
+        let a = (
+            twiddleLanes(V.self, t, 4 * q + i, width: e), twiddleLanes(V.self, t, 5 * q + i, width: e),
+            twiddleLanes(V.self, t, 6 * q + i, width: e), twiddleLanes(V.self, t, 7 * q + i, width: e)
+        )
+        ditRadix8Columns(V.self, p, stride: s, from: from, to: to, c, b, a)
+    case 2:
+        let c0 = twiddleLanes(V.self, t, q + i, width: e)
+        let b0 = twiddleLanes(V.self, t, 2 * q + i, width: e)
+        let b1 = twiddleLanes(V.self, t, 3 * q + i, width: e)
+        ditRadix4Columns(V.self, p, stride: s, from: from, to: to, c0, b0, b1)
+    default:
+        ditRadix2Columns(V.self, p, stride: s, from: from, to: to, twiddleLanes(V.self, t, q + i, width: e))
+    }
+}
+
+/// `k` merged layers of a block of `2^logM` rows on the groups `groups`: the first `k` DIF
+/// layers, or (`dit`) the last `k` DIT layers.
+///
+/// Wide rows are vectorised across columns (one broadcast twiddle per group); narrow rows
+/// (width 1, 2 or 4) across consecutive groups, whose rows are adjacent in memory.
+@inlinable @inline(__always)
+func mergedPass<F: PrimeField31>(
+    _ block: UnsafeMutablePointer<F>,
+    width w: Int,
+    logM: Int,
+    k: Int,
+    groups: Range<Int>,
+    _ t: UnsafePointer<F>,
+    dit: Bool
+) {
+    let q = 1 << (logM - k)
+    let s = q * w
+    let lanes = F.Packing.width
+    if w >= lanes {
+        let vecEnd = w - w % lanes
+        for i in groups {
+            let p = block + i * w
+            if dit {
+                ditGroup(F.Packing.self, p, stride: s, from: 0, to: vecEnd, k: k, q: q, i: i, t, e: 0)
+                ditGroup(ScalarLane<F>.self, p, stride: s, from: vecEnd, to: w, k: k, q: q, i: i, t, e: 0)
+            } else {
+                difGroup(F.Packing.self, p, stride: s, from: 0, to: vecEnd, k: k, q: q, i: i, t, e: 0)
+                difGroup(ScalarLane<F>.self, p, stride: s, from: vecEnd, to: w, k: k, q: q, i: i, t, e: 0)
+            }
+        }
+        return
+    }
+    let perVector = lanes / w
+    let narrow = lanes % w == 0 && q >= perVector
+    var i = groups.lowerBound
+    while i < groups.upperBound {
+        let p = block + i * w
+        if narrow && i % perVector == 0 && i + perVector <= groups.upperBound {
+            if dit {
+                ditGroup(F.Packing.self, p, stride: s, from: 0, to: lanes, k: k, q: q, i: i, t, e: w)
+            } else {
+                difGroup(F.Packing.self, p, stride: s, from: 0, to: lanes, k: k, q: q, i: i, t, e: w)
+            }
+            i += perVector
+        } else {
+            if dit {
+                ditGroup(ScalarLane<F>.self, p, stride: s, from: 0, to: w, k: k, q: q, i: i, t, e: 0)
+            } else {
+                difGroup(ScalarLane<F>.self, p, stride: s, from: 0, to: w, k: k, q: q, i: i, t, e: 0)
+            }
+            i += 1
+        }
+    }
+}
+
 /// `k` merged DIF layers (the first `k` of a block of `2^logM` rows) on the groups `groups`.
 @inlinable
 func difPass<F: PrimeField31>(
@@ -156,36 +290,7 @@ func difPass<F: PrimeField31>(
     groups: Range<Int>,
     _ t: UnsafePointer<F>
 ) {
-    let q = 1 << (logM - k)
-    let s = q * w
-    let vecEnd = w - w % F.Packing.width
-    switch k {
-    case 3:
-        for i in groups {
-            let p = block + i * w
-            let a = (t[4 * q + i], t[5 * q + i], t[6 * q + i], t[7 * q + i])
-            let b = (t[2 * q + i], t[3 * q + i])
-            let c = t[q + i]
-            difRadix8Columns(F.Packing.self, p, stride: s, from: 0, to: vecEnd, a, b, c)
-            difRadix8Columns(ScalarLane<F>.self, p, stride: s, from: vecEnd, to: w, a, b, c)
-        }
-    case 2:
-        for i in groups {
-            let p = block + i * w
-            let a0 = t[2 * q + i]
-            let a1 = t[3 * q + i]
-            let b0 = t[q + i]
-            difRadix4Columns(F.Packing.self, p, stride: s, from: 0, to: vecEnd, a0, a1, b0)
-            difRadix4Columns(ScalarLane<F>.self, p, stride: s, from: vecEnd, to: w, a0, a1, b0)
-        }
-    default:
-        for i in groups {
-            let p = block + i * w
-            let a = t[q + i]
-            difRadix2Columns(F.Packing.self, p, stride: s, from: 0, to: vecEnd, a)
-            difRadix2Columns(ScalarLane<F>.self, p, stride: s, from: vecEnd, to: w, a)
-        }
-    }
+    mergedPass(block, width: w, logM: logM, k: k, groups: groups, t, dit: false)
 }
 
 /// `k` merged DIT layers (the last `k` of a block of `2^logM` rows) on the groups `groups`.
@@ -198,36 +303,7 @@ func ditPass<F: PrimeField31>(
     groups: Range<Int>,
     _ t: UnsafePointer<F>
 ) {
-    let q = 1 << (logM - k)
-    let s = q * w
-    let vecEnd = w - w % F.Packing.width
-    switch k {
-    case 3:
-        for i in groups {
-            let p = block + i * w
-            let c = t[q + i]
-            let b = (t[2 * q + i], t[3 * q + i])
-            let a = (t[4 * q + i], t[5 * q + i], t[6 * q + i], t[7 * q + i])
-            ditRadix8Columns(F.Packing.self, p, stride: s, from: 0, to: vecEnd, c, b, a)
-            ditRadix8Columns(ScalarLane<F>.self, p, stride: s, from: vecEnd, to: w, c, b, a)
-        }
-    case 2:
-        for i in groups {
-            let p = block + i * w
-            let c0 = t[q + i]
-            let b0 = t[2 * q + i]
-            let b1 = t[3 * q + i]
-            ditRadix4Columns(F.Packing.self, p, stride: s, from: 0, to: vecEnd, c0, b0, b1)
-            ditRadix4Columns(ScalarLane<F>.self, p, stride: s, from: vecEnd, to: w, c0, b0, b1)
-        }
-    default:
-        for i in groups {
-            let p = block + i * w
-            let a = t[q + i]
-            ditRadix2Columns(F.Packing.self, p, stride: s, from: 0, to: vecEnd, a)
-            ditRadix2Columns(ScalarLane<F>.self, p, stride: s, from: vecEnd, to: w, a)
-        }
-    }
+    mergedPass(block, width: w, logM: logM, k: k, groups: groups, t, dit: true)
 }
 
 /// All DIF layers of a block of `2^logM` rows: merged top layers, then the sub-blocks depth-first.

@@ -6,6 +6,11 @@ struct ZKProverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zkprover",
         abstract: "A zero-knowledge prover for EVM rollups.",
-        subcommands: [GuestCommand.self, RunCommand.self, VMCommand.self]
+        subcommands: [
+            GuestCommand.self,
+            RunCommand.self,
+            VMCommand.self,
+            AlgebraBenchCommand.self,
+        ]
     )
 }

@@ -94,6 +94,57 @@ public struct Poseidon2Lanes<F: Poseidon2Field>: Poseidon2Arithmetic, Sendable {
         return Self(words: Self.minimum(d, d &+ Self.primes))
     }
 
+    /// Montgomery product of lanes holding signed values in `(-p, p)` (two's
+    /// complement), result again in `(-p, p)`: signed 32 x 32 -> 64-bit products
+    /// (`vpmuldq`), signed `q`, and `|x - q p| / 2^32 < p^2 / 2^32 + p / 2 < p`, so no
+    /// correction step is needed between chained products.
+    @inlinable @inline(__always)
+    static func signedProduct(_ x: SIMD8<UInt32>, _ y: SIMD8<UInt32>) -> SIMD8<UInt32> {
+        let a = unsafeBitCast(x, to: SIMD4<Int64>.self)
+        let b = unsafeBitCast(y, to: SIMD4<Int64>.self)
+        let p = SIMD4<Int64>(repeating: Int64(F.Parameters.prime))
+        let xe = ((a &<< 32) &>> 32) &* ((b &<< 32) &>> 32)
+        let xo = (a &>> 32) &* (b &>> 32)
+        let q = unsafeBitCast(x &* y &* SIMD8<UInt32>(repeating: F.Parameters.mu), to: SIMD4<Int64>.self)
+        let qpe = ((q &<< 32) &>> 32) &* p
+        let qpo = (q &>> 32) &* p
+        let low = SIMD4<UInt64>(repeating: 0xffff_ffff)
+        let xHigh = unsafeBitCast(
+            (unsafeBitCast(xe, to: SIMD4<UInt64>.self) &>> 32) | (unsafeBitCast(xo, to: SIMD4<UInt64>.self) & ~low),
+            to: SIMD8<UInt32>.self
+        )
+        let qpHigh = unsafeBitCast(
+            (unsafeBitCast(qpe, to: SIMD4<UInt64>.self) &>> 32) | (unsafeBitCast(qpo, to: SIMD4<UInt64>.self) & ~low),
+            to: SIMD8<UInt32>.self
+        )
+        return xHigh &- qpHigh
+    }
+
+    /// `(self + c)^degree` given `c - p` (wrapping) in every lane: the sum lands in
+    /// `(-p, p)` with one addition, the powers stay signed, one correction at the end.
+    @inlinable @inline(__always)
+    public func sboxAdding(constantMinusPrime cMinusP: SIMD8<UInt32>, degree: Int) -> Self {
+        let x = words &+ cMinusP
+        let r: SIMD8<UInt32>
+        switch degree {
+        case 3:
+            r = Self.signedProduct(Self.signedProduct(x, x), x)
+        case 5:
+            let x2 = Self.signedProduct(x, x)
+            r = Self.signedProduct(Self.signedProduct(x2, x2), x)
+        case 7:
+            let x2 = Self.signedProduct(x, x)
+            let x3 = Self.signedProduct(x2, x)
+            let x4 = Self.signedProduct(x2, x2)
+            r = Self.signedProduct(x3, x4)
+        default:
+            var t = x
+            for _ in 1..<degree { t = Self.signedProduct(t, x) }
+            r = t
+        }
+        return Self(words: Self.minimum(r, r &+ Self.primes))
+    }
+
     @inlinable @inline(__always)
     public func doubled() -> Self { self + self }
 

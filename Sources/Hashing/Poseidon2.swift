@@ -24,7 +24,8 @@ public struct Poseidon2<F: Poseidon2Field>: Sendable {
     public let partialRounds: Int
     /// All round constants as Montgomery words: `4 * width` initial, `partialRounds`
     /// internal, `4 * width` final; then the internal diagonal `V` (`width` words) and
-    /// `V * mu mod 2^32` (`width` words) for the single-state vector kernel.
+    /// `V * mu mod 2^32` (`width` words) for the single-state vector kernel; then the round
+    /// constants again, minus `p` (wrapping), for the packed kernels.
     @usableFromInline let constants: [UInt32]
 
     /// The instance of the given width (16 or 24). Traps for another width.
@@ -46,8 +47,11 @@ public struct Poseidon2<F: Poseidon2Field>: Sendable {
             unit.withUnsafeMutableBufferPointer { F.Parameters.internalLayer($0.baseAddress!, width: width) }
             return (unit[j] - .one).montgomery
         }
+        let roundCount = words.count
         words += diagonal
         words += diagonal.map { $0 &* F.Parameters.mu }
+        // Round constants minus p (wrapping), for the packed kernel's signed S-box input.
+        words += words[0..<roundCount].map { $0 &- F.Parameters.prime }
         self.constants = words
     }
 
@@ -119,8 +123,8 @@ public enum Poseidon2Kernel<P: Poseidon2Parameters> {
         constants: UnsafePointer<UInt32>
     ) {
         state.withMemoryRebound(to: F.self, capacity: width) { s in
-            permute(s, width: width, partialRounds: P.partialRounds(width: width)!, constants: constants) {
-                F(montgomery: $0)
+            permute(s, width: width, partialRounds: P.partialRounds(width: width)!) { x, i in
+                sbox(x + F(montgomery: constants[i]))
             }
         }
     }
@@ -136,6 +140,7 @@ public enum Poseidon2Kernel<P: Poseidon2Parameters> {
         typealias L = Poseidon2Lanes<F>
         let width = 8 * n
         let raw = UnsafeRawPointer(rc)
+        let minusP = 8 * width + partialRounds + 2 * width
         func load(_ offset: Int) -> L {
             L(words: raw.loadUnaligned(fromByteOffset: 4 * offset, as: SIMD8<UInt32>.self))
         }
@@ -148,7 +153,9 @@ public enum Poseidon2Kernel<P: Poseidon2Parameters> {
             externalLayerVectors(v, n)
             var c = 0
             for _ in 0..<4 {
-                for j in 0..<n { v[j] = sbox(v[j] + load(c + 8 * j)) }
+                for j in 0..<n {
+                    v[j] = v[j].sboxAdding(constantMinusPrime: load(minusP + c + 8 * j).words, degree: P.sboxDegree)
+                }
                 externalLayerVectors(v, n)
                 c += width
             }
@@ -173,7 +180,9 @@ public enum Poseidon2Kernel<P: Poseidon2Parameters> {
             }
             c += partialRounds
             for _ in 0..<4 {
-                for j in 0..<n { v[j] = sbox(v[j] + load(c + 8 * j)) }
+                for j in 0..<n {
+                    v[j] = v[j].sboxAdding(constantMinusPrime: load(minusP + c + 8 * j).words, degree: P.sboxDegree)
+                }
                 externalLayerVectors(v, n)
                 c += width
             }
@@ -219,15 +228,19 @@ public enum Poseidon2Kernel<P: Poseidon2Parameters> {
         withUnsafeTemporaryAllocation(of: L.self, capacity: 24) { buffer in
             let s = buffer.baseAddress!
             if width == 16 {
+                let rp = P.partialRounds(width: 16)!
+                let minusP = constants + (8 * 16 + rp + 2 * 16)
                 for i in 0..<16 { (s + i).initialize(to: L(words: state[i])) }
-                permute(s, width: 16, partialRounds: P.partialRounds(width: 16)!, constants: constants) {
-                    L(words: SIMD8(repeating: $0))
+                permute(s, width: 16, partialRounds: rp) { x, i in
+                    x.sboxAdding(constantMinusPrime: SIMD8(repeating: minusP[i]), degree: P.sboxDegree)
                 }
                 for i in 0..<16 { state[i] = s[i].words }
             } else {
+                let rp = P.partialRounds(width: 24)!
+                let minusP = constants + (8 * 24 + rp + 2 * 24)
                 for i in 0..<24 { (s + i).initialize(to: L(words: state[i])) }
-                permute(s, width: 24, partialRounds: P.partialRounds(width: 24)!, constants: constants) {
-                    L(words: SIMD8(repeating: $0))
+                permute(s, width: 24, partialRounds: rp) { x, i in
+                    x.sboxAdding(constantMinusPrime: SIMD8(repeating: minusP[i]), degree: P.sboxDegree)
                 }
                 for i in 0..<24 { state[i] = s[i].words }
             }
@@ -235,29 +248,28 @@ public enum Poseidon2Kernel<P: Poseidon2Parameters> {
     }
 
     /// The permutation on any `Poseidon2Arithmetic` (scalar elements or packed lanes);
-    /// `broadcast` turns a round-constant word into an `R`.
+    /// `sboxAdding(x, i)` is `(x + round constant i)^d`.
     @inlinable @inline(__always)
     static func permute<R: Poseidon2Arithmetic>(
         _ s: UnsafeMutablePointer<R>,
         width: Int,
         partialRounds: Int,
-        constants rc: UnsafePointer<UInt32>,
-        broadcast: (UInt32) -> R
+        sboxAdding: (R, Int) -> R
     ) {
         externalLayer(s, width: width)
-        var c = rc
+        var c = 0
         for _ in 0..<4 {
-            for i in 0..<width { s[i] = sbox(s[i] + broadcast(c[i])) }
+            for i in 0..<width { s[i] = sboxAdding(s[i], c + i) }
             externalLayer(s, width: width)
             c += width
         }
         for r in 0..<partialRounds {
-            s[0] = sbox(s[0] + broadcast(c[r]))
+            s[0] = sboxAdding(s[0], c + r)
             P.internalLayer(s, width: width)
         }
         c += partialRounds
         for _ in 0..<4 {
-            for i in 0..<width { s[i] = sbox(s[i] + broadcast(c[i])) }
+            for i in 0..<width { s[i] = sboxAdding(s[i], c + i) }
             externalLayer(s, width: width)
             c += width
         }

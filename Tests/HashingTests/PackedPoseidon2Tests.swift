@@ -69,7 +69,9 @@ struct PackedPoseidon2Tests {
     func laneArithmetic() {
         var rng = TestRNG(seed: 7)
         for _ in 0..<50 {
-            let a: [KoalaBear] = rng.elements(8)
+            var a: [KoalaBear] = rng.elements(8)
+            a[2] = -KoalaBear.one
+            a[3] = .zero
             var b: [KoalaBear] = rng.elements(8)
             b[0] = .zero
             b[1] = -KoalaBear.one
@@ -82,6 +84,9 @@ struct PackedPoseidon2Tests {
                 #expect((la + lb)[lane: l] == a[l] + b[l])
                 #expect((la - lb)[lane: l] == a[l] - b[l])
                 #expect(la.halved()[lane: l] * KoalaBear(2) == a[l])
+                let cMinusP = lb.words &- KoalaBearParameters.prime
+                #expect(la.sboxAdding(constantMinusPrime: cMinusP, degree: 3)[lane: l] == (a[l] + b[l]).power(3))
+                #expect(la.sboxAdding(constantMinusPrime: cMinusP, degree: 7)[lane: l] == (a[l] + b[l]).power(7))
                 for k in [1, 3, 8, 24] {
                     #expect(la.divided(byTwoToThe: k)[lane: l] * KoalaBear(1 << UInt32(k)) == a[l])
                 }

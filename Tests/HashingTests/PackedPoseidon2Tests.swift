@@ -43,11 +43,35 @@ struct PackedPoseidon2Tests {
         #expect(states == expected)
     }
 
+    @Test("Single-state vector kernel equals element-by-element arithmetic", arguments: [16, 24])
+    func vectorKernelEqualsReference(width: Int) {
+        checkReference(KoalaBearParameters.self, width: width)
+        checkReference(BabyBearParameters.self, width: width)
+    }
+
+    private func checkReference<P: Poseidon2Parameters>(_: P.Type, width: Int) {
+        var rng = TestRNG(seed: 1000 + UInt64(width))
+        let p = Poseidon2<MontyField31<P>>(width: width)
+        for trial in 0..<20 {
+            var state: [MontyField31<P>] = rng.elements(width)
+            if trial == 0 { state = [MontyField31<P>](repeating: -MontyField31<P>.one, count: width) }
+            var words = state.map(\.montgomery)
+            var reference = words
+            p.constants.withUnsafeBufferPointer { rc in
+                Poseidon2Kernel<P>.permuteReference(&reference, width: width, constants: rc.baseAddress!)
+            }
+            words.withUnsafeMutableBufferPointer { p.permute(words: $0.baseAddress!) }
+            #expect(words == reference)
+        }
+    }
+
     @Test("Lane arithmetic equals scalar arithmetic")
     func laneArithmetic() {
         var rng = TestRNG(seed: 7)
         for _ in 0..<50 {
-            let a: [KoalaBear] = rng.elements(8)
+            var a: [KoalaBear] = rng.elements(8)
+            a[2] = -KoalaBear.one
+            a[3] = .zero
             var b: [KoalaBear] = rng.elements(8)
             b[0] = .zero
             b[1] = -KoalaBear.one
@@ -55,9 +79,14 @@ struct PackedPoseidon2Tests {
             let lb = Poseidon2Lanes<KoalaBear>(words: SIMD8(b.map(\.montgomery)))
             for l in 0..<8 {
                 #expect((la * lb)[lane: l] == a[l] * b[l])
+                let muB = Poseidon2Lanes<KoalaBear>(words: lb.words &* KoalaBearParameters.mu)
+                #expect(la.multiplied(byConstant: lb, mu: muB)[lane: l] == a[l] * b[l])
                 #expect((la + lb)[lane: l] == a[l] + b[l])
                 #expect((la - lb)[lane: l] == a[l] - b[l])
                 #expect(la.halved()[lane: l] * KoalaBear(2) == a[l])
+                let cMinusP = lb.words &- KoalaBearParameters.prime
+                #expect(la.sboxAdding(constantMinusPrime: cMinusP, degree: 3)[lane: l] == (a[l] + b[l]).power(3))
+                #expect(la.sboxAdding(constantMinusPrime: cMinusP, degree: 7)[lane: l] == (a[l] + b[l]).power(7))
                 for k in [1, 3, 8, 24] {
                     #expect(la.divided(byTwoToThe: k)[lane: l] * KoalaBear(1 << UInt32(k)) == a[l])
                 }

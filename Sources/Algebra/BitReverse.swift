@@ -89,3 +89,64 @@ func swapRows<F: PrimeField31>(_ a: UnsafeMutablePointer<F>, _ b: UnsafeMutableP
         c += 1
     }
 }
+
+/// Writes the rows of `source` into `destination` in bit-reversed order (destination row
+/// `reverseBits(i)` is source row `i`); both hold `2^k * width` elements and must not overlap.
+///
+/// Rows are moved in tiles of 16 × 16 (the row index split as high, middle and low bits), so
+/// reads and writes both stay within a few pages at a time. Runs on ``Parallel``.
+@inlinable
+public func bitReverseRowsCopy<F: PrimeField31>(
+    from source: UnsafeBufferPointer<F>,
+    to destination: UnsafeMutableBufferPointer<F>,
+    width: Int
+) {
+    precondition(source.count == destination.count, "shape mismatch")
+    guard width > 0, source.count > 0 else { return }
+    let height = source.count / width
+    precondition(height * width == source.count, "buffer is not a whole number of rows")
+    let bits = log2Strict(height)
+    let src = UnsafeMutablePointer(mutating: source.baseAddress!)
+    let dst = destination.baseAddress!
+    let tileBits = 4
+    if bits < 2 * tileBits {
+        for i in 0..<height { copyRow(src + i * width, dst + reverseBits(i, bits: bits) * width, count: width) }
+        return
+    }
+    // i = hi · 2^(bits - t) + mid · 2^t + lo; reverseBits(i) = rev(lo) · 2^(bits - t) + rev(mid) · 2^t + rev(hi).
+    let midBits = bits - 2 * tileBits
+    let tile = 1 << tileBits
+    Parallel.forEachChunk(count: 1 << midBits, minChunk: max(1, (1 << 14) / (width * tile * tile))) { mids in
+        for mid in mids {
+            let revMid = reverseBits(mid, bits: midBits)
+            for hi in 0..<tile {
+                let revHi = reverseBits(hi, bits: tileBits)
+                let srcBase = (hi << (bits - tileBits)) | (mid << tileBits)
+                let dstBase = (revMid << tileBits) | revHi
+                for lo in 0..<tile {
+                    let revLo = reverseBits(lo, bits: tileBits)
+                    copyRow(
+                        src + (srcBase | lo) * width,
+                        dst + (dstBase | (revLo << (bits - tileBits))) * width,
+                        count: width
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// Copies `count` elements between two non-overlapping places, a SIMD register at a time.
+@inlinable @inline(__always)
+func copyRow<F: PrimeField31>(_ from: UnsafeMutablePointer<F>, _ to: UnsafeMutablePointer<F>, count: Int) {
+    let lanes = F.Packing.width
+    var c = 0
+    while c + lanes <= count {
+        F.Packing(loading: from + c).store(to: to + c)
+        c += lanes
+    }
+    while c < count {
+        to[c] = from[c]
+        c += 1
+    }
+}

@@ -7,9 +7,14 @@ extension RowMajorMatrix where F: PrimeField31 {
     /// Evaluations on `H` (natural order) of the column polynomials whose coefficients are the rows.
     @inlinable
     public func dft() -> RowMajorMatrix<F> {
-        var m = self
-        m.applyDFT()
-        return m
+        let w = width
+        let out = values.withUnsafeBufferPointer { src in
+            makeLargeArray(count: src.count) { (dst: UnsafeMutableBufferPointer<F>) in
+                bitReverseRowsCopy(from: src, to: dst, width: w)
+                TwoAdicDFT.forwardBitReversedToNatural(dst, width: w)
+            }
+        }
+        return RowMajorMatrix(values: out, width: w)
     }
 
     /// In-place ``dft()``.
@@ -35,9 +40,16 @@ extension RowMajorMatrix where F: PrimeField31 {
     /// Coefficients of the column polynomials whose evaluations on `H` (natural order) are the rows.
     @inlinable
     public func idft() -> RowMajorMatrix<F> {
-        var m = self
-        m.applyIDFT()
-        return m
+        let w = width
+        let n = height
+        let out = values.withUnsafeBufferPointer { src in
+            makeLargeArray(count: src.count) { (dst: UnsafeMutableBufferPointer<F>) in
+                bitReverseRowsCopy(from: src, to: dst, width: w)
+                TwoAdicDFT.inverseBitReversedToNaturalUnscaled(dst, width: w)
+                TwoAdicDFT.scaleRowsByPowers(dst, width: w, start: F(UInt32(max(n, 1))).inverse()!, ratio: .one)
+            }
+        }
+        return RowMajorMatrix(values: out, width: w)
     }
 
     /// In-place ``idft()``.
@@ -95,11 +107,10 @@ extension RowMajorMatrix where F: PrimeField31 {
         let logN = log2Strict(n)
         let blocks = 1 << logBlowup
         precondition(logN + logBlowup <= F.twoAdicity, "LDE larger than the two-adic subgroup")
-        let out = [F](unsafeUninitializedCapacity: n * blocks * w) { buf, count in
+        let out = makeLargeArray(count: n * blocks * w) { (buf: UnsafeMutableBufferPointer<F>) in
             let block = n * w
             let first = UnsafeMutableBufferPointer(rebasing: buf[0..<block])
-            _ = first.initialize(fromContentsOf: values)
-            Algebra.bitReverseRows(first, width: w)
+            values.withUnsafeBufferPointer { bitReverseRowsCopy(from: $0, to: first, width: w) }
             TwoAdicDFT.inverseBitReversedToNaturalUnscaled(first, width: w)
             // Block b holds the coset shift·ω_N^reverseBits(b, logBlowup)·H in bit-reversed order.
             let nInv = F(UInt32(n)).inverse()!
@@ -120,7 +131,6 @@ extension RowMajorMatrix where F: PrimeField31 {
                 let dst = UnsafeMutableBufferPointer(rebasing: buf[(b * block)..<((b + 1) * block)])
                 TwoAdicDFT.forwardNaturalToBitReversed(dst, width: w)
             }
-            count = n * blocks * w
         }
         return RowMajorMatrix(values: out, width: w)
     }

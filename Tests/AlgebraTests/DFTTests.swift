@@ -99,6 +99,16 @@ struct DFTTests {
         let m = RowMajorMatrix<KoalaBear>(values: (0..<16).map { KoalaBear(UInt32($0)) }, width: 2)
         #expect(m.bitReversedRows().column(0).map(\.canonical) == [0, 8, 4, 12, 2, 10, 6, 14])
         #expect(m.bitReversedRows().bitReversedRows() == m)
+        // The tiled out-of-place permutation agrees with the in-place one.
+        for (logHeight, width) in [(10, 3), (9, 8), (3, 2)] {
+            let big = randomMatrix(KoalaBear.self, width: width, height: 1 << logHeight, seed: 5)
+            var out = [KoalaBear](repeating: .zero, count: big.values.count)
+            big.values.withUnsafeBufferPointer { src in
+                out.withUnsafeMutableBufferPointer { bitReverseRowsCopy(from: src, to: $0, width: width) }
+            }
+            #expect(out == big.bitReversedRows().values)
+            #expect(big.bitReversedRows().row(1) == big.row(1 << (logHeight - 1)))
+        }
     }
 
     @Test func matrixBasics() {

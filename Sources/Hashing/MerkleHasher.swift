@@ -88,7 +88,7 @@ public struct Poseidon2MerkleHasher<F: Poseidon2Field>: MerkleHasher {
 
     public func compress(_ left: Digest, _ right: Digest) -> Digest { compression.compress(left, right) }
 
-    /// Packed: 8 rows per permutation call, lanes filled straight from the matrices.
+    /// Packed: 8 rows per permutation call, lanes filled from 8 x 8 transposes of the matrices.
     public func hashRows(
         of matrices: [UnsafeBufferPointer<F>],
         widths: [Int],
@@ -96,31 +96,45 @@ public struct Poseidon2MerkleHasher<F: Poseidon2Field>: MerkleHasher {
         into out: UnsafeMutablePointer<Digest>
     ) {
         let permutation = sponge.permutation
-        withUnsafeTemporaryAllocation(of: Poseidon2Lanes<F>.self, capacity: 16) { buffer in
+        withUnsafeTemporaryAllocation(of: SIMD8<UInt32>.self, capacity: 24) { buffer in
             let s = buffer.baseAddress!
-            let words = UnsafeMutableRawPointer(s).assumingMemoryBound(to: UInt32.self)
+            let block = s + 16
             var r = rows.lowerBound
             while r + 8 <= rows.upperBound {
-                s.initialize(repeating: Poseidon2Lanes(words: .zero), count: 16)
+                for j in 0..<16 { s[j] = .zero }
                 var position = 0
                 for k in 0..<matrices.count {
                     let w = widths[k]
-                    let base = matrices[k].baseAddress!
-                    for c in 0..<w {
-                        let column = base + (r * w + c)
-                        for l in 0..<8 { words[position * 8 + l] = column[l * w].montgomery }
-                        position += 1
-                        if position == 8 {
-                            permutation.permute(lanes: s)
-                            position = 0
+                    let rowBytes = 4 * w
+                    let base = UnsafeRawPointer(matrices[k].baseAddress!) + r * rowBytes
+                    var c = 0
+                    while c < w {
+                        let n = min(8, w - c)
+                        if n == 8 {
+                            transpose8(base + 4 * c, stride: rowBytes, to: block)
+                        } else {
+                            for j in 0..<n {
+                                var v = SIMD8<UInt32>()
+                                for l in 0..<8 {
+                                    v[l] = base.load(fromByteOffset: l * rowBytes + 4 * (c + j), as: UInt32.self)
+                                }
+                                block[j] = v
+                            }
                         }
+                        for j in 0..<n {
+                            s[position] = block[j]
+                            position += 1
+                            if position == 8 {
+                                permutation.permute(words8: s)
+                                position = 0
+                            }
+                        }
+                        c += n
                     }
                 }
-                if position != 0 { permutation.permute(lanes: s) }
-                for l in 0..<8 {
-                    var v = SIMD8<UInt32>()
-                    for j in 0..<8 { v[j] = words[j * 8 + l] }
-                    (out + (r - rows.lowerBound + l)).initialize(to: Digest(montgomeryWords: v))
+                if position != 0 { permutation.permute(words8: s) }
+                (out + (r - rows.lowerBound)).withMemoryRebound(to: SIMD8<UInt32>.self, capacity: 8) {
+                    transpose8(UnsafeRawPointer(s), stride: 32, to: $0)
                 }
                 r += 8
             }
@@ -150,33 +164,14 @@ public struct Poseidon2MerkleHasher<F: Poseidon2Field>: MerkleHasher {
         count: Int,
         into out: UnsafeMutablePointer<Digest>
     ) {
-        let permutation = compression.permutation
-        withUnsafeTemporaryAllocation(of: Poseidon2Lanes<F>.self, capacity: 16) { buffer in
-            let s = buffer.baseAddress!
-            var i = 0
-            while i + 8 <= count {
-                for j in 0..<8 {
-                    var a = SIMD8<UInt32>()
-                    var b = SIMD8<UInt32>()
-                    for l in 0..<8 {
-                        a[l] = left[(i + l) * stride].words[j]
-                        b[l] = right[(i + l) * stride].words[j]
-                    }
-                    (s + j).initialize(to: Poseidon2Lanes(words: a))
-                    (s + 8 + j).initialize(to: Poseidon2Lanes(words: b))
-                }
-                permutation.permute(lanes: s)
-                for l in 0..<8 {
-                    var v = SIMD8<UInt32>()
-                    for j in 0..<8 { v[j] = s[j].words[l] }
-                    (out + i + l).initialize(to: Digest(montgomeryWords: v))
-                }
-                i += 8
-            }
-            while i < count {
-                (out + i).initialize(to: compression.compress(left[i * stride], right[i * stride]))
-                i += 1
-            }
+        var i = 0
+        while i + 8 <= count {
+            compression.compress8(left: left + i * stride, right: right + i * stride, stride: stride, out: out + i)
+            i += 8
+        }
+        while i < count {
+            (out + i).initialize(to: compression.compress(left[i * stride], right[i * stride]))
+            i += 1
         }
     }
 }

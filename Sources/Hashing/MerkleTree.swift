@@ -1,7 +1,7 @@
 import Algebra
 
 /// A row-major matrix that can be committed: `values[r * width + c]` is the
-/// element at row `r`, column `c`.
+/// element at row `r`, column `c`. `RowMajorMatrix` conforms.
 public protocol MerkleMatrix<Element> {
     associatedtype Element
     /// Number of columns.
@@ -10,16 +10,7 @@ public protocol MerkleMatrix<Element> {
     var values: [Element] { get }
 }
 
-/// A plain row-major matrix for commitments.
-public struct MatrixRows<Element>: MerkleMatrix {
-    public var values: [Element]
-    public var width: Int
-    /// A matrix of `values.count / width` rows.
-    public init(values: [Element], width: Int) {
-        self.values = values
-        self.width = width
-    }
-}
+extension RowMajorMatrix: MerkleMatrix {}
 
 /// Width and height of a committed matrix, all a verifier needs to know about it.
 public struct MatrixDimensions: Hashable, Sendable, CustomStringConvertible {
@@ -94,7 +85,7 @@ public struct MerkleTree<H: MerkleHasher>: Sendable {
     public init<M: MerkleMatrix>(
         hasher: H,
         matrices: [M],
-        threads: Int = 1
+        threads: Int = Parallel.maxThreads
     ) throws(MerkleError) where M.Element == H.Field {
         guard !matrices.isEmpty else { throw .noMatrices }
         var dims: [MatrixDimensions] = []

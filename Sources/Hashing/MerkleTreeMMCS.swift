@@ -9,7 +9,8 @@ public struct MerkleTreeMMCS<H: MerkleHasher>: Sendable {
     /// Threads used to build trees.
     public var threads: Int
 
-    public init(hasher: H, threads: Int = 1) {
+    /// `threads` defaults to `Parallel.maxThreads`.
+    public init(hasher: H, threads: Int = Parallel.maxThreads) {
         self.hasher = hasher
         self.threads = threads
     }

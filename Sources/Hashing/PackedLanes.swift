@@ -31,7 +31,10 @@ public struct Poseidon2Lanes<F: Poseidon2Field>: Poseidon2Arithmetic, Sendable {
     /// Lane-wise unsigned minimum (one `vpminud`).
     @inlinable @inline(__always)
     static func minimum(_ a: SIMD8<UInt32>, _ b: SIMD8<UInt32>) -> SIMD8<UInt32> {
-        a.replacing(with: b, where: b .< a)
+        // Written lane by lane and forced inline so LLVM sees `umin` on the vector.
+        var r = a
+        for i in 0..<8 { r[i] = Swift.min(a[i], b[i]) }
+        return r
     }
 
     @inlinable @inline(__always)
@@ -46,24 +49,49 @@ public struct Poseidon2Lanes<F: Poseidon2Field>: Poseidon2Arithmetic, Sendable {
         return Self(words: minimum(d, d &+ primes))
     }
 
-    /// Montgomery multiplication on even and odd lanes as 64-bit products:
-    /// `d = (x - q p) / 2^32` with `q = x mu mod 2^32`, then `d + p` when negative.
+    /// Montgomery multiplication. The 64-bit products of even and odd lanes come
+    /// from `vpmuludq`; `q = x mu mod 2^32` from 32-bit lane products (`vpmulld`,
+    /// since only the low word of each product matters); then
+    /// `d = (x - q p) / 2^32` in `(-p, p)`, plus `p` when negative.
     @inlinable @inline(__always)
     public static func * (lhs: Self, rhs: Self) -> Self {
         let low = SIMD4<UInt64>(repeating: 0xffff_ffff)
         let a = unsafeBitCast(lhs.words, to: SIMD4<UInt64>.self)
         let b = unsafeBitCast(rhs.words, to: SIMD4<UInt64>.self)
-        let mu = SIMD4<UInt64>(repeating: UInt64(F.Parameters.mu))
         let p = SIMD4<UInt64>(repeating: UInt64(F.Parameters.prime))
         let xe = (a & low) &* (b & low)
         let xo = (a &>> 32) &* (b &>> 32)
-        let qe = ((xe & low) &* mu) & low
-        let qo = ((xo & low) &* mu) & low
-        let de = xe &- qe &* p
-        let do_ = xo &- qo &* p
-        let combined = (de &>> 32) | (do_ & ~low)
-        let d = unsafeBitCast(combined, to: SIMD8<UInt32>.self)
+        let q = unsafeBitCast(
+            lhs.words &* rhs.words &* SIMD8<UInt32>(repeating: F.Parameters.mu),
+            to: SIMD4<UInt64>.self
+        )
+        let qpe = (q & low) &* p
+        let qpo = (q &>> 32) &* p
+        // High words of x and of q p, lanes back in order; subtracting them in 32-bit
+        // lanes keeps LLVM from turning `x - q p` into a full 64-bit multiply.
+        let xHigh = unsafeBitCast((xe &>> 32) | (xo & ~low), to: SIMD8<UInt32>.self)
+        let qpHigh = unsafeBitCast((qpe &>> 32) | (qpo & ~low), to: SIMD8<UInt32>.self)
+        let d = xHigh &- qpHigh
         return Self(words: minimum(d, d &+ primes))
+    }
+
+    /// `self * c` for a constant `c` whose `c * mu mod 2^32` words are precomputed
+    /// (one 32-bit lane product fewer than `*`).
+    @inlinable @inline(__always)
+    public func multiplied(byConstant c: Self, mu cMu: Self) -> Self {
+        let low = SIMD4<UInt64>(repeating: 0xffff_ffff)
+        let a = unsafeBitCast(words, to: SIMD4<UInt64>.self)
+        let b = unsafeBitCast(c.words, to: SIMD4<UInt64>.self)
+        let p = SIMD4<UInt64>(repeating: UInt64(F.Parameters.prime))
+        let xe = (a & low) &* (b & low)
+        let xo = (a &>> 32) &* (b &>> 32)
+        let q = unsafeBitCast(words &* cMu.words, to: SIMD4<UInt64>.self)
+        let qpe = (q & low) &* p
+        let qpo = (q &>> 32) &* p
+        let xHigh = unsafeBitCast((xe &>> 32) | (xo & ~low), to: SIMD8<UInt32>.self)
+        let qpHigh = unsafeBitCast((qpe &>> 32) | (qpo & ~low), to: SIMD8<UInt32>.self)
+        let d = xHigh &- qpHigh
+        return Self(words: Self.minimum(d, d &+ Self.primes))
     }
 
     @inlinable @inline(__always)

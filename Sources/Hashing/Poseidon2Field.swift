@@ -29,6 +29,13 @@ public protocol Poseidon2Parameters: MontyParameters {
     /// The internal linear layer `state -> (1 + Diag(V)) state`, with `V` applied in
     /// its "as written" form (small multiples and inverse powers of two).
     static func internalLayer<R: Poseidon2Arithmetic>(_ state: UnsafeMutablePointer<R>, width: Int)
+    /// One permutation of `width` Montgomery words with the given round constants
+    /// (layout of `Poseidon2`). Conformances call `Poseidon2Kernel<Self>.permuteScalar`,
+    /// which compiles the round function for this concrete field.
+    static func permute(state: UnsafeMutablePointer<UInt32>, width: Int, constants: UnsafePointer<UInt32>)
+    /// Eight permutations on packed lanes (vector `i` = element `i` of each state).
+    /// Conformances call `Poseidon2Kernel<Self>.permutePacked`.
+    static func permute(lanes: UnsafeMutablePointer<SIMD8<UInt32>>, width: Int, constants: UnsafePointer<UInt32>)
 }
 
 /// A 31-bit Montgomery field that has Poseidon2 instances.
@@ -94,6 +101,18 @@ func internalLayerPrefix<R: Poseidon2Arithmetic>(_ s: UnsafeMutablePointer<R>, w
 }
 
 extension KoalaBearParameters: Poseidon2Parameters {
+    public static func permute(state: UnsafeMutablePointer<UInt32>, width: Int, constants: UnsafePointer<UInt32>) {
+        Poseidon2Kernel<Self>.permuteScalar(state, width: width, constants: constants)
+    }
+
+    public static func permute(
+        lanes: UnsafeMutablePointer<SIMD8<UInt32>>,
+        width: Int,
+        constants: UnsafePointer<UInt32>
+    ) {
+        Poseidon2Kernel<Self>.permutePacked(lanes, width: width, constants: constants)
+    }
+
     @inlinable public static var sboxDegree: Int { 3 }
 
     @inlinable
@@ -140,6 +159,18 @@ extension KoalaBearParameters: Poseidon2Parameters {
 }
 
 extension BabyBearParameters: Poseidon2Parameters {
+    public static func permute(state: UnsafeMutablePointer<UInt32>, width: Int, constants: UnsafePointer<UInt32>) {
+        Poseidon2Kernel<Self>.permuteScalar(state, width: width, constants: constants)
+    }
+
+    public static func permute(
+        lanes: UnsafeMutablePointer<SIMD8<UInt32>>,
+        width: Int,
+        constants: UnsafePointer<UInt32>
+    ) {
+        Poseidon2Kernel<Self>.permutePacked(lanes, width: width, constants: constants)
+    }
+
     @inlinable public static var sboxDegree: Int { 7 }
 
     @inlinable

@@ -6,31 +6,15 @@ extension Poseidon2 {
     /// vectors, vector `i` carrying element `i` of each of the 8 states.
     @inlinable
     public func permute(lanes states: UnsafeMutablePointer<Poseidon2Lanes<F>>) {
-        constants.withUnsafeBufferPointer { rc in
-            let c = rc.baseAddress!
-            if width == 16 {
-                Self.permuteLanes(states, width: 16, partialRounds: partialRounds, constants: c)
-            } else {
-                Self.permuteLanes(states, width: 24, partialRounds: partialRounds, constants: c)
-            }
-        }
+        states.withMemoryRebound(to: SIMD8<UInt32>.self, capacity: width) { permute(words8: $0) }
     }
 
-    /// Works on a stack copy so the state can live in registers.
-    @inlinable @inline(__always)
-    static func permuteLanes(
-        _ states: UnsafeMutablePointer<Poseidon2Lanes<F>>,
-        width: Int,
-        partialRounds: Int,
-        constants: UnsafePointer<F>
-    ) {
-        withUnsafeTemporaryAllocation(of: Poseidon2Lanes<F>.self, capacity: width) { buffer in
-            let s = buffer.baseAddress!
-            for i in 0..<width { (s + i).initialize(to: states[i]) }
-            permute(s, width: width, partialRounds: partialRounds, constants: constants) {
-                Poseidon2Lanes(repeating: $0)
-            }
-            for i in 0..<width { states[i] = s[i] }
+    /// Permutes 8 states held as `width` vectors of Montgomery words (vector `i`
+    /// carries element `i` of each state).
+    @inlinable
+    public func permute(words8 states: UnsafeMutablePointer<SIMD8<UInt32>>) {
+        constants.withUnsafeBufferPointer { rc in
+            F.Parameters.permute(lanes: states, width: width, constants: rc.baseAddress!)
         }
     }
 
@@ -38,18 +22,20 @@ extension Poseidon2 {
     /// elements, state after state) with the packed permutation.
     @inlinable
     public func permute8(_ states: UnsafeMutablePointer<F>) {
-        withUnsafeTemporaryAllocation(of: Poseidon2Lanes<F>.self, capacity: width) { buffer in
-            let s = buffer.baseAddress!
-            let w = width
-            for i in 0..<w {
-                var v = SIMD8<UInt32>()
-                for l in 0..<8 { v[l] = states[l * w + i].montgomery }
-                (s + i).initialize(to: Poseidon2Lanes(words: v))
-            }
-            permute(lanes: s)
-            for i in 0..<w {
-                let v = s[i].words
-                for l in 0..<8 { states[l * w + i] = F(montgomery: v[l]) }
+        let w = width
+        states.withMemoryRebound(to: UInt32.self, capacity: 8 * w) { words in
+            withUnsafeTemporaryAllocation(of: SIMD8<UInt32>.self, capacity: 24) { buffer in
+                let s = buffer.baseAddress!
+                for i in 0..<w {
+                    var v = SIMD8<UInt32>()
+                    for l in 0..<8 { v[l] = words[l * w + i] }
+                    s[i] = v
+                }
+                permute(words8: s)
+                for i in 0..<w {
+                    let v = s[i]
+                    for l in 0..<8 { words[l * w + i] = v[l] }
+                }
             }
         }
     }

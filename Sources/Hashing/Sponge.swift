@@ -47,22 +47,24 @@ public struct PaddingFreeSponge<F: Poseidon2Field>: Sendable {
     /// The digest of the concatenation of `slices`.
     @inlinable
     public func hash(slices: [UnsafeBufferPointer<F>]) -> Digest<F> {
-        withUnsafeTemporaryAllocation(of: F.self, capacity: 16) { buffer in
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 16) { buffer in
             let s = buffer.baseAddress!
-            s.initialize(repeating: .zero, count: 16)
+            s.initialize(repeating: 0, count: 16)
             var position = 0
-            for slice in slices {
-                for x in slice {
-                    s[position] = x
+            for slice in slices where !slice.isEmpty {
+                // Field elements are single Montgomery words.
+                let words = UnsafeRawPointer(slice.baseAddress!)
+                for i in 0..<slice.count {
+                    s[position] = words.load(fromByteOffset: 4 * i, as: UInt32.self)
                     position += 1
                     if position == 8 {
-                        permutation.permute(s)
+                        permutation.permute(words: s)
                         position = 0
                     }
                 }
             }
-            if position != 0 { permutation.permute(s) }
-            return Digest(UnsafePointer(s))
+            if position != 0 { permutation.permute(words: s) }
+            return Digest(montgomeryWords: UnsafeRawPointer(s).loadUnaligned(as: SIMD8<UInt32>.self))
         }
     }
 }
@@ -86,12 +88,14 @@ public struct TruncatedPermutation<F: Poseidon2Field>: Sendable {
     /// The first 8 elements of `Poseidon2(left ++ right)`.
     @inlinable
     public func compress(_ left: Digest<F>, _ right: Digest<F>) -> Digest<F> {
-        withUnsafeTemporaryAllocation(of: F.self, capacity: 16) { buffer in
+        withUnsafeTemporaryAllocation(of: SIMD8<UInt32>.self, capacity: 2) { buffer in
             let s = buffer.baseAddress!
-            left.store(to: s)
-            right.store(to: s + 8)
-            permutation.permute(s)
-            return Digest(UnsafePointer(s))
+            s[0] = left.words
+            s[1] = right.words
+            UnsafeMutableRawPointer(s).withMemoryRebound(to: UInt32.self, capacity: 16) {
+                permutation.permute(words: $0)
+            }
+            return Digest(montgomeryWords: s[0])
         }
     }
 
@@ -103,32 +107,44 @@ public struct TruncatedPermutation<F: Poseidon2Field>: Sendable {
         right: UnsafePointer<Digest<F>>,
         out: UnsafeMutablePointer<Digest<F>>
     ) {
-        withUnsafeTemporaryAllocation(of: Poseidon2Lanes<F>.self, capacity: 16) { buffer in
+        compress8(left: left, right: right, stride: 1, out: out)
+    }
+
+    /// `out[i] = compress(left[i * stride], right[i * stride])` for `i < 8`, packed.
+    @inlinable
+    public func compress8(
+        left: UnsafePointer<Digest<F>>,
+        right: UnsafePointer<Digest<F>>,
+        stride: Int,
+        out: UnsafeMutablePointer<Digest<F>>
+    ) {
+        withUnsafeTemporaryAllocation(of: SIMD8<UInt32>.self, capacity: 16) { buffer in
             let s = buffer.baseAddress!
-            transposeIn(left, to: s)
-            transposeIn(right, to: s + 8)
-            permutation.permute(lanes: s)
-            transposeOut(s, to: out)
+            transpose8(UnsafeRawPointer(left), stride: 32 * stride, to: s)
+            transpose8(UnsafeRawPointer(right), stride: 32 * stride, to: s + 8)
+            permutation.permute(words8: s)
+            out.withMemoryRebound(to: SIMD8<UInt32>.self, capacity: 8) {
+                transpose8(UnsafeRawPointer(s), stride: 32, to: $0)
+            }
         }
     }
 }
 
-/// Loads 8 digests so that vector `j` holds element `j` of each.
+/// Transposes an 8 x 8 block of words: row `l` is the 8 words at `rows + l * stride`
+/// (bytes); `out[j]` receives word `j` of every row.
 @inlinable @inline(__always)
-func transposeIn<F>(_ digests: UnsafePointer<Digest<F>>, to s: UnsafeMutablePointer<Poseidon2Lanes<F>>) {
+func transpose8(_ rows: UnsafeRawPointer, stride: Int, to out: UnsafeMutablePointer<SIMD8<UInt32>>) {
+    let r = (
+        rows.loadUnaligned(as: SIMD8<UInt32>.self),
+        rows.loadUnaligned(fromByteOffset: stride, as: SIMD8<UInt32>.self),
+        rows.loadUnaligned(fromByteOffset: 2 * stride, as: SIMD8<UInt32>.self),
+        rows.loadUnaligned(fromByteOffset: 3 * stride, as: SIMD8<UInt32>.self),
+        rows.loadUnaligned(fromByteOffset: 4 * stride, as: SIMD8<UInt32>.self),
+        rows.loadUnaligned(fromByteOffset: 5 * stride, as: SIMD8<UInt32>.self),
+        rows.loadUnaligned(fromByteOffset: 6 * stride, as: SIMD8<UInt32>.self),
+        rows.loadUnaligned(fromByteOffset: 7 * stride, as: SIMD8<UInt32>.self)
+    )
     for j in 0..<8 {
-        var v = SIMD8<UInt32>()
-        for l in 0..<8 { v[l] = digests[l].words[j] }
-        (s + j).initialize(to: Poseidon2Lanes(words: v))
-    }
-}
-
-/// Stores vectors 0..<8 as 8 digests (the inverse of `transposeIn`).
-@inlinable @inline(__always)
-func transposeOut<F>(_ s: UnsafeMutablePointer<Poseidon2Lanes<F>>, to digests: UnsafeMutablePointer<Digest<F>>) {
-    for l in 0..<8 {
-        var v = SIMD8<UInt32>()
-        for j in 0..<8 { v[j] = s[j].words[l] }
-        digests[l] = Digest(montgomeryWords: v)
+        out[j] = SIMD8(r.0[j], r.1[j], r.2[j], r.3[j], r.4[j], r.5[j], r.6[j], r.7[j])
     }
 }

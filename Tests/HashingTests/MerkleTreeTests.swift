@@ -8,12 +8,12 @@ struct MerkleTreeTests {
     typealias F = KoalaBear
     let hasher = Poseidon2MerkleHasher<F>()
 
-    func matrix(_ rng: inout TestRNG, width: Int, height: Int) -> MatrixRows<F> {
-        MatrixRows(values: rng.elements(width * height), width: width)
+    func matrix(_ rng: inout TestRNG, width: Int, height: Int) -> RowMajorMatrix<F> {
+        RowMajorMatrix(values: rng.elements(width * height), width: width)
     }
 
     /// The tree computed straight from the definition, one hash at a time.
-    func referenceRoot(_ ms: [MatrixRows<F>]) -> Digest<F> {
+    func referenceRoot(_ ms: [RowMajorMatrix<F>]) -> Digest<F> {
         let heights = ms.map { $0.values.count / $0.width }
         let maxHeight = heights.max()!
         func rowsHash(height: Int, row: Int) -> Digest<F> {
@@ -160,24 +160,33 @@ struct MerkleTreeTests {
 
     @Test func rejectsBadMatrices() {
         let mmcs = Poseidon2MerkleTreeMMCS<F>(hasher: hasher)
-        #expect(throws: MerkleError.noMatrices) { try mmcs.commit([MatrixRows<F>]()) }
+        #expect(throws: MerkleError.noMatrices) { try mmcs.commit([RowMajorMatrix<F>]()) }
         #expect(throws: MerkleError.heightNotPowerOfTwo(matrix: 0, height: 3)) {
-            try mmcs.commit([MatrixRows(values: [F](repeating: .one, count: 6), width: 2)])
+            try mmcs.commit([RowMajorMatrix(values: [F](repeating: .one, count: 6), width: 2)])
         }
         #expect(throws: MerkleError.raggedMatrix(matrix: 0)) {
-            try mmcs.commit([MatrixRows(values: [F](repeating: .one, count: 5), width: 2)])
+            try mmcs.commit([LooseMatrix(width: 2, values: [F](repeating: .one, count: 5))])
         }
         #expect(throws: MerkleError.emptyMatrix(matrix: 0)) {
-            try mmcs.commit([MatrixRows(values: [F](), width: 2)])
+            try mmcs.commit([LooseMatrix(width: 0, values: [F](repeating: .one, count: 4))])
+        }
+        #expect(throws: MerkleError.emptyMatrix(matrix: 0)) {
+            try mmcs.commit([RowMajorMatrix(values: [F](), width: 2)])
         }
     }
 
     @Test func babyBearRoundTrip() throws {
         var rng = TestRNG(seed: 15)
-        let m = MatrixRows<BabyBear>(values: rng.elements(8 * 128), width: 8)
+        let m = RowMajorMatrix<BabyBear>(values: rng.elements(8 * 128), width: 8)
         let mmcs = Poseidon2MerkleTreeMMCS<BabyBear>(hasher: Poseidon2MerkleHasher(), threads: 2)
         let (root, tree) = try mmcs.commit([m])
         let opening = try mmcs.open(index: 77, in: tree)
         try mmcs.verify(root: root, dimensions: [MatrixDimensions(width: 8, height: 128)], index: 77, opening: opening)
     }
+}
+
+/// A matrix view that checks nothing, to feed malformed shapes to the tree.
+struct LooseMatrix<Element>: MerkleMatrix {
+    var width: Int
+    var values: [Element]
 }

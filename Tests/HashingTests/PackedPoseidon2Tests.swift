@@ -43,6 +43,28 @@ struct PackedPoseidon2Tests {
         #expect(states == expected)
     }
 
+    @Test("Single-state vector kernel equals element-by-element arithmetic", arguments: [16, 24])
+    func vectorKernelEqualsReference(width: Int) {
+        checkReference(KoalaBearParameters.self, width: width)
+        checkReference(BabyBearParameters.self, width: width)
+    }
+
+    private func checkReference<P: Poseidon2Parameters>(_: P.Type, width: Int) {
+        var rng = TestRNG(seed: 1000 + UInt64(width))
+        let p = Poseidon2<MontyField31<P>>(width: width)
+        for trial in 0..<20 {
+            var state: [MontyField31<P>] = rng.elements(width)
+            if trial == 0 { state = [MontyField31<P>](repeating: -MontyField31<P>.one, count: width) }
+            var words = state.map(\.montgomery)
+            var reference = words
+            p.constants.withUnsafeBufferPointer { rc in
+                Poseidon2Kernel<P>.permuteReference(&reference, width: width, constants: rc.baseAddress!)
+            }
+            words.withUnsafeMutableBufferPointer { p.permute(words: $0.baseAddress!) }
+            #expect(words == reference)
+        }
+    }
+
     @Test("Lane arithmetic equals scalar arithmetic")
     func laneArithmetic() {
         var rng = TestRNG(seed: 7)
@@ -55,6 +77,8 @@ struct PackedPoseidon2Tests {
             let lb = Poseidon2Lanes<KoalaBear>(words: SIMD8(b.map(\.montgomery)))
             for l in 0..<8 {
                 #expect((la * lb)[lane: l] == a[l] * b[l])
+                let muB = Poseidon2Lanes<KoalaBear>(words: lb.words &* KoalaBearParameters.mu)
+                #expect(la.multiplied(byConstant: lb, mu: muB)[lane: l] == a[l] * b[l])
                 #expect((la + lb)[lane: l] == a[l] + b[l])
                 #expect((la - lb)[lane: l] == a[l] - b[l])
                 #expect(la.halved()[lane: l] * KoalaBear(2) == a[l])

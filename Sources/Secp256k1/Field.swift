@@ -3,10 +3,15 @@ import EVMPrimitives
 /// a + b·c + carry as (low, high); never overflows 128 bits.
 @inlinable @inline(__always)
 func mac(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ carry: UInt64) -> (UInt64, UInt64) {
+    #if arch(x86_64) || arch(arm64)
+    let t = UInt128(b) &* UInt128(c) &+ UInt128(a) &+ UInt128(carry)
+    return (UInt64(truncatingIfNeeded: t), UInt64(truncatingIfNeeded: t &>> 64))
+    #else
     let p = b.multipliedFullWidth(by: c)
     let (l1, o1) = p.low.addingReportingOverflow(a)
     let (l2, o2) = l1.addingReportingOverflow(carry)
     return (l2, p.high &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0))
+    #endif
 }
 
 /// The full 512-bit product of two 256-bit values, limbs least significant first.

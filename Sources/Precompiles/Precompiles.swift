@@ -102,7 +102,18 @@ public enum Precompiles {
         case 0x03: return RIPEMD160.run(input: input, gasLimit: gasLimit)
         case 0x04: return Identity.run(input: input, gasLimit: gasLimit)
         case 0x05: return ModExp.run(input: input, gasLimit: gasLimit, fork: fork)
+        case 0x06: return BN254.add(input: input, gasLimit: gasLimit, fork: fork)
+        case 0x07: return BN254.mul(input: input, gasLimit: gasLimit, fork: fork)
+        case 0x08: return BN254.pairing(input: input, gasLimit: gasLimit, fork: fork)
         case 0x09: return Blake2F.run(input: input, gasLimit: gasLimit)
+        case 0x100: return P256.run(input: input, gasLimit: gasLimit)
+        case 0x0b: return BLS12.g1Add(input: input, gasLimit: gasLimit)
+        case 0x0c: return BLS12.g1MSM(input: input, gasLimit: gasLimit)
+        case 0x0d: return BLS12.g2Add(input: input, gasLimit: gasLimit)
+        case 0x0e: return BLS12.g2MSM(input: input, gasLimit: gasLimit)
+        case 0x0f: return BLS12.pairingCheck(input: input, gasLimit: gasLimit)
+        case 0x10: return BLS12.mapFpToG1(input: input, gasLimit: gasLimit)
+        case 0x11: return BLS12.mapFp2ToG2(input: input, gasLimit: gasLimit)
         default: return .failure(.invalidInput)
         }
     }

@@ -1,5 +1,6 @@
 import EVMPrimitives
 import Foundation
+import Keccak
 import Precompiles
 
 /// Runs the precompile vectors embedded in execution-spec-tests state tests.

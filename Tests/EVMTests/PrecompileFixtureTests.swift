@@ -18,6 +18,10 @@ import Testing
         Case(directory: "byzantium/eip198_modexp_precompile", sample: 150, minimumChecked: 100),
         Case(directory: "osaka/eip7823_modexp_upper_bounds", sample: 100, minimumChecked: 10),
         Case(directory: "osaka/eip7883_modexp_gas_increase", sample: 60, minimumChecked: 200),
+        Case(directory: "byzantium/eip196_ec_add_mul", sample: 40, minimumChecked: 10),
+        Case(directory: "byzantium/eip197_ec_pairing", sample: 20, minimumChecked: 10),
+        Case(directory: "osaka/eip7951_p256verify_precompiles", sample: 20, minimumChecked: 100),
+        Case(directory: "prague/eip2537_bls_12_381_precompiles", sample: 10, minimumChecked: 100),
         Case(directory: "istanbul/eip152_blake2", sample: 60, minimumChecked: 100),
     ]
 

@@ -9,7 +9,7 @@ extension EVM {
     let n = UInt256(0xbfd25e8cd0364141, 0xbaaedce6af48a03b, 0xffffffffffffffff, 0xffffffffffffffff)
     let halfN = UInt256(0xdfe92f46681b20a0, 0x5d576e7357a4501d, 0xffffffffffffffff, 0x7fffffffffffffff)
     guard a.yParity < UInt256(2), !a.r.isZero, a.r < n, !a.s.isZero, !(halfN < a.s) else { return nil }
-    let payload = RLPWriter.list([RLPWriter.uint(a.chainId), RLPWriter.string(a.address.bytes), RLPWriter.uint(a.nonce)])
+    let payload = RLPBuild.list([RLPBuild.uint(a.chainId), RLPBuild.string(a.address.bytes), RLPBuild.uint(a.nonce)])
     let digest = Keccak256.digest([0x05] + payload)
     return SignatureRecovery.recover(hash: digest, r: a.r, s: a.s, yParity: Int(a.yParity.w0))
   }

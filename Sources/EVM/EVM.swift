@@ -185,7 +185,7 @@ public final class EVM {
   public static func createAddress(sender: Address, nonce: UInt64) -> Address {
     var buf = [UInt8]()
     buf.reserveCapacity(32)
-    let nonceBytes = RLPWriter.uint(nonce)
+    let nonceBytes = RLPBuild.uint(nonce)
     let payloadLen = 21 + nonceBytes.count
     buf.append(UInt8(0xc0 + payloadLen))
     buf.append(0x94)

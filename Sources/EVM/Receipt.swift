@@ -4,16 +4,16 @@ import Keccak
 extension Log {
   /// The RLP encoding `[address, [topics...], data]`.
   public var rlp: [UInt8] {
-    RLPWriter.list([
-      RLPWriter.string(address.bytes),
-      RLPWriter.list(topics.map { RLPWriter.string($0.bigEndianBytes) }),
-      RLPWriter.string(data),
+    RLPBuild.list([
+      RLPBuild.string(address.bytes),
+      RLPBuild.list(topics.map { RLPBuild.string($0.bigEndianBytes) }),
+      RLPBuild.string(data),
     ])
   }
 
   /// keccak(rlp(logs)): the logs hash checked by state tests.
   public static func hash(_ logs: [Log]) -> Bytes32 {
-    Keccak256.digest(RLPWriter.list(logs.map { $0.rlp }))
+    Keccak256.digest(RLPBuild.list(logs.map { $0.rlp }))
   }
 
   /// The 2048-bit logs bloom of `logs` (256 bytes).
@@ -52,9 +52,9 @@ public struct Receipt: Sendable {
 
   /// The consensus encoding (Byzantium+ status form): `type ‖ rlp([status, cumulativeGas, bloom, logs])`.
   public var encoded: [UInt8] {
-    let body = RLPWriter.list([
-      RLPWriter.uint(UInt64(success ? 1 : 0)), RLPWriter.uint(cumulativeGasUsed), RLPWriter.string(bloom),
-      RLPWriter.list(logs.map { $0.rlp }),
+    let body = RLPBuild.list([
+      RLPBuild.uint(UInt64(success ? 1 : 0)), RLPBuild.uint(cumulativeGasUsed), RLPBuild.string(bloom),
+      RLPBuild.list(logs.map { $0.rlp }),
     ])
     return type == 0 ? body : [type] + body
   }

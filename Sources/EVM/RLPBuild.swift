@@ -2,7 +2,7 @@ import EVMPrimitives
 
 /// Minimal RLP encoding used by the EVM (addresses of `CREATE`, logs hash, receipts).
 @usableFromInline
-enum RLPWriter {
+enum RLPBuild {
   /// The RLP string encoding of the minimal big-endian bytes of `v`.
   static func uint(_ v: UInt64) -> [UInt8] {
     if v == 0 { return [0x80] }

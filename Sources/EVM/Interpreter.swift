@@ -34,6 +34,41 @@ extension EVM {
     if length > avail { (dst + avail).update(repeating: 0, count: length &- avail) }
   }
 
+  /// Writes a stack word with one 32-byte store, so a following 32-byte load of the same
+  /// slot is forwarded from the store buffer instead of stalling.
+  @inlinable @inline(__always)
+  static func put(_ stack: UnsafeMutablePointer<UInt256>, _ i: Int, _ v: UInt256) {
+    UnsafeMutableRawPointer(stack + i).storeBytes(of: SIMD4<UInt64>(v.w0, v.w1, v.w2, v.w3), as: SIMD4<UInt64>.self)
+  }
+
+  /// Keccak-256 of `len` bytes at `p` as a word.
+  @inline(never) @usableFromInline
+  static func keccakWord(_ p: UnsafeMutablePointer<UInt8>, _ len: Int) -> UInt256 {
+    var d = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+    return withUnsafeMutableBytes(of: &d) { raw in
+      Keccak256.hash(UnsafeRawBufferPointer(start: p, count: len), into: raw.baseAddress!)
+      return UInt256(loadingBigEndian: raw.baseAddress!)
+    }
+  }
+
+  /// `CALLDATALOAD`: 32 bytes of `input` at `offset`, zero-padded.
+  @inline(never) @usableFromInline
+  static func calldataWord(_ input: [UInt8], _ offset: UInt256) -> UInt256 {
+    var buf = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+    return withUnsafeMutableBytes(of: &buf) { raw in
+      copyPadded(to: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), from: input, offset: offset, length: 32)
+      return UInt256(loadingBigEndian: raw.baseAddress!)
+    }
+  }
+
+  /// Copies from an array, zero-padded.
+  @inline(never) @usableFromInline
+  static func copyPadded(to dst: UnsafeMutablePointer<UInt8>, from src: [UInt8], offset: UInt256, length: Int) {
+    src.withUnsafeBufferPointer { b in
+      copyPadded(to: dst, from: b.baseAddress, srcCount: b.count, offset: offset, length: length)
+    }
+  }
+
   /// Runs the frame's code. The heart of the EVM: one dispatch per opcode over the padded
   /// bytecode, the stack in an unsafe buffer, gas in a signed 64-bit counter.
   @usableFromInline
@@ -68,31 +103,31 @@ extension EVM {
       case 0x00:
         break loop
       case 0x01:
-        stack[sp &- 2] = stack[sp &- 1] &+ stack[sp &- 2]
+        EVM.put(stack, sp &- 2, stack[sp &- 1] &+ stack[sp &- 2])
         sp &-= 1
       case 0x02:
-        stack[sp &- 2] = stack[sp &- 1] &* stack[sp &- 2]
+        EVM.put(stack, sp &- 2, stack[sp &- 1] &* stack[sp &- 2])
         sp &-= 1
       case 0x03:
-        stack[sp &- 2] = stack[sp &- 1] &- stack[sp &- 2]
+        EVM.put(stack, sp &- 2, stack[sp &- 1] &- stack[sp &- 2])
         sp &-= 1
       case 0x04:
-        stack[sp &- 2] = stack[sp &- 1] / stack[sp &- 2]
+        EVM.put(stack, sp &- 2, stack[sp &- 1] / stack[sp &- 2])
         sp &-= 1
       case 0x05:
-        stack[sp &- 2] = stack[sp &- 1].sdiv(stack[sp &- 2])
+        EVM.put(stack, sp &- 2, stack[sp &- 1].sdiv(stack[sp &- 2]))
         sp &-= 1
       case 0x06:
-        stack[sp &- 2] = stack[sp &- 1] % stack[sp &- 2]
+        EVM.put(stack, sp &- 2, stack[sp &- 1] % stack[sp &- 2])
         sp &-= 1
       case 0x07:
-        stack[sp &- 2] = stack[sp &- 1].smod(stack[sp &- 2])
+        EVM.put(stack, sp &- 2, stack[sp &- 1].smod(stack[sp &- 2]))
         sp &-= 1
       case 0x08:
-        stack[sp &- 3] = UInt256.addMod(stack[sp &- 1], stack[sp &- 2], stack[sp &- 3])
+        EVM.put(stack, sp &- 3, UInt256.addMod(stack[sp &- 1], stack[sp &- 2], stack[sp &- 3]))
         sp &-= 2
       case 0x09:
-        stack[sp &- 3] = UInt256.mulMod(stack[sp &- 1], stack[sp &- 2], stack[sp &- 3])
+        EVM.put(stack, sp &- 3, UInt256.mulMod(stack[sp &- 1], stack[sp &- 2], stack[sp &- 3]))
         sp &-= 2
       case 0x0a:
         let e = stack[sp &- 2]
@@ -101,60 +136,59 @@ extension EVM {
           status = .failure
           break loop
         }
-        stack[sp &- 2] = UInt256.exp(stack[sp &- 1], e)
+        EVM.put(stack, sp &- 2, UInt256.exp(stack[sp &- 1], e))
         sp &-= 1
       case 0x0b:
-        stack[sp &- 2] = UInt256.signExtend(byteIndex: stack[sp &- 1], value: stack[sp &- 2])
+        EVM.put(stack, sp &- 2, UInt256.signExtend(byteIndex: stack[sp &- 1], value: stack[sp &- 2]))
         sp &-= 1
       case 0x10:
-        stack[sp &- 2] = stack[sp &- 1] < stack[sp &- 2] ? .one : .zero
+        EVM.put(stack, sp &- 2, stack[sp &- 1] < stack[sp &- 2] ? .one : .zero)
         sp &-= 1
       case 0x11:
-        stack[sp &- 2] = stack[sp &- 2] < stack[sp &- 1] ? .one : .zero
+        EVM.put(stack, sp &- 2, stack[sp &- 2] < stack[sp &- 1] ? .one : .zero)
         sp &-= 1
       case 0x12:
-        stack[sp &- 2] = stack[sp &- 1].slt(stack[sp &- 2]) ? .one : .zero
+        EVM.put(stack, sp &- 2, stack[sp &- 1].slt(stack[sp &- 2]) ? .one : .zero)
         sp &-= 1
       case 0x13:
-        stack[sp &- 2] = stack[sp &- 1].sgt(stack[sp &- 2]) ? .one : .zero
+        EVM.put(stack, sp &- 2, stack[sp &- 1].sgt(stack[sp &- 2]) ? .one : .zero)
         sp &-= 1
       case 0x14:
-        stack[sp &- 2] = stack[sp &- 1] == stack[sp &- 2] ? .one : .zero
+        EVM.put(stack, sp &- 2, stack[sp &- 1] == stack[sp &- 2] ? .one : .zero)
         sp &-= 1
       case 0x15:
-        stack[sp &- 1] = stack[sp &- 1].isZero ? .one : .zero
+        EVM.put(stack, sp &- 1, stack[sp &- 1].isZero ? .one : .zero)
       case 0x16:
-        stack[sp &- 2] = stack[sp &- 1] & stack[sp &- 2]
+        EVM.put(stack, sp &- 2, stack[sp &- 1] & stack[sp &- 2])
         sp &-= 1
       case 0x17:
-        stack[sp &- 2] = stack[sp &- 1] | stack[sp &- 2]
+        EVM.put(stack, sp &- 2, stack[sp &- 1] | stack[sp &- 2])
         sp &-= 1
       case 0x18:
-        stack[sp &- 2] = stack[sp &- 1] ^ stack[sp &- 2]
+        EVM.put(stack, sp &- 2, stack[sp &- 1] ^ stack[sp &- 2])
         sp &-= 1
       case 0x19:
-        stack[sp &- 1] = ~stack[sp &- 1]
+        EVM.put(stack, sp &- 1, ~stack[sp &- 1])
       case 0x1a:
-        stack[sp &- 2] = stack[sp &- 2].byte(stack[sp &- 1])
+        EVM.put(stack, sp &- 2, stack[sp &- 2].byte(stack[sp &- 1]))
         sp &-= 1
       case 0x1b:
-        stack[sp &- 2] = stack[sp &- 2] << stack[sp &- 1]
+        EVM.put(stack, sp &- 2, stack[sp &- 2] << stack[sp &- 1])
         sp &-= 1
       case 0x1c:
-        stack[sp &- 2] = stack[sp &- 2] >> stack[sp &- 1]
+        EVM.put(stack, sp &- 2, stack[sp &- 2] >> stack[sp &- 1])
         sp &-= 1
       case 0x1d:
-        stack[sp &- 2] = stack[sp &- 2].sar(stack[sp &- 1])
+        EVM.put(stack, sp &- 2, stack[sp &- 2].sar(stack[sp &- 1]))
         sp &-= 1
       case 0x1e:
-        stack[sp &- 1] = UInt256(UInt64(stack[sp &- 1].leadingZeroBitCount))
+        EVM.put(stack, sp &- 1, UInt256(UInt64(stack[sp &- 1].leadingZeroBitCount)))
       case 0x20:
         guard let len = stack[sp &- 2].memoryInt else {
           status = .failure
           break loop
         }
-        var h = UInt256(0xc5d2460186f7233c, 0x927e7db2dcc703c0, 0xe500b653ca82273b, 0x7bfad8045d85a470)
-        h = Code.emptyHash
+        var h = Code.emptyHash
         if len > 0 {
           guard let off = stack[sp &- 1].memoryInt else {
             status = .failure
@@ -165,16 +199,12 @@ extension EVM {
             status = .failure
             break loop
           }
-          var d = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-          withUnsafeMutableBytes(of: &d) { raw in
-            Keccak256.hash(UnsafeRawBufferPointer(start: mem.base + off, count: len), into: raw.baseAddress!)
-            h = UInt256(loadingBigEndian: raw.baseAddress!)
-          }
+          h = EVM.keccakWord(mem.base + off, len)
         }
-        stack[sp &- 2] = h
+        EVM.put(stack, sp &- 2, h)
         sp &-= 1
       case 0x30:
-        stack[sp] = UInt256(msg.target)
+        EVM.put(stack, sp, UInt256(msg.target))
         sp &+= 1
       case 0x31:
         let a = Address(truncating: stack[sp &- 1])
@@ -183,30 +213,20 @@ extension EVM {
           status = .failure
           break loop
         }
-        stack[sp &- 1] = state.balance(a)
+        EVM.put(stack, sp &- 1, state.balance(a))
       case 0x32:
-        stack[sp] = UInt256(tx.origin)
+        EVM.put(stack, sp, UInt256(tx.origin))
         sp &+= 1
       case 0x33:
-        stack[sp] = UInt256(msg.caller)
+        EVM.put(stack, sp, UInt256(msg.caller))
         sp &+= 1
       case 0x34:
-        stack[sp] = msg.value
+        EVM.put(stack, sp, msg.value)
         sp &+= 1
       case 0x35:
-        let off = stack[sp &- 1]
-        var buf = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-        let v: UInt256 = msg.input.withUnsafeBufferPointer { inp in
-          withUnsafeMutableBytes(of: &buf) { raw in
-            EVM.copyPadded(
-              to: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), from: inp.baseAddress, srcCount: inp.count,
-              offset: off, length: 32)
-            return UInt256(loadingBigEndian: raw.baseAddress!)
-          }
-        }
-        stack[sp &- 1] = v
+        EVM.put(stack, sp &- 1, EVM.calldataWord(msg.input, stack[sp &- 1]))
       case 0x36:
-        stack[sp] = UInt256(UInt64(msg.input.count))
+        EVM.put(stack, sp, UInt256(UInt64(msg.input.count)))
         sp &+= 1
       case 0x37, 0x39, 0x3e:
         let dst = stack[sp &- 1]
@@ -232,24 +252,21 @@ extension EVM {
             status = .failure
             break loop
           }
+          let dstPtr = mem.base + d
           switch op {
           case 0x37:
-            msg.input.withUnsafeBufferPointer { inp in
-              EVM.copyPadded(to: mem.base + d, from: inp.baseAddress, srcCount: inp.count, offset: src, length: len)
-            }
+            EVM.copyPadded(to: dstPtr, from: msg.input, offset: src, length: len)
           case 0x39:
-            EVM.copyPadded(to: mem.base + d, from: codeBase, srcCount: codeLen, offset: src, length: len)
+            EVM.copyPadded(to: dstPtr, from: codeBase, srcCount: codeLen, offset: src, length: len)
           default:
-            returnData.withUnsafeBufferPointer { rd in
-              EVM.copyPadded(to: mem.base + d, from: rd.baseAddress, srcCount: rd.count, offset: src, length: len)
-            }
+            EVM.copyPadded(to: dstPtr, from: returnData, offset: src, length: len)
           }
         }
       case 0x38:
-        stack[sp] = UInt256(UInt64(codeLen))
+        EVM.put(stack, sp, UInt256(UInt64(codeLen)))
         sp &+= 1
       case 0x3a:
-        stack[sp] = tx.gasPrice
+        EVM.put(stack, sp, tx.gasPrice)
         sp &+= 1
       case 0x3b:
         let a = Address(truncating: stack[sp &- 1])
@@ -258,7 +275,7 @@ extension EVM {
           status = .failure
           break loop
         }
-        stack[sp &- 1] = UInt256(UInt64(state.code(a).count))
+        EVM.put(stack, sp &- 1, UInt256(UInt64(state.code(a).count)))
       case 0x3c:
         let a = Address(truncating: stack[sp &- 1])
         let dst = stack[sp &- 2]
@@ -283,7 +300,7 @@ extension EVM {
           EVM.copyPadded(to: mem.base + d, from: UnsafePointer(c.padded), srcCount: c.count, offset: src, length: len)
         }
       case 0x3d:
-        stack[sp] = UInt256(UInt64(returnData.count))
+        EVM.put(stack, sp, UInt256(UInt64(returnData.count)))
         sp &+= 1
       case 0x3f:
         let a = Address(truncating: stack[sp &- 1])
@@ -293,50 +310,50 @@ extension EVM {
           break loop
         }
         if let acct = state.accounts[a], !acct.isEmpty {
-          stack[sp &- 1] = acct.code.hash
+          EVM.put(stack, sp &- 1, acct.code.hash)
         } else {
-          stack[sp &- 1] = .zero
+          EVM.put(stack, sp &- 1, .zero)
         }
       case 0x40:
         let n = stack[sp &- 1]
         var r = UInt256.zero
-        if n.fitsInUInt64 && n.w0 < block.number && block.number &- n.w0 <= 256 {
+        if (n.w1 | n.w2 | n.w3) == 0 && n.w0 < block.number && block.number &- n.w0 <= 256 {
           r = block.blockHashes[n.w0] ?? .zero
         }
-        stack[sp &- 1] = r
+        EVM.put(stack, sp &- 1, r)
       case 0x41:
-        stack[sp] = UInt256(block.coinbase)
+        EVM.put(stack, sp, UInt256(block.coinbase))
         sp &+= 1
       case 0x42:
-        stack[sp] = UInt256(block.timestamp)
+        EVM.put(stack, sp, UInt256(block.timestamp))
         sp &+= 1
       case 0x43:
-        stack[sp] = UInt256(block.number)
+        EVM.put(stack, sp, UInt256(block.number))
         sp &+= 1
       case 0x44:
-        stack[sp] = fork >= .paris ? block.prevRandao : block.difficulty
+        EVM.put(stack, sp, fork >= .paris ? block.prevRandao : block.difficulty)
         sp &+= 1
       case 0x45:
-        stack[sp] = UInt256(block.gasLimit)
+        EVM.put(stack, sp, UInt256(block.gasLimit))
         sp &+= 1
       case 0x46:
-        stack[sp] = block.chainId
+        EVM.put(stack, sp, block.chainId)
         sp &+= 1
       case 0x47:
-        stack[sp] = state.balance(msg.target)
+        EVM.put(stack, sp, state.balance(msg.target))
         sp &+= 1
       case 0x48:
-        stack[sp] = block.baseFee
+        EVM.put(stack, sp, block.baseFee)
         sp &+= 1
       case 0x49:
         let i = stack[sp &- 1]
-        if i.fitsInUInt64 && i.w0 < UInt64(tx.blobHashes.count) {
-          stack[sp &- 1] = tx.blobHashes[Int(i.w0)]
+        if (i.w1 | i.w2 | i.w3) == 0 && i.w0 < UInt64(tx.blobHashes.count) {
+          EVM.put(stack, sp &- 1, tx.blobHashes[Int(i.w0)])
         } else {
-          stack[sp &- 1] = .zero
+          EVM.put(stack, sp &- 1, .zero)
         }
       case 0x4a:
-        stack[sp] = block.blobBaseFee
+        EVM.put(stack, sp, block.blobBaseFee)
         sp &+= 1
       case 0x50:
         sp &-= 1
@@ -345,7 +362,7 @@ extension EVM {
           status = .failure
           break loop
         }
-        stack[sp &- 1] = UInt256(loadingBigEndian: mem.base + off)
+        EVM.put(stack, sp &- 1, UInt256(loadingBigEndian: mem.base + off))
       case 0x52:
         guard let off = stack[sp &- 1].memoryInt, mem.expand(offset: off, length: 32, gas: &gas) else {
           status = .failure
@@ -371,7 +388,7 @@ extension EVM {
           status = .failure
           break loop
         }
-        stack[sp &- 1] = state.storage(msg.target, k)
+        EVM.put(stack, sp &- 1, state.storage(msg.target, k))
       case 0x55:
         if msg.isStatic {
           status = .failure
@@ -380,7 +397,10 @@ extension EVM {
         let k = stack[sp &- 1]
         let v = stack[sp &- 2]
         sp &-= 2
-        if !sstore(msg.target, k, v, &gas) {
+        var g2 = gas
+        let ok = sstore(msg.target, k, v, &g2)
+        gas = g2
+        if !ok {
           status = .failure
           break loop
         }
@@ -388,7 +408,7 @@ extension EVM {
         let d = stack[sp &- 1]
         sp &-= 1
         if jumpMap == nil { jumpMap = code.jumpdests() }
-        guard d.fitsInUInt64, d.w0 < UInt64(codeLen) else {
+        guard (d.w1 | d.w2 | d.w3) == 0, d.w0 < UInt64(codeLen) else {
           status = .failure
           break loop
         }
@@ -405,7 +425,7 @@ extension EVM {
         sp &-= 2
         if !c.isZero {
           if jumpMap == nil { jumpMap = code.jumpdests() }
-          guard d.fitsInUInt64, d.w0 < UInt64(codeLen) else {
+          guard (d.w1 | d.w2 | d.w3) == 0, d.w0 < UInt64(codeLen) else {
             status = .failure
             break loop
           }
@@ -418,18 +438,18 @@ extension EVM {
           continue loop
         }
       case 0x58:
-        stack[sp] = UInt256(UInt64(pc))
+        EVM.put(stack, sp, UInt256(UInt64(pc)))
         sp &+= 1
       case 0x59:
-        stack[sp] = UInt256(UInt64(mem.size))
+        EVM.put(stack, sp, UInt256(UInt64(mem.size)))
         sp &+= 1
       case 0x5a:
-        stack[sp] = UInt256(UInt64(gas))
+        EVM.put(stack, sp, UInt256(UInt64(gas)))
         sp &+= 1
       case 0x5b:
         break
       case 0x5c:
-        stack[sp &- 1] = state.transient(msg.target, stack[sp &- 1])
+        EVM.put(stack, sp &- 1, state.transient(msg.target, stack[sp &- 1]))
       case 0x5d:
         if msg.isStatic {
           status = .failure
@@ -460,27 +480,27 @@ extension EVM {
           (mem.base + d).update(from: mem.base + s, count: len)
         }
       case 0x5f:
-        stack[sp] = .zero
+        EVM.put(stack, sp, .zero)
         sp &+= 1
       case 0x60:
-        stack[sp] = UInt256(UInt64(codeBase[pc &+ 1]))
+        EVM.put(stack, sp, UInt256(UInt64(codeBase[pc &+ 1])))
         sp &+= 1
         pc &+= 2
         continue loop
       case 0x61...0x7f:
         let n = Int(op) &- 0x5f
-        stack[sp] = EVM.readPush(codeBase + (pc &+ 1), n)
+        EVM.put(stack, sp, EVM.readPush(codeBase + (pc &+ 1), n))
         sp &+= 1
         pc &+= n &+ 1
         continue loop
       case 0x80...0x8f:
-        stack[sp] = stack[sp &- (Int(op) &- 0x7f)]
+        EVM.put(stack, sp, stack[sp &- (Int(op) &- 0x7f)])
         sp &+= 1
       case 0x90...0x9f:
         let j = sp &- 2 &- (Int(op) &- 0x90)
         let t = stack[sp &- 1]
-        stack[sp &- 1] = stack[j]
-        stack[j] = t
+        EVM.put(stack, sp &- 1, stack[j])
+        EVM.put(stack, j, t)
       case 0xa0...0xa4:
         if msg.isStatic {
           status = .failure
@@ -544,13 +564,26 @@ extension EVM {
           }
           initcode = Array(UnsafeBufferPointer(start: mem.base + off, count: len))
         }
+        var g2 = gas
+        var rd = returnData
         let r = create(
-          caller: msg.target, value: value, initcode: initcode, salt: salt, gas: &gas, depth: msg.depth,
-          returnData: &returnData)
-        stack[sp] = r
+          caller: msg.target, value: value, initcode: initcode, salt: salt, gas: &g2, depth: msg.depth,
+          returnData: &rd)
+        gas = g2
+        returnData = rd
+        EVM.put(stack, sp, r)
         sp &+= 1
       case 0xf1, 0xf2, 0xf4, 0xfa:
-        if !call(op: op, stack: stack, sp: &sp, mem: &mem, gas: &gas, returnData: &returnData, msg: &msg) {
+        var g2 = gas
+        var s2 = sp
+        var m2 = mem
+        var rd = returnData
+        let ok = call(op: op, stack: stack, sp: &s2, mem: &m2, gas: &g2, returnData: &rd, msg: &msg)
+        gas = g2
+        sp = s2
+        mem = m2
+        returnData = rd
+        if !ok {
           status = .failure
           break loop
         }
@@ -573,7 +606,10 @@ extension EVM {
           status = .failure
           break loop
         }
-        if !selfdestruct(msg.target, Address(truncating: stack[sp &- 1]), &gas) {
+        var g2 = gas
+        let ok = selfdestruct(msg.target, Address(truncating: stack[sp &- 1]), &g2)
+        gas = g2
+        if !ok {
           status = .failure
           break loop
         }

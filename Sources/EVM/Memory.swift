@@ -30,15 +30,19 @@ struct Memory {
   mutating func expand(offset: Int, length: Int, gas: inout Int64) -> Bool {
     let end = offset &+ length
     if end <= size { return true }
-    return grow(end: end, gas: &gas)
+    let g = grow(end: end, gas: gas)
+    gas = g
+    return g >= 0
   }
 
-  @inlinable
-  mutating func grow(end: Int, gas: inout Int64) -> Bool {
+  /// Charges and performs a growth to `end` bytes; returns the gas left (negative when it
+  /// runs out, in which case nothing is allocated).
+  @inline(never) @usableFromInline
+  mutating func grow(end: Int, gas: Int64) -> Int64 {
     let newSize = (end &+ 31) & ~31
     let c = Memory.cost(words: newSize >> 5) &- Memory.cost(words: size >> 5)
-    gas &-= c
-    if gas < 0 { return false }
+    let left = gas &- c
+    if left < 0 { return -1 }
     if newSize > capacity {
       var newCap = capacity &* 2
       if newCap < newSize { newCap = newSize }
@@ -50,7 +54,7 @@ struct Memory {
       capacity = newCap
     }
     size = newSize
-    return true
+    return left
   }
 }
 

@@ -11,6 +11,7 @@ struct ZKProverCommand: AsyncParsableCommand {
             RunCommand.self,
             VMCommand.self,
             AlgebraBenchCommand.self,
+            EVMCommand.self,
         ]
     )
 }

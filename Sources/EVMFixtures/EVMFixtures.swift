@@ -1,1 +1,0 @@
-// Module EVMFixtures: see ../shared/DESIGN.md.

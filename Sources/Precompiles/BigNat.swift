@@ -1,0 +1,297 @@
+/// Arbitrary-size natural numbers as little-endian 64-bit limbs, for modexp.
+///
+/// Values are kept normalised (no zero top limbs; zero is the empty array).
+struct BigNat {
+    var limbs: [UInt64]
+
+    init(limbs: [UInt64]) {
+        self.limbs = limbs
+        normalize()
+    }
+
+    /// The number whose big-endian bytes are `bytes`.
+    init<C: Collection>(bigEndian bytes: C) where C.Element == UInt8 {
+        var limbs = [UInt64](repeating: 0, count: (bytes.count + 7) / 8)
+        var i = 0
+        for b in bytes.reversed() {
+            limbs[i >> 3] |= UInt64(b) << (UInt64(i & 7) * 8)
+            i += 1
+        }
+        self.init(limbs: limbs)
+    }
+
+    mutating func normalize() {
+        while let last = limbs.last, last == 0 { limbs.removeLast() }
+    }
+
+    var isZero: Bool { limbs.isEmpty }
+
+    /// Number of significant bits.
+    var bitWidth: Int {
+        guard let last = limbs.last else { return 0 }
+        return limbs.count * 64 - last.leadingZeroBitCount
+    }
+
+    func bit(_ i: Int) -> Bool {
+        let w = i >> 6
+        return w < limbs.count && (limbs[w] >> UInt64(i & 63)) & 1 == 1
+    }
+
+    /// The value as `length` big-endian bytes (the caller guarantees it fits).
+    func bigEndianBytes(length: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: length)
+        var i = 0
+        while i < length && (i >> 3) < limbs.count {
+            out[length - 1 - i] = UInt8(truncatingIfNeeded: limbs[i >> 3] >> (UInt64(i & 7) * 8))
+            i += 1
+        }
+        return out
+    }
+
+    /// Schoolbook product.
+    static func * (a: BigNat, b: BigNat) -> BigNat {
+        if a.isZero || b.isZero { return BigNat(limbs: []) }
+        var r = [UInt64](repeating: 0, count: a.limbs.count + b.limbs.count)
+        for i in 0..<a.limbs.count {
+            var carry: UInt64 = 0
+            let ai = a.limbs[i]
+            for j in 0..<b.limbs.count {
+                let (hi, lo) = ai.multipliedFullWidth(by: b.limbs[j])
+                let (s1, c1) = lo.addingReportingOverflow(r[i + j])
+                let (s2, c2) = s1.addingReportingOverflow(carry)
+                r[i + j] = s2
+                carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
+            }
+            r[i + b.limbs.count] = carry
+        }
+        return BigNat(limbs: r)
+    }
+
+    /// `a mod m` by Knuth's algorithm D (m nonzero).
+    static func % (a: BigNat, m: BigNat) -> BigNat {
+        precondition(!m.isZero)
+        if a.limbs.count < m.limbs.count { return a }
+        if m.limbs.count == 1 {
+            let d = m.limbs[0]
+            var r: UInt64 = 0
+            for limb in a.limbs.reversed() {
+                r = d.dividingFullWidth((r, limb)).remainder
+            }
+            return BigNat(limbs: [r])
+        }
+        let n = m.limbs.count
+        let shift = UInt64(m.limbs[n - 1].leadingZeroBitCount)
+        // Normalise so the divisor's top bit is set.
+        var v = [UInt64](repeating: 0, count: n)
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            v[i] = m.limbs[i] << shift
+            if shift > 0 && i > 0 { v[i] |= m.limbs[i - 1] >> (64 - shift) }
+        }
+        let mCount = a.limbs.count
+        var u = [UInt64](repeating: 0, count: mCount + 1)
+        u[mCount] = shift > 0 ? a.limbs[mCount - 1] >> (64 - shift) : 0
+        for i in stride(from: mCount - 1, through: 0, by: -1) {
+            u[i] = a.limbs[i] << shift
+            if shift > 0 && i > 0 { u[i] |= a.limbs[i - 1] >> (64 - shift) }
+        }
+        let vTop = v[n - 1]
+        let vNext = v[n - 2]
+        var j = mCount - n
+        while j >= 0 {
+            // Estimate q̂ = (u[j+n]·b + u[j+n-1]) / v[n-1].
+            var qhat: UInt64
+            var rhat: UInt64
+            var rhatOverflow = false
+            if u[j + n] >= vTop {
+                // u[j+n] == vTop (the running remainder stays below b·v), so q̂ = b − 1, r̂ = u[j+n−1] + vTop.
+                qhat = UInt64.max
+                let (r2, o2) = u[j + n - 1].addingReportingOverflow(vTop)
+                rhat = r2
+                rhatOverflow = o2
+            } else {
+                let qr = vTop.dividingFullWidth((u[j + n], u[j + n - 1]))
+                qhat = qr.quotient
+                rhat = qr.remainder
+            }
+            while !rhatOverflow {
+                let (ph, pl) = qhat.multipliedFullWidth(by: vNext)
+                if ph > rhat || (ph == rhat && pl > u[j + n - 2]) {
+                    qhat &-= 1
+                    let (r2, o2) = rhat.addingReportingOverflow(vTop)
+                    rhat = r2
+                    rhatOverflow = o2
+                } else {
+                    break
+                }
+            }
+            // u[j..j+n] -= q̂·v.
+            var borrow: UInt64 = 0
+            var carry: UInt64 = 0
+            for i in 0..<n {
+                let (ph, pl) = qhat.multipliedFullWidth(by: v[i])
+                let (pl2, c) = pl.addingReportingOverflow(carry)
+                carry = ph &+ (c ? 1 : 0)
+                let (d1, b1) = u[i + j].subtractingReportingOverflow(pl2)
+                let (d2, b2) = d1.subtractingReportingOverflow(borrow)
+                u[i + j] = d2
+                borrow = (b1 ? 1 : 0) &+ (b2 ? 1 : 0)
+            }
+            let (d1, b1) = u[j + n].subtractingReportingOverflow(carry)
+            let (d2, b2) = d1.subtractingReportingOverflow(borrow)
+            u[j + n] = d2
+            if b1 || b2 {
+                // Add back.
+                var c: UInt64 = 0
+                for i in 0..<n {
+                    let (s1, o1) = u[i + j].addingReportingOverflow(v[i])
+                    let (s2, o2) = s1.addingReportingOverflow(c)
+                    u[i + j] = s2
+                    c = (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
+                }
+                u[j + n] = u[j + n] &+ c
+            }
+            j -= 1
+        }
+        // Remainder = u[0..n] >> shift.
+        var r = [UInt64](repeating: 0, count: n)
+        for i in 0..<n {
+            r[i] = u[i] >> shift
+            if shift > 0 { r[i] |= u[i + 1] << (64 - shift) }
+        }
+        return BigNat(limbs: r)
+    }
+
+    /// `base^exponent mod modulus` (modulus nonzero); Montgomery multiplication for odd moduli.
+    static func modPow(base: BigNat, exponent: BigNat, modulus: BigNat) -> BigNat {
+        if modulus.limbs == [1] { return BigNat(limbs: []) }
+        let b = base % modulus
+        if modulus.limbs[0] & 1 == 1 {
+            return MontgomeryContext(modulus: modulus).pow(b, exponent)
+        }
+        var result = BigNat(limbs: [1])
+        let bits = exponent.bitWidth
+        var i = bits - 1
+        while i >= 0 {
+            result = (result * result) % modulus
+            if exponent.bit(i) { result = (result * b) % modulus }
+            i -= 1
+        }
+        return result % modulus
+    }
+}
+
+/// Montgomery arithmetic modulo an odd multi-limb modulus (CIOS).
+struct MontgomeryContext {
+    let m: [UInt64]
+    let n: Int
+    let mInv: UInt64  // -m^-1 mod 2^64
+    let modulus: BigNat
+
+    init(modulus: BigNat) {
+        self.modulus = modulus
+        m = modulus.limbs
+        n = m.count
+        var inv: UInt64 = 1
+        for _ in 0..<6 { inv = inv &* (2 &- m[0] &* inv) }
+        mInv = 0 &- inv
+    }
+
+    /// a·b·R⁻¹ mod m for a, b < m given as n-limb arrays.
+    func mul(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
+        var t = [UInt64](repeating: 0, count: n + 2)
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                m.withUnsafeBufferPointer { m in
+                    t.withUnsafeMutableBufferPointer { t in
+                        for i in 0..<n {
+                            var c: UInt64 = 0
+                            let ai = a[i]
+                            for j in 0..<n {
+                                let (h, l) = ai.multipliedFullWidth(by: b[j])
+                                let (s1, o1) = l.addingReportingOverflow(t[j])
+                                let (s2, o2) = s1.addingReportingOverflow(c)
+                                t[j] = s2
+                                c = h &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
+                            }
+                            var (s, o) = t[n].addingReportingOverflow(c)
+                            t[n] = s
+                            t[n + 1] = o ? 1 : 0
+                            let q = t[0] &* mInv
+                            let (h0, l0) = q.multipliedFullWidth(by: m[0])
+                            let (_, oo) = l0.addingReportingOverflow(t[0])
+                            c = h0 &+ (oo ? 1 : 0)
+                            var j = 1
+                            while j < n {
+                                let (h, l) = q.multipliedFullWidth(by: m[j])
+                                let (s1, o1) = l.addingReportingOverflow(t[j])
+                                let (s2, o2) = s1.addingReportingOverflow(c)
+                                t[j - 1] = s2
+                                c = h &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
+                                j += 1
+                            }
+                            (s, o) = t[n].addingReportingOverflow(c)
+                            t[n - 1] = s
+                            t[n] = t[n + 1] &+ (o ? 1 : 0)
+                        }
+                    }
+                }
+            }
+        }
+        // Conditional subtraction.
+        var geq = t[n] != 0
+        if !geq {
+            geq = true
+            var i = n - 1
+            while i >= 0 {
+                if t[i] != m[i] {
+                    geq = t[i] > m[i]
+                    break
+                }
+                i -= 1
+            }
+        }
+        var r = [UInt64](repeating: 0, count: n)
+        if geq {
+            var borrow = false
+            for i in 0..<n {
+                let (d1, b1) = t[i].subtractingReportingOverflow(m[i])
+                let (d2, b2) = d1.subtractingReportingOverflow(borrow ? 1 : 0)
+                r[i] = d2
+                borrow = b1 || b2
+            }
+        } else {
+            for i in 0..<n { r[i] = t[i] }
+        }
+        return r
+    }
+
+    private func padded(_ x: BigNat) -> [UInt64] {
+        var l = x.limbs
+        while l.count < n { l.append(0) }
+        return l
+    }
+
+    /// base^e mod m for base < m, with a 4-bit fixed window.
+    func pow(_ base: BigNat, _ e: BigNat) -> BigNat {
+        // x·R mod m by shifting left n limbs and reducing.
+        let rModM = BigNat(limbs: [UInt64](repeating: 0, count: n) + [1]) % modulus
+        let baseR = BigNat(limbs: [UInt64](repeating: 0, count: n) + base.limbs) % modulus
+        var table = [[UInt64]](repeating: [], count: 16)
+        table[0] = padded(rModM)
+        table[1] = padded(baseR)
+        for i in 2..<16 { table[i] = mul(table[i - 1], table[1]) }
+        var acc = table[0]
+        let bits = e.bitWidth
+        var top = ((bits + 3) / 4) * 4 - 4
+        while top >= 0 {
+            for _ in 0..<4 { acc = mul(acc, acc) }
+            var nib = 0
+            for k in 0..<4 where e.bit(top + k) { nib |= 1 << k }
+            if nib != 0 { acc = mul(acc, table[nib]) }
+            top -= 4
+        }
+        var one = [UInt64](repeating: 0, count: n)
+        one[0] = 1
+        return BigNat(limbs: mul(acc, one))
+    }
+}

@@ -1,0 +1,279 @@
+/// Operations every field in the curve code provides (prime fields and their extensions).
+protocol FieldElement: Equatable {
+    static var zero: Self { get }
+    static var one: Self { get }
+    var isZero: Bool { get }
+    static func + (a: Self, b: Self) -> Self
+    static func - (a: Self, b: Self) -> Self
+    static func * (a: Self, b: Self) -> Self
+    static prefix func - (a: Self) -> Self
+    func squared() -> Self
+    func doubled() -> Self
+    /// The multiplicative inverse (zero maps to zero).
+    func inverse() -> Self
+    /// Multiplication by a small constant.
+    func times(_ k: UInt64) -> Self
+}
+
+extension FieldElement {
+    func doubled() -> Self { self + self }
+    func squared() -> Self { self * self }
+    func times(_ k: UInt64) -> Self {
+        var result = Self.zero
+        var base = self
+        var k = k
+        while k > 0 {
+            if k & 1 == 1 { result = result + base }
+            base = base.doubled()
+            k >>= 1
+        }
+        return result
+    }
+    /// self^e for an exponent given as little-endian 64-bit limbs.
+    func power(_ e: [UInt64]) -> Self {
+        var result = Self.one
+        var i = e.count * 64 - 1
+        while i >= 0 {
+            result = result.squared()
+            if (e[i >> 6] >> UInt64(i & 63)) & 1 == 1 { result = result * self }
+            i -= 1
+        }
+        return result
+    }
+}
+
+/// An element of the prime field given by `M`, kept in Montgomery form.
+struct Fp<M: MontgomeryModulus>: FieldElement {
+    var limbs: Limbs
+
+    @inline(__always)
+    init(montgomery limbs: Limbs) { self.limbs = limbs }
+
+    static var zero: Fp { Fp(montgomery: Limbs(repeating: 0)) }
+    static var one: Fp { Fp(montgomery: M.one) }
+
+    /// The element with canonical value `value` (little-endian limbs, must be < p).
+    init(canonical value: Limbs) {
+        self = Fp(montgomery: value) * Fp(montgomery: M.rSquared)
+    }
+
+    init(_ small: UInt64) {
+        var l = Limbs(repeating: 0)
+        l[0] = small
+        self.init(canonical: l)
+    }
+
+    /// The element encoded by `bytes` (big-endian, exactly `M.byteCount` bytes); nil when ≥ p.
+    init?(bigEndian bytes: ArraySlice<UInt8>) {
+        guard let l = Fp.parseLimbs(bytes), Fp.less(l, M.modulus) else { return nil }
+        self.init(canonical: l)
+    }
+
+    /// Little-endian limbs of a big-endian byte string of at most 48 bytes.
+    static func parseLimbs(_ bytes: ArraySlice<UInt8>) -> Limbs? {
+        guard bytes.count <= 48 else { return nil }
+        var l = Limbs(repeating: 0)
+        var i = 0
+        for b in bytes.reversed() {
+            l[i >> 3] |= UInt64(b) << (UInt64(i & 7) * 8)
+            i += 1
+        }
+        return l
+    }
+
+    /// a < b on the first `limbCount` limbs.
+    @inline(__always)
+    static func less(_ a: Limbs, _ b: Limbs) -> Bool {
+        var i = M.limbCount - 1
+        while i >= 0 {
+            if a[i] != b[i] { return a[i] < b[i] }
+            i -= 1
+        }
+        return false
+    }
+
+    /// The canonical value as little-endian limbs.
+    var canonical: Limbs {
+        var one = Limbs(repeating: 0)
+        one[0] = 1
+        return (self * Fp(montgomery: one)).limbs
+    }
+
+    /// Big-endian encoding, `M.byteCount` bytes.
+    var bigEndianBytes: [UInt8] {
+        let c = canonical
+        let n = M.byteCount
+        var out = [UInt8](repeating: 0, count: n)
+        for i in 0..<n { out[n - 1 - i] = UInt8(truncatingIfNeeded: c[i >> 3] >> (UInt64(i & 7) * 8)) }
+        return out
+    }
+
+    var isZero: Bool {
+        for i in 0..<M.limbCount where limbs[i] != 0 { return false }
+        return true
+    }
+
+    static func == (a: Fp, b: Fp) -> Bool {
+        for i in 0..<M.limbCount where a.limbs[i] != b.limbs[i] { return false }
+        return true
+    }
+
+    @inline(__always)
+    static func + (a: Fp, b: Fp) -> Fp {
+        let n = M.limbCount
+        let p = M.modulus
+        var r = Limbs(repeating: 0)
+        var carry: UInt64 = 0
+        for i in 0..<n {
+            let (s1, o1) = a.limbs[i].addingReportingOverflow(b.limbs[i])
+            let (s2, o2) = s1.addingReportingOverflow(carry)
+            r[i] = s2
+            carry = (o1 ? 1 : 0) | (o2 ? 1 : 0)
+        }
+        if carry != 0 || !less(r, p) {
+            var borrow: UInt64 = 0
+            for i in 0..<n {
+                let (d1, b1) = r[i].subtractingReportingOverflow(p[i])
+                let (d2, b2) = d1.subtractingReportingOverflow(borrow)
+                r[i] = d2
+                borrow = (b1 ? 1 : 0) | (b2 ? 1 : 0)
+            }
+        }
+        return Fp(montgomery: r)
+    }
+
+    @inline(__always)
+    static func - (a: Fp, b: Fp) -> Fp {
+        let n = M.limbCount
+        var r = Limbs(repeating: 0)
+        var borrow: UInt64 = 0
+        for i in 0..<n {
+            let (d1, b1) = a.limbs[i].subtractingReportingOverflow(b.limbs[i])
+            let (d2, b2) = d1.subtractingReportingOverflow(borrow)
+            r[i] = d2
+            borrow = (b1 ? 1 : 0) | (b2 ? 1 : 0)
+        }
+        if borrow != 0 {
+            let p = M.modulus
+            var carry: UInt64 = 0
+            for i in 0..<n {
+                let (s1, o1) = r[i].addingReportingOverflow(p[i])
+                let (s2, o2) = s1.addingReportingOverflow(carry)
+                r[i] = s2
+                carry = (o1 ? 1 : 0) | (o2 ? 1 : 0)
+            }
+        }
+        return Fp(montgomery: r)
+    }
+
+    static prefix func - (a: Fp) -> Fp { Fp.zero - a }
+
+    /// Montgomery product (CIOS).
+    @inline(__always)
+    static func * (a: Fp, b: Fp) -> Fp {
+        let n = M.limbCount
+        let p = M.modulus
+        let inv = M.inverse
+        var t = InlineArray<8, UInt64>(repeating: 0)
+        for i in 0..<n {
+            var c: UInt64 = 0
+            let ai = a.limbs[i]
+            for j in 0..<n {
+                let (h, l) = ai.multipliedFullWidth(by: b.limbs[j])
+                let (s1, o1) = l.addingReportingOverflow(t[j])
+                let (s2, o2) = s1.addingReportingOverflow(c)
+                t[j] = s2
+                c = h &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
+            }
+            let (s, o) = t[n].addingReportingOverflow(c)
+            t[n] = s
+            t[n + 1] = o ? 1 : 0
+            let q = t[0] &* inv
+            let (h0, l0) = q.multipliedFullWidth(by: p[0])
+            let (_, oo) = l0.addingReportingOverflow(t[0])
+            c = h0 &+ (oo ? 1 : 0)
+            for j in 1..<n {
+                let (h, l) = q.multipliedFullWidth(by: p[j])
+                let (s1, o1) = l.addingReportingOverflow(t[j])
+                let (s2, o2) = s1.addingReportingOverflow(c)
+                t[j - 1] = s2
+                c = h &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
+            }
+            let (s3, o3) = t[n].addingReportingOverflow(c)
+            t[n - 1] = s3
+            t[n] = t[n + 1] &+ (o3 ? 1 : 0)
+        }
+        var r = Limbs(repeating: 0)
+        for i in 0..<n { r[i] = t[i] }
+        if t[n] != 0 || !less(r, p) {
+            var borrow: UInt64 = 0
+            for i in 0..<n {
+                let (d1, b1) = r[i].subtractingReportingOverflow(p[i])
+                let (d2, b2) = d1.subtractingReportingOverflow(borrow)
+                r[i] = d2
+                borrow = (b1 ? 1 : 0) | (b2 ? 1 : 0)
+            }
+        }
+        return Fp(montgomery: r)
+    }
+
+    /// p − k as little-endian limbs (k small).
+    static func modulusMinus(_ k: UInt64) -> [UInt64] {
+        var out = [UInt64](repeating: 0, count: M.limbCount)
+        var borrow = k
+        for i in 0..<M.limbCount {
+            let (d, b) = M.modulus[i].subtractingReportingOverflow(borrow)
+            out[i] = d
+            borrow = b ? 1 : 0
+        }
+        return out
+    }
+
+    func inverse() -> Fp { power(Fp.modulusMinus(2)) }
+
+    /// (p − 1) / 2, little-endian.
+    static var halfOrder: [UInt64] {
+        var e = modulusMinus(1)
+        for i in 0..<e.count {
+            e[i] = (e[i] >> 1) | (i + 1 < e.count ? e[i + 1] << 63 : 0)
+        }
+        return e
+    }
+
+    /// Whether the element is a square (zero counts as a square).
+    var isSquare: Bool {
+        isZero || power(Fp.halfOrder) == Fp.one
+    }
+
+    /// A square root for p ≡ 3 (mod 4), or nil when there is none.
+    func squareRoot() -> Fp? {
+        // (p + 1) / 4
+        var e = Fp.modulusMinus(0)
+        var carry: UInt64 = 1
+        for i in 0..<e.count {
+            let (s, o) = e[i].addingReportingOverflow(carry)
+            e[i] = s
+            carry = o ? 1 : 0
+        }
+        for _ in 0..<2 {
+            for i in 0..<e.count { e[i] = (e[i] >> 1) | (i + 1 < e.count ? e[i + 1] << 63 : 0) }
+        }
+        let r = power(e)
+        return r.squared() == self ? r : nil
+    }
+
+    /// Whether the canonical value is odd (the "sign" of hash-to-curve, RFC 9380 sgn0).
+    var isOdd: Bool { canonical[0] & 1 == 1 }
+
+    /// Lexicographically larger of ±y: canonical value > (p−1)/2 (used by compressed encodings).
+    var isLexicographicallyLargest: Bool {
+        let c = canonical
+        let h = Fp.halfOrder
+        var i = M.limbCount - 1
+        while i >= 0 {
+            if c[i] != h[i] { return c[i] > h[i] }
+            i -= 1
+        }
+        return false
+    }
+}

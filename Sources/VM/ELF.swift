@@ -97,8 +97,12 @@ public enum ELFLoader {
             if flags & 1 != 0, vaddr & 3 != 0 { throw .misalignedCode(address: vaddr) }
             segments.append(
                 Segment(
-                    address: vaddr, data: Array(bytes[Int(offset)..<Int(offset + filesz)]),
-                    memorySize: UInt32(memsz), flags: flags))
+                    address: vaddr,
+                    data: Array(bytes[Int(offset)..<Int(offset + filesz)]),
+                    memorySize: UInt32(memsz),
+                    flags: flags
+                )
+            )
         }
         for a in 0..<segments.count {
             for b in (a + 1)..<segments.count {

@@ -50,7 +50,9 @@ public struct GuestBuilder: Sendable {
 
     static func findToolchain() -> URL? {
         var dirs: [String] = []
-        if let path = ProcessInfo.processInfo.environment["PATH"] { dirs += path.split(separator: ":").map(String.init) }
+        if let path = ProcessInfo.processInfo.environment["PATH"] {
+            dirs += path.split(separator: ":").map(String.init)
+        }
         dirs += ["/opt/swift/usr/bin", "/usr/bin"]
         for d in dirs {
             let fm = FileManager.default
@@ -64,7 +66,10 @@ public struct GuestBuilder: Sendable {
     }
 
     static func findLibgcc() -> String? {
-        if let out = try? run("/usr/bin/env", ["riscv64-unknown-elf-gcc", "-march=rv32im", "-mabi=ilp32", "-print-libgcc-file-name"]) {
+        if let out = try? run(
+            "/usr/bin/env",
+            ["riscv64-unknown-elf-gcc", "-march=rv32im", "-mabi=ilp32", "-print-libgcc-file-name"]
+        ) {
             let p = out.trimmingCharacters(in: .whitespacesAndNewlines)
             if FileManager.default.fileExists(atPath: p) { return p }
         }
@@ -121,20 +126,30 @@ public struct GuestBuilder: Sendable {
         let guestObj = work.appendingPathComponent("guest.o").path
         try GuestBuilder.run(
             bin + "/swiftc",
-            GuestBuilder.swiftFlags + ["-module-name", "Guest", "-c", "-o", guestObj] + sdk + extraSources + sources)
+            GuestBuilder.swiftFlags + ["-module-name", "Guest", "-c", "-o", guestObj] + sdk + extraSources + sources
+        )
         let cflags = ["--target=riscv32-unknown-elf", "-march=rv32im", "-mabi=ilp32"]
         let runtime = guestsDirectory.appendingPathComponent("runtime")
         let rtObj = work.appendingPathComponent("runtime.o").path
         let startObj = work.appendingPathComponent("start.o").path
         try GuestBuilder.run(
             bin + "/clang",
-            cflags + ["-O2", "-ffreestanding", "-fno-builtin", "-ffunction-sections", "-fdata-sections", "-c",
-                runtime.appendingPathComponent("runtime.c").path, "-o", rtObj])
-        try GuestBuilder.run(bin + "/clang", cflags + ["-c", runtime.appendingPathComponent("start.S").path, "-o", startObj])
+            cflags + [
+                "-O2", "-ffreestanding", "-fno-builtin", "-ffunction-sections", "-fdata-sections", "-c",
+                runtime.appendingPathComponent("runtime.c").path, "-o", rtObj,
+            ]
+        )
+        try GuestBuilder.run(
+            bin + "/clang",
+            cflags + ["-c", runtime.appendingPathComponent("start.S").path, "-o", startObj]
+        )
         try GuestBuilder.run(
             bin + "/ld.lld",
-            ["-T", runtime.appendingPathComponent("link.ld").path, "--gc-sections", "-o", out.path, startObj, rtObj,
-                guestObj, libgcc])
+            [
+                "-T", runtime.appendingPathComponent("link.ld").path, "--gc-sections", "-o", out.path, startObj, rtObj,
+                guestObj, libgcc,
+            ]
+        )
         return out
     }
 }

@@ -88,10 +88,20 @@ public struct RawInstruction: Sendable, Equatable {
         imm = 0
         op = .illegal
         switch opcode {
-        case 0x37: op = .lui; imm = immU
-        case 0x17: op = .auipc; imm = immU
-        case 0x6f: op = .jal; imm = immJ
-        case 0x67: if f3 == 0 { op = .jalr; imm = immI }
+        case 0x37:
+            op = .lui
+            imm = immU
+        case 0x17:
+            op = .auipc
+            imm = immU
+        case 0x6f:
+            op = .jal
+            imm = immJ
+        case 0x67:
+            if f3 == 0 {
+                op = .jalr
+                imm = immI
+            }
         case 0x63:
             imm = immB
             switch f3 {
@@ -130,12 +140,18 @@ public struct RawInstruction: Sendable, Equatable {
             case 4: op = .xori
             case 6: op = .ori
             case 7: op = .andi
-            case 1: if f7 == 0 { op = .slli; imm = rs2 }
+            case 1:
+                if f7 == 0 {
+                    op = .slli
+                    imm = rs2
+                }
             case 5:
                 if f7 == 0 {
-                    op = .srli; imm = rs2
+                    op = .srli
+                    imm = rs2
                 } else if f7 == 0x20 {
-                    op = .srai; imm = rs2
+                    op = .srai
+                    imm = rs2
                 }
             default: break
             }
@@ -202,7 +218,8 @@ public enum ALU {
         case .mul: return a &* b
         case .mulh:
             return UInt32(
-                truncatingIfNeeded: (Int64(Int32(bitPattern: a)) &* Int64(Int32(bitPattern: b))) >> 32)
+                truncatingIfNeeded: (Int64(Int32(bitPattern: a)) &* Int64(Int32(bitPattern: b))) >> 32
+            )
         case .mulhsu:
             return UInt32(truncatingIfNeeded: (Int64(Int32(bitPattern: a)) &* Int64(b)) >> 32)
         case .mulhu: return UInt32(truncatingIfNeeded: (UInt64(a) &* UInt64(b)) >> 32)

@@ -55,8 +55,12 @@ public final class Machine {
     var tracer: Tracer?
 
     /// Loads `program` with its private `input` and `hints`.
-    public init(program: Program, input: [UInt8] = [], hints: [UInt8] = [], config: MachineConfig = .init()) throws(ELFError)
-    {
+    public init(
+        program: Program,
+        input: [UInt8] = [],
+        hints: [UInt8] = [],
+        config: MachineConfig = .init()
+    ) throws(ELFError) {
         self.program = program
         self.config = config
         self.input = input
@@ -128,18 +132,34 @@ public final class Machine {
             return (t & 3 == 0 && Int(t >> 2) < count) ? t >> 2 : UInt32.max
         }
         switch r.op {
-        case .lui: rs1 = 33; rs2 = 33
-        case .auipc: rs1 = 33; rs2 = 33; imm = pc &+ r.imm
-        case .jal: rs1 = 33; rs2 = 33; imm = target(r.imm)
-        case .beq, .bne, .blt, .bge, .bltu, .bgeu: rd = 32; imm = target(r.imm)
+        case .lui:
+            rs1 = 33
+            rs2 = 33
+        case .auipc:
+            rs1 = 33
+            rs2 = 33
+            imm = pc &+ r.imm
+        case .jal:
+            rs1 = 33
+            rs2 = 33
+            imm = target(r.imm)
+        case .beq, .bne, .blt, .bge, .bltu, .bgeu:
+            rd = 32
+            imm = target(r.imm)
         case .sb, .sh, .sw: rd = 32
         case .jalr, .lb, .lh, .lw, .lbu, .lhu, .addi, .slti, .sltiu, .xori, .ori, .andi, .slli, .srli, .srai:
             rs2 = 33
         case .add, .sub, .sll, .slt, .sltu, .xor, .srl, .sra, .or, .and, .mul, .mulh, .mulhsu, .mulhu, .div,
             .divu, .rem, .remu:
             break
-        case .ecall: rs1 = 17; rs2 = 10; rd = 10
-        case .fence, .ebreak, .illegal, .end: rd = 32; rs1 = 33; rs2 = 33
+        case .ecall:
+            rs1 = 17
+            rs2 = 10
+            rd = 10
+        case .fence, .ebreak, .illegal, .end:
+            rd = 32
+            rs1 = 33
+            rs2 = 33
         }
         return DecodedInstruction(op: r.op, rd: rd, rs1: rs1, rs2: rs2, imm: imm)
     }
@@ -316,14 +336,21 @@ public final class Machine {
                 let a = regs[Int(ins.rs1)] &+ imm
                 let p: UnsafeMutableRawPointer
                 if let q = wp[Int(a >> 12)] { p = q } else { p = try fault(a, write: true, idx) }
-                p.storeBytes(of: UInt8(truncatingIfNeeded: regs[Int(ins.rs2)]), toByteOffset: Int(a & 0xfff), as: UInt8.self)
+                p.storeBytes(
+                    of: UInt8(truncatingIfNeeded: regs[Int(ins.rs2)]),
+                    toByteOffset: Int(a & 0xfff),
+                    as: UInt8.self
+                )
             case .sh:
                 let a = regs[Int(ins.rs1)] &+ imm
                 if a & 1 != 0 { throw misaligned(a, idx) }
                 let p: UnsafeMutableRawPointer
                 if let q = wp[Int(a >> 12)] { p = q } else { p = try fault(a, write: true, idx) }
                 p.storeBytes(
-                    of: UInt16(truncatingIfNeeded: regs[Int(ins.rs2)]), toByteOffset: Int(a & 0xfff), as: UInt16.self)
+                    of: UInt16(truncatingIfNeeded: regs[Int(ins.rs2)]),
+                    toByteOffset: Int(a & 0xfff),
+                    as: UInt16.self
+                )
             case .fence: break
             case .ecall:
                 pc = pcOf(idx)

@@ -76,7 +76,10 @@ public final class Memory {
     }
 
     /// Wraps a fault so it can travel in a `Result`.
-    struct FaultBox: Error { var fault: Fault; init(_ f: Fault) { fault = f } }
+    struct FaultBox: Error {
+        var fault: Fault
+        init(_ f: Fault) { fault = f }
+    }
 
     /// The current contents of the page with index `page` (zero if never touched).
     public func pageContents(_ page: UInt32) -> [UInt8] {

@@ -30,13 +30,17 @@ public struct Secp256k1Point: Sendable, Equatable {
     public static var generator: Secp256k1Point {
         Secp256k1Point(
             x: [0x59F2_815B_16F8_1798, 0x029B_FCDB_2DCE_28D9, 0x55A0_6295_CE87_0B07, 0x79BE_667E_F9DC_BBAC],
-            y: [0x9C47_D08F_FB10_D4B8, 0xFD17_B448_A685_5419, 0x5DA4_FBFC_0E11_08A8, 0x483A_DA77_26A3_C465])
+            y: [0x9C47_D08F_FB10_D4B8, 0xFD17_B448_A685_5419, 0x5DA4_FBFC_0E11_08A8, 0x483A_DA77_26A3_C465]
+        )
     }
 
     /// self + other for points with different x (nil otherwise).
     public func adding(_ o: Secp256k1Point) -> Secp256k1Point? {
         let F = Secp256k1Point.self
-        let x1 = F.reduce(x), y1 = F.reduce(y), x2 = F.reduce(o.x), y2 = F.reduce(o.y)
+        let x1 = F.reduce(x)
+        let y1 = F.reduce(y)
+        let x2 = F.reduce(o.x)
+        let y2 = F.reduce(o.y)
         if x1 == x2 { return nil }
         let lambda = F.mul(F.sub(y2, y1), F.inverse(F.sub(x2, x1)))
         let x3 = F.sub(F.sub(F.mul(lambda, lambda), x1), x2)
@@ -47,7 +51,8 @@ public struct Secp256k1Point: Sendable, Equatable {
     /// 2·self (nil when y = 0).
     public func doubled() -> Secp256k1Point? {
         let F = Secp256k1Point.self
-        let x1 = F.reduce(x), y1 = F.reduce(y)
+        let x1 = F.reduce(x)
+        let y1 = F.reduce(y)
         if y1 == [0, 0, 0, 0] { return nil }
         let x1sq = F.mul(x1, x1)
         let lambda = F.mul(F.add(F.add(x1sq, x1sq), x1sq), F.inverse(F.add(y1, y1)))
@@ -56,7 +61,9 @@ public struct Secp256k1Point: Sendable, Equatable {
         return Secp256k1Point(x: x3, y: y3)
     }
 
-    static let p: [UInt64] = [0xFFFF_FFFE_FFFF_FC2F, 0xFFFF_FFFF_FFFF_FFFF, 0xFFFF_FFFF_FFFF_FFFF, 0xFFFF_FFFF_FFFF_FFFF]
+    static let p: [UInt64] = [
+        0xFFFF_FFFE_FFFF_FC2F, 0xFFFF_FFFF_FFFF_FFFF, 0xFFFF_FFFF_FFFF_FFFF, 0xFFFF_FFFF_FFFF_FFFF,
+    ]
 
     static func geq(_ a: [UInt64], _ b: [UInt64]) -> Bool {
         for i in (0..<4).reversed() where a[i] != b[i] { return a[i] > b[i] }

@@ -124,7 +124,13 @@ extension Machine {
     }
 
     /// One word access from a syscall: returns the old value, stores `modify(old)` when writing.
-    func syscallAccess(_ address: UInt32, write: Bool, pc: UInt32, clk: UInt32, _ modify: (UInt32) -> UInt32)
+    func syscallAccess(
+        _ address: UInt32,
+        write: Bool,
+        pc: UInt32,
+        clk: UInt32,
+        _ modify: (UInt32) -> UInt32
+    )
         throws(VMError) -> UInt32
     {
         let page = try pageOrThrow(address, write: write, pc: pc)

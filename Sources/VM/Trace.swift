@@ -87,7 +87,7 @@ public struct Shard: Sendable {
     public var startPC: UInt32
     public var startRegisters: [UInt32]
     /// One row per cycle.
-    public var rows: [TraceRow]
+    public var rows: TraceRows
     /// Syscalls in order.
     public var syscalls: [SyscallEvent]
     /// Every page the shard touched, as it was when the shard started (order of first touch).
@@ -106,7 +106,9 @@ public struct Shard: Sendable {
 /// word and register touched in the current shard.
 final class Tracer {
     let shardSize: Int
-    let rows: UnsafeMutablePointer<TraceRow>
+    var buffer: TraceRows
+    var spare: TraceRows?
+    var rows: UnsafeMutablePointer<TraceRow> { buffer.base }
     let tsPages: UnsafeMutablePointer<UnsafeMutablePointer<UInt32>?>
     let regTs: UnsafeMutablePointer<UInt32>
     var touched: [UInt32] = []
@@ -122,14 +124,13 @@ final class Tracer {
 
     init(shardSize: Int) {
         self.shardSize = shardSize
-        rows = .allocate(capacity: shardSize)
+        buffer = TraceRows(capacity: shardSize)
         tsPages = zeroedTable(Memory.pageCount, of: UnsafeMutablePointer<UInt32>?.self)
         regTs = .allocate(capacity: 40)
         regTs.initialize(repeating: 0, count: 40)
     }
 
     deinit {
-        rows.deallocate()
         for p in touched { tsPages[Int(p)]?.deallocate() }
         for p in pool { p.deallocate() }
         free(tsPages)
@@ -160,13 +161,20 @@ final class Tracer {
 
     func readRegister(_ r: Int, _ regs: UnsafeMutablePointer<UInt32>) -> UInt32 {
         let ts = TraceRow.clk(row: currentRow) &+ 2
-        event?.registerReads.append(RegisterRead(register: UInt8(r), value: regs[r], prevTimestamp: regTs[r], timestamp: ts))
+        event?.registerReads.append(
+            RegisterRead(register: UInt8(r), value: regs[r], prevTimestamp: regTs[r], timestamp: ts)
+        )
         regTs[r] = ts
         return regs[r]
     }
 
     func recordSyscallAccess(
-        _ address: UInt32, page: UnsafeMutableRawPointer, old: UInt32, new: UInt32, write: Bool, clk: UInt32
+        _ address: UInt32,
+        page: UnsafeMutableRawPointer,
+        old: UInt32,
+        new: UInt32,
+        write: Bool,
+        clk: UInt32
     ) {
         let index = Int(address >> Memory.pageShift)
         // The snapshot must show the value before this access.
@@ -175,11 +183,17 @@ final class Tracer {
             ts = t
         } else {
             ts = firstTouch(index, page)
-            if write { initial[initial.count - 1].withUnsafeMutableBytes { $0.storeBytes(of: old, toByteOffset: Int(address & 0xffc), as: UInt32.self) } }
+            if write {
+                initial[initial.count - 1].withUnsafeMutableBytes {
+                    $0.storeBytes(of: old, toByteOffset: Int(address & 0xffc), as: UInt32.self)
+                }
+            }
         }
         let w = Int(address & 0xfff) >> 2
         let stamp = TraceRow.clk(row: currentRow) &+ (write ? 3 : 2)
-        event?.memory.append(MemoryAccess(address: address, value: new, prevValue: old, prevTimestamp: ts[w], timestamp: stamp))
+        event?.memory.append(
+            MemoryAccess(address: address, value: new, prevValue: old, prevTimestamp: ts[w], timestamp: stamp)
+        )
         ts[w] = stamp
     }
 
@@ -192,17 +206,30 @@ final class Tracer {
             let ts = tsPages[Int(p)]!
             finalPages.append(
                 MemoryPage(
-                    index: p, bytes: m.memory.pageContents(p),
-                    timestamps: Array(UnsafeBufferPointer(start: ts, count: 1024))))
+                    index: p,
+                    bytes: m.memory.pageContents(p),
+                    timestamps: Array(UnsafeBufferPointer(start: ts, count: 1024))
+                )
+            )
             initialPages.append(MemoryPage(index: p, bytes: initial[k], timestamps: []))
             tsPages[Int(p)] = nil
             pool.append(ts)
         }
         let shard = Shard(
-            index: shardIndex, startCycle: startCycle, startPC: startPC, startRegisters: startRegisters,
-            rows: Array(UnsafeBufferPointer(start: rows, count: rowCount)), syscalls: events,
-            initialPages: initialPages, finalPages: finalPages, endPC: m.pc, endRegisters: m.registers,
-            endRegisterTimestamps: (0..<32).map { regTs[$0] }, exitCode: exitCode)
+            index: shardIndex,
+            startCycle: startCycle,
+            startPC: startPC,
+            startRegisters: startRegisters,
+            rows: buffer,
+            syscalls: events,
+            initialPages: initialPages,
+            finalPages: finalPages,
+            endPC: m.pc,
+            endRegisters: m.registers,
+            endRegisterTimestamps: (0..<32).map { regTs[$0] },
+            exitCode: exitCode
+        )
+        buffer.count = rowCount
         touched.removeAll(keepingCapacity: true)
         initial.removeAll(keepingCapacity: true)
         events.removeAll()
@@ -211,6 +238,42 @@ final class Tracer {
         startCycle = m.cycles
         startPC = m.pc
         startRegisters = m.registers
+        // Double buffering: the next shard writes into the buffer handed over one shard ago if
+        // its consumer has dropped it (no new allocation, no page faults), else a fresh one.
+        var next: TraceRows? = nil
+        if var s = spare {
+            spare = nil
+            if isKnownUniquelyReferenced(&s) { next = s }
+        }
+        spare = buffer
+        buffer = next ?? TraceRows(capacity: shardSize)
+        buffer.count = 0
         return shard
     }
+}
+
+/// The rows of a shard: an immutable, random-access view of a buffer owned by the shard
+/// (a class so that handing a shard over copies nothing).
+public final class TraceRows: RandomAccessCollection, @unchecked Sendable {
+    let base: UnsafeMutablePointer<TraceRow>
+    let capacity: Int
+    /// Rows in use.
+    public internal(set) var count: Int = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+    public subscript(i: Int) -> TraceRow {
+        precondition(i >= 0 && i < count, "row index out of range")
+        return base[i]
+    }
+
+    /// The rows as a buffer (valid while this object lives).
+    public var buffer: UnsafeBufferPointer<TraceRow> { UnsafeBufferPointer(start: base, count: count) }
 }

@@ -33,7 +33,7 @@ extension Machine {
         let rp = memory.readPages
         let wp = memory.writePages
         let tsPages = t.tsPages
-        let rows = t.rows
+        var rows = t.rows
         let shardSize = t.shardSize
         let counts = opCounts
         let base = codeBase
@@ -42,14 +42,24 @@ extension Machine {
         var idx = Int((pc &- base) >> 2)
         guard pc &- base < codeBytes, pc & 3 == 0 else { throw .jumpOutsideCode(pc: pc, target: pc) }
         var n = 0
-        defer { pc = base &+ UInt32(truncatingIfNeeded: idx) &* 4 }
+        var cyc = cycles
+        let limit = config.maxCycles
+        defer {
+            pc = base &+ UInt32(truncatingIfNeeded: idx) &* 4
+            cycles = cyc
+        }
         while true {
             if n == shardSize {
                 pc = pcOf(idx)
+                cycles = cyc
                 onShard(t.finishShard(machine: self, rowCount: n, exitCode: nil))
+                rows = t.rows
                 n = 0
             }
-            if cycles >= config.maxCycles { throw .cycleLimitExceeded(pc: pcOf(idx), cycles: config.maxCycles) }
+            if cyc >= limit {
+                cycles = cyc
+                throw .cycleLimitExceeded(pc: pcOf(idx), cycles: limit)
+            }
             let ins = code[idx]
             counts[Int(ins.op.rawValue)] &+= 1
             let clk = UInt32(truncatingIfNeeded: n &+ 1) &<< 2
@@ -58,9 +68,20 @@ extension Machine {
             let a = regs[r1]
             let b = regs[r2]
             var row = TraceRow(
-                pc: base &+ UInt32(truncatingIfNeeded: idx) &* 4, instruction: raw[idx], rs1Value: a,
-                rs1PrevTimestamp: regTs[r1], rs2Value: b, rs2PrevTimestamp: 0, rdValue: 0, rdPrevValue: 0,
-                rdPrevTimestamp: 0, memoryAddress: 0, memoryValue: 0, memoryPrevValue: 0, memoryPrevTimestamp: 0)
+                pc: base &+ UInt32(truncatingIfNeeded: idx) &* 4,
+                instruction: raw[idx],
+                rs1Value: a,
+                rs1PrevTimestamp: regTs[r1],
+                rs2Value: b,
+                rs2PrevTimestamp: 0,
+                rdValue: 0,
+                rdPrevValue: 0,
+                rdPrevTimestamp: 0,
+                memoryAddress: 0,
+                memoryValue: 0,
+                memoryPrevValue: 0,
+                memoryPrevTimestamp: 0
+            )
             regTs[r1] = clk
             row.rs2PrevTimestamp = regTs[r2]
             regTs[r2] = clk | 1
@@ -138,6 +159,7 @@ extension Machine {
             case .fence: break
             case .ecall:
                 pc = row.pc
+                cycles = cyc
                 t.currentRow = n
                 let r = try syscall(pc: row.pc, clk: clk)
                 result = r ?? regs[10]
@@ -152,10 +174,11 @@ extension Machine {
             row.rdValue = result
             rows[n] = row
             n &+= 1
-            cycles &+= 1
+            cyc &+= 1
             idx = next
             if ins.op == .ecall, exitCode != nil {
                 pc = pcOf(idx)
+                cycles = cyc
                 onShard(t.finishShard(machine: self, rowCount: n, exitCode: exitCode))
                 return
             }

@@ -56,7 +56,9 @@ struct ELFLoaderTests {
 
     @Test func refusesImagesLargerThanMemory() {
         let big = patched([(52 + 32 + 20, le32(0x4000_0000))])
-        #expect(throws: ELFError.imageTooLarge(bytes: 0x4000_0000 + 20)) { try ELFLoader.load(big, maxImageBytes: 1 << 29) }
+        #expect(throws: ELFError.imageTooLarge(bytes: 0x4000_0000 + 20)) {
+            try ELFLoader.load(big, maxImageBytes: 1 << 29)
+        }
         let p = try? ELFLoader.load(big, maxImageBytes: 1 << 31)
         #expect(throws: ELFError.imageTooLarge(bytes: 0x4000_0000 + 20)) {
             try Machine(program: p!, config: MachineConfig(maxMemoryPages: 1024))

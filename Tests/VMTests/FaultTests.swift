@@ -62,14 +62,18 @@ struct FaultTests {
     }
 
     @Test func pageLimit() {
-        // Touch one page after another until the limit (2 image pages + 3 more).
+        // Touch one page after another: the code page is resident, the zero-filled data segment
+        // is not, so 19 more pages fit under a limit of 20.
         let loop: [UInt32] =
             RV.li(5, 0x40000) + RV.li(6, 0x1000) + [
                 RV.sw(0, 5, 0),
                 RV.op("add", 5, 5, 6),
                 RV.j(-8, 0),
             ]
-        #expect(fault(loop, config: .init(maxCycles: 1000, maxMemoryPages: 20)) == .outOfMemory(pc: base + 16, address: 0x43000))
+        #expect(
+            fault(loop, config: .init(maxCycles: 1000, maxMemoryPages: 20))
+                == .outOfMemory(pc: base + 16, address: 0x40000 + 19 * 0x1000)
+        )
     }
 
     @Test func ebreakAndUnknownSyscall() {
@@ -77,6 +81,7 @@ struct FaultTests {
         #expect(fault(RV.li(17, 12345) + [RV.ecall]) == .unsupportedSyscall(pc: base + 8, number: 12345))
         #expect(
             fault(RV.li(17, 64) + RV.li(10, 7) + [RV.ecall])
-                == .badSyscallArgument(pc: base + 16, number: 64, reason: "write to fd 7; only fd 1 and 2 are writable"))
+                == .badSyscallArgument(pc: base + 16, number: 64, reason: "write to fd 7; only fd 1 and 2 are writable")
+        )
     }
 }

@@ -60,7 +60,9 @@ struct InstructionTests {
         let m = try TestProgram.run(RV.li(5, c.a) + RV.li(6, c.b) + [RV.op(c.op, 7, 5, 6)] + RV.exit(0))
         #expect(m.register(7) == c.expected)
         // Tracing mode computes the same.
-        let t = try Machine(program: TestProgram.program(RV.li(5, c.a) + RV.li(6, c.b) + [RV.op(c.op, 7, 5, 6)] + RV.exit(0)))
+        let t = try Machine(
+            program: TestProgram.program(RV.li(5, c.a) + RV.li(6, c.b) + [RV.op(c.op, 7, 5, 6)] + RV.exit(0))
+        )
         _ = try t.traceAll()
         #expect(t.register(7) == c.expected)
     }
@@ -115,7 +117,7 @@ struct InstructionTests {
 
     @Test func writesToX0AreIgnored() throws {
         let words: [UInt32] =
-            [RV.addi(0, 0, 5), RV.lui(0, 0x12345000), RV.op("add", 7, 0, 0)] + RV.li(5, TestProgram.dataBase)
+            [RV.addi(0, 0, 5), RV.lui(0, 0x1234_5000), RV.op("add", 7, 0, 0)] + RV.li(5, TestProgram.dataBase)
             + [RV.lw(0, 5, 0), RV.j(8, 0), RV.addi(8, 0, 1), RV.addi(9, 0, 1)] + RV.exit(0)
         let m = try TestProgram.run(words)
         #expect(m.register(0) == 0)

@@ -63,7 +63,8 @@ enum TestProgram {
             segments: [
                 Segment(address: codeBase, data: code, memorySize: UInt32(code.count), flags: 5),
                 Segment(address: dataBase, data: data, memorySize: dataSize, flags: 6),
-            ])
+            ]
+        )
     }
 
     /// Runs `words` in fast mode and returns the machine.

@@ -1,0 +1,109 @@
+import Testing
+import VM
+
+/// The host side of the accelerated syscalls against published values.
+struct AcceleratorTests {
+    @Test func keccak256KnownAnswers() {
+        #expect(
+            hexString(KeccakF1600.keccak256([])) == "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
+        )
+        #expect(
+            hexString(KeccakF1600.keccak256(Array("abc".utf8)))
+                == "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45"
+        )
+    }
+
+    static func point(_ x: String, _ y: String) -> Secp256k1Point {
+        func limbs(_ s: String) -> [UInt64] {
+            let chars = Array(s)
+            return (0..<4).map { i in UInt64(String(chars[(48 - 16 * i)..<(64 - 16 * i)]), radix: 16)! }
+        }
+        return Secp256k1Point(x: limbs(x), y: limbs(y))
+    }
+
+    // 2G and 3G of secp256k1 (published multiples of the generator).
+    static let g2 = point(
+        "C6047F9441ED7D6D3045406E95C07CD85C778E4B8CEF3CA7ABAC09B95C709EE5",
+        "1AE168FEA63DC339A3C58419466CEAEEF7F632653266D0E1236431A950CFE52A"
+    )
+    static let g3 = point(
+        "F9308A019258C31049344F85F89D5229B531C845836F99B08601F113BCE036F9",
+        "388F7B0F632DE8140FE337E62A37F3566500A99934C2231B6CB9FD7584B8E672"
+    )
+
+    @Test func secp256k1PointOperations() {
+        let g = Secp256k1Point.generator
+        #expect(g.doubled() == Self.g2)
+        #expect(g.adding(Self.g2) == Self.g3)
+        #expect(Self.g2.adding(g) == Self.g3)
+        #expect(g.adding(g) == nil)
+    }
+
+    /// The syscalls through the machine: keccak_f on the zero state and 2G via secp256k1_double
+    /// then 3G via secp256k1_add, with the events recorded in tracing mode.
+    @Test func syscallsThroughTheMachine() throws {
+        let d = TestProgram.dataBase
+        var data = [UInt8](repeating: 0, count: 0x400)
+        func put(_ words: [UInt32], at off: Int) {
+            for (i, w) in words.enumerated() {
+                for k in 0..<4 { data[off + 4 * i + k] = UInt8(truncatingIfNeeded: w >> (8 * k)) }
+            }
+        }
+        put(Secp256k1Point.generator.words, at: 0x200)
+        put(Secp256k1Point.generator.words, at: 0x240)
+        let words: [UInt32] =
+            RV.li(17, 0x1010) + RV.li(10, d) + [RV.ecall]  // keccak_f(state at d)
+            + RV.li(17, 0x1012) + RV.li(10, d + 0x200) + [RV.ecall]  // P := 2G
+            + RV.li(17, 0x1011) + RV.li(10, d + 0x200) + RV.li(11, d + 0x240) + [RV.ecall]  // P := 2G + G
+            + RV.exit(0)
+        let program = Program(
+            entry: TestProgram.codeBase,
+            segments: [
+                TestProgram.program(words).segments[0], Segment(address: d, data: data, memorySize: 0x1000, flags: 6),
+            ]
+        )
+        let m = try Machine(program: program)
+        let shards = try m.traceAll()
+        // Keccak-f[1600] of the zero state, first lane: 0xF1258F7940E1DDE7 (FIPS 202 / Keccak team known answer).
+        #expect(m.memory.peekWord(d) == 0x40E1_DDE7 && m.memory.peekWord(d + 4) == 0xF125_8F79)
+        let p = Secp256k1Point(words: (0..<16).map { m.memory.peekWord(d + 0x200 + UInt32(4 * $0))! })
+        #expect(p == Self.g3)
+        let events = shards.flatMap(\.syscalls)
+        #expect(events.map(\.number) == [0x1010, 0x1012, 0x1011, 93])
+        #expect(events[0].memory.count == 100)  // 50 words read, 50 written
+        #expect(events[1].memory.count == 32)
+        #expect(events[2].memory.count == 48)
+        #expect(events[2].registerReads.map(\.register) == [11])
+    }
+
+    @Test func badAcceleratorArguments() throws {
+        let d = TestProgram.dataBase
+        let overlapping = RV.li(17, 0x1011) + RV.li(10, d) + RV.li(11, d + 32) + [RV.ecall]
+        #expect(
+            throws: VMError.badSyscallArgument(pc: TestProgram.codeBase + 24, number: 0x1011, reason: "points overlap")
+        ) {
+            try TestProgram.run(overlapping)
+        }
+        let misaligned = RV.li(17, 0x1010) + RV.li(10, d + 2) + [RV.ecall]
+        #expect(
+            throws: VMError.badSyscallArgument(
+                pc: TestProgram.codeBase + 16,
+                number: 0x1010,
+                reason: "state pointer 0x00020002 not 4-byte aligned"
+            )
+        ) {
+            try TestProgram.run(misaligned)
+        }
+        // Doubling the zero point (y = 0) is refused.
+        let zero = RV.li(17, 0x1012) + RV.li(10, d) + [RV.ecall]
+        #expect(
+            throws: VMError.badSyscallArgument(
+                pc: TestProgram.codeBase + 16,
+                number: 0x1012,
+                reason: "double of a point with y = 0"
+            )
+        ) {
+            try TestProgram.run(zero)
+        }
+    }
+}

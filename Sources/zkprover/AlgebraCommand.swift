@@ -26,7 +26,7 @@ struct AlgebraBenchCommand: ParsableCommand {
             for row in AlgebraBenchmarks.rows(threads: t, logHeight: logHeight, width: width, runs: runs) {
                 let ref = row.reference.map { String(format: "%.0f", $0) } ?? "-"
                 print(
-                    "\(row.name)\t\(row.threads) thr\t\(String(format: "%.1f", row.value)) \(row.unit)\t(Plonky3 \(ref))"
+                    "\(row.name)\t\(row.threads) thr\t\(String(format: "%.1f", row.value)) \(row.unit)\t(Plonky3 \(ref))\t\(row.note ?? "")"
                 )
             }
         }
@@ -73,13 +73,7 @@ struct AlgebraProfile {
                 }
             }
         )
-        print(
-            "copy",
-            cpuMs {
-                m = RowMajorMatrix(values: Array(m.values), width: w)
-                m.values[0] = .one
-            }
-        )
+        print("LDE natural order", cpuMs { _ = m.cosetLDE(logBlowup: 1, shift: BabyBear.generator) })
         print("dft", cpuMs { _ = m.dft() })
         print("lde", cpuMs { _ = m.cosetLDEBitReversed(logBlowup: 1, shift: BabyBear.generator) })
     }

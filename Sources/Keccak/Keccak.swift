@@ -1,1 +1,0 @@
-// Module Keccak: see ../shared/DESIGN.md.

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Compiles the portable modules (Keccak, EVMPrimitives, Secp256k1, Precompiles, EVM) with Embedded
+# Swift for riscv32-none-none-eabi (rv32im), in dependency order, as objects plus .swiftmodule files
+# so that each module can import the earlier ones. Exits non-zero on the first failure.
+#
+# Usage: scripts/check-embedded.sh [OUTPUT_DIR]   (default: .build/embedded-riscv32)
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="${1:-$root/.build/embedded-riscv32}"
+mkdir -p "$out"
+swiftc="${SWIFTC:-swiftc}"
+
+flags=(
+  -target riscv32-none-none-eabi
+  -enable-experimental-feature Embedded
+  -wmo -Osize -parse-as-library
+  -Xcc -march=rv32im -Xcc -mabi=ilp32
+  -Xfrontend -disable-stack-protector
+  -Xfrontend -function-sections
+  -I "$out"
+)
+
+status=0
+for module in Keccak EVMPrimitives Secp256k1 Precompiles EVM; do
+  dir="$root/Sources/$module"
+  if [ ! -d "$dir" ]; then
+    echo "skip $module (no sources)"
+    continue
+  fi
+  mapfile -t files < <(find "$dir" -name '*.swift' | sort)
+  if [ "${#files[@]}" -eq 0 ]; then
+    echo "skip $module (no sources)"
+    continue
+  fi
+  echo "compile $module (${#files[@]} files)"
+  if ! "$swiftc" "${flags[@]}" -module-name "$module" -package-name ZKProver \
+    -emit-module -emit-module-path "$out/$module.swiftmodule" \
+    -c "${files[@]}" -o "$out/$module.o"; then
+    echo "error: $module does not compile for Embedded Swift riscv32" >&2
+    status=1
+    break
+  fi
+done
+
+if [ "$status" -eq 0 ]; then
+  echo "embedded check passed: objects in $out"
+fi
+exit "$status"

@@ -94,6 +94,35 @@ public struct Poseidon2Lanes<F: Poseidon2Field>: Poseidon2Arithmetic, Sendable {
         return Self(words: Self.minimum(d, d &+ Self.primes))
     }
 
+    /// `self + x / 2^k` with `p = c 2^s + 1`: `x / 2^k = hi - lo c 2^(s-k)` where
+    /// `hi = x >> k`, `lo = x mod 2^k`, and `lo c 2^(s-k) < p`; two corrections.
+    @inlinable @inline(__always)
+    public func adding(_ x: Self, dividedByTwoToThe k: Int) -> Self {
+        let (hi, t) = Self.splitQuotient(x.words, k)
+        let w = words &- t
+        let r = Self.minimum(w, w &+ Self.primes) &+ hi
+        return Self(words: Self.minimum(r, r &- Self.primes))
+    }
+
+    /// `self - x / 2^k`, as `(self - hi) + lo c 2^(s-k)`.
+    @inlinable @inline(__always)
+    public func subtracting(_ x: Self, dividedByTwoToThe k: Int) -> Self {
+        let (hi, t) = Self.splitQuotient(x.words, k)
+        let w = words &- hi
+        let r = Self.minimum(w, w &+ Self.primes) &+ t
+        return Self(words: Self.minimum(r, r &- Self.primes))
+    }
+
+    /// `(x >> k, (x mod 2^k) c 2^(s-k))` for `p = c 2^s + 1`, `1 <= k <= s`.
+    @inlinable @inline(__always)
+    static func splitQuotient(_ x: SIMD8<UInt32>, _ k: Int) -> (SIMD8<UInt32>, SIMD8<UInt32>) {
+        let s = F.Parameters.twoAdicity
+        let c = (F.Parameters.prime &- 1) >> UInt32(s)
+        let mask = SIMD8<UInt32>(repeating: (UInt32(1) << UInt32(k)) &- 1)
+        let factor = SIMD8<UInt32>(repeating: c << UInt32(s - k))
+        return (x &>> UInt32(k), (x & mask) &* factor)
+    }
+
     /// Montgomery product of lanes holding signed values in `(-p, p)` (two's
     /// complement), result again in `(-p, p)`: signed 32 x 32 -> 64-bit products
     /// (`vpmuldq`), signed `q`, and `|x - q p| / 2^32 < p^2 / 2^32 + p / 2 < p`, so no

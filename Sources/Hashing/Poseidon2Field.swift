@@ -16,6 +16,18 @@ public protocol Poseidon2Arithmetic {
     func halved() -> Self
     /// `self / 2^k` for `1 <= k <= twoAdicity`.
     func divided(byTwoToThe k: Int) -> Self
+    /// `self + x / 2^k`; implementations may fuse the reductions.
+    func adding(_ x: Self, dividedByTwoToThe k: Int) -> Self
+    /// `self - x / 2^k`; implementations may fuse the reductions.
+    func subtracting(_ x: Self, dividedByTwoToThe k: Int) -> Self
+}
+
+extension Poseidon2Arithmetic {
+    @inlinable @inline(__always)
+    public func adding(_ x: Self, dividedByTwoToThe k: Int) -> Self { self + x.divided(byTwoToThe: k) }
+
+    @inlinable @inline(__always)
+    public func subtracting(_ x: Self, dividedByTwoToThe k: Int) -> Self { self - x.divided(byTwoToThe: k) }
 }
 
 /// The per-field definition of Poseidon2: S-box degree, round numbers and the
@@ -131,29 +143,29 @@ extension KoalaBearParameters: Poseidon2Parameters {
     public static func internalLayer<R: Poseidon2Arithmetic>(_ s: UnsafeMutablePointer<R>, width: Int) {
         let sum = internalLayerPrefix(s, width: width)
         if width == 16 {
-            s[9] = s[9].divided(byTwoToThe: 8) + sum
-            s[10] = s[10].divided(byTwoToThe: 3) + sum
-            s[11] = s[11].divided(byTwoToThe: 24) + sum
-            s[12] = sum - s[12].divided(byTwoToThe: 8)
-            s[13] = sum - s[13].divided(byTwoToThe: 3)
-            s[14] = sum - s[14].divided(byTwoToThe: 4)
-            s[15] = sum - s[15].divided(byTwoToThe: 24)
+            s[9] = sum.adding(s[9], dividedByTwoToThe: 8)
+            s[10] = sum.adding(s[10], dividedByTwoToThe: 3)
+            s[11] = sum.adding(s[11], dividedByTwoToThe: 24)
+            s[12] = sum.subtracting(s[12], dividedByTwoToThe: 8)
+            s[13] = sum.subtracting(s[13], dividedByTwoToThe: 3)
+            s[14] = sum.subtracting(s[14], dividedByTwoToThe: 4)
+            s[15] = sum.subtracting(s[15], dividedByTwoToThe: 24)
         } else {
-            s[9] = s[9].divided(byTwoToThe: 8) + sum
-            s[10] = s[10].divided(byTwoToThe: 2) + sum
-            s[11] = s[11].divided(byTwoToThe: 3) + sum
-            s[12] = s[12].divided(byTwoToThe: 4) + sum
-            s[13] = s[13].divided(byTwoToThe: 5) + sum
-            s[14] = s[14].divided(byTwoToThe: 6) + sum
-            s[15] = s[15].divided(byTwoToThe: 24) + sum
-            s[16] = sum - s[16].divided(byTwoToThe: 8)
-            s[17] = sum - s[17].divided(byTwoToThe: 3)
-            s[18] = sum - s[18].divided(byTwoToThe: 4)
-            s[19] = sum - s[19].divided(byTwoToThe: 5)
-            s[20] = sum - s[20].divided(byTwoToThe: 6)
-            s[21] = sum - s[21].divided(byTwoToThe: 7)
-            s[22] = sum - s[22].divided(byTwoToThe: 9)
-            s[23] = sum - s[23].divided(byTwoToThe: 24)
+            s[9] = sum.adding(s[9], dividedByTwoToThe: 8)
+            s[10] = sum.adding(s[10], dividedByTwoToThe: 2)
+            s[11] = sum.adding(s[11], dividedByTwoToThe: 3)
+            s[12] = sum.adding(s[12], dividedByTwoToThe: 4)
+            s[13] = sum.adding(s[13], dividedByTwoToThe: 5)
+            s[14] = sum.adding(s[14], dividedByTwoToThe: 6)
+            s[15] = sum.adding(s[15], dividedByTwoToThe: 24)
+            s[16] = sum.subtracting(s[16], dividedByTwoToThe: 8)
+            s[17] = sum.subtracting(s[17], dividedByTwoToThe: 3)
+            s[18] = sum.subtracting(s[18], dividedByTwoToThe: 4)
+            s[19] = sum.subtracting(s[19], dividedByTwoToThe: 5)
+            s[20] = sum.subtracting(s[20], dividedByTwoToThe: 6)
+            s[21] = sum.subtracting(s[21], dividedByTwoToThe: 7)
+            s[22] = sum.subtracting(s[22], dividedByTwoToThe: 9)
+            s[23] = sum.subtracting(s[23], dividedByTwoToThe: 24)
         }
     }
 }
@@ -189,29 +201,29 @@ extension BabyBearParameters: Poseidon2Parameters {
     public static func internalLayer<R: Poseidon2Arithmetic>(_ s: UnsafeMutablePointer<R>, width: Int) {
         let sum = internalLayerPrefix(s, width: width)
         if width == 16 {
-            s[9] = s[9].divided(byTwoToThe: 8) + sum
-            s[10] = s[10].divided(byTwoToThe: 2) + sum
-            s[11] = s[11].divided(byTwoToThe: 3) + sum
-            s[12] = s[12].divided(byTwoToThe: 27) + sum
-            s[13] = sum - s[13].divided(byTwoToThe: 8)
-            s[14] = sum - s[14].divided(byTwoToThe: 4)
-            s[15] = sum - s[15].divided(byTwoToThe: 27)
+            s[9] = sum.adding(s[9], dividedByTwoToThe: 8)
+            s[10] = sum.adding(s[10], dividedByTwoToThe: 2)
+            s[11] = sum.adding(s[11], dividedByTwoToThe: 3)
+            s[12] = sum.adding(s[12], dividedByTwoToThe: 27)
+            s[13] = sum.subtracting(s[13], dividedByTwoToThe: 8)
+            s[14] = sum.subtracting(s[14], dividedByTwoToThe: 4)
+            s[15] = sum.subtracting(s[15], dividedByTwoToThe: 27)
         } else {
-            s[9] = s[9].divided(byTwoToThe: 8) + sum
-            s[10] = s[10].divided(byTwoToThe: 2) + sum
-            s[11] = s[11].divided(byTwoToThe: 3) + sum
-            s[12] = s[12].divided(byTwoToThe: 4) + sum
-            s[13] = s[13].divided(byTwoToThe: 7) + sum
-            s[14] = s[14].divided(byTwoToThe: 9) + sum
-            s[15] = s[15].divided(byTwoToThe: 27) + sum
-            s[16] = sum - s[16].divided(byTwoToThe: 8)
-            s[17] = sum - s[17].divided(byTwoToThe: 2)
-            s[18] = sum - s[18].divided(byTwoToThe: 3)
-            s[19] = sum - s[19].divided(byTwoToThe: 4)
-            s[20] = sum - s[20].divided(byTwoToThe: 5)
-            s[21] = sum - s[21].divided(byTwoToThe: 6)
-            s[22] = sum - s[22].divided(byTwoToThe: 7)
-            s[23] = sum - s[23].divided(byTwoToThe: 27)
+            s[9] = sum.adding(s[9], dividedByTwoToThe: 8)
+            s[10] = sum.adding(s[10], dividedByTwoToThe: 2)
+            s[11] = sum.adding(s[11], dividedByTwoToThe: 3)
+            s[12] = sum.adding(s[12], dividedByTwoToThe: 4)
+            s[13] = sum.adding(s[13], dividedByTwoToThe: 7)
+            s[14] = sum.adding(s[14], dividedByTwoToThe: 9)
+            s[15] = sum.adding(s[15], dividedByTwoToThe: 27)
+            s[16] = sum.subtracting(s[16], dividedByTwoToThe: 8)
+            s[17] = sum.subtracting(s[17], dividedByTwoToThe: 2)
+            s[18] = sum.subtracting(s[18], dividedByTwoToThe: 3)
+            s[19] = sum.subtracting(s[19], dividedByTwoToThe: 4)
+            s[20] = sum.subtracting(s[20], dividedByTwoToThe: 5)
+            s[21] = sum.subtracting(s[21], dividedByTwoToThe: 6)
+            s[22] = sum.subtracting(s[22], dividedByTwoToThe: 7)
+            s[23] = sum.subtracting(s[23], dividedByTwoToThe: 27)
         }
     }
 }

@@ -89,6 +89,10 @@ struct PackedPoseidon2Tests {
                 #expect(la.sboxAdding(constantMinusPrime: cMinusP, degree: 7)[lane: l] == (a[l] + b[l]).power(7))
                 for k in [1, 3, 8, 24] {
                     #expect(la.divided(byTwoToThe: k)[lane: l] * KoalaBear(1 << UInt32(k)) == a[l])
+                    let quotient = b[l].divided(byTwoToThe: k)
+                    #expect(quotient * KoalaBear(1 << UInt32(k)) == b[l])
+                    #expect(la.adding(lb, dividedByTwoToThe: k)[lane: l] == a[l] + quotient)
+                    #expect(la.subtracting(lb, dividedByTwoToThe: k)[lane: l] == a[l] - quotient)
                 }
             }
         }

@@ -24,6 +24,8 @@ enum Fri {
     }
 
     /// `Σ c·f(ζ)` over all columns and `Σ c·f(ωζ)` over the trace columns.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func openedSums<F: StarkField>(
         _ o: TableOpenings<F>, coefficients c: ArraySlice<QuarticExtension<F>>
     ) -> (QuarticExtension<F>, QuarticExtension<F>) {
@@ -48,6 +50,8 @@ enum Fri {
     /// Samples the batching coefficients and computes the reduced codeword of every LDE height:
     /// `ro(x) = (F₁(x) − F₁(ζ))/(x − ζ) + γ·(F₂(x) − F₂(ωζ))/(x − ωζ)`, with `F₁` the random
     /// combination of all columns and `F₂` that of the trace columns.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func reducedOpenings<F: StarkField>(
         tables: [TableColumns<F>], zeta: QuarticExtension<F>, challenger ch: inout DuplexChallenger<Poseidon2<F>>
     ) -> [Int: [QuarticExtension<F>]] {
@@ -129,6 +133,8 @@ enum Fri {
     }
 
     /// `1/x` for the fold of a codeword of size `2^logSize`: `(g·ω^bitrev_{L−1}(i))⁻¹` for `i < 2^(L−1)`.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func foldInverses<F: StarkField>(logSize: Int) -> [F] {
         let half = 1 << (logSize - 1)
         let wInv = F.twoAdicGenerator(logOrder: logSize).inverse()!
@@ -140,6 +146,8 @@ enum Fri {
 
     /// One fold: `(e0 + e1)/2 + β·(e0 − e1)/(2x)`.
     @inline(__always)
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func foldPair<F: StarkField>(
         _ e0: QuarticExtension<F>, _ e1: QuarticExtension<F>, beta: QuarticExtension<F>, xInv: F, half: F
     ) -> QuarticExtension<F> {
@@ -148,6 +156,8 @@ enum Fri {
 
     /// Coefficients (lowest first) of the polynomial whose values over `g·H_S` are `values`
     /// (stored bit-reversed). Naive: the final codeword is tiny.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func interpolateFinal<F: StarkField>(_ values: [QuarticExtension<F>]) -> [QuarticExtension<F>] {
         typealias E = QuarticExtension<F>
         let s = values.count
@@ -170,6 +180,8 @@ enum Fri {
     }
 
     /// Horner evaluation of `coefficients` at `x`.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func evaluate<F: StarkField>(_ coefficients: [QuarticExtension<F>], at x: F) -> QuarticExtension<F> {
         var acc = QuarticExtension<F>.zero
         for c in coefficients.reversed() { acc = acc * x + c }
@@ -184,6 +196,8 @@ enum Fri {
     }
 
     /// Commit phase, grinding and query phase. `inputs` are the trace trees to open at each query.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func prove<F: StarkField>(
         reduced: [Int: [QuarticExtension<F>]], inputs: [CommittedBatch<F>], fri: FriParameters,
         config: StarkConfig<F>, challenger ch: inout DuplexChallenger<Poseidon2<F>>

@@ -5,6 +5,8 @@ import Algebra
 /// LDE) and returned as coefficients split into `2^logQuotientDegree` chunks of `n`:
 /// `Q(x) = Σ_i x^(i·n) Q_i(x)`, chunk `i` in base columns `4i ..< 4i + 4`.
 enum Quotient {
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func compute<F: StarkPackedField>(
         air: any Air<F>, shape: AirShape, logHeight: Int, logBlowup: Int, main: RowMajorMatrix<F>,
         prep: RowMajorMatrix<F>?, aux: RowMajorMatrix<F>?, publics: [F], lambda: QuarticExtension<F>,
@@ -136,6 +138,8 @@ enum Opening {
     /// The trace's columns at `ζ` and `ωζ`, by barycentric interpolation over `H`:
     /// `f(ζ) = (ζ^n − 1)/n · Σ_i f(ω^i) ω^i / (ζ − ω^i)`; `f(ωζ)` uses the same weights on
     /// the rows shifted by one.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func evaluateTrace<F: StarkPackedField>(_ m: RowMajorMatrix<F>, logHeight: Int, at zeta: QuarticExtension<F>)
         -> ([QuarticExtension<F>], [QuarticExtension<F>])
     {
@@ -193,6 +197,8 @@ enum Opening {
     }
 
     /// Each column of a coefficient matrix (row `j` = coefficient of `x^j`) evaluated at `ζ`.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func evaluateCoefficients<F: StarkPackedField>(_ m: RowMajorMatrix<F>, at zeta: QuarticExtension<F>)
         -> [QuarticExtension<F>]
     {

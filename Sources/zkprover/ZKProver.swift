@@ -6,6 +6,9 @@ struct ZKProverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zkprover",
         abstract: "A zero-knowledge prover for EVM rollups.",
-        subcommands: [AlgebraBenchCommand.self, AlgebraProfileCommand.self]
+        subcommands: [
+            AlgebraBenchCommand.self, AlgebraProfileCommand.self,
+            ProveCommand.self, VerifyCommand.self, SecurityCommand.self, BenchCommand.self,
+        ]
     )
 }

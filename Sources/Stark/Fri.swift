@@ -96,34 +96,38 @@ enum Fri {
             }
             let inv1 = parallelBatchInverse(d1)
             let inv2 = parallelBatchInverse(d2)
+            // Packed coefficient rows per member matrix.
+            var traceMats: [(UnsafeSendablePointer<F>, PackedCoefficients<F>)] = []
+            var quotMats: [(UnsafeSendablePointer<F>, PackedCoefficients<F>)] = []
+            var keep: [RowMajorMatrix<F>] = []
+            for m in members {
+                let t = tables[m]
+                var k = offsets[m]
+                for mat in t.trace {
+                    traceMats.append((UnsafeSendablePointer(mat.values), PackedCoefficients(coeffs[k..<(k + mat.width)])))
+                    keep.append(mat)
+                    k += mat.width
+                }
+                quotMats.append(
+                    (UnsafeSendablePointer(t.quotient.values), PackedCoefficients(coeffs[k..<(k + t.quotient.width)])))
+                keep.append(t.quotient)
+            }
             var ro = [E](repeating: .zero, count: size)
-            ro.withUnsafeMutableBufferPointer { out in
-                let outBox = UncheckedSendableBox(out)
-                Parallel.forEachChunk(count: size, minChunk: 1024) { range in
-                    for i in range {
-                        var f1 = E.zero
-                        var f2 = E.zero
-                        for m in members {
-                            let t = tables[m]
-                            var k = offsets[m]
-                            for mat in t.trace {
-                                let w = mat.width
-                                mat.values.withUnsafeBufferPointer { v in
-                                    let row = i * w
-                                    for j in 0..<w {
-                                        f2 += coeffs[k + j] * v[row + j]
-                                    }
-                                }
-                                k += w
-                            }
-                            let qw = t.quotient.width
-                            t.quotient.values.withUnsafeBufferPointer { v in
-                                let row = i * qw
-                                for j in 0..<qw { f1 += coeffs[k + j] * v[row + j] }
-                            }
+            withExtendedLifetime(keep) {
+                ro.withUnsafeMutableBufferPointer { out in
+                    let outBox = UncheckedSendableBox(out)
+                    Parallel.forEachChunk(count: size, minChunk: 1024) { range in
+                        for i in range {
+                            var acc2 = PackedExt<F>.zero
+                            var s2 = E.zero
+                            for (p, c) in traceMats { c.accumulate(p.pointer + i * c.width, into: &acc2, scalar: &s2) }
+                            var acc1 = PackedExt<F>.zero
+                            var s1 = E.zero
+                            for (p, c) in quotMats { c.accumulate(p.pointer + i * c.width, into: &acc1, scalar: &s1) }
+                            let f2 = acc2.horizontalSum() + s2
+                            let f1 = acc1.horizontalSum() + s1 + f2
+                            outBox.value[i] = (f1 - y1) * inv1[i] + gamma * (f2 - y2) * inv2[i]
                         }
-                        f1 += f2
-                        outBox.value[i] = (f1 - y1) * inv1[i] + gamma * (f2 - y2) * inv2[i]
                     }
                 }
             }
@@ -272,4 +276,11 @@ enum Fri {
         }
         return Proof(roots: layers.map(\.root), finalPoly: finalPoly, witness: witness, queries: queries)
     }
+}
+
+/// A pointer into an array kept alive by the caller, shareable with worker threads.
+struct UnsafeSendablePointer<F>: @unchecked Sendable {
+    let pointer: UnsafePointer<F>
+    /// Points at `array`'s storage; the caller keeps `array` alive and unmodified.
+    init(_ array: [F]) { pointer = array.withUnsafeBufferPointer { $0.baseAddress! } }
 }

@@ -30,17 +30,23 @@ enum Backend {
     }
 
     /// Low-degree extension on `g·H'` (g the field generator), rows bit-reversed.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func lde<F: PrimeField31>(_ m: RowMajorMatrix<F>, logBlowup: Int) -> RowMajorMatrix<F> {
         m.cosetLDEBitReversed(logBlowup: logBlowup, shift: F.generator)
     }
 
     /// Coefficients of the polynomials whose values on `shift·H` (natural order) are the rows.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func interpolateCoset<F: PrimeField31>(_ m: RowMajorMatrix<F>, shift: F) -> RowMajorMatrix<F> {
         m.cosetIDFT(shift: shift)
     }
 
     /// Evaluations on `shift·H` of size `2^logSize`, rows bit-reversed, of the polynomials
     /// whose coefficients are the rows of `coefficients`.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func evaluateCoefficients<F: PrimeField31>(_ coefficients: RowMajorMatrix<F>, logSize: Int, shift: F)
         -> RowMajorMatrix<F>
     {
@@ -50,12 +56,16 @@ enum Backend {
     }
 
     /// Commits to `matrices` in one tree.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func commit<F: StarkField>(_ matrices: [RowMajorMatrix<F>], config: StarkConfig<F>) -> CommittedBatch<F> {
-        let (_, tree) = try! mmcs(config).commit(matrices.map { MatrixRows(values: $0.values, width: $0.width) })
+        let (_, tree) = try! mmcs(config).commit(matrices)
         return CommittedBatch(matrices: matrices, tree: tree)
     }
 
     /// Checks an opening of the rows at `index` of matrices of `dimensions` under `root`.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func verify<F: StarkField>(
         root: StarkDigest<F>, dimensions: [MatrixDimensions], index: Int, opening: RowOpening<F>,
         config: StarkConfig<F>

@@ -1,4 +1,5 @@
 import Algebra
+import Hashing
 import Dispatch
 import Synchronization
 
@@ -43,6 +44,8 @@ public struct DuplexChallenger<P: CryptographicPermutation>: Sendable {
     }
 
     @usableFromInline
+    @_specialize(where P == Poseidon2<KoalaBear>)
+    @_specialize(where P == Poseidon2<BabyBear>)
     mutating func duplexing() {
         for (i, v) in inputBuffer.enumerated() { state[i] = v }
         inputBuffer.removeAll(keepingCapacity: true)
@@ -52,6 +55,8 @@ public struct DuplexChallenger<P: CryptographicPermutation>: Sendable {
     }
 
     /// Absorbs one base-field element.
+    @_specialize(where P == Poseidon2<KoalaBear>)
+    @_specialize(where P == Poseidon2<BabyBear>)
     public mutating func observe(_ value: F) {
         outputBuffer.removeAll(keepingCapacity: true)
         inputBuffer.append(value)
@@ -69,6 +74,8 @@ public struct DuplexChallenger<P: CryptographicPermutation>: Sendable {
     }
 
     /// Squeezes one base-field element.
+    @_specialize(where P == Poseidon2<KoalaBear>)
+    @_specialize(where P == Poseidon2<BabyBear>)
     public mutating func sample() -> F {
         if !inputBuffer.isEmpty || outputBuffer.isEmpty { duplexing() }
         return outputBuffer.removeLast()
@@ -83,6 +90,8 @@ public struct DuplexChallenger<P: CryptographicPermutation>: Sendable {
     }
 
     /// Squeezes a uniformly-ish distributed integer of `bits` bits (the low bits of a sample).
+    @_specialize(where P == Poseidon2<KoalaBear>)
+    @_specialize(where P == Poseidon2<BabyBear>)
     public mutating func sampleBits(_ bits: Int) -> Int {
         precondition(bits >= 0 && bits < 31, "at most 30 bits per sample")
         let v = sample().canonical
@@ -92,6 +101,8 @@ public struct DuplexChallenger<P: CryptographicPermutation>: Sendable {
     /// Whether `witness` is a valid proof of work: after observing it, a `bits`-bit sample is zero.
     ///
     /// Mutates the transcript exactly as the prover's `grind` did.
+    @_specialize(where P == Poseidon2<KoalaBear>)
+    @_specialize(where P == Poseidon2<BabyBear>)
     public mutating func checkWitness(bits: Int, witness: F) -> Bool {
         if bits == 0 { return true }
         observe(witness)
@@ -100,6 +111,8 @@ public struct DuplexChallenger<P: CryptographicPermutation>: Sendable {
 
     /// Proof of work: finds the smallest witness `w` such that observing `w` and sampling
     /// `bits` bits gives zero, observes it, and returns it. Searches on all cores.
+    @_specialize(where P == Poseidon2<KoalaBear>)
+    @_specialize(where P == Poseidon2<BabyBear>)
     public mutating func grind(bits: Int) -> F {
         if bits == 0 { return .zero }
         precondition(bits < 31, "grinding bits must be below 31")

@@ -5,6 +5,8 @@ enum Domain {
     /// `shift · ω_{2^logSize}^{bitrev(index)}`: the point at storage row `index` of a
     /// bit-reversed evaluation over the coset `shift·H`.
     @inlinable
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func point<F: PrimeField31>(shift: F, logSize: Int, index: Int) -> F {
         let w = F.twoAdicGenerator(logOrder: logSize)
         return shift * w.power(UInt64(reverseBits(index, bits: logSize)))
@@ -24,6 +26,8 @@ enum Domain {
 
     /// The extension element with coordinate `k` set to one (the basis `X^k`).
     @inlinable
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func basis<F: BinomiallyExtendable>(_ k: Int) -> QuarticExtension<F> {
         var c: [F] = [.zero, .zero, .zero, .zero]
         c[k] = .one
@@ -32,6 +36,8 @@ enum Domain {
 
     /// Recombines four base-coordinate evaluations `Σ X^k · v_k`.
     @inlinable
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func recombine<F: BinomiallyExtendable>(_ v: ArraySlice<QuarticExtension<F>>) -> QuarticExtension<F> {
         var acc = QuarticExtension<F>.zero
         for (k, x) in v.enumerated() { acc += x * basis(k) }
@@ -40,6 +46,8 @@ enum Domain {
 
     /// Selectors at a point `x` of a trace domain of size `2^logN`:
     /// `Z_H(x)/(x − 1)`, `Z_H(x)/(x − ω⁻¹)`, `x − ω⁻¹`, and `Z_H(x)`.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func selectors<F: BinomiallyExtendable>(at x: QuarticExtension<F>, logN: Int)
         -> (first: QuarticExtension<F>, last: QuarticExtension<F>, transition: QuarticExtension<F>, zh: QuarticExtension<F>)?
     {

@@ -24,6 +24,8 @@ enum Fri {
     }
 
     /// `Σ c·f(ζ)` over all columns and `Σ c·f(ωζ)` over the trace columns.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func openedSums<F: StarkField>(
         _ o: TableOpenings<F>, coefficients c: ArraySlice<QuarticExtension<F>>
     ) -> (QuarticExtension<F>, QuarticExtension<F>) {
@@ -48,6 +50,8 @@ enum Fri {
     /// Samples the batching coefficients and computes the reduced codeword of every LDE height:
     /// `ro(x) = (F₁(x) − F₁(ζ))/(x − ζ) + γ·(F₂(x) − F₂(ωζ))/(x − ωζ)`, with `F₁` the random
     /// combination of all columns and `F₂` that of the trace columns.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func reducedOpenings<F: StarkField>(
         tables: [TableColumns<F>], zeta: QuarticExtension<F>, challenger ch: inout DuplexChallenger<Poseidon2<F>>
     ) -> [Int: [QuarticExtension<F>]] {
@@ -92,34 +96,38 @@ enum Fri {
             }
             let inv1 = parallelBatchInverse(d1)
             let inv2 = parallelBatchInverse(d2)
+            // Packed coefficient rows per member matrix.
+            var traceMats: [(UnsafeSendablePointer<F>, PackedCoefficients<F>)] = []
+            var quotMats: [(UnsafeSendablePointer<F>, PackedCoefficients<F>)] = []
+            var keep: [RowMajorMatrix<F>] = []
+            for m in members {
+                let t = tables[m]
+                var k = offsets[m]
+                for mat in t.trace {
+                    traceMats.append((UnsafeSendablePointer(mat.values), PackedCoefficients(coeffs[k..<(k + mat.width)])))
+                    keep.append(mat)
+                    k += mat.width
+                }
+                quotMats.append(
+                    (UnsafeSendablePointer(t.quotient.values), PackedCoefficients(coeffs[k..<(k + t.quotient.width)])))
+                keep.append(t.quotient)
+            }
             var ro = [E](repeating: .zero, count: size)
-            ro.withUnsafeMutableBufferPointer { out in
-                let outBox = UncheckedSendableBox(out)
-                Parallel.forEachChunk(count: size, minChunk: 1024) { range in
-                    for i in range {
-                        var f1 = E.zero
-                        var f2 = E.zero
-                        for m in members {
-                            let t = tables[m]
-                            var k = offsets[m]
-                            for mat in t.trace {
-                                let w = mat.width
-                                mat.values.withUnsafeBufferPointer { v in
-                                    let row = i * w
-                                    for j in 0..<w {
-                                        f2 += coeffs[k + j] * v[row + j]
-                                    }
-                                }
-                                k += w
-                            }
-                            let qw = t.quotient.width
-                            t.quotient.values.withUnsafeBufferPointer { v in
-                                let row = i * qw
-                                for j in 0..<qw { f1 += coeffs[k + j] * v[row + j] }
-                            }
+            withExtendedLifetime(keep) {
+                ro.withUnsafeMutableBufferPointer { out in
+                    let outBox = UncheckedSendableBox(out)
+                    Parallel.forEachChunk(count: size, minChunk: 1024) { range in
+                        for i in range {
+                            var acc2 = PackedExt<F>.zero
+                            var s2 = E.zero
+                            for (p, c) in traceMats { c.accumulate(p.pointer + i * c.width, into: &acc2, scalar: &s2) }
+                            var acc1 = PackedExt<F>.zero
+                            var s1 = E.zero
+                            for (p, c) in quotMats { c.accumulate(p.pointer + i * c.width, into: &acc1, scalar: &s1) }
+                            let f2 = acc2.horizontalSum() + s2
+                            let f1 = acc1.horizontalSum() + s1 + f2
+                            outBox.value[i] = (f1 - y1) * inv1[i] + gamma * (f2 - y2) * inv2[i]
                         }
-                        f1 += f2
-                        outBox.value[i] = (f1 - y1) * inv1[i] + gamma * (f2 - y2) * inv2[i]
                     }
                 }
             }
@@ -129,6 +137,8 @@ enum Fri {
     }
 
     /// `1/x` for the fold of a codeword of size `2^logSize`: `(g·ω^bitrev_{L−1}(i))⁻¹` for `i < 2^(L−1)`.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func foldInverses<F: StarkField>(logSize: Int) -> [F] {
         let half = 1 << (logSize - 1)
         let wInv = F.twoAdicGenerator(logOrder: logSize).inverse()!
@@ -140,6 +150,8 @@ enum Fri {
 
     /// One fold: `(e0 + e1)/2 + β·(e0 − e1)/(2x)`.
     @inline(__always)
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func foldPair<F: StarkField>(
         _ e0: QuarticExtension<F>, _ e1: QuarticExtension<F>, beta: QuarticExtension<F>, xInv: F, half: F
     ) -> QuarticExtension<F> {
@@ -148,6 +160,8 @@ enum Fri {
 
     /// Coefficients (lowest first) of the polynomial whose values over `g·H_S` are `values`
     /// (stored bit-reversed). Naive: the final codeword is tiny.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func interpolateFinal<F: StarkField>(_ values: [QuarticExtension<F>]) -> [QuarticExtension<F>] {
         typealias E = QuarticExtension<F>
         let s = values.count
@@ -170,6 +184,8 @@ enum Fri {
     }
 
     /// Horner evaluation of `coefficients` at `x`.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func evaluate<F: StarkField>(_ coefficients: [QuarticExtension<F>], at x: F) -> QuarticExtension<F> {
         var acc = QuarticExtension<F>.zero
         for c in coefficients.reversed() { acc = acc * x + c }
@@ -184,6 +200,8 @@ enum Fri {
     }
 
     /// Commit phase, grinding and query phase. `inputs` are the trace trees to open at each query.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func prove<F: StarkField>(
         reduced: [Int: [QuarticExtension<F>]], inputs: [CommittedBatch<F>], fri: FriParameters,
         config: StarkConfig<F>, challenger ch: inout DuplexChallenger<Poseidon2<F>>
@@ -258,4 +276,11 @@ enum Fri {
         }
         return Proof(roots: layers.map(\.root), finalPoly: finalPoly, witness: witness, queries: queries)
     }
+}
+
+/// A pointer into an array kept alive by the caller, shareable with worker threads.
+struct UnsafeSendablePointer<F>: @unchecked Sendable {
+    let pointer: UnsafePointer<F>
+    /// Points at `array`'s storage; the caller keeps `array` alive and unmodified.
+    init(_ array: [F]) { pointer = array.withUnsafeBufferPointer { $0.baseAddress! } }
 }

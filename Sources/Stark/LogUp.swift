@@ -8,6 +8,8 @@ import Algebra
 enum LogUp {
     /// Builds the aux trace (`4·(K+1)` base columns: the extension columns' coordinates)
     /// and returns it with the table's cumulative sum.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func auxTrace<F: StarkPackedField>(
         air: any Air<F>, trace: RowMajorMatrix<F>, prep: RowMajorMatrix<F>?, publics: [F], numInteractions k: Int,
         alpha: QuarticExtension<F>, betaPowers: [QuarticExtension<F>]
@@ -69,6 +71,10 @@ enum LogUp {
 }
 
 /// Batch inversion split over threads (each chunk pays one field inversion).
+@_specialize(where E == KoalaBear)
+@_specialize(where E == BabyBear)
+@_specialize(where E == QuarticExtension<KoalaBear>)
+@_specialize(where E == QuarticExtension<BabyBear>)
 func parallelBatchInverse<E: Field>(_ values: [E]) -> [E] {
     var out = [E](repeating: .zero, count: values.count)
     values.withUnsafeBufferPointer { v in

@@ -5,6 +5,8 @@ import Algebra
 /// LDE) and returned as coefficients split into `2^logQuotientDegree` chunks of `n`:
 /// `Q(x) = Σ_i x^(i·n) Q_i(x)`, chunk `i` in base columns `4i ..< 4i + 4`.
 enum Quotient {
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func compute<F: StarkPackedField>(
         air: any Air<F>, shape: AirShape, logHeight: Int, logBlowup: Int, main: RowMajorMatrix<F>,
         prep: RowMajorMatrix<F>?, aux: RowMajorMatrix<F>?, publics: [F], lambda: QuarticExtension<F>,
@@ -136,6 +138,8 @@ enum Opening {
     /// The trace's columns at `ζ` and `ωζ`, by barycentric interpolation over `H`:
     /// `f(ζ) = (ζ^n − 1)/n · Σ_i f(ω^i) ω^i / (ζ − ω^i)`; `f(ωζ)` uses the same weights on
     /// the rows shifted by one.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func evaluateTrace<F: StarkPackedField>(_ m: RowMajorMatrix<F>, logHeight: Int, at zeta: QuarticExtension<F>)
         -> ([QuarticExtension<F>], [QuarticExtension<F>])
     {
@@ -148,6 +152,9 @@ enum Opening {
         let scale = (zeta.exp2(logHeight) - .one) * E(F(UInt32(n)).inverse()!)
         var weights = [E](repeating: .zero, count: n)
         for i in 0..<n { weights[i] = denomInv[i] * points[i] * scale }
+        // Packed over the columns: 8 columns per PackedExt accumulator, tail columns scalar.
+        let W = F.Packing.width
+        let full = w / W
         let threads = max(1, Parallel.maxThreads)
         let chunkCount = min(threads * 2, max(1, n / 64))
         var partialLocal = [[E]](repeating: [E](repeating: .zero, count: w), count: chunkCount)
@@ -158,24 +165,49 @@ enum Opening {
                     partialNext.withUnsafeMutableBufferPointer { pn in
                         let plBox = UncheckedSendableBox(pl)
                         let pnBox = UncheckedSendableBox(pn)
+                        let vBox = UncheckedSendableBox(v.baseAddress!)
                         Parallel.forEach(count: chunkCount) { c in
                             let lo = n * c / chunkCount
                             let hi = n * (c + 1) / chunkCount
-                            var accL = [E](repeating: .zero, count: w)
-                            var accN = [E](repeating: .zero, count: w)
-                            for i in lo..<hi {
-                                let wl = wt[i]
-                                // Row i contributes to f(ωζ) with the weight of row i − 1.
-                                let wn = wt[(i + n - 1) & (n - 1)]
-                                let row = i * w
-                                for col in 0..<w {
-                                    let x = v[row + col]
-                                    accL[col] += wl * x
-                                    accN[col] += wn * x
+                            var accL = [PackedExt<F>](repeating: .zero, count: full)
+                            var accN = [PackedExt<F>](repeating: .zero, count: full)
+                            var tailL = [E](repeating: .zero, count: w - full * W)
+                            var tailN = tailL
+                            accL.withUnsafeMutableBufferPointer { aL in
+                                accN.withUnsafeMutableBufferPointer { aN in
+                                    for i in lo..<hi {
+                                        let wl = wt[i]
+                                        let wn = wt[(i + n - 1) & (n - 1)]
+                                        let pl = PackedExt<F>(broadcast: wl)
+                                        let pn = PackedExt<F>(broadcast: wn)
+                                        let row = vBox.value + i * w
+                                        for k in 0..<full {
+                                            let x = F.Packing(loading: row + k &* W)
+                                            aL[k] = aL[k] + pl * x
+                                            aN[k] = aN[k] + pn * x
+                                        }
+                                        for j in 0..<(w - full * W) {
+                                            let x = row[full * W + j]
+                                            tailL[j] += wl * x
+                                            tailN[j] += wn * x
+                                        }
+                                    }
                                 }
                             }
-                            plBox.value[c] = accL
-                            pnBox.value[c] = accN
+                            var outL = [E](repeating: .zero, count: w)
+                            var outN = [E](repeating: .zero, count: w)
+                            for k in 0..<full {
+                                for l in 0..<W {
+                                    outL[k * W + l] = accL[k][l]
+                                    outN[k * W + l] = accN[k][l]
+                                }
+                            }
+                            for j in 0..<(w - full * W) {
+                                outL[full * W + j] = tailL[j]
+                                outN[full * W + j] = tailN[j]
+                            }
+                            plBox.value[c] = outL
+                            pnBox.value[c] = outN
                         }
                     }
                 }
@@ -193,6 +225,8 @@ enum Opening {
     }
 
     /// Each column of a coefficient matrix (row `j` = coefficient of `x^j`) evaluated at `ζ`.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
     static func evaluateCoefficients<F: StarkPackedField>(_ m: RowMajorMatrix<F>, at zeta: QuarticExtension<F>)
         -> [QuarticExtension<F>]
     {

@@ -7,11 +7,18 @@ struct ZKProverCommand: AsyncParsableCommand {
         commandName: "zkprover",
         abstract: "A zero-knowledge prover for EVM rollups.",
         subcommands: [
+        subcommands: [
             GuestCommand.self,
             RunCommand.self,
             VMCommand.self,
             AlgebraBenchCommand.self,
             EVMCommand.self,
+            AlgebraProfileCommand.self,
+            ProveCommand.self,
+            VerifyCommand.self,
+            SecurityCommand.self,
+            BenchCommand.self,
+        ]
         ]
     )
 }

@@ -10,6 +10,8 @@ public struct FibonacciAir<F: StarkPackedField>: Air {
     public var numPublicValues: Int { 3 }
 
     @inlinable
+    @_specialize(where F == KoalaBear, B == ProverFolder<KoalaBear>)
+    @_specialize(where F == BabyBear, B == ProverFolder<BabyBear>)
     public func eval<B: AirBuilder>(_ b: inout B) where B.F == F {
         let a = b.main(0)
         let c = b.main(1)

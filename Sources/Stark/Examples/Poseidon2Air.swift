@@ -77,6 +77,8 @@ public struct Poseidon2Air<F: StarkField>: Air {
     }
 
     @inlinable
+    @_specialize(where F == KoalaBear, B == ProverFolder<KoalaBear>)
+    @_specialize(where F == BabyBear, B == ProverFolder<BabyBear>)
     public func eval<B: AirBuilder>(_ b: inout B) where B.F == F {
         let cpp = columnsPerPermutation
         for p in 0..<permutationsPerRow {

@@ -14,6 +14,8 @@ public struct U16ValuesAir<F: StarkPackedField>: Air {
     public var width: Int { 3 }
 
     @inlinable
+    @_specialize(where F == KoalaBear, B == ProverFolder<KoalaBear>)
+    @_specialize(where F == BabyBear, B == ProverFolder<BabyBear>)
     public func eval<B: AirBuilder>(_ b: inout B) where B.F == F {
         let value = b.main(0)
         let lo = b.main(1)
@@ -49,6 +51,8 @@ public struct ByteTableAir<F: StarkPackedField>: Air {
     }
 
     @inlinable
+    @_specialize(where F == KoalaBear, B == ProverFolder<KoalaBear>)
+    @_specialize(where F == BabyBear, B == ProverFolder<BabyBear>)
     public func eval<B: AirBuilder>(_ b: inout B) where B.F == F {
         b.receive(bus: Bus.bytes, values: [b.fixed(0)], multiplicity: b.main(0))
     }

@@ -1,0 +1,366 @@
+import Algebra
+import ArgumentParser
+import Foundation
+import Hashing
+import Stark
+
+/// The example statements the CLI can prove.
+enum StarkExample: String, ExpressibleByArgument, CaseIterable {
+    case fibonacci
+    case poseidon2
+    case rangeCheck = "range-check"
+
+    var tag: UInt8 {
+        switch self {
+        case .fibonacci: return 1
+        case .poseidon2: return 2
+        case .rangeCheck: return 3
+        }
+    }
+
+    init?(tag: UInt8) {
+        guard let e = Self.allCases.first(where: { $0.tag == tag }) else { return nil }
+        self = e
+    }
+
+    var defaultLogRows: Int {
+        switch self {
+        case .fibonacci: return 16
+        case .poseidon2: return 12
+        case .rangeCheck: return 12
+        }
+    }
+
+    typealias F = KoalaBear
+
+    /// The AIRs of this example.
+    func airs(permutationsPerRow: Int) -> [any Air<F>] {
+        switch self {
+        case .fibonacci: return [FibonacciAir<F>()]
+        case .poseidon2: return [Poseidon2Air<F>(permutationsPerRow: permutationsPerRow)]
+        case .rangeCheck: return [U16ValuesAir<F>(), ByteTableAir<F>()]
+        }
+    }
+
+    /// The tables (traces) to prove, and a sentence saying what the proof shows.
+    func tables(logRows: Int, permutationsPerRow: Int) -> ([TableInput<F>], String) {
+        switch self {
+        case .fibonacci:
+            let (trace, publics) = FibonacciAir<F>.trace(logRows: logRows)
+            return (
+                [TableInput(air: FibonacciAir<F>(), trace: trace, publicValues: publics)],
+                "the Fibonacci sequence from (0, 1) reaches \(publics[2]) (mod p) after \(1 << logRows) steps"
+            )
+        case .poseidon2:
+            let air = Poseidon2Air<F>(permutationsPerRow: permutationsPerRow)
+            let trace = air.trace(logRows: logRows)
+            return (
+                [TableInput(air: air, trace: trace)],
+                "\((1 << logRows) * permutationsPerRow) Poseidon2 (KoalaBear, width 16) permutations were computed correctly"
+            )
+        case .rangeCheck:
+            let values = (0..<(1 << logRows)).map { UInt32(($0 &* 40_503 &+ 17) & 0xffff) }
+            return (
+                rangeCheckTables(values: values, field: F.self),
+                "\(1 << logRows) values are below 2^16 (two tables joined by a LogUp bus to a byte table)"
+            )
+        }
+    }
+}
+
+/// The proof file: `ZKPF`, version, example tag, permutations per row, then the STARK proof.
+enum ProofFile {
+    static let magic: [UInt8] = [0x5a, 0x4b, 0x50, 0x46]
+
+    static func encode(example: StarkExample, permutationsPerRow: Int, proof: [UInt8]) -> [UInt8] {
+        magic + [1, example.tag, UInt8(permutationsPerRow)] + proof
+    }
+
+    static func decode(_ bytes: [UInt8]) throws -> (StarkExample, Int, [UInt8]) {
+        guard bytes.count > 7, Array(bytes.prefix(4)) == magic else { throw ValidationError("not a zkprover proof file") }
+        guard bytes[4] == 1 else { throw ValidationError("unsupported proof file version \(bytes[4])") }
+        guard let example = StarkExample(tag: bytes[5]) else { throw ValidationError("unknown example \(bytes[5])") }
+        let perRow = Int(bytes[6])
+        guard (1...64).contains(perRow) else { throw ValidationError("bad permutations per row") }
+        return (example, perRow, Array(bytes[7...]))
+    }
+}
+
+/// FRI options shared by `prove` and `security`.
+struct FriOptions: ParsableArguments {
+    @Option(help: "log2 of the blowup factor (default 1: rate 1/2).")
+    var logBlowup: Int?
+    @Option(help: "Number of FRI queries (default 203).")
+    var queries: Int?
+    @Option(help: "Proof-of-work bits before the queries (default 16).")
+    var powBits: Int?
+
+    var parameters: FriParameters {
+        var p = FriParameters.standard
+        if let logBlowup {
+            p.logBlowup = logBlowup
+            if queries == nil && logBlowup == 2 { p.numQueries = FriParameters.highDegree.numQueries }
+        }
+        if let queries { p.numQueries = queries }
+        if let powBits { p.queryPowBits = powBits }
+        return p
+    }
+}
+
+func formatBytes(_ n: Int) -> String {
+    n >= 1 << 20 ? String(format: "%.2f MB", Double(n) / 1e6) : String(format: "%.1f KB", Double(n) / 1e3)
+}
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+/// `zkprover prove`: proves an example statement, writes the proof, verifies it.
+struct ProveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prove", abstract: "Prove an example statement with the STARK, then verify the proof.")
+
+    @Option(help: "Which statement: fibonacci, poseidon2 or range-check.")
+    var example: StarkExample = .fibonacci
+    @Option(help: "log2 of the number of trace rows.")
+    var logRows: Int?
+    @Option(help: "Poseidon2 permutations per row (poseidon2 example).")
+    var permsPerRow: Int = 1
+    @Option(help: "Where to write the proof.")
+    var output: String = "proof.zkp"
+    @Flag(help: "Prove even if the configuration is below the security floor.")
+    var allowInsecure = false
+    @Option(help: "Minimum proven bits (unique-decoding regime).")
+    var securityFloor: Int = 100
+    @OptionGroup var fri: FriOptions
+
+    func run() throws {
+        let logRows = logRows ?? example.defaultLogRows
+        guard (1...24).contains(logRows) else { throw ValidationError("--log-rows must be in 1...24") }
+        guard (1...64).contains(permsPerRow) else { throw ValidationError("--perms-per-row must be in 1...64") }
+        if example == .rangeCheck && logRows < 8 { throw ValidationError("range-check needs --log-rows ≥ 8") }
+        let config = StarkConfig<KoalaBear>(
+            fri: fri.parameters, securityFloor: securityFloor, allowInsecure: allowInsecure)
+        let clock = ContinuousClock()
+        let start = clock.now
+        print("Generating the \(example.rawValue) trace (2^\(logRows) rows)…")
+        let (tables, statement) = example.tables(logRows: logRows, permutationsPerRow: permsPerRow)
+        let options = ProvingOptions(progress: { line in
+            let t = seconds(clock.now - start)
+            print(String(format: "  [%6.2f s] ", t) + line)
+        })
+        let proveStart = clock.now
+        let proof: StarkProof<KoalaBear>
+        do {
+            proof = try StarkProver(config: config).prove(tables, options: options)
+        } catch {
+            throw ValidationError("proving failed: \(error)")
+        }
+        let proveTime = seconds(clock.now - proveStart)
+        let bytes = proof.encoded()
+        let file = ProofFile.encode(example: example, permutationsPerRow: permsPerRow, proof: bytes)
+        try Data(file).write(to: URL(fileURLWithPath: output))
+        let verifyStart = clock.now
+        try StarkVerifier(config: config).verify(airs: example.airs(permutationsPerRow: permsPerRow), bytes: bytes)
+        let verifyTime = seconds(clock.now - verifyStart)
+        let shapes = tables.map { AirShape(of: $0.air) }
+        let sp = soundnessParameters(
+            shapes: shapes, logHeights: tables.map { log2Strict($0.trace.height) }, fri: config.fri,
+            fieldType: KoalaBear.self)
+        print("Proved: \(statement).")
+        print("Proof: \(formatBytes(file.count)) written to \(output)")
+        print(
+            "Security: \(Soundness.report(sp, regime: .uniqueDecoding).bits) bits proven (UDR), "
+                + "\(Soundness.report(sp, regime: .johnsonBound).bits) bits (Johnson bound), "
+                + "\(Soundness.conjecturedBits(sp)) bits conjectured — \(config.fri)")
+        print(String(format: "Time: proved in %.3f s, verified in %.1f ms (%d thread(s))", proveTime, verifyTime * 1e3,
+            Parallel.maxThreads))
+    }
+}
+
+/// `zkprover verify FILE`.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Verify a proof file written by `zkprover prove`.")
+
+    @Argument(help: "The proof file.")
+    var file: String
+    @Flag(help: "Accept proofs whose parameters are below the security floor.")
+    var allowInsecure = false
+    @Option(help: "Minimum proven bits (unique-decoding regime).")
+    var securityFloor: Int = 100
+
+    func run() throws {
+        let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
+        let (example, perRow, bytes) = try ProofFile.decode(data)
+        let proof: StarkProof<KoalaBear>
+        do { proof = try StarkProof<KoalaBear>(decoding: bytes) } catch {
+            throw ValidationError("invalid proof: \(VerificationError.decoding(error))")
+        }
+        let config = StarkConfig<KoalaBear>(fri: proof.fri, securityFloor: securityFloor, allowInsecure: allowInsecure)
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            try StarkVerifier(config: config).verify(airs: example.airs(permutationsPerRow: perRow), proof: proof)
+        } catch {
+            print("REJECTED: \(error)")
+            throw ExitCode(1)
+        }
+        let ms = seconds(clock.now - start) * 1e3
+        let heights = proof.tables.map { "2^\($0.logHeight)" }.joined(separator: ", ")
+        print(String(format: "OK: valid %@ proof (%d table(s), heights %@), verified in %.1f ms", example.rawValue,
+            proof.tables.count, heights, ms))
+    }
+}
+
+/// `zkprover security`: the soundness calculator.
+struct SecurityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "security",
+        abstract: "Proven (UDR, Johnson bound) and conjectured security of a configuration (EF soundcalc formulas).")
+
+    @Option(help: "Field: koalabear or babybear.")
+    var field: String = "koalabear"
+    @Option(help: "log2 of the trace length.")
+    var logRows: Int = 20
+    @Option(help: "Maximum constraint degree.")
+    var maxDegree: Int = 3
+    @Option(help: "Number of constraints.")
+    var constraints: Int = 148
+    @Option(help: "Number of committed columns batched by FRI.")
+    var columns: Int = 172
+    @Option(help: "Number of LogUp buses.")
+    var lookups: Int = 0
+    @OptionGroup var fri: FriOptions
+
+    func run() throws {
+        let p: UInt32
+        switch field.lowercased() {
+        case "koalabear": p = KoalaBear.modulus
+        case "babybear": p = BabyBear.modulus
+        default: throw ValidationError("unknown field \(field)")
+        }
+        let params = fri.parameters
+        let sp = SoundnessParameters(
+            baseFieldBits: log2(Double(p)), extensionDegree: 4, logTraceLength: logRows, maxConstraintDegree: maxDegree,
+            numConstraints: constraints, logBlowup: params.logBlowup, numQueries: params.numQueries,
+            queryPowBits: params.queryPowBits, numBatchedColumns: columns, numLookups: lookups)
+        print(Soundness.describe(sp))
+    }
+}
+
+/// `zkprover bench`.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Benchmarks: Poseidon2, DFT/LDE, STARK proving (table and JSON).")
+
+    @Flag(help: "Print only JSON.")
+    var json = false
+    @Option(help: "Threads: 1, 2 or both.")
+    var threads: String = "both"
+    @Flag(help: "Smaller sizes (a quick check, not the reference figures).")
+    var quick = false
+    @Flag(help: "Only the proving rows.")
+    var proveOnly = false
+
+    func run() throws {
+        let counts: [Int]
+        switch threads {
+        case "1": counts = [1]
+        case "2": counts = [2]
+        case "both": counts = [1, 2]
+        default: throw ValidationError("--threads must be 1, 2 or both")
+        }
+        var rows: [BenchRow] = []
+        for t in counts {
+            Parallel.maxThreads = t
+            if !proveOnly {
+                rows += HashingBenchmarks.rows(threads: t)
+                rows += AlgebraBenchmarks.rows(threads: t)
+            }
+            rows += StarkBenchmarks.rows(threads: t, quick: quick, log: json ? { _ in } : { print($0) })
+        }
+        Parallel.maxThreads = 0
+        if !json {
+            print("")
+            print("what".padding(toLength: 58, withPad: " ", startingAt: 0) + " thr       value  unit       reference  note")
+            for r in rows {
+                let ref = r.reference.map { String(format: "%10.3f", $0) } ?? "          "
+                print(
+                    r.name.padding(toLength: 58, withPad: " ", startingAt: 0) + String(format: " %3d %11.3f  ", r.threads, r.value)
+                        + r.unit.padding(toLength: 9, withPad: " ", startingAt: 0) + " " + ref + "  " + (r.note ?? ""))
+            }
+            print("")
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+    }
+}
+
+/// The STARK rows of `zkprover bench`.
+enum StarkBenchmarks {
+    typealias F = KoalaBear
+
+    static func reference(logPerms: Int, threads: Int) -> Double? {
+        switch (logPerms, threads) {
+        case (17, 1): return 0.96
+        case (17, 2): return 0.49
+        case (19, 1): return 3.69
+        case (19, 2): return 1.94
+        case (20, 1): return 7.47
+        case (20, 2): return 3.97
+        default: return nil
+        }
+    }
+
+    static func rows(threads: Int, quick: Bool, log: (String) -> Void) -> [BenchRow] {
+        var out: [BenchRow] = []
+        let config = StarkConfig<F>()
+        let perRow = 8
+        for logPerms in quick ? [12, 14] : [17, 19, 20] {
+            let air = Poseidon2Air<F>(permutationsPerRow: perRow)
+            let logRows = logPerms - 3
+            let trace = air.trace(logRows: logRows)
+            let r = measure(config: config, tables: [TableInput(air: air, trace: trace)], airs: [air])
+            log(
+                String(
+                    format: "prove 2^%d Poseidon2 permutations, %d thread(s): %.3f s, proof %@, verify %.1f ms, %d bits",
+                    logPerms, threads, r.prove, formatBytes(r.size), r.verify * 1e3, r.bits))
+            out.append(
+                BenchRow(
+                    name: "prove 2^\(logPerms) Poseidon2 KoalaBear permutations", threads: threads, value: r.prove,
+                    unit: "s", reference: reference(logPerms: logPerms, threads: threads),
+                    note: String(format: "proof %@, verify %.1f ms, %d bits UDR, %d perms/row", formatBytes(r.size),
+                        r.verify * 1e3, r.bits, perRow)))
+        }
+        let logFib = quick ? 16 : 20
+        let (trace, publics) = FibonacciAir<F>.trace(logRows: logFib)
+        let r = measure(
+            config: config, tables: [TableInput(air: FibonacciAir<F>(), trace: trace, publicValues: publics)],
+            airs: [FibonacciAir<F>()])
+        log(String(format: "prove Fibonacci 2^%d rows, %d thread(s): %.3f s", logFib, threads, r.prove))
+        out.append(
+            BenchRow(
+                name: "prove Fibonacci 2^\(logFib) rows", threads: threads, value: r.prove, unit: "s", reference: nil,
+                note: String(format: "proof %@, verify %.1f ms, %d bits UDR", formatBytes(r.size), r.verify * 1e3, r.bits)))
+        return out
+    }
+
+    static func measure(config: StarkConfig<F>, tables: [TableInput<F>], airs: [any Air<F>]) -> (
+        prove: Double, verify: Double, size: Int, bits: Int
+    ) {
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        let proof = try! StarkProver(config: config).prove(tables)
+        let prove = seconds(clock.now - t0)
+        let bytes = proof.encoded()
+        let t1 = clock.now
+        try! StarkVerifier(config: config).verify(airs: airs, bytes: bytes)
+        let verify = seconds(clock.now - t1)
+        let sp = soundnessParameters(
+            shapes: tables.map { AirShape(of: $0.air) }, logHeights: tables.map { log2Strict($0.trace.height) },
+            fri: config.fri, fieldType: F.self)
+        return (prove, verify, bytes.count, Soundness.report(sp, regime: .uniqueDecoding).bits)
+    }
+}

@@ -235,4 +235,15 @@ import Testing
         let lg = JacobianPoint.multiply(GLV.lambda, .generator).affine
         #expect(lg == AffinePoint(unchecked: AffinePoint.generator.x * GLV.beta, AffinePoint.generator.y))
     }
+
+    /// Every entry of the constant generator table is (2i + 1)·G.
+    @Test func generatorTable() {
+        let g = JacobianPoint.generator
+        let twoG = g.doubled()
+        var p = g
+        for i in 0..<64 {
+            #expect(p.affine == generatorMultiple(i), "entry \(i)")
+            p = p + twoG
+        }
+    }
 }

@@ -202,6 +202,7 @@ import Testing
             let b = FieldElement(reducing: UInt256(g.limb(), g.limb(), g.limb(), g.limb()))
             // Against generic 512-bit reduction.
             #expect((a * b).value == UInt256.mulMod(a.value, b.value, FieldElement.p))
+            #expect(a.squared().value == UInt256.mulMod(a.value, a.value, FieldElement.p))
             #expect((a + b).value == UInt256.addMod(a.value, b.value, FieldElement.p))
             #expect((a - b + b) == a)
             if !a.isZero { #expect(a * a.inverse() == .one) }

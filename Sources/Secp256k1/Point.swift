@@ -95,6 +95,15 @@ public struct JacobianPoint: Sendable {
         return JacobianPoint(x: x3, y: y3, z: z3)
     }
 
+    /// The affine point, or `nil` for infinity, inverting in variable time (public points only).
+    @inlinable
+    public var affineVartime: AffinePoint? {
+        if isInfinity { return nil }
+        let zi = z.inverseVartime()
+        let zi2 = zi.squared()
+        return AffinePoint(unchecked: x * zi2, y * zi2 * zi)
+    }
+
     /// The affine point, or `nil` for infinity (one field inversion).
     @inlinable
     public var affine: AffinePoint? {
@@ -161,22 +170,25 @@ public struct AffinePoint: Hashable, Sendable {
 
 // MARK: - Scalar multiplication
 
-/// Writes the width-5 NAF digits of `k` (least significant first) into `out` (room for 257) and
-/// returns how many were written.
+/// Writes the width-`w` NAF digits of `k` (least significant first; odd digits in ±(2^(w−1) − 1))
+/// into `out` (room for 257) and returns how many were written.
 @inlinable
-func wnaf(_ scalar: UInt256, _ out: UnsafeMutablePointer<Int8>) -> Int {
+func wnaf(_ scalar: UInt256, _ out: UnsafeMutablePointer<Int8>, width w: Int = 5) -> Int {
     var k = scalar
     var i = 0
+    let mask = UInt64(1) << UInt64(w) &- 1
+    let half = 1 << (w &- 1)
+    let full = 1 << w
     while !k.isZero {
         if k.w0 & 1 == 1 {
-            var d = Int(k.w0 & 31)
-            if d >= 16 { d -= 32 }
+            var d = Int(k.w0 & mask)
+            if d >= half { d -= full }
             out[i] = Int8(d)
             if d > 0 { k = k &- UInt256(UInt64(d)) } else { k = k &+ UInt256(UInt64(-d)) }
         } else {
             out[i] = 0
         }
-        k = k >> 1
+        k = shiftRight1(k)
         i &+= 1
     }
     return i
@@ -271,40 +283,59 @@ func addDigit(
     acc = v > 0 ? acc + table[v >> 1] : acc + table[(-v) >> 1].negated
 }
 
+/// Adds ±(|digit|)·G (or ±(|digit|)·λG when `lambda`) from the constant affine table.
+@inlinable @inline(__always)
+func addGeneratorDigit(
+    _ acc: inout JacobianPoint,
+    _ i: Int,
+    _ length: Int,
+    _ digits: UnsafeMutablePointer<Int8>,
+    _ negate: Bool,
+    lambda: Bool
+) {
+    guard i < length else { return }
+    var v = Int(digits[i])
+    if v == 0 { return }
+    if negate { v = -v }
+    var q = generatorMultiple((v > 0 ? v : -v) >> 1)
+    if lambda { q.x = q.x * GLV.beta }
+    if v < 0 { q.y = -q.y }
+    acc = acc.adding(q)
+}
+
 extension JacobianPoint {
     /// λ·P = (β·X, Y, Z).
     @inlinable @inline(__always)
     var endomorphism: JacobianPoint { JacobianPoint(x: x * GLV.beta, y: y, z: z) }
 
-    /// a·G + b·P: GLV splits both scalars in two, then Strauss–Shamir over the four ~128-bit
-    /// width-5 NAFs shares one chain of about 129 doublings.
+    /// a·G + b·P: GLV splits both scalars in two, then Strauss–Shamir over four ~128-bit NAFs
+    /// shares one chain of about 129 doublings. The G halves use width 8 over a constant affine
+    /// table (mixed additions); the P halves use width 5 over a table built per call.
     @inlinable
     public static func doubleScalarMultiply(_ a: Scalar, _ b: Scalar, _ p: JacobianPoint) -> JacobianPoint {
-        withUnsafeTemporaryAllocation(of: JacobianPoint.self, capacity: 32) { tables in
+        withUnsafeTemporaryAllocation(of: JacobianPoint.self, capacity: 16) { tables in
             withUnsafeTemporaryAllocation(of: Int8.self, capacity: 4 * 260) { digits in
                 let t = tables.baseAddress!
                 let d = digits.baseAddress!
                 let (a1, an1, a2, an2) = GLV.split(a)
                 let (b1, bn1, b2, bn2) = GLV.split(b)
-                oddMultiples(.generator, t)
-                oddMultiples(p, t + 16)
+                oddMultiples(p, t)
                 for i in 0..<8 {
                     (t + 8 + i).initialize(to: t[i].endomorphism)
-                    (t + 24 + i).initialize(to: t[16 &+ i].endomorphism)
                 }
                 // Digit strings for a1·G, a2·λG, b1·P, b2·λP; the signs are applied per digit.
-                let l0 = wnaf(a1, d)
-                let l1 = wnaf(a2, d + 260)
+                let l0 = wnaf(a1, d, width: 8)
+                let l1 = wnaf(a2, d + 260, width: 8)
                 let l2 = wnaf(b1, d + 520)
                 let l3 = wnaf(b2, d + 780)
                 var acc = JacobianPoint.infinity
                 var i = Swift.max(Swift.max(l0, l1), Swift.max(l2, l3)) &- 1
                 while i >= 0 {
                     acc = acc.doubled()
-                    addDigit(&acc, i, l0, d, an1, t)
-                    addDigit(&acc, i, l1, d + 260, an2, t + 8)
-                    addDigit(&acc, i, l2, d + 520, bn1, t + 16)
-                    addDigit(&acc, i, l3, d + 780, bn2, t + 24)
+                    addGeneratorDigit(&acc, i, l0, d, an1, lambda: false)
+                    addGeneratorDigit(&acc, i, l1, d + 260, an2, lambda: true)
+                    addDigit(&acc, i, l2, d + 520, bn1, t)
+                    addDigit(&acc, i, l3, d + 780, bn2, t + 8)
                     i &-= 1
                 }
                 return acc

@@ -202,6 +202,7 @@ import Testing
             let b = FieldElement(reducing: UInt256(g.limb(), g.limb(), g.limb(), g.limb()))
             // Against generic 512-bit reduction.
             #expect((a * b).value == UInt256.mulMod(a.value, b.value, FieldElement.p))
+            #expect(a.squared().value == UInt256.mulMod(a.value, a.value, FieldElement.p))
             #expect((a + b).value == UInt256.addMod(a.value, b.value, FieldElement.p))
             #expect((a - b + b) == a)
             if !a.isZero { #expect(a * a.inverse() == .one) }
@@ -234,5 +235,16 @@ import Testing
         // λ·G = (β·Gx, Gy).
         let lg = JacobianPoint.multiply(GLV.lambda, .generator).affine
         #expect(lg == AffinePoint(unchecked: AffinePoint.generator.x * GLV.beta, AffinePoint.generator.y))
+    }
+
+    /// Every entry of the constant generator table is (2i + 1)·G.
+    @Test func generatorTable() {
+        let g = JacobianPoint.generator
+        let twoG = g.doubled()
+        var p = g
+        for i in 0..<64 {
+            #expect(p.affine == generatorMultiple(i), "entry \(i)")
+            p = p + twoG
+        }
     }
 }

@@ -174,7 +174,7 @@ struct Fp<M: MontgomeryModulus>: FieldElement {
         let n = M.limbCount
         let p = M.modulus
         let inv = M.inverse
-        var t = InlineArray<8, UInt64>(repeating: 0)
+        var t = WideLimbs()
         for i in 0..<n {
             var c: UInt64 = 0
             let ai = a.limbs[i]

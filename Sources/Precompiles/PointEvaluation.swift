@@ -4,38 +4,74 @@ extension BLS12 {
     /// The standard G1 generator.
     static var g1Generator: G1Point {
         AffinePoint(
-            x: Fp(canonical: [
-                0xfb3a_f00a_db22_c6bb, 0x6c55_e83f_f97a_1aef, 0xa14e_3a3f_171b_ac58, 0xc368_8c4f_9774_b905,
-                0x2695_638c_4fa9_ac0f, 0x17f1_d3a7_3197_d794,
-            ]),
-            y: Fp(canonical: [
-                0x0caa_2329_46c5_e7e1, 0xd03c_c744_a288_8ae4, 0x00db_18cb_2c04_b3ed, 0xfcf5_e095_d5d0_0af6,
-                0xa09e_30ed_741d_8ae4, 0x08b3_f481_e3aa_a0f1,
-            ])
+            x: Fp(
+                canonical: Limbs(
+                    0xfb3a_f00a_db22_c6bb,
+                    0x6c55_e83f_f97a_1aef,
+                    0xa14e_3a3f_171b_ac58,
+                    0xc368_8c4f_9774_b905,
+                    0x2695_638c_4fa9_ac0f,
+                    0x17f1_d3a7_3197_d794,
+                )
+            ),
+            y: Fp(
+                canonical: Limbs(
+                    0x0caa_2329_46c5_e7e1,
+                    0xd03c_c744_a288_8ae4,
+                    0x00db_18cb_2c04_b3ed,
+                    0xfcf5_e095_d5d0_0af6,
+                    0xa09e_30ed_741d_8ae4,
+                    0x08b3_f481_e3aa_a0f1,
+                )
+            )
         )
     }
     /// The standard G2 generator.
     static var g2Generator: G2Point {
         AffinePoint(
             x: Fp2(
-                Fp(canonical: [
-                    0xd480_56c8_c121_bdb8, 0x0bac_0326_a805_bbef, 0xb451_0b64_7ae3_d177, 0xc6e4_7ad4_fa40_3b02,
-                    0x2608_0527_2dc5_1051, 0x024a_a2b2_f08f_0a91,
-                ]),
-                Fp(canonical: [
-                    0xe5ac_7d05_5d04_2b7e, 0x334c_f112_1394_5d57, 0xb5da_61bb_dc7f_5049, 0x596b_d0d0_9920_b61a,
-                    0x7dac_d3a0_8827_4f65, 0x13e0_2b60_5271_9f60,
-                ])
+                Fp(
+                    canonical: Limbs(
+                        0xd480_56c8_c121_bdb8,
+                        0x0bac_0326_a805_bbef,
+                        0xb451_0b64_7ae3_d177,
+                        0xc6e4_7ad4_fa40_3b02,
+                        0x2608_0527_2dc5_1051,
+                        0x024a_a2b2_f08f_0a91,
+                    )
+                ),
+                Fp(
+                    canonical: Limbs(
+                        0xe5ac_7d05_5d04_2b7e,
+                        0x334c_f112_1394_5d57,
+                        0xb5da_61bb_dc7f_5049,
+                        0x596b_d0d0_9920_b61a,
+                        0x7dac_d3a0_8827_4f65,
+                        0x13e0_2b60_5271_9f60,
+                    )
+                )
             ),
             y: Fp2(
-                Fp(canonical: [
-                    0xe193_5486_08b8_2801, 0x923a_c9cc_3bac_a289, 0x6d42_9a69_5160_d12c, 0xadfd_9baa_8cbd_d3a7,
-                    0x8cc9_cdc6_da2e_351a, 0x0ce5_d527_727d_6e11,
-                ]),
-                Fp(canonical: [
-                    0xaaa9_075f_f05f_79be, 0x3f37_0d27_5cec_1da1, 0x2674_92ab_572e_99ab, 0xcb3e_287e_85a7_63af,
-                    0x32ac_d2b0_2bc2_8b99, 0x0606_c4a0_2ea7_34cc,
-                ])
+                Fp(
+                    canonical: Limbs(
+                        0xe193_5486_08b8_2801,
+                        0x923a_c9cc_3bac_a289,
+                        0x6d42_9a69_5160_d12c,
+                        0xadfd_9baa_8cbd_d3a7,
+                        0x8cc9_cdc6_da2e_351a,
+                        0x0ce5_d527_727d_6e11,
+                    )
+                ),
+                Fp(
+                    canonical: Limbs(
+                        0xaaa9_075f_f05f_79be,
+                        0x3f37_0d27_5cec_1da1,
+                        0x2674_92ab_572e_99ab,
+                        0xcb3e_287e_85a7_63af,
+                        0x32ac_d2b0_2bc2_8b99,
+                        0x0606_c4a0_2ea7_34cc,
+                    )
+                )
             )
         )
     }
@@ -46,24 +82,48 @@ extension BLS12 {
     static var kzgSetupG2Tau: G2Point {
         AffinePoint(
             x: Fp2(
-                Fp(canonical: [
-                    0xc98e_dada_20c1_def2, 0x0870_41de_6210_00ed, 0xa368_5147_7ba4_c60b, 0x3926_c911_ccec_eac9,
-                    0x7344_29b7_b386_08e2, 0x185c_bfee_5349_2714,
-                ]),
-                Fp(canonical: [
-                    0xafaa_ab24_f349_9f72, 0x2914_e587_0cb4_52d2, 0x1009_a2ce_615a_c53d, 0x2618_7075_cbfb_efa8,
-                    0x843b_c287_230a_f389, 0x15bf_d7dd_8cde_b128,
-                ])
+                Fp(
+                    canonical: Limbs(
+                        0xc98e_dada_20c1_def2,
+                        0x0870_41de_6210_00ed,
+                        0xa368_5147_7ba4_c60b,
+                        0x3926_c911_ccec_eac9,
+                        0x7344_29b7_b386_08e2,
+                        0x185c_bfee_5349_2714,
+                    )
+                ),
+                Fp(
+                    canonical: Limbs(
+                        0xafaa_ab24_f349_9f72,
+                        0x2914_e587_0cb4_52d2,
+                        0x1009_a2ce_615a_c53d,
+                        0x2618_7075_cbfb_efa8,
+                        0x843b_c287_230a_f389,
+                        0x15bf_d7dd_8cde_b128,
+                    )
+                )
             ),
             y: Fp2(
-                Fp(canonical: [
-                    0xee68_9bfb_bb83_2a99, 0x4ce2_6d10_5941_f383, 0xe824_51a4_96a9_c979, 0x1315_6949_0e28_de18,
-                    0xd7d5_ee85_99d1_fca2, 0x0143_53bd_b96b_626d,
-                ]),
-                Fp(canonical: [
-                    0x2304_8ef3_0d0a_154f, 0x9495_346f_3d7a_c9cd, 0xda5e_d1ba_9bfa_0789, 0xef79_de09_fc63_671f,
-                    0x0343_2fca_e018_1b4b, 0x1666_c54b_0a32_5295,
-                ])
+                Fp(
+                    canonical: Limbs(
+                        0xee68_9bfb_bb83_2a99,
+                        0x4ce2_6d10_5941_f383,
+                        0xe824_51a4_96a9_c979,
+                        0x1315_6949_0e28_de18,
+                        0xd7d5_ee85_99d1_fca2,
+                        0x0143_53bd_b96b_626d,
+                    )
+                ),
+                Fp(
+                    canonical: Limbs(
+                        0x2304_8ef3_0d0a_154f,
+                        0x9495_346f_3d7a_c9cd,
+                        0xda5e_d1ba_9bfa_0789,
+                        0xef79_de09_fc63_671f,
+                        0x0343_2fca_e018_1b4b,
+                        0x1666_c54b_0a32_5295,
+                    )
+                )
             )
         )
     }

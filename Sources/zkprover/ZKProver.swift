@@ -7,7 +7,6 @@ struct ZKProverCommand: AsyncParsableCommand {
         commandName: "zkprover",
         abstract: "A zero-knowledge prover for EVM rollups.",
         subcommands: [
-        subcommands: [
             GuestCommand.self,
             RunCommand.self,
             VMCommand.self,
@@ -18,7 +17,7 @@ struct ZKProverCommand: AsyncParsableCommand {
             VerifyCommand.self,
             SecurityCommand.self,
             BenchCommand.self,
-        ]
+            PrecompilesCommand.self,
         ]
     )
 }

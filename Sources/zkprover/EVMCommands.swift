@@ -29,6 +29,9 @@ struct StateTestCommand: ParsableCommand {
   @Option(help: "Only run vectors of this fork (fixture name, e.g. Cancun).")
   var fork: String?
 
+  @Flag(help: "The files are ethereum/tests TransactionTests instead of state tests.")
+  var transactionTests = false
+
   func run() throws {
     var perFork: [String: (pass: Int, fail: Int, skip: Int)] = [:]
     var failures: [StateTestResult] = []
@@ -42,7 +45,7 @@ struct StateTestCommand: ParsableCommand {
       return out.sorted()
     }
     for f in files {
-      for r in StateTestRunner.run(file: f) {
+      for r in transactionTests ? TransactionTestRunner.run(file: f) : StateTestRunner.run(file: f) {
         if let only = fork, r.fork != only { continue }
         var c = perFork[r.fork] ?? (0, 0, 0)
         if r.skipReason != nil {

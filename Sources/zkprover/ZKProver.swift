@@ -12,7 +12,6 @@ struct ZKProverCommand: AsyncParsableCommand {
             VMCommand.self,
             AlgebraBenchCommand.self,
             EVMCommand.self,
-            AlgebraProfileCommand.self,
             ProveCommand.self,
             VerifyCommand.self,
             SecurityCommand.self,

@@ -19,7 +19,13 @@ extension RowMajorMatrix where F: PrimeField31 {
 
     /// In-place ``dft()``.
     @inlinable
-    public mutating func applyDFT() { self = dft() }
+    public mutating func applyDFT() {
+        let w = width
+        values.withUnsafeMutableBufferPointer { buf in
+            Algebra.bitReverseRows(buf, width: w)
+            TwoAdicDFT.forwardBitReversedToNatural(buf, width: w)
+        }
+    }
 
     /// Evaluations on `H` in bit-reversed row order (row `i` at `ω^reverseBits(i)`): cheaper than
     /// ``dft()`` because no rows are permuted.
@@ -48,7 +54,15 @@ extension RowMajorMatrix where F: PrimeField31 {
 
     /// In-place ``idft()``.
     @inlinable
-    public mutating func applyIDFT() { self = idft() }
+    public mutating func applyIDFT() {
+        let w = width
+        let n = height
+        values.withUnsafeMutableBufferPointer { buf in
+            Algebra.bitReverseRows(buf, width: w)
+            TwoAdicDFT.inverseBitReversedToNaturalUnscaled(buf, width: w)
+            TwoAdicDFT.scaleRowsByPowers(buf, width: w, start: F(UInt32(max(n, 1))).inverse()!, ratio: .one)
+        }
+    }
 
     /// Evaluations on the coset `shift·H` (natural order) of the polynomials whose coefficients are the rows.
     @inlinable

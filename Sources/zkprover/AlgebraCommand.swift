@@ -56,7 +56,9 @@ struct AlgebraProfile {
         Parallel.maxThreads = 1
         var m = AlgebraBenchmarks.randomMatrix(width: width, height: 1 << logHeight)
         let w = width
-        print("bitReverseRows", cpuMs { m.bitReverseRows() })
+        print("bitReverseRows in place", cpuMs { m.bitReverseRows() })
+        print("bitReversedRows copy", cpuMs { _ = m.bitReversedRows() })
+        print("applyDFT in place", cpuMs { m.applyDFT() })
         print(
             "DIF",
             cpuMs { m.values.withUnsafeMutableBufferPointer { TwoAdicDFT.forwardNaturalToBitReversed($0, width: w) } }

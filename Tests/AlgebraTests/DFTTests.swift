@@ -78,6 +78,8 @@ struct DFTTests {
         let lde = evals.cosetLDE(logBlowup: logBlowup, shift: shift)
         #expect(lde == expected)
         #expect(evals.cosetLDEBitReversed(logBlowup: logBlowup, shift: shift) == expected.bitReversedRows())
+        #expect(coeffs.cosetDFTBitReversed(shift: shift, logBlowup: logBlowup) == expected.bitReversedRows())
+        #expect(padded.cosetDFTBitReversed(shift: shift) == expected.bitReversedRows())
     }
 
     @Test(

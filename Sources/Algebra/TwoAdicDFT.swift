@@ -151,11 +151,7 @@ func scaleRow<F: PrimeField31>(
 @inlinable @inline(__always)
 func twiddleLanes<V: PackedField>(_: V.Type, _ t: UnsafePointer<V.Scalar>, _ index: Int, width: Int) -> V {
     if width == 0 || V.width == 1 { return V(broadcast: t[index]) }
-    if width == 1 { return V(loading: t + index) }
-    return withUnsafeTemporaryAllocation(of: V.Scalar.self, capacity: V.width) { tmp in
-        for l in 0..<V.width { tmp[l] = t[index + l / width] }
-        return V(loading: tmp.baseAddress!)
-    }
+    return V(loading: t + index, repeatingEach: width)
 }
 
 /// One group of `2^k` rows (`p`, `p + s`, ...) of a merged DIF pass, columns `from..<to`.

@@ -17,7 +17,11 @@ struct AlgebraBenchCommand: ParsableCommand {
     @Option(help: "Timed runs per figure (the best is printed).") var runs: Int = 3
     @Flag(help: "Print the process CPU time of the DFT building blocks (1 thread) instead.") var profile = false
 
+    @Flag(help: "Keep freed large allocations mapped (retainFreedLargeAllocations()) before measuring.")
+    var retainMemory = false
+
     func run() {
+        if retainMemory { retainFreedLargeAllocations() }
         if profile {
             AlgebraProfile(logHeight: logHeight, width: width).run()
             return

@@ -48,6 +48,16 @@ struct DFTTests {
         #expect(m.dft() == expected)
         #expect(m.dftBitReversed() == expected.bitReversedRows())
         #expect(expected.idft() == m)
+        // The low-level inverse by decimation in frequency: natural evaluations in,
+        // n × coefficients in bit-reversed order out.
+        var inv = expected
+        let w = m.width
+        inv.values.withUnsafeMutableBufferPointer { TwoAdicDFT.inverseNaturalToBitReversedUnscaled($0, width: w) }
+        let nInv = F(UInt32(m.height)).inverse()!
+        #expect(RowMajorMatrix(values: inv.bitReversedRows().values.map { $0 * nInv }, width: w) == m)
+        var fwd = m
+        fwd.values.withUnsafeMutableBufferPointer { TwoAdicDFT.forwardNaturalToBitReversed($0, width: w) }
+        #expect(fwd == expected.bitReversedRows())
         let shift = F.generator
         let cosetExpected = naiveCosetDFT(m, shift: shift)
         #expect(m.cosetDFT(shift: shift) == cosetExpected)

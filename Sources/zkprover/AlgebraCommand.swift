@@ -63,6 +63,19 @@ struct AlgebraProfile {
         print("bitReverseRows in place", cpuMs { m.bitReverseRows() })
         print("bitReversedRows copy", cpuMs { _ = m.bitReversedRows() })
         print("applyDFT in place", cpuMs { m.applyDFT() })
+        var fresh = [RowMajorMatrix(values: Array(m.values), width: w)]
+        print("applyDFT, fresh 4K-page copy", cpuMs { fresh[0].applyDFT() })
+        fresh = [
+            RowMajorMatrix(
+                values: m.values.withUnsafeBufferPointer { src in
+                    makeLargeArray(count: src.count) { (dst: UnsafeMutableBufferPointer<BabyBear>) in
+                        _ = dst.initialize(fromContentsOf: src)
+                    }
+                },
+                width: w
+            )
+        ]
+        print("applyDFT, fresh huge-page copy", cpuMs { fresh[0].applyDFT() })
         print(
             "DIF",
             cpuMs { m.values.withUnsafeMutableBufferPointer { TwoAdicDFT.forwardNaturalToBitReversed($0, width: w) } }

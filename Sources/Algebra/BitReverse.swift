@@ -54,6 +54,10 @@ public func bitReversed<T>(_ values: [T]) -> [T] {
 
 /// Swaps rows of `width` elements into bit-reversed order in place; the buffer holds
 /// `2^k * width` elements. Runs on ``Parallel`` for large buffers.
+///
+/// Rows are swapped in tiles of 16 × 16: with the row index split as (high, middle, low) bits,
+/// tile `middle` trades rows only with tile `reverse(middle)`, so each step touches a few
+/// pages instead of two random ones per row, and nothing is allocated.
 @inlinable
 public func bitReverseRows<F: PrimeField31>(_ data: UnsafeMutableBufferPointer<F>, width: Int) {
     guard width > 0, data.count > 0 else { return }
@@ -61,13 +65,31 @@ public func bitReverseRows<F: PrimeField31>(_ data: UnsafeMutableBufferPointer<F
     precondition(height * width == data.count, "buffer is not a whole number of rows")
     if height <= 2 { return }
     let bits = log2Strict(height)
-    let base = UncheckedSendableBox(data.baseAddress!)
-    let minChunk = max(1, (1 << 16) / width)
-    Parallel.forEachChunk(count: height, minChunk: minChunk) { range in
-        let p = base.value
-        for i in range {
+    let p = data.baseAddress!
+    let tileBits = 4
+    if bits < 2 * tileBits {
+        for i in 0..<height {
             let j = reverseBits(i, bits: bits)
             if i < j { swapRows(p + i * width, p + j * width, count: width) }
+        }
+        return
+    }
+    let midBits = bits - 2 * tileBits
+    let tile = 1 << tileBits
+    Parallel.forEachChunk(count: 1 << midBits, minChunk: max(1, (1 << 14) / (width * tile * tile))) { mids in
+        for mid in mids {
+            let revMid = reverseBits(mid, bits: midBits)
+            if revMid < mid { continue }
+            for hi in 0..<tile {
+                let revHi = reverseBits(hi, bits: tileBits)
+                let iBase = (hi << (bits - tileBits)) | (mid << tileBits)
+                let jBase = (revMid << tileBits) | revHi
+                for lo in 0..<tile {
+                    let i = iBase | lo
+                    let j = jBase | (reverseBits(lo, bits: tileBits) << (bits - tileBits))
+                    if mid < revMid || i < j { swapRows(p + i * width, p + j * width, count: width) }
+                }
+            }
         }
     }
 }

@@ -94,8 +94,9 @@ func difRadix2Columns<V: PackedField>(
 }
 
 @inlinable @inline(__always)
-func difRadix4Columns<V: PackedField>(
+func difRadix4Columns<V: PackedField, M: TwiddleMode>(
     _: V.Type,
+    _: M.Type,
     _ p: UnsafeMutablePointer<V.Scalar>,
     stride s: Int,
     from: Int,
@@ -113,12 +114,12 @@ func difRadix4Columns<V: PackedField>(
         let x1 = V(loading: p + s + c)
         let x2 = V(loading: p + 2 * s + c)
         let x3 = V(loading: p + 3 * s + c)
-        let (y0, y2) = V.difButterfly(x0, x2, A0)
+        let (y0, y2) = difButterfly(x0, x2, A0, M.self)
         let (y1, y3) = V.difButterfly(x1, x3, A1)
-        let (y0y1s, y0y1d) = V.difButterfly(y0, y1, B0)
+        let (y0y1s, y0y1d) = difButterfly(y0, y1, B0, M.self)
         y0y1s.store(to: p + c)
         y0y1d.store(to: p + s + c)
-        let (y2y3s, y2y3d) = V.difButterfly(y2, y3, B0)
+        let (y2y3s, y2y3d) = difButterfly(y2, y3, B0, M.self)
         y2y3s.store(to: p + 2 * s + c)
         y2y3d.store(to: p + 3 * s + c)
         c += V.width
@@ -126,8 +127,9 @@ func difRadix4Columns<V: PackedField>(
 }
 
 @inlinable @inline(__always)
-func difRadix8Columns<V: PackedField>(
+func difRadix8Columns<V: PackedField, M: TwiddleMode>(
     _: V.Type,
+    _: M.Type,
     _ p: UnsafeMutablePointer<V.Scalar>,
     stride s: Int,
     from: Int,
@@ -154,26 +156,26 @@ func difRadix8Columns<V: PackedField>(
         let x6 = V(loading: p + 6 * s + c)
         let x7 = V(loading: p + 7 * s + c)
         // Layer 1: pairs (s, s + 4).
-        let (y0, y4) = V.difButterfly(x0, x4, A0)
+        let (y0, y4) = difButterfly(x0, x4, A0, M.self)
         let (y1, y5) = V.difButterfly(x1, x5, A1)
         let (y2, y6) = V.difButterfly(x2, x6, A2)
         let (y3, y7) = V.difButterfly(x3, x7, A3)
         // Layer 2: pairs (s, s + 2).
-        let (z0, z2) = V.difButterfly(y0, y2, B0)
+        let (z0, z2) = difButterfly(y0, y2, B0, M.self)
         let (z1, z3) = V.difButterfly(y1, y3, B1)
-        let (z4, z6) = V.difButterfly(y4, y6, B0)
+        let (z4, z6) = difButterfly(y4, y6, B0, M.self)
         let (z5, z7) = V.difButterfly(y5, y7, B1)
         // Layer 3: pairs (s, s + 1).
-        let (z0z1s, z0z1d) = V.difButterfly(z0, z1, C0)
+        let (z0z1s, z0z1d) = difButterfly(z0, z1, C0, M.self)
         z0z1s.store(to: p + c)
         z0z1d.store(to: p + s + c)
-        let (z2z3s, z2z3d) = V.difButterfly(z2, z3, C0)
+        let (z2z3s, z2z3d) = difButterfly(z2, z3, C0, M.self)
         z2z3s.store(to: p + 2 * s + c)
         z2z3d.store(to: p + 3 * s + c)
-        let (z4z5s, z4z5d) = V.difButterfly(z4, z5, C0)
+        let (z4z5s, z4z5d) = difButterfly(z4, z5, C0, M.self)
         z4z5s.store(to: p + 4 * s + c)
         z4z5d.store(to: p + 5 * s + c)
-        let (z6z7s, z6z7d) = V.difButterfly(z6, z7, C0)
+        let (z6z7s, z6z7d) = difButterfly(z6, z7, C0, M.self)
         z6z7s.store(to: p + 6 * s + c)
         z6z7d.store(to: p + 7 * s + c)
         c += V.width
@@ -201,8 +203,9 @@ func ditRadix2Columns<V: PackedField>(
 }
 
 @inlinable @inline(__always)
-func ditRadix4Columns<V: PackedField>(
+func ditRadix4Columns<V: PackedField, M: TwiddleMode>(
     _: V.Type,
+    _: M.Type,
     _ p: UnsafeMutablePointer<V.Scalar>,
     stride s: Int,
     from: Int,
@@ -217,13 +220,13 @@ func ditRadix4Columns<V: PackedField>(
     var c = from
     while c + V.width <= to {
         let x0 = V(loading: p + c)
-        let x1 = V(loading: p + s + c) * C0
+        let x1 = mul(V(loading: p + s + c), C0, M.self)
         let x2 = V(loading: p + 2 * s + c)
-        let x3 = V(loading: p + 3 * s + c) * C0
+        let x3 = mul(V(loading: p + 3 * s + c), C0, M.self)
         // Layer 1: pairs (0, 1), (2, 3) with twiddle C0 (applied above).
         let u0 = x0 + x1
         let u1 = x0 - x1
-        let t2 = (x2 + x3) * B0
+        let t2 = mul(x2 + x3, B0, M.self)
         let t3 = (x2 - x3) * B1
         // Layer 2: pairs (0, 2) with B0 and (1, 3) with B1 (applied above).
         (u0 + t2).store(to: p + c)
@@ -235,8 +238,9 @@ func ditRadix4Columns<V: PackedField>(
 }
 
 @inlinable @inline(__always)
-func ditRadix8Columns<V: PackedField>(
+func ditRadix8Columns<V: PackedField, M: TwiddleMode>(
     _: V.Type,
+    _: M.Type,
     _ p: UnsafeMutablePointer<V.Scalar>,
     stride s: Int,
     from: Int,
@@ -255,28 +259,28 @@ func ditRadix8Columns<V: PackedField>(
     var c = from
     while c + V.width <= to {
         let x0 = V(loading: p + c)
-        let x1 = V(loading: p + s + c) * C0
+        let x1 = mul(V(loading: p + s + c), C0, M.self)
         let x2 = V(loading: p + 2 * s + c)
-        let x3 = V(loading: p + 3 * s + c) * C0
+        let x3 = mul(V(loading: p + 3 * s + c), C0, M.self)
         let x4 = V(loading: p + 4 * s + c)
-        let x5 = V(loading: p + 5 * s + c) * C0
+        let x5 = mul(V(loading: p + 5 * s + c), C0, M.self)
         let x6 = V(loading: p + 6 * s + c)
-        let x7 = V(loading: p + 7 * s + c) * C0
+        let x7 = mul(V(loading: p + 7 * s + c), C0, M.self)
         // Layer 1: pairs (s, s + 1), twiddle C0 (applied above).
         let y0 = x0 + x1
         let y1 = x0 - x1
-        let y2 = (x2 + x3) * B0
+        let y2 = mul(x2 + x3, B0, M.self)
         let y3 = (x2 - x3) * B1
         let y4 = x4 + x5
         let y5 = x4 - x5
-        let y6 = (x6 + x7) * B0
+        let y6 = mul(x6 + x7, B0, M.self)
         let y7 = (x6 - x7) * B1
         // Layer 2: pairs (s, s + 2), twiddles B0 / B1 (applied above to the odd halves).
         let z0 = y0 + y2
         let z2 = y0 - y2
         let z1 = y1 + y3
         let z3 = y1 - y3
-        let z4 = (y4 + y6) * A0
+        let z4 = mul(y4 + y6, A0, M.self)
         let z6 = (y4 - y6) * A2
         let z5 = (y5 + y7) * A1
         let z7 = (y5 - y7) * A3
@@ -307,4 +311,32 @@ struct ScalarLane<F: PrimeField31>: PackedField {
     @inlinable @inline(__always) static func - (l: Self, r: Self) -> Self { Self(value: l.value - r.value) }
     @inlinable @inline(__always) static func * (l: Self, r: Self) -> Self { Self(value: l.value * r.value) }
     @inlinable @inline(__always) static prefix func - (v: Self) -> Self { Self(value: -v.value) }
+}
+
+/// Whether the twiddles named `A0`, `B0` and `C0` in the kernels are known to be one (the group
+/// `i = 0` of every pass, which is every group of the last pass), so their products are skipped.
+/// A type parameter rather than a flag, so that each kernel is compiled twice without branches.
+@usableFromInline
+protocol TwiddleMode {
+    static var firstGroup: Bool { get }
+}
+
+@usableFromInline
+enum GeneralGroup: TwiddleMode {
+    @inlinable static var firstGroup: Bool { false }
+}
+
+@usableFromInline
+enum FirstGroup: TwiddleMode {
+    @inlinable static var firstGroup: Bool { true }
+}
+
+@inlinable @inline(__always)
+func mul<V: PackedField, M: TwiddleMode>(_ x: V, _ t: V, _: M.Type) -> V {
+    M.firstGroup ? x : x * t
+}
+
+@inlinable @inline(__always)
+func difButterfly<V: PackedField, M: TwiddleMode>(_ a: V, _ b: V, _ t: V, _: M.Type) -> (V, V) {
+    M.firstGroup ? (a + b, a - b) : V.difButterfly(a, b, t)
 }

@@ -107,9 +107,28 @@ public protocol PackedField: Sendable {
     static prefix func - (value: Self) -> Self
     /// The decimation-in-frequency butterfly `(a + b, (a - b) * t)`.
     static func difButterfly(_ a: Self, _ b: Self, _ t: Self) -> (Self, Self)
+    /// Lane `l` set to `pointer[l / repeats]` (`repeats` divides ``width``): each of
+    /// `width / repeats` consecutive elements fills `repeats` adjacent lanes.
+    init(loading pointer: UnsafePointer<Scalar>, repeatingEach repeats: Int)
 }
 
 extension PackedField {
+    @inlinable @inline(__always)
+    public init(loading pointer: UnsafePointer<Scalar>, repeatingEach repeats: Int) {
+        if repeats == 1 {
+            self.init(loading: pointer)
+            return
+        }
+        if repeats >= Self.width {
+            self.init(broadcast: pointer.pointee)
+            return
+        }
+        self = withUnsafeTemporaryAllocation(of: Scalar.self, capacity: Self.width) { tmp in
+            for l in 0..<Self.width { tmp[l] = pointer[l / repeats] }
+            return Self(loading: tmp.baseAddress!)
+        }
+    }
+
     @inlinable @inline(__always)
     public static func difButterfly(_ a: Self, _ b: Self, _ t: Self) -> (Self, Self) { (a + b, (a - b) * t) }
 }

@@ -31,3 +31,27 @@ func adviseHugePages(_ memory: UnsafeMutableRawBufferPointer) {
     }
     #endif
 }
+
+/// Makes the C allocator keep freed large blocks in the process instead of unmapping them
+/// (glibc: large `M_MMAP_THRESHOLD` and `M_TRIM_THRESHOLD`), so that the next big matrix reuses
+/// pages that are already mapped instead of paying a page fault and a page clear per page.
+///
+/// Process-wide and irreversible in practice: peak memory stays reserved. Meant for prover
+/// processes that allocate LDE-sized buffers over and over. Returns whether it took effect.
+@discardableResult
+public func retainFreedLargeAllocations() -> Bool {
+    #if canImport(Glibc)
+    // glibc <malloc.h>: M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3.
+    let a = glibcMallopt(-3, Int32.max / 2)
+    let b = glibcMallopt(-1, Int32.max)
+    return a == 1 && b == 1
+    #else
+    return false
+    #endif
+}
+
+#if canImport(Glibc)
+/// glibc's `int mallopt(int param, int value)` (not exported by the Glibc module).
+@_silgen_name("mallopt")
+private func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
+#endif

@@ -19,7 +19,13 @@ extension RowMajorMatrix where F: PrimeField31 {
 
     /// In-place ``dft()``.
     @inlinable
-    public mutating func applyDFT() { self = dft() }
+    public mutating func applyDFT() {
+        let w = width
+        values.withUnsafeMutableBufferPointer { buf in
+            Algebra.bitReverseRows(buf, width: w)
+            TwoAdicDFT.forwardBitReversedToNatural(buf, width: w)
+        }
+    }
 
     /// Evaluations on `H` in bit-reversed row order (row `i` at `ω^reverseBits(i)`): cheaper than
     /// ``dft()`` because no rows are permuted.
@@ -48,18 +54,57 @@ extension RowMajorMatrix where F: PrimeField31 {
 
     /// In-place ``idft()``.
     @inlinable
-    public mutating func applyIDFT() { self = idft() }
+    public mutating func applyIDFT() {
+        let w = width
+        let n = height
+        values.withUnsafeMutableBufferPointer { buf in
+            Algebra.bitReverseRows(buf, width: w)
+            TwoAdicDFT.inverseBitReversedToNaturalUnscaled(buf, width: w)
+            TwoAdicDFT.scaleRowsByPowers(buf, width: w, start: F(UInt32(max(n, 1))).inverse()!, ratio: .one)
+        }
+    }
 
     /// Evaluations on the coset `shift·H` (natural order) of the polynomials whose coefficients are the rows.
     @inlinable
     public func cosetDFT(shift: F) -> RowMajorMatrix<F> {
-        var m = self
         let w = width
-        m.values.withUnsafeMutableBufferPointer { buf in
-            TwoAdicDFT.scaleRowsByPowers(buf, width: w, start: .one, ratio: shift)
+        let out = values.withUnsafeBufferPointer { src in
+            makeLargeArray(count: src.count) { (dst: UnsafeMutableBufferPointer<F>) in
+                TwoAdicDFT.copyScalingRowsByPowers(from: src, to: dst, width: w, start: .one, ratio: shift)
+                Algebra.bitReverseRows(dst, width: w)
+                TwoAdicDFT.forwardBitReversedToNatural(dst, width: w)
+            }
         }
-        m.applyDFT()
-        return m
+        return RowMajorMatrix(values: out, width: w)
+    }
+
+    /// Evaluations on the coset `shift·H'`, `|H'| = height · 2^logBlowup`, in bit-reversed row order
+    /// (row `r` at `shift·ω_N^reverseBits(r, log2 N)`), of the polynomials whose coefficients are the
+    /// rows (so of degree `< height`; the missing high coefficients are zero).
+    ///
+    /// With `logBlowup == 0` this is `cosetDFT(shift:)` with its rows bit-reversed, without any row
+    /// permutation; with a blowup it is the second half of ``cosetLDEBitReversed(logBlowup:shift:)``
+    /// (no zero padding is materialised).
+    @inlinable
+    public func cosetDFTBitReversed(shift: F, logBlowup: Int = 0) -> RowMajorMatrix<F> {
+        precondition(logBlowup >= 0, "negative blowup")
+        let w = width
+        let n = height
+        let blocks = 1 << logBlowup
+        precondition(log2Strict(n) + logBlowup <= F.twoAdicity, "domain larger than the two-adic subgroup")
+        let out = makeLargeArray(count: n * blocks * w) { (buf: UnsafeMutableBufferPointer<F>) in
+            values.withUnsafeBufferPointer { src in
+                TwoAdicDFT.extendCoefficients(
+                    from: src,
+                    into: buf,
+                    width: w,
+                    logBlowup: logBlowup,
+                    shift: shift,
+                    start: .one
+                )
+            }
+        }
+        return RowMajorMatrix(values: out, width: w)
     }
 
     /// Coefficients of the polynomials whose evaluations on `shift·H` (natural order) are the rows.
@@ -98,25 +143,14 @@ extension RowMajorMatrix where F: PrimeField31 {
             let first = UnsafeMutableBufferPointer(rebasing: buf[0..<block])
             values.withUnsafeBufferPointer { bitReverseRowsCopy(from: $0, to: first, width: w) }
             TwoAdicDFT.inverseBitReversedToNaturalUnscaled(first, width: w)
-            // Block b holds the coset shift·ω_N^reverseBits(b, logBlowup)·H in bit-reversed order.
-            let nInv = F(UInt32(n)).inverse()!
-            let omegaN = F.twoAdicGenerator(logOrder: logN + logBlowup)
-            for b in 1..<max(blocks, 1) {
-                let cosetShift = shift * omegaN.power(UInt64(reverseBits(b, bits: logBlowup)))
-                let dst = UnsafeMutableBufferPointer(rebasing: buf[(b * block)..<((b + 1) * block)])
-                TwoAdicDFT.copyScalingRowsByPowers(
-                    from: UnsafeBufferPointer(first),
-                    to: dst,
-                    width: w,
-                    start: nInv,
-                    ratio: cosetShift
-                )
-            }
-            TwoAdicDFT.scaleRowsByPowers(first, width: w, start: nInv, ratio: shift)
-            for b in 0..<blocks {
-                let dst = UnsafeMutableBufferPointer(rebasing: buf[(b * block)..<((b + 1) * block)])
-                TwoAdicDFT.forwardNaturalToBitReversed(dst, width: w)
-            }
+            TwoAdicDFT.extendCoefficients(
+                from: UnsafeBufferPointer(first),
+                into: buf,
+                width: w,
+                logBlowup: logBlowup,
+                shift: shift,
+                start: F(UInt32(n)).inverse()!
+            )
         }
         return RowMajorMatrix(values: out, width: w)
     }
@@ -128,5 +162,43 @@ extension RowMajorMatrix where F: PrimeField31 {
         var m = cosetLDEBitReversed(logBlowup: logBlowup, shift: shift)
         m.bitReverseRows()
         return m
+    }
+}
+
+extension TwoAdicDFT {
+    /// Evaluates polynomials given by natural-order coefficients (`source`, `n` rows, each
+    /// multiplied by `start`) on `shift·H'`, `|H'| = n·2^logBlowup`, into `destination` in
+    /// bit-reversed row order. `source` may be the first `n` rows of `destination`.
+    ///
+    /// Block `b` of `n` rows of the output is the coset `shift·ω_N^reverseBits(b, logBlowup)·H` in
+    /// bit-reversed order, so the work is `2^logBlowup` DFTs of size `n`.
+    @inlinable
+    public static func extendCoefficients<F: PrimeField31>(
+        from source: UnsafeBufferPointer<F>,
+        into destination: UnsafeMutableBufferPointer<F>,
+        width w: Int,
+        logBlowup: Int,
+        shift: F,
+        start: F
+    ) {
+        let block = source.count
+        let n = block / w
+        let blocks = 1 << logBlowup
+        precondition(destination.count == block * blocks, "destination has the wrong size")
+        let logN = log2Strict(n)
+        let omegaN = F.twoAdicGenerator(logOrder: logN + logBlowup)
+        let inPlace = source.baseAddress == UnsafePointer(destination.baseAddress)
+        // Blocks other than 0 first: block 0 may be the source.
+        for b in stride(from: blocks - 1, through: inPlace ? 1 : 0, by: -1) {
+            let cosetShift = shift * omegaN.power(UInt64(reverseBits(b, bits: logBlowup)))
+            let dst = UnsafeMutableBufferPointer(rebasing: destination[(b * block)..<((b + 1) * block)])
+            copyScalingRowsByPowers(from: source, to: dst, width: w, start: start, ratio: cosetShift)
+        }
+        let first = UnsafeMutableBufferPointer(rebasing: destination[0..<block])
+        if inPlace { scaleRowsByPowers(first, width: w, start: start, ratio: shift) }
+        for b in 0..<blocks {
+            let dst = UnsafeMutableBufferPointer(rebasing: destination[(b * block)..<((b + 1) * block)])
+            forwardNaturalToBitReversed(dst, width: w)
+        }
     }
 }

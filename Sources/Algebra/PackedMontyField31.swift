@@ -49,6 +49,29 @@ public struct PackedMontyField31<P: MontyParameters>: PackedField, Hashable {
         self.init(loading: buffer.baseAddress! + offset)
     }
 
+    /// Lane `l` set to `pointer[l / repeats]` for `repeats` in 1, 2, 4, 8.
+    @inlinable @inline(__always)
+    public init(loading pointer: UnsafePointer<Scalar>, repeatingEach repeats: Int) {
+        let raw = UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt32.self)
+        switch repeats {
+        case 1:
+            self.lanes = UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<UInt32>.self)
+        case 2:
+            let a = raw[0]
+            let b = raw[1]
+            let c = raw[2]
+            let d = raw[3]
+            self.lanes = SIMD8(a, a, b, b, c, c, d, d)
+        case 4:
+            let a = raw[0]
+            let b = raw[1]
+            self.lanes = SIMD8(a, a, a, a, b, b, b, b)
+        default:
+            precondition(repeats == 8, "repeats must divide 8")
+            self.lanes = SIMD8(repeating: raw[0])
+        }
+    }
+
     /// Stores the lanes into ``width`` consecutive elements at `pointer` (no alignment needed).
     @inlinable @inline(__always)
     public func store(to pointer: UnsafeMutablePointer<Scalar>) {

@@ -151,30 +151,25 @@ public struct RowMajorMatrix<F: Field>: Sendable, Equatable {
 }
 
 extension RowMajorMatrix where F: PrimeField31 {
-    /// Permutes the rows into bit-reversed order (row `i` moves to `reverseBits(i, log2(height))`);
-    /// the height must be a power of two. Large matrices are permuted into a fresh buffer with
-    /// the tiled ``bitReverseRowsCopy(from:to:width:)``, which beats swapping rows in place.
+    /// Permutes the rows into bit-reversed order in place (row `i` moves to
+    /// `reverseBits(i, log2(height))`); the height must be a power of two.
     @inlinable
     public mutating func bitReverseRows() {
         if height <= 2 { return }
         _ = log2Strict(height)
         let w = width
-        if values.count >= 1 << 16 {
-            values = values.withUnsafeBufferPointer { src in
-                makeLargeArray(count: src.count) { (dst: UnsafeMutableBufferPointer<F>) in
-                    bitReverseRowsCopy(from: src, to: dst, width: w)
-                }
-            }
-        } else {
-            values.withUnsafeMutableBufferPointer { Algebra.bitReverseRows($0, width: w) }
-        }
+        values.withUnsafeMutableBufferPointer { Algebra.bitReverseRows($0, width: w) }
     }
 
     /// A copy with the rows in bit-reversed order.
     @inlinable
     public func bitReversedRows() -> RowMajorMatrix<F> {
-        var m = self
-        m.bitReverseRows()
-        return m
+        let w = width
+        let out = values.withUnsafeBufferPointer { src in
+            makeLargeArray(count: src.count) { (dst: UnsafeMutableBufferPointer<F>) in
+                bitReverseRowsCopy(from: src, to: dst, width: w)
+            }
+        }
+        return RowMajorMatrix(values: out, width: w)
     }
 }

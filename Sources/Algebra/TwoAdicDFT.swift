@@ -151,11 +151,7 @@ func scaleRow<F: PrimeField31>(
 @inlinable @inline(__always)
 func twiddleLanes<V: PackedField>(_: V.Type, _ t: UnsafePointer<V.Scalar>, _ index: Int, width: Int) -> V {
     if width == 0 || V.width == 1 { return V(broadcast: t[index]) }
-    if width == 1 { return V(loading: t + index) }
-    return withUnsafeTemporaryAllocation(of: V.Scalar.self, capacity: V.width) { tmp in
-        for l in 0..<V.width { tmp[l] = t[index + l / width] }
-        return V(loading: tmp.baseAddress!)
-    }
+    return V(loading: t + index, repeatingEach: width)
 }
 
 /// One group of `2^k` rows (`p`, `p + s`, ...) of a merged DIF pass, columns `from..<to`.
@@ -173,6 +169,8 @@ func difGroup<V: PackedField>(
     _ t: UnsafePointer<V.Scalar>,
     e: Int
 ) {
+    // Group 0 has twiddles A0 = B0 = C0 = 1 unless its lanes also cover other groups.
+    let trivial = i == 0 && (e == 0 || V.width == 1)
     switch k {
     case 3:
         let a = (
@@ -181,12 +179,20 @@ func difGroup<V: PackedField>(
         )
         let b = (twiddleLanes(V.self, t, 2 * q + i, width: e), twiddleLanes(V.self, t, 3 * q + i, width: e))
         let c = twiddleLanes(V.self, t, q + i, width: e)
-        difRadix8Columns(V.self, p, stride: s, from: from, to: to, a, b, c)
+        if trivial {
+            difRadix8Columns(V.self, FirstGroup.self, p, stride: s, from: from, to: to, a, b, c)
+        } else {
+            difRadix8Columns(V.self, GeneralGroup.self, p, stride: s, from: from, to: to, a, b, c)
+        }
     case 2:
         let a0 = twiddleLanes(V.self, t, 2 * q + i, width: e)
         let a1 = twiddleLanes(V.self, t, 3 * q + i, width: e)
         let b0 = twiddleLanes(V.self, t, q + i, width: e)
-        difRadix4Columns(V.self, p, stride: s, from: from, to: to, a0, a1, b0)
+        if trivial {
+            difRadix4Columns(V.self, FirstGroup.self, p, stride: s, from: from, to: to, a0, a1, b0)
+        } else {
+            difRadix4Columns(V.self, GeneralGroup.self, p, stride: s, from: from, to: to, a0, a1, b0)
+        }
     default:
         difRadix2Columns(V.self, p, stride: s, from: from, to: to, twiddleLanes(V.self, t, q + i, width: e))
     }
@@ -206,6 +212,8 @@ func ditGroup<V: PackedField>(
     _ t: UnsafePointer<V.Scalar>,
     e: Int
 ) {
+    // Group 0 has twiddles A0 = B0 = C0 = 1 unless its lanes also cover other groups.
+    let trivial = i == 0 && (e == 0 || V.width == 1)
     switch k {
     case 3:
         let c = twiddleLanes(V.self, t, q + i, width: e)
@@ -214,12 +222,20 @@ func ditGroup<V: PackedField>(
             twiddleLanes(V.self, t, 4 * q + i, width: e), twiddleLanes(V.self, t, 5 * q + i, width: e),
             twiddleLanes(V.self, t, 6 * q + i, width: e), twiddleLanes(V.self, t, 7 * q + i, width: e)
         )
-        ditRadix8Columns(V.self, p, stride: s, from: from, to: to, c, b, a)
+        if trivial {
+            ditRadix8Columns(V.self, FirstGroup.self, p, stride: s, from: from, to: to, c, b, a)
+        } else {
+            ditRadix8Columns(V.self, GeneralGroup.self, p, stride: s, from: from, to: to, c, b, a)
+        }
     case 2:
         let c0 = twiddleLanes(V.self, t, q + i, width: e)
         let b0 = twiddleLanes(V.self, t, 2 * q + i, width: e)
         let b1 = twiddleLanes(V.self, t, 3 * q + i, width: e)
-        ditRadix4Columns(V.self, p, stride: s, from: from, to: to, c0, b0, b1)
+        if trivial {
+            ditRadix4Columns(V.self, FirstGroup.self, p, stride: s, from: from, to: to, c0, b0, b1)
+        } else {
+            ditRadix4Columns(V.self, GeneralGroup.self, p, stride: s, from: from, to: to, c0, b0, b1)
+        }
     default:
         ditRadix2Columns(V.self, p, stride: s, from: from, to: to, twiddleLanes(V.self, t, q + i, width: e))
     }
@@ -306,6 +322,18 @@ func ditPass<F: PrimeField31>(
     mergedPass(block, width: w, logM: logM, k: k, groups: groups, t, dit: true)
 }
 
+/// How many layers the pass at the top of a block of `2^logM` rows merges: radix 8 where the
+/// rest stays a multiple of three, so the last pass (whose groups all have trivial twiddles) is
+/// radix 8 and the passes over the whole matrix are as few as possible.
+@inlinable @inline(__always)
+func mergedLayers(_ logM: Int) -> Int {
+    switch logM % 3 {
+    case 0: 3
+    case 2: 2
+    default: logM >= 4 ? 2 : 1
+    }
+}
+
 /// All DIF layers of a block of `2^logM` rows: merged top layers, then the sub-blocks depth-first.
 @inlinable
 func difBlock<F: PrimeField31>(
@@ -316,7 +344,7 @@ func difBlock<F: PrimeField31>(
     parallel: Bool
 ) {
     if logM == 0 { return }
-    let k = min(3, logM)
+    let k = mergedLayers(logM)
     let q = 1 << (logM - k)
     if parallel && q > 1 {
         Parallel.forEachChunk(count: q) { groups in difPass(block, width: w, logM: logM, k: k, groups: groups, t) }
@@ -343,7 +371,7 @@ func ditBlock<F: PrimeField31>(
     parallel: Bool
 ) {
     if logM == 0 { return }
-    let k = min(3, logM)
+    let k = mergedLayers(logM)
     let q = 1 << (logM - k)
     if q > 1 {
         if parallel {

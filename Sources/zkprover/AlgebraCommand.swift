@@ -17,7 +17,11 @@ struct AlgebraBenchCommand: ParsableCommand {
     @Option(help: "Timed runs per figure (the best is printed).") var runs: Int = 3
     @Flag(help: "Print the process CPU time of the DFT building blocks (1 thread) instead.") var profile = false
 
+    @Flag(help: "Keep freed large allocations mapped (retainFreedLargeAllocations()) before measuring.")
+    var retainMemory = false
+
     func run() {
+        if retainMemory { retainFreedLargeAllocations() }
         if profile {
             AlgebraProfile(logHeight: logHeight, width: width).run()
             return
@@ -56,7 +60,22 @@ struct AlgebraProfile {
         Parallel.maxThreads = 1
         var m = AlgebraBenchmarks.randomMatrix(width: width, height: 1 << logHeight)
         let w = width
-        print("bitReverseRows", cpuMs { m.bitReverseRows() })
+        print("bitReverseRows in place", cpuMs { m.bitReverseRows() })
+        print("bitReversedRows copy", cpuMs { _ = m.bitReversedRows() })
+        print("applyDFT in place", cpuMs { m.applyDFT() })
+        var fresh = [RowMajorMatrix(values: Array(m.values), width: w)]
+        print("applyDFT, fresh 4K-page copy", cpuMs { fresh[0].applyDFT() })
+        fresh = [
+            RowMajorMatrix(
+                values: m.values.withUnsafeBufferPointer { src in
+                    makeLargeArray(count: src.count) { (dst: UnsafeMutableBufferPointer<BabyBear>) in
+                        _ = dst.initialize(fromContentsOf: src)
+                    }
+                },
+                width: w
+            )
+        ]
+        print("applyDFT, fresh huge-page copy", cpuMs { fresh[0].applyDFT() })
         print(
             "DIF",
             cpuMs { m.values.withUnsafeMutableBufferPointer { TwoAdicDFT.forwardNaturalToBitReversed($0, width: w) } }

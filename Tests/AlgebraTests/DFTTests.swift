@@ -48,6 +48,16 @@ struct DFTTests {
         #expect(m.dft() == expected)
         #expect(m.dftBitReversed() == expected.bitReversedRows())
         #expect(expected.idft() == m)
+        // The low-level inverse by decimation in frequency: natural evaluations in,
+        // n × coefficients in bit-reversed order out.
+        var inv = expected
+        let w = m.width
+        inv.values.withUnsafeMutableBufferPointer { TwoAdicDFT.inverseNaturalToBitReversedUnscaled($0, width: w) }
+        let nInv = F(UInt32(m.height)).inverse()!
+        #expect(RowMajorMatrix(values: inv.bitReversedRows().values.map { $0 * nInv }, width: w) == m)
+        var fwd = m
+        fwd.values.withUnsafeMutableBufferPointer { TwoAdicDFT.forwardNaturalToBitReversed($0, width: w) }
+        #expect(fwd == expected.bitReversedRows())
         let shift = F.generator
         let cosetExpected = naiveCosetDFT(m, shift: shift)
         #expect(m.cosetDFT(shift: shift) == cosetExpected)
@@ -78,6 +88,8 @@ struct DFTTests {
         let lde = evals.cosetLDE(logBlowup: logBlowup, shift: shift)
         #expect(lde == expected)
         #expect(evals.cosetLDEBitReversed(logBlowup: logBlowup, shift: shift) == expected.bitReversedRows())
+        #expect(coeffs.cosetDFTBitReversed(shift: shift, logBlowup: logBlowup) == expected.bitReversedRows())
+        #expect(padded.cosetDFTBitReversed(shift: shift) == expected.bitReversedRows())
     }
 
     @Test(
@@ -108,6 +120,10 @@ struct DFTTests {
                 out.withUnsafeMutableBufferPointer { bitReverseRowsCopy(from: src, to: $0, width: width) }
             }
             #expect(out == big.bitReversedRows().values)
+            var inPlace = big
+            inPlace.bitReverseRows()
+            #expect(inPlace.values == out)
+            #expect((0..<(1 << logHeight)).allSatisfy { inPlace.row(reverseBits($0, bits: logHeight)) == big.row($0) })
             #expect(big.bitReversedRows().row(1) == big.row(1 << (logHeight - 1)))
         }
     }
@@ -124,5 +140,31 @@ struct DFTTests {
         let big = randomMatrix(BabyBear.self, width: 37, height: 70, seed: 1)
         #expect(big.transposed().transposed() == big)
         #expect(big.transposed()[5, 69] == big[69, 5])
+    }
+}
+
+@Suite("Two-adic DFT threading")
+struct DFTThreadingTests {
+    @Test("multi-threaded transforms equal single-threaded ones")
+    func threadsAgree() {
+        let m = randomMatrix(KoalaBear.self, width: 16, height: 1 << 11, seed: 21)
+        let narrow = randomMatrix(KoalaBear.self, width: 4, height: 1 << 13, seed: 22)
+        func run() -> [RowMajorMatrix<KoalaBear>] {
+            [
+                m.dft(), m.idft(), m.dftBitReversed(), m.cosetLDEBitReversed(logBlowup: 1, shift: .generator),
+                m.bitReversedRows(), narrow.cosetLDE(logBlowup: 1, shift: .generator),
+            ]
+        }
+        let saved = Parallel.maxThreads
+        defer { Parallel.maxThreads = saved }
+        Parallel.maxThreads = 1
+        let single = run()
+        Parallel.maxThreads = 3
+        let multi = run()
+        #expect(single == multi)
+        // And the LDE restricted to the original subgroup's coset points is consistent:
+        // every 2nd row of the natural-order blowup-2 LDE lies on shift·H.
+        let lde = m.cosetLDE(logBlowup: 1, shift: .generator)
+        #expect(lde.verticallyStrided(stride: 2, offset: 0) == m.idft().cosetDFT(shift: .generator))
     }
 }

@@ -56,6 +56,12 @@ struct PackedFieldTests {
             }
         }
         #expect(out == xs)
+        xs.withUnsafeBufferPointer { src in
+            for repeats in [1, 2, 4, 8] {
+                let v = PackedKoalaBear(loading: src.baseAddress! + 3, repeatingEach: repeats)
+                #expect(v.elements == (0..<8).map { xs[3 + $0 / repeats] })
+            }
+        }
         var p = PackedKoalaBear.zero
         p[5] = xs[7]
         #expect(p[5] == xs[7] && p[4] == .zero)

@@ -14,8 +14,11 @@ extension RowMajorMatrix: MerkleMatrix {}
 
 /// Width and height of a committed matrix, all a verifier needs to know about it.
 public struct MatrixDimensions: Hashable, Sendable, CustomStringConvertible {
+    /// Number of columns.
     public var width: Int
+    /// Number of rows (a power of two for commitments).
     public var height: Int
+    /// Dimensions `width` x `height`.
     public init(width: Int, height: Int) {
         self.width = width
         self.height = height
@@ -31,6 +34,8 @@ public enum MerkleError: Error, Hashable, Sendable {
     case emptyMatrix(matrix: Int)
     /// A matrix's element count is not a multiple of its width.
     case raggedMatrix(matrix: Int)
+    /// Matrices hashed row by row together have different heights.
+    case heightMismatch(matrix: Int, expected: Int, actual: Int)
     /// A matrix's height is not a power of two.
     case heightNotPowerOfTwo(matrix: Int, height: Int)
     /// The row index is not below the tallest height.
@@ -53,6 +58,7 @@ public struct MerkleOpening<H: MerkleHasher>: Sendable {
     /// Sibling digests from the leaf layer up to (not including) the root.
     public var siblings: [H.Digest]
 
+    /// An opening from its rows and path (for decoding proofs).
     public init(openedRows: [[H.Field]], siblings: [H.Digest]) {
         self.openedRows = openedRows
         self.siblings = siblings

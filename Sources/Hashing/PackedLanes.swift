@@ -11,6 +11,7 @@ public struct Poseidon2Lanes<F: Poseidon2Field>: Poseidon2Arithmetic, Sendable {
     /// The number of lanes.
     @inlinable public static var count: Int { 8 }
 
+    /// Wraps 8 Montgomery representatives, each `< p`.
     @inlinable @inline(__always)
     public init(words: SIMD8<UInt32>) { self.words = words }
 

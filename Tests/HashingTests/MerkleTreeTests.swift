@@ -190,3 +190,24 @@ struct LooseMatrix<Element>: MerkleMatrix {
     var width: Int
     var values: [Element]
 }
+
+@Suite("Row hashing")
+struct RowHashingTests {
+    @Test("Batched row digests equal one sponge call per row", arguments: [1, 2])
+    func rowsEqualSponge(threads: Int) throws {
+        var rng = TestRNG(seed: 31)
+        let a = RowMajorMatrix<KoalaBear>(values: rng.elements(7 * 45), width: 7)
+        let b = RowMajorMatrix<KoalaBear>(values: rng.elements(16 * 45), width: 16)
+        let hasher = Poseidon2MerkleHasher<KoalaBear>()
+        let digests = try hasher.hashRows(of: [a, b], threads: threads)
+        #expect(digests.count == 45)
+        for r in 0..<45 {
+            let row = Array(a.values[(7 * r)..<(7 * r + 7)]) + Array(b.values[(16 * r)..<(16 * r + 16)])
+            #expect(digests[r] == hasher.sponge.hash(row))
+        }
+        let c = RowMajorMatrix<KoalaBear>(values: rng.elements(4 * 8), width: 4)
+        #expect(throws: MerkleError.heightMismatch(matrix: 1, expected: 45, actual: 8)) {
+            try hasher.hashRows(of: [a, c])
+        }
+    }
+}

@@ -122,7 +122,7 @@ public struct MerkleTree<H: MerkleHasher>: Sendable {
                 previous.withUnsafeBufferPointer { prev in
                     let p = UnsafeSendable(prev.baseAddress!)
                     let o = UnsafeSendable(buffer.baseAddress!)
-                    let t = height >= 64 ? threads : 1
+                    let t = height >= 512 ? threads : 1
                     forEachChunk(count: height, threads: t, alignment: 8) { range in
                         hasher.compress(
                             left: p.pointer + 2 * range.lowerBound,
@@ -144,7 +144,7 @@ public struct MerkleTree<H: MerkleHasher>: Sendable {
                             let pa = UnsafeSendable(a.baseAddress!)
                             let pb = UnsafeSendable(b.baseAddress!)
                             let o = UnsafeSendable(buffer.baseAddress!)
-                            let t = height >= 64 ? threads : 1
+                            let t = height >= 512 ? threads : 1
                             forEachChunk(count: height, threads: t, alignment: 8) { range in
                                 hasher.compress(
                                     left: pa.pointer + range.lowerBound,
@@ -179,7 +179,7 @@ public struct MerkleTree<H: MerkleHasher>: Sendable {
                 let o = UnsafeSendable(buffer.baseAddress!)
                 let s = UnsafeSendableBuffers(slices)
                 let rowCost = widths.reduce(0, +)
-                let t = height * rowCost >= 4096 ? threads : 1
+                let t = height * rowCost >= 16384 ? threads : 1
                 forEachChunk(count: height, threads: t, alignment: 8) { range in
                     hasher.hashRows(of: s.buffers, widths: widths, rows: range, into: o.mutable + range.lowerBound)
                 }

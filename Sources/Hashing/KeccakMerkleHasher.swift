@@ -67,6 +67,7 @@ public struct KeccakMerkleHasher<F: PrimeField31>: MerkleHasher {
     public typealias Field = F
     public typealias Digest = KeccakDigest
 
+    /// The (stateless) Keccak-256 Merkle hasher.
     public init() {}
 
     public func hash(slices: [UnsafeBufferPointer<F>]) -> KeccakDigest {

@@ -66,6 +66,34 @@ extension MerkleHasher {
     }
 }
 
+extension MerkleHasher {
+    /// The digest of every row of `matrices` (row `r` = the concatenation of row `r` of
+    /// each matrix, which must all have the same height), computed in batches (packed
+    /// for Poseidon2) on up to `threads` threads.
+    public func hashRows<M: MerkleMatrix>(
+        of matrices: [M],
+        threads: Int = Parallel.maxThreads
+    ) throws(MerkleError) -> [Digest] where M.Element == Field {
+        guard !matrices.isEmpty else { throw .noMatrices }
+        var dims: [MatrixDimensions] = []
+        for (k, m) in matrices.enumerated() {
+            guard m.width > 0, !m.values.isEmpty else { throw .emptyMatrix(matrix: k) }
+            guard m.values.count % m.width == 0 else { throw .raggedMatrix(matrix: k) }
+            dims.append(MatrixDimensions(width: m.width, height: m.values.count / m.width))
+        }
+        for k in dims.indices where dims[k].height != dims[0].height {
+            throw .heightMismatch(matrix: k, expected: dims[0].height, actual: dims[k].height)
+        }
+        return MerkleTree<Self>.hashRows(
+            self,
+            values: matrices.map(\.values),
+            dims: dims,
+            select: Array(dims.indices),
+            threads: threads
+        )
+    }
+}
+
 /// The Merkle hasher of Plonky3's default configuration: leaves hashed with the
 /// padding-free width-16 Poseidon2 sponge, nodes compressed with the truncated
 /// width-16 permutation. Batches run 8 at a time on packed lanes.

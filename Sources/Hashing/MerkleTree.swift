@@ -14,8 +14,11 @@ extension RowMajorMatrix: MerkleMatrix {}
 
 /// Width and height of a committed matrix, all a verifier needs to know about it.
 public struct MatrixDimensions: Hashable, Sendable, CustomStringConvertible {
+    /// Number of columns.
     public var width: Int
+    /// Number of rows (a power of two for commitments).
     public var height: Int
+    /// Dimensions `width` x `height`.
     public init(width: Int, height: Int) {
         self.width = width
         self.height = height
@@ -31,6 +34,8 @@ public enum MerkleError: Error, Hashable, Sendable {
     case emptyMatrix(matrix: Int)
     /// A matrix's element count is not a multiple of its width.
     case raggedMatrix(matrix: Int)
+    /// Matrices hashed row by row together have different heights.
+    case heightMismatch(matrix: Int, expected: Int, actual: Int)
     /// A matrix's height is not a power of two.
     case heightNotPowerOfTwo(matrix: Int, height: Int)
     /// The row index is not below the tallest height.
@@ -53,6 +58,7 @@ public struct MerkleOpening<H: MerkleHasher>: Sendable {
     /// Sibling digests from the leaf layer up to (not including) the root.
     public var siblings: [H.Digest]
 
+    /// An opening from its rows and path (for decoding proofs).
     public init(openedRows: [[H.Field]], siblings: [H.Digest]) {
         self.openedRows = openedRows
         self.siblings = siblings
@@ -116,7 +122,7 @@ public struct MerkleTree<H: MerkleHasher>: Sendable {
                 previous.withUnsafeBufferPointer { prev in
                     let p = UnsafeSendable(prev.baseAddress!)
                     let o = UnsafeSendable(buffer.baseAddress!)
-                    let t = height >= 64 ? threads : 1
+                    let t = height >= 512 ? threads : 1
                     forEachChunk(count: height, threads: t, alignment: 8) { range in
                         hasher.compress(
                             left: p.pointer + 2 * range.lowerBound,
@@ -138,7 +144,7 @@ public struct MerkleTree<H: MerkleHasher>: Sendable {
                             let pa = UnsafeSendable(a.baseAddress!)
                             let pb = UnsafeSendable(b.baseAddress!)
                             let o = UnsafeSendable(buffer.baseAddress!)
-                            let t = height >= 64 ? threads : 1
+                            let t = height >= 512 ? threads : 1
                             forEachChunk(count: height, threads: t, alignment: 8) { range in
                                 hasher.compress(
                                     left: pa.pointer + range.lowerBound,
@@ -173,7 +179,7 @@ public struct MerkleTree<H: MerkleHasher>: Sendable {
                 let o = UnsafeSendable(buffer.baseAddress!)
                 let s = UnsafeSendableBuffers(slices)
                 let rowCost = widths.reduce(0, +)
-                let t = height * rowCost >= 4096 ? threads : 1
+                let t = height * rowCost >= 16384 ? threads : 1
                 forEachChunk(count: height, threads: t, alignment: 8) { range in
                     hasher.hashRows(of: s.buffers, widths: widths, rows: range, into: o.mutable + range.lowerBound)
                 }

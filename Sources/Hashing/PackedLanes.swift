@@ -11,6 +11,7 @@ public struct Poseidon2Lanes<F: Poseidon2Field>: Poseidon2Arithmetic, Sendable {
     /// The number of lanes.
     @inlinable public static var count: Int { 8 }
 
+    /// Wraps 8 Montgomery representatives, each `< p`.
     @inlinable @inline(__always)
     public init(words: SIMD8<UInt32>) { self.words = words }
 
@@ -164,8 +165,8 @@ public struct Poseidon2Lanes<F: Poseidon2Field>: Poseidon2Arithmetic, Sendable {
         case 7:
             let x2 = Self.signedProduct(x, x)
             let x3 = Self.signedProduct(x2, x)
-            let x4 = Self.signedProduct(x2, x2)
-            r = Self.signedProduct(x3, x4)
+            let x6 = Self.signedProduct(x3, x3)
+            r = Self.signedProduct(x6, x)
         default:
             var t = x
             for _ in 1..<degree { t = Self.signedProduct(t, x) }

@@ -336,7 +336,13 @@ public enum Poseidon2Kernel<P: Poseidon2Parameters> {
 }
 
 extension Poseidon2 {
-    /// The canonical round constants, for inspection and tests.
+    /// The internal diagonal `V` (the internal layer is `1 + Diag(V)`), for AIRs and tests.
+    public var internalDiagonal: [F] {
+        let start = 8 * width + partialRounds
+        return constants[start..<(start + width)].map { F(montgomery: $0) }
+    }
+
+    /// The round constants, for AIRs, inspection and tests.
     public var roundConstants: (externalInitial: [[F]], internalRounds: [F], externalFinal: [[F]]) {
         let w = width
         let constants = self.constants.map { F(montgomery: $0) }

@@ -96,6 +96,11 @@ struct Poseidon2VectorTests {
         let p = Poseidon2<F>(width: v.width)
         #expect(p.partialRounds == v.partial_rounds)
         #expect(p.fullRounds == v.full_rounds)
+        #expect(p.internalDiagonal.map(\.canonical) == v.internal_diagonal)
+        let rc = p.roundConstants
+        #expect(rc.externalInitial.map { $0.map(\.canonical) } == v.external_initial)
+        #expect(rc.internalRounds.map(\.canonical) == v.internalRounds)
+        #expect(rc.externalFinal.map { $0.map(\.canonical) } == v.external_final)
         var state = v.test_input.map { F($0) }
         p.permute(&state)
         #expect(state.map(\.canonical) == v.test_expected_output)

@@ -77,7 +77,9 @@ enum ProofFile {
     }
 
     static func decode(_ bytes: [UInt8]) throws -> (StarkExample, Int, [UInt8]) {
-        guard bytes.count > 7, Array(bytes.prefix(4)) == magic else { throw ValidationError("not a zkprover proof file") }
+        guard bytes.count > 7, Array(bytes.prefix(4)) == magic else {
+            throw ValidationError("not a zkprover proof file")
+        }
         guard bytes[4] == 1 else { throw ValidationError("unsupported proof file version \(bytes[4])") }
         guard let example = StarkExample(tag: bytes[5]) else { throw ValidationError("unknown example \(bytes[5])") }
         let perRow = Int(bytes[6])
@@ -118,7 +120,9 @@ func seconds(_ d: Duration) -> Double {
 /// `zkprover prove`: proves an example statement, writes the proof, verifies it.
 struct ProveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "prove", abstract: "Prove an example statement with the STARK, then verify the proof.")
+        commandName: "prove",
+        abstract: "Prove an example statement with the STARK, then verify the proof."
+    )
 
     @Option(help: "Which statement: fibonacci, poseidon2 or range-check.")
     var example: StarkExample = .fibonacci
@@ -140,7 +144,10 @@ struct ProveCommand: ParsableCommand {
         guard (1...64).contains(permsPerRow) else { throw ValidationError("--perms-per-row must be in 1...64") }
         if example == .rangeCheck && logRows < 8 { throw ValidationError("range-check needs --log-rows ≥ 8") }
         let config = StarkConfig<KoalaBear>(
-            fri: fri.parameters, securityFloor: securityFloor, allowInsecure: allowInsecure)
+            fri: fri.parameters,
+            securityFloor: securityFloor,
+            allowInsecure: allowInsecure
+        )
         let clock = ContinuousClock()
         let start = clock.now
         print("Generating the \(example.rawValue) trace (2^\(logRows) rows)…")
@@ -165,23 +172,35 @@ struct ProveCommand: ParsableCommand {
         let verifyTime = seconds(clock.now - verifyStart)
         let shapes = tables.map { AirShape(of: $0.air) }
         let sp = soundnessParameters(
-            shapes: shapes, logHeights: tables.map { log2Strict($0.trace.height) }, fri: config.fri,
-            fieldType: KoalaBear.self)
+            shapes: shapes,
+            logHeights: tables.map { log2Strict($0.trace.height) },
+            fri: config.fri,
+            fieldType: KoalaBear.self
+        )
         print("Proved: \(statement).")
         print("Proof: \(formatBytes(file.count)) written to \(output)")
         print(
             "Security: \(Soundness.report(sp, regime: .uniqueDecoding).bits) bits proven (UDR), "
                 + "\(Soundness.report(sp, regime: .johnsonBound).bits) bits (Johnson bound), "
-                + "\(Soundness.conjecturedBits(sp)) bits conjectured — \(config.fri)")
-        print(String(format: "Time: proved in %.3f s, verified in %.1f ms (%d thread(s))", proveTime, verifyTime * 1e3,
-            Parallel.maxThreads))
+                + "\(Soundness.conjecturedBits(sp)) bits conjectured — \(config.fri)"
+        )
+        print(
+            String(
+                format: "Time: proved in %.3f s, verified in %.1f ms (%d thread(s))",
+                proveTime,
+                verifyTime * 1e3,
+                Parallel.maxThreads
+            )
+        )
     }
 }
 
 /// `zkprover verify FILE`.
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Verify a proof file written by `zkprover prove`.")
+        commandName: "verify",
+        abstract: "Verify a proof file written by `zkprover prove`."
+    )
 
     @Argument(help: "The proof file.")
     var file: String
@@ -208,8 +227,15 @@ struct VerifyCommand: ParsableCommand {
         }
         let ms = seconds(clock.now - start) * 1e3
         let heights = proof.tables.map { "2^\($0.logHeight)" }.joined(separator: ", ")
-        print(String(format: "OK: valid %@ proof (%d table(s), heights %@), verified in %.1f ms", example.rawValue,
-            proof.tables.count, heights, ms))
+        print(
+            String(
+                format: "OK: valid %@ proof (%d table(s), heights %@), verified in %.1f ms",
+                example.rawValue,
+                proof.tables.count,
+                heights,
+                ms
+            )
+        )
     }
 }
 
@@ -217,7 +243,8 @@ struct VerifyCommand: ParsableCommand {
 struct SecurityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "security",
-        abstract: "Proven (UDR, Johnson bound) and conjectured security of a configuration (EF soundcalc formulas).")
+        abstract: "Proven (UDR, Johnson bound) and conjectured security of a configuration (EF soundcalc formulas)."
+    )
 
     @Option(help: "Field: koalabear or babybear.")
     var field: String = "koalabear"
@@ -242,9 +269,17 @@ struct SecurityCommand: ParsableCommand {
         }
         let params = fri.parameters
         let sp = SoundnessParameters(
-            baseFieldBits: log2(Double(p)), extensionDegree: 4, logTraceLength: logRows, maxConstraintDegree: maxDegree,
-            numConstraints: constraints, logBlowup: params.logBlowup, numQueries: params.numQueries,
-            queryPowBits: params.queryPowBits, numBatchedColumns: columns, numLookups: lookups)
+            baseFieldBits: log2(Double(p)),
+            extensionDegree: 4,
+            logTraceLength: logRows,
+            maxConstraintDegree: maxDegree,
+            numConstraints: constraints,
+            logBlowup: params.logBlowup,
+            numQueries: params.numQueries,
+            queryPowBits: params.queryPowBits,
+            numBatchedColumns: columns,
+            numLookups: lookups
+        )
         print(Soundness.describe(sp))
     }
 }
@@ -252,7 +287,9 @@ struct SecurityCommand: ParsableCommand {
 /// `zkprover bench`.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks: Poseidon2, DFT/LDE, STARK proving (table and JSON).")
+        commandName: "bench",
+        abstract: "Benchmarks: Poseidon2, DFT/LDE, STARK proving (table and JSON)."
+    )
 
     @Flag(help: "Print only JSON.")
     var json = false
@@ -283,12 +320,17 @@ struct BenchCommand: ParsableCommand {
         Parallel.maxThreads = 0
         if !json {
             print("")
-            print("what".padding(toLength: 58, withPad: " ", startingAt: 0) + " thr       value  unit       reference  note")
+            print(
+                "what".padding(toLength: 58, withPad: " ", startingAt: 0)
+                    + " thr       value  unit       reference  note"
+            )
             for r in rows {
                 let ref = r.reference.map { String(format: "%10.3f", $0) } ?? "          "
                 print(
-                    r.name.padding(toLength: 58, withPad: " ", startingAt: 0) + String(format: " %3d %11.3f  ", r.threads, r.value)
-                        + r.unit.padding(toLength: 9, withPad: " ", startingAt: 0) + " " + ref + "  " + (r.note ?? ""))
+                    r.name.padding(toLength: 58, withPad: " ", startingAt: 0)
+                        + String(format: " %3d %11.3f  ", r.threads, r.value)
+                        + r.unit.padding(toLength: 9, withPad: " ", startingAt: 0) + " " + ref + "  " + (r.note ?? "")
+                )
             }
             print("")
         }
@@ -325,29 +367,64 @@ enum StarkBenchmarks {
             let r = measure(config: config, tables: [TableInput(air: air, trace: trace)], airs: [air])
             log(
                 String(
-                    format: "prove 2^%d Poseidon2 permutations, %d thread(s): %.3f s, proof %@, verify %.1f ms, %d bits",
-                    logPerms, threads, r.prove, formatBytes(r.size), r.verify * 1e3, r.bits))
+                    format:
+                        "prove 2^%d Poseidon2 permutations, %d thread(s): %.3f s, proof %@, verify %.1f ms, %d bits",
+                    logPerms,
+                    threads,
+                    r.prove,
+                    formatBytes(r.size),
+                    r.verify * 1e3,
+                    r.bits
+                )
+            )
             out.append(
                 BenchRow(
-                    name: "prove 2^\(logPerms) Poseidon2 KoalaBear permutations", threads: threads, value: r.prove,
-                    unit: "s", reference: reference(logPerms: logPerms, threads: threads),
-                    note: String(format: "proof %@, verify %.1f ms, %d bits UDR, %d perms/row", formatBytes(r.size),
-                        r.verify * 1e3, r.bits, perRow)))
+                    name: "prove 2^\(logPerms) Poseidon2 KoalaBear permutations",
+                    threads: threads,
+                    value: r.prove,
+                    unit: "s",
+                    reference: reference(logPerms: logPerms, threads: threads),
+                    note: String(
+                        format: "proof %@, verify %.1f ms, %d bits UDR, %d perms/row",
+                        formatBytes(r.size),
+                        r.verify * 1e3,
+                        r.bits,
+                        perRow
+                    )
+                )
+            )
         }
         let logFib = quick ? 16 : 20
         let (trace, publics) = FibonacciAir<F>.trace(logRows: logFib)
         let r = measure(
-            config: config, tables: [TableInput(air: FibonacciAir<F>(), trace: trace, publicValues: publics)],
-            airs: [FibonacciAir<F>()])
+            config: config,
+            tables: [TableInput(air: FibonacciAir<F>(), trace: trace, publicValues: publics)],
+            airs: [FibonacciAir<F>()]
+        )
         log(String(format: "prove Fibonacci 2^%d rows, %d thread(s): %.3f s", logFib, threads, r.prove))
         out.append(
             BenchRow(
-                name: "prove Fibonacci 2^\(logFib) rows", threads: threads, value: r.prove, unit: "s", reference: nil,
-                note: String(format: "proof %@, verify %.1f ms, %d bits UDR", formatBytes(r.size), r.verify * 1e3, r.bits)))
+                name: "prove Fibonacci 2^\(logFib) rows",
+                threads: threads,
+                value: r.prove,
+                unit: "s",
+                reference: nil,
+                note: String(
+                    format: "proof %@, verify %.1f ms, %d bits UDR",
+                    formatBytes(r.size),
+                    r.verify * 1e3,
+                    r.bits
+                )
+            )
+        )
         return out
     }
 
-    static func measure(config: StarkConfig<F>, tables: [TableInput<F>], airs: [any Air<F>]) -> (
+    static func measure(
+        config: StarkConfig<F>,
+        tables: [TableInput<F>],
+        airs: [any Air<F>]
+    ) -> (
         prove: Double, verify: Double, size: Int, bits: Int
     ) {
         let clock = ContinuousClock()
@@ -359,8 +436,11 @@ enum StarkBenchmarks {
         try! StarkVerifier(config: config).verify(airs: airs, bytes: bytes)
         let verify = seconds(clock.now - t1)
         let sp = soundnessParameters(
-            shapes: tables.map { AirShape(of: $0.air) }, logHeights: tables.map { log2Strict($0.trace.height) },
-            fri: config.fri, fieldType: F.self)
+            shapes: tables.map { AirShape(of: $0.air) },
+            logHeights: tables.map { log2Strict($0.trace.height) },
+            fri: config.fri,
+            fieldType: F.self
+        )
         return (prove, verify, bytes.count, Soundness.report(sp, regime: .uniqueDecoding).bits)
     }
 }

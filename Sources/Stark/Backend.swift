@@ -47,7 +47,11 @@ enum Backend {
     /// whose coefficients are the rows of `coefficients`.
     @_specialize(where F == KoalaBear)
     @_specialize(where F == BabyBear)
-    static func evaluateCoefficients<F: PrimeField31>(_ coefficients: RowMajorMatrix<F>, logSize: Int, shift: F)
+    static func evaluateCoefficients<F: PrimeField31>(
+        _ coefficients: RowMajorMatrix<F>,
+        logSize: Int,
+        shift: F
+    )
         -> RowMajorMatrix<F>
     {
         var m = coefficients.paddedWithZeroRows(to: 1 << logSize).cosetDFT(shift: shift)
@@ -67,13 +71,19 @@ enum Backend {
     @_specialize(where F == KoalaBear)
     @_specialize(where F == BabyBear)
     static func verify<F: StarkField>(
-        root: StarkDigest<F>, dimensions: [MatrixDimensions], index: Int, opening: RowOpening<F>,
+        root: StarkDigest<F>,
+        dimensions: [MatrixDimensions],
+        index: Int,
+        opening: RowOpening<F>,
         config: StarkConfig<F>
     ) -> Bool {
         do {
             try mmcs(config).verify(
-                root: root, dimensions: dimensions, index: index,
-                opening: Hashing.MerkleOpening(openedRows: opening.rows, siblings: opening.path))
+                root: root,
+                dimensions: dimensions,
+                index: index,
+                opening: Hashing.MerkleOpening(openedRows: opening.rows, siblings: opening.path)
+            )
             return true
         } catch {
             return false

@@ -132,7 +132,11 @@ package struct ByteReader {
         return f
     }
 
-    package mutating func fields<F: PrimeField31>(_ what: String, limit: Int, _: F.Type = F.self) throws(DecodingError)
+    package mutating func fields<F: PrimeField31>(
+        _ what: String,
+        limit: Int,
+        _: F.Type = F.self
+    ) throws(DecodingError)
         -> [F]
     {
         let n = try count(what, limit: limit, minBytesPerItem: 4)
@@ -142,11 +146,16 @@ package struct ByteReader {
         return out
     }
 
-    package mutating func ext<F: BinomiallyExtendable>(_: F.Type = F.self) throws(DecodingError) -> QuarticExtension<F> {
+    package mutating func ext<F: BinomiallyExtendable>(_: F.Type = F.self) throws(DecodingError) -> QuarticExtension<F>
+    {
         QuarticExtension(try field(F.self), try field(F.self), try field(F.self), try field(F.self))
     }
 
-    package mutating func exts<F: BinomiallyExtendable>(_ what: String, limit: Int, _: F.Type = F.self)
+    package mutating func exts<F: BinomiallyExtendable>(
+        _ what: String,
+        limit: Int,
+        _: F.Type = F.self
+    )
         throws(DecodingError) -> [QuarticExtension<F>]
     {
         let n = try count(what, limit: limit, minBytesPerItem: 16)

@@ -1,6 +1,6 @@
 import Algebra
-import Hashing
 import Dispatch
+import Hashing
 import Synchronization
 
 /// A cryptographic permutation of a fixed-width state of field elements, as used by the
@@ -147,4 +147,3 @@ public struct DuplexChallenger<P: CryptographicPermutation>: Sendable {
         }
     }
 }
-

@@ -48,8 +48,14 @@ enum Domain {
     /// `Z_H(x)/(x − 1)`, `Z_H(x)/(x − ω⁻¹)`, `x − ω⁻¹`, and `Z_H(x)`.
     @_specialize(where F == KoalaBear)
     @_specialize(where F == BabyBear)
-    static func selectors<F: BinomiallyExtendable>(at x: QuarticExtension<F>, logN: Int)
-        -> (first: QuarticExtension<F>, last: QuarticExtension<F>, transition: QuarticExtension<F>, zh: QuarticExtension<F>)?
+    static func selectors<F: BinomiallyExtendable>(
+        at x: QuarticExtension<F>,
+        logN: Int
+    )
+        -> (
+            first: QuarticExtension<F>, last: QuarticExtension<F>, transition: QuarticExtension<F>,
+            zh: QuarticExtension<F>
+        )?
     {
         let omegaInv = F.twoAdicGenerator(logOrder: logN).inverse()!
         let zh = x.exp2(logN) - .one

@@ -22,8 +22,14 @@ public struct RowBuilder<F: PrimeField31>: AirBuilder {
     @usableFromInline var collect: Bool
 
     init(
-        trace: UnsafeBufferPointer<F>, width: Int, prep: UnsafeBufferPointer<F>, prepWidth: Int,
-        publics: UnsafeBufferPointer<F>, height: Int, row: Int, collect: Bool
+        trace: UnsafeBufferPointer<F>,
+        width: Int,
+        prep: UnsafeBufferPointer<F>,
+        prepWidth: Int,
+        publics: UnsafeBufferPointer<F>,
+        height: Int,
+        row: Int,
+        collect: Bool
     ) {
         self.trace = trace
         self.width = width
@@ -66,7 +72,9 @@ public struct ConstraintFailure: Error, Sendable, Equatable, CustomStringConvert
 
 /// Checks every constraint of `air` on every row of `trace`; returns the first failure.
 public func checkConstraints<A: Air>(
-    air: A, trace: RowMajorMatrix<A.F>, publicValues: [A.F]
+    air: A,
+    trace: RowMajorMatrix<A.F>,
+    publicValues: [A.F]
 ) -> ConstraintFailure? {
     let prepM = air.preprocessedTrace()
     let prepValues = prepM?.values ?? []
@@ -75,8 +83,15 @@ public func checkConstraints<A: Air>(
             publicValues.withUnsafeBufferPointer { pub in
                 for row in 0..<trace.height {
                     var b = RowBuilder(
-                        trace: t, width: trace.width, prep: p, prepWidth: air.preprocessedWidth, publics: pub,
-                        height: trace.height, row: row, collect: false)
+                        trace: t,
+                        width: trace.width,
+                        prep: p,
+                        prepWidth: air.preprocessedWidth,
+                        publics: pub,
+                        height: trace.height,
+                        row: row,
+                        collect: false
+                    )
                     air.eval(&b)
                     if let c = b.failing.first { return ConstraintFailure(table: air.name, row: row, constraint: c) }
                 }
@@ -190,10 +205,20 @@ public struct ProverFolder<F: StarkPackedField>: AirBuilder {
     @usableFromInline var sumNext: PackedExt<F>
 
     init(
-        local: UnsafePointer<F>, nextRow: UnsafePointer<F>, prepLocal: UnsafePointer<F>, prepNext: UnsafePointer<F>,
-        auxLocal: UnsafePointer<F>, auxNext: UnsafePointer<F>, publics: UnsafePointer<F>, first: Packed,
-        last: Packed, transition: Packed, lambdaPowers: UnsafePointer<E>, logupAlpha: E,
-        betaPowers: UnsafePointer<E>, cumulativeSum: E
+        local: UnsafePointer<F>,
+        nextRow: UnsafePointer<F>,
+        prepLocal: UnsafePointer<F>,
+        prepNext: UnsafePointer<F>,
+        auxLocal: UnsafePointer<F>,
+        auxNext: UnsafePointer<F>,
+        publics: UnsafePointer<F>,
+        first: Packed,
+        last: Packed,
+        transition: Packed,
+        lambdaPowers: UnsafePointer<E>,
+        logupAlpha: E,
+        betaPowers: UnsafePointer<E>,
+        cumulativeSum: E
     ) {
         self.local = local
         self.nextRow = nextRow
@@ -247,7 +272,12 @@ public struct ProverFolder<F: StarkPackedField>: AirBuilder {
     func auxExt(_ base: UnsafePointer<F>, _ k: Int) -> PackedExt<F> {
         let w = Packed.width
         let p = base + k &* 4 &* w
-        return PackedExt(Packed(loading: p), Packed(loading: p + w), Packed(loading: p + 2 * w), Packed(loading: p + 3 * w))
+        return PackedExt(
+            Packed(loading: p),
+            Packed(loading: p + w),
+            Packed(loading: p + 2 * w),
+            Packed(loading: p + 3 * w)
+        )
     }
 
     @inlinable

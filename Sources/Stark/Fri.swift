@@ -27,7 +27,8 @@ enum Fri {
     @_specialize(where F == KoalaBear)
     @_specialize(where F == BabyBear)
     static func openedSums<F: StarkField>(
-        _ o: TableOpenings<F>, coefficients c: ArraySlice<QuarticExtension<F>>
+        _ o: TableOpenings<F>,
+        coefficients c: ArraySlice<QuarticExtension<F>>
     ) -> (QuarticExtension<F>, QuarticExtension<F>) {
         typealias E = QuarticExtension<F>
         var y1 = E.zero
@@ -53,7 +54,9 @@ enum Fri {
     @_specialize(where F == KoalaBear)
     @_specialize(where F == BabyBear)
     static func reducedOpenings<F: StarkField>(
-        tables: [TableColumns<F>], zeta: QuarticExtension<F>, challenger ch: inout DuplexChallenger<Poseidon2<F>>
+        tables: [TableColumns<F>],
+        zeta: QuarticExtension<F>,
+        challenger ch: inout DuplexChallenger<Poseidon2<F>>
     ) -> [Int: [QuarticExtension<F>]] {
         typealias E = QuarticExtension<F>
         let total = tables.reduce(0) { $0 + $1.totalWidth }
@@ -80,7 +83,9 @@ enum Fri {
             var y2 = E.zero
             for i in members {
                 let (a, b) = openedSums(
-                    tables[i].openings, coefficients: coeffs[offsets[i]..<(offsets[i] + tables[i].totalWidth)])
+                    tables[i].openings,
+                    coefficients: coeffs[offsets[i]..<(offsets[i] + tables[i].totalWidth)]
+                )
                 y1 += a
                 y2 += b
             }
@@ -104,12 +109,15 @@ enum Fri {
                 let t = tables[m]
                 var k = offsets[m]
                 for mat in t.trace {
-                    traceMats.append((UnsafeSendablePointer(mat.values), PackedCoefficients(coeffs[k..<(k + mat.width)])))
+                    traceMats.append(
+                        (UnsafeSendablePointer(mat.values), PackedCoefficients(coeffs[k..<(k + mat.width)]))
+                    )
                     keep.append(mat)
                     k += mat.width
                 }
                 quotMats.append(
-                    (UnsafeSendablePointer(t.quotient.values), PackedCoefficients(coeffs[k..<(k + t.quotient.width)])))
+                    (UnsafeSendablePointer(t.quotient.values), PackedCoefficients(coeffs[k..<(k + t.quotient.width)]))
+                )
                 keep.append(t.quotient)
             }
             var ro = [E](repeating: .zero, count: size)
@@ -153,7 +161,11 @@ enum Fri {
     @_specialize(where F == KoalaBear)
     @_specialize(where F == BabyBear)
     static func foldPair<F: StarkField>(
-        _ e0: QuarticExtension<F>, _ e1: QuarticExtension<F>, beta: QuarticExtension<F>, xInv: F, half: F
+        _ e0: QuarticExtension<F>,
+        _ e1: QuarticExtension<F>,
+        beta: QuarticExtension<F>,
+        xInv: F,
+        half: F
     ) -> QuarticExtension<F> {
         ((e0 + e1) + beta * ((e0 - e1) * xInv)) * half
     }
@@ -203,8 +215,11 @@ enum Fri {
     @_specialize(where F == KoalaBear)
     @_specialize(where F == BabyBear)
     static func prove<F: StarkField>(
-        reduced: [Int: [QuarticExtension<F>]], inputs: [CommittedBatch<F>], fri: FriParameters,
-        config: StarkConfig<F>, challenger ch: inout DuplexChallenger<Poseidon2<F>>
+        reduced: [Int: [QuarticExtension<F>]],
+        inputs: [CommittedBatch<F>],
+        fri: FriParameters,
+        config: StarkConfig<F>,
+        challenger ch: inout DuplexChallenger<Poseidon2<F>>
     ) -> Proof<F> {
         typealias E = QuarticExtension<F>
         let maxLog = reduced.keys.max()!
@@ -269,7 +284,10 @@ enum Fri {
                 let sib = idx & 1 == 0 ? 4 : 0
                 fl.append(
                     FriLayerOpening(
-                        sibling: E(row[sib], row[sib + 1], row[sib + 2], row[sib + 3]), path: o.path))
+                        sibling: E(row[sib], row[sib + 1], row[sib + 2], row[sib + 3]),
+                        path: o.path
+                    )
+                )
                 idx >>= 1
             }
             queries.append(QueryProof(inputs: opened, layers: fl))

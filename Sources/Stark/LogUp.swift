@@ -11,8 +11,13 @@ enum LogUp {
     @_specialize(where F == KoalaBear)
     @_specialize(where F == BabyBear)
     static func auxTrace<F: StarkPackedField>(
-        air: any Air<F>, trace: RowMajorMatrix<F>, prep: RowMajorMatrix<F>?, publics: [F], numInteractions k: Int,
-        alpha: QuarticExtension<F>, betaPowers: [QuarticExtension<F>]
+        air: any Air<F>,
+        trace: RowMajorMatrix<F>,
+        prep: RowMajorMatrix<F>?,
+        publics: [F],
+        numInteractions k: Int,
+        alpha: QuarticExtension<F>,
+        betaPowers: [QuarticExtension<F>]
     ) -> (RowMajorMatrix<F>, QuarticExtension<F>) {
         typealias E = QuarticExtension<F>
         let n = trace.height
@@ -28,8 +33,15 @@ enum LogUp {
                             Parallel.forEachChunk(count: n, minChunk: 256) { range in
                                 for row in range {
                                     var b = RowBuilder(
-                                        trace: t, width: trace.width, prep: p, prepWidth: prepWidth, publics: pub,
-                                        height: n, row: row, collect: true)
+                                        trace: t,
+                                        width: trace.width,
+                                        prep: p,
+                                        prepWidth: prepWidth,
+                                        publics: pub,
+                                        height: n,
+                                        row: row,
+                                        collect: true
+                                    )
                                     air.evalRow(&b)
                                     for (j, i) in b.interactions.prefix(k).enumerated() {
                                         var d = alpha + E(F(i.bus.id))

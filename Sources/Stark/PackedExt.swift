@@ -92,7 +92,12 @@ public struct PackedExt<F: StarkPackedField>: Sendable {
     /// `a * e` for a broadcast extension constant `e`, times packed base `b`: `e·b` lane-wise.
     @inlinable @inline(__always)
     public static func scaled(_ e: E, _ b: Packed) -> Self {
-        Self(b * Packed(broadcast: e.c0), b * Packed(broadcast: e.c1), b * Packed(broadcast: e.c2), b * Packed(broadcast: e.c3))
+        Self(
+            b * Packed(broadcast: e.c0),
+            b * Packed(broadcast: e.c1),
+            b * Packed(broadcast: e.c2),
+            b * Packed(broadcast: e.c3)
+        )
     }
 
     @inlinable @inline(__always)
@@ -181,8 +186,12 @@ struct PackedCoefficients<F: StarkPackedField> {
                 let b = p.baseAddress!
                 packs.append(
                     PackedExt(
-                        F.Packing(loading: b), F.Packing(loading: b + w), F.Packing(loading: b + 2 * w),
-                        F.Packing(loading: b + 3 * w)))
+                        F.Packing(loading: b),
+                        F.Packing(loading: b + w),
+                        F.Packing(loading: b + 2 * w),
+                        F.Packing(loading: b + 3 * w)
+                    )
+                )
             }
         }
         self.packs = packs

@@ -184,14 +184,20 @@ extension StarkProof {
         guard version == Self.formatVersion else { throw .unsupportedVersion(version) }
         guard try r.u8() == Self.fieldTag else { throw .invalidTag("field") }
         let logBlowup = Int(try r.u8())
-        guard (1...8).contains(logBlowup) else { throw .lengthOutOfBounds(what: "log blowup", value: logBlowup, limit: 8) }
+        guard (1...8).contains(logBlowup) else {
+            throw .lengthOutOfBounds(what: "log blowup", value: logBlowup, limit: 8)
+        }
         let numQueries = try r.count("queries", limit: ProofLimits.maxQueries)
         let pow = Int(try r.u8())
         guard pow <= 30 else { throw .lengthOutOfBounds(what: "PoW bits", value: pow, limit: 30) }
         let logFinal = Int(try r.u8())
         guard logFinal <= 12 else { throw .lengthOutOfBounds(what: "final poly", value: logFinal, limit: 12) }
         let fri = FriParameters(
-            logBlowup: logBlowup, numQueries: numQueries, queryPowBits: pow, logFinalPolyLength: logFinal)
+            logBlowup: logBlowup,
+            numQueries: numQueries,
+            queryPowBits: pow,
+            logFinalPolyLength: logFinal
+        )
 
         let numTables = try r.count("tables", limit: ProofLimits.maxTables, minBytesPerItem: 10)
         var tables: [TableProof<F>] = []
@@ -212,14 +218,23 @@ extension StarkProof {
             var lists: [[QuarticExtension<F>]] = []
             for _ in 0..<7 { lists.append(try r.exts("opened values", limit: ProofLimits.maxColumns, F.self)) }
             let o = TableOpenings(
-                mainLocal: lists[0], mainNext: lists[1], prepLocal: lists[2], prepNext: lists[3],
-                auxLocal: lists[4], auxNext: lists[5], quotient: lists[6])
+                mainLocal: lists[0],
+                mainNext: lists[1],
+                prepLocal: lists[2],
+                prepNext: lists[3],
+                auxLocal: lists[4],
+                auxNext: lists[5],
+                quotient: lists[6]
+            )
             tables.append(TableProof(logHeight: lh, publicValues: pv, cumulativeSum: cs, openings: o))
         }
         var rootLists: [[StarkDigest<F>]] = []
         for what in ["main roots", "aux roots", "quotient roots", "FRI roots"] {
-            let n = try r.count(what, limit: what == "FRI roots" ? ProofLimits.maxPath : ProofLimits.maxTables,
-                minBytesPerItem: 4 * Self.digestWidth)
+            let n = try r.count(
+                what,
+                limit: what == "FRI roots" ? ProofLimits.maxPath : ProofLimits.maxTables,
+                minBytesPerItem: 4 * Self.digestWidth
+            )
             var l: [StarkDigest<F>] = []
             l.reserveCapacity(n)
             for _ in 0..<n { l.append(try Self.readDigest(&r)) }
@@ -254,7 +269,15 @@ extension StarkProof {
         }
         try r.finish()
         self.init(
-            fri: fri, tables: tables, mainRoots: rootLists[0], auxRoots: rootLists[1], quotientRoots: rootLists[2],
-            friRoots: rootLists[3], finalPoly: finalPoly, powWitness: witness, queries: queries)
+            fri: fri,
+            tables: tables,
+            mainRoots: rootLists[0],
+            auxRoots: rootLists[1],
+            quotientRoots: rootLists[2],
+            friRoots: rootLists[3],
+            finalPoly: finalPoly,
+            powWitness: witness,
+            queries: queries
+        )
     }
 }

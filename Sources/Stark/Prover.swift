@@ -33,7 +33,8 @@ public enum ProverError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .insecureConfiguration(let b, let f): return "configuration proves \(b) bits (UDR), below the floor of \(f)"
+        case .insecureConfiguration(let b, let f):
+            return "configuration proves \(b) bits (UDR), below the floor of \(f)"
         case .shape(let s): return "shape mismatch: \(s)"
         case .degreeTooHigh(let t, let d, let m): return "\(t): constraint degree \(d) exceeds \(m) for this blowup"
         case .constraintFailure(let c): return c.description
@@ -51,7 +52,8 @@ public struct ProvingOptions: Sendable {
     /// Receives a line for each proving phase.
     public var progress: (@Sendable (String) -> Void)? = nil
 
-    public init(checkConstraints: Bool = false, checkBuses: Bool = true, progress: (@Sendable (String) -> Void)? = nil) {
+    public init(checkConstraints: Bool = false, checkBuses: Bool = true, progress: (@Sendable (String) -> Void)? = nil)
+    {
         self.checkConstraints = checkConstraints
         self.checkBuses = checkBuses
         self.progress = progress
@@ -60,7 +62,10 @@ public struct ProvingOptions: Sendable {
 
 /// Soundness parameters of a statement (tables, shapes) under `fri`.
 public func soundnessParameters<F: PrimeField31>(
-    shapes: [AirShape], logHeights: [Int], fri: FriParameters, fieldType: F.Type = F.self
+    shapes: [AirShape],
+    logHeights: [Int],
+    fri: FriParameters,
+    fieldType: F.Type = F.self
 ) -> SoundnessParameters {
     var columns = 0
     var constraints = 0
@@ -74,11 +79,20 @@ public func soundnessParameters<F: PrimeField31>(
         for i in s.interactions { buses.insert(i.bus.id) }
     }
     return SoundnessParameters(
-        baseFieldBits: Foundation.log2(Double(F.modulus)), extensionDegree: 4, logTraceLength: logHeights.max() ?? 0,
-        maxConstraintDegree: degree, numConstraints: constraints, logBlowup: fri.logBlowup,
-        numQueries: fri.numQueries, queryPowBits: fri.queryPowBits, logFoldingArity: 1,
-        logFinalPolyLength: fri.logFinalPolyLength, numBatchedColumns: columns, numOpeningPoints: 2,
-        numLookups: buses.count)
+        baseFieldBits: Foundation.log2(Double(F.modulus)),
+        extensionDegree: 4,
+        logTraceLength: logHeights.max() ?? 0,
+        maxConstraintDegree: degree,
+        numConstraints: constraints,
+        logBlowup: fri.logBlowup,
+        numQueries: fri.numQueries,
+        queryPowBits: fri.queryPowBits,
+        logFoldingArity: 1,
+        logFinalPolyLength: fri.logFinalPolyLength,
+        numBatchedColumns: columns,
+        numOpeningPoints: 2,
+        numLookups: buses.count
+    )
 }
 
 /// The multi-table STARK prover.
@@ -90,7 +104,10 @@ public struct StarkProver<F: StarkField> {
     public init(config: StarkConfig<F>) { self.config = config }
 
     /// Proves that every table's trace satisfies its AIR and that the buses balance.
-    public func prove(_ tables: [TableInput<F>], options: ProvingOptions = ProvingOptions()) throws(ProverError)
+    public func prove(
+        _ tables: [TableInput<F>],
+        options: ProvingOptions = ProvingOptions()
+    ) throws(ProverError)
         -> StarkProof<F>
     {
         let fri = config.fri
@@ -170,8 +187,14 @@ public struct StarkProver<F: StarkField> {
             }
             report("LogUp trace for \(t.air.name)")
             let (aux, sum) = LogUp.auxTrace(
-                air: t.air, trace: t.trace, prep: preps[i], publics: t.publicValues,
-                numInteractions: shapes[i].interactions.count, alpha: logupAlpha, betaPowers: betaPowers)
+                air: t.air,
+                trace: t.trace,
+                prep: preps[i],
+                publics: t.publicValues,
+                numInteractions: shapes[i].interactions.count,
+                alpha: logupAlpha,
+                betaPowers: betaPowers
+            )
             auxTraces.append(aux)
             auxLDEs.append(Backend.lde(aux, logBlowup: b))
             cumulativeSums.append(sum)
@@ -192,10 +215,19 @@ public struct StarkProver<F: StarkField> {
         for (i, t) in tables.enumerated() {
             report("quotient of \(t.air.name) (2^\(logHeights[i]) rows)")
             let q = Quotient.compute(
-                air: t.air, shape: shapes[i], logHeight: logHeights[i], logBlowup: b,
-                main: mainLDEs[i], prep: prepLDEs[i], aux: auxLDEs[i],
-                publics: t.publicValues, lambda: lambda, logupAlpha: logupAlpha, betaPowers: betaPowers,
-                cumulativeSum: cumulativeSums[i] ?? .zero)
+                air: t.air,
+                shape: shapes[i],
+                logHeight: logHeights[i],
+                logBlowup: b,
+                main: mainLDEs[i],
+                prep: prepLDEs[i],
+                aux: auxLDEs[i],
+                publics: t.publicValues,
+                lambda: lambda,
+                logupAlpha: logupAlpha,
+                betaPowers: betaPowers,
+                cumulativeSum: cumulativeSums[i] ?? .zero
+            )
             quotientLDEs.append(Backend.evaluateCoefficients(q, logSize: logHeights[i] + b, shift: g))
             quotientCoeffs.append(q)
         }
@@ -217,10 +249,18 @@ public struct StarkProver<F: StarkField> {
             if let a = auxTraces[i] { (aL, aN) = Opening.evaluateTrace(a, logHeight: n, at: zeta) }
             let qv = Opening.evaluateCoefficients(quotientCoeffs[i], at: zeta)
             let o = TableOpenings(
-                mainLocal: mL, mainNext: mN, prepLocal: pL, prepNext: pN, auxLocal: aL, auxNext: aN, quotient: qv)
+                mainLocal: mL,
+                mainNext: mN,
+                prepLocal: pL,
+                prepNext: pN,
+                auxLocal: aL,
+                auxNext: aN,
+                quotient: qv
+            )
             observeOpenings(&ch, o)
             tableProofs.append(
-                TableProof(logHeight: n, publicValues: t.publicValues, cumulativeSum: cumulativeSums[i], openings: o))
+                TableProof(logHeight: n, publicValues: t.publicValues, cumulativeSum: cumulativeSums[i], openings: o)
+            )
         }
 
         // 5. DEEP batching into one reduced codeword per height.
@@ -229,9 +269,13 @@ public struct StarkProver<F: StarkField> {
         for i in 0..<tables.count {
             columns.append(
                 Fri.TableColumns(
-                    logLDE: logHeights[i] + b, logTrace: logHeights[i],
-                    trace: [prepLDEs[i], mainLDEs[i], auxLDEs[i]].compactMap { $0 }, quotient: quotientLDEs[i],
-                    openings: tableProofs[i].openings))
+                    logLDE: logHeights[i] + b,
+                    logTrace: logHeights[i],
+                    trace: [prepLDEs[i], mainLDEs[i], auxLDEs[i]].compactMap { $0 },
+                    quotient: quotientLDEs[i],
+                    openings: tableProofs[i].openings
+                )
+            )
         }
         let reduced = Fri.reducedOpenings(tables: columns, zeta: zeta, challenger: &ch)
 
@@ -241,9 +285,16 @@ public struct StarkProver<F: StarkField> {
         let friProof = Fri.prove(reduced: reduced, inputs: inputs, fri: fri, config: config, challenger: &ch)
 
         return StarkProof(
-            fri: fri, tables: tableProofs, mainRoots: [mainBatch.root], auxRoots: auxBatch.map { [$0.root] } ?? [],
-            quotientRoots: [quotientBatch.root], friRoots: friProof.roots, finalPoly: friProof.finalPoly,
-            powWitness: friProof.witness, queries: friProof.queries)
+            fri: fri,
+            tables: tableProofs,
+            mainRoots: [mainBatch.root],
+            auxRoots: auxBatch.map { [$0.root] } ?? [],
+            quotientRoots: [quotientBatch.root],
+            friRoots: friProof.roots,
+            finalPoly: friProof.finalPoly,
+            powWitness: friProof.witness,
+            queries: friProof.queries
+        )
     }
 
     /// The tree over the preprocessed LDEs of the tables that have fixed columns.
@@ -262,7 +313,10 @@ func observeOpenings<F: StarkField>(_ ch: inout DuplexChallenger<Poseidon2<F>>, 
 
 /// Absorbs the statement: parameters, table shapes and heights, public values.
 func observeStatement<F: StarkField>(
-    _ ch: inout DuplexChallenger<Poseidon2<F>>, fri: FriParameters, shapes: [AirShape], logHeights: [Int],
+    _ ch: inout DuplexChallenger<Poseidon2<F>>,
+    fri: FriParameters,
+    shapes: [AirShape],
+    logHeights: [Int],
     publics: [[F]]
 ) {
     ch.observe(F(UInt32(1)))  // format version

@@ -8,9 +8,18 @@ enum Quotient {
     @_specialize(where F == KoalaBear)
     @_specialize(where F == BabyBear)
     static func compute<F: StarkPackedField>(
-        air: any Air<F>, shape: AirShape, logHeight: Int, logBlowup: Int, main: RowMajorMatrix<F>,
-        prep: RowMajorMatrix<F>?, aux: RowMajorMatrix<F>?, publics: [F], lambda: QuarticExtension<F>,
-        logupAlpha: QuarticExtension<F>, betaPowers: [QuarticExtension<F>], cumulativeSum: QuarticExtension<F>
+        air: any Air<F>,
+        shape: AirShape,
+        logHeight: Int,
+        logBlowup: Int,
+        main: RowMajorMatrix<F>,
+        prep: RowMajorMatrix<F>?,
+        aux: RowMajorMatrix<F>?,
+        publics: [F],
+        lambda: QuarticExtension<F>,
+        logupAlpha: QuarticExtension<F>,
+        betaPowers: [QuarticExtension<F>],
+        cumulativeSum: QuarticExtension<F>
     ) -> RowMajorMatrix<F> {
         typealias E = QuarticExtension<F>
         typealias Packed = F.Packing
@@ -92,12 +101,21 @@ enum Quotient {
                                                 sel[2 * W + l] = xs[r] - omegaInv
                                             }
                                             var folder = ProverFolder<F>(
-                                                local: local, nextRow: next, prepLocal: pLocal, prepNext: pNext,
-                                                auxLocal: aLocal, auxNext: aNext, publics: pub.baseAddress ?? UnsafePointer(local),
-                                                first: Packed(loading: sel), last: Packed(loading: sel + W),
+                                                local: local,
+                                                nextRow: next,
+                                                prepLocal: pLocal,
+                                                prepNext: pNext,
+                                                auxLocal: aLocal,
+                                                auxNext: aNext,
+                                                publics: pub.baseAddress ?? UnsafePointer(local),
+                                                first: Packed(loading: sel),
+                                                last: Packed(loading: sel + W),
                                                 transition: Packed(loading: sel + 2 * W),
-                                                lambdaPowers: lp.baseAddress!, logupAlpha: logupAlpha,
-                                                betaPowers: bp.baseAddress!, cumulativeSum: cumulativeSum)
+                                                lambdaPowers: lp.baseAddress!,
+                                                logupAlpha: logupAlpha,
+                                                betaPowers: bp.baseAddress!,
+                                                cumulativeSum: cumulativeSum
+                                            )
                                             air.evalProver(&folder)
                                             folder.finish(numInteractions: numInteractions)
                                             for l in 0..<W where r0 + l < M {
@@ -140,7 +158,11 @@ enum Opening {
     /// the rows shifted by one.
     @_specialize(where F == KoalaBear)
     @_specialize(where F == BabyBear)
-    static func evaluateTrace<F: StarkPackedField>(_ m: RowMajorMatrix<F>, logHeight: Int, at zeta: QuarticExtension<F>)
+    static func evaluateTrace<F: StarkPackedField>(
+        _ m: RowMajorMatrix<F>,
+        logHeight: Int,
+        at zeta: QuarticExtension<F>
+    )
         -> ([QuarticExtension<F>], [QuarticExtension<F>])
     {
         typealias E = QuarticExtension<F>
@@ -227,7 +249,10 @@ enum Opening {
     /// Each column of a coefficient matrix (row `j` = coefficient of `x^j`) evaluated at `ζ`.
     @_specialize(where F == KoalaBear)
     @_specialize(where F == BabyBear)
-    static func evaluateCoefficients<F: StarkPackedField>(_ m: RowMajorMatrix<F>, at zeta: QuarticExtension<F>)
+    static func evaluateCoefficients<F: StarkPackedField>(
+        _ m: RowMajorMatrix<F>,
+        at zeta: QuarticExtension<F>
+    )
         -> [QuarticExtension<F>]
     {
         var acc = [QuarticExtension<F>](repeating: .zero, count: m.width)

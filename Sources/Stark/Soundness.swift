@@ -37,9 +37,19 @@ public struct SoundnessParameters: Sendable, Equatable {
     public var numLookups: Int
 
     public init(
-        baseFieldBits: Double, extensionDegree: Int, logTraceLength: Int, maxConstraintDegree: Int,
-        numConstraints: Int, logBlowup: Int, numQueries: Int, queryPowBits: Int, commitPowBits: Int = 0,
-        logFoldingArity: Int = 1, logFinalPolyLength: Int = 0, numBatchedColumns: Int, numOpeningPoints: Int = 2,
+        baseFieldBits: Double,
+        extensionDegree: Int,
+        logTraceLength: Int,
+        maxConstraintDegree: Int,
+        numConstraints: Int,
+        logBlowup: Int,
+        numQueries: Int,
+        queryPowBits: Int,
+        commitPowBits: Int = 0,
+        logFoldingArity: Int = 1,
+        logFinalPolyLength: Int = 0,
+        numBatchedColumns: Int,
+        numOpeningPoints: Int = 2,
         numLookups: Int = 0
     ) {
         self.baseFieldBits = baseFieldBits
@@ -128,7 +138,11 @@ public enum Soundness {
 
     /// Error of combining `count` functions with powers of one challenge.
     static func powersError(
-        _ regime: SoundnessRegime, rate: Double, dimension: Double, count: Int, fieldLog: Double
+        _ regime: SoundnessRegime,
+        rate: Double,
+        dimension: Double,
+        count: Int,
+        fieldLog: Double
     ) -> Double {
         linearError(regime, rate: rate, dimension: dimension, fieldLog: fieldLog) * Double(max(0, count - 1))
     }
@@ -156,7 +170,8 @@ public enum Soundness {
         var worstCommit = 1024
         for _ in 0..<rounds {
             dim /= Double(arity)
-            let e = powersError(regime, rate: rate, dimension: dim, count: arity, fieldLog: fl)
+            let e =
+                powersError(regime, rate: rate, dimension: dim, count: arity, fieldLog: fl)
                 * exp2(-Double(p.commitPowBits))
             worstCommit = min(worstCommit, bits(e))
         }

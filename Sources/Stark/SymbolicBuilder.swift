@@ -60,7 +60,12 @@ public struct SymbolicBuilder<F: PrimeField31>: AirBuilder {
     public mutating func interact(bus: Bus, values: [Expr], multiplicity: Expr) {
         let fp = values.map(\.degree).max() ?? 0
         interactions.append(
-            InteractionShape(bus: bus, arity: values.count, fingerprintDegree: fp, multiplicityDegree: multiplicity.degree)
+            InteractionShape(
+                bus: bus,
+                arity: values.count,
+                fingerprintDegree: fp,
+                multiplicityDegree: multiplicity.degree
+            )
         )
     }
 }

@@ -125,7 +125,12 @@ public struct StarkVerifier<F: StarkField> {
         // Transcript.
         var ch = config.challenger()
         observeStatement(
-            &ch, fri: fri, shapes: shapes, logHeights: logHeights, publics: proof.tables.map(\.publicValues))
+            &ch,
+            fri: fri,
+            shapes: shapes,
+            logHeights: logHeights,
+            publics: proof.tables.map(\.publicValues)
+        )
         var prepRoot: StarkDigest<F>? = nil
         if anyPrep {
             let ldes = preps.compactMap { $0 }.map { Backend.lde($0, logBlowup: b) }
@@ -162,10 +167,19 @@ public struct StarkVerifier<F: StarkField> {
             let auxL = (0..<(o.auxLocal.count / 4)).map { Domain.recombine(o.auxLocal[(4 * $0)..<(4 * $0 + 4)]) }
             let auxN = (0..<(o.auxNext.count / 4)).map { Domain.recombine(o.auxNext[(4 * $0)..<(4 * $0 + 4)]) }
             var folder = VerifierFolder<F>(
-                mainLocal: o.mainLocal, mainNext: o.mainNext, prepLocal: o.prepLocal, prepNext: o.prepNext,
-                auxLocal: auxL, auxNext: auxN, publics: t.publicValues,
-                selectors: (sel.first, sel.last, sel.transition), lambda: lambda, logupAlpha: logupAlpha,
-                betaPowers: betaPowers, cumulativeSum: t.cumulativeSum ?? .zero)
+                mainLocal: o.mainLocal,
+                mainNext: o.mainNext,
+                prepLocal: o.prepLocal,
+                prepNext: o.prepNext,
+                auxLocal: auxL,
+                auxNext: auxN,
+                publics: t.publicValues,
+                selectors: (sel.first, sel.last, sel.transition),
+                lambda: lambda,
+                logupAlpha: logupAlpha,
+                betaPowers: betaPowers,
+                cumulativeSum: t.cumulativeSum ?? .zero
+            )
             air.eval(&folder)
             folder.finish(numInteractions: k)
             guard !folder.outOfRange, folder.interactionIndex == k else { throw .constraintMismatch(table: i) }
@@ -198,7 +212,9 @@ public struct StarkVerifier<F: StarkField> {
         var ySums: [Int: (E, E)] = [:]
         for i in 0..<airs.count {
             let (a, c) = Fri.openedSums(
-                proof.tables[i].openings, coefficients: coeffs[offsets[i]..<(offsets[i] + widths[i])])
+                proof.tables[i].openings,
+                coefficients: coeffs[offsets[i]..<(offsets[i] + widths[i])]
+            )
             let h = logHeights[i] + b
             let prev = ySums[h] ?? (.zero, .zero)
             ySums[h] = (prev.0 + a, prev.1 + c)
@@ -242,11 +258,19 @@ public struct StarkVerifier<F: StarkField> {
                 let opening = query.inputs[bi]
                 guard opening.rows.count == members.count,
                     Backend.verify(
-                        root: root, dimensions: dims, index: index >> (maxLog - batchMax), opening: opening,
-                        config: config)
+                        root: root,
+                        dimensions: dims,
+                        index: index >> (maxLog - batchMax),
+                        opening: opening,
+                        config: config
+                    )
                 else { throw .merkle(query: qi, tree: bi) }
                 for (mi, t) in members.enumerated() {
-                    if kind == 3 { quotientRows[t] = opening.rows[mi] } else { traceRows[t].append(contentsOf: opening.rows[mi]) }
+                    if kind == 3 {
+                        quotientRows[t] = opening.rows[mi]
+                    } else {
+                        traceRows[t].append(contentsOf: opening.rows[mi])
+                    }
                 }
             }
             // Reduced openings per height at this query.
@@ -283,8 +307,12 @@ public struct StarkVerifier<F: StarkField> {
                 let leaf = [e0.c0, e0.c1, e0.c2, e0.c3, e1.c0, e1.c1, e1.c2, e1.c3]
                 guard
                     Backend.verify(
-                        root: proof.friRoots[r], dimensions: [MatrixDimensions(width: 8, height: 1 << (L - 1))],
-                        index: idx >> 1, opening: RowOpening(rows: [leaf], path: layer.path), config: config)
+                        root: proof.friRoots[r],
+                        dimensions: [MatrixDimensions(width: 8, height: 1 << (L - 1))],
+                        index: idx >> 1,
+                        opening: RowOpening(rows: [leaf], path: layer.path),
+                        config: config
+                    )
                 else { throw .friFolding(query: qi, round: r) }
                 let x = Domain.point(shift: g, logSize: L - 1, index: idx >> 1)
                 // The pair's x is g·ω_{2^L}^bitrev_{L−1}(i): ω_{2^L} to the (L−1)-bit reversal.

@@ -77,7 +77,9 @@ enum ProofFile {
     }
 
     static func decode(_ bytes: [UInt8]) throws -> (StarkExample, Int, [UInt8]) {
-        guard bytes.count > 7, Array(bytes.prefix(4)) == magic else { throw ValidationError("not a zkprover proof file") }
+        guard bytes.count > 7, Array(bytes.prefix(4)) == magic else {
+            throw ValidationError("not a zkprover proof file")
+        }
         guard bytes[4] == 1 else { throw ValidationError("unsupported proof file version \(bytes[4])") }
         guard let example = StarkExample(tag: bytes[5]) else { throw ValidationError("unknown example \(bytes[5])") }
         let perRow = Int(bytes[6])
@@ -111,6 +113,13 @@ func formatBytes(_ n: Int) -> String {
     n >= 1 << 20 ? String(format: "%.2f MB", Double(n) / 1e6) : String(format: "%.1f KB", Double(n) / 1e3)
 }
 
+/// CPU time (user + system) used by the whole process so far, in seconds.
+func processCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
 func seconds(_ d: Duration) -> Double {
     Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }
@@ -118,7 +127,9 @@ func seconds(_ d: Duration) -> Double {
 /// `zkprover prove`: proves an example statement, writes the proof, verifies it.
 struct ProveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "prove", abstract: "Prove an example statement with the STARK, then verify the proof.")
+        commandName: "prove",
+        abstract: "Prove an example statement with the STARK, then verify the proof."
+    )
 
     @Option(help: "Which statement: fibonacci, poseidon2 or range-check.")
     var example: StarkExample = .fibonacci
@@ -132,15 +143,21 @@ struct ProveCommand: ParsableCommand {
     var allowInsecure = false
     @Option(help: "Minimum proven bits (unique-decoding regime).")
     var securityFloor: Int = 100
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int?
     @OptionGroup var fri: FriOptions
 
     func run() throws {
+        if let threads { Parallel.maxThreads = threads }
         let logRows = logRows ?? example.defaultLogRows
         guard (1...24).contains(logRows) else { throw ValidationError("--log-rows must be in 1...24") }
         guard (1...64).contains(permsPerRow) else { throw ValidationError("--perms-per-row must be in 1...64") }
         if example == .rangeCheck && logRows < 8 { throw ValidationError("range-check needs --log-rows ≥ 8") }
         let config = StarkConfig<KoalaBear>(
-            fri: fri.parameters, securityFloor: securityFloor, allowInsecure: allowInsecure)
+            fri: fri.parameters,
+            securityFloor: securityFloor,
+            allowInsecure: allowInsecure
+        )
         let clock = ContinuousClock()
         let start = clock.now
         print("Generating the \(example.rawValue) trace (2^\(logRows) rows)…")
@@ -150,6 +167,7 @@ struct ProveCommand: ParsableCommand {
             print(String(format: "  [%6.2f s] ", t) + line)
         })
         let proveStart = clock.now
+        let cpuStart = processCPUSeconds()
         let proof: StarkProof<KoalaBear>
         do {
             proof = try StarkProver(config: config).prove(tables, options: options)
@@ -157,6 +175,7 @@ struct ProveCommand: ParsableCommand {
             throw ValidationError("proving failed: \(error)")
         }
         let proveTime = seconds(clock.now - proveStart)
+        let proveCPU = processCPUSeconds() - cpuStart
         let bytes = proof.encoded()
         let file = ProofFile.encode(example: example, permutationsPerRow: permsPerRow, proof: bytes)
         try Data(file).write(to: URL(fileURLWithPath: output))
@@ -165,23 +184,36 @@ struct ProveCommand: ParsableCommand {
         let verifyTime = seconds(clock.now - verifyStart)
         let shapes = tables.map { AirShape(of: $0.air) }
         let sp = soundnessParameters(
-            shapes: shapes, logHeights: tables.map { log2Strict($0.trace.height) }, fri: config.fri,
-            fieldType: KoalaBear.self)
+            shapes: shapes,
+            logHeights: tables.map { log2Strict($0.trace.height) },
+            fri: config.fri,
+            fieldType: KoalaBear.self
+        )
         print("Proved: \(statement).")
         print("Proof: \(formatBytes(file.count)) written to \(output)")
         print(
             "Security: \(Soundness.report(sp, regime: .uniqueDecoding).bits) bits proven (UDR), "
                 + "\(Soundness.report(sp, regime: .johnsonBound).bits) bits (Johnson bound), "
-                + "\(Soundness.conjecturedBits(sp)) bits conjectured — \(config.fri)")
-        print(String(format: "Time: proved in %.3f s, verified in %.1f ms (%d thread(s))", proveTime, verifyTime * 1e3,
-            Parallel.maxThreads))
+                + "\(Soundness.conjecturedBits(sp)) bits conjectured — \(config.fri)"
+        )
+        print(
+            String(
+                format: "Time: proved in %.3f s (CPU %.2f s), verified in %.1f ms (%d thread(s))",
+                proveTime,
+                proveCPU,
+                verifyTime * 1e3,
+                Parallel.maxThreads
+            )
+        )
     }
 }
 
 /// `zkprover verify FILE`.
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Verify a proof file written by `zkprover prove`.")
+        commandName: "verify",
+        abstract: "Verify a proof file written by `zkprover prove`."
+    )
 
     @Argument(help: "The proof file.")
     var file: String
@@ -208,8 +240,15 @@ struct VerifyCommand: ParsableCommand {
         }
         let ms = seconds(clock.now - start) * 1e3
         let heights = proof.tables.map { "2^\($0.logHeight)" }.joined(separator: ", ")
-        print(String(format: "OK: valid %@ proof (%d table(s), heights %@), verified in %.1f ms", example.rawValue,
-            proof.tables.count, heights, ms))
+        print(
+            String(
+                format: "OK: valid %@ proof (%d table(s), heights %@), verified in %.1f ms",
+                example.rawValue,
+                proof.tables.count,
+                heights,
+                ms
+            )
+        )
     }
 }
 
@@ -217,7 +256,8 @@ struct VerifyCommand: ParsableCommand {
 struct SecurityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "security",
-        abstract: "Proven (UDR, Johnson bound) and conjectured security of a configuration (EF soundcalc formulas).")
+        abstract: "Proven (UDR, Johnson bound) and conjectured security of a configuration (EF soundcalc formulas)."
+    )
 
     @Option(help: "Field: koalabear or babybear.")
     var field: String = "koalabear"
@@ -242,9 +282,17 @@ struct SecurityCommand: ParsableCommand {
         }
         let params = fri.parameters
         let sp = SoundnessParameters(
-            baseFieldBits: log2(Double(p)), extensionDegree: 4, logTraceLength: logRows, maxConstraintDegree: maxDegree,
-            numConstraints: constraints, logBlowup: params.logBlowup, numQueries: params.numQueries,
-            queryPowBits: params.queryPowBits, numBatchedColumns: columns, numLookups: lookups)
+            baseFieldBits: log2(Double(p)),
+            extensionDegree: 4,
+            logTraceLength: logRows,
+            maxConstraintDegree: maxDegree,
+            numConstraints: constraints,
+            logBlowup: params.logBlowup,
+            numQueries: params.numQueries,
+            queryPowBits: params.queryPowBits,
+            numBatchedColumns: columns,
+            numLookups: lookups
+        )
         print(Soundness.describe(sp))
     }
 }
@@ -252,7 +300,9 @@ struct SecurityCommand: ParsableCommand {
 /// `zkprover bench`.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks: Poseidon2, DFT/LDE, STARK proving (table and JSON).")
+        commandName: "bench",
+        abstract: "Benchmarks: Poseidon2, DFT/LDE, STARK proving (table and JSON)."
+    )
 
     @Flag(help: "Print only JSON.")
     var json = false
@@ -283,12 +333,17 @@ struct BenchCommand: ParsableCommand {
         Parallel.maxThreads = 0
         if !json {
             print("")
-            print("what".padding(toLength: 58, withPad: " ", startingAt: 0) + " thr       value  unit       reference  note")
+            print(
+                "what".padding(toLength: 58, withPad: " ", startingAt: 0)
+                    + " thr       value  unit       reference  note"
+            )
             for r in rows {
                 let ref = r.reference.map { String(format: "%10.3f", $0) } ?? "          "
                 print(
-                    r.name.padding(toLength: 58, withPad: " ", startingAt: 0) + String(format: " %3d %11.3f  ", r.threads, r.value)
-                        + r.unit.padding(toLength: 9, withPad: " ", startingAt: 0) + " " + ref + "  " + (r.note ?? ""))
+                    r.name.padding(toLength: 58, withPad: " ", startingAt: 0)
+                        + String(format: " %3d %11.3f  ", r.threads, r.value)
+                        + r.unit.padding(toLength: 9, withPad: " ", startingAt: 0) + " " + ref + "  " + (r.note ?? "")
+                )
             }
             print("")
         }
@@ -325,42 +380,93 @@ enum StarkBenchmarks {
             let r = measure(config: config, tables: [TableInput(air: air, trace: trace)], airs: [air])
             log(
                 String(
-                    format: "prove 2^%d Poseidon2 permutations, %d thread(s): %.3f s, proof %@, verify %.1f ms, %d bits",
-                    logPerms, threads, r.prove, formatBytes(r.size), r.verify * 1e3, r.bits))
+                    format:
+                        "prove 2^%d Poseidon2 permutations, %d thread(s): %.3f s (CPU %.2f s), proof %@, verify %.1f ms, %d bits",
+                    logPerms,
+                    threads,
+                    r.prove,
+                    r.cpu,
+                    formatBytes(r.size),
+                    r.verify * 1e3,
+                    r.bits
+                )
+            )
             out.append(
                 BenchRow(
-                    name: "prove 2^\(logPerms) Poseidon2 KoalaBear permutations", threads: threads, value: r.prove,
-                    unit: "s", reference: reference(logPerms: logPerms, threads: threads),
-                    note: String(format: "proof %@, verify %.1f ms, %d bits UDR, %d perms/row", formatBytes(r.size),
-                        r.verify * 1e3, r.bits, perRow)))
+                    name: "prove 2^\(logPerms) Poseidon2 KoalaBear permutations",
+                    threads: threads,
+                    value: r.prove,
+                    unit: "s",
+                    reference: reference(logPerms: logPerms, threads: threads),
+                    note: String(
+                        format: "proof %@, verify %.1f ms, %d bits UDR, %d perms/row, prover CPU %.2f s",
+                        formatBytes(r.size),
+                        r.verify * 1e3,
+                        r.bits,
+                        perRow,
+                        r.cpu
+                    )
+                )
+            )
         }
         let logFib = quick ? 16 : 20
         let (trace, publics) = FibonacciAir<F>.trace(logRows: logFib)
         let r = measure(
-            config: config, tables: [TableInput(air: FibonacciAir<F>(), trace: trace, publicValues: publics)],
-            airs: [FibonacciAir<F>()])
-        log(String(format: "prove Fibonacci 2^%d rows, %d thread(s): %.3f s", logFib, threads, r.prove))
+            config: config,
+            tables: [TableInput(air: FibonacciAir<F>(), trace: trace, publicValues: publics)],
+            airs: [FibonacciAir<F>()]
+        )
+        log(
+            String(
+                format: "prove Fibonacci 2^%d rows, %d thread(s): %.3f s (CPU %.2f s)",
+                logFib,
+                threads,
+                r.prove,
+                r.cpu
+            )
+        )
         out.append(
             BenchRow(
-                name: "prove Fibonacci 2^\(logFib) rows", threads: threads, value: r.prove, unit: "s", reference: nil,
-                note: String(format: "proof %@, verify %.1f ms, %d bits UDR", formatBytes(r.size), r.verify * 1e3, r.bits)))
+                name: "prove Fibonacci 2^\(logFib) rows",
+                threads: threads,
+                value: r.prove,
+                unit: "s",
+                reference: nil,
+                note: String(
+                    format: "proof %@, verify %.1f ms, %d bits UDR, prover CPU %.2f s",
+                    formatBytes(r.size),
+                    r.verify * 1e3,
+                    r.bits,
+                    r.cpu
+                )
+            )
+        )
         return out
     }
 
-    static func measure(config: StarkConfig<F>, tables: [TableInput<F>], airs: [any Air<F>]) -> (
-        prove: Double, verify: Double, size: Int, bits: Int
+    static func measure(
+        config: StarkConfig<F>,
+        tables: [TableInput<F>],
+        airs: [any Air<F>]
+    ) -> (
+        prove: Double, verify: Double, size: Int, bits: Int, cpu: Double
     ) {
         let clock = ContinuousClock()
         let t0 = clock.now
+        let c0 = processCPUSeconds()
         let proof = try! StarkProver(config: config).prove(tables)
         let prove = seconds(clock.now - t0)
+        let cpu = processCPUSeconds() - c0
         let bytes = proof.encoded()
         let t1 = clock.now
         try! StarkVerifier(config: config).verify(airs: airs, bytes: bytes)
         let verify = seconds(clock.now - t1)
         let sp = soundnessParameters(
-            shapes: tables.map { AirShape(of: $0.air) }, logHeights: tables.map { log2Strict($0.trace.height) },
-            fri: config.fri, fieldType: F.self)
-        return (prove, verify, bytes.count, Soundness.report(sp, regime: .uniqueDecoding).bits)
+            shapes: tables.map { AirShape(of: $0.air) },
+            logHeights: tables.map { log2Strict($0.trace.height) },
+            fri: config.fri,
+            fieldType: F.self
+        )
+        return (prove, verify, bytes.count, Soundness.report(sp, regime: .uniqueDecoding).bits, cpu)
     }
 }

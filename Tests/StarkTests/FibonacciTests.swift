@@ -60,7 +60,8 @@ struct FibonacciTests {
         #expect(throws: ProverError.self) {
             _ = try StarkProver(config: config).prove(
                 [TableInput(air: FibonacciAir<F>(), trace: trace, publicValues: publics)],
-                options: ProvingOptions(checkConstraints: true))
+                options: ProvingOptions(checkConstraints: true)
+            )
         }
         let proof = try StarkProver(config: config).prove([
             TableInput(air: FibonacciAir<F>(), trace: trace, publicValues: publics)

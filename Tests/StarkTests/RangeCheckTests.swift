@@ -20,7 +20,7 @@ struct RangeCheckTests {
         #expect(t.interactions.count == 1)
     }
 
-    @Test(arguments: [4, 32, 512])
+    @Test(arguments: [4, 32, 128])
     func proveAndVerify(count: Int) throws {
         let tables = rangeCheckTables(values: Self.values(count), field: F.self)
         let proof = try StarkProver(config: config).prove(tables, options: ProvingOptions(checkConstraints: true))
@@ -45,7 +45,9 @@ struct RangeCheckTests {
         }
         counts[0x70] += 1
         let bytes = RowMajorMatrix(values: counts.map { F($0) }, width: 1)
-        let tables = [TableInput(air: U16ValuesAir<F>(), trace: trace), TableInput(air: ByteTableAir<F>(), trace: bytes)]
+        let tables = [
+            TableInput(air: U16ValuesAir<F>(), trace: trace), TableInput(air: ByteTableAir<F>(), trace: bytes),
+        ]
         #expect(throws: ProverError.unbalancedBuses) { _ = try StarkProver(config: config).prove(tables) }
         let proof = try StarkProver(config: config).prove(tables, options: ProvingOptions(checkBuses: false))
         #expect(throws: VerificationError.unbalancedBuses) {

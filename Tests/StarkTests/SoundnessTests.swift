@@ -7,9 +7,16 @@ struct SoundnessTests {
 
     func params(logBlowup: Int, queries: Int, pow: Int, logN: Int = 20) -> SoundnessParameters {
         SoundnessParameters(
-            baseFieldBits: Self.koalaBearBits, extensionDegree: 4, logTraceLength: logN, maxConstraintDegree: 3,
-            numConstraints: 1200, logBlowup: logBlowup, numQueries: queries, queryPowBits: pow,
-            numBatchedColumns: 1400)
+            baseFieldBits: Self.koalaBearBits,
+            extensionDegree: 4,
+            logTraceLength: logN,
+            maxConstraintDegree: 3,
+            numConstraints: 1200,
+            logBlowup: logBlowup,
+            numQueries: queries,
+            queryPowBits: pow,
+            numBatchedColumns: 1400
+        )
     }
 
     /// Plonky3's `prove_prime_field_31` defaults (rate 1/2, 100 queries, 16 bits) are

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compiles the portable modules (Keccak, EVMPrimitives, Secp256k1, Precompiles, EVM) with Embedded
 # Swift for riscv32-none-none-eabi (rv32im), in dependency order, as objects plus .swiftmodule files
-# so that each module can import the earlier ones. Exits non-zero on the first failure.
+# so that each module can import the earlier ones. Violations of the Embedded restrictions (untyped
+# throws, existentials, ...) are errors. Exits non-zero on the first failure.
 #
 # Usage: scripts/check-embedded.sh [OUTPUT_DIR]   (default: .build/embedded-riscv32)
 set -euo pipefail
@@ -18,6 +19,8 @@ flags=(
   -Xcc -march=rv32im -Xcc -mabi=ilp32
   -Xfrontend -disable-stack-protector
   -Xfrontend -function-sections
+  # Embedded restrictions (untyped throws, existentials, ...) are only warnings by default.
+  -Werror EmbeddedRestrictions
   -I "$out"
 )
 

@@ -772,6 +772,25 @@ extension UInt256: CustomStringConvertible {
         return String(decoding: digits, as: UTF8.self)
     }
 
+    /// The value in decimal digits.
+    public var decimalString: String {
+        if isZero { return "0" }
+        var digits = [UInt8]()
+        var v = self
+        let chunk = UInt256(10_000_000_000_000_000_000)  // 10^19
+        while !v.isZero {
+            let (q, r) = v.quotientAndRemainder(dividingBy: chunk)
+            var part = r.w0
+            for _ in 0..<19 {
+                digits.append(UInt8(truncatingIfNeeded: part % 10) &+ 48)
+                part /= 10
+                if q.isZero && part == 0 { break }
+            }
+            v = q
+        }
+        return String(decoding: digits.reversed(), as: UTF8.self)
+    }
+
     /// Parses hex digits with an optional `0x` prefix (at most 64 digits; empty is zero); `nil` otherwise.
     public init?(hex: String) {
         var v = UInt256.zero

@@ -98,8 +98,12 @@ public struct PublicKey: Hashable, Sendable {
 /// bit 1 says R.x = r + n).
 @frozen
 public struct Signature: Hashable, Sendable {
+    /// R.x modulo n, in 1…n−1.
     public var r: UInt256
+    /// The proof scalar, in 1…n−1 (≤ n/2 when produced by `ECDSA.sign`).
     public var s: UInt256
+    /// 0…3: bit 0 is the parity of R.y, bit 1 says R.x = r + n. Ethereum's v is 27 + id (legacy) or
+    /// 35 + 2·chainId + id (EIP-155).
     public var recoveryId: UInt8
 
     @inlinable

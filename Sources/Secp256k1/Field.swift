@@ -7,11 +7,17 @@ func mac(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ carry: UInt64) -> (UInt64, UIn
     let t = UInt128(b) &* UInt128(c) &+ UInt128(a) &+ UInt128(carry)
     return (UInt64(truncatingIfNeeded: t), UInt64(truncatingIfNeeded: t &>> 64))
     #else
+    return macPortable(a, b, c, carry)
+    #endif
+}
+
+/// `mac` with 64-bit operations only (the riscv32 path; tested on every host).
+@inlinable @inline(__always)
+func macPortable(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ carry: UInt64) -> (UInt64, UInt64) {
     let p = b.multipliedFullWidth(by: c)
     let (l1, o1) = p.low.addingReportingOverflow(a)
     let (l2, o2) = l1.addingReportingOverflow(carry)
     return (l2, p.high &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0))
-    #endif
 }
 
 /// The full 512-bit product of two 256-bit values, limbs least significant first.

@@ -3,8 +3,11 @@ import EVMPrimitives
 /// A point of secp256k1 (y² = x³ + 7) in Jacobian coordinates: (X/Z², Y/Z³); Z = 0 is infinity.
 @frozen
 public struct JacobianPoint: Sendable {
+    /// X (the affine x is X/Z²).
     public var x: FieldElement
+    /// Y (the affine y is Y/Z³).
     public var y: FieldElement
+    /// Z (zero for the point at infinity).
     public var z: FieldElement
 
     @inlinable @inline(__always)
@@ -117,7 +120,9 @@ public struct JacobianPoint: Sendable {
 /// A finite point of secp256k1 in affine coordinates.
 @frozen
 public struct AffinePoint: Hashable, Sendable {
+    /// The abscissa.
     public var x: FieldElement
+    /// The ordinate.
     public var y: FieldElement
 
     /// (x, y) without the curve check.

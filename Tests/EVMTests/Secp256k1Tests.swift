@@ -247,4 +247,13 @@ import Testing
             p = p + twoG
         }
     }
+
+    /// The portable multiply-accumulate (used on riscv32) agrees with the host's.
+    @Test func portableMultiplyAccumulate() {
+        var g = ValueGen(s: 5)
+        for _ in 0..<5000 {
+            let (a, b, c, d) = (g.limb(), g.limb(), g.limb(), g.limb())
+            #expect(macPortable(a, b, c, d) == mac(a, b, c, d))
+        }
+    }
 }

@@ -60,7 +60,7 @@ struct BigNat {
                 let (s1, c1) = lo.addingReportingOverflow(r[i + j])
                 let (s2, c2) = s1.addingReportingOverflow(carry)
                 r[i + j] = s2
-                carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
+                carry = hi &+ carryBit(c1) &+ carryBit(c2)
             }
             r[i + b.limbs.count] = carry
         }
@@ -130,11 +130,11 @@ struct BigNat {
             for i in 0..<n {
                 let (ph, pl) = qhat.multipliedFullWidth(by: v[i])
                 let (pl2, c) = pl.addingReportingOverflow(carry)
-                carry = ph &+ (c ? 1 : 0)
+                carry = ph &+ carryBit(c)
                 let (d1, b1) = u[i + j].subtractingReportingOverflow(pl2)
                 let (d2, b2) = d1.subtractingReportingOverflow(borrow)
                 u[i + j] = d2
-                borrow = (b1 ? 1 : 0) &+ (b2 ? 1 : 0)
+                borrow = carryBit(b1) &+ carryBit(b2)
             }
             let (d1, b1) = u[j + n].subtractingReportingOverflow(carry)
             let (d2, b2) = d1.subtractingReportingOverflow(borrow)
@@ -146,7 +146,7 @@ struct BigNat {
                     let (s1, o1) = u[i + j].addingReportingOverflow(v[i])
                     let (s2, o2) = s1.addingReportingOverflow(c)
                     u[i + j] = s2
-                    c = (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
+                    c = carryBit(o1) &+ carryBit(o2)
                 }
                 u[j + n] = u[j + n] &+ c
             }
@@ -211,27 +211,27 @@ struct MontgomeryContext {
                                 let (s1, o1) = l.addingReportingOverflow(t[j])
                                 let (s2, o2) = s1.addingReportingOverflow(c)
                                 t[j] = s2
-                                c = h &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
+                                c = h &+ carryBit(o1) &+ carryBit(o2)
                             }
                             var (s, o) = t[n].addingReportingOverflow(c)
                             t[n] = s
-                            t[n + 1] = o ? 1 : 0
+                            t[n + 1] = carryBit(o)
                             let q = t[0] &* mInv
                             let (h0, l0) = q.multipliedFullWidth(by: m[0])
                             let (_, oo) = l0.addingReportingOverflow(t[0])
-                            c = h0 &+ (oo ? 1 : 0)
+                            c = h0 &+ carryBit(oo)
                             var j = 1
                             while j < n {
                                 let (h, l) = q.multipliedFullWidth(by: m[j])
                                 let (s1, o1) = l.addingReportingOverflow(t[j])
                                 let (s2, o2) = s1.addingReportingOverflow(c)
                                 t[j - 1] = s2
-                                c = h &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
+                                c = h &+ carryBit(o1) &+ carryBit(o2)
                                 j += 1
                             }
                             (s, o) = t[n].addingReportingOverflow(c)
                             t[n - 1] = s
-                            t[n] = t[n + 1] &+ (o ? 1 : 0)
+                            t[n] = t[n + 1] &+ carryBit(o)
                         }
                     }
                 }
@@ -255,7 +255,7 @@ struct MontgomeryContext {
             var borrow = false
             for i in 0..<n {
                 let (d1, b1) = t[i].subtractingReportingOverflow(m[i])
-                let (d2, b2) = d1.subtractingReportingOverflow(borrow ? 1 : 0)
+                let (d2, b2) = d1.subtractingReportingOverflow(carryBit(borrow))
                 r[i] = d2
                 borrow = b1 || b2
             }

@@ -282,7 +282,96 @@ struct Fp<M: MontgomeryModulus>: FieldElement {
         return out
     }
 
-    func inverse() -> Fp { power(Fp.modulusMinus(2)) }
+    /// The inverse by the binary extended Euclidean algorithm on canonical values (zero maps to zero).
+    func inverse() -> Fp {
+        if isZero { return .zero }
+        let n = M.limbCount
+        let c = canonical
+        let pl = M.modulus
+        var u = [UInt64](repeating: 0, count: n)
+        var v = [UInt64](repeating: 0, count: n)
+        var x1 = [UInt64](repeating: 0, count: n)
+        var x2 = [UInt64](repeating: 0, count: n)
+        var p = [UInt64](repeating: 0, count: n)
+        for i in 0..<n {
+            u[i] = c[i]
+            v[i] = pl[i]
+            p[i] = pl[i]
+        }
+        x1[0] = 1
+        @inline(__always)
+        func isOne(_ a: [UInt64]) -> Bool {
+            if a[0] != 1 { return false }
+            for i in 1..<n where a[i] != 0 { return false }
+            return true
+        }
+        /// a ← a / 2, x ← x / 2 mod p, while a is even.
+        @inline(__always)
+        func halve(_ a: inout [UInt64], _ x: inout [UInt64]) {
+            while a[0] & 1 == 0 {
+                for i in 0..<n { a[i] = (a[i] >> 1) | (i + 1 < n ? a[i + 1] << 63 : 0) }
+                var carry: UInt64 = 0
+                if x[0] & 1 == 1 {
+                    for i in 0..<n {
+                        let (s1, o1) = x[i].addingReportingOverflow(p[i])
+                        let (s2, o2) = s1.addingReportingOverflow(carry)
+                        x[i] = s2
+                        carry = carryBit(o1) | carryBit(o2)
+                    }
+                }
+                for i in 0..<n { x[i] = (x[i] >> 1) | (i + 1 < n ? x[i + 1] << 63 : carry << 63) }
+            }
+        }
+        /// a ← a − b (a ≥ b) and x ← x − y mod p.
+        @inline(__always)
+        func subtract(_ a: inout [UInt64], _ b: [UInt64], _ x: inout [UInt64], _ y: [UInt64]) {
+            var borrow: UInt64 = 0
+            for i in 0..<n {
+                let (d1, b1) = a[i].subtractingReportingOverflow(b[i])
+                let (d2, b2) = d1.subtractingReportingOverflow(borrow)
+                a[i] = d2
+                borrow = carryBit(b1) | carryBit(b2)
+            }
+            borrow = 0
+            for i in 0..<n {
+                let (d1, b1) = x[i].subtractingReportingOverflow(y[i])
+                let (d2, b2) = d1.subtractingReportingOverflow(borrow)
+                x[i] = d2
+                borrow = carryBit(b1) | carryBit(b2)
+            }
+            if borrow != 0 {
+                var carry: UInt64 = 0
+                for i in 0..<n {
+                    let (s1, o1) = x[i].addingReportingOverflow(p[i])
+                    let (s2, o2) = s1.addingReportingOverflow(carry)
+                    x[i] = s2
+                    carry = carryBit(o1) | carryBit(o2)
+                }
+            }
+        }
+        while !isOne(u) && !isOne(v) {
+            halve(&u, &x1)
+            halve(&v, &x2)
+            var uGeqV = true
+            var i = n - 1
+            while i >= 0 {
+                if u[i] != v[i] {
+                    uGeqV = u[i] > v[i]
+                    break
+                }
+                i -= 1
+            }
+            if uGeqV {
+                subtract(&u, v, &x1, x2)
+            } else {
+                subtract(&v, u, &x2, x1)
+            }
+        }
+        let r = isOne(u) ? x1 : x2
+        var l = Limbs(repeating: 0)
+        for i in 0..<n { l[i] = r[i] }
+        return Fp(canonical: l)
+    }
 
     /// (p − 1) / 2, little-endian.
     static var halfOrder: [UInt64] {

@@ -76,7 +76,7 @@ extension BLS12 {
         if x.isZero && y.isZero { return .infinity }
         let p = G1Point(x: x, y: y)
         guard p.isOnCurve else { return nil }
-        if subgroupCheck && !p.jacobian.multiplied(byLimbs: order).isInfinity { return nil }
+        if subgroupCheck && !isInG1(p) { return nil }
         return p
     }
 
@@ -89,7 +89,7 @@ extension BLS12 {
         if x.isZero && y.isZero { return .infinity }
         let p = G2Point(x: x, y: y)
         guard p.isOnCurve else { return nil }
-        if subgroupCheck && !p.jacobian.multiplied(byLimbs: order).isInfinity { return nil }
+        if subgroupCheck && !isInG2(p) { return nil }
         return p
     }
 

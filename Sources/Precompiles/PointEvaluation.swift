@@ -144,7 +144,7 @@ extension BLS12 {
         guard var y = (x.squared() * x + G1.b).squareRoot() else { return nil }
         if y.isLexicographicallyLargest != (b0 & 0x20 != 0) { y = -y }
         let p = G1Point(x: x, y: y)
-        guard p.jacobian.multiplied(byLimbs: order).isInfinity else { return nil }
+        guard isInG1(p) else { return nil }
         return p
     }
 }

@@ -13,7 +13,7 @@ struct PrecompilesCommand: ParsableCommand {
 
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Time each precompile on a representative input; prints µs per call and Mgas/s."
+            abstract: "Time each precompile on a representative input; prints CPU and wall µs per call and Mgas/s."
         )
 
         @Option(help: "Minimum seconds to spend on each case.")
@@ -23,7 +23,7 @@ struct PrecompilesCommand: ParsableCommand {
         var filter: String?
 
         func run() throws {
-            print("case                          gas      µs/call     Mgas/s")
+            print("case                           gas   cpu µs/call   cpu Mgas/s   wall µs/call")
             for c in PrecompileBenchCases.all() where filter.map({ c.name.contains($0) }) ?? true {
                 guard
                     case .success(let first) = Precompiles.run(
@@ -38,21 +38,31 @@ struct PrecompilesCommand: ParsableCommand {
                 }
                 var calls = 0
                 let start = DispatchTime.now().uptimeNanoseconds
+                let cpuStart = threadCPUNanoseconds()
                 var elapsed: UInt64 = 0
                 repeat {
                     _ = Precompiles.run(id: c.id, input: c.input, gasLimit: 100_000_000, fork: .osaka)
                     calls += 1
                     elapsed = DispatchTime.now().uptimeNanoseconds - start
                 } while Double(elapsed) < seconds * 1e9
-                let micros = Double(elapsed) / 1e3 / Double(calls)
-                let mgas = Double(first.gasUsed) / micros
+                let cpu = Double(threadCPUNanoseconds() - cpuStart) / 1e3 / Double(calls)
+                let wall = Double(elapsed) / 1e3 / Double(calls)
                 let name = c.name.padding(toLength: 26, withPad: " ", startingAt: 0)
-                print(
-                    "\(name) \(String(first.gasUsed).leftPad(8)) \(String(format: "%12.2f", micros)) \(String(format: "%10.1f", mgas))"
-                )
+                let gas = String(first.gasUsed).leftPad(8)
+                let cpuText = String(format: "%13.2f", cpu)
+                let mgasText = String(format: "%12.1f", Double(first.gasUsed) / cpu)
+                let wallText = String(format: "%14.2f", wall)
+                print("\(name) \(gas) \(cpuText) \(mgasText) \(wallText)")
             }
         }
     }
+}
+
+/// CPU time of the calling thread (robust to other processes sharing the machine).
+private func threadCPUNanoseconds() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
 
 extension String {

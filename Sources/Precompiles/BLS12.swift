@@ -21,13 +21,19 @@ enum BLS12: PairingConfig {
     static var loopCount: [UInt64] { [0xd201_0000_0001_0000] }
     static var loopIsNegative: Bool { true }
     static var isBN: Bool { false }
-    static var hardExponent: [UInt64] {
+    /// (p⁴ − p² + 1) / r written in base p (digits e0…e3).
+    static var hardExponentDigits: [[UInt64]] {
         [
-            0xe516_c3f4_38e3_ba79, 0xfa99_12aa_e208_ccf1, 0x905c_e937_335d_5b68, 0xc71a_2629_b0de_a236,
-            0x8377_4940_9967_54c8, 0x21d1_60ae_b6a1_e799, 0x2ed0_b283_ed23_7db4, 0x915c_97f3_6c6f_1821,
-            0x67f1_7fcb_de78_3765, 0x2378_b903_9096_d1b7, 0x7988_f876_1bdc_51dc, 0x2076_9950_03fc_77a1,
-            0x827e_ca0b_a621_315b, 0xe5a7_2bce_8d63_cb9f, 0xf68f_7764_c28b_6f8a, 0x2f23_0063_cf08_1517,
-            0x9450_6632_528d_6a9a, 0xd3cd_e88e_eb99_6ca3, 0xc0bd_38c3_195c_899e, 0x000f_686b_3d80_7d01,
+            [
+                0xaaaa_0000_aaaa_aaac, 0x3381_3d52_06aa_1800, 0x665a_045e_22ec_661f, 0xf7a3_4148_de09_bf34,
+                0x2b68_8550_f8ce_bd66, 0x1a01_11ea_397f_e69a,
+            ],
+            [0x73ff_ffff_ffff_5554, 0x9d58_6d58_4eac_aaaa, 0xc49f_25e1_a737_f5e2, 0x26a4_8d1b_b889_d46d],
+            [
+                0x1ea8_ffff_5554_aaab, 0xb27c_92a7_df51_e7fe, 0x3815_8e5c_24af_f488, 0x6477_4b84_f385_12bf,
+                0x4b1b_a7b6_434b_acd7, 0x1a01_11ea_397f_e69a,
+            ],
+            [0x8c00_aaab_0000_aaaa, 0x396c_8c00_5555_e156],
         ]
     }
     /// The group order r, little-endian.

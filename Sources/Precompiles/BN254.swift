@@ -17,12 +17,26 @@ enum BN254: PairingConfig {
         /// 3 / (9 + u).
         static var b: F {
             F(
-                Fp(canonical: [
-                    0x3267_e6dc_24a1_38e5, 0xb5b4_c5e5_59db_efa3, 0x81be_1899_1be0_6ac3, 0x2b14_9d40_ceb8_aaae, 0, 0,
-                ]),
-                Fp(canonical: [
-                    0xe4a2_bd06_85c3_15d2, 0xa74f_a084_e52d_1852, 0xcd2c_afad_eed8_fdf4, 0x0097_13b0_3af0_fed4, 0, 0,
-                ])
+                Fp(
+                    canonical: Limbs(
+                        0x3267_e6dc_24a1_38e5,
+                        0xb5b4_c5e5_59db_efa3,
+                        0x81be_1899_1be0_6ac3,
+                        0x2b14_9d40_ceb8_aaae,
+                        0,
+                        0,
+                    )
+                ),
+                Fp(
+                    canonical: Limbs(
+                        0xe4a2_bd06_85c3_15d2,
+                        0xa74f_a084_e52d_1852,
+                        0xcd2c_afad_eed8_fdf4,
+                        0x0097_13b0_3af0_fed4,
+                        0,
+                        0,
+                    )
+                )
             )
         }
     }
@@ -32,11 +46,13 @@ enum BN254: PairingConfig {
     static var loopCount: [UInt64] { [0x9d79_7039_be76_3ba8, 0x1] }
     static var loopIsNegative: Bool { false }
     static var isBN: Bool { true }
-    static var hardExponent: [UInt64] {
+    /// (p⁴ − p² + 1) / r written in base p (digits e0…e3).
+    static var hardExponentDigits: [[UInt64]] {
         [
-            0xe81b_b482_ccdf_42b1, 0x5abf_5cc4_f49c_36d4, 0xf115_4e7e_1da0_14fd, 0xdcc7_b44c_87cd_bacf,
-            0xaaa4_41e3_954b_cf8a, 0x6b88_7d56_d509_5f23, 0x7958_1e16_f3fd_90c6, 0x3b1b_1355_d189_227d,
-            0x4e52_9a58_6187_6f6b, 0x6c0e_b522_d5b1_2278, 0x331e_c151_8317_7faf, 0x01ba_aa71_0b07_59ad,
+            [0x8598_9436_d0f9_fa91, 0x5cea_24f6_fd73_6bea, 0x048b_6e19_3fd8_4104, 0x3064_4e72_e131_a029],
+            [0x138f_3176_606a_30c5, 0x3b85_2988_dae4_1fe4, 0x048b_6e19_3fd8_4105, 0x3064_4e72_e131_a029],
+            [0xf83e_9682_e87c_fd46, 0x6f4d_8248_eeb8_59fb],
+            [0x0000_0000_0000_0001],
         ]
     }
     /// The group order r, little-endian.

@@ -60,7 +60,7 @@ struct BigNat {
                 let (s1, c1) = lo.addingReportingOverflow(r[i + j])
                 let (s2, c2) = s1.addingReportingOverflow(carry)
                 r[i + j] = s2
-                carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0)
+                carry = hi &+ carryBit(c1) &+ carryBit(c2)
             }
             r[i + b.limbs.count] = carry
         }
@@ -130,11 +130,11 @@ struct BigNat {
             for i in 0..<n {
                 let (ph, pl) = qhat.multipliedFullWidth(by: v[i])
                 let (pl2, c) = pl.addingReportingOverflow(carry)
-                carry = ph &+ (c ? 1 : 0)
+                carry = ph &+ carryBit(c)
                 let (d1, b1) = u[i + j].subtractingReportingOverflow(pl2)
                 let (d2, b2) = d1.subtractingReportingOverflow(borrow)
                 u[i + j] = d2
-                borrow = (b1 ? 1 : 0) &+ (b2 ? 1 : 0)
+                borrow = carryBit(b1) &+ carryBit(b2)
             }
             let (d1, b1) = u[j + n].subtractingReportingOverflow(carry)
             let (d2, b2) = d1.subtractingReportingOverflow(borrow)
@@ -146,7 +146,7 @@ struct BigNat {
                     let (s1, o1) = u[i + j].addingReportingOverflow(v[i])
                     let (s2, o2) = s1.addingReportingOverflow(c)
                     u[i + j] = s2
-                    c = (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
+                    c = carryBit(o1) &+ carryBit(o2)
                 }
                 u[j + n] = u[j + n] &+ c
             }
@@ -180,7 +180,7 @@ struct BigNat {
     }
 }
 
-/// Montgomery arithmetic modulo an odd multi-limb modulus (CIOS).
+/// Montgomery arithmetic modulo an odd multi-limb modulus (CIOS), allocation-free in the loop.
 struct MontgomeryContext {
     let m: [UInt64]
     let n: Int
@@ -196,48 +196,47 @@ struct MontgomeryContext {
         mInv = 0 &- inv
     }
 
-    /// a·b·R⁻¹ mod m for a, b < m given as n-limb arrays.
-    func mul(_ a: [UInt64], _ b: [UInt64]) -> [UInt64] {
-        var t = [UInt64](repeating: 0, count: n + 2)
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                m.withUnsafeBufferPointer { m in
-                    t.withUnsafeMutableBufferPointer { t in
-                        for i in 0..<n {
-                            var c: UInt64 = 0
-                            let ai = a[i]
-                            for j in 0..<n {
-                                let (h, l) = ai.multipliedFullWidth(by: b[j])
-                                let (s1, o1) = l.addingReportingOverflow(t[j])
-                                let (s2, o2) = s1.addingReportingOverflow(c)
-                                t[j] = s2
-                                c = h &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
-                            }
-                            var (s, o) = t[n].addingReportingOverflow(c)
-                            t[n] = s
-                            t[n + 1] = o ? 1 : 0
-                            let q = t[0] &* mInv
-                            let (h0, l0) = q.multipliedFullWidth(by: m[0])
-                            let (_, oo) = l0.addingReportingOverflow(t[0])
-                            c = h0 &+ (oo ? 1 : 0)
-                            var j = 1
-                            while j < n {
-                                let (h, l) = q.multipliedFullWidth(by: m[j])
-                                let (s1, o1) = l.addingReportingOverflow(t[j])
-                                let (s2, o2) = s1.addingReportingOverflow(c)
-                                t[j - 1] = s2
-                                c = h &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
-                                j += 1
-                            }
-                            (s, o) = t[n].addingReportingOverflow(c)
-                            t[n - 1] = s
-                            t[n] = t[n + 1] &+ (o ? 1 : 0)
-                        }
-                    }
-                }
+    /// out ← a·b·R⁻¹ mod m for n-limb a, b < m; `t` is scratch of n + 2 limbs. `out` may alias a or b.
+    static func mul(
+        _ out: UnsafeMutablePointer<UInt64>,
+        _ a: UnsafePointer<UInt64>,
+        _ b: UnsafePointer<UInt64>,
+        _ m: UnsafePointer<UInt64>,
+        _ n: Int,
+        _ mInv: UInt64,
+        _ t: UnsafeMutablePointer<UInt64>
+    ) {
+        for i in 0..<(n + 2) { t[i] = 0 }
+        for i in 0..<n {
+            var c: UInt64 = 0
+            let ai = a[i]
+            for j in 0..<n {
+                let (h, l) = ai.multipliedFullWidth(by: b[j])
+                let (s1, o1) = l.addingReportingOverflow(t[j])
+                let (s2, o2) = s1.addingReportingOverflow(c)
+                t[j] = s2
+                c = h &+ carryBit(o1) &+ carryBit(o2)
             }
+            var (s, o) = t[n].addingReportingOverflow(c)
+            t[n] = s
+            t[n + 1] = carryBit(o)
+            let q = t[0] &* mInv
+            let (h0, l0) = q.multipliedFullWidth(by: m[0])
+            let (_, oo) = l0.addingReportingOverflow(t[0])
+            c = h0 &+ carryBit(oo)
+            var j = 1
+            while j < n {
+                let (h, l) = q.multipliedFullWidth(by: m[j])
+                let (s1, o1) = l.addingReportingOverflow(t[j])
+                let (s2, o2) = s1.addingReportingOverflow(c)
+                t[j - 1] = s2
+                c = h &+ carryBit(o1) &+ carryBit(o2)
+                j += 1
+            }
+            (s, o) = t[n].addingReportingOverflow(c)
+            t[n - 1] = s
+            t[n] = t[n + 1] &+ carryBit(o)
         }
-        // Conditional subtraction.
         var geq = t[n] != 0
         if !geq {
             geq = true
@@ -250,19 +249,17 @@ struct MontgomeryContext {
                 i -= 1
             }
         }
-        var r = [UInt64](repeating: 0, count: n)
         if geq {
-            var borrow = false
+            var borrow: UInt64 = 0
             for i in 0..<n {
                 let (d1, b1) = t[i].subtractingReportingOverflow(m[i])
-                let (d2, b2) = d1.subtractingReportingOverflow(borrow ? 1 : 0)
-                r[i] = d2
-                borrow = b1 || b2
+                let (d2, b2) = d1.subtractingReportingOverflow(borrow)
+                out[i] = d2
+                borrow = carryBit(b1) | carryBit(b2)
             }
         } else {
-            for i in 0..<n { r[i] = t[i] }
+            for i in 0..<n { out[i] = t[i] }
         }
-        return r
     }
 
     private func padded(_ x: BigNat) -> [UInt64] {
@@ -273,25 +270,45 @@ struct MontgomeryContext {
 
     /// base^e mod m for base < m, with a 4-bit fixed window.
     func pow(_ base: BigNat, _ e: BigNat) -> BigNat {
+        let n = self.n
+        let mInv = self.mInv
         // x·R mod m by shifting left n limbs and reducing.
         let rModM = BigNat(limbs: [UInt64](repeating: 0, count: n) + [1]) % modulus
         let baseR = BigNat(limbs: [UInt64](repeating: 0, count: n) + base.limbs) % modulus
-        var table = [[UInt64]](repeating: [], count: 16)
-        table[0] = padded(rModM)
-        table[1] = padded(baseR)
-        for i in 2..<16 { table[i] = mul(table[i - 1], table[1]) }
-        var acc = table[0]
+        // table[k] at offset k·n; acc, one and scratch after it.
+        var buffer = [UInt64](repeating: 0, count: 16 * n + 2 * n + n + 2)
+        let r0 = padded(rModM)
+        let b1 = padded(baseR)
         let bits = e.bitWidth
-        var top = ((bits + 3) / 4) * 4 - 4
-        while top >= 0 {
-            for _ in 0..<4 { acc = mul(acc, acc) }
-            var nib = 0
-            for k in 0..<4 where e.bit(top + k) { nib |= 1 << k }
-            if nib != 0 { acc = mul(acc, table[nib]) }
-            top -= 4
+        var result = [UInt64](repeating: 0, count: n)
+        m.withUnsafeBufferPointer { mp in
+            buffer.withUnsafeMutableBufferPointer { buf in
+                let m = mp.baseAddress!
+                let base = buf.baseAddress!
+                let acc = base + 16 * n
+                let one = acc + n
+                let t = one + n
+                for i in 0..<n {
+                    base[i] = r0[i]
+                    base[n + i] = b1[i]
+                }
+                for k in 2..<16 {
+                    MontgomeryContext.mul(base + k * n, base + (k - 1) * n, base + n, m, n, mInv, t)
+                }
+                for i in 0..<n { acc[i] = r0[i] }
+                var top = ((bits + 3) / 4) * 4 - 4
+                while top >= 0 {
+                    for _ in 0..<4 { MontgomeryContext.mul(acc, acc, acc, m, n, mInv, t) }
+                    var nib = 0
+                    for k in 0..<4 where e.bit(top + k) { nib |= 1 << k }
+                    if nib != 0 { MontgomeryContext.mul(acc, acc, base + nib * n, m, n, mInv, t) }
+                    top -= 4
+                }
+                one[0] = 1
+                MontgomeryContext.mul(acc, acc, one, m, n, mInv, t)
+                for i in 0..<n { result[i] = acc[i] }
+            }
         }
-        var one = [UInt64](repeating: 0, count: n)
-        one[0] = 1
-        return BigNat(limbs: mul(acc, one))
+        return BigNat(limbs: result)
     }
 }

@@ -1,3 +1,7 @@
+/// 0 or 1 without a branch.
+@inline(__always)
+func carryBit(_ b: Bool) -> UInt64 { UInt64(unsafeBitCast(b, to: UInt8.self)) }
+
 /// Operations every field in the curve code provides (prime fields and their extensions).
 protocol FieldElement: Equatable {
     static var zero: Self { get }
@@ -120,47 +124,89 @@ struct Fp<M: MontgomeryModulus>: FieldElement {
 
     @inline(__always)
     static func + (a: Fp, b: Fp) -> Fp {
-        let n = M.limbCount
-        let p = M.modulus
         var r = Limbs(repeating: 0)
-        var carry: UInt64 = 0
-        for i in 0..<n {
-            let (s1, o1) = a.limbs[i].addingReportingOverflow(b.limbs[i])
-            let (s2, o2) = s1.addingReportingOverflow(carry)
-            r[i] = s2
-            carry = (o1 ? 1 : 0) | (o2 ? 1 : 0)
-        }
-        if carry != 0 || !less(r, p) {
-            var borrow: UInt64 = 0
-            for i in 0..<n {
-                let (d1, b1) = r[i].subtractingReportingOverflow(p[i])
-                let (d2, b2) = d1.subtractingReportingOverflow(borrow)
-                r[i] = d2
-                borrow = (b1 ? 1 : 0) | (b2 ? 1 : 0)
+        let p = M.modulus
+        let n = M.limbCount
+        withUnsafeBytes(of: a.limbs.storage) { ab in
+            withUnsafeBytes(of: b.limbs.storage) { bb in
+                withUnsafeBytes(of: p.storage) { pb in
+                    withUnsafeMutableBytes(of: &r.storage) { rb in
+                        let a = ab.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                        let b = bb.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                        let p = pb.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                        let r = rb.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                        var carry: UInt64 = 0
+                        for i in 0..<n {
+                            let (s1, o1) = a[i].addingReportingOverflow(b[i])
+                            let (s2, o2) = s1.addingReportingOverflow(carry)
+                            r[i] = s2
+                            carry = carryBit(o1) | carryBit(o2)
+                        }
+                        Fp.reduceOnce(r, p, carry: carry, n: n)
+                    }
+                }
             }
         }
         return Fp(montgomery: r)
     }
 
+    /// r ← r − p when (carry, r) ≥ p.
+    @inline(__always)
+    static func reduceOnce(_ r: UnsafeMutablePointer<UInt64>, _ p: UnsafePointer<UInt64>, carry: UInt64, n: Int) {
+        var geq = carry != 0
+        if !geq {
+            geq = true
+            var i = n - 1
+            while i >= 0 {
+                if r[i] != p[i] {
+                    geq = r[i] > p[i]
+                    break
+                }
+                i -= 1
+            }
+        }
+        if geq {
+            var borrow: UInt64 = 0
+            for i in 0..<n {
+                let (d1, b1) = r[i].subtractingReportingOverflow(p[i])
+                let (d2, b2) = d1.subtractingReportingOverflow(borrow)
+                r[i] = d2
+                borrow = carryBit(b1) | carryBit(b2)
+            }
+        }
+    }
+
     @inline(__always)
     static func - (a: Fp, b: Fp) -> Fp {
-        let n = M.limbCount
         var r = Limbs(repeating: 0)
-        var borrow: UInt64 = 0
-        for i in 0..<n {
-            let (d1, b1) = a.limbs[i].subtractingReportingOverflow(b.limbs[i])
-            let (d2, b2) = d1.subtractingReportingOverflow(borrow)
-            r[i] = d2
-            borrow = (b1 ? 1 : 0) | (b2 ? 1 : 0)
-        }
-        if borrow != 0 {
-            let p = M.modulus
-            var carry: UInt64 = 0
-            for i in 0..<n {
-                let (s1, o1) = r[i].addingReportingOverflow(p[i])
-                let (s2, o2) = s1.addingReportingOverflow(carry)
-                r[i] = s2
-                carry = (o1 ? 1 : 0) | (o2 ? 1 : 0)
+        let p = M.modulus
+        let n = M.limbCount
+        withUnsafeBytes(of: a.limbs.storage) { ab in
+            withUnsafeBytes(of: b.limbs.storage) { bb in
+                withUnsafeBytes(of: p.storage) { pb in
+                    withUnsafeMutableBytes(of: &r.storage) { rb in
+                        let a = ab.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                        let b = bb.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                        let p = pb.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                        let r = rb.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                        var borrow: UInt64 = 0
+                        for i in 0..<n {
+                            let (d1, b1) = a[i].subtractingReportingOverflow(b[i])
+                            let (d2, b2) = d1.subtractingReportingOverflow(borrow)
+                            r[i] = d2
+                            borrow = carryBit(b1) | carryBit(b2)
+                        }
+                        if borrow != 0 {
+                            var carry: UInt64 = 0
+                            for i in 0..<n {
+                                let (s1, o1) = r[i].addingReportingOverflow(p[i])
+                                let (s2, o2) = s1.addingReportingOverflow(carry)
+                                r[i] = s2
+                                carry = carryBit(o1) | carryBit(o2)
+                            }
+                        }
+                    }
+                }
             }
         }
         return Fp(montgomery: r)
@@ -168,50 +214,57 @@ struct Fp<M: MontgomeryModulus>: FieldElement {
 
     static prefix func - (a: Fp) -> Fp { Fp.zero - a }
 
-    /// Montgomery product (CIOS).
+    /// Montgomery product (CIOS) over raw limb pointers.
     @inline(__always)
     static func * (a: Fp, b: Fp) -> Fp {
-        let n = M.limbCount
-        let p = M.modulus
-        let inv = M.inverse
-        var t = InlineArray<8, UInt64>(repeating: 0)
-        for i in 0..<n {
-            var c: UInt64 = 0
-            let ai = a.limbs[i]
-            for j in 0..<n {
-                let (h, l) = ai.multipliedFullWidth(by: b.limbs[j])
-                let (s1, o1) = l.addingReportingOverflow(t[j])
-                let (s2, o2) = s1.addingReportingOverflow(c)
-                t[j] = s2
-                c = h &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
-            }
-            let (s, o) = t[n].addingReportingOverflow(c)
-            t[n] = s
-            t[n + 1] = o ? 1 : 0
-            let q = t[0] &* inv
-            let (h0, l0) = q.multipliedFullWidth(by: p[0])
-            let (_, oo) = l0.addingReportingOverflow(t[0])
-            c = h0 &+ (oo ? 1 : 0)
-            for j in 1..<n {
-                let (h, l) = q.multipliedFullWidth(by: p[j])
-                let (s1, o1) = l.addingReportingOverflow(t[j])
-                let (s2, o2) = s1.addingReportingOverflow(c)
-                t[j - 1] = s2
-                c = h &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
-            }
-            let (s3, o3) = t[n].addingReportingOverflow(c)
-            t[n - 1] = s3
-            t[n] = t[n + 1] &+ (o3 ? 1 : 0)
-        }
         var r = Limbs(repeating: 0)
-        for i in 0..<n { r[i] = t[i] }
-        if t[n] != 0 || !less(r, p) {
-            var borrow: UInt64 = 0
-            for i in 0..<n {
-                let (d1, b1) = r[i].subtractingReportingOverflow(p[i])
-                let (d2, b2) = d1.subtractingReportingOverflow(borrow)
-                r[i] = d2
-                borrow = (b1 ? 1 : 0) | (b2 ? 1 : 0)
+        let p = M.modulus
+        let n = M.limbCount
+        let inv = M.inverse
+        var tStorage = WideLimbs()
+        withUnsafeBytes(of: a.limbs.storage) { ab in
+            withUnsafeBytes(of: b.limbs.storage) { bb in
+                withUnsafeBytes(of: p.storage) { pb in
+                    withUnsafeMutableBytes(of: &r.storage) { rb in
+                        withUnsafeMutableBytes(of: &tStorage.storage) { tb in
+                            let a = ab.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                            let b = bb.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                            let p = pb.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                            let r = rb.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                            let t = tb.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                            for i in 0..<n {
+                                var c: UInt64 = 0
+                                let ai = a[i]
+                                for j in 0..<n {
+                                    let (h, l) = ai.multipliedFullWidth(by: b[j])
+                                    let (s1, o1) = l.addingReportingOverflow(t[j])
+                                    let (s2, o2) = s1.addingReportingOverflow(c)
+                                    t[j] = s2
+                                    c = h &+ carryBit(o1) &+ carryBit(o2)
+                                }
+                                let (s, o) = t[n].addingReportingOverflow(c)
+                                t[n] = s
+                                t[n + 1] = carryBit(o)
+                                let q = t[0] &* inv
+                                let (h0, l0) = q.multipliedFullWidth(by: p[0])
+                                let (_, oo) = l0.addingReportingOverflow(t[0])
+                                c = h0 &+ carryBit(oo)
+                                for j in 1..<n {
+                                    let (h, l) = q.multipliedFullWidth(by: p[j])
+                                    let (s1, o1) = l.addingReportingOverflow(t[j])
+                                    let (s2, o2) = s1.addingReportingOverflow(c)
+                                    t[j - 1] = s2
+                                    c = h &+ carryBit(o1) &+ carryBit(o2)
+                                }
+                                let (s3, o3) = t[n].addingReportingOverflow(c)
+                                t[n - 1] = s3
+                                t[n] = t[n + 1] &+ carryBit(o3)
+                            }
+                            for i in 0..<n { r[i] = t[i] }
+                            Fp.reduceOnce(r, p, carry: t[n], n: n)
+                        }
+                    }
+                }
             }
         }
         return Fp(montgomery: r)
@@ -229,7 +282,96 @@ struct Fp<M: MontgomeryModulus>: FieldElement {
         return out
     }
 
-    func inverse() -> Fp { power(Fp.modulusMinus(2)) }
+    /// The inverse by the binary extended Euclidean algorithm on canonical values (zero maps to zero).
+    func inverse() -> Fp {
+        if isZero { return .zero }
+        let n = M.limbCount
+        let c = canonical
+        let pl = M.modulus
+        var u = [UInt64](repeating: 0, count: n)
+        var v = [UInt64](repeating: 0, count: n)
+        var x1 = [UInt64](repeating: 0, count: n)
+        var x2 = [UInt64](repeating: 0, count: n)
+        var p = [UInt64](repeating: 0, count: n)
+        for i in 0..<n {
+            u[i] = c[i]
+            v[i] = pl[i]
+            p[i] = pl[i]
+        }
+        x1[0] = 1
+        @inline(__always)
+        func isOne(_ a: [UInt64]) -> Bool {
+            if a[0] != 1 { return false }
+            for i in 1..<n where a[i] != 0 { return false }
+            return true
+        }
+        /// a ← a / 2, x ← x / 2 mod p, while a is even.
+        @inline(__always)
+        func halve(_ a: inout [UInt64], _ x: inout [UInt64]) {
+            while a[0] & 1 == 0 {
+                for i in 0..<n { a[i] = (a[i] >> 1) | (i + 1 < n ? a[i + 1] << 63 : 0) }
+                var carry: UInt64 = 0
+                if x[0] & 1 == 1 {
+                    for i in 0..<n {
+                        let (s1, o1) = x[i].addingReportingOverflow(p[i])
+                        let (s2, o2) = s1.addingReportingOverflow(carry)
+                        x[i] = s2
+                        carry = carryBit(o1) | carryBit(o2)
+                    }
+                }
+                for i in 0..<n { x[i] = (x[i] >> 1) | (i + 1 < n ? x[i + 1] << 63 : carry << 63) }
+            }
+        }
+        /// a ← a − b (a ≥ b) and x ← x − y mod p.
+        @inline(__always)
+        func subtract(_ a: inout [UInt64], _ b: [UInt64], _ x: inout [UInt64], _ y: [UInt64]) {
+            var borrow: UInt64 = 0
+            for i in 0..<n {
+                let (d1, b1) = a[i].subtractingReportingOverflow(b[i])
+                let (d2, b2) = d1.subtractingReportingOverflow(borrow)
+                a[i] = d2
+                borrow = carryBit(b1) | carryBit(b2)
+            }
+            borrow = 0
+            for i in 0..<n {
+                let (d1, b1) = x[i].subtractingReportingOverflow(y[i])
+                let (d2, b2) = d1.subtractingReportingOverflow(borrow)
+                x[i] = d2
+                borrow = carryBit(b1) | carryBit(b2)
+            }
+            if borrow != 0 {
+                var carry: UInt64 = 0
+                for i in 0..<n {
+                    let (s1, o1) = x[i].addingReportingOverflow(p[i])
+                    let (s2, o2) = s1.addingReportingOverflow(carry)
+                    x[i] = s2
+                    carry = carryBit(o1) | carryBit(o2)
+                }
+            }
+        }
+        while !isOne(u) && !isOne(v) {
+            halve(&u, &x1)
+            halve(&v, &x2)
+            var uGeqV = true
+            var i = n - 1
+            while i >= 0 {
+                if u[i] != v[i] {
+                    uGeqV = u[i] > v[i]
+                    break
+                }
+                i -= 1
+            }
+            if uGeqV {
+                subtract(&u, v, &x1, x2)
+            } else {
+                subtract(&v, u, &x2, x1)
+            }
+        }
+        let r = isOne(u) ? x1 : x2
+        var l = Limbs(repeating: 0)
+        for i in 0..<n { l[i] = r[i] }
+        return Fp(canonical: l)
+    }
 
     /// (p − 1) / 2, little-endian.
     static var halfOrder: [UInt64] {

@@ -4,20 +4,41 @@ enum P256 {
         typealias F = Fp<P256P>
         static var a: F { -F(3) }
         static var b: F {
-            F(canonical: [
-                0x3bce_3c3e_27d2_604b, 0x651d_06b0_cc53_b0f6, 0xb3eb_bd55_7698_86bc, 0x5ac6_35d8_aa3a_93e7, 0, 0,
-            ])
+            F(
+                canonical: Limbs(
+                    0x3bce_3c3e_27d2_604b,
+                    0x651d_06b0_cc53_b0f6,
+                    0xb3eb_bd55_7698_86bc,
+                    0x5ac6_35d8_aa3a_93e7,
+                    0,
+                    0,
+                )
+            )
         }
     }
 
     static var generator: AffinePoint<Curve> {
         AffinePoint(
-            x: Fp(canonical: [
-                0xf4a1_3945_d898_c296, 0x7703_7d81_2deb_33a0, 0xf8bc_e6e5_63a4_40f2, 0x6b17_d1f2_e12c_4247, 0, 0,
-            ]),
-            y: Fp(canonical: [
-                0xcbb6_4068_37bf_51f5, 0x2bce_3357_6b31_5ece, 0x8ee7_eb4a_7c0f_9e16, 0x4fe3_42e2_fe1a_7f9b, 0, 0,
-            ])
+            x: Fp(
+                canonical: Limbs(
+                    0xf4a1_3945_d898_c296,
+                    0x7703_7d81_2deb_33a0,
+                    0xf8bc_e6e5_63a4_40f2,
+                    0x6b17_d1f2_e12c_4247,
+                    0,
+                    0,
+                )
+            ),
+            y: Fp(
+                canonical: Limbs(
+                    0xcbb6_4068_37bf_51f5,
+                    0x2bce_3357_6b31_5ece,
+                    0x8ee7_eb4a_7c0f_9e16,
+                    0x4fe3_42e2_fe1a_7f9b,
+                    0,
+                    0,
+                )
+            )
         )
     }
 

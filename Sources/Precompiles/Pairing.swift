@@ -10,8 +10,8 @@ protocol PairingConfig: TowerConfig {
     static var loopIsNegative: Bool { get }
     /// BN curves add the lines through π(Q) and −π²(Q) at the end.
     static var isBN: Bool { get }
-    /// (p⁴ − p² + 1) / r, little-endian limbs.
-    static var hardExponent: [UInt64] { get }
+    /// (p⁴ − p² + 1) / r in base p: digits e0…e3 (little-endian limbs each).
+    static var hardExponentDigits: [[UInt64]] { get }
 }
 
 enum Pairing<P: PairingConfig> {
@@ -20,53 +20,70 @@ enum Pairing<P: PairingConfig> {
     typealias G1Affine = AffinePoint<P.G1>
     typealias G2Affine = AffinePoint<P.G2>
 
-    /// The line with slope λ through T on the twist, evaluated at P and mapped into Fp12 (up to factors
-    /// in proper subfields, which the final exponentiation removes).
+    /// A projective point (X : Y : Z) on the twist, x = X/Z, y = Y/Z.
+    struct Projective {
+        var x: F2
+        var y: F2
+        var z: F2
+    }
+
+    /// Places a line's three coefficients (already evaluated at P) into Fp12 for the twist type.
+    /// M-type: c0 + c1·w² + c2·w³; D-type: c0 + c1·w + c2·w³.
     @inline(__always)
-    static func line(lambda: F2, tx: F2, ty: F2, px: Fp<P.M>, py: Fp<P.M>) -> F12 {
-        let c = lambda * tx - ty
-        let l = -lambda.scaled(px)
-        let y = F2(py, .zero)
+    static func lineElement(_ c0: F2, _ c1: F2, _ c2: F2) -> F12 {
         if P.isMTypeTwist {
-            // (λ·xT − yT) − λ·xP·w² + yP·w³
-            return F12(Fp6(c, l, .zero), Fp6(.zero, y, .zero))
+            return F12(Fp6(c0, c1, .zero), Fp6(.zero, c2, .zero))
         } else {
-            // yP − λ·xP·w + (λ·xT − yT)·w³
-            return F12(Fp6(y, .zero, .zero), Fp6(l, c, .zero))
+            return F12(Fp6(c0, .zero, .zero), Fp6(c1, c2, .zero))
         }
     }
 
-    /// One Miller-loop step adding `q` to the running point `t` (affine; nil is infinity), returning the
-    /// line value (one for vertical lines, which lie in a subfield).
-    static func addStep(_ t: inout G2Affine?, _ q: G2Affine, _ px: Fp<P.M>, _ py: Fp<P.M>) -> F12 {
-        guard let tt = t else {
-            t = q
-            return .one
+    /// T ← 2T and the tangent line at T evaluated at P (homogeneous coordinates; Costello–Lange–Naehrig
+    /// 2010), scaled by a factor in Fp2 that the final exponentiation removes.
+    static func doubleStep(_ t: inout Projective, _ px: Fp<P.M>, _ py: Fp<P.M>) -> F12 {
+        let twoInv = Fp<P.M>(2).inverse()
+        let a = (t.x * t.y).scaled(twoInv)
+        let b = t.y.squared()
+        let c = t.z.squared()
+        let e = P.G2.b * (c.doubled() + c)
+        let f = e.doubled() + e
+        let g = (b + f).scaled(twoInv)
+        let h = (t.y + t.z).squared() - (b + c)
+        let i = e - b
+        let j = t.x.squared()
+        let eSquared = e.squared()
+        t.x = a * (b - f)
+        t.y = g.squared() - (eSquared.doubled() + eSquared)
+        t.z = b * h
+        let j3 = j.doubled() + j
+        if P.isMTypeTwist {
+            // (E − B) + 3X²·xP·w² − H·yP·w³
+            return lineElement(i, j3.scaled(px), (-h).scaled(py))
+        } else {
+            // −H·yP + 3X²·xP·w + (E − B)·w³
+            return lineElement((-h).scaled(py), j3.scaled(px), i)
         }
-        if tt.x == q.x {
-            if tt.y == q.y { return doubleStep(&t, px, py) }
-            t = nil
-            return .one
-        }
-        let lambda = (q.y - tt.y) * (q.x - tt.x).inverse()
-        let x3 = lambda.squared() - tt.x - q.x
-        let y3 = lambda * (tt.x - x3) - tt.y
-        t = G2Affine(x: x3, y: y3)
-        return line(lambda: lambda, tx: tt.x, ty: tt.y, px: px, py: py)
     }
 
-    static func doubleStep(_ t: inout G2Affine?, _ px: Fp<P.M>, _ py: Fp<P.M>) -> F12 {
-        guard let tt = t else { return .one }
-        if tt.y.isZero {
-            t = nil
-            return .one
+    /// T ← T + Q (Q affine) and the line through T and Q evaluated at P.
+    static func addStep(_ t: inout Projective, _ q: G2Affine, _ px: Fp<P.M>, _ py: Fp<P.M>) -> F12 {
+        let theta = t.y - q.y * t.z
+        let lambda = t.x - q.x * t.z
+        let c = theta.squared()
+        let d = lambda.squared()
+        let e = lambda * d
+        let f = t.z * c
+        let g = t.x * d
+        let h = e + f - g.doubled()
+        t.x = lambda * h
+        t.y = theta * (g - h) - e * t.y
+        t.z = t.z * e
+        let j = theta * q.x - lambda * q.y
+        if P.isMTypeTwist {
+            return lineElement(j, (-theta).scaled(px), lambda.scaled(py))
+        } else {
+            return lineElement(lambda.scaled(py), (-theta).scaled(px), j)
         }
-        let xx = tt.x.squared()
-        let lambda = (xx.doubled() + xx) * tt.y.doubled().inverse()
-        let x3 = lambda.squared() - tt.x.doubled()
-        let y3 = lambda * (tt.x - x3) - tt.y
-        t = G2Affine(x: x3, y: y3)
-        return line(lambda: lambda, tx: tt.x, ty: tt.y, px: px, py: py)
     }
 
     /// The Miller loop f_{|loop|,Q}(P) (with the BN extra lines), for finite P and Q.
@@ -75,7 +92,7 @@ enum Pairing<P: PairingConfig> {
         var top = loop.count * 64 - 1
         while top > 0 && (loop[top >> 6] >> UInt64(top & 63)) & 1 == 0 { top -= 1 }
         var f = F12.one
-        var t: G2Affine? = q
+        var t = Projective(x: q.x, y: q.y, z: .one)
         var i = top - 1
         while i >= 0 {
             f = f.squared() * doubleStep(&t, p.x, p.y)
@@ -99,7 +116,31 @@ enum Pairing<P: PairingConfig> {
     static func finalExponentiation(_ f: F12, gammas: [F2]) -> F12 {
         let f1 = f.conjugate * f.inverse()
         let f2 = f1.frobenius(gammas).frobenius(gammas) * f1
-        return f2.power(P.hardExponent)
+        // f2^e with e = e0 + e1·p + e2·p² + e3·p³: a four-way simultaneous exponentiation of f2 and
+        // its Frobenius images.
+        let b1 = f2.frobenius(gammas)
+        let b2 = b1.frobenius(gammas)
+        let b3 = b2.frobenius(gammas)
+        let bases = [f2, b1, b2, b3]
+        var table = [F12](repeating: .one, count: 16)
+        for mask in 1..<16 {
+            let low = mask & (-mask)
+            table[mask] = table[mask ^ low] * bases[low.trailingZeroBitCount]
+        }
+        let digits = P.hardExponentDigits
+        let bits = digits.map { $0.count * 64 }.max() ?? 0
+        var acc = F12.one
+        var i = bits - 1
+        while i >= 0 {
+            acc = acc.squared()
+            var mask = 0
+            for k in 0..<4 where i >> 6 < digits[k].count && (digits[k][i >> 6] >> UInt64(i & 63)) & 1 == 1 {
+                mask |= 1 << k
+            }
+            if mask != 0 { acc = acc * table[mask] }
+            i -= 1
+        }
+        return acc
     }
 
     /// Whether Π e(Pᵢ, Qᵢ) = 1 (pairs with a point at infinity contribute 1).

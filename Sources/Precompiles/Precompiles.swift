@@ -99,7 +99,10 @@ public enum Precompiles {
     > {
         guard isActive(id: id, fork: fork) else { return .failure(.invalidInput) }
         switch id {
+        case 0x01: return ECRecover.run(input: input, gasLimit: gasLimit)
+        case 0x02: return SHA256Precompile.run(input: input, gasLimit: gasLimit)
         case 0x03: return RIPEMD160.run(input: input, gasLimit: gasLimit)
+        case 0x0a: return PointEvaluation.run(input: input, gasLimit: gasLimit)
         case 0x04: return Identity.run(input: input, gasLimit: gasLimit)
         case 0x05: return ModExp.run(input: input, gasLimit: gasLimit, fork: fork)
         case 0x06: return BN254.add(input: input, gasLimit: gasLimit, fork: fork)

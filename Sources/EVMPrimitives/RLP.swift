@@ -215,11 +215,13 @@ public struct RLPReader: Sendable {
 
 /// A decoded RLP value: a byte string or a list of values.
 public indirect enum RLPItem: Equatable, Sendable {
+    /// A byte string.
     case bytes([UInt8])
+    /// A list of items.
     case list([RLPItem])
 
     /// Deepest list nesting ``decode(_:)`` accepts.
-    public static var maximumDepth: Int { 1024 }
+    public static var maximumDepth: Int { 128 }
 
     /// Decodes exactly one item spanning all of `data`.
     public static func decode(_ data: [UInt8]) throws(RLPError) -> RLPItem {

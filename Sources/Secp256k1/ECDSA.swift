@@ -98,8 +98,12 @@ public struct PublicKey: Hashable, Sendable {
 /// bit 1 says R.x = r + n).
 @frozen
 public struct Signature: Hashable, Sendable {
+    /// R.x modulo n, in 1…n−1.
     public var r: UInt256
+    /// The proof scalar, in 1…n−1 (≤ n/2 when produced by `ECDSA.sign`).
     public var s: UInt256
+    /// 0…3: bit 0 is the parity of R.y, bit 1 says R.x = r + n. Ethereum's v is 27 + id (legacy) or
+    /// 35 + 2·chainId + id (EIP-155).
     public var recoveryId: UInt8
 
     @inlinable
@@ -139,11 +143,11 @@ public enum ECDSA {
         }
         // Q = r⁻¹ (s·R − e·G) = (−e·r⁻¹)·G + (s·r⁻¹)·R
         let e = Scalar(reducing: UInt256(messageHash))
-        let rInv = rs.inverse()
+        let rInv = rs.inverseVartime()
         let u1 = -(e * rInv)
         let u2 = ss * rInv
         let q = JacobianPoint.doubleScalarMultiply(u1, u2, JacobianPoint(bigR))
-        guard let qa = q.affine else { throw .recoveredInfinity }
+        guard let qa = q.affineVartime else { throw .recoveredInfinity }
         return PublicKey(point: qa)
     }
 
@@ -202,9 +206,9 @@ public enum ECDSA {
     public static func verify(messageHash: Bytes32, r: UInt256, s: UInt256, publicKey: PublicKey) -> Bool {
         guard let rs = Scalar(exactly: r), !rs.isZero, let ss = Scalar(exactly: s), !ss.isZero else { return false }
         let e = Scalar(reducing: UInt256(messageHash))
-        let w = ss.inverse()
+        let w = ss.inverseVartime()
         let p = JacobianPoint.doubleScalarMultiply(e * w, rs * w, JacobianPoint(publicKey.point))
-        guard let pa = p.affine else { return false }
+        guard let pa = p.affineVartime else { return false }
         return Scalar(reducing: pa.x.value) == rs
     }
 }

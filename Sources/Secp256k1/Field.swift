@@ -3,10 +3,15 @@ import EVMPrimitives
 /// a + b·c + carry as (low, high); never overflows 128 bits.
 @inlinable @inline(__always)
 func mac(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ carry: UInt64) -> (UInt64, UInt64) {
+    #if arch(x86_64) || arch(arm64)
+    let t = UInt128(b) &* UInt128(c) &+ UInt128(a) &+ UInt128(carry)
+    return (UInt64(truncatingIfNeeded: t), UInt64(truncatingIfNeeded: t &>> 64))
+    #else
     let p = b.multipliedFullWidth(by: c)
     let (l1, o1) = p.low.addingReportingOverflow(a)
     let (l2, o2) = l1.addingReportingOverflow(carry)
     return (l2, p.high &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0))
+    #endif
 }
 
 /// The full 512-bit product of two 256-bit values, limbs least significant first.
@@ -46,6 +51,52 @@ func wideMul(_ a: UInt256, _ b: UInt256) -> (UInt64, UInt64, UInt64, UInt64, UIn
     t7 = c
 
     return (t0, t1, t2, t3, t4, t5, t6, t7)
+}
+
+/// The full 512-bit square of a 256-bit value: six cross products doubled plus four squares.
+@inlinable @inline(__always)
+func wideSquare(_ a: UInt256) -> (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) {
+    var c: UInt64
+    var t1: UInt64
+    var t2: UInt64
+    var t3: UInt64
+    var t4: UInt64
+    var t5: UInt64
+    var t6: UInt64
+    (t1, c) = mac(0, a.w0, a.w1, 0)
+    (t2, c) = mac(0, a.w0, a.w2, c)
+    (t3, c) = mac(0, a.w0, a.w3, c)
+    t4 = c
+    (t3, c) = mac(t3, a.w1, a.w2, 0)
+    (t4, c) = mac(t4, a.w1, a.w3, c)
+    t5 = c
+    (t5, c) = mac(t5, a.w2, a.w3, 0)
+    t6 = c
+    // Double the cross products.
+    let t7 = t6 >> 63
+    t6 = (t6 << 1) | (t5 >> 63)
+    t5 = (t5 << 1) | (t4 >> 63)
+    t4 = (t4 << 1) | (t3 >> 63)
+    t3 = (t3 << 1) | (t2 >> 63)
+    t2 = (t2 << 1) | (t1 >> 63)
+    t1 = t1 << 1
+    // Add the squares a_i² at limbs 2i, 2i + 1.
+    let s0 = a.w0.multipliedFullWidth(by: a.w0)
+    let s1 = a.w1.multipliedFullWidth(by: a.w1)
+    let s2 = a.w2.multipliedFullWidth(by: a.w2)
+    let s3 = a.w3.multipliedFullWidth(by: a.w3)
+    var o: Bool
+    var k: UInt64
+    let r0 = s0.low
+    (t1, o) = t1.addingReportingOverflow(s0.high)
+    k = o ? 1 : 0
+    (t2, c) = mac(t2, s1.low, 1, k)
+    (t3, c) = mac(t3, s1.high, 1, c)
+    (t4, c) = mac(t4, s2.low, 1, c)
+    (t5, c) = mac(t5, s2.high, 1, c)
+    (t6, c) = mac(t6, s3.low, 1, c)
+    let r7 = t7 &+ s3.high &+ c
+    return (r0, t1, t2, t3, t4, t5, t6, r7)
 }
 
 /// An element of the secp256k1 base field, p = 2^256 − 2^32 − 977, always fully reduced.
@@ -156,13 +207,13 @@ public struct FieldElement: Hashable, Sendable {
 
     /// The square.
     @inlinable @inline(__always)
-    public func squared() -> FieldElement { self * self }
+    public func squared() -> FieldElement { FieldElement.reduce(wideSquare(value)) }
 
     /// Squares `n` times.
     @inlinable
     public func squared(times n: Int) -> FieldElement {
         var x = self
-        for _ in 0..<n { x = x * x }
+        for _ in 0..<n { x = x.squared() }
         return x
     }
 

@@ -1,7 +1,8 @@
 import EVMPrimitives
 import Keccak
-import Secp256k1
 import Testing
+
+@testable import Secp256k1
 
 @Suite struct Secp256k1Tests {
     /// (private key, message hash, r, s, recovery id, public key x‖y). Produced by libsecp256k1
@@ -201,6 +202,7 @@ import Testing
             let b = FieldElement(reducing: UInt256(g.limb(), g.limb(), g.limb(), g.limb()))
             // Against generic 512-bit reduction.
             #expect((a * b).value == UInt256.mulMod(a.value, b.value, FieldElement.p))
+            #expect(a.squared().value == UInt256.mulMod(a.value, a.value, FieldElement.p))
             #expect((a + b).value == UInt256.addMod(a.value, b.value, FieldElement.p))
             #expect((a - b + b) == a)
             if !a.isZero { #expect(a * a.inverse() == .one) }
@@ -217,5 +219,32 @@ import Testing
         )
         let sum = JacobianPoint.multiplyGenerator(Scalar(unchecked: Scalar.n &- 1)).adding(.generator)
         #expect(sum.isInfinity)
+    }
+
+    /// The GLV split gives halves below 2^128 that recombine to k (k ≡ k1 + k2·λ mod n).
+    @Test func glvSplit() {
+        var g = ValueGen(s: 77)
+        for _ in 0..<50 {
+            let k = Scalar(reducing: UInt256(g.limb(), g.limb(), g.limb(), g.limb()))
+            let (m1, n1, m2, n2) = GLV.split(k)
+            #expect(m1.bitWidth <= 128 && m2.bitWidth <= 128)
+            let k1 = n1 ? -Scalar(unchecked: m1) : Scalar(unchecked: m1)
+            let k2 = n2 ? -Scalar(unchecked: m2) : Scalar(unchecked: m2)
+            #expect(k1 + k2 * GLV.lambda == k)
+        }
+        // λ·G = (β·Gx, Gy).
+        let lg = JacobianPoint.multiply(GLV.lambda, .generator).affine
+        #expect(lg == AffinePoint(unchecked: AffinePoint.generator.x * GLV.beta, AffinePoint.generator.y))
+    }
+
+    /// Every entry of the constant generator table is (2i + 1)·G.
+    @Test func generatorTable() {
+        let g = JacobianPoint.generator
+        let twoG = g.doubled()
+        var p = g
+        for i in 0..<64 {
+            #expect(p.affine == generatorMultiple(i), "entry \(i)")
+            p = p + twoG
+        }
     }
 }

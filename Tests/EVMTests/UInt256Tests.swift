@@ -295,6 +295,17 @@ struct ValueGen {
             UInt256(decimal: "115792089237316195423570985008687907853269984665640564039457584007913129639936") == nil
         )
         #expect(UInt256(decimal: "12a") == nil)
+        #expect(UInt256.zero.decimalString == "0")
+        #expect(UInt256(1_000_000_000_000_000_000).decimalString == "1000000000000000000")
+        #expect(
+            UInt256.max.decimalString
+                == "115792089237316195423570985008687907853269984665640564039457584007913129639935"
+        )
+        var g = ValueGen(s: 21)
+        for _ in 0..<50 {
+            let v = g.value()
+            #expect(UInt256(decimal: v.decimalString) == v)
+        }
         #expect(UInt256(decimal: "1000000000000000000") == UInt256(1_000_000_000_000_000_000))
     }
 

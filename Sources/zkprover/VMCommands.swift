@@ -45,6 +45,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Run in tracing mode and summarise the execution record per shard.") var trace = false
     @Option(help: "Cycles per shard in tracing mode.") var shardSize: Int = 1 << 20
     @Option(help: "Cycle limit.") var maxCycles: UInt64 = 1 << 36
+    @Option(help: "Also list the N functions (ELF symbols) with the most cycles.") var functions: Int = 0
 
     func run() throws {
         let program = try ELFLoader.load(try VMCommandSupport.readFile(elf))
@@ -65,6 +66,8 @@ struct RunCommand: ParsableCommand {
                     events += s.syscalls.count
                 }
                 print("trace: \(shards) shards, \(rows) rows, \(pages) page snapshots, \(events) syscall events")
+            } else if functions > 0 {
+                try m.runWithPCProfile()
             } else {
                 try m.run(profile: true)
             }
@@ -82,6 +85,15 @@ struct RunCommand: ParsableCommand {
             print(
                 "  \(c.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) \(n)  \(String(format: "%5.1f%%", 100 * Double(n) / Double(max(m.cycles, 1))))"
             )
+        }
+        if functions > 0 && !trace {
+            let bytes = try VMCommandSupport.readFile(elf)
+            print("functions:")
+            for (name, n) in m.cyclesBySymbol(ELFLoader.functionSymbols(bytes)).sorted(by: { $0.value > $1.value })
+                .prefix(functions)
+            {
+                print(String(format: "  %6.2f%%  %@", 100 * Double(n) / Double(max(m.cycles, 1)), name))
+            }
         }
         print("syscalls:")
         for (n, c) in m.syscallCounts.sorted(by: { $0.key < $1.key }) {
@@ -303,6 +315,8 @@ struct VMEVMBench: ParsableCommand {
     @Option(help: "Cycle limit per vector.") var maxCycles: UInt64 = 20_000_000_000
     @Option(help: "Directory for the built guest.") var buildDirectory: String = ".build/guests"
     @Option(help: "How many functions to list.") var top: Int = 25
+    @Option(help: "Stop starting new vectors after this many seconds (0: no limit); the summary covers those run.")
+    var timeBudget: Double = 0
     @Flag(help: "Link the Keccak module's software permutation instead of the keccak_f syscall.")
     var softwareKeccak = false
 
@@ -387,6 +401,7 @@ struct VMEVMBench: ParsableCommand {
         var failures: [String] = []
         var totalCycles: UInt64 = 0
         var totalGas: UInt64 = 0
+        let started = Date()
         outer: for f in files {
             let vectors: [StateTestVector]
             do { vectors = try StateTestVector.load(path: f, forks: forkSet) } catch {
@@ -395,6 +410,13 @@ struct VMEVMBench: ParsableCommand {
             }
             for v in vectors {
                 if limit > 0 && run >= limit { break outer }
+                if timeBudget > 0 && Date().timeIntervalSince(started) > timeBudget {
+                    print("  time budget reached after \(run) vectors")
+                    break outer
+                }
+                if run % 100 == 0 && run > 0 {
+                    FileHandle.standardError.write(Data("  ... \(run) vectors, \(f)\n".utf8))
+                }
                 run += 1
                 let native = v.input.execute()
                 let m = try Machine(program: program, input: v.input.encode(), config: .init(maxCycles: maxCycles))

@@ -315,6 +315,7 @@ struct VMEVMBench: ParsableCommand {
     @Option(help: "Cycle limit per vector.") var maxCycles: UInt64 = 20_000_000_000
     @Option(help: "Directory for the built guest.") var buildDirectory: String = ".build/guests"
     @Option(help: "How many functions to list.") var top: Int = 25
+    @Option(help: "Run only every N-th vector (a sample spread over all files).") var every: Int = 1
     @Option(help: "Stop starting new vectors after this many seconds (0: no limit); the summary covers those run.")
     var timeBudget: Double = 0
     @Flag(help: "Link the Keccak module's software permutation instead of the keccak_f syscall.")
@@ -402,6 +403,7 @@ struct VMEVMBench: ParsableCommand {
         var totalCycles: UInt64 = 0
         var totalGas: UInt64 = 0
         let started = Date()
+        var seen = 0
         outer: for f in files {
             let vectors: [StateTestVector]
             do { vectors = try StateTestVector.load(path: f, forks: forkSet) } catch {
@@ -409,6 +411,8 @@ struct VMEVMBench: ParsableCommand {
                 continue
             }
             for v in vectors {
+                seen += 1
+                if every > 1 && (seen - 1) % every != 0 { continue }
                 if limit > 0 && run >= limit { break outer }
                 if timeBudget > 0 && Date().timeIntervalSince(started) > timeBudget {
                     print("  time budget reached after \(run) vectors")

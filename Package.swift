@@ -41,10 +41,15 @@ let package = Package(
     // Host-side tooling.
     .target(name: "EVMFixtures", dependencies: ["EVM"], swiftSettings: fastSettings),
     .target(name: "VM", dependencies: [], swiftSettings: fastSettings),
+    // Host-side codec of the EVM guest's input (the same file is compiled into the guest).
+    .target(
+      name: "EVMGuestInput", dependencies: ["EVM", "EVMPrimitives"], path: "Guests/examples/evm",
+      exclude: ["main.swift", "guest.modules"],
+      sources: ["EVMInput.swift", "StateTestInput.swift"], swiftSettings: fastSettings),
     .executableTarget(
       name: "zkprover",
       dependencies: [
-        "Algebra", "Hashing", "Stark", "EVM", "EVMFixtures", "VM",
+        "Algebra", "Hashing", "Stark", "EVM", "EVMFixtures", "VM", "EVMGuestInput",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: fastSettings
@@ -54,6 +59,6 @@ let package = Package(
     .testTarget(name: "HashingTests", dependencies: ["Hashing", "Algebra", "Keccak"]),
     .testTarget(name: "StarkTests", dependencies: ["Stark", "Algebra", "Hashing"]),
     .testTarget(name: "EVMTests", dependencies: ["EVM", "EVMPrimitives", "Secp256k1", "Precompiles", "EVMFixtures", "Keccak"]),
-    .testTarget(name: "VMTests", dependencies: ["VM"]),
+    .testTarget(name: "VMTests", dependencies: ["VM", "EVMGuestInput", "EVM", "EVMPrimitives"]),
   ]
 )

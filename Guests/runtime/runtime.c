@@ -174,3 +174,37 @@ void arc4random_buf(void *buf, size_t n) {
         b[i] = (unsigned char)rng_state;
     }
 }
+
+/* ---- libm pieces the stdlib needs (Dictionary/Set capacity uses ceil) --------------------- */
+
+typedef union { double d; uint64_t u; } f64bits;
+
+double ceil(double x) {
+    f64bits v = { x };
+    int e = (int)((v.u >> 52) & 0x7ff) - 1023;
+    if (e >= 52) return x;                       /* integral, inf or nan */
+    if (e < 0) {                                 /* |x| < 1 */
+        if ((v.u << 1) == 0) return x;           /* ±0 */
+        return (v.u >> 63) ? -0.0 : 1.0;
+    }
+    uint64_t m = 0x000fffffffffffffULL >> e;     /* fraction bits */
+    if ((v.u & m) == 0) return x;
+    if (!(v.u >> 63)) v.u += m;                  /* positive: carry into the integer part */
+    v.u &= ~m;
+    return v.d;
+}
+
+double floor(double x) {
+    f64bits v = { x };
+    int e = (int)((v.u >> 52) & 0x7ff) - 1023;
+    if (e >= 52) return x;
+    if (e < 0) {
+        if ((v.u << 1) == 0) return x;
+        return (v.u >> 63) ? -1.0 : 0.0;
+    }
+    uint64_t m = 0x000fffffffffffffULL >> e;
+    if ((v.u & m) == 0) return x;
+    if (v.u >> 63) v.u += m;                     /* negative: away from zero */
+    v.u &= ~m;
+    return v.d;
+}

@@ -1,6 +1,7 @@
 /* Entry of every guest: set gp and sp, call main(0, 0), exit with its result. */
     .section .text._start, "ax"
     .globl _start
+    .type _start, @function
 _start:
     .option push
     .option norelax
@@ -13,3 +14,4 @@ _start:
     li a7, 93          /* exit(a0) */
     ecall
 1:  j 1b
+    .size _start, . - _start

@@ -99,6 +99,9 @@ public struct GuestBuilder: Sendable {
         return out
     }
 
+    /// The Embedded Swift symbol of `Keccak.keccakF1600(_:)`, wrapped to use the syscall.
+    public static var keccakPermutationSymbol: String { "$e6Keccak11keccakF1600yySpys6UInt64VGF" }
+
     /// The swiftc flags for rv32im Embedded Swift (DESIGN.md §2).
     public static var swiftFlags: [String] {
         [
@@ -109,10 +112,50 @@ public struct GuestBuilder: Sendable {
         ]
     }
 
-    /// Builds the guest whose sources are in `directory` (plus any extra source files, e.g.
-    /// portable modules compiled into the guest) and returns the path of the ELF, written to
-    /// `output` (default: `directory/.build/guest.elf`).
-    public func build(directory: URL, extraSources: [String] = [], output: URL? = nil) throws -> URL {
+    /// Compiles the portable package modules `names` (in dependency order) for rv32im into
+    /// `cache` as objects and `.swiftmodule`s, skipping those already newer than their sources.
+    public func buildModules(_ names: [String], cache: URL) throws -> [String] {
+        let fm = FileManager.default
+        try fm.createDirectory(at: cache, withIntermediateDirectories: true)
+        let sourcesRoot = guestsDirectory.deletingLastPathComponent().appendingPathComponent("Sources")
+        var objects: [String] = []
+        var rebuilt = false
+        for name in names {
+            let dir = sourcesRoot.appendingPathComponent(name)
+            guard let files = fm.enumerator(atPath: dir.path) else { throw BuildError.noSources(dir.path) }
+            let sources = files.compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }.sorted()
+                .map { dir.appendingPathComponent($0).path }
+            guard !sources.isEmpty else { throw BuildError.noSources(dir.path) }
+            let obj = cache.appendingPathComponent("\(name).o").path
+            let newest = sources.compactMap { try? fm.attributesOfItem(atPath: $0)[.modificationDate] as? Date }.max()
+            let built = (try? fm.attributesOfItem(atPath: obj)[.modificationDate] as? Date) ?? nil
+            if rebuilt || built == nil || newest == nil || built! < newest! {
+                try GuestBuilder.run(
+                    toolchainBin.path + "/swiftc",
+                    GuestBuilder.swiftFlags + [
+                        "-I", cache.path, "-module-name", name, "-package-name", "ZKProver", "-emit-module",
+                        "-emit-module-path", cache.appendingPathComponent("\(name).swiftmodule").path, "-c", "-o", obj,
+                    ] + sources
+                )
+                rebuilt = true
+            }
+            objects.append(obj)
+        }
+        return objects
+    }
+
+    /// Builds the guest whose sources are in `directory` and returns the path of the ELF, written
+    /// to `output` (default: `directory/.build/guest.elf`). A file `guest.modules` in the directory
+    /// lists portable package modules (e.g. `Keccak EVMPrimitives EVM`) to compile and link in.
+    ///
+    /// When the Keccak module is linked in and `accelerateKeccak` is set, its `keccakF1600` is
+    /// wrapped (`ld.lld --wrap`) to call the `keccak_f` syscall (`runtime/keccak_accel.c`).
+    public func build(
+        directory: URL,
+        extraSources: [String] = [],
+        output: URL? = nil,
+        accelerateKeccak: Bool = true
+    ) throws -> URL {
         let fm = FileManager.default
         let sources = try fm.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".swift") }.sorted()
             .map { directory.appendingPathComponent($0).path }
@@ -122,11 +165,39 @@ public struct GuestBuilder: Sendable {
         try fm.createDirectory(at: work, withIntermediateDirectories: true)
         let sdk = try fm.contentsOfDirectory(atPath: guestsDirectory.appendingPathComponent("SDK").path)
             .filter { $0.hasSuffix(".swift") }.sorted().map { guestsDirectory.appendingPathComponent("SDK/" + $0).path }
+        var moduleObjects: [String] = []
+        var moduleFlags: [String] = []
+        var linkFlags: [String] = []
+        var accelerate = false
+        let modulesFile = directory.appendingPathComponent("guest.modules").path
+        if let text = fm.contents(atPath: modulesFile) {
+            let names = String(decoding: text, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+                .map(String.init)
+            let cache = out.deletingLastPathComponent().appendingPathComponent("modules-rv32im")
+            moduleObjects = try buildModules(names, cache: cache)
+            moduleFlags = ["-I", cache.path]
+            accelerate = accelerateKeccak && names.contains("Keccak")
+        }
+        // Up to date? (the ELF is newer than every input and was built with the same options)
+        let runtimeDir = guestsDirectory.appendingPathComponent("runtime")
+        let runtimeFiles = ["link.ld", "runtime.c", "start.S", "keccak_accel.c"].map {
+            runtimeDir.appendingPathComponent($0).path
+        }
+        let inputs = sources + sdk + extraSources + runtimeFiles + moduleObjects + [modulesFile, libgcc]
+        let stamp = out.path + ".options"
+        let options = "accelerateKeccak=\(accelerate)"
+        func mtime(_ p: String) -> Date? { (try? fm.attributesOfItem(atPath: p)[.modificationDate]) as? Date }
+        if let built = mtime(out.path), fm.contents(atPath: stamp) == Data(options.utf8),
+            inputs.allSatisfy({ (mtime($0) ?? .distantPast) < built })
+        {
+            return out
+        }
         let bin = toolchainBin.path
         let guestObj = work.appendingPathComponent("guest.o").path
         try GuestBuilder.run(
             bin + "/swiftc",
-            GuestBuilder.swiftFlags + ["-module-name", "Guest", "-c", "-o", guestObj] + sdk + extraSources + sources
+            GuestBuilder.swiftFlags + moduleFlags + ["-module-name", "Guest", "-c", "-o", guestObj] + sdk + extraSources
+                + sources
         )
         let cflags = ["--target=riscv32-unknown-elf", "-march=rv32im", "-mabi=ilp32"]
         let runtime = guestsDirectory.appendingPathComponent("runtime")
@@ -143,13 +214,26 @@ public struct GuestBuilder: Sendable {
             bin + "/clang",
             cflags + ["-c", runtime.appendingPathComponent("start.S").path, "-o", startObj]
         )
+        if accelerate {
+            let accelObj = work.appendingPathComponent("keccak_accel.o").path
+            try GuestBuilder.run(
+                bin + "/clang",
+                cflags + [
+                    "-O2", "-ffreestanding", "-c", runtime.appendingPathComponent("keccak_accel.c").path, "-o",
+                    accelObj,
+                ]
+            )
+            linkFlags = ["--wrap=" + GuestBuilder.keccakPermutationSymbol, accelObj]
+        }
         try GuestBuilder.run(
             bin + "/ld.lld",
             [
                 "-T", runtime.appendingPathComponent("link.ld").path, "--gc-sections", "-o", out.path, startObj, rtObj,
-                guestObj, libgcc,
-            ]
+            ] + linkFlags + [
+                guestObj
+            ] + moduleObjects + [libgcc]
         )
+        _ = fm.createFile(atPath: stamp, contents: Data(options.utf8))
         return out
     }
 }

@@ -53,6 +53,8 @@ public final class Machine {
     public internal(set) var syscallCounts: [UInt32: UInt64] = [:]
     /// Set while tracing.
     var tracer: Tracer?
+    /// Executions per instruction index (PC-profiled runs only).
+    var pcCounts: UnsafeMutablePointer<UInt64>?
 
     /// Loads `program` with its private `input` and `hints`.
     public init(
@@ -119,6 +121,7 @@ public final class Machine {
         opCounts.deallocate()
         code.deallocate()
         rawCode.deallocate()
+        pcCounts?.deallocate()
     }
 
     static func predecode(word: UInt32, at pc: UInt32, base: UInt32, count: Int) -> DecodedInstruction {
@@ -259,6 +262,7 @@ public final class Machine {
         let rp = memory.readPages
         let wp = memory.writePages
         let counts = opCounts
+        let pcCounts = self.pcCounts
         let base = codeBase
         let count = codeCount
         let codeBytes = UInt32(truncatingIfNeeded: count) &* 4
@@ -275,6 +279,7 @@ public final class Machine {
             if remaining == 0 { throw .cycleLimitExceeded(pc: pcOf(idx), cycles: config.maxCycles) }
             let ins = code[idx]
             if P.enabled { counts[Int(ins.op.rawValue)] &+= 1 }
+            if P.perPC { pcCounts.unsafelyUnwrapped[idx] &+= 1 }
             let rd = Int(ins.rd)
             let imm = ins.imm
             switch ins.op {
@@ -372,6 +377,19 @@ public final class Machine {
 }
 
 /// Compile-time switch for instruction counting in the fast loop.
-protocol ProfileMode { static var enabled: Bool { get } }
-enum Profiled: ProfileMode { static var enabled: Bool { true } }
-enum Unprofiled: ProfileMode { static var enabled: Bool { false } }
+protocol ProfileMode {
+    static var enabled: Bool { get }
+    static var perPC: Bool { get }
+}
+enum Profiled: ProfileMode {
+    static var enabled: Bool { true }
+    static var perPC: Bool { false }
+}
+enum Unprofiled: ProfileMode {
+    static var enabled: Bool { false }
+    static var perPC: Bool { false }
+}
+enum PCProfiled: ProfileMode {
+    static var enabled: Bool { true }
+    static var perPC: Bool { true }
+}

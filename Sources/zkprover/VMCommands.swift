@@ -1,4 +1,5 @@
 import ArgumentParser
+import EVMGuestInput
 import Foundation
 import VM
 
@@ -44,6 +45,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Run in tracing mode and summarise the execution record per shard.") var trace = false
     @Option(help: "Cycles per shard in tracing mode.") var shardSize: Int = 1 << 20
     @Option(help: "Cycle limit.") var maxCycles: UInt64 = 1 << 36
+    @Option(help: "Also list the N functions (ELF symbols) with the most cycles.") var functions: Int = 0
 
     func run() throws {
         let program = try ELFLoader.load(try VMCommandSupport.readFile(elf))
@@ -64,6 +66,8 @@ struct RunCommand: ParsableCommand {
                     events += s.syscalls.count
                 }
                 print("trace: \(shards) shards, \(rows) rows, \(pages) page snapshots, \(events) syscall events")
+            } else if functions > 0 {
+                try m.runWithPCProfile()
             } else {
                 try m.run(profile: true)
             }
@@ -82,6 +86,15 @@ struct RunCommand: ParsableCommand {
                 "  \(c.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0)) \(n)  \(String(format: "%5.1f%%", 100 * Double(n) / Double(max(m.cycles, 1))))"
             )
         }
+        if functions > 0 && !trace {
+            let bytes = try VMCommandSupport.readFile(elf)
+            print("functions:")
+            for (name, n) in m.cyclesBySymbol(ELFLoader.functionSymbols(bytes)).sorted(by: { $0.value > $1.value })
+                .prefix(functions)
+            {
+                print(String(format: "  %6.2f%%  %@", 100 * Double(n) / Double(max(m.cycles, 1)), name))
+            }
+        }
         print("syscalls:")
         for (n, c) in m.syscallCounts.sorted(by: { $0.key < $1.key }) {
             let name = Syscall(rawValue: n).map { "\($0)" } ?? "?"
@@ -95,7 +108,7 @@ struct VMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vm",
         abstract: "RV32IM zkVM tools.",
-        subcommands: [VMBench.self]
+        subcommands: [VMBench.self, VMEVMBench.self]
     )
 }
 
@@ -183,30 +196,55 @@ struct VMBench: ParsableCommand {
             let qemuNote =
                 qemu.map {
                     String(
-                        format: "qemu-riscv32: %.3f s wall, %.3f s CPU (%.1f M instr/s CPU)", $0.wall, $0.cpu,
-                        mcps($0.cpu))
+                        format: "qemu-riscv32: %.3f s wall, %.3f s CPU (%.1f M instr/s CPU)",
+                        $0.wall,
+                        $0.cpu,
+                        mcps($0.cpu)
+                    )
                 } ?? "qemu-riscv32 not found"
             rows.append(
                 BenchRow(
-                    name: "zkVM fast \(name)", threads: 1, value: mcps(fastTime.cpu), unit: "M cycles/s (CPU time)",
+                    name: "zkVM fast \(name)",
+                    threads: 1,
+                    value: mcps(fastTime.cpu),
+                    unit: "M cycles/s (CPU time)",
                     reference: qemu.map { mcps($0.cpu) },
                     note: String(
-                        format: "%llu cycles; %.3f s CPU, %.3f s wall (%.1f M cycles/s wall); %@", cycles, fastTime.cpu,
-                        fastTime.wall, mcps(fastTime.wall), qemuNote)))
+                        format: "%llu cycles; %.3f s CPU, %.3f s wall (%.1f M cycles/s wall); %@",
+                        cycles,
+                        fastTime.cpu,
+                        fastTime.wall,
+                        mcps(fastTime.wall),
+                        qemuNote
+                    )
+                )
+            )
             rows.append(
                 BenchRow(
-                    name: "zkVM tracing \(name)", threads: 1, value: mcps(traceTime.cpu), unit: "M cycles/s (CPU time)",
+                    name: "zkVM tracing \(name)",
+                    threads: 1,
+                    value: mcps(traceTime.cpu),
+                    unit: "M cycles/s (CPU time)",
                     reference: nil,
                     note: String(
-                        format: "%llu cycles; %.3f s CPU, %.3f s wall (%.1f M cycles/s wall); shard %d", cycles,
-                        traceTime.cpu, traceTime.wall, mcps(traceTime.wall), shardSize)))
+                        format: "%llu cycles; %.3f s CPU, %.3f s wall (%.1f M cycles/s wall); shard %d",
+                        cycles,
+                        traceTime.cpu,
+                        traceTime.wall,
+                        mcps(traceTime.wall),
+                        shardSize
+                    )
+                )
+            )
         }
         if json {
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try enc.encode(rows), as: UTF8.self))
         } else {
-            print("M cycles/s by CPU time of the executing thread (this machine is shared); wall-clock figures in the notes.")
+            print(
+                "M cycles/s by CPU time of the executing thread (this machine is shared); wall-clock figures in the notes."
+            )
             for r in rows {
                 let ref = r.reference.map { String(format: "%8.1f", $0) } ?? "       -"
                 print(
@@ -234,15 +272,17 @@ struct VMBench: ParsableCommand {
         let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").map {
             "\($0)/qemu-riscv32"
         }
-        guard let qemu = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
+        guard let qemu = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            return nil
+        }
         let inPath = outDir.appendingPathComponent("bench-input.bin").path
         FileManager.default.createFile(atPath: inPath, contents: Data(input))
         func childrenCPU() -> Double {
             var u = rusage()
             #if os(Linux)
-                getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &u)
+            getrusage(__rusage_who_t(RUSAGE_CHILDREN.rawValue), &u)
             #else
-                getrusage(RUSAGE_CHILDREN, &u)
+            getrusage(RUSAGE_CHILDREN, &u)
             #endif
             return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec)
                 + Double(u.ru_stime.tv_usec) / 1e6
@@ -257,5 +297,187 @@ struct VMBench: ParsableCommand {
         try p.run()
         p.waitUntilExit()
         return (Date().timeIntervalSince(t0), childrenCPU() - c0)
+    }
+}
+
+/// `zkprover vm evm-bench`: cycles per gas of the EVM guest over EEST state tests.
+struct VMEVMBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evm-bench",
+        abstract:
+            "Run the EVM guest on EEST state-test vectors: post-state roots against the native EVM and the fixture, cycles per gas, and where the cycles go."
+    )
+
+    @Argument(help: "State-test files or folders (default: ../shared/fixtures/eest/state_tests/{prague,osaka}).")
+    var paths: [String] = []
+    @Option(help: "Fixture fork names to run, comma-separated.") var forks: String = "Prague,Osaka"
+    @Option(help: "Run at most this many vectors (0: all).") var limit: Int = 0
+    @Option(help: "Cycle limit per vector.") var maxCycles: UInt64 = 20_000_000_000
+    @Option(help: "Directory for the built guest.") var buildDirectory: String = ".build/guests"
+    @Option(help: "How many functions to list.") var top: Int = 25
+    @Option(help: "Run only every N-th vector (a sample spread over all files).") var every: Int = 1
+    @Option(help: "Stop starting new vectors after this many seconds (0: no limit); the summary covers those run.")
+    var timeBudget: Double = 0
+    @Flag(help: "Link the Keccak module's software permutation instead of the keccak_f syscall.")
+    var softwareKeccak = false
+
+    /// The module of a Swift symbol (`$s`/`$e` mangling: length-prefixed module name), "Swift" for
+    /// the standard library, nil for C symbols.
+    static func swiftModule(_ name: String) -> String? {
+        guard name.hasPrefix("$s") || name.hasPrefix("$e") else { return nil }
+        let rest = name.dropFirst(2)
+        if rest.hasPrefix("s") || rest.hasPrefix("S") { return "Swift" }
+        let digits = rest.prefix(while: { $0.isNumber })
+        guard let n = Int(digits) else { return nil }
+        return String(rest.dropFirst(digits.count).prefix(n))
+    }
+
+    /// The profile bucket of a function symbol.
+    static func category(_ name: String) -> String {
+        if name.lowercased().contains("keccak") { return "keccak" }
+        if name.contains("Hasher") { return "Swift Hasher (Dictionary/Set keys)" }
+        switch swiftModule(name) {
+        case "Secp256k1": return "secp256k1 / signature recovery"
+        case "Precompiles": return "precompiles"
+        case "EVM":
+            if name.contains("Interpreter") || name.contains("Opcode") { return "EVM interpreter loop" }
+            if name.contains("StateRoot") || name.contains("Trie") { return "state root (trie, RLP)" }
+            return "EVM other (state, journal, executor)"
+        case "EVMPrimitives":
+            if name.contains("Trie") || name.contains("RLP") { return "state root (trie, RLP)" }
+            if name.contains("UInt256") { return "UInt256 arithmetic" }
+            return "EVM primitives other"
+        case "Swift": return "Swift stdlib (collections)"
+        case "Guest", "EVMGuestInput": return "guest (input decoding)"
+        case .some: return "other Swift"
+        case nil: break
+        }
+        if [
+            "memcpy", "memmove", "memset", "memcmp", "bcmp", "malloc", "free", "posix_memalign", "calloc", "realloc",
+            "alloc_block", "aligned_alloc",
+        ].contains(name) {
+            return "memory (runtime mem*, allocator)"
+        }
+        if name.hasPrefix("swift_") { return "Swift runtime (ARC, allocation)" }
+        if name.hasPrefix("__") { return "libgcc (soft-float, 64-bit division)" }
+        if name.hasPrefix("OUTLINED_FUNCTION") { return "outlined code (mixed)" }
+        return "other"
+    }
+
+    func run() throws {
+        let builder = try GuestBuilder(guestsDirectory: VMCommandSupport.guestsDirectory())
+        let outDir = URL(fileURLWithPath: buildDirectory)
+        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+        let elfURL = try builder.build(
+            directory: builder.guestsDirectory.appendingPathComponent("examples/evm"),
+            output: outDir.appendingPathComponent(softwareKeccak ? "evm-software-keccak.elf" : "evm.elf"),
+            accelerateKeccak: !softwareKeccak
+        )
+        let elf = try VMCommandSupport.readFile(elfURL.path)
+        let program = try ELFLoader.load(elf)
+        let symbols = ELFLoader.functionSymbols(elf)
+        let fixtureRoot = builder.guestsDirectory.deletingLastPathComponent()
+            .appendingPathComponent("../shared/fixtures/eest/state_tests").standardized
+        let roots = paths.isEmpty ? ["prague", "osaka"].map { fixtureRoot.appendingPathComponent($0).path } : paths
+        var files: [String] = []
+        for r in roots {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: r, isDirectory: &isDir) else { continue }
+            if !isDir.boolValue {
+                files.append(r)
+                continue
+            }
+            for case let f as String in FileManager.default.enumerator(atPath: r)! where f.hasSuffix(".json") {
+                files.append(r + "/" + f)
+            }
+        }
+        files.sort()
+        let forkSet = Set(forks.split(separator: ",").map(String.init))
+        var ratios: [(Double, String)] = []
+        var byCategory: [String: UInt64] = [:]
+        var byFunction: [String: UInt64] = [:]
+        var run = 0
+        var matchNative = 0
+        var matchFixture = 0
+        var failures: [String] = []
+        var totalCycles: UInt64 = 0
+        var totalGas: UInt64 = 0
+        let started = Date()
+        var seen = 0
+        outer: for f in files {
+            let vectors: [StateTestVector]
+            do { vectors = try StateTestVector.load(path: f, forks: forkSet) } catch {
+                failures.append("\(f): \(error)")
+                continue
+            }
+            for v in vectors {
+                seen += 1
+                if every > 1 && (seen - 1) % every != 0 { continue }
+                if limit > 0 && run >= limit { break outer }
+                if timeBudget > 0 && Date().timeIntervalSince(started) > timeBudget {
+                    print("  time budget reached after \(run) vectors")
+                    break outer
+                }
+                if run % 100 == 0 && run > 0 {
+                    FileHandle.standardError.write(Data("  ... \(run) vectors, \(f)\n".utf8))
+                }
+                run += 1
+                let native = v.input.execute()
+                let m = try Machine(program: program, input: v.input.encode(), config: .init(maxCycles: maxCycles))
+                do {
+                    try m.runWithPCProfile()
+                } catch {
+                    failures.append("\(v.id): \(error)")
+                    continue
+                }
+                let guestOut = m.publicOutput
+                if guestOut == native.encoded {
+                    matchNative += 1
+                } else {
+                    failures.append("\(v.id): guest differs from native")
+                }
+                if guestOut.prefix(32).elementsEqual(v.expectedRoot.bytes) { matchFixture += 1 }
+                for (name, n) in m.cyclesBySymbol(symbols) {
+                    byCategory[Self.category(name), default: 0] += n
+                    byFunction[name, default: 0] += n
+                }
+                if native.gasUsed > 0 {
+                    ratios.append((Double(m.cycles) / Double(native.gasUsed), v.id))
+                    totalCycles += m.cycles
+                    totalGas += native.gasUsed
+                }
+            }
+        }
+        ratios.sort { $0.0 < $1.0 }
+        print("EVM guest over \(run) state-test vectors (\(forks)) from \(files.count) files")
+        print("  post-state root (and gas, status) equal to the native EVM: \(matchNative)/\(run)")
+        print("  post-state root equal to the fixture's: \(matchFixture)/\(run)")
+        if !ratios.isEmpty {
+            let median = ratios[ratios.count / 2]
+            print(
+                String(
+                    format: "  cycles per gas: median %.1f, best %.1f, worst %.1f, aggregate %.1f",
+                    median.0,
+                    ratios.first!.0,
+                    ratios.last!.0,
+                    Double(totalCycles) / Double(max(totalGas, 1))
+                )
+            )
+            print("    best:  \(ratios.first!.1)")
+            print("    worst: \(ratios.last!.1)")
+        }
+        let all = byCategory.values.reduce(0, +)
+        print("  where the cycles go (all vectors, \(all) cycles):")
+        for (c, n) in byCategory.sorted(by: { $0.value > $1.value }) {
+            print(String(format: "    %-40@ %6.2f%%", c, 100 * Double(n) / Double(max(all, 1))))
+        }
+        print("  top functions:")
+        for (name, n) in byFunction.sorted(by: { $0.value > $1.value }).prefix(top) {
+            print(String(format: "    %6.2f%%  %@", 100 * Double(n) / Double(max(all, 1)), name))
+        }
+        if !failures.isEmpty {
+            print("  failures (\(failures.count)):")
+            for f in failures.prefix(20) { print("    \(f)") }
+        }
     }
 }

@@ -98,6 +98,20 @@ struct GuestTests {
         #expect(try sort.run() == 1)
     }
 
+    /// The PC profile attributes every cycle, and the guest's own code shows up by symbol.
+    @Test(.enabled(if: toolchainPresent, "guest toolchain absent"))
+    func profileBySymbol() async throws {
+        let elf = try await Cache.shared.elf("sort")
+        let symbols = ELFLoader.functionSymbols(elf)
+        #expect(symbols.contains { $0.name == "_start" } && symbols.contains { $0.name == "main" })
+        let m = try Machine(program: try ELFLoader.load(elf), input: Self.sortInput)
+        try m.runWithPCProfile()
+        let bySymbol = m.cyclesBySymbol(symbols)
+        #expect(bySymbol.values.reduce(0, +) == m.cycles)
+        #expect(bySymbol["_start"] != nil && bySymbol["?"] == nil)
+        #expect(m.classCounts.values.reduce(0, +) == m.cycles)
+    }
+
     /// Two runs of a guest are bit-identical (deterministic arc4random_buf, no host state).
     @Test(.enabled(if: toolchainPresent, "guest toolchain absent"))
     func deterministic() async throws {

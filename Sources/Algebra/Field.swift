@@ -80,6 +80,31 @@ public protocol PrimeField31: Field, ExpressibleByIntegerLiteral where IntegerLi
     /// A generator of the multiplicative subgroup of order `2^logOrder`,
     /// `generator^((p-1) / 2^logOrder)`.
     static func twoAdicGenerator(logOrder: Int) -> Self
+
+    /// The SIMD type that computes on several elements at once (``PackedMontyField31`` for the
+    /// Montgomery fields). Generic algorithms (the DFT) use it for their hot loops.
+    associatedtype Packing: PackedField where Packing.Scalar == Self
+}
+
+/// Several elements of a prime field computed on at once, lane-wise (a SIMD register).
+///
+/// Lanes are stored exactly like an array of ``Scalar``s, so ``init(loading:)`` and
+/// ``store(to:)`` move ``width`` consecutive array elements.
+public protocol PackedField: Sendable {
+    /// The field of one lane.
+    associatedtype Scalar: PrimeField31
+    /// Number of lanes.
+    static var width: Int { get }
+    /// Every lane equal to `value`.
+    init(broadcast value: Scalar)
+    /// Loads ``width`` consecutive elements (no alignment needed).
+    init(loading pointer: UnsafePointer<Scalar>)
+    /// Stores the lanes into ``width`` consecutive elements (no alignment needed).
+    func store(to pointer: UnsafeMutablePointer<Scalar>)
+    static func + (lhs: Self, rhs: Self) -> Self
+    static func - (lhs: Self, rhs: Self) -> Self
+    static func * (lhs: Self, rhs: Self) -> Self
+    static prefix func - (value: Self) -> Self
 }
 
 extension PrimeField31 {

@@ -20,6 +20,9 @@ public protocol MontyParameters: Sendable {
 /// reduced to `0..<p`, so equality and hashing work on it directly.
 @frozen
 public struct MontyField31<P: MontyParameters>: PrimeField31, BinomiallyExtendable {
+    /// Eight lanes of this field in one AVX2 register.
+    public typealias Packing = PackedMontyField31<P>
+
     /// The Montgomery representative `value * 2^32 mod p`.
     public var montgomery: UInt32
 
@@ -124,3 +127,16 @@ public enum BabyBearParameters: MontyParameters {
 public typealias KoalaBear = MontyField31<KoalaBearParameters>
 /// The BabyBear field, p = 2^31 - 2^27 + 1.
 public typealias BabyBear = MontyField31<BabyBearParameters>
+
+/// A scalar is a one-lane packed value, so SIMD kernels can finish ragged tails with the same code.
+extension MontyField31: PackedField {
+    public typealias Scalar = Self
+    @inlinable
+    public static var width: Int { 1 }
+    @inlinable @inline(__always)
+    public init(broadcast value: Self) { self = value }
+    @inlinable @inline(__always)
+    public init(loading pointer: UnsafePointer<Self>) { self = pointer.pointee }
+    @inlinable @inline(__always)
+    public func store(to pointer: UnsafeMutablePointer<Self>) { pointer.pointee = self }
+}

@@ -1,0 +1,79 @@
+import Dispatch
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Coarse-grained data parallelism for the prover's hot loops.
+///
+/// Work is cut into at most ``maxThreads`` contiguous chunks that run on
+/// `DispatchQueue.concurrentPerform`; with one thread (or one chunk) the body runs inline on
+/// the calling thread.
+public enum Parallel {
+    /// 0 means "not set": use the number of active processors.
+    private static let configuredThreads = Atomic<Int>(0)
+
+    /// The number of processors currently online.
+    public static var activeProcessorCount: Int {
+        #if canImport(Glibc) || canImport(Darwin)
+        let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+        return n > 0 ? Int(n) : 1
+        #else
+        return 1
+        #endif
+    }
+
+    /// The largest number of threads parallel loops use (at least 1).
+    ///
+    /// Defaults to the number of active processors. Safe to read and write from any thread;
+    /// setting a value `<= 0` restores the default.
+    public static var maxThreads: Int {
+        get {
+            let n = configuredThreads.load(ordering: .relaxed)
+            return n > 0 ? n : activeProcessorCount
+        }
+        set { configuredThreads.store(max(newValue, 0), ordering: .relaxed) }
+    }
+
+    /// Calls `body` on disjoint contiguous ranges that together cover `0..<count` exactly once.
+    ///
+    /// At most ``maxThreads`` ranges are made, each of at least `minChunk` indices (except
+    /// when `count < minChunk`), and they run concurrently. Returns after every call finished.
+    @inlinable
+    public static func forEachChunk(count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+        if count <= 0 { return }
+        let chunks = min(maxThreads, max(1, count / max(minChunk, 1)))
+        if chunks <= 1 {
+            body(0..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let run = UncheckedSendableBox(body)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let start = count * c / chunks
+                let end = count * (c + 1) / chunks
+                if start < end { run.value(start..<end) }
+            }
+        }
+    }
+
+    /// Calls `body(i)` for every `i` in `0..<count`, spread over ``maxThreads`` threads in
+    /// contiguous chunks.
+    @inlinable
+    public static func forEach(count: Int, _ body: (Int) -> Void) {
+        forEachChunk(count: count) { range in
+            for i in range { body(i) }
+        }
+    }
+}
+
+/// Carries a value that is known to be safe to share (used to hand closures and unsafe
+/// pointers to worker threads whose lifetime the caller bounds).
+@usableFromInline
+package struct UncheckedSendableBox<T>: @unchecked Sendable {
+    @usableFromInline package let value: T
+    @inlinable package init(_ value: T) { self.value = value }
+}

@@ -1,1 +1,0 @@
-// Module Hashing: see ../shared/DESIGN.md.

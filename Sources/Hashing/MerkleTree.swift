@@ -1,0 +1,285 @@
+import Algebra
+
+/// A row-major matrix that can be committed: `values[r * width + c]` is the
+/// element at row `r`, column `c`.
+public protocol MerkleMatrix<Element> {
+    associatedtype Element
+    /// Number of columns.
+    var width: Int { get }
+    /// The elements, row after row (`width * height` of them).
+    var values: [Element] { get }
+}
+
+/// A plain row-major matrix for commitments.
+public struct MatrixRows<Element>: MerkleMatrix {
+    public var values: [Element]
+    public var width: Int
+    /// A matrix of `values.count / width` rows.
+    public init(values: [Element], width: Int) {
+        self.values = values
+        self.width = width
+    }
+}
+
+/// Width and height of a committed matrix, all a verifier needs to know about it.
+public struct MatrixDimensions: Hashable, Sendable, CustomStringConvertible {
+    public var width: Int
+    public var height: Int
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
+    public var description: String { "\(width)x\(height)" }
+}
+
+/// Why a commitment could not be built, opened or verified.
+public enum MerkleError: Error, Hashable, Sendable {
+    /// No matrices were given.
+    case noMatrices
+    /// A matrix has no columns or no rows.
+    case emptyMatrix(matrix: Int)
+    /// A matrix's element count is not a multiple of its width.
+    case raggedMatrix(matrix: Int)
+    /// A matrix's height is not a power of two.
+    case heightNotPowerOfTwo(matrix: Int, height: Int)
+    /// The row index is not below the tallest height.
+    case indexOutOfRange(index: Int, height: Int)
+    /// The opening holds a different number of rows than there are matrices.
+    case wrongNumberOfRows(expected: Int, actual: Int)
+    /// An opened row's length differs from its matrix's width.
+    case wrongRowWidth(matrix: Int, expected: Int, actual: Int)
+    /// The authentication path has the wrong number of siblings.
+    case wrongPathLength(expected: Int, actual: Int)
+    /// The recomputed root differs from the commitment.
+    case rootMismatch
+}
+
+/// The rows of every matrix at one index and the sibling path that links them to the root.
+public struct MerkleOpening<H: MerkleHasher>: Sendable {
+    /// Row `index >> (log2(maxHeight) - log2(height_k))` of matrix `k`, in the
+    /// order the matrices were committed.
+    public var openedRows: [[H.Field]]
+    /// Sibling digests from the leaf layer up to (not including) the root.
+    public var siblings: [H.Digest]
+
+    public init(openedRows: [[H.Field]], siblings: [H.Digest]) {
+        self.openedRows = openedRows
+        self.siblings = siblings
+    }
+}
+
+/// The prover's side of a commitment: the matrices and every layer of the tree.
+///
+/// Semantics of Plonky3's `MerkleTreeMmcs`: leaf `i` is the hash of the
+/// concatenation of row `i` of every matrix of the greatest height (in commit
+/// order). Going up, layer `j + 1` has node `compress(left, right)`; where
+/// matrices have exactly that layer's height, the node becomes
+/// `compress(compress(left, right), hash(row i of each such matrix))`.
+/// Heights must be powers of two.
+public struct MerkleTree<H: MerkleHasher>: Sendable {
+    /// The matrices' elements, in commit order.
+    public let matrices: [[H.Field]]
+    /// The matrices' dimensions, in commit order.
+    public let dimensions: [MatrixDimensions]
+    /// `layers[0]` holds the leaves, `layers.last` the root alone.
+    public let layers: [[H.Digest]]
+
+    /// The commitment.
+    public var root: H.Digest { layers[layers.count - 1][0] }
+
+    /// log2 of the tallest height: the length of every authentication path.
+    public var depth: Int { layers.count - 1 }
+
+    /// Builds the tree of `matrices` with `hasher`, on up to `threads` threads.
+    public init<M: MerkleMatrix>(
+        hasher: H,
+        matrices: [M],
+        threads: Int = 1
+    ) throws(MerkleError) where M.Element == H.Field {
+        guard !matrices.isEmpty else { throw .noMatrices }
+        var dims: [MatrixDimensions] = []
+        for (k, m) in matrices.enumerated() {
+            let w = m.width
+            let n = m.values.count
+            guard w > 0, n > 0 else { throw .emptyMatrix(matrix: k) }
+            guard n % w == 0 else { throw .raggedMatrix(matrix: k) }
+            let h = n / w
+            guard h & (h - 1) == 0 else { throw .heightNotPowerOfTwo(matrix: k, height: h) }
+            dims.append(MatrixDimensions(width: w, height: h))
+        }
+        let values = matrices.map(\.values)
+        self.matrices = values
+        self.dimensions = dims
+
+        let maxHeight = dims.map(\.height).max()!
+        func indices(ofHeight h: Int) -> [Int] { dims.indices.filter { dims[$0].height == h } }
+
+        var layers: [[H.Digest]] = [
+            Self.hashRows(hasher, values: values, dims: dims, select: indices(ofHeight: maxHeight), threads: threads)
+        ]
+        var height = maxHeight
+        while height > 1 {
+            height /= 2
+            let previous = layers[layers.count - 1]
+            var next = [H.Digest](unsafeUninitializedCapacity: height) { buffer, count in
+                previous.withUnsafeBufferPointer { prev in
+                    let p = UnsafeSendable(prev.baseAddress!)
+                    let o = UnsafeSendable(buffer.baseAddress!)
+                    let t = height >= 64 ? threads : 1
+                    forEachChunk(count: height, threads: t, alignment: 8) { range in
+                        hasher.compress(
+                            left: p.pointer + 2 * range.lowerBound,
+                            right: p.pointer + 2 * range.lowerBound + 1,
+                            stride: 2,
+                            count: range.count,
+                            into: o.mutable + range.lowerBound
+                        )
+                    }
+                }
+                count = height
+            }
+            let inject = indices(ofHeight: height)
+            if !inject.isEmpty {
+                let rowDigests = Self.hashRows(hasher, values: values, dims: dims, select: inject, threads: threads)
+                next = [H.Digest](unsafeUninitializedCapacity: height) { buffer, count in
+                    next.withUnsafeBufferPointer { a in
+                        rowDigests.withUnsafeBufferPointer { b in
+                            let pa = UnsafeSendable(a.baseAddress!)
+                            let pb = UnsafeSendable(b.baseAddress!)
+                            let o = UnsafeSendable(buffer.baseAddress!)
+                            let t = height >= 64 ? threads : 1
+                            forEachChunk(count: height, threads: t, alignment: 8) { range in
+                                hasher.compress(
+                                    left: pa.pointer + range.lowerBound,
+                                    right: pb.pointer + range.lowerBound,
+                                    stride: 1,
+                                    count: range.count,
+                                    into: o.mutable + range.lowerBound
+                                )
+                            }
+                        }
+                    }
+                    count = height
+                }
+            }
+            layers.append(next)
+        }
+        self.layers = layers
+    }
+
+    /// Digests of row `r` (concatenated over the selected matrices, which share one height) for every `r`.
+    static func hashRows(
+        _ hasher: H,
+        values: [[H.Field]],
+        dims: [MatrixDimensions],
+        select: [Int],
+        threads: Int
+    ) -> [H.Digest] {
+        let height = dims[select[0]].height
+        let widths = select.map { dims[$0].width }
+        return [H.Digest](unsafeUninitializedCapacity: height) { buffer, count in
+            withBuffers(select.map { values[$0] }) { slices in
+                let o = UnsafeSendable(buffer.baseAddress!)
+                let s = UnsafeSendableBuffers(slices)
+                let rowCost = widths.reduce(0, +)
+                let t = height * rowCost >= 4096 ? threads : 1
+                forEachChunk(count: height, threads: t, alignment: 8) { range in
+                    hasher.hashRows(of: s.buffers, widths: widths, rows: range, into: o.mutable + range.lowerBound)
+                }
+            }
+            count = height
+        }
+    }
+
+    /// The rows at `index` (of the tallest matrices; smaller ones at the scaled-down
+    /// index) and the sibling path.
+    public func open(index: Int) throws(MerkleError) -> MerkleOpening<H> {
+        let maxHeight = layers[0].count
+        guard index >= 0, index < maxHeight else { throw .indexOutOfRange(index: index, height: maxHeight) }
+        let log = depth
+        let rows = dimensions.indices.map { k in
+            let d = dimensions[k]
+            let r = index >> (log - d.height.trailingZeroBitCount)
+            return Array(matrices[k][(r * d.width)..<((r + 1) * d.width)])
+        }
+        let siblings = (0..<log).map { j in layers[j][(index >> j) ^ 1] }
+        return MerkleOpening(openedRows: rows, siblings: siblings)
+    }
+}
+
+extension MerkleTree {
+    /// Checks that `opening` proves the rows at `index` of matrices with `dimensions`
+    /// against `root`. Throws on any malformed or wrong input; never traps.
+    public static func verify(
+        hasher: H,
+        root: H.Digest,
+        dimensions: [MatrixDimensions],
+        index: Int,
+        opening: MerkleOpening<H>
+    ) throws(MerkleError) {
+        guard !dimensions.isEmpty else { throw .noMatrices }
+        for (k, d) in dimensions.enumerated() {
+            guard d.width > 0, d.height > 0 else { throw .emptyMatrix(matrix: k) }
+            guard d.height & (d.height - 1) == 0 else { throw .heightNotPowerOfTwo(matrix: k, height: d.height) }
+        }
+        guard opening.openedRows.count == dimensions.count else {
+            throw .wrongNumberOfRows(expected: dimensions.count, actual: opening.openedRows.count)
+        }
+        for (k, d) in dimensions.enumerated() where opening.openedRows[k].count != d.width {
+            throw .wrongRowWidth(matrix: k, expected: d.width, actual: opening.openedRows[k].count)
+        }
+        let maxHeight = dimensions.map(\.height).max()!
+        guard index >= 0, index < maxHeight else { throw .indexOutOfRange(index: index, height: maxHeight) }
+        let log = maxHeight.trailingZeroBitCount
+        guard opening.siblings.count == log else {
+            throw .wrongPathLength(expected: log, actual: opening.siblings.count)
+        }
+
+        func rowsDigest(height: Int) -> H.Digest {
+            let rows = dimensions.indices.filter { dimensions[$0].height == height }.map { opening.openedRows[$0] }
+            return withBuffers(rows) { hasher.hash(slices: $0) }
+        }
+
+        var node = rowsDigest(height: maxHeight)
+        var i = index
+        var height = maxHeight
+        for sibling in opening.siblings {
+            node = i & 1 == 0 ? hasher.compress(node, sibling) : hasher.compress(sibling, node)
+            i >>= 1
+            height >>= 1
+            if dimensions.contains(where: { $0.height == height }) {
+                node = hasher.compress(node, rowsDigest(height: height))
+            }
+        }
+        guard node == root else { throw .rootMismatch }
+    }
+}
+
+/// Calls `body` with buffer pointers to every array of `arrays`.
+@usableFromInline
+func withBuffers<T, R>(_ arrays: [[T]], _ body: ([UnsafeBufferPointer<T>]) -> R) -> R {
+    var buffers: [UnsafeBufferPointer<T>] = []
+    buffers.reserveCapacity(arrays.count)
+    func go(_ k: Int) -> R {
+        if k == arrays.count { return body(buffers) }
+        return arrays[k].withUnsafeBufferPointer { b in
+            buffers.append(b)
+            return go(k + 1)
+        }
+    }
+    return go(0)
+}
+
+@usableFromInline
+struct UnsafeSendable<T>: @unchecked Sendable {
+    @usableFromInline let pointer: UnsafePointer<T>
+    @inlinable init(_ p: UnsafePointer<T>) { pointer = p }
+    @inlinable init(_ p: UnsafeMutablePointer<T>) { pointer = UnsafePointer(p) }
+    @inlinable var mutable: UnsafeMutablePointer<T> { UnsafeMutablePointer(mutating: pointer) }
+}
+
+@usableFromInline
+struct UnsafeSendableBuffers<T>: @unchecked Sendable {
+    @usableFromInline let buffers: [UnsafeBufferPointer<T>]
+    @inlinable init(_ b: [UnsafeBufferPointer<T>]) { buffers = b }
+}

@@ -1,0 +1,72 @@
+import Algebra
+import Hashing
+
+/// The digest of the Merkle trees and the transcript.
+public typealias StarkDigest<F: Poseidon2Field> = Digest<F>
+
+/// The Merkle commitment scheme of the STARK: Poseidon2 sponge leaves, 2-to-1 compression,
+/// mixed matrix heights in one tree.
+typealias StarkMMCS<F: Poseidon2Field> = Poseidon2MerkleTreeMMCS<F>
+
+/// Several matrices committed in one Merkle tree (the prover keeps them for openings).
+struct CommittedBatch<F: StarkField>: Sendable {
+    let matrices: [RowMajorMatrix<F>]
+    let tree: MerkleTree<Poseidon2MerkleHasher<F>>
+    var root: StarkDigest<F> { tree.root }
+    var maxLogHeight: Int { log2Strict(matrices.map(\.height).max()!) }
+    var dimensions: [MatrixDimensions] { matrices.map { MatrixDimensions(width: $0.width, height: $0.height) } }
+
+    /// The rows at `index` (of the tallest matrix; shorter ones at `index >> Δ`) and the path.
+    func open(_ index: Int) -> RowOpening<F> {
+        let o = try! tree.open(index: index)
+        return RowOpening(rows: o.openedRows, path: o.siblings)
+    }
+}
+
+/// Adapters over the `Algebra` DFTs and the `Hashing` Merkle trees.
+enum Backend {
+    static func mmcs<F: StarkField>(_ config: StarkConfig<F>) -> StarkMMCS<F> {
+        StarkMMCS(hasher: Poseidon2MerkleHasher(permutation: config.permutation), threads: Parallel.maxThreads)
+    }
+
+    /// Low-degree extension on `g·H'` (g the field generator), rows bit-reversed.
+    static func lde<F: PrimeField31>(_ m: RowMajorMatrix<F>, logBlowup: Int) -> RowMajorMatrix<F> {
+        m.cosetLDEBitReversed(logBlowup: logBlowup, shift: F.generator)
+    }
+
+    /// Coefficients of the polynomials whose values on `shift·H` (natural order) are the rows.
+    static func interpolateCoset<F: PrimeField31>(_ m: RowMajorMatrix<F>, shift: F) -> RowMajorMatrix<F> {
+        m.cosetIDFT(shift: shift)
+    }
+
+    /// Evaluations on `shift·H` of size `2^logSize`, rows bit-reversed, of the polynomials
+    /// whose coefficients are the rows of `coefficients`.
+    static func evaluateCoefficients<F: PrimeField31>(_ coefficients: RowMajorMatrix<F>, logSize: Int, shift: F)
+        -> RowMajorMatrix<F>
+    {
+        var m = coefficients.paddedWithZeroRows(to: 1 << logSize).cosetDFT(shift: shift)
+        m.bitReverseRows()
+        return m
+    }
+
+    /// Commits to `matrices` in one tree.
+    static func commit<F: StarkField>(_ matrices: [RowMajorMatrix<F>], config: StarkConfig<F>) -> CommittedBatch<F> {
+        let (_, tree) = try! mmcs(config).commit(matrices.map { MatrixRows(values: $0.values, width: $0.width) })
+        return CommittedBatch(matrices: matrices, tree: tree)
+    }
+
+    /// Checks an opening of the rows at `index` of matrices of `dimensions` under `root`.
+    static func verify<F: StarkField>(
+        root: StarkDigest<F>, dimensions: [MatrixDimensions], index: Int, opening: RowOpening<F>,
+        config: StarkConfig<F>
+    ) -> Bool {
+        do {
+            try mmcs(config).verify(
+                root: root, dimensions: dimensions, index: index,
+                opening: Hashing.MerkleOpening(openedRows: opening.rows, siblings: opening.path))
+            return true
+        } catch {
+            return false
+        }
+    }
+}

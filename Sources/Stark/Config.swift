@@ -1,0 +1,73 @@
+import Algebra
+import Hashing
+
+/// Parameters of the FRI low-degree test.
+public struct FriParameters: Sendable, Hashable, CustomStringConvertible {
+    /// `log2` of the blowup factor (rate `2^-logBlowup`). Constraint degree may be at most `1 + 2^logBlowup`.
+    public var logBlowup: Int
+    /// Number of query repetitions.
+    public var numQueries: Int
+    /// Proof-of-work bits required before the query indices are drawn.
+    public var queryPowBits: Int
+    /// `log2` of the number of coefficients of the final polynomial sent in the clear.
+    public var logFinalPolyLength: Int
+
+    public init(logBlowup: Int, numQueries: Int, queryPowBits: Int, logFinalPolyLength: Int = 0) {
+        self.logBlowup = logBlowup
+        self.numQueries = numQueries
+        self.queryPowBits = queryPowBits
+        self.logFinalPolyLength = logFinalPolyLength
+    }
+
+    /// Rate 1/2, 203 queries, 16 bits of grinding: ≥ 100 proven bits (UDR) for traces up to
+    /// 2^21 rows with constraints of degree ≤ 3.
+    public static var standard: FriParameters {
+        FriParameters(logBlowup: 1, numQueries: 203, queryPowBits: 16, logFinalPolyLength: 0)
+    }
+
+    /// Rate 1/4, 124 queries, 16 bits of grinding (SP1 v6's choice): ≥ 100 proven bits (UDR),
+    /// constraints of degree ≤ 5.
+    public static var highDegree: FriParameters {
+        FriParameters(logBlowup: 2, numQueries: 124, queryPowBits: 16, logFinalPolyLength: 0)
+    }
+
+    /// A fast configuration for tests only (about 20 bits): rejected by the prover unless
+    /// insecure configurations are allowed.
+    public static var testing: FriParameters {
+        FriParameters(logBlowup: 1, numQueries: 12, queryPowBits: 2, logFinalPolyLength: 0)
+    }
+
+    public var description: String {
+        "rate 1/\(1 << logBlowup), \(numQueries) queries, \(queryPowBits) PoW bits, final poly 2^\(logFinalPolyLength)"
+    }
+}
+
+/// Everything that fixes one instance of the proof system: field, hash, FRI parameters and
+/// the security policy.
+public struct StarkConfig<F: StarkField>: Sendable {
+    /// The Poseidon2 width-16 permutation used by the transcript and the Merkle trees.
+    public let permutation: Poseidon2<F>
+    /// The FRI parameters.
+    public var fri: FriParameters
+    /// Smallest proven UDR security (bits) the prover accepts.
+    public var securityFloor: Int
+    /// Prove even when the configuration is below `securityFloor`.
+    public var allowInsecure: Bool
+
+    public init(fri: FriParameters = .standard, securityFloor: Int = 100, allowInsecure: Bool = false) {
+        self.permutation = Poseidon2<F>(width: 16)
+        self.fri = fri
+        self.securityFloor = securityFloor
+        self.allowInsecure = allowInsecure
+    }
+
+    /// A configuration for fast tests (insecure, explicitly allowed).
+    public static var testing: StarkConfig {
+        StarkConfig(fri: .testing, securityFloor: 0, allowInsecure: true)
+    }
+
+    /// A fresh transcript.
+    func challenger() -> DuplexChallenger<Poseidon2<F>> { DuplexChallenger(permutation: permutation, rate: 8) }
+}
+
+extension Poseidon2: CryptographicPermutation {}

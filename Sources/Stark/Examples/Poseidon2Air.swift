@@ -1,0 +1,174 @@
+import Algebra
+import Hashing
+
+/// The Poseidon2 permutation (width 16, S-box `x³`: KoalaBear) as an AIR, with
+/// `permutationsPerRow` independent permutations side by side on each row — the shape of
+/// Plonky3's `poseidon2-air` benchmark.
+///
+/// Columns of one permutation (164): the 16 inputs, the 16 S-box outputs of each of the 4
+/// initial full rounds, the S-box output of each of the 20 partial rounds, and the 16 S-box
+/// outputs of each of the 4 final full rounds. Every S-box output is constrained by one
+/// degree-3 constraint; linear layers are applied to expressions.
+public struct Poseidon2Air<F: StarkField>: Air {
+    public let permutationsPerRow: Int
+    @usableFromInline let initialConstants: [F]  // 4 × 16
+    @usableFromInline let partialConstants: [F]  // partialRounds
+    @usableFromInline let finalConstants: [F]  // 4 × 16
+    @usableFromInline let diagonal: [F]  // internal layer: out_j = s_j · V_j + Σ s
+    @usableFromInline let partialRounds: Int
+
+    /// The AIR for the default Poseidon2 width-16 instance of `F` (S-box degree 3 only).
+    public init(permutationsPerRow: Int = 1) {
+        precondition(F.Parameters.sboxDegree == 3, "Poseidon2Air supports S-box degree 3 (KoalaBear)")
+        let p = Poseidon2<F>(width: 16)
+        let rc = p.roundConstants
+        self.permutationsPerRow = permutationsPerRow
+        initialConstants = Array(rc.externalInitial.joined())
+        partialConstants = rc.internalRounds
+        finalConstants = Array(rc.externalFinal.joined())
+        partialRounds = p.partialRounds
+        // Recover V from the internal layer applied to unit vectors: e_j ↦ V_j + 1 at j.
+        var diag: [F] = []
+        for j in 0..<16 {
+            var s = [F](repeating: .zero, count: 16)
+            s[j] = .one
+            s.withUnsafeMutableBufferPointer { F.Parameters.internalLayer($0.baseAddress!, width: 16) }
+            diag.append(s[j] - .one)
+        }
+        diagonal = diag
+    }
+
+    public var name: String { "Poseidon2" }
+    /// Columns of one permutation.
+    public var columnsPerPermutation: Int { 16 + 4 * 16 + partialRounds + 4 * 16 }
+    public var width: Int { permutationsPerRow * columnsPerPermutation }
+
+    /// `y = M4 x` on each block of four, then add the column sums of the blocks.
+    @inlinable
+    static func externalLayer<X: AirExpression>(_ s: inout [X]) {
+        for k in 0..<4 {
+            let a = s[4 * k]
+            let b = s[4 * k + 1]
+            let c = s[4 * k + 2]
+            let d = s[4 * k + 3]
+            let ab = a + b
+            let cd = c + d
+            let all = ab + cd
+            // y0 = 2a+3b+c+d, y1 = a+2b+3c+d, y2 = a+b+2c+3d, y3 = 3a+b+c+2d
+            s[4 * k] = all + a + b + b
+            s[4 * k + 1] = all + b + c + c
+            s[4 * k + 2] = all + c + d + d
+            s[4 * k + 3] = all + d + a + a
+        }
+        for i in 0..<4 {
+            let sum = s[i] + s[4 + i] + s[8 + i] + s[12 + i]
+            s[i] = s[i] + sum
+            s[4 + i] = s[4 + i] + sum
+            s[8 + i] = s[8 + i] + sum
+            s[12 + i] = s[12 + i] + sum
+        }
+    }
+
+    @inlinable
+    func internalLayer<X: AirExpression>(_ s: inout [X]) where X.F == F {
+        var sum = s[0]
+        for j in 1..<16 { sum = sum + s[j] }
+        for j in 0..<16 { s[j] = s[j] * X(diagonal[j]) + sum }
+    }
+
+    @inlinable
+    public func eval<B: AirBuilder>(_ b: inout B) where B.F == F {
+        let cpp = columnsPerPermutation
+        for p in 0..<permutationsPerRow {
+            let base = p * cpp
+            var state = (0..<16).map { b.main(base + $0) }
+            Self.externalLayer(&state)
+            var col = base + 16
+            for r in 0..<4 {
+                for i in 0..<16 {
+                    let x = state[i] + B.Expr(initialConstants[16 * r + i])
+                    let post = b.main(col)
+                    b.assertZero(post - x * x * x)
+                    state[i] = post
+                    col += 1
+                }
+                Self.externalLayer(&state)
+            }
+            for r in 0..<partialRounds {
+                let x = state[0] + B.Expr(partialConstants[r])
+                let post = b.main(col)
+                b.assertZero(post - x * x * x)
+                state[0] = post
+                col += 1
+                internalLayer(&state)
+            }
+            for r in 0..<4 {
+                for i in 0..<16 {
+                    let x = state[i] + B.Expr(finalConstants[16 * r + i])
+                    let post = b.main(col)
+                    b.assertZero(post - x * x * x)
+                    state[i] = post
+                    col += 1
+                }
+                Self.externalLayer(&state)
+            }
+        }
+    }
+
+    /// The trace row part of one permutation of `input`, and the permutation's output.
+    public func permutationColumns(_ input: [F]) -> (columns: [F], output: [F]) {
+        typealias X = ScalarExpr<F>
+        var cols: [F] = input
+        cols.reserveCapacity(columnsPerPermutation)
+        var state = input.map { X($0) }
+        Self.externalLayer(&state)
+        for r in 0..<4 {
+            for i in 0..<16 {
+                let x = state[i].v + initialConstants[16 * r + i]
+                state[i] = X(x * x * x)
+                cols.append(state[i].v)
+            }
+            Self.externalLayer(&state)
+        }
+        for r in 0..<partialRounds {
+            let x = state[0].v + partialConstants[r]
+            state[0] = X(x * x * x)
+            cols.append(state[0].v)
+            internalLayer(&state)
+        }
+        for r in 0..<4 {
+            for i in 0..<16 {
+                let x = state[i].v + finalConstants[16 * r + i]
+                state[i] = X(x * x * x)
+                cols.append(state[i].v)
+            }
+            Self.externalLayer(&state)
+        }
+        return (cols, state.map(\.v))
+    }
+
+    /// A trace of `2^logRows` rows of pseudo-random permutations (deterministic from `seed`).
+    public func trace(logRows: Int, seed: UInt64 = 1) -> RowMajorMatrix<F> {
+        let rows = 1 << logRows
+        let perms = rows * permutationsPerRow
+        let cpp = columnsPerPermutation
+        var values = [F](repeating: .zero, count: perms * cpp)
+        values.withUnsafeMutableBufferPointer { out in
+            let box = UncheckedSendableBox(out)
+            Parallel.forEachChunk(count: perms, minChunk: 256) { range in
+                for k in range {
+                    var x = seed &+ UInt64(k) &* 0x9e37_79b9_7f4a_7c15
+                    var input: [F] = []
+                    input.reserveCapacity(16)
+                    for _ in 0..<16 {
+                        x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                        input.append(F(reducing: x >> 16))
+                    }
+                    let (cols, _) = permutationColumns(input)
+                    for c in 0..<cpp { box.value[k * cpp + c] = cols[c] }
+                }
+            }
+        }
+        return RowMajorMatrix(values: values, width: width)
+    }
+}

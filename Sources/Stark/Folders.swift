@@ -1,0 +1,273 @@
+import Algebra
+
+/// Evaluates an AIR on one row of a concrete trace (selectors are 0/1 there).
+///
+/// Used to check a trace before proving (``checkConstraints(air:trace:publicValues:)``) and
+/// to collect the LogUp interactions row by row.
+public struct RowBuilder<F: PrimeField31>: AirBuilder {
+    public typealias Expr = ScalarExpr<F>
+
+    @usableFromInline let trace: UnsafeBufferPointer<F>
+    @usableFromInline let width: Int
+    @usableFromInline let prep: UnsafeBufferPointer<F>
+    @usableFromInline let prepWidth: Int
+    @usableFromInline let publics: UnsafeBufferPointer<F>
+    @usableFromInline let height: Int
+    @usableFromInline var row: Int
+    /// Indices (in evaluation order) of constraints that do not vanish on this row.
+    public var failing: [Int] = []
+    @usableFromInline var constraintIndex = 0
+    /// Interactions on this row: bus, tuple, signed multiplicity.
+    public var interactions: [(bus: Bus, values: [F], multiplicity: F)] = []
+    @usableFromInline var collect: Bool
+
+    init(
+        trace: UnsafeBufferPointer<F>, width: Int, prep: UnsafeBufferPointer<F>, prepWidth: Int,
+        publics: UnsafeBufferPointer<F>, height: Int, row: Int, collect: Bool
+    ) {
+        self.trace = trace
+        self.width = width
+        self.prep = prep
+        self.prepWidth = prepWidth
+        self.publics = publics
+        self.height = height
+        self.row = row
+        self.collect = collect
+    }
+
+    @inlinable var nextRow: Int { row + 1 == height ? 0 : row + 1 }
+
+    public func main(_ column: Int) -> Expr { Expr(trace[row * width + column]) }
+    public func next(_ column: Int) -> Expr { Expr(trace[nextRow * width + column]) }
+    public func fixed(_ column: Int) -> Expr { Expr(prep[row * prepWidth + column]) }
+    public func fixedNext(_ column: Int) -> Expr { Expr(prep[nextRow * prepWidth + column]) }
+    public func publicValue(_ index: Int) -> Expr { Expr(publics[index]) }
+    public var isFirstRow: Expr { Expr(row == 0 ? .one : .zero) }
+    public var isLastRow: Expr { Expr(row == height - 1 ? .one : .zero) }
+    public var isTransition: Expr { Expr(row == height - 1 ? .zero : .one) }
+
+    public mutating func assertZero(_ constraint: Expr) {
+        if !constraint.v.isZero { failing.append(constraintIndex) }
+        constraintIndex += 1
+    }
+
+    public mutating func interact(bus: Bus, values: [Expr], multiplicity: Expr) {
+        if collect { interactions.append((bus, values.map(\.v), multiplicity.v)) }
+    }
+}
+
+/// A constraint that does not hold on a trace.
+public struct ConstraintFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public var table: String
+    public var row: Int
+    public var constraint: Int
+    public var description: String { "\(table): constraint \(constraint) fails on row \(row)" }
+}
+
+/// Checks every constraint of `air` on every row of `trace`; returns the first failure.
+public func checkConstraints<A: Air>(
+    air: A, trace: RowMajorMatrix<A.F>, publicValues: [A.F]
+) -> ConstraintFailure? {
+    let prepM = air.preprocessedTrace()
+    let prepValues = prepM?.values ?? []
+    return trace.values.withUnsafeBufferPointer { t in
+        prepValues.withUnsafeBufferPointer { p in
+            publicValues.withUnsafeBufferPointer { pub in
+                for row in 0..<trace.height {
+                    var b = RowBuilder(
+                        trace: t, width: trace.width, prep: p, prepWidth: air.preprocessedWidth, publics: pub,
+                        height: trace.height, row: row, collect: false)
+                    air.eval(&b)
+                    if let c = b.failing.first { return ConstraintFailure(table: air.name, row: row, constraint: c) }
+                }
+                return nil
+            }
+        }
+    }
+}
+
+/// The verifier's folder: evaluates constraints at the out-of-domain point ζ from the
+/// opened values and combines them with powers of λ.
+struct VerifierFolder<F: BinomiallyExtendable>: AirBuilder {
+    typealias E = QuarticExtension<F>
+    typealias Expr = ExtExpr<F>
+
+    let mainLocal: [E]
+    let mainNext: [E]
+    let prepLocal: [E]
+    let prepNext: [E]
+    let auxLocal: [E]
+    let auxNext: [E]
+    let publics: [F]
+    let selectors: (first: E, last: E, transition: E)
+    let lambda: E
+    let logupAlpha: E
+    let betaPowers: [E]
+    let cumulativeSum: E
+    var acc: E = .zero
+    var interactionIndex = 0
+    var sumLocal: E = .zero
+    var sumNext: E = .zero
+    /// Set when the AIR reads a column out of range (malformed statement).
+    var outOfRange = false
+
+    private func get(_ a: [E], _ i: Int) -> Expr {
+        guard i >= 0 && i < a.count else { return Expr(ext: .zero) }
+        return Expr(ext: a[i])
+    }
+
+    func main(_ column: Int) -> Expr { get(mainLocal, column) }
+    func next(_ column: Int) -> Expr { get(mainNext, column) }
+    func fixed(_ column: Int) -> Expr { get(prepLocal, column) }
+    func fixedNext(_ column: Int) -> Expr { get(prepNext, column) }
+    func publicValue(_ index: Int) -> Expr {
+        guard index >= 0 && index < publics.count else { return Expr(ext: .zero) }
+        return Expr(publics[index])
+    }
+    var isFirstRow: Expr { Expr(ext: selectors.first) }
+    var isLastRow: Expr { Expr(ext: selectors.last) }
+    var isTransition: Expr { Expr(ext: selectors.transition) }
+
+    mutating func assertZero(_ constraint: Expr) { acc = acc * lambda + constraint.v }
+
+    mutating func interact(bus: Bus, values: [Expr], multiplicity: Expr) {
+        let k = interactionIndex
+        interactionIndex += 1
+        guard values.count + 1 <= betaPowers.count, k + 1 < auxLocal.count, k + 1 < auxNext.count else {
+            outOfRange = true
+            return
+        }
+        var d = logupAlpha + E(F(bus.id))
+        for (j, v) in values.enumerated() { d = d + betaPowers[j + 1] * v.v }
+        let h = auxLocal[k]
+        acc = acc * lambda + (h * d - multiplicity.v)
+        sumLocal = sumLocal + h
+        sumNext = sumNext + auxNext[k]
+    }
+
+    /// Adds the running-sum constraints after `eval` (only for tables with interactions).
+    mutating func finish(numInteractions: Int) {
+        guard numInteractions > 0, numInteractions < auxLocal.count, numInteractions < auxNext.count else { return }
+        let s = auxLocal[numInteractions]
+        let sNext = auxNext[numInteractions]
+        acc = acc * lambda + selectors.first * (s - sumLocal)
+        acc = acc * lambda + selectors.transition * (sNext - s - sumNext)
+        acc = acc * lambda + selectors.last * (s - cumulativeSum)
+    }
+}
+
+/// The prover's folder: evaluates constraints on `F.Packing.width` points of the quotient
+/// domain at once (packed lanes) and combines them with powers of λ in the order the
+/// verifier's Horner fold uses.
+///
+/// Public only so that ``Air/evalProver(_:)`` can be specialised in the AIR's module.
+public struct ProverFolder<F: StarkPackedField>: AirBuilder {
+    public typealias E = QuarticExtension<F>
+    public typealias Packed = F.Packing
+    public typealias Expr = PackedExpr<F>
+
+    /// Gathered values: column `c`, lanes at `[c * W ..< c * W + W]`.
+    @usableFromInline let local: UnsafePointer<F>
+    @usableFromInline let nextRow: UnsafePointer<F>
+    @usableFromInline let prepLocal: UnsafePointer<F>
+    @usableFromInline let prepNext: UnsafePointer<F>
+    /// Aux (LogUp) values, 4 base columns per extension column, gathered the same way.
+    @usableFromInline let auxLocal: UnsafePointer<F>
+    @usableFromInline let auxNext: UnsafePointer<F>
+    @usableFromInline let publics: UnsafePointer<F>
+    @usableFromInline let first: Packed
+    @usableFromInline let last: Packed
+    @usableFromInline let transition: Packed
+    /// `λ^(K-1-k)` for constraint `k` of `K`.
+    @usableFromInline let lambdaPowers: UnsafePointer<E>
+    @usableFromInline let logupAlpha: E
+    @usableFromInline let betaPowers: UnsafePointer<E>
+    @usableFromInline let cumulativeSum: E
+    @usableFromInline var acc: PackedExt<F>
+    @usableFromInline var constraintIndex = 0
+    @usableFromInline var interactionIndex = 0
+    @usableFromInline var sumLocal: PackedExt<F>
+    @usableFromInline var sumNext: PackedExt<F>
+
+    init(
+        local: UnsafePointer<F>, nextRow: UnsafePointer<F>, prepLocal: UnsafePointer<F>, prepNext: UnsafePointer<F>,
+        auxLocal: UnsafePointer<F>, auxNext: UnsafePointer<F>, publics: UnsafePointer<F>, first: Packed,
+        last: Packed, transition: Packed, lambdaPowers: UnsafePointer<E>, logupAlpha: E,
+        betaPowers: UnsafePointer<E>, cumulativeSum: E
+    ) {
+        self.local = local
+        self.nextRow = nextRow
+        self.prepLocal = prepLocal
+        self.prepNext = prepNext
+        self.auxLocal = auxLocal
+        self.auxNext = auxNext
+        self.publics = publics
+        self.first = first
+        self.last = last
+        self.transition = transition
+        self.lambdaPowers = lambdaPowers
+        self.logupAlpha = logupAlpha
+        self.betaPowers = betaPowers
+        self.cumulativeSum = cumulativeSum
+        self.acc = .zero
+        self.sumLocal = .zero
+        self.sumNext = .zero
+    }
+
+    @inlinable @inline(__always)
+    public func main(_ column: Int) -> Expr { Expr(Packed(loading: local + column &* Packed.width)) }
+    @inlinable @inline(__always)
+    public func next(_ column: Int) -> Expr { Expr(Packed(loading: nextRow + column &* Packed.width)) }
+    @inlinable @inline(__always)
+    public func fixed(_ column: Int) -> Expr { Expr(Packed(loading: prepLocal + column &* Packed.width)) }
+    @inlinable @inline(__always)
+    public func fixedNext(_ column: Int) -> Expr { Expr(Packed(loading: prepNext + column &* Packed.width)) }
+    @inlinable @inline(__always)
+    public func publicValue(_ index: Int) -> Expr { Expr(publics[index]) }
+    @inlinable
+    public var isFirstRow: Expr { Expr(first) }
+    @inlinable
+    public var isLastRow: Expr { Expr(last) }
+    @inlinable
+    public var isTransition: Expr { Expr(transition) }
+
+    @inlinable @inline(__always)
+    public mutating func assertZero(_ constraint: Expr) {
+        acc = acc + PackedExt.scaled(lambdaPowers[constraintIndex], constraint.v)
+        constraintIndex &+= 1
+    }
+
+    @inlinable @inline(__always)
+    mutating func assertZeroExt(_ constraint: PackedExt<F>) {
+        acc = acc + constraint * PackedExt(broadcast: lambdaPowers[constraintIndex])
+        constraintIndex &+= 1
+    }
+
+    @inlinable @inline(__always)
+    func auxExt(_ base: UnsafePointer<F>, _ k: Int) -> PackedExt<F> {
+        let w = Packed.width
+        let p = base + k &* 4 &* w
+        return PackedExt(Packed(loading: p), Packed(loading: p + w), Packed(loading: p + 2 * w), Packed(loading: p + 3 * w))
+    }
+
+    @inlinable
+    public mutating func interact(bus: Bus, values: [Expr], multiplicity: Expr) {
+        let k = interactionIndex
+        interactionIndex += 1
+        var d = PackedExt<F>(broadcast: logupAlpha + E(F(bus.id)))
+        for j in 0..<values.count { d = d + PackedExt.scaled(betaPowers[j + 1], values[j].v) }
+        let h = auxExt(auxLocal, k)
+        assertZeroExt(h * d - multiplicity.v)
+        sumLocal = sumLocal + h
+        sumNext = sumNext + auxExt(auxNext, k)
+    }
+
+    mutating func finish(numInteractions: Int) {
+        guard numInteractions > 0 else { return }
+        let s = auxExt(auxLocal, numInteractions)
+        let sNext = auxExt(auxNext, numInteractions)
+        assertZeroExt((s - sumLocal) * first)
+        assertZeroExt((sNext - s - sumNext) * transition)
+        assertZeroExt((s - PackedExt(broadcast: cumulativeSum)) * last)
+    }
+}

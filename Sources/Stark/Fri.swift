@@ -1,0 +1,261 @@
+import Algebra
+import Hashing
+
+/// The FRI polynomial commitment: DEEP batching of the committed columns, folding by 2,
+/// final polynomial in the clear, query phase with grinding.
+///
+/// Conventions: every codeword of size `2^L` is stored bit-reversed over the coset `g·H_{2^L}`
+/// (row `i` ↔ `g·ω^bitrev(i)`), so the pair at rows `2i, 2i+1` is `{x, −x}` and folds to row `i`.
+/// After a fold the values are read again over `g·H` (a shift of the domain keeps degrees).
+enum Fri {
+    /// One table's low-degree extensions and opened values, as the DEEP batching sees them.
+    struct TableColumns<F: StarkField> {
+        /// `log2` of the LDE height.
+        var logLDE: Int
+        /// `log2` of the trace height.
+        var logTrace: Int
+        /// Trace matrices opened at ζ and ωζ: preprocessed, main, aux (those present).
+        var trace: [RowMajorMatrix<F>]
+        var quotient: RowMajorMatrix<F>
+        var openings: TableOpenings<F>
+
+        var traceWidth: Int { trace.reduce(0) { $0 + $1.width } }
+        var totalWidth: Int { traceWidth + quotient.width }
+    }
+
+    /// `Σ c·f(ζ)` over all columns and `Σ c·f(ωζ)` over the trace columns.
+    static func openedSums<F: StarkField>(
+        _ o: TableOpenings<F>, coefficients c: ArraySlice<QuarticExtension<F>>
+    ) -> (QuarticExtension<F>, QuarticExtension<F>) {
+        typealias E = QuarticExtension<F>
+        var y1 = E.zero
+        var y2 = E.zero
+        var k = c.startIndex
+        for (local, next) in [(o.prepLocal, o.prepNext), (o.mainLocal, o.mainNext), (o.auxLocal, o.auxNext)] {
+            for j in 0..<local.count {
+                y1 += c[k] * local[j]
+                y2 += c[k] * next[j]
+                k += 1
+            }
+        }
+        for v in o.quotient {
+            y1 += c[k] * v
+            k += 1
+        }
+        return (y1, y2)
+    }
+
+    /// Samples the batching coefficients and computes the reduced codeword of every LDE height:
+    /// `ro(x) = (F₁(x) − F₁(ζ))/(x − ζ) + γ·(F₂(x) − F₂(ωζ))/(x − ωζ)`, with `F₁` the random
+    /// combination of all columns and `F₂` that of the trace columns.
+    static func reducedOpenings<F: StarkField>(
+        tables: [TableColumns<F>], zeta: QuarticExtension<F>, challenger ch: inout DuplexChallenger<Poseidon2<F>>
+    ) -> [Int: [QuarticExtension<F>]] {
+        typealias E = QuarticExtension<F>
+        let total = tables.reduce(0) { $0 + $1.totalWidth }
+        var coeffs: [E] = []
+        coeffs.reserveCapacity(total)
+        for _ in 0..<total { coeffs.append(ch.sampleExtension()) }
+        let gamma: E = ch.sampleExtension()
+
+        var result: [Int: [E]] = [:]
+        var offset = 0
+        var offsets: [Int] = []
+        for t in tables {
+            offsets.append(offset)
+            offset += t.totalWidth
+        }
+        let heights = Set(tables.map(\.logLDE)).sorted()
+        for h in heights {
+            let members = tables.indices.filter { tables[$0].logLDE == h }
+            let size = 1 << h
+            let logTrace = tables[members[0]].logTrace
+            let omega = F.twoAdicGenerator(logOrder: logTrace)
+            let zetaNext = zeta * omega
+            var y1 = E.zero
+            var y2 = E.zero
+            for i in members {
+                let (a, b) = openedSums(
+                    tables[i].openings, coefficients: coeffs[offsets[i]..<(offsets[i] + tables[i].totalWidth)])
+                y1 += a
+                y2 += b
+            }
+            // Points in storage order and the two denominators.
+            let omegaN = F.twoAdicGenerator(logOrder: h)
+            let natural = Domain.powers(of: omegaN, count: size, start: F.generator)
+            var d1 = [E](repeating: .zero, count: size)
+            var d2 = [E](repeating: .zero, count: size)
+            for i in 0..<size {
+                let x = E(natural[reverseBits(i, bits: h)])
+                d1[i] = x - zeta
+                d2[i] = x - zetaNext
+            }
+            let inv1 = parallelBatchInverse(d1)
+            let inv2 = parallelBatchInverse(d2)
+            var ro = [E](repeating: .zero, count: size)
+            ro.withUnsafeMutableBufferPointer { out in
+                let outBox = UncheckedSendableBox(out)
+                Parallel.forEachChunk(count: size, minChunk: 1024) { range in
+                    for i in range {
+                        var f1 = E.zero
+                        var f2 = E.zero
+                        for m in members {
+                            let t = tables[m]
+                            var k = offsets[m]
+                            for mat in t.trace {
+                                let w = mat.width
+                                mat.values.withUnsafeBufferPointer { v in
+                                    let row = i * w
+                                    for j in 0..<w {
+                                        f2 += coeffs[k + j] * v[row + j]
+                                    }
+                                }
+                                k += w
+                            }
+                            let qw = t.quotient.width
+                            t.quotient.values.withUnsafeBufferPointer { v in
+                                let row = i * qw
+                                for j in 0..<qw { f1 += coeffs[k + j] * v[row + j] }
+                            }
+                        }
+                        f1 += f2
+                        outBox.value[i] = (f1 - y1) * inv1[i] + gamma * (f2 - y2) * inv2[i]
+                    }
+                }
+            }
+            result[h] = ro
+        }
+        return result
+    }
+
+    /// `1/x` for the fold of a codeword of size `2^logSize`: `(g·ω^bitrev_{L−1}(i))⁻¹` for `i < 2^(L−1)`.
+    static func foldInverses<F: StarkField>(logSize: Int) -> [F] {
+        let half = 1 << (logSize - 1)
+        let wInv = F.twoAdicGenerator(logOrder: logSize).inverse()!
+        let natural = Domain.powers(of: wInv, count: half, start: F.generator.inverse()!)
+        var out = [F](repeating: .zero, count: half)
+        for i in 0..<half { out[i] = natural[reverseBits(i, bits: logSize - 1)] }
+        return out
+    }
+
+    /// One fold: `(e0 + e1)/2 + β·(e0 − e1)/(2x)`.
+    @inline(__always)
+    static func foldPair<F: StarkField>(
+        _ e0: QuarticExtension<F>, _ e1: QuarticExtension<F>, beta: QuarticExtension<F>, xInv: F, half: F
+    ) -> QuarticExtension<F> {
+        ((e0 + e1) + beta * ((e0 - e1) * xInv)) * half
+    }
+
+    /// Coefficients (lowest first) of the polynomial whose values over `g·H_S` are `values`
+    /// (stored bit-reversed). Naive: the final codeword is tiny.
+    static func interpolateFinal<F: StarkField>(_ values: [QuarticExtension<F>]) -> [QuarticExtension<F>] {
+        typealias E = QuarticExtension<F>
+        let s = values.count
+        let logS = log2Strict(s)
+        let wInv = F.twoAdicGenerator(logOrder: logS).inverse()!
+        let gInv = F.generator.inverse()!
+        let sInv = F(UInt32(s)).inverse()!
+        var out = [E](repeating: .zero, count: s)
+        var gPow = F.one
+        for k in 0..<s {
+            var acc = E.zero
+            for j in 0..<s {
+                let u = values[reverseBits(j, bits: logS)]
+                acc += u * wInv.power(UInt64((j * k) % s))
+            }
+            out[k] = acc * (sInv * gPow)
+            gPow *= gInv
+        }
+        return out
+    }
+
+    /// Horner evaluation of `coefficients` at `x`.
+    static func evaluate<F: StarkField>(_ coefficients: [QuarticExtension<F>], at x: F) -> QuarticExtension<F> {
+        var acc = QuarticExtension<F>.zero
+        for c in coefficients.reversed() { acc = acc * x + c }
+        return acc
+    }
+
+    struct Proof<F: StarkField> {
+        var roots: [StarkDigest<F>]
+        var finalPoly: [QuarticExtension<F>]
+        var witness: F
+        var queries: [QueryProof<F>]
+    }
+
+    /// Commit phase, grinding and query phase. `inputs` are the trace trees to open at each query.
+    static func prove<F: StarkField>(
+        reduced: [Int: [QuarticExtension<F>]], inputs: [CommittedBatch<F>], fri: FriParameters,
+        config: StarkConfig<F>, challenger ch: inout DuplexChallenger<Poseidon2<F>>
+    ) -> Proof<F> {
+        typealias E = QuarticExtension<F>
+        let maxLog = reduced.keys.max()!
+        let finalLog = fri.logFinalPolyLength + fri.logBlowup
+        var L = maxLog
+        var cur = reduced[L]!
+        var layers: [CommittedBatch<F>] = []
+        let half = F(UInt32(2)).inverse()!
+        while L > finalLog {
+            let rows = cur.count / 2
+            var leaves = [F](repeating: .zero, count: rows * 8)
+            for i in 0..<rows {
+                let a = cur[2 * i]
+                let b = cur[2 * i + 1]
+                leaves[8 * i] = a.c0
+                leaves[8 * i + 1] = a.c1
+                leaves[8 * i + 2] = a.c2
+                leaves[8 * i + 3] = a.c3
+                leaves[8 * i + 4] = b.c0
+                leaves[8 * i + 5] = b.c1
+                leaves[8 * i + 6] = b.c2
+                leaves[8 * i + 7] = b.c3
+            }
+            let layer = Backend.commit([RowMajorMatrix(values: leaves, width: 8)], config: config)
+            ch.observe(layer.root.elements)
+            layers.append(layer)
+            let beta: E = ch.sampleExtension()
+            let xInv: [F] = foldInverses(logSize: L)
+            var next = [E](repeating: .zero, count: rows)
+            let betaSq = beta * beta
+            let extra = reduced[L - 1]
+            cur.withUnsafeBufferPointer { c in
+                next.withUnsafeMutableBufferPointer { nx in
+                    let box = UncheckedSendableBox(nx)
+                    Parallel.forEachChunk(count: rows, minChunk: 4096) { range in
+                        for i in range {
+                            var v = foldPair(c[2 * i], c[2 * i + 1], beta: beta, xInv: xInv[i], half: half)
+                            if let extra { v += betaSq * extra[i] }
+                            box.value[i] = v
+                        }
+                    }
+                }
+            }
+            cur = next
+            L -= 1
+        }
+        let coefficients = interpolateFinal(cur)
+        let finalPoly = Array(coefficients.prefix(1 << fri.logFinalPolyLength))
+        for c in finalPoly { ch.observe(extension: c) }
+        let witness = ch.grind(bits: fri.queryPowBits)
+
+        var queries: [QueryProof<F>] = []
+        queries.reserveCapacity(fri.numQueries)
+        for _ in 0..<fri.numQueries {
+            let index = ch.sampleBits(maxLog)
+            let opened = inputs.map { $0.open(index >> (maxLog - $0.maxLogHeight)) }
+            var fl: [FriLayerOpening<F>] = []
+            var idx = index
+            for layer in layers {
+                let o = layer.open(idx >> 1)
+                let row = o.rows[0]
+                let sib = idx & 1 == 0 ? 4 : 0
+                fl.append(
+                    FriLayerOpening(
+                        sibling: E(row[sib], row[sib + 1], row[sib + 2], row[sib + 3]), path: o.path))
+                idx >>= 1
+            }
+            queries.append(QueryProof(inputs: opened, layers: fl))
+        }
+        return Proof(roots: layers.map(\.root), finalPoly: finalPoly, witness: witness, queries: queries)
+    }
+}

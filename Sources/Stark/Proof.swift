@@ -1,0 +1,260 @@
+import Algebra
+import Hashing
+
+/// The rows at one index of the matrices committed in one Merkle tree, with the path.
+public struct RowOpening<F: StarkField>: Sendable, Equatable {
+    /// One opened row per committed matrix (shorter matrices at the scaled-down index).
+    public var rows: [[F]]
+    /// Sibling digests from the leaf level up.
+    public var path: [StarkDigest<F>]
+
+    public init(rows: [[F]], path: [StarkDigest<F>]) {
+        self.rows = rows
+        self.path = path
+    }
+}
+
+/// One FRI layer of one query: the sibling of the folded pair and its path.
+public struct FriLayerOpening<F: StarkField>: Sendable, Equatable {
+    public var sibling: QuarticExtension<F>
+    public var path: [StarkDigest<F>]
+}
+
+/// Everything opened for one query index.
+public struct QueryProof<F: StarkField>: Sendable, Equatable {
+    /// One opening per committed tree, in commitment order: preprocessed (when some
+    /// table has fixed columns), main, aux (when some table has interactions), quotient.
+    public var inputs: [RowOpening<F>]
+    /// One opening per FRI folding round.
+    public var layers: [FriLayerOpening<F>]
+}
+
+/// The values of one table's polynomials at ζ and ωζ.
+public struct TableOpenings<F: StarkField>: Sendable, Equatable {
+    public var mainLocal: [QuarticExtension<F>]
+    public var mainNext: [QuarticExtension<F>]
+    public var prepLocal: [QuarticExtension<F>]
+    public var prepNext: [QuarticExtension<F>]
+    /// Aux columns as base coordinates (4 per extension column).
+    public var auxLocal: [QuarticExtension<F>]
+    public var auxNext: [QuarticExtension<F>]
+    /// Quotient chunk coordinates at ζ (4 per chunk).
+    public var quotient: [QuarticExtension<F>]
+}
+
+/// One table's part of a proof.
+public struct TableProof<F: StarkField>: Sendable, Equatable {
+    /// `log2` of the table's height.
+    public var logHeight: Int
+    /// The table's public values.
+    public var publicValues: [F]
+    /// The LogUp running sum over the whole table (zero-length tables have none).
+    public var cumulativeSum: QuarticExtension<F>?
+    public var openings: TableOpenings<F>
+}
+
+/// A multi-table STARK proof.
+public struct StarkProof<F: StarkField>: Sendable, Equatable {
+    /// The FRI parameters the proof was made with.
+    public var fri: FriParameters
+    public var tables: [TableProof<F>]
+    /// The root of the tree over all tables' main traces.
+    public var mainRoots: [StarkDigest<F>]
+    /// The root of the tree over the LogUp traces (empty without interactions).
+    public var auxRoots: [StarkDigest<F>]
+    /// The root of the tree over all quotient chunks.
+    public var quotientRoots: [StarkDigest<F>]
+    /// One root per FRI folding round.
+    public var friRoots: [StarkDigest<F>]
+    /// Coefficients of the final polynomial.
+    public var finalPoly: [QuarticExtension<F>]
+    /// The query-phase proof-of-work witness.
+    public var powWitness: F
+    public var queries: [QueryProof<F>]
+}
+
+// MARK: - Binary format
+
+/// Bounds enforced while decoding (before any allocation).
+public enum ProofLimits {
+    public static var maxTables: Int { 256 }
+    public static var maxColumns: Int { 1 << 16 }
+    public static var maxPublicValues: Int { 1 << 12 }
+    public static var maxLogHeight: Int { 28 }
+    public static var maxQueries: Int { 1024 }
+    public static var maxPath: Int { 40 }
+    public static var maxFinalPoly: Int { 1 << 12 }
+    public static var maxInputsPerQuery: Int { 4 }
+}
+
+extension StarkProof {
+    /// Magic bytes `ZKPS`.
+    public static var magic: [UInt8] { [0x5a, 0x4b, 0x50, 0x53] }
+    /// The current format version.
+    public static var formatVersion: UInt16 { 1 }
+
+    /// Field identifier stored in the header (1 KoalaBear, 2 BabyBear, 0 other).
+    static var fieldTag: UInt8 {
+        switch F.modulus {
+        case 0x7f00_0001: return 1
+        case 0x7800_0001: return 2
+        default: return 0
+        }
+    }
+
+    /// The compact binary encoding: magic, version, field tag, parameters, then the body.
+    public func encoded() -> [UInt8] {
+        var w = ByteWriter()
+        w.bytes.append(contentsOf: Self.magic)
+        w.u16(Self.formatVersion)
+        w.u8(Self.fieldTag)
+        w.u8(UInt8(fri.logBlowup))
+        w.count(fri.numQueries)
+        w.u8(UInt8(fri.queryPowBits))
+        w.u8(UInt8(fri.logFinalPolyLength))
+        w.count(tables.count)
+        for t in tables {
+            w.u8(UInt8(t.logHeight))
+            w.fields(t.publicValues)
+            if let c = t.cumulativeSum {
+                w.u8(1)
+                w.ext(c)
+            } else {
+                w.u8(0)
+            }
+            let o = t.openings
+            for v in [o.mainLocal, o.mainNext, o.prepLocal, o.prepNext, o.auxLocal, o.auxNext, o.quotient] {
+                w.exts(v)
+            }
+        }
+        for roots in [mainRoots, auxRoots, quotientRoots, friRoots] {
+            w.count(roots.count)
+            for r in roots { Self.writeDigest(&w, r) }
+        }
+        w.exts(finalPoly)
+        w.field(powWitness)
+        w.count(queries.count)
+        for q in queries {
+            w.count(q.inputs.count)
+            for o in q.inputs {
+                w.count(o.rows.count)
+                for row in o.rows { w.fields(row) }
+                Self.writePath(&w, o.path)
+            }
+            w.count(q.layers.count)
+            for l in q.layers {
+                w.ext(l.sibling)
+                Self.writePath(&w, l.path)
+            }
+        }
+        return w.bytes
+    }
+
+    static var digestWidth: Int { 8 }
+
+    static func writeDigest(_ w: inout ByteWriter, _ d: StarkDigest<F>) {
+        for e in d.elements { w.field(e) }
+    }
+
+    static func writePath(_ w: inout ByteWriter, _ p: [StarkDigest<F>]) {
+        w.count(p.count)
+        for d in p { writeDigest(&w, d) }
+    }
+
+    static func readDigest(_ r: inout ByteReader) throws(DecodingError) -> StarkDigest<F> {
+        var e: [F] = []
+        e.reserveCapacity(digestWidth)
+        for _ in 0..<digestWidth { e.append(try r.field(F.self)) }
+        return StarkDigest(e)
+    }
+
+    static func readPath(_ r: inout ByteReader) throws(DecodingError) -> [StarkDigest<F>] {
+        let n = try r.count("Merkle path", limit: ProofLimits.maxPath, minBytesPerItem: 4 * digestWidth)
+        var p: [StarkDigest<F>] = []
+        p.reserveCapacity(n)
+        for _ in 0..<n { p.append(try readDigest(&r)) }
+        return p
+    }
+
+    /// Decodes a proof; throws a ``DecodingError`` for any malformed, truncated or oversized input.
+    public init(decoding bytes: [UInt8]) throws(DecodingError) {
+        var r = ByteReader(bytes)
+        for m in Self.magic { guard try r.u8() == m else { throw .badMagic } }
+        let version = try r.u16()
+        guard version == Self.formatVersion else { throw .unsupportedVersion(version) }
+        guard try r.u8() == Self.fieldTag else { throw .invalidTag("field") }
+        let logBlowup = Int(try r.u8())
+        guard (1...8).contains(logBlowup) else { throw .lengthOutOfBounds(what: "log blowup", value: logBlowup, limit: 8) }
+        let numQueries = try r.count("queries", limit: ProofLimits.maxQueries)
+        let pow = Int(try r.u8())
+        guard pow <= 30 else { throw .lengthOutOfBounds(what: "PoW bits", value: pow, limit: 30) }
+        let logFinal = Int(try r.u8())
+        guard logFinal <= 12 else { throw .lengthOutOfBounds(what: "final poly", value: logFinal, limit: 12) }
+        let fri = FriParameters(
+            logBlowup: logBlowup, numQueries: numQueries, queryPowBits: pow, logFinalPolyLength: logFinal)
+
+        let numTables = try r.count("tables", limit: ProofLimits.maxTables, minBytesPerItem: 10)
+        var tables: [TableProof<F>] = []
+        tables.reserveCapacity(numTables)
+        for _ in 0..<numTables {
+            let lh = Int(try r.u8())
+            guard lh <= ProofLimits.maxLogHeight else {
+                throw .lengthOutOfBounds(what: "log height", value: lh, limit: ProofLimits.maxLogHeight)
+            }
+            let pv = try r.fields("public values", limit: ProofLimits.maxPublicValues, F.self)
+            let flag = try r.u8()
+            var cs: QuarticExtension<F>? = nil
+            switch flag {
+            case 0: break
+            case 1: cs = try r.ext(F.self)
+            default: throw .invalidTag("cumulative sum flag")
+            }
+            var lists: [[QuarticExtension<F>]] = []
+            for _ in 0..<7 { lists.append(try r.exts("opened values", limit: ProofLimits.maxColumns, F.self)) }
+            let o = TableOpenings(
+                mainLocal: lists[0], mainNext: lists[1], prepLocal: lists[2], prepNext: lists[3],
+                auxLocal: lists[4], auxNext: lists[5], quotient: lists[6])
+            tables.append(TableProof(logHeight: lh, publicValues: pv, cumulativeSum: cs, openings: o))
+        }
+        var rootLists: [[StarkDigest<F>]] = []
+        for what in ["main roots", "aux roots", "quotient roots", "FRI roots"] {
+            let n = try r.count(what, limit: what == "FRI roots" ? ProofLimits.maxPath : ProofLimits.maxTables,
+                minBytesPerItem: 4 * Self.digestWidth)
+            var l: [StarkDigest<F>] = []
+            l.reserveCapacity(n)
+            for _ in 0..<n { l.append(try Self.readDigest(&r)) }
+            rootLists.append(l)
+        }
+        let finalPoly = try r.exts("final polynomial", limit: ProofLimits.maxFinalPoly, F.self)
+        let witness = try r.field(F.self)
+        let nq = try r.count("query proofs", limit: ProofLimits.maxQueries, minBytesPerItem: 2)
+        var queries: [QueryProof<F>] = []
+        queries.reserveCapacity(nq)
+        for _ in 0..<nq {
+            let ni = try r.count("query inputs", limit: ProofLimits.maxInputsPerQuery, minBytesPerItem: 2)
+            var inputs: [RowOpening<F>] = []
+            inputs.reserveCapacity(ni)
+            for _ in 0..<ni {
+                let nr = try r.count("opened rows", limit: ProofLimits.maxTables, minBytesPerItem: 1)
+                var rows: [[F]] = []
+                rows.reserveCapacity(nr)
+                for _ in 0..<nr { rows.append(try r.fields("opened row", limit: ProofLimits.maxColumns, F.self)) }
+                let path = try Self.readPath(&r)
+                inputs.append(RowOpening(rows: rows, path: path))
+            }
+            let nl = try r.count("query layers", limit: ProofLimits.maxPath, minBytesPerItem: 17)
+            var layers: [FriLayerOpening<F>] = []
+            layers.reserveCapacity(nl)
+            for _ in 0..<nl {
+                let s = try r.ext(F.self)
+                let p = try Self.readPath(&r)
+                layers.append(FriLayerOpening(sibling: s, path: p))
+            }
+            queries.append(QueryProof(inputs: inputs, layers: layers))
+        }
+        try r.finish()
+        self.init(
+            fri: fri, tables: tables, mainRoots: rootLists[0], auxRoots: rootLists[1], quotientRoots: rootLists[2],
+            friRoots: rootLists[3], finalPoly: finalPoly, powWitness: witness, queries: queries)
+    }
+}

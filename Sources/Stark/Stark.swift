@@ -1,1 +1,0 @@
-// Module Stark: see ../shared/DESIGN.md.

@@ -1,0 +1,302 @@
+import Algebra
+import Hashing
+
+/// Why a proof was rejected.
+public enum VerificationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The bytes are not a well-formed proof.
+    case decoding(DecodingError)
+    /// The proof was made with other FRI parameters than the verifier's.
+    case parameterMismatch
+    /// The proof's parameters give fewer proven bits than the verifier's floor.
+    case insecureConfiguration(bits: Int, floor: Int)
+    /// The proof does not have the shape the AIRs require (counts, widths, heights).
+    case shape(String)
+    /// The public values differ from the expected ones.
+    case publicValuesMismatch(table: Int)
+    /// The constraints do not match the quotient at the out-of-domain point.
+    case constraintMismatch(table: Int)
+    /// The LogUp cumulative sums do not add up to zero: the buses are unbalanced.
+    case unbalancedBuses
+    /// The proof-of-work witness is wrong.
+    case proofOfWork
+    /// A Merkle opening does not verify.
+    case merkle(query: Int, tree: Int)
+    /// A FRI folding step is inconsistent.
+    case friFolding(query: Int, round: Int)
+    /// The last folded value does not match the final polynomial.
+    case finalPolynomial(query: Int)
+
+    public var description: String {
+        switch self {
+        case .decoding(let e): return "malformed proof: \(e)"
+        case .parameterMismatch: return "the proof uses other FRI parameters"
+        case .insecureConfiguration(let b, let f): return "proof parameters give \(b) bits, below \(f)"
+        case .shape(let s): return "proof shape: \(s)"
+        case .publicValuesMismatch(let t): return "public values of table \(t) differ"
+        case .constraintMismatch(let t): return "constraints of table \(t) do not hold at the out-of-domain point"
+        case .unbalancedBuses: return "bus sums do not cancel"
+        case .proofOfWork: return "invalid proof of work"
+        case .merkle(let q, let t): return "Merkle opening \(t) of query \(q) does not verify"
+        case .friFolding(let q, let r): return "FRI folding inconsistent at query \(q), round \(r)"
+        case .finalPolynomial(let q): return "final polynomial mismatch at query \(q)"
+        }
+    }
+}
+
+/// The multi-table STARK verifier.
+public struct StarkVerifier<F: StarkField> {
+    public typealias E = QuarticExtension<F>
+    public let config: StarkConfig<F>
+
+    public init(config: StarkConfig<F>) { self.config = config }
+
+    /// Decodes and verifies `bytes` against `airs`; `publicValues`, when given, must match the proof's.
+    public func verify(airs: [any Air<F>], bytes: [UInt8], publicValues: [[F]]? = nil) throws(VerificationError) {
+        let proof: StarkProof<F>
+        do { proof = try StarkProof<F>(decoding: bytes) } catch { throw .decoding(error) }
+        try verify(airs: airs, proof: proof, publicValues: publicValues)
+    }
+
+    /// Verifies `proof` against `airs`; `publicValues`, when given, must match the proof's.
+    public func verify(airs: [any Air<F>], proof: StarkProof<F>, publicValues: [[F]]? = nil) throws(VerificationError) {
+        let fri = config.fri
+        guard proof.fri == fri else { throw .parameterMismatch }
+        let b = fri.logBlowup
+        let g = F.generator
+        guard airs.count == proof.tables.count, !airs.isEmpty else { throw .shape("number of tables") }
+        if let publicValues {
+            guard publicValues.count == airs.count else { throw .shape("number of public value lists") }
+            for (i, pv) in publicValues.enumerated() where pv != proof.tables[i].publicValues {
+                throw .publicValuesMismatch(table: i)
+            }
+        }
+
+        // Shapes.
+        var shapes: [AirShape] = []
+        var logHeights: [Int] = []
+        var preps: [RowMajorMatrix<F>?] = []
+        for (i, air) in airs.enumerated() {
+            let s = AirShape(of: air)
+            let t = proof.tables[i]
+            let lh = t.logHeight
+            guard lh >= 1, lh >= fri.logFinalPolyLength, lh + b <= F.twoAdicity, lh <= ProofLimits.maxLogHeight else {
+                throw .shape("table \(i): height 2^\(lh)")
+            }
+            guard s.logQuotientDegree <= b else { throw .shape("table \(i): degree too high for the blowup") }
+            guard t.publicValues.count == s.numPublicValues else { throw .shape("table \(i): public values") }
+            let k = s.interactions.count
+            let o = t.openings
+            let auxWidth = k == 0 ? 0 : 4 * (k + 1)
+            guard o.mainLocal.count == s.width, o.mainNext.count == s.width,
+                o.prepLocal.count == s.preprocessedWidth, o.prepNext.count == s.preprocessedWidth,
+                o.auxLocal.count == auxWidth, o.auxNext.count == auxWidth,
+                o.quotient.count == 4 << s.logQuotientDegree, (t.cumulativeSum != nil) == (k > 0)
+            else { throw .shape("table \(i): opened values") }
+            var prep: RowMajorMatrix<F>? = nil
+            if s.preprocessedWidth > 0 {
+                guard let p = air.preprocessedTrace(), p.width == s.preprocessedWidth, p.height == 1 << lh else {
+                    throw .shape("table \(i): preprocessed trace")
+                }
+                prep = p
+            }
+            shapes.append(s)
+            logHeights.append(lh)
+            preps.append(prep)
+        }
+        let sp = soundnessParameters(shapes: shapes, logHeights: logHeights, fri: fri, fieldType: F.self)
+        let bits = Soundness.report(sp, regime: .uniqueDecoding).bits
+        if bits < config.securityFloor && !config.allowInsecure {
+            throw .insecureConfiguration(bits: bits, floor: config.securityFloor)
+        }
+        let anyAux = shapes.contains { !$0.interactions.isEmpty }
+        let anyPrep = shapes.contains { $0.preprocessedWidth > 0 }
+        let maxLog = logHeights.max()! + b
+        let finalLog = fri.logFinalPolyLength + b
+        let rounds = maxLog - finalLog
+        guard proof.mainRoots.count == 1, proof.quotientRoots.count == 1, proof.auxRoots.count == (anyAux ? 1 : 0),
+            proof.friRoots.count == rounds, proof.finalPoly.count == 1 << fri.logFinalPolyLength,
+            proof.queries.count == fri.numQueries
+        else { throw .shape("commitments") }
+        let numInputs = 2 + (anyAux ? 1 : 0) + (anyPrep ? 1 : 0)
+        for q in proof.queries {
+            guard q.inputs.count == numInputs, q.layers.count == rounds else { throw .shape("query") }
+        }
+
+        // Transcript.
+        var ch = config.challenger()
+        observeStatement(
+            &ch, fri: fri, shapes: shapes, logHeights: logHeights, publics: proof.tables.map(\.publicValues))
+        var prepRoot: StarkDigest<F>? = nil
+        if anyPrep {
+            let ldes = preps.compactMap { $0 }.map { Backend.lde($0, logBlowup: b) }
+            let root = Backend.commit(ldes, config: config).root
+            ch.observe(root.elements)
+            prepRoot = root
+        }
+        ch.observe(proof.mainRoots[0].elements)
+        let logupAlpha: E = ch.sampleExtension()
+        let logupBeta: E = ch.sampleExtension()
+        let maxArity = shapes.flatMap(\.interactions).map(\.arity).max() ?? 0
+        let betaPowers = Domain.powers(of: logupBeta, count: maxArity + 2)
+        if anyAux { ch.observe(proof.auxRoots[0].elements) }
+        var total = E.zero
+        for t in proof.tables {
+            if let c = t.cumulativeSum {
+                ch.observe(extension: c)
+                total += c
+            }
+        }
+        guard total.isZero else { throw .unbalancedBuses }
+        let lambda: E = ch.sampleExtension()
+        ch.observe(proof.quotientRoots[0].elements)
+        let zeta: E = ch.sampleExtension()
+        for t in proof.tables { observeOpenings(&ch, t.openings) }
+
+        // Constraints at ζ.
+        for (i, air) in airs.enumerated() {
+            let t = proof.tables[i]
+            let o = t.openings
+            let lh = t.logHeight
+            guard let sel = Domain.selectors(at: zeta, logN: lh) else { throw .constraintMismatch(table: i) }
+            let k = shapes[i].interactions.count
+            let auxL = (0..<(o.auxLocal.count / 4)).map { Domain.recombine(o.auxLocal[(4 * $0)..<(4 * $0 + 4)]) }
+            let auxN = (0..<(o.auxNext.count / 4)).map { Domain.recombine(o.auxNext[(4 * $0)..<(4 * $0 + 4)]) }
+            var folder = VerifierFolder<F>(
+                mainLocal: o.mainLocal, mainNext: o.mainNext, prepLocal: o.prepLocal, prepNext: o.prepNext,
+                auxLocal: auxL, auxNext: auxN, publics: t.publicValues,
+                selectors: (sel.first, sel.last, sel.transition), lambda: lambda, logupAlpha: logupAlpha,
+                betaPowers: betaPowers, cumulativeSum: t.cumulativeSum ?? .zero)
+            air.eval(&folder)
+            folder.finish(numInteractions: k)
+            guard !folder.outOfRange, folder.interactionIndex == k else { throw .constraintMismatch(table: i) }
+            let zetaN = zeta.exp2(lh)
+            var q = E.zero
+            var zPow = E.one
+            for c in 0..<(o.quotient.count / 4) {
+                q += zPow * Domain.recombine(o.quotient[(4 * c)..<(4 * c + 4)])
+                zPow *= zetaN
+            }
+            guard folder.acc == q * sel.zh else { throw .constraintMismatch(table: i) }
+        }
+
+        // DEEP batching coefficients and opened sums per height.
+        let widths = shapes.map { s in
+            s.preprocessedWidth + s.width + (s.interactions.isEmpty ? 0 : 4 * (s.interactions.count + 1))
+                + (4 << s.logQuotientDegree)
+        }
+        var coeffs: [E] = []
+        let totalCols = widths.reduce(0, +)
+        coeffs.reserveCapacity(totalCols)
+        for _ in 0..<totalCols { coeffs.append(ch.sampleExtension()) }
+        let gamma: E = ch.sampleExtension()
+        var offsets: [Int] = []
+        var acc = 0
+        for w in widths {
+            offsets.append(acc)
+            acc += w
+        }
+        var ySums: [Int: (E, E)] = [:]
+        for i in 0..<airs.count {
+            let (a, c) = Fri.openedSums(
+                proof.tables[i].openings, coefficients: coeffs[offsets[i]..<(offsets[i] + widths[i])])
+            let h = logHeights[i] + b
+            let prev = ySums[h] ?? (.zero, .zero)
+            ySums[h] = (prev.0 + a, prev.1 + c)
+        }
+
+        // FRI transcript.
+        var betas: [E] = []
+        for r in proof.friRoots {
+            ch.observe(r.elements)
+            betas.append(ch.sampleExtension())
+        }
+        for c in proof.finalPoly { ch.observe(extension: c) }
+        guard ch.checkWitness(bits: fri.queryPowBits, witness: proof.powWitness) else { throw .proofOfWork }
+
+        // Batches in commitment order: (root, table indices).
+        var batches: [(StarkDigest<F>, [Int])] = []
+        if let prepRoot { batches.append((prepRoot, airs.indices.filter { shapes[$0].preprocessedWidth > 0 })) }
+        batches.append((proof.mainRoots[0], Array(airs.indices)))
+        if anyAux { batches.append((proof.auxRoots[0], airs.indices.filter { !shapes[$0].interactions.isEmpty })) }
+        batches.append((proof.quotientRoots[0], Array(airs.indices)))
+        let batchWidth: [(Int) -> Int] = [
+            { shapes[$0].preprocessedWidth },
+            { shapes[$0].width },
+            { 4 * (shapes[$0].interactions.count + 1) },
+            { 4 << shapes[$0].logQuotientDegree },
+        ]
+        let kinds = (anyPrep ? [0] : []) + [1] + (anyAux ? [2] : []) + [3]
+        let half = F(UInt32(2)).inverse()!
+
+        for (qi, query) in proof.queries.enumerated() {
+            let index = ch.sampleBits(maxLog)
+            // Rows per table: trace values and quotient values.
+            var traceRows = [[F]](repeating: [], count: airs.count)
+            var quotientRows = [[F]](repeating: [], count: airs.count)
+            for (bi, (root, members)) in batches.enumerated() {
+                let kind = kinds[bi]
+                let dims = members.map {
+                    MatrixDimensions(width: batchWidth[kind]($0), height: 1 << (logHeights[$0] + b))
+                }
+                let batchMax = members.map { logHeights[$0] + b }.max()!
+                let opening = query.inputs[bi]
+                guard opening.rows.count == members.count,
+                    Backend.verify(
+                        root: root, dimensions: dims, index: index >> (maxLog - batchMax), opening: opening,
+                        config: config)
+                else { throw .merkle(query: qi, tree: bi) }
+                for (mi, t) in members.enumerated() {
+                    if kind == 3 { quotientRows[t] = opening.rows[mi] } else { traceRows[t].append(contentsOf: opening.rows[mi]) }
+                }
+            }
+            // Reduced openings per height at this query.
+            var reducedAt: [Int: E] = [:]
+            for (h, (y1, y2)) in ySums {
+                let idx = index >> (maxLog - h)
+                let x = Domain.point(shift: g, logSize: h, index: idx)
+                let omega = F.twoAdicGenerator(logOrder: h - b)
+                var f1 = E.zero
+                var f2 = E.zero
+                for t in airs.indices where logHeights[t] + b == h {
+                    var k = offsets[t]
+                    for v in traceRows[t] {
+                        f2 += coeffs[k] * v
+                        k += 1
+                    }
+                    for v in quotientRows[t] {
+                        f1 += coeffs[k] * v
+                        k += 1
+                    }
+                }
+                f1 += f2
+                guard let i1 = (E(x) - zeta).inverse(), let i2 = (E(x) - zeta * omega).inverse() else {
+                    throw .friFolding(query: qi, round: 0)
+                }
+                reducedAt[h] = (f1 - y1) * i1 + gamma * (f2 - y2) * i2
+            }
+            var cur = reducedAt[maxLog]!
+            var idx = index
+            var L = maxLog
+            for r in 0..<rounds {
+                let layer = query.layers[r]
+                let (e0, e1) = idx & 1 == 0 ? (cur, layer.sibling) : (layer.sibling, cur)
+                let leaf = [e0.c0, e0.c1, e0.c2, e0.c3, e1.c0, e1.c1, e1.c2, e1.c3]
+                guard
+                    Backend.verify(
+                        root: proof.friRoots[r], dimensions: [MatrixDimensions(width: 8, height: 1 << (L - 1))],
+                        index: idx >> 1, opening: RowOpening(rows: [leaf], path: layer.path), config: config)
+                else { throw .friFolding(query: qi, round: r) }
+                let x = Domain.point(shift: g, logSize: L - 1, index: idx >> 1)
+                // The pair's x is g·ω_{2^L}^bitrev_{L−1}(i): ω_{2^L} to the (L−1)-bit reversal.
+                let xPair = g * F.twoAdicGenerator(logOrder: L).power(UInt64(reverseBits(idx >> 1, bits: L - 1)))
+                _ = x
+                cur = Fri.foldPair(e0, e1, beta: betas[r], xInv: xPair.inverse()!, half: half)
+                idx >>= 1
+                L -= 1
+                if let extra = reducedAt[L] { cur += betas[r] * betas[r] * extra }
+            }
+            let xFinal = Domain.point(shift: g, logSize: finalLog, index: idx)
+            guard Fri.evaluate(proof.finalPoly, at: xFinal) == cur else { throw .finalPolynomial(query: qi) }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Algebra
+import Hashing
+import Stark
+import Testing
+
+@Suite("Poseidon2 AIR")
+struct Poseidon2AirTests {
+    typealias F = KoalaBear
+    let config = StarkConfig<F>.testing
+
+    /// The AIR's witness generation computes the same permutation as `Hashing` (which is
+    /// checked against Plonky3's known answers).
+    @Test func traceMatchesPermutation() {
+        let air = Poseidon2Air<F>()
+        let perm = Poseidon2<F>(width: 16)
+        for seed in 0..<4 {
+            var input = (0..<16).map { F(UInt32($0 * 1_000_003 + seed * 7)) }
+            let (cols, out) = air.permutationColumns(input)
+            #expect(cols.count == air.columnsPerPermutation)
+            perm.permute(&input)
+            #expect(out == input)
+        }
+        #expect(air.columnsPerPermutation == 164)
+    }
+
+    @Test func symbolicShape() {
+        let s = AirShape(of: Poseidon2Air<F>(permutationsPerRow: 2))
+        #expect(s.width == 328)
+        #expect(s.numConstraints == 2 * (4 * 16 + 20 + 4 * 16))
+        #expect(s.maxConstraintDegree == 3)
+        #expect(s.logQuotientDegree == 1)
+    }
+
+    @Test(arguments: [1, 2])
+    func proveAndVerify(perRow: Int) throws {
+        let air = Poseidon2Air<F>(permutationsPerRow: perRow)
+        let trace = air.trace(logRows: 3)
+        #expect(checkConstraints(air: air, trace: trace, publicValues: []) == nil)
+        let proof = try StarkProver(config: config).prove([TableInput(air: air, trace: trace)])
+        try StarkVerifier(config: config).verify(airs: [air], bytes: proof.encoded())
+    }
+
+    @Test func forgedSboxRejected() throws {
+        let air = Poseidon2Air<F>()
+        var trace = air.trace(logRows: 3)
+        trace[2, 40] = trace[2, 40] + .one
+        #expect(checkConstraints(air: air, trace: trace, publicValues: []) != nil)
+        let proof = try StarkProver(config: config).prove([TableInput(air: air, trace: trace)])
+        #expect(throws: VerificationError.self) { try StarkVerifier(config: config).verify(airs: [air], proof: proof) }
+    }
+}

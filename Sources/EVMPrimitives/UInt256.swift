@@ -359,38 +359,40 @@ extension UInt256 {
     @inlinable
     public static func << (a: UInt256, n: Int) -> UInt256 {
         guard n >= 0 && n < 256 else { return .zero }
-        if n == 0 { return a }
-        let limbs = n >> 6
-        let bits = UInt64(n & 63)
-        var r = UInt256.zero
-        var i = 3
-        while i >= limbs {
-            let src = i &- limbs
-            var v = a[limb: src] << bits
-            if bits != 0 && src > 0 { v |= a[limb: src &- 1] >> (64 &- bits) }
-            r[limb: i] = v
-            i &-= 1
+        var x0 = a.w0
+        var x1 = a.w1
+        var x2 = a.w2
+        var x3 = a.w3
+        switch n >> 6 {
+        case 1: (x0, x1, x2, x3) = (0, x0, x1, x2)
+        case 2: (x0, x1, x2, x3) = (0, 0, x0, x1)
+        case 3: (x0, x1, x2, x3) = (0, 0, 0, x0)
+        default: break
         }
-        return r
+        let b = UInt64(n & 63)
+        if b == 0 { return UInt256(x0, x1, x2, x3) }
+        let rb = 64 &- b
+        return UInt256(x0 << b, (x1 << b) | (x0 >> rb), (x2 << b) | (x1 >> rb), (x3 << b) | (x2 >> rb))
     }
 
     /// Logical right shift; shifts of 256 or more (or negative) give zero.
     @inlinable
     public static func >> (a: UInt256, n: Int) -> UInt256 {
         guard n >= 0 && n < 256 else { return .zero }
-        if n == 0 { return a }
-        let limbs = n >> 6
-        let bits = UInt64(n & 63)
-        var r = UInt256.zero
-        var i = 0
-        while i &+ limbs <= 3 {
-            let src = i &+ limbs
-            var v = a[limb: src] >> bits
-            if bits != 0 && src < 3 { v |= a[limb: src &+ 1] << (64 &- bits) }
-            r[limb: i] = v
-            i &+= 1
+        var x0 = a.w0
+        var x1 = a.w1
+        var x2 = a.w2
+        var x3 = a.w3
+        switch n >> 6 {
+        case 1: (x0, x1, x2, x3) = (x1, x2, x3, 0)
+        case 2: (x0, x1, x2, x3) = (x2, x3, 0, 0)
+        case 3: (x0, x1, x2, x3) = (x3, 0, 0, 0)
+        default: break
         }
-        return r
+        let b = UInt64(n & 63)
+        if b == 0 { return UInt256(x0, x1, x2, x3) }
+        let rb = 64 &- b
+        return UInt256((x0 >> b) | (x1 << rb), (x1 >> b) | (x2 << rb), (x2 >> b) | (x3 << rb), x3 >> b)
     }
 
     /// The EVM's `SHL`: `a << n`, zero when `n ≥ 256`.
@@ -671,13 +673,15 @@ extension UInt256 {
     /// The EVM's `EXP`: `base ** exponent` modulo 2^256.
     @inlinable
     public static func exp(_ base: UInt256, _ exponent: UInt256) -> UInt256 {
+        if base.w0 == 2 && (base.w1 | base.w2 | base.w3) == 0 {
+            return exponent.fitsInUInt64 && exponent.w0 < 256 ? UInt256.one << Int(exponent.w0) : .zero
+        }
         var result = UInt256.one
-        var b = base
-        var e = exponent
-        while !e.isZero {
-            if e.w0 & 1 == 1 { result = result &* b }
-            e = e >> 1
-            if !e.isZero { b = b &* b }
+        var i = exponent.bitWidth &- 1
+        while i >= 0 {
+            result = result &* result
+            if (exponent[limb: i >> 6] >> UInt64(i & 63)) & 1 == 1 { result = result &* base }
+            i &-= 1
         }
         return result
     }

@@ -1,0 +1,227 @@
+import EVMPrimitives
+
+/// a + b·c + carry as (low, high); never overflows 128 bits.
+@inlinable @inline(__always)
+func mac(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ carry: UInt64) -> (UInt64, UInt64) {
+    #if arch(x86_64) || arch(arm64)
+    let t = UInt128(b) &* UInt128(c) &+ UInt128(a) &+ UInt128(carry)
+    return (UInt64(truncatingIfNeeded: t), UInt64(truncatingIfNeeded: t &>> 64))
+    #else
+    let p = b.multipliedFullWidth(by: c)
+    let (l1, o1) = p.low.addingReportingOverflow(a)
+    let (l2, o2) = l1.addingReportingOverflow(carry)
+    return (l2, p.high &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0))
+    #endif
+}
+
+/// The full 512-bit product of two 256-bit values, limbs least significant first.
+@inlinable @inline(__always)
+func wideMul(_ a: UInt256, _ b: UInt256) -> (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) {
+    var t0: UInt64 = 0
+    var t1: UInt64 = 0
+    var t2: UInt64 = 0
+    var t3: UInt64 = 0
+    var t4: UInt64 = 0
+    var t5: UInt64 = 0
+    var t6: UInt64 = 0
+    var t7: UInt64 = 0
+    var c: UInt64 = 0
+    (t0, c) = mac(t0, a.w0, b.w0, c)
+    (t1, c) = mac(t1, a.w0, b.w1, c)
+    (t2, c) = mac(t2, a.w0, b.w2, c)
+    (t3, c) = mac(t3, a.w0, b.w3, c)
+    t4 = c
+    c = 0
+    (t1, c) = mac(t1, a.w1, b.w0, c)
+    (t2, c) = mac(t2, a.w1, b.w1, c)
+    (t3, c) = mac(t3, a.w1, b.w2, c)
+    (t4, c) = mac(t4, a.w1, b.w3, c)
+    t5 = c
+    c = 0
+    (t2, c) = mac(t2, a.w2, b.w0, c)
+    (t3, c) = mac(t3, a.w2, b.w1, c)
+    (t4, c) = mac(t4, a.w2, b.w2, c)
+    (t5, c) = mac(t5, a.w2, b.w3, c)
+    t6 = c
+    c = 0
+    (t3, c) = mac(t3, a.w3, b.w0, c)
+    (t4, c) = mac(t4, a.w3, b.w1, c)
+    (t5, c) = mac(t5, a.w3, b.w2, c)
+    (t6, c) = mac(t6, a.w3, b.w3, c)
+    t7 = c
+
+    return (t0, t1, t2, t3, t4, t5, t6, t7)
+}
+
+/// An element of the secp256k1 base field, p = 2^256 − 2^32 − 977, always fully reduced.
+@frozen
+public struct FieldElement: Hashable, Sendable {
+    /// The canonical value in `0..<p`.
+    public var value: UInt256
+
+    /// The element `v`, which must be below `p` (see ``init(reducing:)`` otherwise).
+    @inlinable @inline(__always)
+    public init(unchecked v: UInt256) { value = v }
+
+    /// `v mod p`.
+    @inlinable
+    public init(reducing v: UInt256) {
+        value = v
+        if FieldElement.geP(v) { value = v &+ FieldElement.c256 }
+    }
+
+    /// The element `v` when `v < p`, else `nil`.
+    @inlinable
+    public init?(exactly v: UInt256) {
+        if FieldElement.geP(v) { return nil }
+        value = v
+    }
+
+    /// The modulus p.
+    @inlinable public static var p: UInt256 {
+        UInt256(0xFFFF_FFFE_FFFF_FC2F, 0xFFFF_FFFF_FFFF_FFFF, 0xFFFF_FFFF_FFFF_FFFF, 0xFFFF_FFFF_FFFF_FFFF)
+    }
+    /// 2^256 − p = 2^32 + 977.
+    @inlinable public static var c: UInt64 { 0x1_0000_03D1 }
+    @inlinable static var c256: UInt256 { UInt256(0x1_0000_03D1, 0, 0, 0) }
+
+    @inlinable public static var zero: FieldElement { FieldElement(unchecked: .zero) }
+    @inlinable public static var one: FieldElement { FieldElement(unchecked: .one) }
+
+    @inlinable @inline(__always)
+    static func geP(_ v: UInt256) -> Bool {
+        (v.w1 & v.w2 & v.w3) == ~0 && v.w0 >= 0xFFFF_FFFE_FFFF_FC2F
+    }
+
+    @inlinable
+    public var isZero: Bool { value.isZero }
+    @inlinable
+    public var isOdd: Bool { value.w0 & 1 == 1 }
+
+    @inlinable @inline(__always)
+    public static func + (a: FieldElement, b: FieldElement) -> FieldElement {
+        let (s, o) = a.value.addingReportingOverflow(b.value)
+        if o || geP(s) { return FieldElement(unchecked: s &+ c256) }
+        return FieldElement(unchecked: s)
+    }
+
+    @inlinable @inline(__always)
+    public static func - (a: FieldElement, b: FieldElement) -> FieldElement {
+        let (d, borrow) = a.value.subtractingReportingOverflow(b.value)
+        if borrow { return FieldElement(unchecked: d &- c256) }
+        return FieldElement(unchecked: d)
+    }
+
+    @inlinable @inline(__always)
+    public static prefix func - (a: FieldElement) -> FieldElement { FieldElement.zero - a }
+
+    /// Reduces the 512-bit `t` modulo p using 2^256 ≡ 2^32 + 977.
+    @inlinable @inline(__always)
+    static func reduce(_ t: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)) -> FieldElement {
+        let cc = c
+        var carry: UInt64 = 0
+        var r0: UInt64
+        var r1: UInt64
+        var r2: UInt64
+        var r3: UInt64
+        (r0, carry) = mac(t.0, t.4, cc, 0)
+        (r1, carry) = mac(t.1, t.5, cc, carry)
+        (r2, carry) = mac(t.2, t.6, cc, carry)
+        (r3, carry) = mac(t.3, t.7, cc, carry)
+        // carry < 2^34: fold carry·c (< 2^67) once more.
+        let f = carry.multipliedFullWidth(by: cc)
+        var o: Bool
+        (r0, o) = r0.addingReportingOverflow(f.low)
+        var k: UInt64 = f.high &+ (o ? 1 : 0)
+        (r1, o) = r1.addingReportingOverflow(k)
+        k = o ? 1 : 0
+        (r2, o) = r2.addingReportingOverflow(k)
+        k = o ? 1 : 0
+        (r3, o) = r3.addingReportingOverflow(k)
+        var r = UInt256(r0, r1, r2, r3)
+        if o {
+            // Wrapped past 2^256: add c again (the value is now tiny, no further carry).
+            r = r &+ c256
+        }
+        if geP(r) { r = r &+ c256 }
+        return FieldElement(unchecked: r)
+    }
+
+    @inlinable @inline(__always)
+    public static func * (a: FieldElement, b: FieldElement) -> FieldElement {
+        reduce(wideMul(a.value, b.value))
+    }
+
+    @inlinable @inline(__always)
+    public static func += (a: inout FieldElement, b: FieldElement) { a = a + b }
+    @inlinable @inline(__always)
+    public static func -= (a: inout FieldElement, b: FieldElement) { a = a - b }
+    @inlinable @inline(__always)
+    public static func *= (a: inout FieldElement, b: FieldElement) { a = a * b }
+
+    /// The square.
+    @inlinable @inline(__always)
+    public func squared() -> FieldElement { self * self }
+
+    /// Squares `n` times.
+    @inlinable
+    public func squared(times n: Int) -> FieldElement {
+        var x = self
+        for _ in 0..<n { x = x * x }
+        return x
+    }
+
+    /// Doubles the element.
+    @inlinable @inline(__always)
+    public func doubled() -> FieldElement { self + self }
+
+    /// Multiplies by a small constant.
+    @inlinable @inline(__always)
+    public func times(_ k: UInt64) -> FieldElement {
+        let p0 = mac(0, value.w0, k, 0)
+        let p1 = mac(0, value.w1, k, p0.1)
+        let p2 = mac(0, value.w2, k, p1.1)
+        let p3 = mac(0, value.w3, k, p2.1)
+        return FieldElement.reduce((p0.0, p1.0, p2.0, p3.0, p3.1, 0, 0, 0))
+    }
+
+    /// Shared prefix of the inverse and square-root addition chains (libsecp256k1's):
+    /// returns (x2, x3, x22, x223) where xk = self^(2^k − 1).
+    @inlinable
+    func chainPrefix() -> (FieldElement, FieldElement, FieldElement, FieldElement) {
+        let x = self
+        let x2 = x.squared() * x
+        let x3 = x2.squared() * x
+        let x6 = x3.squared(times: 3) * x3
+        let x9 = x6.squared(times: 3) * x3
+        let x11 = x9.squared(times: 2) * x2
+        let x22 = x11.squared(times: 11) * x11
+        let x44 = x22.squared(times: 22) * x22
+        let x88 = x44.squared(times: 44) * x44
+        let x176 = x88.squared(times: 88) * x88
+        let x220 = x176.squared(times: 44) * x44
+        let x223 = x220.squared(times: 3) * x3
+        return (x2, x3, x22, x223)
+    }
+
+    /// The multiplicative inverse (`self^(p−2)`); zero for zero.
+    @inlinable
+    public func inverse() -> FieldElement {
+        let (x2, _, x22, x223) = chainPrefix()
+        var t = x223.squared(times: 23) * x22
+        t = t.squared(times: 5) * self
+        t = t.squared(times: 3) * x2
+        t = t.squared(times: 2) * self
+        return t
+    }
+
+    /// A square root (`self^((p+1)/4)`) when one exists, else `nil`.
+    @inlinable
+    public func squareRoot() -> FieldElement? {
+        let (x2, _, x22, x223) = chainPrefix()
+        var t = x223.squared(times: 23) * x22
+        t = t.squared(times: 6) * x2
+        t = t.squared(times: 2)
+        return t.squared() == self ? t : nil
+    }
+}

@@ -878,7 +878,7 @@ public final class CoordinatorCore: Sendable {
       for r in rows {
         let a = r["address"].text ?? ""
         let active = try await tx.query(
-          "SELECT COUNT(*) AS n, COALESCE(SUM(collateral), 0) AS c FROM leases WHERE node = $1 AND state = 'ACTIVE'",
+          "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(collateral), 0) AS BIGINT) AS c FROM leases WHERE node = $1 AND state = 'ACTIVE'",
           [.text(a)]
         ).first
         out.append(

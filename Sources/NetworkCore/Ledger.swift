@@ -83,7 +83,7 @@ public enum Ledger {
     }
     let flows = try await tx.query(
       """
-      SELECT account, SUM(amount) AS net FROM (
+      SELECT account, CAST(SUM(amount) AS BIGINT) AS net FROM (
         SELECT credit AS account, amount FROM entries
         UNION ALL
         SELECT debit AS account, -amount AS amount FROM entries

@@ -15,7 +15,7 @@ public struct StarkFibonacciKind: ProofKind {
   /// Name of the fast kind for tests (about 20 bits; real proofs, insecure parameters).
   public static let testingKindName = "stark-fibonacci-testing"
   /// `sampleInput` size used by tests that need a proof to take a while.
-  public static let slowTestSize = 12
+  public static let slowTestSize = 8
   /// Largest accepted `logRows` (bounds the work a request can demand).
   public static let maxLogRows = 22
 

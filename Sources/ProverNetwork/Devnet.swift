@@ -62,6 +62,7 @@ public enum Devnet {
       nc.faucet = 5000
       nc.stake = 2000
       nc.slots = 1
+      nc.kinds = [options.kind]
       nc.pollInterval = .seconds(1)
       nc.heartbeatInterval = .milliseconds(max(200, Int(options.leaseSeconds * 250)))
       nodes.append(try ProverNode(config: nc, kinds: kinds, logger: quiet))

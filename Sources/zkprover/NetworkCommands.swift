@@ -110,16 +110,19 @@ struct DevnetCommand: AsyncParsableCommand {
   @Option(help: "Shard jobs (plus one aggregate and one final job).") var shards = 4
   @Option(help: "Input size parameter of the proof kind.") var size = 0
   @Option(help: "Folder for the database and keys (default: a new temporary folder).") var directory: String?
+  @Option(help: "Proof kind (stark-fibonacci, or stark-fibonacci-testing for fast insecure proofs).")
+  var kind = StarkFibonacciKind.kindName
   @Option(help: "Log level.") var logLevel = "warning"
 
   func run() async throws {
     var options = DevnetOptions()
+    options.kind = kind
     options.shards = shards
     options.size = size
     options.directory = directory
     let report = try await Devnet.run(
       options: options, kinds: StandardProofKinds.registry(), logger: networkLogger("zkprover.devnet", level: logLevel)
-    ) { print($0) }
+    ) { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
     if !report.ledger.balanced || report.proofsRechecked != report.jobs.count { throw ExitCode(1) }
   }
 }
@@ -136,6 +139,7 @@ struct NetworkBenchCommand: AsyncParsableCommand {
     commandName: "bench",
     abstract: "Simulated nodes push jobs with pre-generated real proofs through a coordinator; prints jobs/s and lease latency.")
 
+  @Option(help: "Proof kind whose smallest instance is used.") var kind = StarkFibonacciKind.kindName
   @Option(help: "Simulated nodes.") var nodes = 8
   @Option(help: "Jobs.") var jobs = 1000
   @Option(
@@ -157,6 +161,7 @@ struct NetworkBenchCommand: AsyncParsableCommand {
       options.nodes = nodes
       options.jobs = jobs
       options.database = t
+      options.kind = kind
       let r = try await NetworkBench.run(
         options: options, kinds: StandardProofKinds.registry(), logger: networkLogger("zkprover.bench", level: "error"))
       print(

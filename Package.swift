@@ -23,7 +23,15 @@ let package = Package(
     .library(name: "VM", targets: ["VM"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // Network (coordinator, prover node).
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
   ],
   targets: [
     // Portable (Embedded Swift) modules: no Foundation, typed throws.
@@ -46,10 +54,32 @@ let package = Package(
       name: "EVMGuestInput", dependencies: ["EVM", "EVMPrimitives"], path: "Guests/examples/evm",
       exclude: ["main.swift", "guest.modules"],
       sources: ["EVMInput.swift", "StateTestInput.swift"], swiftSettings: fastSettings),
+    .target(
+      name: "NetworkCore",
+      dependencies: [
+        "Stark", "Algebra", "Hashing", "Secp256k1", "Keccak", "EVMPrimitives",
+        .product(name: "SQLiteNIO", package: "sqlite-nio"),
+        .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .target(
+      name: "ProverNetwork",
+      dependencies: [
+        "NetworkCore",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+      ],
+      resources: [.copy("Resources")]
+    ),
     .executableTarget(
       name: "zkprover",
       dependencies: [
-        "Algebra", "Hashing", "Stark", "EVM", "EVMFixtures", "VM", "EVMGuestInput",
+        "Algebra", "Hashing", "Stark", "EVM", "EVMFixtures", "VM", "EVMGuestInput", "Precompiles", "ProverNetwork", "NetworkCore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: fastSettings
@@ -60,5 +90,11 @@ let package = Package(
     .testTarget(name: "StarkTests", dependencies: ["Stark", "Algebra", "Hashing"]),
     .testTarget(name: "EVMTests", dependencies: ["EVM", "EVMPrimitives", "Secp256k1", "Precompiles", "EVMFixtures", "Keccak"]),
     .testTarget(name: "VMTests", dependencies: ["VM", "EVMGuestInput", "EVM", "EVMPrimitives"]),
+    .testTarget(
+      name: "NetworkTests",
+      dependencies: [
+        "ProverNetwork", "NetworkCore",
+      ]
+    ),
   ]
 )

@@ -17,6 +17,7 @@ struct ZKProverCommand: AsyncParsableCommand {
             SecurityCommand.self,
             BenchCommand.self,
             PrecompilesCommand.self,
+            AlgebraProfileCommand.self,
         ]
     )
 }

@@ -7,17 +7,20 @@ struct ZKProverCommand: AsyncParsableCommand {
         commandName: "zkprover",
         abstract: "A zero-knowledge prover for EVM rollups.",
         subcommands: [
-            GuestCommand.self,
-            RunCommand.self,
-            VMCommand.self,
-            AlgebraBenchCommand.self,
-            EVMCommand.self,
+            // STARK core
             ProveCommand.self,
             VerifyCommand.self,
             SecurityCommand.self,
             BenchCommand.self,
+            // EVM
+            EVMCommand.self,
             PrecompilesCommand.self,
-            AlgebraProfileCommand.self,
-        ]
+            // zkVM
+            GuestCommand.self,
+            RunCommand.self,
+            VMCommand.self,
+            // hidden developer benchmarks
+            AlgebraBenchCommand.self,
+        ] + NetworkCommands.all
     )
 }

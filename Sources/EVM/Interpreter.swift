@@ -2,817 +2,885 @@ import EVMPrimitives
 import Keccak
 
 extension EVM {
-  /// Reads `n` (1...32) big-endian immediate bytes at `p`.
-  @inlinable @inline(__always)
-  static func readPush(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt256 {
-    if n <= 8 {
-      var v: UInt64 = 0
-      for i in 0..<n { v = v << 8 | UInt64(p[i]) }
-      return UInt256(v)
+    /// Reads `n` (1...32) big-endian immediate bytes at `p`.
+    @inlinable @inline(__always)
+    static func readPush(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt256 {
+        if n <= 8 {
+            var v: UInt64 = 0
+            for i in 0..<n { v = v << 8 | UInt64(p[i]) }
+            return UInt256(v)
+        }
+        var buf = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        return withUnsafeMutableBytes(of: &buf) { raw in
+            let b = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            (b + (32 &- n)).update(from: p, count: n)
+            return UInt256(loadingBigEndian: raw.baseAddress!)
+        }
     }
-    var buf = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-    return withUnsafeMutableBytes(of: &buf) { raw in
-      let b = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-      (b + (32 &- n)).update(from: p, count: n)
-      return UInt256(loadingBigEndian: raw.baseAddress!)
+
+    /// Copies `length` bytes of `src` starting at `offset` (zero past the end) into memory.
+    @inlinable @inline(__always)
+    static func copyPadded(
+        to dst: UnsafeMutablePointer<UInt8>,
+        from src: UnsafePointer<UInt8>?,
+        srcCount: Int,
+        offset: UInt256,
+        length: Int
+    ) {
+        var avail = 0
+        var start = 0
+        if let o = offset.memoryInt, o < srcCount {
+            start = o
+            avail = srcCount &- o
+            if avail > length { avail = length }
+        }
+        if avail > 0, let src { dst.update(from: src + start, count: avail) }
+        if length > avail { (dst + avail).update(repeating: 0, count: length &- avail) }
     }
-  }
 
-  /// Copies `length` bytes of `src` starting at `offset` (zero past the end) into memory.
-  @inlinable @inline(__always)
-  static func copyPadded(
-    to dst: UnsafeMutablePointer<UInt8>, from src: UnsafePointer<UInt8>?, srcCount: Int, offset: UInt256, length: Int
-  ) {
-    var avail = 0
-    var start = 0
-    if let o = offset.memoryInt, o < srcCount {
-      start = o
-      avail = srcCount &- o
-      if avail > length { avail = length }
+    /// Writes a stack word with one 32-byte store, so a following 32-byte load of the same
+    /// slot is forwarded from the store buffer instead of stalling.
+    @inlinable @inline(__always)
+    static func put(_ stack: UnsafeMutablePointer<UInt256>, _ i: Int, _ v: UInt256) {
+        UnsafeMutableRawPointer(stack + i).storeBytes(of: SIMD4<UInt64>(v.w0, v.w1, v.w2, v.w3), as: SIMD4<UInt64>.self)
     }
-    if avail > 0, let src { dst.update(from: src + start, count: avail) }
-    if length > avail { (dst + avail).update(repeating: 0, count: length &- avail) }
-  }
 
-  /// Writes a stack word with one 32-byte store, so a following 32-byte load of the same
-  /// slot is forwarded from the store buffer instead of stalling.
-  @inlinable @inline(__always)
-  static func put(_ stack: UnsafeMutablePointer<UInt256>, _ i: Int, _ v: UInt256) {
-    UnsafeMutableRawPointer(stack + i).storeBytes(of: SIMD4<UInt64>(v.w0, v.w1, v.w2, v.w3), as: SIMD4<UInt64>.self)
-  }
-
-  /// Keccak-256 of `len` bytes at `p` as a word.
-  @inline(never) @usableFromInline
-  static func keccakWord(_ p: UnsafeMutablePointer<UInt8>, _ len: Int) -> UInt256 {
-    var d = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-    return withUnsafeMutableBytes(of: &d) { raw in
-      Keccak256.hash(UnsafeRawBufferPointer(start: p, count: len), into: raw.baseAddress!)
-      return UInt256(loadingBigEndian: raw.baseAddress!)
+    /// Keccak-256 of `len` bytes at `p` as a word.
+    @inline(never) @usableFromInline
+    static func keccakWord(_ p: UnsafeMutablePointer<UInt8>, _ len: Int) -> UInt256 {
+        var d = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        return withUnsafeMutableBytes(of: &d) { raw in
+            Keccak256.hash(UnsafeRawBufferPointer(start: p, count: len), into: raw.baseAddress!)
+            return UInt256(loadingBigEndian: raw.baseAddress!)
+        }
     }
-  }
 
-  /// `CALLDATALOAD`: 32 bytes of `input` at `offset`, zero-padded.
-  @inline(never) @usableFromInline
-  static func calldataWord(_ input: [UInt8], _ offset: UInt256) -> UInt256 {
-    var buf = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-    return withUnsafeMutableBytes(of: &buf) { raw in
-      copyPadded(to: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), from: input, offset: offset, length: 32)
-      return UInt256(loadingBigEndian: raw.baseAddress!)
+    /// `CALLDATALOAD`: 32 bytes of `input` at `offset`, zero-padded.
+    @inline(never) @usableFromInline
+    static func calldataWord(_ input: [UInt8], _ offset: UInt256) -> UInt256 {
+        var buf = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        return withUnsafeMutableBytes(of: &buf) { raw in
+            copyPadded(
+                to: raw.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                from: input,
+                offset: offset,
+                length: 32
+            )
+            return UInt256(loadingBigEndian: raw.baseAddress!)
+        }
     }
-  }
 
-  /// Copies from an array, zero-padded.
-  @inline(never) @usableFromInline
-  static func copyPadded(to dst: UnsafeMutablePointer<UInt8>, from src: [UInt8], offset: UInt256, length: Int) {
-    src.withUnsafeBufferPointer { b in
-      copyPadded(to: dst, from: b.baseAddress, srcCount: b.count, offset: offset, length: length)
+    /// Copies from an array, zero-padded.
+    @inline(never) @usableFromInline
+    static func copyPadded(to dst: UnsafeMutablePointer<UInt8>, from src: [UInt8], offset: UInt256, length: Int) {
+        src.withUnsafeBufferPointer { b in
+            copyPadded(to: dst, from: b.baseAddress, srcCount: b.count, offset: offset, length: length)
+        }
     }
-  }
 
-  /// Runs the frame's code. The heart of the EVM: one dispatch per opcode over the padded
-  /// bytecode, the stack in an unsafe buffer, gas in a signed 64-bit counter.
-  @usableFromInline
-  func interpret(_ msg: inout Message) -> CallResult {
-    let code = msg.code
-    let codeBase = UnsafePointer(code.padded)
-    let codeLen = code.count
-    var jumpMap: UnsafeMutablePointer<UInt8>? = nil
-    let table = UnsafePointer(opTable.entries)
-    let stack = UnsafeMutablePointer<UInt256>.allocate(capacity: 1024)
-    defer { stack.deallocate() }
-    var mem = Memory()
-    defer { mem.free() }
-    var sp = 0
-    var pc = 0
-    var gas = msg.gas
-    var returnData: [UInt8] = []
-    var status = CallStatus.success
-    var output: [UInt8] = []
-    let fork = self.fork
-    let berlin = fork >= .berlin
+    /// Runs the frame's code. The heart of the EVM: one dispatch per opcode over the padded
+    /// bytecode, the stack in an unsafe buffer, gas in a signed 64-bit counter.
+    @usableFromInline
+    func interpret(_ msg: inout Message) -> CallResult {
+        let code = msg.code
+        let codeBase = UnsafePointer(code.padded)
+        let codeLen = code.count
+        var jumpMap: UnsafeMutablePointer<UInt8>? = nil
+        let table = UnsafePointer(opTable.entries)
+        let stack = UnsafeMutablePointer<UInt256>.allocate(capacity: 1024)
+        defer { stack.deallocate() }
+        var mem = Memory()
+        defer { mem.free() }
+        var sp = 0
+        var pc = 0
+        var gas = msg.gas
+        var returnData: [UInt8] = []
+        var status = CallStatus.success
+        var output: [UInt8] = []
+        let fork = self.fork
+        let berlin = fork >= .berlin
 
-    loop: while true {
-      let op = codeBase[pc]
-      let info = table[Int(op)]
-      gas &-= Int64(truncatingIfNeeded: info & 0xffff_ffff)
-      if gas < 0 || sp < Int(truncatingIfNeeded: (info >> 32) & 0xffff) || sp > Int(truncatingIfNeeded: info >> 48) {
-        status = .failure
-        break loop
-      }
-      switch op {
-      case 0x00:
-        break loop
-      case 0x01:
-        EVM.put(stack, sp &- 2, stack[sp &- 1] &+ stack[sp &- 2])
-        sp &-= 1
-      case 0x02:
-        EVM.put(stack, sp &- 2, stack[sp &- 1] &* stack[sp &- 2])
-        sp &-= 1
-      case 0x03:
-        EVM.put(stack, sp &- 2, stack[sp &- 1] &- stack[sp &- 2])
-        sp &-= 1
-      case 0x04:
-        EVM.put(stack, sp &- 2, stack[sp &- 1] / stack[sp &- 2])
-        sp &-= 1
-      case 0x05:
-        EVM.put(stack, sp &- 2, stack[sp &- 1].sdiv(stack[sp &- 2]))
-        sp &-= 1
-      case 0x06:
-        EVM.put(stack, sp &- 2, stack[sp &- 1] % stack[sp &- 2])
-        sp &-= 1
-      case 0x07:
-        EVM.put(stack, sp &- 2, stack[sp &- 1].smod(stack[sp &- 2]))
-        sp &-= 1
-      case 0x08:
-        EVM.put(stack, sp &- 3, UInt256.addMod(stack[sp &- 1], stack[sp &- 2], stack[sp &- 3]))
-        sp &-= 2
-      case 0x09:
-        EVM.put(stack, sp &- 3, UInt256.mulMod(stack[sp &- 1], stack[sp &- 2], stack[sp &- 3]))
-        sp &-= 2
-      case 0x0a:
-        let e = stack[sp &- 2]
-        gas &-= Int64(e.byteWidth) &* expByteGas
-        if gas < 0 {
-          status = .failure
-          break loop
+        loop: while true {
+            let op = codeBase[pc]
+            let info = table[Int(op)]
+            gas &-= Int64(truncatingIfNeeded: info & 0xffff_ffff)
+            if gas < 0 || sp < Int(truncatingIfNeeded: (info >> 32) & 0xffff)
+                || sp > Int(truncatingIfNeeded: info >> 48)
+            {
+                status = .failure
+                break loop
+            }
+            switch op {
+            case 0x00:
+                break loop
+            case 0x01:
+                EVM.put(stack, sp &- 2, stack[sp &- 1] &+ stack[sp &- 2])
+                sp &-= 1
+            case 0x02:
+                EVM.put(stack, sp &- 2, stack[sp &- 1] &* stack[sp &- 2])
+                sp &-= 1
+            case 0x03:
+                EVM.put(stack, sp &- 2, stack[sp &- 1] &- stack[sp &- 2])
+                sp &-= 1
+            case 0x04:
+                EVM.put(stack, sp &- 2, stack[sp &- 1] / stack[sp &- 2])
+                sp &-= 1
+            case 0x05:
+                EVM.put(stack, sp &- 2, stack[sp &- 1].sdiv(stack[sp &- 2]))
+                sp &-= 1
+            case 0x06:
+                EVM.put(stack, sp &- 2, stack[sp &- 1] % stack[sp &- 2])
+                sp &-= 1
+            case 0x07:
+                EVM.put(stack, sp &- 2, stack[sp &- 1].smod(stack[sp &- 2]))
+                sp &-= 1
+            case 0x08:
+                EVM.put(stack, sp &- 3, UInt256.addMod(stack[sp &- 1], stack[sp &- 2], stack[sp &- 3]))
+                sp &-= 2
+            case 0x09:
+                EVM.put(stack, sp &- 3, UInt256.mulMod(stack[sp &- 1], stack[sp &- 2], stack[sp &- 3]))
+                sp &-= 2
+            case 0x0a:
+                let e = stack[sp &- 2]
+                gas &-= Int64(e.byteWidth) &* expByteGas
+                if gas < 0 {
+                    status = .failure
+                    break loop
+                }
+                EVM.put(stack, sp &- 2, UInt256.exp(stack[sp &- 1], e))
+                sp &-= 1
+            case 0x0b:
+                EVM.put(stack, sp &- 2, UInt256.signExtend(byteIndex: stack[sp &- 1], value: stack[sp &- 2]))
+                sp &-= 1
+            case 0x10:
+                EVM.put(stack, sp &- 2, stack[sp &- 1] < stack[sp &- 2] ? .one : .zero)
+                sp &-= 1
+            case 0x11:
+                EVM.put(stack, sp &- 2, stack[sp &- 2] < stack[sp &- 1] ? .one : .zero)
+                sp &-= 1
+            case 0x12:
+                EVM.put(stack, sp &- 2, stack[sp &- 1].slt(stack[sp &- 2]) ? .one : .zero)
+                sp &-= 1
+            case 0x13:
+                EVM.put(stack, sp &- 2, stack[sp &- 1].sgt(stack[sp &- 2]) ? .one : .zero)
+                sp &-= 1
+            case 0x14:
+                EVM.put(stack, sp &- 2, stack[sp &- 1] == stack[sp &- 2] ? .one : .zero)
+                sp &-= 1
+            case 0x15:
+                EVM.put(stack, sp &- 1, stack[sp &- 1].isZero ? .one : .zero)
+            case 0x16:
+                EVM.put(stack, sp &- 2, stack[sp &- 1] & stack[sp &- 2])
+                sp &-= 1
+            case 0x17:
+                EVM.put(stack, sp &- 2, stack[sp &- 1] | stack[sp &- 2])
+                sp &-= 1
+            case 0x18:
+                EVM.put(stack, sp &- 2, stack[sp &- 1] ^ stack[sp &- 2])
+                sp &-= 1
+            case 0x19:
+                EVM.put(stack, sp &- 1, ~stack[sp &- 1])
+            case 0x1a:
+                EVM.put(stack, sp &- 2, stack[sp &- 2].byte(stack[sp &- 1]))
+                sp &-= 1
+            case 0x1b:
+                EVM.put(stack, sp &- 2, stack[sp &- 2] << stack[sp &- 1])
+                sp &-= 1
+            case 0x1c:
+                EVM.put(stack, sp &- 2, stack[sp &- 2] >> stack[sp &- 1])
+                sp &-= 1
+            case 0x1d:
+                EVM.put(stack, sp &- 2, stack[sp &- 2].sar(stack[sp &- 1]))
+                sp &-= 1
+            case 0x1e:
+                EVM.put(stack, sp &- 1, UInt256(UInt64(stack[sp &- 1].leadingZeroBitCount)))
+            case 0x20:
+                guard let len = stack[sp &- 2].memoryInt else {
+                    status = .failure
+                    break loop
+                }
+                var h = Code.emptyHash
+                if len > 0 {
+                    guard let off = stack[sp &- 1].memoryInt else {
+                        status = .failure
+                        break loop
+                    }
+                    gas &-= Int64((len &+ 31) >> 5) &* 6
+                    if gas < 0 || !mem.expand(offset: off, length: len, gas: &gas) {
+                        status = .failure
+                        break loop
+                    }
+                    h = EVM.keccakWord(mem.base + off, len)
+                }
+                EVM.put(stack, sp &- 2, h)
+                sp &-= 1
+            case 0x30:
+                EVM.put(stack, sp, UInt256(msg.target))
+                sp &+= 1
+            case 0x31:
+                let a = Address(truncating: stack[sp &- 1])
+                gas &-= berlin ? (state.warmAccount(a) ? 100 : 2600) : accountAccessGas
+                if gas < 0 {
+                    status = .failure
+                    break loop
+                }
+                EVM.put(stack, sp &- 1, state.balance(a))
+            case 0x32:
+                EVM.put(stack, sp, UInt256(tx.origin))
+                sp &+= 1
+            case 0x33:
+                EVM.put(stack, sp, UInt256(msg.caller))
+                sp &+= 1
+            case 0x34:
+                EVM.put(stack, sp, msg.value)
+                sp &+= 1
+            case 0x35:
+                EVM.put(stack, sp &- 1, EVM.calldataWord(msg.input, stack[sp &- 1]))
+            case 0x36:
+                EVM.put(stack, sp, UInt256(UInt64(msg.input.count)))
+                sp &+= 1
+            case 0x37, 0x39, 0x3e:
+                let dst = stack[sp &- 1]
+                let src = stack[sp &- 2]
+                guard let len = stack[sp &- 3].memoryInt else {
+                    status = .failure
+                    break loop
+                }
+                sp &-= 3
+                if op == 0x3e {
+                    guard let s = src.memoryInt, s &+ len <= returnData.count else {
+                        status = .failure
+                        break loop
+                    }
+                }
+                gas &-= Int64((len &+ 31) >> 5) &* 3
+                if gas < 0 {
+                    status = .failure
+                    break loop
+                }
+                if len > 0 {
+                    guard let d = dst.memoryInt, mem.expand(offset: d, length: len, gas: &gas) else {
+                        status = .failure
+                        break loop
+                    }
+                    let dstPtr = mem.base + d
+                    switch op {
+                    case 0x37:
+                        EVM.copyPadded(to: dstPtr, from: msg.input, offset: src, length: len)
+                    case 0x39:
+                        EVM.copyPadded(to: dstPtr, from: codeBase, srcCount: codeLen, offset: src, length: len)
+                    default:
+                        EVM.copyPadded(to: dstPtr, from: returnData, offset: src, length: len)
+                    }
+                }
+            case 0x38:
+                EVM.put(stack, sp, UInt256(UInt64(codeLen)))
+                sp &+= 1
+            case 0x3a:
+                EVM.put(stack, sp, tx.gasPrice)
+                sp &+= 1
+            case 0x3b:
+                let a = Address(truncating: stack[sp &- 1])
+                gas &-= berlin ? (state.warmAccount(a) ? 100 : 2600) : extcodeGas
+                if gas < 0 {
+                    status = .failure
+                    break loop
+                }
+                EVM.put(stack, sp &- 1, UInt256(UInt64(state.code(a).count)))
+            case 0x3c:
+                let a = Address(truncating: stack[sp &- 1])
+                let dst = stack[sp &- 2]
+                let src = stack[sp &- 3]
+                guard let len = stack[sp &- 4].memoryInt else {
+                    status = .failure
+                    break loop
+                }
+                sp &-= 4
+                gas &-= Int64((len &+ 31) >> 5) &* 3
+                gas &-= berlin ? (state.warmAccount(a) ? 100 : 2600) : extcodeGas
+                if gas < 0 {
+                    status = .failure
+                    break loop
+                }
+                if len > 0 {
+                    guard let d = dst.memoryInt, mem.expand(offset: d, length: len, gas: &gas) else {
+                        status = .failure
+                        break loop
+                    }
+                    let c = state.code(a)
+                    EVM.copyPadded(
+                        to: mem.base + d,
+                        from: UnsafePointer(c.padded),
+                        srcCount: c.count,
+                        offset: src,
+                        length: len
+                    )
+                }
+            case 0x3d:
+                EVM.put(stack, sp, UInt256(UInt64(returnData.count)))
+                sp &+= 1
+            case 0x3f:
+                let a = Address(truncating: stack[sp &- 1])
+                gas &-= berlin ? (state.warmAccount(a) ? 100 : 2600) : (fork >= .istanbul ? 700 : 400)
+                if gas < 0 {
+                    status = .failure
+                    break loop
+                }
+                if let acct = state.accounts[a], !acct.isEmpty {
+                    EVM.put(stack, sp &- 1, acct.code.hash)
+                } else {
+                    EVM.put(stack, sp &- 1, .zero)
+                }
+            case 0x40:
+                let n = stack[sp &- 1]
+                var r = UInt256.zero
+                if (n.w1 | n.w2 | n.w3) == 0 && n.w0 < block.number && block.number &- n.w0 <= 256 {
+                    r = block.blockHashes[n.w0] ?? .zero
+                }
+                EVM.put(stack, sp &- 1, r)
+            case 0x41:
+                EVM.put(stack, sp, UInt256(block.coinbase))
+                sp &+= 1
+            case 0x42:
+                EVM.put(stack, sp, UInt256(block.timestamp))
+                sp &+= 1
+            case 0x43:
+                EVM.put(stack, sp, UInt256(block.number))
+                sp &+= 1
+            case 0x44:
+                EVM.put(stack, sp, fork >= .paris ? block.prevRandao : block.difficulty)
+                sp &+= 1
+            case 0x45:
+                EVM.put(stack, sp, UInt256(block.gasLimit))
+                sp &+= 1
+            case 0x46:
+                EVM.put(stack, sp, block.chainId)
+                sp &+= 1
+            case 0x47:
+                EVM.put(stack, sp, state.balance(msg.target))
+                sp &+= 1
+            case 0x48:
+                EVM.put(stack, sp, block.baseFee)
+                sp &+= 1
+            case 0x49:
+                let i = stack[sp &- 1]
+                if (i.w1 | i.w2 | i.w3) == 0 && i.w0 < UInt64(tx.blobHashes.count) {
+                    EVM.put(stack, sp &- 1, tx.blobHashes[Int(i.w0)])
+                } else {
+                    EVM.put(stack, sp &- 1, .zero)
+                }
+            case 0x4a:
+                EVM.put(stack, sp, block.blobBaseFee)
+                sp &+= 1
+            case 0x50:
+                sp &-= 1
+            case 0x51:
+                guard let off = stack[sp &- 1].memoryInt, mem.expand(offset: off, length: 32, gas: &gas) else {
+                    status = .failure
+                    break loop
+                }
+                EVM.put(stack, sp &- 1, UInt256(loadingBigEndian: mem.base + off))
+            case 0x52:
+                guard let off = stack[sp &- 1].memoryInt, mem.expand(offset: off, length: 32, gas: &gas) else {
+                    status = .failure
+                    break loop
+                }
+                stack[sp &- 2].storeBigEndian(to: mem.base + off)
+                sp &-= 2
+            case 0x53:
+                guard let off = stack[sp &- 1].memoryInt, mem.expand(offset: off, length: 1, gas: &gas) else {
+                    status = .failure
+                    break loop
+                }
+                mem.base[off] = UInt8(truncatingIfNeeded: stack[sp &- 2].w0)
+                sp &-= 2
+            case 0x54:
+                let k = stack[sp &- 1]
+                if berlin {
+                    gas &-= state.warmSlot(msg.target, k) ? 100 : 2100
+                } else {
+                    gas &-= sloadGas
+                }
+                if gas < 0 {
+                    status = .failure
+                    break loop
+                }
+                EVM.put(stack, sp &- 1, state.storage(msg.target, k))
+            case 0x55:
+                if msg.isStatic {
+                    status = .failure
+                    break loop
+                }
+                let k = stack[sp &- 1]
+                let v = stack[sp &- 2]
+                sp &-= 2
+                var g2 = gas
+                let ok = sstore(msg.target, k, v, &g2)
+                gas = g2
+                if !ok {
+                    status = .failure
+                    break loop
+                }
+            case 0x56:
+                let d = stack[sp &- 1]
+                sp &-= 1
+                if jumpMap == nil { jumpMap = code.jumpdests() }
+                guard (d.w1 | d.w2 | d.w3) == 0, d.w0 < UInt64(codeLen) else {
+                    status = .failure
+                    break loop
+                }
+                let t = Int(d.w0)
+                if jumpMap![t >> 3] & (1 << UInt8(t & 7)) == 0 {
+                    status = .failure
+                    break loop
+                }
+                pc = t
+                continue loop
+            case 0x57:
+                let d = stack[sp &- 1]
+                let c = stack[sp &- 2]
+                sp &-= 2
+                if !c.isZero {
+                    if jumpMap == nil { jumpMap = code.jumpdests() }
+                    guard (d.w1 | d.w2 | d.w3) == 0, d.w0 < UInt64(codeLen) else {
+                        status = .failure
+                        break loop
+                    }
+                    let t = Int(d.w0)
+                    if jumpMap![t >> 3] & (1 << UInt8(t & 7)) == 0 {
+                        status = .failure
+                        break loop
+                    }
+                    pc = t
+                    continue loop
+                }
+            case 0x58:
+                EVM.put(stack, sp, UInt256(UInt64(pc)))
+                sp &+= 1
+            case 0x59:
+                EVM.put(stack, sp, UInt256(UInt64(mem.size)))
+                sp &+= 1
+            case 0x5a:
+                EVM.put(stack, sp, UInt256(UInt64(gas)))
+                sp &+= 1
+            case 0x5b:
+                break
+            case 0x5c:
+                EVM.put(stack, sp &- 1, state.transient(msg.target, stack[sp &- 1]))
+            case 0x5d:
+                if msg.isStatic {
+                    status = .failure
+                    break loop
+                }
+                state.setTransient(msg.target, stack[sp &- 1], stack[sp &- 2])
+                sp &-= 2
+            case 0x5e:
+                let dst = stack[sp &- 1]
+                let src = stack[sp &- 2]
+                guard let len = stack[sp &- 3].memoryInt else {
+                    status = .failure
+                    break loop
+                }
+                sp &-= 3
+                gas &-= Int64((len &+ 31) >> 5) &* 3
+                if gas < 0 {
+                    status = .failure
+                    break loop
+                }
+                if len > 0 {
+                    guard let d = dst.memoryInt, let s = src.memoryInt,
+                        mem.expand(offset: d > s ? d : s, length: len, gas: &gas)
+                    else {
+                        status = .failure
+                        break loop
+                    }
+                    (mem.base + d).update(from: mem.base + s, count: len)
+                }
+            case 0x5f:
+                EVM.put(stack, sp, .zero)
+                sp &+= 1
+            case 0x60:
+                EVM.put(stack, sp, UInt256(UInt64(codeBase[pc &+ 1])))
+                sp &+= 1
+                pc &+= 2
+                continue loop
+            case 0x61...0x7f:
+                let n = Int(op) &- 0x5f
+                EVM.put(stack, sp, EVM.readPush(codeBase + (pc &+ 1), n))
+                sp &+= 1
+                pc &+= n &+ 1
+                continue loop
+            case 0x80...0x8f:
+                EVM.put(stack, sp, stack[sp &- (Int(op) &- 0x7f)])
+                sp &+= 1
+            case 0x90...0x9f:
+                let j = sp &- 2 &- (Int(op) &- 0x90)
+                let t = stack[sp &- 1]
+                EVM.put(stack, sp &- 1, stack[j])
+                EVM.put(stack, j, t)
+            case 0xa0...0xa4:
+                if msg.isStatic {
+                    status = .failure
+                    break loop
+                }
+                let n = Int(op) &- 0xa0
+                guard let len = stack[sp &- 2].memoryInt else {
+                    status = .failure
+                    break loop
+                }
+                gas &-= Int64(len) &* 8 &+ Int64(n) &* 375
+                if gas < 0 {
+                    status = .failure
+                    break loop
+                }
+                var data: [UInt8] = []
+                if len > 0 {
+                    guard let off = stack[sp &- 1].memoryInt, mem.expand(offset: off, length: len, gas: &gas) else {
+                        status = .failure
+                        break loop
+                    }
+                    data = Array(UnsafeBufferPointer(start: mem.base + off, count: len))
+                }
+                var topics: [UInt256] = []
+                topics.reserveCapacity(n)
+                for i in 0..<n { topics.append(stack[sp &- 3 &- i]) }
+                sp &-= 2 &+ n
+                logs.append(Log(address: msg.target, topics: topics, data: data))
+            case 0xf0, 0xf5:
+                if msg.isStatic {
+                    status = .failure
+                    break loop
+                }
+                let value = stack[sp &- 1]
+                guard let len = stack[sp &- 3].memoryInt else {
+                    status = .failure
+                    break loop
+                }
+                let isCreate2 = op == 0xf5
+                let salt: UInt256? = isCreate2 ? stack[sp &- 4] : nil
+                let offWord = stack[sp &- 2]
+                sp &-= isCreate2 ? 4 : 3
+                let words = Int64((len &+ 31) >> 5)
+                if fork >= .shanghai {
+                    if len > 49152 {
+                        status = .failure
+                        break loop
+                    }
+                    gas &-= words &* 2
+                }
+                if isCreate2 { gas &-= words &* 6 }
+                if gas < 0 {
+                    status = .failure
+                    break loop
+                }
+                var initcode: [UInt8] = []
+                if len > 0 {
+                    guard let off = offWord.memoryInt, mem.expand(offset: off, length: len, gas: &gas) else {
+                        status = .failure
+                        break loop
+                    }
+                    initcode = Array(UnsafeBufferPointer(start: mem.base + off, count: len))
+                }
+                var g2 = gas
+                var rd = returnData
+                let r = create(
+                    caller: msg.target,
+                    value: value,
+                    initcode: initcode,
+                    salt: salt,
+                    gas: &g2,
+                    depth: msg.depth,
+                    returnData: &rd
+                )
+                gas = g2
+                returnData = rd
+                EVM.put(stack, sp, r)
+                sp &+= 1
+            case 0xf1, 0xf2, 0xf4, 0xfa:
+                var g2 = gas
+                var s2 = sp
+                var m2 = mem
+                var rd = returnData
+                let ok = call(op: op, stack: stack, sp: &s2, mem: &m2, gas: &g2, returnData: &rd, msg: &msg)
+                gas = g2
+                sp = s2
+                mem = m2
+                returnData = rd
+                if !ok {
+                    status = .failure
+                    break loop
+                }
+            case 0xf3, 0xfd:
+                guard let len = stack[sp &- 2].memoryInt else {
+                    status = .failure
+                    break loop
+                }
+                if len > 0 {
+                    guard let off = stack[sp &- 1].memoryInt, mem.expand(offset: off, length: len, gas: &gas) else {
+                        status = .failure
+                        break loop
+                    }
+                    output = Array(UnsafeBufferPointer(start: mem.base + off, count: len))
+                }
+                if op == 0xfd { status = .revert }
+                break loop
+            case 0xff:
+                if msg.isStatic {
+                    status = .failure
+                    break loop
+                }
+                var g2 = gas
+                let ok = selfdestruct(msg.target, Address(truncating: stack[sp &- 1]), &g2)
+                gas = g2
+                if !ok {
+                    status = .failure
+                    break loop
+                }
+                break loop
+            default:
+                status = .failure
+                break loop
+            }
+            pc &+= 1
         }
-        EVM.put(stack, sp &- 2, UInt256.exp(stack[sp &- 1], e))
-        sp &-= 1
-      case 0x0b:
-        EVM.put(stack, sp &- 2, UInt256.signExtend(byteIndex: stack[sp &- 1], value: stack[sp &- 2]))
-        sp &-= 1
-      case 0x10:
-        EVM.put(stack, sp &- 2, stack[sp &- 1] < stack[sp &- 2] ? .one : .zero)
-        sp &-= 1
-      case 0x11:
-        EVM.put(stack, sp &- 2, stack[sp &- 2] < stack[sp &- 1] ? .one : .zero)
-        sp &-= 1
-      case 0x12:
-        EVM.put(stack, sp &- 2, stack[sp &- 1].slt(stack[sp &- 2]) ? .one : .zero)
-        sp &-= 1
-      case 0x13:
-        EVM.put(stack, sp &- 2, stack[sp &- 1].sgt(stack[sp &- 2]) ? .one : .zero)
-        sp &-= 1
-      case 0x14:
-        EVM.put(stack, sp &- 2, stack[sp &- 1] == stack[sp &- 2] ? .one : .zero)
-        sp &-= 1
-      case 0x15:
-        EVM.put(stack, sp &- 1, stack[sp &- 1].isZero ? .one : .zero)
-      case 0x16:
-        EVM.put(stack, sp &- 2, stack[sp &- 1] & stack[sp &- 2])
-        sp &-= 1
-      case 0x17:
-        EVM.put(stack, sp &- 2, stack[sp &- 1] | stack[sp &- 2])
-        sp &-= 1
-      case 0x18:
-        EVM.put(stack, sp &- 2, stack[sp &- 1] ^ stack[sp &- 2])
-        sp &-= 1
-      case 0x19:
-        EVM.put(stack, sp &- 1, ~stack[sp &- 1])
-      case 0x1a:
-        EVM.put(stack, sp &- 2, stack[sp &- 2].byte(stack[sp &- 1]))
-        sp &-= 1
-      case 0x1b:
-        EVM.put(stack, sp &- 2, stack[sp &- 2] << stack[sp &- 1])
-        sp &-= 1
-      case 0x1c:
-        EVM.put(stack, sp &- 2, stack[sp &- 2] >> stack[sp &- 1])
-        sp &-= 1
-      case 0x1d:
-        EVM.put(stack, sp &- 2, stack[sp &- 2].sar(stack[sp &- 1]))
-        sp &-= 1
-      case 0x1e:
-        EVM.put(stack, sp &- 1, UInt256(UInt64(stack[sp &- 1].leadingZeroBitCount)))
-      case 0x20:
-        guard let len = stack[sp &- 2].memoryInt else {
-          status = .failure
-          break loop
+        if status == .failure {
+            return CallResult(status: .failure, gasLeft: 0, output: [], createdAddress: nil)
         }
-        var h = Code.emptyHash
-        if len > 0 {
-          guard let off = stack[sp &- 1].memoryInt else {
-            status = .failure
-            break loop
-          }
-          gas &-= Int64((len &+ 31) >> 5) &* 6
-          if gas < 0 || !mem.expand(offset: off, length: len, gas: &gas) {
-            status = .failure
-            break loop
-          }
-          h = EVM.keccakWord(mem.base + off, len)
-        }
-        EVM.put(stack, sp &- 2, h)
-        sp &-= 1
-      case 0x30:
-        EVM.put(stack, sp, UInt256(msg.target))
-        sp &+= 1
-      case 0x31:
-        let a = Address(truncating: stack[sp &- 1])
-        gas &-= berlin ? (state.warmAccount(a) ? 100 : 2600) : accountAccessGas
-        if gas < 0 {
-          status = .failure
-          break loop
-        }
-        EVM.put(stack, sp &- 1, state.balance(a))
-      case 0x32:
-        EVM.put(stack, sp, UInt256(tx.origin))
-        sp &+= 1
-      case 0x33:
-        EVM.put(stack, sp, UInt256(msg.caller))
-        sp &+= 1
-      case 0x34:
-        EVM.put(stack, sp, msg.value)
-        sp &+= 1
-      case 0x35:
-        EVM.put(stack, sp &- 1, EVM.calldataWord(msg.input, stack[sp &- 1]))
-      case 0x36:
-        EVM.put(stack, sp, UInt256(UInt64(msg.input.count)))
-        sp &+= 1
-      case 0x37, 0x39, 0x3e:
-        let dst = stack[sp &- 1]
-        let src = stack[sp &- 2]
-        guard let len = stack[sp &- 3].memoryInt else {
-          status = .failure
-          break loop
-        }
-        sp &-= 3
-        if op == 0x3e {
-          guard let s = src.memoryInt, s &+ len <= returnData.count else {
-            status = .failure
-            break loop
-          }
-        }
-        gas &-= Int64((len &+ 31) >> 5) &* 3
-        if gas < 0 {
-          status = .failure
-          break loop
-        }
-        if len > 0 {
-          guard let d = dst.memoryInt, mem.expand(offset: d, length: len, gas: &gas) else {
-            status = .failure
-            break loop
-          }
-          let dstPtr = mem.base + d
-          switch op {
-          case 0x37:
-            EVM.copyPadded(to: dstPtr, from: msg.input, offset: src, length: len)
-          case 0x39:
-            EVM.copyPadded(to: dstPtr, from: codeBase, srcCount: codeLen, offset: src, length: len)
-          default:
-            EVM.copyPadded(to: dstPtr, from: returnData, offset: src, length: len)
-          }
-        }
-      case 0x38:
-        EVM.put(stack, sp, UInt256(UInt64(codeLen)))
-        sp &+= 1
-      case 0x3a:
-        EVM.put(stack, sp, tx.gasPrice)
-        sp &+= 1
-      case 0x3b:
-        let a = Address(truncating: stack[sp &- 1])
-        gas &-= berlin ? (state.warmAccount(a) ? 100 : 2600) : extcodeGas
-        if gas < 0 {
-          status = .failure
-          break loop
-        }
-        EVM.put(stack, sp &- 1, UInt256(UInt64(state.code(a).count)))
-      case 0x3c:
-        let a = Address(truncating: stack[sp &- 1])
-        let dst = stack[sp &- 2]
-        let src = stack[sp &- 3]
-        guard let len = stack[sp &- 4].memoryInt else {
-          status = .failure
-          break loop
-        }
-        sp &-= 4
-        gas &-= Int64((len &+ 31) >> 5) &* 3
-        gas &-= berlin ? (state.warmAccount(a) ? 100 : 2600) : extcodeGas
-        if gas < 0 {
-          status = .failure
-          break loop
-        }
-        if len > 0 {
-          guard let d = dst.memoryInt, mem.expand(offset: d, length: len, gas: &gas) else {
-            status = .failure
-            break loop
-          }
-          let c = state.code(a)
-          EVM.copyPadded(to: mem.base + d, from: UnsafePointer(c.padded), srcCount: c.count, offset: src, length: len)
-        }
-      case 0x3d:
-        EVM.put(stack, sp, UInt256(UInt64(returnData.count)))
-        sp &+= 1
-      case 0x3f:
-        let a = Address(truncating: stack[sp &- 1])
-        gas &-= berlin ? (state.warmAccount(a) ? 100 : 2600) : (fork >= .istanbul ? 700 : 400)
-        if gas < 0 {
-          status = .failure
-          break loop
-        }
-        if let acct = state.accounts[a], !acct.isEmpty {
-          EVM.put(stack, sp &- 1, acct.code.hash)
+        return CallResult(status: status, gasLeft: gas, output: output, createdAddress: nil)
+    }
+
+    /// `SSTORE` gas, refunds and the write. Returns false on out-of-gas.
+    @usableFromInline
+    func sstore(_ a: Address, _ k: UInt256, _ v: UInt256, _ gas: inout Int64) -> Bool {
+        let current = state.storage(a, k)
+        if fork >= .istanbul || fork == .constantinople {
+            if fork >= .istanbul && gas <= 2300 { return false }
+            var cost: Int64 = 0
+            let warmRead: Int64
+            let update: Int64
+            if fork >= .berlin {
+                if !state.warmSlot(a, k) { cost &+= 2100 }
+                warmRead = 100
+                update = 2900
+            } else {
+                warmRead = fork == .constantinople ? 200 : 800
+                update = 5000
+            }
+            let original = state.originalStorage(a, k)
+            if original == current && current != v {
+                cost &+= original.isZero ? 20000 : update
+            } else {
+                cost &+= warmRead
+            }
+            gas &-= cost
+            if gas < 0 { return false }
+            let clearRefund: Int64 = fork >= .london ? 4800 : 15000
+            if current != v {
+                if !original.isZero && !current.isZero && v.isZero { refund &+= clearRefund }
+                if !original.isZero && current.isZero { refund &-= clearRefund }
+                if original == v {
+                    refund &+= original.isZero ? 20000 &- warmRead : update &- warmRead
+                }
+            }
         } else {
-          EVM.put(stack, sp &- 1, .zero)
+            let cost: Int64 = (!v.isZero && current.isZero) ? 20000 : 5000
+            gas &-= cost
+            if gas < 0 { return false }
+            if !current.isZero && v.isZero { refund &+= 15000 }
         }
-      case 0x40:
-        let n = stack[sp &- 1]
-        var r = UInt256.zero
-        if (n.w1 | n.w2 | n.w3) == 0 && n.w0 < block.number && block.number &- n.w0 <= 256 {
-          r = block.blockHashes[n.w0] ?? .zero
+        if current != v { state.setStorage(a, k, v) }
+        return true
+    }
+
+    /// `SELFDESTRUCT`. Returns false on out-of-gas.
+    @usableFromInline
+    func selfdestruct(_ me: Address, _ beneficiary: Address, _ gas: inout Int64) -> Bool {
+        var cost: Int64 = 0
+        if fork >= .berlin && !state.warmAccount(beneficiary) { cost &+= 2600 }
+        let bal = state.balance(me)
+        if fork >= .spuriousDragon {
+            if !bal.isZero && state.isDead(beneficiary) { cost &+= 25000 }
+        } else if fork >= .tangerineWhistle {
+            if !state.exists(beneficiary) { cost &+= 25000 }
         }
-        EVM.put(stack, sp &- 1, r)
-      case 0x41:
-        EVM.put(stack, sp, UInt256(block.coinbase))
-        sp &+= 1
-      case 0x42:
-        EVM.put(stack, sp, UInt256(block.timestamp))
-        sp &+= 1
-      case 0x43:
-        EVM.put(stack, sp, UInt256(block.number))
-        sp &+= 1
-      case 0x44:
-        EVM.put(stack, sp, fork >= .paris ? block.prevRandao : block.difficulty)
-        sp &+= 1
-      case 0x45:
-        EVM.put(stack, sp, UInt256(block.gasLimit))
-        sp &+= 1
-      case 0x46:
-        EVM.put(stack, sp, block.chainId)
-        sp &+= 1
-      case 0x47:
-        EVM.put(stack, sp, state.balance(msg.target))
-        sp &+= 1
-      case 0x48:
-        EVM.put(stack, sp, block.baseFee)
-        sp &+= 1
-      case 0x49:
-        let i = stack[sp &- 1]
-        if (i.w1 | i.w2 | i.w3) == 0 && i.w0 < UInt64(tx.blobHashes.count) {
-          EVM.put(stack, sp &- 1, tx.blobHashes[Int(i.w0)])
+        gas &-= cost
+        if gas < 0 { return false }
+        if fork < .london && !state.selfdestructs.contains(me) { refund &+= 24000 }
+        if fork >= .cancun {
+            if beneficiary != me {
+                state.setBalance(me, .zero)
+                state.setBalance(beneficiary, state.balance(beneficiary) &+ bal)
+            }
+            if state.created.contains(me) {
+                state.setBalance(me, .zero)
+                state.markSelfdestruct(me)
+            }
         } else {
-          EVM.put(stack, sp &- 1, .zero)
+            state.setBalance(beneficiary, state.balance(beneficiary) &+ bal)
+            state.setBalance(me, .zero)
+            state.markSelfdestruct(me)
         }
-      case 0x4a:
-        EVM.put(stack, sp, block.blobBaseFee)
-        sp &+= 1
-      case 0x50:
-        sp &-= 1
-      case 0x51:
-        guard let off = stack[sp &- 1].memoryInt, mem.expand(offset: off, length: 32, gas: &gas) else {
-          status = .failure
-          break loop
+        touch(beneficiary)
+        return true
+    }
+
+    /// The `CALL` family. Returns false on an exceptional halt of the calling frame.
+    @usableFromInline
+    func call(
+        op: UInt8,
+        stack: UnsafeMutablePointer<UInt256>,
+        sp: inout Int,
+        mem: inout Memory,
+        gas: inout Int64,
+        returnData: inout [UInt8],
+        msg: inout Message
+    ) -> Bool {
+        let gasArg = stack[sp &- 1]
+        let to = Address(truncating: stack[sp &- 2])
+        let hasValue = op == 0xf1 || op == 0xf2
+        let value = hasValue ? stack[sp &- 3] : .zero
+        let i = hasValue ? sp &- 4 : sp &- 3
+        let inOffW = stack[i]
+        let inLenW = stack[i &- 1]
+        let outOffW = stack[i &- 2]
+        let outLenW = stack[i &- 3]
+        sp = i &- 3
+        // Memory for the input and output regions.
+        guard let inLen = inLenW.memoryInt, let outLen = outLenW.memoryInt else { return false }
+        var inOff = 0
+        var outOff = 0
+        if inLen > 0 {
+            guard let o = inOffW.memoryInt, mem.expand(offset: o, length: inLen, gas: &gas) else { return false }
+            inOff = o
         }
-        EVM.put(stack, sp &- 1, UInt256(loadingBigEndian: mem.base + off))
-      case 0x52:
-        guard let off = stack[sp &- 1].memoryInt, mem.expand(offset: off, length: 32, gas: &gas) else {
-          status = .failure
-          break loop
+        if outLen > 0 {
+            guard let o = outOffW.memoryInt, mem.expand(offset: o, length: outLen, gas: &gas) else { return false }
+            outOff = o
         }
-        stack[sp &- 2].storeBigEndian(to: mem.base + off)
-        sp &-= 2
-      case 0x53:
-        guard let off = stack[sp &- 1].memoryInt, mem.expand(offset: off, length: 1, gas: &gas) else {
-          status = .failure
-          break loop
-        }
-        mem.base[off] = UInt8(truncatingIfNeeded: stack[sp &- 2].w0)
-        sp &-= 2
-      case 0x54:
-        let k = stack[sp &- 1]
-        if berlin {
-          gas &-= state.warmSlot(msg.target, k) ? 100 : 2100
+        var extra: Int64
+        if fork >= .berlin {
+            extra = state.warmAccount(to) ? 100 : 2600
         } else {
-          gas &-= sloadGas
+            extra = fork >= .tangerineWhistle ? 700 : 40
         }
-        if gas < 0 {
-          status = .failure
-          break loop
+        var codeAddress = to
+        var code = state.code(to)
+        var disablePrecompiles = false
+        if fork >= .prague, let d = code.delegationTarget {
+            extra &+= state.warmAccount(d) ? 100 : 2600
+            codeAddress = d
+            code = state.code(d)
+            disablePrecompiles = true
         }
-        EVM.put(stack, sp &- 1, state.storage(msg.target, k))
-      case 0x55:
-        if msg.isStatic {
-          status = .failure
-          break loop
+        if op == 0xf1 {
+            if fork >= .spuriousDragon {
+                if !value.isZero && state.isDead(to) { extra &+= 25000 }
+            } else if !state.exists(to) {
+                extra &+= 25000
+            }
         }
-        let k = stack[sp &- 1]
-        let v = stack[sp &- 2]
-        sp &-= 2
-        var g2 = gas
-        let ok = sstore(msg.target, k, v, &g2)
-        gas = g2
-        if !ok {
-          status = .failure
-          break loop
+        if !value.isZero { extra &+= 9000 }
+        var childGas: Int64
+        if fork >= .tangerineWhistle {
+            if gas < extra { return false }
+            let avail = gas &- extra
+            let cap = avail &- avail / 64
+            let req = gasArg.clampedInt64
+            childGas = req < cap ? req : cap
+        } else {
+            childGas = gasArg.clampedInt64
+            if childGas > gas &- extra { return false }
         }
-      case 0x56:
-        let d = stack[sp &- 1]
-        sp &-= 1
-        if jumpMap == nil { jumpMap = code.jumpdests() }
-        guard (d.w1 | d.w2 | d.w3) == 0, d.w0 < UInt64(codeLen) else {
-          status = .failure
-          break loop
+        gas &-= extra &+ childGas
+        if gas < 0 { return false }
+        if msg.isStatic && op == 0xf1 && !value.isZero { return false }
+        if !value.isZero { childGas &+= 2300 }
+        returnData = []
+        if hasValue && state.balance(msg.target) < value {
+            gas &+= childGas
+            stack[sp] = .zero
+            sp &+= 1
+            return true
         }
-        let t = Int(d.w0)
-        if jumpMap![t >> 3] & (1 << UInt8(t & 7)) == 0 {
-          status = .failure
-          break loop
+        if msg.depth &+ 1 > 1024 {
+            gas &+= childGas
+            stack[sp] = .zero
+            sp &+= 1
+            return true
         }
-        pc = t
-        continue loop
-      case 0x57:
-        let d = stack[sp &- 1]
-        let c = stack[sp &- 2]
-        sp &-= 2
-        if !c.isZero {
-          if jumpMap == nil { jumpMap = code.jumpdests() }
-          guard (d.w1 | d.w2 | d.w3) == 0, d.w0 < UInt64(codeLen) else {
-            status = .failure
-            break loop
-          }
-          let t = Int(d.w0)
-          if jumpMap![t >> 3] & (1 << UInt8(t & 7)) == 0 {
-            status = .failure
-            break loop
-          }
-          pc = t
-          continue loop
+        let input = inLen > 0 ? Array(UnsafeBufferPointer(start: mem.base + inOff, count: inLen)) : []
+        var child: Message
+        switch op {
+        case 0xf1:
+            child = Message(
+                caller: msg.target,
+                target: to,
+                codeAddress: codeAddress,
+                value: value,
+                input: input,
+                gas: childGas,
+                depth: msg.depth &+ 1,
+                isStatic: msg.isStatic,
+                isCreate: false,
+                shouldTransferValue: true,
+                disablePrecompiles: disablePrecompiles,
+                code: code
+            )
+        case 0xf2:
+            child = Message(
+                caller: msg.target,
+                target: msg.target,
+                codeAddress: codeAddress,
+                value: value,
+                input: input,
+                gas: childGas,
+                depth: msg.depth &+ 1,
+                isStatic: msg.isStatic,
+                isCreate: false,
+                shouldTransferValue: true,
+                disablePrecompiles: disablePrecompiles,
+                code: code
+            )
+        case 0xf4:
+            child = Message(
+                caller: msg.caller,
+                target: msg.target,
+                codeAddress: codeAddress,
+                value: msg.value,
+                input: input,
+                gas: childGas,
+                depth: msg.depth &+ 1,
+                isStatic: msg.isStatic,
+                isCreate: false,
+                shouldTransferValue: false,
+                disablePrecompiles: disablePrecompiles,
+                code: code
+            )
+        default:
+            child = Message(
+                caller: msg.target,
+                target: to,
+                codeAddress: codeAddress,
+                value: .zero,
+                input: input,
+                gas: childGas,
+                depth: msg.depth &+ 1,
+                isStatic: true,
+                isCreate: false,
+                shouldTransferValue: true,
+                disablePrecompiles: disablePrecompiles,
+                code: code
+            )
         }
-      case 0x58:
-        EVM.put(stack, sp, UInt256(UInt64(pc)))
+        let r = callMessage(&child)
+        gas &+= r.gasLeft
+        returnData = r.output
+        stack[sp] = r.status == .success ? .one : .zero
         sp &+= 1
-      case 0x59:
-        EVM.put(stack, sp, UInt256(UInt64(mem.size)))
-        sp &+= 1
-      case 0x5a:
-        EVM.put(stack, sp, UInt256(UInt64(gas)))
-        sp &+= 1
-      case 0x5b:
-        break
-      case 0x5c:
-        EVM.put(stack, sp &- 1, state.transient(msg.target, stack[sp &- 1]))
-      case 0x5d:
-        if msg.isStatic {
-          status = .failure
-          break loop
+        let n = outLen < r.output.count ? outLen : r.output.count
+        if n > 0 {
+            r.output.withUnsafeBufferPointer { (mem.base + outOff).update(from: $0.baseAddress!, count: n) }
         }
-        state.setTransient(msg.target, stack[sp &- 1], stack[sp &- 2])
-        sp &-= 2
-      case 0x5e:
-        let dst = stack[sp &- 1]
-        let src = stack[sp &- 2]
-        guard let len = stack[sp &- 3].memoryInt else {
-          status = .failure
-          break loop
-        }
-        sp &-= 3
-        gas &-= Int64((len &+ 31) >> 5) &* 3
-        if gas < 0 {
-          status = .failure
-          break loop
-        }
-        if len > 0 {
-          guard let d = dst.memoryInt, let s = src.memoryInt,
-            mem.expand(offset: d > s ? d : s, length: len, gas: &gas)
-          else {
-            status = .failure
-            break loop
-          }
-          (mem.base + d).update(from: mem.base + s, count: len)
-        }
-      case 0x5f:
-        EVM.put(stack, sp, .zero)
-        sp &+= 1
-      case 0x60:
-        EVM.put(stack, sp, UInt256(UInt64(codeBase[pc &+ 1])))
-        sp &+= 1
-        pc &+= 2
-        continue loop
-      case 0x61...0x7f:
-        let n = Int(op) &- 0x5f
-        EVM.put(stack, sp, EVM.readPush(codeBase + (pc &+ 1), n))
-        sp &+= 1
-        pc &+= n &+ 1
-        continue loop
-      case 0x80...0x8f:
-        EVM.put(stack, sp, stack[sp &- (Int(op) &- 0x7f)])
-        sp &+= 1
-      case 0x90...0x9f:
-        let j = sp &- 2 &- (Int(op) &- 0x90)
-        let t = stack[sp &- 1]
-        EVM.put(stack, sp &- 1, stack[j])
-        EVM.put(stack, j, t)
-      case 0xa0...0xa4:
-        if msg.isStatic {
-          status = .failure
-          break loop
-        }
-        let n = Int(op) &- 0xa0
-        guard let len = stack[sp &- 2].memoryInt else {
-          status = .failure
-          break loop
-        }
-        gas &-= Int64(len) &* 8 &+ Int64(n) &* 375
-        if gas < 0 {
-          status = .failure
-          break loop
-        }
-        var data: [UInt8] = []
-        if len > 0 {
-          guard let off = stack[sp &- 1].memoryInt, mem.expand(offset: off, length: len, gas: &gas) else {
-            status = .failure
-            break loop
-          }
-          data = Array(UnsafeBufferPointer(start: mem.base + off, count: len))
-        }
-        var topics: [UInt256] = []
-        topics.reserveCapacity(n)
-        for i in 0..<n { topics.append(stack[sp &- 3 &- i]) }
-        sp &-= 2 &+ n
-        logs.append(Log(address: msg.target, topics: topics, data: data))
-      case 0xf0, 0xf5:
-        if msg.isStatic {
-          status = .failure
-          break loop
-        }
-        let value = stack[sp &- 1]
-        guard let len = stack[sp &- 3].memoryInt else {
-          status = .failure
-          break loop
-        }
-        let isCreate2 = op == 0xf5
-        let salt: UInt256? = isCreate2 ? stack[sp &- 4] : nil
-        let offWord = stack[sp &- 2]
-        sp &-= isCreate2 ? 4 : 3
-        let words = Int64((len &+ 31) >> 5)
-        if fork >= .shanghai {
-          if len > 49152 {
-            status = .failure
-            break loop
-          }
-          gas &-= words &* 2
-        }
-        if isCreate2 { gas &-= words &* 6 }
-        if gas < 0 {
-          status = .failure
-          break loop
-        }
-        var initcode: [UInt8] = []
-        if len > 0 {
-          guard let off = offWord.memoryInt, mem.expand(offset: off, length: len, gas: &gas) else {
-            status = .failure
-            break loop
-          }
-          initcode = Array(UnsafeBufferPointer(start: mem.base + off, count: len))
-        }
-        var g2 = gas
-        var rd = returnData
-        let r = create(
-          caller: msg.target, value: value, initcode: initcode, salt: salt, gas: &g2, depth: msg.depth,
-          returnData: &rd)
-        gas = g2
-        returnData = rd
-        EVM.put(stack, sp, r)
-        sp &+= 1
-      case 0xf1, 0xf2, 0xf4, 0xfa:
-        var g2 = gas
-        var s2 = sp
-        var m2 = mem
-        var rd = returnData
-        let ok = call(op: op, stack: stack, sp: &s2, mem: &m2, gas: &g2, returnData: &rd, msg: &msg)
-        gas = g2
-        sp = s2
-        mem = m2
-        returnData = rd
-        if !ok {
-          status = .failure
-          break loop
-        }
-      case 0xf3, 0xfd:
-        guard let len = stack[sp &- 2].memoryInt else {
-          status = .failure
-          break loop
-        }
-        if len > 0 {
-          guard let off = stack[sp &- 1].memoryInt, mem.expand(offset: off, length: len, gas: &gas) else {
-            status = .failure
-            break loop
-          }
-          output = Array(UnsafeBufferPointer(start: mem.base + off, count: len))
-        }
-        if op == 0xfd { status = .revert }
-        break loop
-      case 0xff:
-        if msg.isStatic {
-          status = .failure
-          break loop
-        }
-        var g2 = gas
-        let ok = selfdestruct(msg.target, Address(truncating: stack[sp &- 1]), &g2)
-        gas = g2
-        if !ok {
-          status = .failure
-          break loop
-        }
-        break loop
-      default:
-        status = .failure
-        break loop
-      }
-      pc &+= 1
+        return true
     }
-    if status == .failure {
-      return CallResult(status: .failure, gasLeft: 0, output: [], createdAddress: nil)
-    }
-    return CallResult(status: status, gasLeft: gas, output: output, createdAddress: nil)
-  }
-
-  /// `SSTORE` gas, refunds and the write. Returns false on out-of-gas.
-  @usableFromInline
-  func sstore(_ a: Address, _ k: UInt256, _ v: UInt256, _ gas: inout Int64) -> Bool {
-    let current = state.storage(a, k)
-    if fork >= .istanbul || fork == .constantinople {
-      if fork >= .istanbul && gas <= 2300 { return false }
-      var cost: Int64 = 0
-      let warmRead: Int64
-      let update: Int64
-      if fork >= .berlin {
-        if !state.warmSlot(a, k) { cost &+= 2100 }
-        warmRead = 100
-        update = 2900
-      } else {
-        warmRead = fork == .constantinople ? 200 : 800
-        update = 5000
-      }
-      let original = state.originalStorage(a, k)
-      if original == current && current != v {
-        cost &+= original.isZero ? 20000 : update
-      } else {
-        cost &+= warmRead
-      }
-      gas &-= cost
-      if gas < 0 { return false }
-      let clearRefund: Int64 = fork >= .london ? 4800 : 15000
-      if current != v {
-        if !original.isZero && !current.isZero && v.isZero { refund &+= clearRefund }
-        if !original.isZero && current.isZero { refund &-= clearRefund }
-        if original == v {
-          refund &+= original.isZero ? 20000 &- warmRead : update &- warmRead
-        }
-      }
-    } else {
-      let cost: Int64 = (!v.isZero && current.isZero) ? 20000 : 5000
-      gas &-= cost
-      if gas < 0 { return false }
-      if !current.isZero && v.isZero { refund &+= 15000 }
-    }
-    if current != v { state.setStorage(a, k, v) }
-    return true
-  }
-
-  /// `SELFDESTRUCT`. Returns false on out-of-gas.
-  @usableFromInline
-  func selfdestruct(_ me: Address, _ beneficiary: Address, _ gas: inout Int64) -> Bool {
-    var cost: Int64 = 0
-    if fork >= .berlin && !state.warmAccount(beneficiary) { cost &+= 2600 }
-    let bal = state.balance(me)
-    if fork >= .spuriousDragon {
-      if !bal.isZero && state.isDead(beneficiary) { cost &+= 25000 }
-    } else if fork >= .tangerineWhistle {
-      if !state.exists(beneficiary) { cost &+= 25000 }
-    }
-    gas &-= cost
-    if gas < 0 { return false }
-    if fork < .london && !state.selfdestructs.contains(me) { refund &+= 24000 }
-    if fork >= .cancun {
-      if beneficiary != me {
-        state.setBalance(me, .zero)
-        state.setBalance(beneficiary, state.balance(beneficiary) &+ bal)
-      }
-      if state.created.contains(me) {
-        state.setBalance(me, .zero)
-        state.markSelfdestruct(me)
-      }
-    } else {
-      state.setBalance(beneficiary, state.balance(beneficiary) &+ bal)
-      state.setBalance(me, .zero)
-      state.markSelfdestruct(me)
-    }
-    touch(beneficiary)
-    return true
-  }
-
-  /// The `CALL` family. Returns false on an exceptional halt of the calling frame.
-  @usableFromInline
-  func call(
-    op: UInt8, stack: UnsafeMutablePointer<UInt256>, sp: inout Int, mem: inout Memory, gas: inout Int64,
-    returnData: inout [UInt8], msg: inout Message
-  ) -> Bool {
-    let gasArg = stack[sp &- 1]
-    let to = Address(truncating: stack[sp &- 2])
-    let hasValue = op == 0xf1 || op == 0xf2
-    let value = hasValue ? stack[sp &- 3] : .zero
-    let i = hasValue ? sp &- 4 : sp &- 3
-    let inOffW = stack[i]
-    let inLenW = stack[i &- 1]
-    let outOffW = stack[i &- 2]
-    let outLenW = stack[i &- 3]
-    sp = i &- 3
-    // Memory for the input and output regions.
-    guard let inLen = inLenW.memoryInt, let outLen = outLenW.memoryInt else { return false }
-    var inOff = 0
-    var outOff = 0
-    if inLen > 0 {
-      guard let o = inOffW.memoryInt, mem.expand(offset: o, length: inLen, gas: &gas) else { return false }
-      inOff = o
-    }
-    if outLen > 0 {
-      guard let o = outOffW.memoryInt, mem.expand(offset: o, length: outLen, gas: &gas) else { return false }
-      outOff = o
-    }
-    var extra: Int64
-    if fork >= .berlin {
-      extra = state.warmAccount(to) ? 100 : 2600
-    } else {
-      extra = fork >= .tangerineWhistle ? 700 : 40
-    }
-    var codeAddress = to
-    var code = state.code(to)
-    var disablePrecompiles = false
-    if fork >= .prague, let d = code.delegationTarget {
-      extra &+= state.warmAccount(d) ? 100 : 2600
-      codeAddress = d
-      code = state.code(d)
-      disablePrecompiles = true
-    }
-    if op == 0xf1 {
-      if fork >= .spuriousDragon {
-        if !value.isZero && state.isDead(to) { extra &+= 25000 }
-      } else if !state.exists(to) {
-        extra &+= 25000
-      }
-    }
-    if !value.isZero { extra &+= 9000 }
-    var childGas: Int64
-    if fork >= .tangerineWhistle {
-      if gas < extra { return false }
-      let avail = gas &- extra
-      let cap = avail &- avail / 64
-      let req = gasArg.clampedInt64
-      childGas = req < cap ? req : cap
-    } else {
-      childGas = gasArg.clampedInt64
-      if childGas > gas &- extra { return false }
-    }
-    gas &-= extra &+ childGas
-    if gas < 0 { return false }
-    if msg.isStatic && op == 0xf1 && !value.isZero { return false }
-    if !value.isZero { childGas &+= 2300 }
-    returnData = []
-    if hasValue && state.balance(msg.target) < value {
-      gas &+= childGas
-      stack[sp] = .zero
-      sp &+= 1
-      return true
-    }
-    if msg.depth &+ 1 > 1024 {
-      gas &+= childGas
-      stack[sp] = .zero
-      sp &+= 1
-      return true
-    }
-    let input = inLen > 0 ? Array(UnsafeBufferPointer(start: mem.base + inOff, count: inLen)) : []
-    var child: Message
-    switch op {
-    case 0xf1:
-      child = Message(
-        caller: msg.target, target: to, codeAddress: codeAddress, value: value, input: input, gas: childGas,
-        depth: msg.depth &+ 1, isStatic: msg.isStatic, isCreate: false, shouldTransferValue: true,
-        disablePrecompiles: disablePrecompiles, code: code)
-    case 0xf2:
-      child = Message(
-        caller: msg.target, target: msg.target, codeAddress: codeAddress, value: value, input: input, gas: childGas,
-        depth: msg.depth &+ 1, isStatic: msg.isStatic, isCreate: false, shouldTransferValue: true,
-        disablePrecompiles: disablePrecompiles, code: code)
-    case 0xf4:
-      child = Message(
-        caller: msg.caller, target: msg.target, codeAddress: codeAddress, value: msg.value, input: input,
-        gas: childGas, depth: msg.depth &+ 1, isStatic: msg.isStatic, isCreate: false, shouldTransferValue: false,
-        disablePrecompiles: disablePrecompiles, code: code)
-    default:
-      child = Message(
-        caller: msg.target, target: to, codeAddress: codeAddress, value: .zero, input: input, gas: childGas,
-        depth: msg.depth &+ 1, isStatic: true, isCreate: false, shouldTransferValue: true,
-        disablePrecompiles: disablePrecompiles, code: code)
-    }
-    let r = callMessage(&child)
-    gas &+= r.gasLeft
-    returnData = r.output
-    stack[sp] = r.status == .success ? .one : .zero
-    sp &+= 1
-    let n = outLen < r.output.count ? outLen : r.output.count
-    if n > 0 {
-      r.output.withUnsafeBufferPointer { (mem.base + outOff).update(from: $0.baseAddress!, count: n) }
-    }
-    return true
-  }
 }

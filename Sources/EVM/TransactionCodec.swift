@@ -2,209 +2,222 @@ import EVMPrimitives
 import Keccak
 
 extension Transaction {
-  /// Decodes a transaction from its network encoding: an RLP list (legacy) or
-  /// `type ‖ rlp(fields)` for types 1–4. Rejects non-canonical RLP, wrong field counts
-  /// and wrong field sizes.
-  public static func decode(_ raw: [UInt8]) throws(EVMError) -> Transaction {
-    guard let first = raw.first else { throw .malformedEncoding("empty transaction") }
-    if first < 0xc0 && (first < 1 || first > 4) { throw .malformedEncoding("unknown transaction type \(first)") }
-    let t: Transaction
-    do {
-      t = try decodeFields(raw, first)
-    } catch {
-      throw .malformedEncoding("RLP: \(error)")
-    }
-    if t.type == 3 && t.to == nil { throw .invalidTransaction(.blobCreate) }
-    return t
-  }
-
-  private static func decodeFields(_ raw: [UInt8], _ first: UInt8) throws(RLPError) -> Transaction {
-    do {
-      if first >= 0xc0 {
-        var r = RLPReader(raw)
-        var l = try r.readList()
-        try r.finish()
-        var t = Transaction()
-        t.type = 0
-        t.nonce = try l.readUInt256()
-        t.gasPrice = try l.readUInt256()
-        t.gasLimit = try l.readUInt256()
-        t.to = try readTo(&l)
-        t.value = try l.readUInt256()
-        t.data = try l.readBytes()
-        t.v = try l.readUInt256()
-        t.r = try l.readUInt256()
-        t.s = try l.readUInt256()
-        try l.finish()
-        if t.v >= UInt256(35) { t.chainId = (t.v &- UInt256(35)) >> 1 }
-        return t
-      }
-      var r = RLPReader(Array(raw[1...]))
-      var l = try r.readList()
-      try r.finish()
-      var t = Transaction()
-      t.type = first
-      t.chainId = try l.readUInt256()
-      t.nonce = try l.readUInt256()
-      if first == 1 {
-        t.gasPrice = try l.readUInt256()
-      } else {
-        t.maxPriorityFeePerGas = try l.readUInt256()
-        t.maxFeePerGas = try l.readUInt256()
-      }
-      t.gasLimit = try l.readUInt256()
-      t.to = try readTo(&l)
-      t.value = try l.readUInt256()
-      t.data = try l.readBytes()
-      var al = try l.readList()
-      while !al.isAtEnd {
-        var e = try al.readList()
-        let a = try e.readAddress()
-        var keys: [UInt256] = []
-        var kl = try e.readList()
-        while !kl.isAtEnd { keys.append(UInt256(try kl.readBytes32())) }
-        try e.finish()
-        t.accessList.append(AccessListEntry(address: a, storageKeys: keys))
-      }
-      if first == 3 {
-        t.maxFeePerBlobGas = try l.readUInt256()
-        var hl = try l.readList()
-        while !hl.isAtEnd { t.blobVersionedHashes.append(UInt256(try hl.readBytes32())) }
-      }
-      if first == 4 {
-        var authl = try l.readList()
-        while !authl.isAtEnd {
-          var a = try authl.readList()
-          let auth = Authorization(
-            chainId: try a.readUInt256(), address: try a.readAddress(), nonce: try a.readUInt256(),
-            yParity: try a.readUInt256(), r: try a.readUInt256(), s: try a.readUInt256())
-          try a.finish()
-          t.authorizations.append(auth)
+    /// Decodes a transaction from its network encoding: an RLP list (legacy) or
+    /// `type ‖ rlp(fields)` for types 1–4. Rejects non-canonical RLP, wrong field counts
+    /// and wrong field sizes.
+    public static func decode(_ raw: [UInt8]) throws(EVMError) -> Transaction {
+        guard let first = raw.first else { throw .malformedEncoding("empty transaction") }
+        if first < 0xc0 && (first < 1 || first > 4) { throw .malformedEncoding("unknown transaction type \(first)") }
+        let t: Transaction
+        do {
+            t = try decodeFields(raw, first)
+        } catch {
+            throw .malformedEncoding("RLP: \(error)")
         }
-      }
-      t.v = try l.readUInt256()
-      t.r = try l.readUInt256()
-      t.s = try l.readUInt256()
-      try l.finish()
-      return t
+        if t.type == 3 && t.to == nil { throw .invalidTransaction(.blobCreate) }
+        return t
     }
-  }
 
-  private static func readTo(_ l: inout RLPReader) throws(RLPError) -> Address? {
-    let b = try l.readBytes()
-    if b.isEmpty { return nil }
-    guard b.count == 20, let a = Address(b) else { throw .wrongSize }
-    return a
-  }
+    private static func decodeFields(_ raw: [UInt8], _ first: UInt8) throws(RLPError) -> Transaction {
+        do {
+            if first >= 0xc0 {
+                var r = RLPReader(raw)
+                var l = try r.readList()
+                try r.finish()
+                var t = Transaction()
+                t.type = 0
+                t.nonce = try l.readUInt256()
+                t.gasPrice = try l.readUInt256()
+                t.gasLimit = try l.readUInt256()
+                t.to = try readTo(&l)
+                t.value = try l.readUInt256()
+                t.data = try l.readBytes()
+                t.v = try l.readUInt256()
+                t.r = try l.readUInt256()
+                t.s = try l.readUInt256()
+                try l.finish()
+                if t.v >= UInt256(35) { t.chainId = (t.v &- UInt256(35)) >> 1 }
+                return t
+            }
+            var r = RLPReader(Array(raw[1...]))
+            var l = try r.readList()
+            try r.finish()
+            var t = Transaction()
+            t.type = first
+            t.chainId = try l.readUInt256()
+            t.nonce = try l.readUInt256()
+            if first == 1 {
+                t.gasPrice = try l.readUInt256()
+            } else {
+                t.maxPriorityFeePerGas = try l.readUInt256()
+                t.maxFeePerGas = try l.readUInt256()
+            }
+            t.gasLimit = try l.readUInt256()
+            t.to = try readTo(&l)
+            t.value = try l.readUInt256()
+            t.data = try l.readBytes()
+            var al = try l.readList()
+            while !al.isAtEnd {
+                var e = try al.readList()
+                let a = try e.readAddress()
+                var keys: [UInt256] = []
+                var kl = try e.readList()
+                while !kl.isAtEnd { keys.append(UInt256(try kl.readBytes32())) }
+                try e.finish()
+                t.accessList.append(AccessListEntry(address: a, storageKeys: keys))
+            }
+            if first == 3 {
+                t.maxFeePerBlobGas = try l.readUInt256()
+                var hl = try l.readList()
+                while !hl.isAtEnd { t.blobVersionedHashes.append(UInt256(try hl.readBytes32())) }
+            }
+            if first == 4 {
+                var authl = try l.readList()
+                while !authl.isAtEnd {
+                    var a = try authl.readList()
+                    let auth = Authorization(
+                        chainId: try a.readUInt256(),
+                        address: try a.readAddress(),
+                        nonce: try a.readUInt256(),
+                        yParity: try a.readUInt256(),
+                        r: try a.readUInt256(),
+                        s: try a.readUInt256()
+                    )
+                    try a.finish()
+                    t.authorizations.append(auth)
+                }
+            }
+            t.v = try l.readUInt256()
+            t.r = try l.readUInt256()
+            t.s = try l.readUInt256()
+            try l.finish()
+            return t
+        }
+    }
 
-  /// The RLP of the fields covered by the signature (without v, r, s).
-  func unsignedFields() -> [[UInt8]] {
-    var f: [[UInt8]] = []
-    if type != 0 { f.append(RLPBuild.uint(chainId ?? .zero)) }
-    f.append(RLPBuild.uint(nonce))
-    if type <= 1 {
-      f.append(RLPBuild.uint(gasPrice))
-    } else {
-      f.append(RLPBuild.uint(maxPriorityFeePerGas))
-      f.append(RLPBuild.uint(maxFeePerGas))
+    private static func readTo(_ l: inout RLPReader) throws(RLPError) -> Address? {
+        let b = try l.readBytes()
+        if b.isEmpty { return nil }
+        guard b.count == 20, let a = Address(b) else { throw .wrongSize }
+        return a
     }
-    f.append(RLPBuild.uint(gasLimit))
-    f.append(RLPBuild.string(to?.bytes ?? []))
-    f.append(RLPBuild.uint(value))
-    f.append(RLPBuild.string(data))
-    if type != 0 {
-      f.append(
-        RLPBuild.list(
-          accessList.map {
-            RLPBuild.list([
-              RLPBuild.string($0.address.bytes), RLPBuild.list($0.storageKeys.map { RLPBuild.string($0.bigEndianBytes) }),
-            ])
-          }))
-    }
-    if type == 3 {
-      f.append(RLPBuild.uint(maxFeePerBlobGas))
-      f.append(RLPBuild.list(blobVersionedHashes.map { RLPBuild.string($0.bigEndianBytes) }))
-    }
-    if type == 4 {
-      f.append(
-        RLPBuild.list(
-          authorizations.map {
-            RLPBuild.list([
-              RLPBuild.uint($0.chainId), RLPBuild.string($0.address.bytes), RLPBuild.uint($0.nonce),
-              RLPBuild.uint($0.yParity), RLPBuild.uint($0.r), RLPBuild.uint($0.s),
-            ])
-          }))
-    }
-    return f
-  }
 
-  /// The network encoding of the signed transaction.
-  public var encoded: [UInt8] {
-    let body = RLPBuild.list(unsignedFields() + [RLPBuild.uint(v), RLPBuild.uint(r), RLPBuild.uint(s)])
-    return type == 0 ? body : [type] + body
-  }
+    /// The RLP of the fields covered by the signature (without v, r, s).
+    func unsignedFields() -> [[UInt8]] {
+        var f: [[UInt8]] = []
+        if type != 0 { f.append(RLPBuild.uint(chainId ?? .zero)) }
+        f.append(RLPBuild.uint(nonce))
+        if type <= 1 {
+            f.append(RLPBuild.uint(gasPrice))
+        } else {
+            f.append(RLPBuild.uint(maxPriorityFeePerGas))
+            f.append(RLPBuild.uint(maxFeePerGas))
+        }
+        f.append(RLPBuild.uint(gasLimit))
+        f.append(RLPBuild.string(to?.bytes ?? []))
+        f.append(RLPBuild.uint(value))
+        f.append(RLPBuild.string(data))
+        if type != 0 {
+            f.append(
+                RLPBuild.list(
+                    accessList.map {
+                        RLPBuild.list([
+                            RLPBuild.string($0.address.bytes),
+                            RLPBuild.list($0.storageKeys.map { RLPBuild.string($0.bigEndianBytes) }),
+                        ])
+                    }
+                )
+            )
+        }
+        if type == 3 {
+            f.append(RLPBuild.uint(maxFeePerBlobGas))
+            f.append(RLPBuild.list(blobVersionedHashes.map { RLPBuild.string($0.bigEndianBytes) }))
+        }
+        if type == 4 {
+            f.append(
+                RLPBuild.list(
+                    authorizations.map {
+                        RLPBuild.list([
+                            RLPBuild.uint($0.chainId), RLPBuild.string($0.address.bytes), RLPBuild.uint($0.nonce),
+                            RLPBuild.uint($0.yParity), RLPBuild.uint($0.r), RLPBuild.uint($0.s),
+                        ])
+                    }
+                )
+            )
+        }
+        return f
+    }
 
-  /// keccak of the encoding: the transaction hash.
-  public var hash: Bytes32 { Keccak256.digest(encoded) }
+    /// The network encoding of the signed transaction.
+    public var encoded: [UInt8] {
+        let body = RLPBuild.list(unsignedFields() + [RLPBuild.uint(v), RLPBuild.uint(r), RLPBuild.uint(s)])
+        return type == 0 ? body : [type] + body
+    }
 
-  /// The hash the sender signed (EIP-155 replay protection for legacy transactions with a
-  /// chain id, `type ‖ rlp(...)` for typed ones).
-  public var signingHash: Bytes32 {
-    var f = unsignedFields()
-    if type == 0 {
-      if let c = chainId {
-        f += [RLPBuild.uint(c), RLPBuild.uint(UInt64(0)), RLPBuild.uint(UInt64(0))]
-      }
-      return Keccak256.digest(RLPBuild.list(f))
-    }
-    return Keccak256.digest([type] + RLPBuild.list(f))
-  }
+    /// keccak of the encoding: the transaction hash.
+    public var hash: Bytes32 { Keccak256.digest(encoded) }
 
-  /// Checks the rules that need no state (signature form, chain id, sizes, intrinsic gas)
-  /// under `fork`, recovers the sender and returns it with the intrinsic gas.
-  public func validateStatelessly(fork: Fork, chainId expected: UInt256) throws(EVMError) -> (
-    sender: Address, intrinsicGas: UInt64
-  ) {
-    func fail(_ e: TransactionError) -> EVMError { .invalidTransaction(e) }
-    switch type {
-    case 0: break
-    case 1: if fork < .berlin { throw fail(.typeNotSupported) }
-    case 2: if fork < .london { throw fail(.typeNotSupported) }
-    case 3: if fork < .cancun { throw fail(.typeNotSupported) }
-    case 4: if fork < .prague { throw fail(.typeNotSupported) }
-    default: throw fail(.typeNotSupported)
+    /// The hash the sender signed (EIP-155 replay protection for legacy transactions with a
+    /// chain id, `type ‖ rlp(...)` for typed ones).
+    public var signingHash: Bytes32 {
+        var f = unsignedFields()
+        if type == 0 {
+            if let c = chainId {
+                f += [RLPBuild.uint(c), RLPBuild.uint(UInt64(0)), RLPBuild.uint(UInt64(0))]
+            }
+            return Keccak256.digest(RLPBuild.list(f))
+        }
+        return Keccak256.digest([type] + RLPBuild.list(f))
     }
-    if (nonce.w1 | nonce.w2 | nonce.w3) != 0 || nonce.w0 == UInt64.max { throw fail(.nonceMaxValue) }
-    if (gasLimit.w1 | gasLimit.w2 | gasLimit.w3) != 0 { throw fail(.gasLimitExceedsBlock) }
-    let product = gasLimit.multipliedFullWidth(by: feeCap)
-    if !product.high.isZero { throw fail(.insufficientFunds) }
-    if type >= 2 && maxFeePerGas < maxPriorityFeePerGas { throw fail(.priorityFeeGreaterThanMaxFee) }
-    var recId: Int
-    if type == 0 {
-      if v == UInt256(27) || v == UInt256(28) {
-        recId = Int(v.w0 &- 27)
-      } else if fork >= .spuriousDragon, let c = chainId, v >= UInt256(35) {
-        if c != expected { throw fail(.invalidChainId) }
-        recId = Int((v &- UInt256(35)).w0 & 1)
-      } else {
-        throw fail(.invalidSignature)
-      }
-    } else {
-      if chainId != expected { throw fail(.invalidChainId) }
-      guard v < UInt256(2) else { throw fail(.invalidSignature) }
-      recId = Int(v.w0)
+
+    /// Checks the rules that need no state (signature form, chain id, sizes, intrinsic gas)
+    /// under `fork`, recovers the sender and returns it with the intrinsic gas.
+    public func validateStatelessly(
+        fork: Fork,
+        chainId expected: UInt256
+    ) throws(EVMError) -> (
+        sender: Address, intrinsicGas: UInt64
+    ) {
+        func fail(_ e: TransactionError) -> EVMError { .invalidTransaction(e) }
+        switch type {
+        case 0: break
+        case 1: if fork < .berlin { throw fail(.typeNotSupported) }
+        case 2: if fork < .london { throw fail(.typeNotSupported) }
+        case 3: if fork < .cancun { throw fail(.typeNotSupported) }
+        case 4: if fork < .prague { throw fail(.typeNotSupported) }
+        default: throw fail(.typeNotSupported)
+        }
+        if (nonce.w1 | nonce.w2 | nonce.w3) != 0 || nonce.w0 == UInt64.max { throw fail(.nonceMaxValue) }
+        if (gasLimit.w1 | gasLimit.w2 | gasLimit.w3) != 0 { throw fail(.gasLimitExceedsBlock) }
+        let product = gasLimit.multipliedFullWidth(by: feeCap)
+        if !product.high.isZero { throw fail(.insufficientFunds) }
+        if type >= 2 && maxFeePerGas < maxPriorityFeePerGas { throw fail(.priorityFeeGreaterThanMaxFee) }
+        var recId: Int
+        if type == 0 {
+            if v == UInt256(27) || v == UInt256(28) {
+                recId = Int(v.w0 &- 27)
+            } else if fork >= .spuriousDragon, let c = chainId, v >= UInt256(35) {
+                if c != expected { throw fail(.invalidChainId) }
+                recId = Int((v &- UInt256(35)).w0 & 1)
+            } else {
+                throw fail(.invalidSignature)
+            }
+        } else {
+            if chainId != expected { throw fail(.invalidChainId) }
+            guard v < UInt256(2) else { throw fail(.invalidSignature) }
+            recId = Int(v.w0)
+        }
+        let n = UInt256(0xbfd2_5e8c_d036_4141, 0xbaae_dce6_af48_a03b, 0xffff_ffff_ffff_ffff, 0xffff_ffff_ffff_ffff)
+        let halfN = UInt256(0xdfe9_2f46_681b_20a0, 0x5d57_6e73_57a4_501d, 0xffff_ffff_ffff_ffff, 0x7fff_ffff_ffff_ffff)
+        if r.isZero || s.isZero || !(r < n) || !(s < n) { throw fail(.invalidSignature) }
+        if fork >= .homestead && halfN < s { throw fail(.invalidSignature) }
+        if fork >= .shanghai && to == nil && data.count > 49152 { throw fail(.initcodeSizeExceeded) }
+        let (intrinsic, floor) = intrinsicGas(fork: fork)
+        if gasLimit.w0 < intrinsic || gasLimit.w0 < floor { throw fail(.intrinsicGasTooLow) }
+        if fork >= .osaka && gasLimit.w0 > 16_777_216 { throw fail(.gasLimitExceedsCap) }
+        guard let sender = SignatureRecovery.recover(hash: signingHash, r: r, s: s, yParity: recId) else {
+            throw fail(.invalidSignature)
+        }
+        return (sender, intrinsic)
     }
-    let n = UInt256(0xbfd25e8cd0364141, 0xbaaedce6af48a03b, 0xffffffffffffffff, 0xffffffffffffffff)
-    let halfN = UInt256(0xdfe92f46681b20a0, 0x5d576e7357a4501d, 0xffffffffffffffff, 0x7fffffffffffffff)
-    if r.isZero || s.isZero || !(r < n) || !(s < n) { throw fail(.invalidSignature) }
-    if fork >= .homestead && halfN < s { throw fail(.invalidSignature) }
-    if fork >= .shanghai && to == nil && data.count > 49152 { throw fail(.initcodeSizeExceeded) }
-    let (intrinsic, floor) = intrinsicGas(fork: fork)
-    if gasLimit.w0 < intrinsic || gasLimit.w0 < floor { throw fail(.intrinsicGasTooLow) }
-    if fork >= .osaka && gasLimit.w0 > 16_777_216 { throw fail(.gasLimitExceedsCap) }
-    guard let sender = SignatureRecovery.recover(hash: signingHash, r: r, s: s, yParity: recId) else {
-      throw fail(.invalidSignature)
-    }
-    return (sender, intrinsic)
-  }
 }

@@ -8,455 +8,532 @@ import UnixSignals
 
 /// Per-request context: bodies up to the configured limit.
 public struct CoordinatorContext: RequestContext {
-  public var coreContext: CoreRequestContextStorage
-  public init(source: ApplicationRequestContextSource) { coreContext = .init(source: source) }
-  public var maxUploadSize: Int { 6 << 20 }
+    public var coreContext: CoreRequestContextStorage
+    public init(source: ApplicationRequestContextSource) { coreContext = .init(source: source) }
+    public var maxUploadSize: Int { 6 << 20 }
 }
 
 /// JSON bodies of the API.
 public enum API {
-  public struct ErrorBody: Codable, Sendable {
-    public var error: String
-    public var message: String
-  }
-  public struct ChallengeResponse: Codable, Sendable {
-    public var address: String
-    public var challenge: String
-    public var message: String
-    public var expiresAt: Int64
-  }
-  public struct LoginRequest: Codable, Sendable {
-    public var address: String
-    public var challenge: String
-    public var signature: String
-  }
-  public struct LoginResponse: Codable, Sendable {
-    public var token: String
-    public var address: String
-    public var expiresAt: Int64
-  }
-  public struct AmountRequest: Codable, Sendable {
-    public var amount: Int64
-  }
-  public struct BalanceResponse: Codable, Sendable {
-    public var account: String
-    public var balance: Int64
-    public var token: String
-  }
-  public struct JobResponse: Codable, Sendable {
-    public var job: Job
-    public var created: Bool
-  }
-  public struct LeaseRequest: Codable, Sendable {
-    public var requestId: String?
-    public var jobId: String?
-  }
-  public struct HeartbeatRequest: Codable, Sendable {
-    public var progress: Double
-  }
-  public struct ReleaseRequest: Codable, Sendable {
-    public var reason: String?
-  }
-  public struct ProofRequest: Codable, Sendable {
-    /// Base64 of the encoded proof.
-    public var proof: String
-  }
-  public struct ProofResponse: Codable, Sendable {
-    public var jobId: String
-    public var kind: String
-    public var proof: String
-  }
-  public struct LedgerResponse: Codable, Sendable {
-    public var check: LedgerCheck
-    public var accounts: [String: Int64]
-  }
-  public struct Health: Codable, Sendable {
-    public var status: String
-    public var engine: String
-    public var token: String
-    public var kinds: [String]
-  }
+    public struct ErrorBody: Codable, Sendable {
+        public var error: String
+        public var message: String
+    }
+    public struct ChallengeResponse: Codable, Sendable {
+        public var address: String
+        public var challenge: String
+        public var message: String
+        public var expiresAt: Int64
+    }
+    public struct LoginRequest: Codable, Sendable {
+        public var address: String
+        public var challenge: String
+        public var signature: String
+    }
+    public struct LoginResponse: Codable, Sendable {
+        public var token: String
+        public var address: String
+        public var expiresAt: Int64
+    }
+    public struct AmountRequest: Codable, Sendable {
+        public var amount: Int64
+    }
+    public struct BalanceResponse: Codable, Sendable {
+        public var account: String
+        public var balance: Int64
+        public var token: String
+    }
+    public struct JobResponse: Codable, Sendable {
+        public var job: Job
+        public var created: Bool
+    }
+    public struct LeaseRequest: Codable, Sendable {
+        public var requestId: String?
+        public var jobId: String?
+    }
+    public struct HeartbeatRequest: Codable, Sendable {
+        public var progress: Double
+    }
+    public struct ReleaseRequest: Codable, Sendable {
+        public var reason: String?
+    }
+    public struct ProofRequest: Codable, Sendable {
+        /// Base64 of the encoded proof.
+        public var proof: String
+    }
+    public struct ProofResponse: Codable, Sendable {
+        public var jobId: String
+        public var kind: String
+        public var proof: String
+    }
+    public struct LedgerResponse: Codable, Sendable {
+        public var check: LedgerCheck
+        public var accounts: [String: Int64]
+    }
+    public struct Health: Codable, Sendable {
+        public var status: String
+        public var engine: String
+        public var token: String
+        public var kinds: [String]
+    }
 }
 
 /// Settings of the coordinator's HTTP service.
 public struct CoordinatorServerConfig: Sendable {
-  public var host = "127.0.0.1"
-  public var port = 8080
-  /// Largest request body (bytes); larger ones get 413.
-  public var maxBodyBytes = 6 << 20
-  /// How often leases are checked for expiry.
-  public var sweepInterval: Duration = .milliseconds(200)
-  public init() {}
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Largest request body (bytes); larger ones get 413.
+    public var maxBodyBytes = 6 << 20
+    /// How often leases are checked for expiry.
+    public var sweepInterval: Duration = .milliseconds(200)
+    public init() {}
 }
 
 /// The coordinator's HTTP/JSON service: routes, auth, events, metrics and background maintenance.
 public struct CoordinatorServer: Sendable {
-  public let core: CoordinatorCore
-  public let broadcaster: Broadcaster
-  public let metrics: CoordinatorMetrics
-  public let config: CoordinatorServerConfig
-  let logger: Logger
+    public let core: CoordinatorCore
+    public let broadcaster: Broadcaster
+    public let metrics: CoordinatorMetrics
+    public let config: CoordinatorServerConfig
+    let logger: Logger
 
-  public init(core: CoordinatorCore, config: CoordinatorServerConfig, metrics: CoordinatorMetrics, logger: Logger) {
-    self.core = core
-    self.config = config
-    self.metrics = metrics
-    self.logger = logger
-    let broadcaster = Broadcaster()
-    self.broadcaster = broadcaster
-    core.onEvent { broadcaster.send($0) }
-  }
-
-  /// The HTTP application alone (test it with HummingbirdTesting; serve it with ``serviceGroup(signals:onServerRunning:)``).
-  public func application(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-    Application(
-      router: buildRouter(),
-      configuration: .init(address: .hostname(config.host, port: config.port), serverName: "zkprover-coordinator"),
-      onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
-      logger: logger)
-  }
-
-  /// The application plus background maintenance in one service group. On graceful shutdown
-  /// (SIGTERM/SIGINT when listed in `signals`) maintenance stops first and closes the event
-  /// streams, then the server drains its requests and stops.
-  public func serviceGroup(
-    signals: [UnixSignal] = [.sigterm, .sigint], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-  ) -> ServiceGroup {
-    ServiceGroup(
-      configuration: .init(
-        services: [application(onServerRunning: onServerRunning), Maintenance(server: self)],
-        gracefulShutdownSignals: signals, logger: logger))
-  }
-
-  /// Starts the service in the background and returns once it listens.
-  public func start() async throws -> RunningCoordinator {
-    let (stream, continuation) = AsyncStream<Int>.makeStream()
-    let group = serviceGroup(signals: []) { port in continuation.yield(port) }
-    let task = Task {
-      do { try await group.run() } catch { continuation.finish() }
-      continuation.finish()
-    }
-    var iterator = stream.makeAsyncIterator()
-    guard let port = await iterator.next() else {
-      throw NetworkError(500, "start", "coordinator failed to start on \(config.host):\(config.port)")
-    }
-    return RunningCoordinator(port: port, group: group, task: task, server: self)
-  }
-
-  /// Builds the router with every endpoint of `openapi.yaml`.
-  public func buildRouter() -> Router<CoordinatorContext> {
-    let router = Router(context: CoordinatorContext.self)
-    router.middlewares.add(ErrorMiddleware(logger: logger))
-    let core = self.core
-    let server = self
-
-    router.get("/") { _, _ in
-      Response(
-        status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-        body: .init(byteBuffer: ByteBuffer(string: Resources.dashboard)))
-    }
-    router.get("/openapi.yaml") { _, _ in
-      Response(
-        status: .ok, headers: [.contentType: "application/yaml"],
-        body: .init(byteBuffer: ByteBuffer(string: Resources.openAPI)))
-    }
-    router.get("/metrics") { _, _ in
-      await server.metrics.refresh(core: core, subscribers: server.broadcaster.count)
-      var buffer: [UInt8] = []
-      server.metrics.registry.emit(into: &buffer)
-      return Response(
-        status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-        body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
-    }
-    router.get("/v1/health") { _, _ in
-      try json(
-        API.Health(status: "ok", engine: core.db.engine.rawValue, token: core.config.token, kinds: core.kinds.names))
-    }
-    router.get("/v1/events") { _, _ in
-      let stream = server.broadcaster.subscribe()
-      return Response(
-        status: .ok,
-        headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
-        body: .init(asyncSequence: stream))
+    public init(core: CoordinatorCore, config: CoordinatorServerConfig, metrics: CoordinatorMetrics, logger: Logger) {
+        self.core = core
+        self.config = config
+        self.metrics = metrics
+        self.logger = logger
+        let broadcaster = Broadcaster()
+        self.broadcaster = broadcaster
+        core.onEvent { broadcaster.send($0) }
     }
 
-    // Auth.
-    router.get("/v1/auth/challenge") { request, _ in
-      guard let address = request.uri.queryParameters.get("address") else {
-        throw NetworkError.badRequest("query parameter address is required")
-      }
-      let c = try await core.challenge(address: address)
-      return try json(
-        API.ChallengeResponse(
-          address: try Identity.normalize(address), challenge: c.challenge, message: c.message, expiresAt: c.expiresAt))
-    }
-    router.post("/v1/auth/login") { request, context in
-      let (body, _) = try await server.decode(API.LoginRequest.self, request, context)
-      let s = try await core.login(address: body.address, challenge: body.challenge, signature: body.signature)
-      return try json(API.LoginResponse(token: s.token, address: try Identity.normalize(body.address), expiresAt: s.expiresAt))
-    }
-
-    // Tokens and nodes.
-    router.post("/v1/faucet") { request, context in
-      let (body, caller) = try await server.decodeAuthenticated(API.AmountRequest.self, request, context)
-      let balance = try await core.faucet(address: caller, amount: body.amount)
-      return try json(API.BalanceResponse(account: Ledger.wallet(caller), balance: balance, token: core.config.token))
-    }
-    router.post("/v1/nodes") { request, context in
-      let (body, caller) = try await server.decodeAuthenticated(NodeRegistration.self, request, context)
-      return try json(try await core.registerNode(address: caller, registration: body))
-    }
-    router.post("/v1/nodes/withdraw") { request, context in
-      let (body, caller) = try await server.decodeAuthenticated(API.AmountRequest.self, request, context)
-      return try json(try await core.withdrawStake(address: caller, amount: body.amount))
-    }
-    router.get("/v1/nodes") { _, _ in try json(try await core.nodes()) }
-    router.get("/v1/nodes/:address") { _, context in
-      try json(try await core.node(try Identity.normalize(context.parameters.require("address"))))
-    }
-    router.get("/v1/nodes/:address/leases") { _, context in
-      try json(try await core.leases(node: try Identity.normalize(context.parameters.require("address"))))
+    /// The HTTP application alone (test it with HummingbirdTesting; serve it with ``serviceGroup(signals:onServerRunning:)``).
+    public func application(
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: buildRouter(),
+            configuration: .init(
+                address: .hostname(config.host, port: config.port),
+                serverName: "zkprover-coordinator"
+            ),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
     }
 
-    // Jobs.
-    router.post("/v1/jobs") { request, context in
-      let (body, caller) = try await server.decodeAuthenticated(JobRequest.self, request, context)
-      let (job, created) = try await core.submitJob(requester: caller, request: body)
-      return try json(API.JobResponse(job: job, created: created), status: created ? .created : .ok)
-    }
-    router.get("/v1/jobs") { request, _ in
-      let state = try request.uri.queryParameters.get("state").map { s in
-        guard let st = JobState(rawValue: s) else { throw NetworkError.badRequest("unknown state \(s)") }
-        return st
-      }
-      let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 100
-      return try json(try await core.jobs(state: state, limit: limit))
-    }
-    router.get("/v1/jobs/:id") { _, context in try json(try await core.job(context.parameters.require("id"))) }
-    router.get("/v1/jobs/:id/transitions") { _, context in
-      try json(try await core.transitions(context.parameters.require("id")))
-    }
-    router.get("/v1/jobs/:id/leases") { _, context in
-      try json(try await core.leases(jobId: context.parameters.require("id")))
-    }
-    router.get("/v1/jobs/:id/entries") { _, context in
-      try json(try await core.entries(jobId: context.parameters.require("id")))
-    }
-    router.get("/v1/jobs/:id/proof") { _, context in
-      let id = try context.parameters.require("id")
-      let job = try await core.job(id)
-      let proof = try await core.proof(id)
-      return try json(API.ProofResponse(jobId: id, kind: job.kind, proof: Data(proof).base64EncodedString()))
-    }
-    router.post("/v1/jobs/:id/consume") { request, context in
-      let (_, caller) = try await server.authenticated(request, context)
-      return try json(try await core.consume(requester: caller, jobId: context.parameters.require("id")))
+    /// The application plus background maintenance in one service group. On graceful shutdown
+    /// (SIGTERM/SIGINT when listed in `signals`) maintenance stops first and closes the event
+    /// streams, then the server drains its requests and stops.
+    public func serviceGroup(
+        signals: [UnixSignal] = [.sigterm, .sigint],
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> ServiceGroup {
+        ServiceGroup(
+            configuration: .init(
+                services: [application(onServerRunning: onServerRunning), Maintenance(server: self)],
+                gracefulShutdownSignals: signals,
+                logger: logger
+            )
+        )
     }
 
-    // Leases.
-    router.post("/v1/leases") { request, context in
-      let start = ContinuousClock.now
-      let (body, caller) = try await server.decodeAuthenticated(API.LeaseRequest.self, request, context)
-      let grant = try await core.lease(node: caller, requestId: body.requestId, jobId: body.jobId)
-      server.metrics.leaseLatency.record(ContinuousClock.now - start)
-      guard let grant else {
-        server.metrics.leasesEmpty.increment()
-        return Response(status: .noContent)
-      }
-      server.metrics.leasesGranted.increment()
-      return try json(grant)
-    }
-    router.get("/v1/leases/:id") { _, context in try json(try await core.lease(context.parameters.require("id"))) }
-    router.post("/v1/leases/:id/heartbeat") { request, context in
-      let (body, caller) = try await server.decodeAuthenticated(API.HeartbeatRequest.self, request, context)
-      return try json(
-        try await core.heartbeat(node: caller, leaseId: context.parameters.require("id"), progress: body.progress))
-    }
-    router.post("/v1/leases/:id/release") { request, context in
-      let (body, caller) = try await server.decodeAuthenticated(API.ReleaseRequest.self, request, context)
-      return try json(
-        try await core.release(
-          node: caller, leaseId: context.parameters.require("id"), reason: body.reason ?? "released by node"))
-    }
-    router.post("/v1/leases/:id/proof") { request, context in
-      let (body, caller) = try await server.decodeAuthenticated(API.ProofRequest.self, request, context)
-      guard let proof = Data(base64Encoded: body.proof) else { throw NetworkError.badRequest("proof must be base64") }
-      let start = ContinuousClock.now
-      do {
-        let result = try await core.submitProof(
-          node: caller, leaseId: context.parameters.require("id"), proof: [UInt8](proof))
-        server.metrics.verifyTime.record(ContinuousClock.now - start)
-        server.metrics.proofsVerified.increment()
-        return try json(result)
-      } catch let rejection as SubmitRejection {
-        server.metrics.verifyTime.record(ContinuousClock.now - start)
-        server.metrics.proofsRejected.increment()
-        return try json(rejection.result, status: .unprocessableContent)
-      }
+    /// Starts the service in the background and returns once it listens.
+    public func start() async throws -> RunningCoordinator {
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let group = serviceGroup(signals: []) { port in continuation.yield(port) }
+        let task = Task {
+            do { try await group.run() } catch { continuation.finish() }
+            continuation.finish()
+        }
+        var iterator = stream.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            throw NetworkError(500, "start", "coordinator failed to start on \(config.host):\(config.port)")
+        }
+        return RunningCoordinator(port: port, group: group, task: task, server: self)
     }
 
-    // Ledger.
-    router.get("/v1/balances/:account") { _, context in
-      let account = try context.parameters.require("account")
-      return try json(
-        API.BalanceResponse(account: account, balance: try await core.balance(account), token: core.config.token))
-    }
-    router.get("/v1/ledger") { _, _ in
-      try json(API.LedgerResponse(check: try await core.checkLedger(), accounts: try await core.accounts()))
-    }
-    router.get("/v1/ledger/entries") { request, _ in
-      let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 200
-      return try json(try await core.entries(limit: limit))
-    }
-    return router
-  }
+    /// Builds the router with every endpoint of `openapi.yaml`.
+    public func buildRouter() -> Router<CoordinatorContext> {
+        let router = Router(context: CoordinatorContext.self)
+        router.middlewares.add(ErrorMiddleware(logger: logger))
+        let core = self.core
+        let server = self
 
-  /// Reads and decodes a JSON body (400 when malformed, 413 when too large).
-  func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: CoordinatorContext) async throws -> (
-    T, [UInt8]
-  ) {
-    let buffer: ByteBuffer
-    do {
-      buffer = try await request.body.collect(upTo: config.maxBodyBytes)
-    } catch {
-      throw NetworkError(413, "too_large", "request body exceeds \(config.maxBodyBytes) bytes")
-    }
-    let bytes = [UInt8](buffer.readableBytesView)
-    do {
-      return (try JSONDecoder().decode(T.self, from: Data(bytes)), bytes)
-    } catch {
-      throw NetworkError.badRequest("malformed JSON: \(error)")
-    }
-  }
+        router.get("/") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/html; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: Resources.dashboard))
+            )
+        }
+        router.get("/openapi.yaml") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/yaml"],
+                body: .init(byteBuffer: ByteBuffer(string: Resources.openAPI))
+            )
+        }
+        router.get("/metrics") { _, _ in
+            await server.metrics.refresh(core: core, subscribers: server.broadcaster.count)
+            var buffer: [UInt8] = []
+            server.metrics.registry.emit(into: &buffer)
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(bytes: buffer))
+            )
+        }
+        router.get("/v1/health") { _, _ in
+            try json(
+                API.Health(
+                    status: "ok",
+                    engine: core.db.engine.rawValue,
+                    token: core.config.token,
+                    kinds: core.kinds.names
+                )
+            )
+        }
+        router.get("/v1/events") { _, _ in
+            let stream = server.broadcaster.subscribe()
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+                body: .init(asyncSequence: stream)
+            )
+        }
 
-  /// Authenticates a request by `Authorization: Bearer <session token>` or by the signature headers
-  /// `X-ZK-Address`, `X-ZK-Nonce`, `X-ZK-Signature` over the method, path, nonce and body.
-  func authenticated(_ request: Request, _ context: CoordinatorContext, body: [UInt8]? = nil) async throws -> (
-    [UInt8], String
-  ) {
-    var bytes = body
-    if bytes == nil {
-      do {
-        bytes = [UInt8](try await request.body.collect(upTo: config.maxBodyBytes).readableBytesView)
-      } catch {
-        throw NetworkError(413, "too_large", "request body exceeds \(config.maxBodyBytes) bytes")
-      }
-    }
-    let h = request.headers
-    if let auth = h[.authorization] {
-      guard auth.hasPrefix("Bearer ") else { throw NetworkError.unauthorized("expected a Bearer token") }
-      return (bytes!, try await core.authenticate(token: String(auth.dropFirst(7))))
-    }
-    func header(_ name: String) -> String? { h.first { $0.name.canonicalName == name }?.value }
-    if let a = header("x-zk-address"), let n = header("x-zk-nonce"), let s = header("x-zk-signature") {
-      guard let nonce = Int64(n), nonce > 0 else { throw NetworkError.unauthorized("bad nonce") }
-      let address = try await core.authenticate(
-        address: a, nonce: nonce, signature: s, method: request.method.rawValue, path: request.uri.path, body: bytes!)
-      return (bytes!, address)
-    }
-    throw NetworkError.unauthorized("authentication required (Bearer token or X-ZK-Signature)")
-  }
+        // Auth.
+        router.get("/v1/auth/challenge") { request, _ in
+            guard let address = request.uri.queryParameters.get("address") else {
+                throw NetworkError.badRequest("query parameter address is required")
+            }
+            let c = try await core.challenge(address: address)
+            return try json(
+                API.ChallengeResponse(
+                    address: try Identity.normalize(address),
+                    challenge: c.challenge,
+                    message: c.message,
+                    expiresAt: c.expiresAt
+                )
+            )
+        }
+        router.post("/v1/auth/login") { request, context in
+            let (body, _) = try await server.decode(API.LoginRequest.self, request, context)
+            let s = try await core.login(address: body.address, challenge: body.challenge, signature: body.signature)
+            return try json(
+                API.LoginResponse(token: s.token, address: try Identity.normalize(body.address), expiresAt: s.expiresAt)
+            )
+        }
 
-  func decodeAuthenticated<T: Decodable>(_ type: T.Type, _ request: Request, _ context: CoordinatorContext)
-    async throws -> (T, String)
-  {
-    let buffer: ByteBuffer
-    do {
-      buffer = try await request.body.collect(upTo: config.maxBodyBytes)
-    } catch {
-      throw NetworkError(413, "too_large", "request body exceeds \(config.maxBodyBytes) bytes")
+        // Tokens and nodes.
+        router.post("/v1/faucet") { request, context in
+            let (body, caller) = try await server.decodeAuthenticated(API.AmountRequest.self, request, context)
+            let balance = try await core.faucet(address: caller, amount: body.amount)
+            return try json(
+                API.BalanceResponse(account: Ledger.wallet(caller), balance: balance, token: core.config.token)
+            )
+        }
+        router.post("/v1/nodes") { request, context in
+            let (body, caller) = try await server.decodeAuthenticated(NodeRegistration.self, request, context)
+            return try json(try await core.registerNode(address: caller, registration: body))
+        }
+        router.post("/v1/nodes/withdraw") { request, context in
+            let (body, caller) = try await server.decodeAuthenticated(API.AmountRequest.self, request, context)
+            return try json(try await core.withdrawStake(address: caller, amount: body.amount))
+        }
+        router.get("/v1/nodes") { _, _ in try json(try await core.nodes()) }
+        router.get("/v1/nodes/:address") { _, context in
+            try json(try await core.node(try Identity.normalize(context.parameters.require("address"))))
+        }
+        router.get("/v1/nodes/:address/leases") { _, context in
+            try json(try await core.leases(node: try Identity.normalize(context.parameters.require("address"))))
+        }
+
+        // Jobs.
+        router.post("/v1/jobs") { request, context in
+            let (body, caller) = try await server.decodeAuthenticated(JobRequest.self, request, context)
+            let (job, created) = try await core.submitJob(requester: caller, request: body)
+            return try json(API.JobResponse(job: job, created: created), status: created ? .created : .ok)
+        }
+        router.get("/v1/jobs") { request, _ in
+            let state = try request.uri.queryParameters.get("state").map { s in
+                guard let st = JobState(rawValue: s) else { throw NetworkError.badRequest("unknown state \(s)") }
+                return st
+            }
+            let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 100
+            return try json(try await core.jobs(state: state, limit: limit))
+        }
+        router.get("/v1/jobs/:id") { _, context in try json(try await core.job(context.parameters.require("id"))) }
+        router.get("/v1/jobs/:id/transitions") { _, context in
+            try json(try await core.transitions(context.parameters.require("id")))
+        }
+        router.get("/v1/jobs/:id/leases") { _, context in
+            try json(try await core.leases(jobId: context.parameters.require("id")))
+        }
+        router.get("/v1/jobs/:id/entries") { _, context in
+            try json(try await core.entries(jobId: context.parameters.require("id")))
+        }
+        router.get("/v1/jobs/:id/proof") { _, context in
+            let id = try context.parameters.require("id")
+            let job = try await core.job(id)
+            let proof = try await core.proof(id)
+            return try json(API.ProofResponse(jobId: id, kind: job.kind, proof: Data(proof).base64EncodedString()))
+        }
+        router.post("/v1/jobs/:id/consume") { request, context in
+            let (_, caller) = try await server.authenticated(request, context)
+            return try json(try await core.consume(requester: caller, jobId: context.parameters.require("id")))
+        }
+
+        // Leases.
+        router.post("/v1/leases") { request, context in
+            let start = ContinuousClock.now
+            let (body, caller) = try await server.decodeAuthenticated(API.LeaseRequest.self, request, context)
+            let grant = try await core.lease(node: caller, requestId: body.requestId, jobId: body.jobId)
+            server.metrics.leaseLatency.record(ContinuousClock.now - start)
+            guard let grant else {
+                server.metrics.leasesEmpty.increment()
+                return Response(status: .noContent)
+            }
+            server.metrics.leasesGranted.increment()
+            return try json(grant)
+        }
+        router.get("/v1/leases/:id") { _, context in try json(try await core.lease(context.parameters.require("id"))) }
+        router.post("/v1/leases/:id/heartbeat") { request, context in
+            let (body, caller) = try await server.decodeAuthenticated(API.HeartbeatRequest.self, request, context)
+            return try json(
+                try await core.heartbeat(
+                    node: caller,
+                    leaseId: context.parameters.require("id"),
+                    progress: body.progress
+                )
+            )
+        }
+        router.post("/v1/leases/:id/release") { request, context in
+            let (body, caller) = try await server.decodeAuthenticated(API.ReleaseRequest.self, request, context)
+            return try json(
+                try await core.release(
+                    node: caller,
+                    leaseId: context.parameters.require("id"),
+                    reason: body.reason ?? "released by node"
+                )
+            )
+        }
+        router.post("/v1/leases/:id/proof") { request, context in
+            let (body, caller) = try await server.decodeAuthenticated(API.ProofRequest.self, request, context)
+            guard let proof = Data(base64Encoded: body.proof) else {
+                throw NetworkError.badRequest("proof must be base64")
+            }
+            let start = ContinuousClock.now
+            do {
+                let result = try await core.submitProof(
+                    node: caller,
+                    leaseId: context.parameters.require("id"),
+                    proof: [UInt8](proof)
+                )
+                server.metrics.verifyTime.record(ContinuousClock.now - start)
+                server.metrics.proofsVerified.increment()
+                return try json(result)
+            } catch let rejection as SubmitRejection {
+                server.metrics.verifyTime.record(ContinuousClock.now - start)
+                server.metrics.proofsRejected.increment()
+                return try json(rejection.result, status: .unprocessableContent)
+            }
+        }
+
+        // Ledger.
+        router.get("/v1/balances/:account") { _, context in
+            let account = try context.parameters.require("account")
+            return try json(
+                API.BalanceResponse(
+                    account: account,
+                    balance: try await core.balance(account),
+                    token: core.config.token
+                )
+            )
+        }
+        router.get("/v1/ledger") { _, _ in
+            try json(API.LedgerResponse(check: try await core.checkLedger(), accounts: try await core.accounts()))
+        }
+        router.get("/v1/ledger/entries") { request, _ in
+            let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 200
+            return try json(try await core.entries(limit: limit))
+        }
+        return router
     }
-    let bytes = [UInt8](buffer.readableBytesView)
-    // Authenticate before parsing, so a forged request learns nothing about its body.
-    let (_, caller) = try await authenticated(request, context, body: bytes)
-    do {
-      return (try JSONDecoder().decode(T.self, from: Data(bytes)), caller)
-    } catch {
-      throw NetworkError.badRequest("malformed JSON: \(error)")
+
+    /// Reads and decodes a JSON body (400 when malformed, 413 when too large).
+    func decode<T: Decodable>(
+        _ type: T.Type,
+        _ request: Request,
+        _ context: CoordinatorContext
+    ) async throws -> (
+        T, [UInt8]
+    ) {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: config.maxBodyBytes)
+        } catch {
+            throw NetworkError(413, "too_large", "request body exceeds \(config.maxBodyBytes) bytes")
+        }
+        let bytes = [UInt8](buffer.readableBytesView)
+        do {
+            return (try JSONDecoder().decode(T.self, from: Data(bytes)), bytes)
+        } catch {
+            throw NetworkError.badRequest("malformed JSON: \(error)")
+        }
     }
-  }
+
+    /// Authenticates a request by `Authorization: Bearer <session token>` or by the signature headers
+    /// `X-ZK-Address`, `X-ZK-Nonce`, `X-ZK-Signature` over the method, path, nonce and body.
+    func authenticated(
+        _ request: Request,
+        _ context: CoordinatorContext,
+        body: [UInt8]? = nil
+    ) async throws -> (
+        [UInt8], String
+    ) {
+        var bytes = body
+        if bytes == nil {
+            do {
+                bytes = [UInt8](try await request.body.collect(upTo: config.maxBodyBytes).readableBytesView)
+            } catch {
+                throw NetworkError(413, "too_large", "request body exceeds \(config.maxBodyBytes) bytes")
+            }
+        }
+        let h = request.headers
+        if let auth = h[.authorization] {
+            guard auth.hasPrefix("Bearer ") else { throw NetworkError.unauthorized("expected a Bearer token") }
+            return (bytes!, try await core.authenticate(token: String(auth.dropFirst(7))))
+        }
+        func header(_ name: String) -> String? { h.first { $0.name.canonicalName == name }?.value }
+        if let a = header("x-zk-address"), let n = header("x-zk-nonce"), let s = header("x-zk-signature") {
+            guard let nonce = Int64(n), nonce > 0 else { throw NetworkError.unauthorized("bad nonce") }
+            let address = try await core.authenticate(
+                address: a,
+                nonce: nonce,
+                signature: s,
+                method: request.method.rawValue,
+                path: request.uri.path,
+                body: bytes!
+            )
+            return (bytes!, address)
+        }
+        throw NetworkError.unauthorized("authentication required (Bearer token or X-ZK-Signature)")
+    }
+
+    func decodeAuthenticated<T: Decodable>(
+        _ type: T.Type,
+        _ request: Request,
+        _ context: CoordinatorContext
+    )
+        async throws -> (T, String)
+    {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: config.maxBodyBytes)
+        } catch {
+            throw NetworkError(413, "too_large", "request body exceeds \(config.maxBodyBytes) bytes")
+        }
+        let bytes = [UInt8](buffer.readableBytesView)
+        // Authenticate before parsing, so a forged request learns nothing about its body.
+        let (_, caller) = try await authenticated(request, context, body: bytes)
+        do {
+            return (try JSONDecoder().decode(T.self, from: Data(bytes)), caller)
+        } catch {
+            throw NetworkError.badRequest("malformed JSON: \(error)")
+        }
+    }
 }
 
 /// Encodes a JSON response.
 func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-  let encoder = JSONEncoder()
-  encoder.outputFormatting = [.sortedKeys]
-  let data = try encoder.encode(value)
-  return Response(
-    status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let data = try encoder.encode(value)
+    return Response(
+        status: status,
+        headers: [.contentType: "application/json"],
+        body: .init(byteBuffer: ByteBuffer(bytes: data))
+    )
 }
 
 /// Turns ``NetworkError`` and other failures into JSON error responses.
 struct ErrorMiddleware: RouterMiddleware {
-  typealias Context = CoordinatorContext
-  let logger: Logger
-  func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
-    -> Response
-  {
-    do {
-      return try await next(request, context)
-    } catch let e as NetworkError {
-      return try errorResponse(e)
-    } catch let e as HTTPError {
-      return try errorResponse(NetworkError(Int(e.status.code), "http", e.body ?? e.status.reasonPhrase))
-    } catch let e as StorageError {
-      logger.error("storage error", metadata: ["error": .string(e.description)])
-      return try errorResponse(NetworkError(503, "storage", e.description))
-    } catch {
-      logger.error("internal error", metadata: ["error": .string("\(error)")])
-      return try errorResponse(NetworkError(500, "internal", "\(error)"))
+    typealias Context = CoordinatorContext
+    let logger: Logger
+    func handle(
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
+    ) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let e as NetworkError {
+            return try errorResponse(e)
+        } catch let e as HTTPError {
+            return try errorResponse(NetworkError(Int(e.status.code), "http", e.body ?? e.status.reasonPhrase))
+        } catch let e as StorageError {
+            logger.error("storage error", metadata: ["error": .string(e.description)])
+            return try errorResponse(NetworkError(503, "storage", e.description))
+        } catch {
+            logger.error("internal error", metadata: ["error": .string("\(error)")])
+            return try errorResponse(NetworkError(500, "internal", "\(error)"))
+        }
     }
-  }
 
-  func errorResponse(_ e: NetworkError) throws -> Response {
-    try json(
-      API.ErrorBody(error: e.code, message: e.message),
-      status: HTTPResponse.Status(code: e.status, reasonPhrase: ""))
-  }
+    func errorResponse(_ e: NetworkError) throws -> Response {
+        try json(
+            API.ErrorBody(error: e.code, message: e.message),
+            status: HTTPResponse.Status(code: e.status, reasonPhrase: "")
+        )
+    }
 }
 
 /// Background work: expiring leases, refreshing gauges, keeping event streams alive, and closing
 /// them on shutdown so the server can stop promptly.
 struct Maintenance: Service {
-  let server: CoordinatorServer
+    let server: CoordinatorServer
 
-  func run() async throws {
-    let logger = server.logger
-    await withGracefulShutdownHandler {
-      var ticks = 0
-      while !Task.isCancelled && !Task.isShuttingDownGracefully {
-        do {
-          let expired = try await server.core.expireLeases()
-          if expired > 0 {
-            server.metrics.leasesExpired.increment(by: Int64(expired))
-            logger.info("leases expired", metadata: ["count": .stringConvertible(expired)])
-          }
-        } catch {
-          logger.warning("lease sweep failed", metadata: ["error": .string("\(error)")])
+    func run() async throws {
+        let logger = server.logger
+        await withGracefulShutdownHandler {
+            var ticks = 0
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                do {
+                    let expired = try await server.core.expireLeases()
+                    if expired > 0 {
+                        server.metrics.leasesExpired.increment(by: Int64(expired))
+                        logger.info("leases expired", metadata: ["count": .stringConvertible(expired)])
+                    }
+                } catch {
+                    logger.warning("lease sweep failed", metadata: ["error": .string("\(error)")])
+                }
+                ticks += 1
+                if ticks % 25 == 0 { server.broadcaster.ping() }
+                try? await Task.sleep(for: server.config.sweepInterval)
+            }
+        } onGracefulShutdown: {
+            server.broadcaster.close()
         }
-        ticks += 1
-        if ticks % 25 == 0 { server.broadcaster.ping() }
-        try? await Task.sleep(for: server.config.sweepInterval)
-      }
-    } onGracefulShutdown: {
-      server.broadcaster.close()
+        server.broadcaster.close()
     }
-    server.broadcaster.close()
-  }
 }
 
 /// A coordinator running in this process.
 public struct RunningCoordinator: Sendable {
-  /// The port it listens on.
-  public let port: Int
-  let group: ServiceGroup
-  let task: Task<Void, Never>
-  public let server: CoordinatorServer
-  /// Base URL.
-  public var url: String { "http://\(server.config.host):\(port)" }
-  /// Shuts down gracefully and waits.
-  public func stop() async {
-    await group.triggerGracefulShutdown()
-    await task.value
-  }
+    /// The port it listens on.
+    public let port: Int
+    let group: ServiceGroup
+    let task: Task<Void, Never>
+    public let server: CoordinatorServer
+    /// Base URL.
+    public var url: String { "http://\(server.config.host):\(port)" }
+    /// Shuts down gracefully and waits.
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        await task.value
+    }
 }

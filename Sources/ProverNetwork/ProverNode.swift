@@ -5,369 +5,393 @@ import NetworkCore
 
 /// Settings of a prover node.
 public struct ProverNodeConfig: Sendable {
-  /// Coordinator base URL.
-  public var coordinator: String
-  /// File holding the node's secp256k1 private key (created when missing).
-  public var keyFile: String
-  /// File recording held leases, so a restarted node resumes or releases them.
-  public var stateFile: String
-  /// Tokens moved to stake on registration.
-  public var stake: Int64 = 1000
-  /// Tokens to ask the faucet for first (devnet); 0 for none.
-  public var faucet: Int64 = 0
-  /// Concurrent proofs; default: one per core.
-  public var slots: Int = ProcessInfo.processInfo.activeProcessorCount
-  /// Work units per second; `nil` runs the self-benchmark.
-  public var workPerSecond: Double? = nil
-  /// Proof kinds to serve; default: all known.
-  public var kinds: [String]? = nil
-  /// Fallback polling interval when no event arrives.
-  public var pollInterval: Duration = .seconds(2)
-  /// Heartbeat interval while proving.
-  public var heartbeatInterval: Duration = .seconds(2)
-  /// Stop after this many verified proofs (`nil`: run until cancelled).
-  public var maxProofs: Int? = nil
+    /// Coordinator base URL.
+    public var coordinator: String
+    /// File holding the node's secp256k1 private key (created when missing).
+    public var keyFile: String
+    /// File recording held leases, so a restarted node resumes or releases them.
+    public var stateFile: String
+    /// Tokens moved to stake on registration.
+    public var stake: Int64 = 1000
+    /// Tokens to ask the faucet for first (devnet); 0 for none.
+    public var faucet: Int64 = 0
+    /// Concurrent proofs; default: one per core.
+    public var slots: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Work units per second; `nil` runs the self-benchmark.
+    public var workPerSecond: Double? = nil
+    /// Proof kinds to serve; default: all known.
+    public var kinds: [String]? = nil
+    /// Fallback polling interval when no event arrives.
+    public var pollInterval: Duration = .seconds(2)
+    /// Heartbeat interval while proving.
+    public var heartbeatInterval: Duration = .seconds(2)
+    /// Stop after this many verified proofs (`nil`: run until cancelled).
+    public var maxProofs: Int? = nil
 
-  public init(coordinator: String, keyFile: String, stateFile: String? = nil) {
-    self.coordinator = coordinator
-    self.keyFile = keyFile
-    self.stateFile = stateFile ?? keyFile + ".leases.json"
-  }
+    public init(coordinator: String, keyFile: String, stateFile: String? = nil) {
+        self.coordinator = coordinator
+        self.keyFile = keyFile
+        self.stateFile = stateFile ?? keyFile + ".leases.json"
+    }
 }
 
 /// What a node has earned and done so far.
 public struct ProverNodeStats: Sendable, Codable {
-  public var verified = 0
-  public var rejected = 0
-  public var earned: Int64 = 0
-  public var resumed = 0
-  public var released = 0
+    public var verified = 0
+    public var rejected = 0
+    public var earned: Int64 = 0
+    public var resumed = 0
+    public var released = 0
 }
 
 /// The prover node agent: logs in with its key, stakes, measures its capacity, subscribes to new
 /// work, leases within capacity, proves on all cores, heartbeats, submits with retries, and after a
 /// crash resumes (or releases) the leases it held.
 public final class ProverNode: @unchecked Sendable {
-  public let config: ProverNodeConfig
-  public let kinds: ProofKindRegistry
-  public let key: NodeKey
-  public let client: CoordinatorClient
-  let logger: Logger
-  private let lock = NSLock()
-  private var held: [String: String] = [:]  // leaseId -> jobId
-  private var pendingRequest: String?
-  private var statsValue = ProverNodeStats()
-  private let wake = Signal()
+    public let config: ProverNodeConfig
+    public let kinds: ProofKindRegistry
+    public let key: NodeKey
+    public let client: CoordinatorClient
+    let logger: Logger
+    private let lock = NSLock()
+    private var held: [String: String] = [:]  // leaseId -> jobId
+    private var pendingRequest: String?
+    private var statsValue = ProverNodeStats()
+    private let wake = Signal()
 
-  public init(config: ProverNodeConfig, kinds: ProofKindRegistry, logger: Logger, http: HTTPClient = .shared) throws {
-    self.config = config
-    self.kinds = kinds
-    self.logger = logger
-    self.key = try NodeKey.loadOrCreate(path: config.keyFile)
-    self.client = CoordinatorClient(baseURL: config.coordinator, key: key, http: http)
-  }
-
-  /// The node's counters.
-  public var stats: ProverNodeStats {
-    lock.lock()
-    defer { lock.unlock() }
-    return statsValue
-  }
-
-  /// Measures proving speed (work units per second) on a small input of each served kind.
-  public static func benchmark(kinds: [any ProofKind]) -> Double {
-    var best = Double.infinity
-    for kind in kinds {
-      let input = kind.sampleInput(size: 0, seed: 1)
-      guard let work = try? kind.estimateWork(input: input) else { continue }
-      let start = ContinuousClock.now
-      _ = try? kind.prove(input: input)
-      let d = ContinuousClock.now - start
-      let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-      best = min(best, work / max(seconds, 1e-6))
+    public init(config: ProverNodeConfig, kinds: ProofKindRegistry, logger: Logger, http: HTTPClient = .shared) throws {
+        self.config = config
+        self.kinds = kinds
+        self.logger = logger
+        self.key = try NodeKey.loadOrCreate(path: config.keyFile)
+        self.client = CoordinatorClient(baseURL: config.coordinator, key: key, http: http)
     }
-    return best.isFinite ? best : 1
-  }
 
-  /// Runs until cancelled (or until `maxProofs` proofs verified).
-  public func run() async throws {
-    let served = (config.kinds ?? kinds.names).compactMap { kinds[$0] }
-    guard !served.isEmpty else { throw ProofKindError("no known proof kind to serve") }
-    _ = try await withRetry(attempts: 40, logger: logger, "login") { try await client.login() }
-    if config.faucet > 0 {
-      _ = try await withRetry(logger: logger, "faucet") { try await client.faucet(config.faucet) }
+    /// The node's counters.
+    public var stats: ProverNodeStats {
+        lock.lock()
+        defer { lock.unlock() }
+        return statsValue
     }
-    let wps = config.workPerSecond ?? Self.benchmark(kinds: served)
-    let slots = max(1, config.slots)
-    let info = try await withRetry(logger: logger, "register") {
-      try await client.register(
-        NodeRegistration(kinds: served.map(\.name), workPerSecond: wps, slots: Int64(slots), stake: config.stake))
-    }
-    logger.info(
-      "node registered",
-      metadata: [
-        "address": .string(key.address), "workPerSecond": .stringConvertible(wps), "slots": .stringConvertible(slots),
-        "stake": .stringConvertible(info.stake),
-      ])
-    await withTaskGroup(of: Void.self) { group in
-      group.addTask { await self.listen() }
-      // Resume what a previous run held.
-      for (leaseId, _) in self.loadState() {
-        group.addTask { await self.resume(leaseId: leaseId) }
-      }
-      await self.leaseLoop(slots: slots)
-      group.cancelAll()
-    }
-  }
 
-  /// Subscribes to events; any new open job wakes the lease loop. Reconnects on failure.
-  func listen() async {
-    while !Task.isCancelled {
-      do {
-        try await client.events { event in
-          if event.type == "job.open" { self.wake.fire() }
+    /// Measures proving speed (work units per second) on a small input of each served kind.
+    public static func benchmark(kinds: [any ProofKind]) -> Double {
+        var best = Double.infinity
+        for kind in kinds {
+            let input = kind.sampleInput(size: 0, seed: 1)
+            guard let work = try? kind.estimateWork(input: input) else { continue }
+            let start = ContinuousClock.now
+            _ = try? kind.prove(input: input)
+            let d = ContinuousClock.now - start
+            let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+            best = min(best, work / max(seconds, 1e-6))
         }
-      } catch {
-        logger.debug("event stream ended", metadata: ["error": .string("\(error)")])
-      }
-      try? await Task.sleep(for: .milliseconds(500))
-      wake.fire()
-      // Sessions do not survive a coordinator restart's absence; refresh the token opportunistically.
-      _ = try? await client.login()
+        return best.isFinite ? best : 1
     }
-  }
 
-  func activeCount() -> Int {
-    lock.lock()
-    defer { lock.unlock() }
-    return held.count
-  }
-
-  func done() -> Bool {
-    guard let m = config.maxProofs else { return false }
-    return stats.verified >= m
-  }
-
-  func leaseLoop(slots: Int) async {
-    await withTaskGroup(of: Void.self) { group in
-      while !Task.isCancelled && !done() {
-        var leased = false
-        if activeCount() < slots {
-          do {
-            // A lease request id makes a retried request return the same lease.
-            let requestId = currentRequestId()
-            if let grant = try await withRetry(logger: logger, "lease", { try await client.lease(requestId: requestId) }) {
-              clearRequestId()
-              leased = true
-              track(grant.lease.id, grant.job.id)
-              group.addTask { await self.work(grant) }
-            } else {
-              clearRequestId()
-            }
-          } catch let e as ClientError where e.status == 401 {
-            _ = try? await client.login()
-          } catch {
-            logger.warning("lease failed", metadata: ["error": .string("\(error)")])
-          }
+    /// Runs until cancelled (or until `maxProofs` proofs verified).
+    public func run() async throws {
+        let served = (config.kinds ?? kinds.names).compactMap { kinds[$0] }
+        guard !served.isEmpty else { throw ProofKindError("no known proof kind to serve") }
+        _ = try await withRetry(attempts: 40, logger: logger, "login") { try await client.login() }
+        if config.faucet > 0 {
+            _ = try await withRetry(logger: logger, "faucet") { try await client.faucet(config.faucet) }
         }
-        if leased { continue }
-        // Wait for an event, a finished proof, or the poll interval.
-        await wake.wait(timeout: config.pollInterval)
-      }
-    }
-  }
-
-  func currentRequestId() -> String {
-    lock.lock()
-    defer { lock.unlock() }
-    if let r = pendingRequest { return r }
-    let r = UUID().uuidString
-    pendingRequest = r
-    return r
-  }
-
-  func clearRequestId() {
-    lock.lock()
-    pendingRequest = nil
-    lock.unlock()
-  }
-
-  func track(_ leaseId: String, _ jobId: String?) {
-    lock.lock()
-    if let jobId { held[leaseId] = jobId } else { held[leaseId] = nil }
-    let snapshot = held
-    lock.unlock()
-    saveState(snapshot)
-    if jobId == nil { wake.fire() }
-  }
-
-  /// After a restart: re-prove a lease that is still active, forget the rest.
-  func resume(leaseId: String) async {
-    do {
-      let lease = try await withRetry(logger: logger, "lease lookup") { try await client.getLease(leaseId) }
-      guard lease.state == .active, lease.node == key.address else {
-        track(leaseId, nil)
-        return
-      }
-      let job = try await withRetry(logger: logger, "job lookup") { try await client.job(lease.jobId) }
-      guard kinds[job.kind] != nil else {
-        _ = try? await client.release(leaseId, reason: "kind \(job.kind) not served after restart")
-        bump { $0.released += 1 }
-        track(leaseId, nil)
-        return
-      }
-      logger.info("resuming lease after restart", metadata: ["lease": .string(leaseId), "job": .string(job.id)])
-      bump { $0.resumed += 1 }
-      await work(LeaseGrant(lease: lease, job: job))
-    } catch {
-      logger.warning("cannot resume lease", metadata: ["lease": .string(leaseId), "error": .string("\(error)")])
-      track(leaseId, nil)
-    }
-  }
-
-  func bump(_ f: (inout ProverNodeStats) -> Void) {
-    lock.lock()
-    f(&statsValue)
-    lock.unlock()
-  }
-
-  /// Proves one leased job with heartbeats, then submits (retrying on network errors).
-  func work(_ grant: LeaseGrant) async {
-    let leaseId = grant.lease.id
-    track(leaseId, grant.job.id)
-    defer { track(leaseId, nil) }
-    guard let kind = kinds[grant.job.kind], let input = Data(base64Encoded: grant.job.input) else {
-      _ = try? await client.release(leaseId, reason: "cannot prove kind \(grant.job.kind)")
-      return
-    }
-    let start = ContinuousClock.now
-    let expected = max(0.05, grant.job.work / max(config.workPerSecond ?? 1, 1e-9))
-    let proof: Result<[UInt8], ProofKindError> = await withTaskGroup(of: Result<[UInt8], ProofKindError>?.self) {
-      group in
-      group.addTask {
-        await withCheckedContinuation { c in
-          Thread.detachNewThread {
-            do { c.resume(returning: .success(try kind.prove(input: [UInt8](input)))) } catch {
-              c.resume(returning: .failure(error as! ProofKindError))
-            }
-          }
+        let wps = config.workPerSecond ?? Self.benchmark(kinds: served)
+        let slots = max(1, config.slots)
+        let info = try await withRetry(logger: logger, "register") {
+            try await client.register(
+                NodeRegistration(
+                    kinds: served.map(\.name),
+                    workPerSecond: wps,
+                    slots: Int64(slots),
+                    stake: config.stake
+                )
+            )
         }
-      }
-      group.addTask {
-        while !Task.isCancelled {
-          let elapsed = ContinuousClock.now - start
-          let secs = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-          _ = try? await self.client.heartbeat(leaseId, progress: min(0.99, secs / expected))
-          try? await Task.sleep(for: self.config.heartbeatInterval)
-        }
-        return nil
-      }
-      var result: Result<[UInt8], ProofKindError>? = nil
-      for await r in group {
-        if let r {
-          result = r
-          group.cancelAll()
-        }
-      }
-      return result!
-    }
-    switch proof {
-    case .failure(let e):
-      logger.error("proving failed", metadata: ["job": .string(grant.job.id), "error": .string(e.message)])
-      _ = try? await client.release(leaseId, reason: "prover error: \(e.message)")
-      bump { $0.released += 1 }
-    case .success(let bytes):
-      do {
-        let (status, result) = try await withRetry(attempts: 30, logger: logger, "submit") {
-          try await client.submitProof(leaseId, proof: bytes)
-        }
-        if status == 422 {
-          bump { $0.rejected += 1 }
-          logger.error("proof rejected", metadata: ["job": .string(grant.job.id), "reason": .string(result.reason)])
-        } else {
-          bump {
-            $0.verified += 1
-            $0.earned += result.reward + result.bounty
-          }
-          logger.info(
-            "proof verified",
+        logger.info(
+            "node registered",
             metadata: [
-              "job": .string(grant.job.id), "reward": .stringConvertible(result.reward),
-              "bounty": .stringConvertible(result.bounty),
-            ])
+                "address": .string(key.address), "workPerSecond": .stringConvertible(wps),
+                "slots": .stringConvertible(slots),
+                "stake": .stringConvertible(info.stake),
+            ]
+        )
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.listen() }
+            // Resume what a previous run held.
+            for (leaseId, _) in self.loadState() {
+                group.addTask { await self.resume(leaseId: leaseId) }
+            }
+            await self.leaseLoop(slots: slots)
+            group.cancelAll()
         }
-      } catch let e as ClientError where e.status == 409 {
-        logger.info("submission not needed", metadata: ["job": .string(grant.job.id), "reason": .string("\(e)")])
-      } catch {
-        logger.error("submission failed", metadata: ["job": .string(grant.job.id), "error": .string("\(error)")])
-      }
     }
-  }
 
-  // MARK: - Crash state
-
-  func loadState() -> [String: String] {
-    guard let data = FileManager.default.contents(atPath: config.stateFile),
-      let held = try? JSONDecoder().decode([String: String].self, from: data)
-    else { return [:] }
-    return held
-  }
-
-  func saveState(_ held: [String: String]) {
-    guard let data = try? JSONEncoder().encode(held) else { return }
-    let tmp = config.stateFile + ".tmp"
-    _ = FileManager.default.createFile(atPath: tmp, contents: data)
-    _ = try? FileManager.default.replaceItemAt(
-      URL(fileURLWithPath: config.stateFile), withItemAt: URL(fileURLWithPath: tmp))
-    if !FileManager.default.fileExists(atPath: config.stateFile) {
-      _ = FileManager.default.createFile(atPath: config.stateFile, contents: data)
+    /// Subscribes to events; any new open job wakes the lease loop. Reconnects on failure.
+    func listen() async {
+        while !Task.isCancelled {
+            do {
+                try await client.events { event in
+                    if event.type == "job.open" { self.wake.fire() }
+                }
+            } catch {
+                logger.debug("event stream ended", metadata: ["error": .string("\(error)")])
+            }
+            try? await Task.sleep(for: .milliseconds(500))
+            wake.fire()
+            // Sessions do not survive a coordinator restart's absence; refresh the token opportunistically.
+            _ = try? await client.login()
+        }
     }
-  }
+
+    func activeCount() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return held.count
+    }
+
+    func done() -> Bool {
+        guard let m = config.maxProofs else { return false }
+        return stats.verified >= m
+    }
+
+    func leaseLoop(slots: Int) async {
+        await withTaskGroup(of: Void.self) { group in
+            while !Task.isCancelled && !done() {
+                var leased = false
+                if activeCount() < slots {
+                    do {
+                        // A lease request id makes a retried request return the same lease.
+                        let requestId = currentRequestId()
+                        if let grant = try await withRetry(
+                            logger: logger,
+                            "lease",
+                            { try await client.lease(requestId: requestId) }
+                        ) {
+                            clearRequestId()
+                            leased = true
+                            track(grant.lease.id, grant.job.id)
+                            group.addTask { await self.work(grant) }
+                        } else {
+                            clearRequestId()
+                        }
+                    } catch let e as ClientError where e.status == 401 {
+                        _ = try? await client.login()
+                    } catch {
+                        logger.warning("lease failed", metadata: ["error": .string("\(error)")])
+                    }
+                }
+                if leased { continue }
+                // Wait for an event, a finished proof, or the poll interval.
+                await wake.wait(timeout: config.pollInterval)
+            }
+        }
+    }
+
+    func currentRequestId() -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        if let r = pendingRequest { return r }
+        let r = UUID().uuidString
+        pendingRequest = r
+        return r
+    }
+
+    func clearRequestId() {
+        lock.lock()
+        pendingRequest = nil
+        lock.unlock()
+    }
+
+    func track(_ leaseId: String, _ jobId: String?) {
+        lock.lock()
+        if let jobId { held[leaseId] = jobId } else { held[leaseId] = nil }
+        let snapshot = held
+        lock.unlock()
+        saveState(snapshot)
+        if jobId == nil { wake.fire() }
+    }
+
+    /// After a restart: re-prove a lease that is still active, forget the rest.
+    func resume(leaseId: String) async {
+        do {
+            let lease = try await withRetry(logger: logger, "lease lookup") { try await client.getLease(leaseId) }
+            guard lease.state == .active, lease.node == key.address else {
+                track(leaseId, nil)
+                return
+            }
+            let job = try await withRetry(logger: logger, "job lookup") { try await client.job(lease.jobId) }
+            guard kinds[job.kind] != nil else {
+                _ = try? await client.release(leaseId, reason: "kind \(job.kind) not served after restart")
+                bump { $0.released += 1 }
+                track(leaseId, nil)
+                return
+            }
+            logger.info("resuming lease after restart", metadata: ["lease": .string(leaseId), "job": .string(job.id)])
+            bump { $0.resumed += 1 }
+            await work(LeaseGrant(lease: lease, job: job))
+        } catch {
+            logger.warning("cannot resume lease", metadata: ["lease": .string(leaseId), "error": .string("\(error)")])
+            track(leaseId, nil)
+        }
+    }
+
+    func bump(_ f: (inout ProverNodeStats) -> Void) {
+        lock.lock()
+        f(&statsValue)
+        lock.unlock()
+    }
+
+    /// Proves one leased job with heartbeats, then submits (retrying on network errors).
+    func work(_ grant: LeaseGrant) async {
+        let leaseId = grant.lease.id
+        track(leaseId, grant.job.id)
+        defer { track(leaseId, nil) }
+        guard let kind = kinds[grant.job.kind], let input = Data(base64Encoded: grant.job.input) else {
+            _ = try? await client.release(leaseId, reason: "cannot prove kind \(grant.job.kind)")
+            return
+        }
+        let start = ContinuousClock.now
+        let expected = max(0.05, grant.job.work / max(config.workPerSecond ?? 1, 1e-9))
+        let proof: Result<[UInt8], ProofKindError> = await withTaskGroup(of: Result<[UInt8], ProofKindError>?.self) {
+            group in
+            group.addTask {
+                await withCheckedContinuation { c in
+                    Thread.detachNewThread {
+                        do { c.resume(returning: .success(try kind.prove(input: [UInt8](input)))) } catch {
+                            c.resume(returning: .failure(error as! ProofKindError))
+                        }
+                    }
+                }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    let elapsed = ContinuousClock.now - start
+                    let secs = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                    _ = try? await self.client.heartbeat(leaseId, progress: min(0.99, secs / expected))
+                    try? await Task.sleep(for: self.config.heartbeatInterval)
+                }
+                return nil
+            }
+            var result: Result<[UInt8], ProofKindError>? = nil
+            for await r in group {
+                if let r {
+                    result = r
+                    group.cancelAll()
+                }
+            }
+            return result!
+        }
+        switch proof {
+        case .failure(let e):
+            logger.error("proving failed", metadata: ["job": .string(grant.job.id), "error": .string(e.message)])
+            _ = try? await client.release(leaseId, reason: "prover error: \(e.message)")
+            bump { $0.released += 1 }
+        case .success(let bytes):
+            do {
+                let (status, result) = try await withRetry(attempts: 30, logger: logger, "submit") {
+                    try await client.submitProof(leaseId, proof: bytes)
+                }
+                if status == 422 {
+                    bump { $0.rejected += 1 }
+                    logger.error(
+                        "proof rejected",
+                        metadata: ["job": .string(grant.job.id), "reason": .string(result.reason)]
+                    )
+                } else {
+                    bump {
+                        $0.verified += 1
+                        $0.earned += result.reward + result.bounty
+                    }
+                    logger.info(
+                        "proof verified",
+                        metadata: [
+                            "job": .string(grant.job.id), "reward": .stringConvertible(result.reward),
+                            "bounty": .stringConvertible(result.bounty),
+                        ]
+                    )
+                }
+            } catch let e as ClientError where e.status == 409 {
+                logger.info(
+                    "submission not needed",
+                    metadata: ["job": .string(grant.job.id), "reason": .string("\(e)")]
+                )
+            } catch {
+                logger.error(
+                    "submission failed",
+                    metadata: ["job": .string(grant.job.id), "error": .string("\(error)")]
+                )
+            }
+        }
+    }
+
+    // MARK: - Crash state
+
+    func loadState() -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: config.stateFile),
+            let held = try? JSONDecoder().decode([String: String].self, from: data)
+        else { return [:] }
+        return held
+    }
+
+    func saveState(_ held: [String: String]) {
+        guard let data = try? JSONEncoder().encode(held) else { return }
+        let tmp = config.stateFile + ".tmp"
+        _ = FileManager.default.createFile(atPath: tmp, contents: data)
+        _ = try? FileManager.default.replaceItemAt(
+            URL(fileURLWithPath: config.stateFile),
+            withItemAt: URL(fileURLWithPath: tmp)
+        )
+        if !FileManager.default.fileExists(atPath: config.stateFile) {
+            _ = FileManager.default.createFile(atPath: config.stateFile, contents: data)
+        }
+    }
 }
 
 /// A one-slot wake-up signal with timeout.
 final class Signal: @unchecked Sendable {
-  private let lock = NSLock()
-  private var pending = false
-  private var waiter: CheckedContinuation<Void, Never>?
+    private let lock = NSLock()
+    private var pending = false
+    private var waiter: CheckedContinuation<Void, Never>?
 
-  /// Wakes the waiter (or the next one).
-  func fire() {
-    lock.lock()
-    if let w = waiter {
-      waiter = nil
-      lock.unlock()
-      w.resume()
-    } else {
-      pending = true
-      lock.unlock()
+    /// Wakes the waiter (or the next one).
+    func fire() {
+        lock.lock()
+        if let w = waiter {
+            waiter = nil
+            lock.unlock()
+            w.resume()
+        } else {
+            pending = true
+            lock.unlock()
+        }
     }
-  }
 
-  /// Returns when fired or after `timeout`.
-  func wait(timeout: Duration) async {
-    await withTaskGroup(of: Void.self) { g in
-      g.addTask { await self.waitSignal() }
-      g.addTask {
-        do { try await Task.sleep(for: timeout) } catch { return }
-        self.fire()
-      }
-      await g.next()
-      g.cancelAll()
+    /// Returns when fired or after `timeout`.
+    func wait(timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { g in
+            g.addTask { await self.waitSignal() }
+            g.addTask {
+                do { try await Task.sleep(for: timeout) } catch { return }
+                self.fire()
+            }
+            await g.next()
+            g.cancelAll()
+        }
     }
-  }
 
-  private func waitSignal() async {
-    await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-      lock.lock()
-      if pending {
-        pending = false
-        lock.unlock()
-        c.resume()
-      } else {
-        waiter = c
-        lock.unlock()
-      }
+    private func waitSignal() async {
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if pending {
+                pending = false
+                lock.unlock()
+                c.resume()
+            } else {
+                waiter = c
+                lock.unlock()
+            }
+        }
     }
-  }
 }

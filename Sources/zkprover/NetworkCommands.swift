@@ -1,178 +1,217 @@
 import ArgumentParser
 import Foundation
 import Logging
-import ProverNetwork
 import NetworkCore
+import ProverNetwork
 
 /// The network's subcommands, for `ZKProverCommand`'s list.
 enum NetworkCommands {
-  static let all: [any ParsableCommand.Type] = [
-    CoordinatorCommand.self, NodeCommand.self, DevnetCommand.self, NetworkCommand.self,
-  ]
+    static let all: [any ParsableCommand.Type] = [
+        CoordinatorCommand.self, NodeCommand.self, DevnetCommand.self, NetworkCommand.self,
+    ]
 }
 
 func networkLogger(_ label: String, level: String) -> Logger {
-  var logger = Logger(label: label)
-  logger.logLevel = Logger.Level(rawValue: level) ?? .info
-  return logger
+    var logger = Logger(label: label)
+    logger.logLevel = Logger.Level(rawValue: level) ?? .info
+    return logger
 }
 
 /// `zkprover coordinator`: the coordinator service.
 struct CoordinatorCommand: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "coordinator", abstract: "Run the prover-network coordinator (HTTP/JSON API, SSE events, dashboard).")
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator",
+        abstract: "Run the prover-network coordinator (HTTP/JSON API, SSE events, dashboard)."
+    )
 
-  @Option(help: "SQLite file path, or postgres://user:password@host:port/database.")
-  var database = "coordinator.sqlite"
-  @Option(help: "Address to listen on.") var host = "127.0.0.1"
-  @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
-  @Option(help: "Lease duration without heartbeat, in seconds.") var leaseSeconds = 30.0
-  @Option(help: "Token symbol.") var token = "LUMIA"
-  @Option(help: "Largest faucet mint per call (0 disables the faucet).") var faucet: Int64 = 0
-  @Option(help: "Lease sweep interval in milliseconds.") var sweepMillis = 200
-  @Option(help: "Log level (trace, debug, info, notice, warning, error).") var logLevel = "info"
-  @Option(help: "Write the listening port to this file once serving.") var portFile: String?
+    @Option(help: "SQLite file path, or postgres://user:password@host:port/database.")
+    var database = "coordinator.sqlite"
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
+    @Option(help: "Lease duration without heartbeat, in seconds.") var leaseSeconds = 30.0
+    @Option(help: "Token symbol.") var token = "LUMIA"
+    @Option(help: "Largest faucet mint per call (0 disables the faucet).") var faucet: Int64 = 0
+    @Option(help: "Lease sweep interval in milliseconds.") var sweepMillis = 200
+    @Option(help: "Log level (trace, debug, info, notice, warning, error).") var logLevel = "info"
+    @Option(help: "Write the listening port to this file once serving.") var portFile: String?
 
-  func run() async throws {
-    let logger = networkLogger("zkprover.coordinator", level: logLevel)
-    let db = try await openDatabase(database, logger: logger)
-    var cc = CoordinatorConfig()
-    cc.leaseMillis = Int64(leaseSeconds * 1000)
-    cc.token = token
-    cc.faucetLimit = faucet
-    let core = try await CoordinatorCore(db: db, kinds: StandardProofKinds.registry(), config: cc, logger: logger)
-    var sc = CoordinatorServerConfig()
-    sc.host = host
-    sc.port = port
-    sc.sweepInterval = .milliseconds(sweepMillis)
-    let server = CoordinatorServer(core: core, config: sc, metrics: CoordinatorMetrics(), logger: logger)
-    let portFile = self.portFile
-    let group = server.serviceGroup(signals: [.sigterm, .sigint]) { p in
-      logger.info("coordinator listening", metadata: ["port": .stringConvertible(p), "engine": .string(db.engine.rawValue)])
-      if let portFile { try? String(p).write(toFile: portFile, atomically: true, encoding: .utf8) }
+    func run() async throws {
+        let logger = networkLogger("zkprover.coordinator", level: logLevel)
+        let db = try await openDatabase(database, logger: logger)
+        var cc = CoordinatorConfig()
+        cc.leaseMillis = Int64(leaseSeconds * 1000)
+        cc.token = token
+        cc.faucetLimit = faucet
+        let core = try await CoordinatorCore(db: db, kinds: StandardProofKinds.registry(), config: cc, logger: logger)
+        var sc = CoordinatorServerConfig()
+        sc.host = host
+        sc.port = port
+        sc.sweepInterval = .milliseconds(sweepMillis)
+        let server = CoordinatorServer(core: core, config: sc, metrics: CoordinatorMetrics(), logger: logger)
+        let portFile = self.portFile
+        let group = server.serviceGroup(signals: [.sigterm, .sigint]) { p in
+            logger.info(
+                "coordinator listening",
+                metadata: ["port": .stringConvertible(p), "engine": .string(db.engine.rawValue)]
+            )
+            if let portFile { try? String(p).write(toFile: portFile, atomically: true, encoding: .utf8) }
+        }
+        try await group.run()
+        await db.close()
+        logger.info("coordinator stopped")
     }
-    try await group.run()
-    await db.close()
-    logger.info("coordinator stopped")
-  }
 }
 
 /// `zkprover node`: a prover node.
 struct NodeCommand: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "node", abstract: "Run a prover node: stake, lease jobs within capacity, prove, get paid.")
+    static let configuration = CommandConfiguration(
+        commandName: "node",
+        abstract: "Run a prover node: stake, lease jobs within capacity, prove, get paid."
+    )
 
-  @Option(help: "Coordinator URL.") var coordinator = "http://127.0.0.1:8080"
-  @Option(help: "Private key file (created when missing).") var key = "node.key"
-  @Option(help: "Lease state file (default: <key>.leases.json).") var state: String?
-  @Option(help: "Tokens to stake.") var stake: Int64 = 1000
-  @Option(help: "Tokens to request from the faucet first (devnet).") var faucet: Int64 = 0
-  @Option(help: "Concurrent proofs (default: cores).") var slots: Int?
-  @Option(help: "Work units per second (default: measured by a self-benchmark).") var workPerSecond: Double?
-  @Option(help: "Heartbeat interval in milliseconds.") var heartbeatMillis = 2000
-  @Option(help: "Stop after this many verified proofs.") var maxProofs: Int?
-  @Option(help: "Log level.") var logLevel = "info"
+    @Option(help: "Coordinator URL.") var coordinator = "http://127.0.0.1:8080"
+    @Option(help: "Private key file (created when missing).") var key = "node.key"
+    @Option(help: "Lease state file (default: <key>.leases.json).") var state: String?
+    @Option(help: "Tokens to stake.") var stake: Int64 = 1000
+    @Option(help: "Tokens to request from the faucet first (devnet).") var faucet: Int64 = 0
+    @Option(help: "Concurrent proofs (default: cores).") var slots: Int?
+    @Option(help: "Work units per second (default: measured by a self-benchmark).") var workPerSecond: Double?
+    @Option(help: "Heartbeat interval in milliseconds.") var heartbeatMillis = 2000
+    @Option(help: "Stop after this many verified proofs.") var maxProofs: Int?
+    @Option(help: "Log level.") var logLevel = "info"
 
-  func run() async throws {
-    let logger = networkLogger("zkprover.node", level: logLevel)
-    var config = ProverNodeConfig(coordinator: coordinator, keyFile: key, stateFile: state)
-    config.stake = stake
-    config.faucet = faucet
-    if let slots { config.slots = slots }
-    config.workPerSecond = workPerSecond
-    config.heartbeatInterval = .milliseconds(heartbeatMillis)
-    config.maxProofs = maxProofs
-    let node = try ProverNode(config: config, kinds: StandardProofKinds.registry(), logger: logger)
-    logger.info("node starting", metadata: ["address": .string(node.key.address)])
-    let task = Task { try await node.run() }
-    let signals = [SIGTERM, SIGINT].map { sig -> any DispatchSourceSignal in
-      signal(sig, SIG_IGN)
-      let s = DispatchSource.makeSignalSource(signal: sig)
-      s.setEventHandler { task.cancel() }
-      s.resume()
-      return s
+    func run() async throws {
+        let logger = networkLogger("zkprover.node", level: logLevel)
+        var config = ProverNodeConfig(coordinator: coordinator, keyFile: key, stateFile: state)
+        config.stake = stake
+        config.faucet = faucet
+        if let slots { config.slots = slots }
+        config.workPerSecond = workPerSecond
+        config.heartbeatInterval = .milliseconds(heartbeatMillis)
+        config.maxProofs = maxProofs
+        let node = try ProverNode(config: config, kinds: StandardProofKinds.registry(), logger: logger)
+        logger.info("node starting", metadata: ["address": .string(node.key.address)])
+        let task = Task { try await node.run() }
+        let signals = [SIGTERM, SIGINT].map { sig -> any DispatchSourceSignal in
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig)
+            s.setEventHandler { task.cancel() }
+            s.resume()
+            return s
+        }
+        defer { signals.forEach { $0.cancel() } }
+        do { try await task.value } catch is CancellationError {}
+        let s = node.stats
+        logger.info(
+            "node stopped",
+            metadata: ["verified": .stringConvertible(s.verified), "earned": .stringConvertible(s.earned)]
+        )
     }
-    defer { signals.forEach { $0.cancel() } }
-    do { try await task.value } catch is CancellationError {}
-    let s = node.stats
-    logger.info(
-      "node stopped",
-      metadata: ["verified": .stringConvertible(s.verified), "earned": .stringConvertible(s.earned)])
-  }
 }
 
 /// `zkprover devnet`: everything on one machine.
 struct DevnetCommand: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "devnet",
-    abstract: "Local network: coordinator on SQLite in a temp folder, two nodes, a requester submitting a DAG of jobs.")
+    static let configuration = CommandConfiguration(
+        commandName: "devnet",
+        abstract:
+            "Local network: coordinator on SQLite in a temp folder, two nodes, a requester submitting a DAG of jobs."
+    )
 
-  @Option(help: "Shard jobs (plus one aggregate and one final job).") var shards = 4
-  @Option(help: "Input size parameter of the proof kind.") var size = 0
-  @Option(help: "Folder for the database and keys (default: a new temporary folder).") var directory: String?
-  @Option(help: "Proof kind (stark-fibonacci, or stark-fibonacci-testing for fast insecure proofs).")
-  var kind = StarkFibonacciKind.kindName
-  @Option(help: "Log level.") var logLevel = "warning"
+    @Option(help: "Shard jobs (plus one aggregate and one final job).") var shards = 4
+    @Option(help: "Input size parameter of the proof kind.") var size = 0
+    @Option(help: "Folder for the database and keys (default: a new temporary folder).") var directory: String?
+    @Option(help: "Proof kind (stark-fibonacci, or stark-fibonacci-testing for fast insecure proofs).")
+    var kind = StarkFibonacciKind.kindName
+    @Option(help: "Log level.") var logLevel = "warning"
 
-  func run() async throws {
-    var options = DevnetOptions()
-    options.kind = kind
-    options.shards = shards
-    options.size = size
-    options.directory = directory
-    let report = try await Devnet.run(
-      options: options, kinds: StandardProofKinds.registry(), logger: networkLogger("zkprover.devnet", level: logLevel)
-    ) { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
-    if !report.ledger.balanced || report.proofsRechecked != report.jobs.count { throw ExitCode(1) }
-  }
+    func run() async throws {
+        var options = DevnetOptions()
+        options.kind = kind
+        options.shards = shards
+        options.size = size
+        options.directory = directory
+        let report = try await Devnet.run(
+            options: options,
+            kinds: StandardProofKinds.registry(),
+            logger: networkLogger("zkprover.devnet", level: logLevel)
+        ) { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+        if !report.ledger.balanced || report.proofsRechecked != report.jobs.count { throw ExitCode(1) }
+    }
 }
 
 /// `zkprover network …`.
 struct NetworkCommand: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "network", abstract: "Prover-network tools.", subcommands: [NetworkBenchCommand.self])
+    static let configuration = CommandConfiguration(
+        commandName: "network",
+        abstract: "Prover-network tools.",
+        subcommands: [NetworkBenchCommand.self]
+    )
 }
 
 /// `zkprover network bench`.
 struct NetworkBenchCommand: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "bench",
-    abstract: "Simulated nodes push jobs with pre-generated real proofs through a coordinator; prints jobs/s and lease latency.")
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract:
+            "Simulated nodes push jobs with pre-generated real proofs through a coordinator; prints jobs/s and lease latency."
+    )
 
-  @Option(help: "Proof kind whose smallest instance is used.") var kind = StarkFibonacciKind.kindName
-  @Option(help: "Simulated nodes.") var nodes = 8
-  @Option(help: "Jobs.") var jobs = 1000
-  @Option(
-    help: "Databases to run against, comma-separated: sqlite, or postgres://… (default: sqlite, plus $ZKPROVER_POSTGRES_URL when set)."
-  )
-  var database: String?
+    @Option(help: "Proof kind whose smallest instance is used.") var kind = StarkFibonacciKind.kindName
+    @Option(help: "Simulated nodes.") var nodes = 8
+    @Option(help: "Jobs.") var jobs = 1000
+    @Option(
+        help:
+            "Databases to run against, comma-separated: sqlite, or postgres://… (default: sqlite, plus $ZKPROVER_POSTGRES_URL when set)."
+    )
+    var database: String?
 
-  func run() async throws {
-    var targets: [String?] = []
-    if let database {
-      targets = database.split(separator: ",").map { $0 == "sqlite" ? nil : String($0) }
-    } else {
-      targets = [nil]
-      if let pg = ProcessInfo.processInfo.environment["ZKPROVER_POSTGRES_URL"] { targets.append(pg) }
+    func run() async throws {
+        var targets: [String?] = []
+        if let database {
+            targets = database.split(separator: ",").map { $0 == "sqlite" ? nil : String($0) }
+        } else {
+            targets = [nil]
+            if let pg = ProcessInfo.processInfo.environment["ZKPROVER_POSTGRES_URL"] { targets.append(pg) }
+        }
+        print(
+            "engine    nodes  jobs  verified  jobs/s   lease p50 ms  lease p99 ms  submit p50 ms  submit p99 ms  ledger"
+        )
+        for t in targets {
+            var options = BenchOptions()
+            options.nodes = nodes
+            options.jobs = jobs
+            options.database = t
+            options.kind = kind
+            let r = try await NetworkBench.run(
+                options: options,
+                kinds: StandardProofKinds.registry(),
+                logger: networkLogger("zkprover.bench", level: "error")
+            )
+            print(
+                String(
+                    format: "%-9@ %5d %5d %9d %7.1f %13.2f %13.2f %14.2f %14.2f  %@",
+                    r.engine as NSString,
+                    r.nodes,
+                    r.jobs,
+                    r.verified,
+                    r.jobsPerSecond,
+                    r.leaseP50Millis,
+                    r.leaseP99Millis,
+                    r.submitP50Millis,
+                    r.submitP99Millis,
+                    (r.ledgerBalanced ? "balanced" : "NOT BALANCED") as NSString
+                )
+            )
+            print(
+                String(
+                    format: "  (submitting %d jobs took %.2f s; %d proofs of %d bytes generated beforehand in %.2f s)",
+                    r.jobs,
+                    r.submitSeconds,
+                    8,
+                    r.proofBytes,
+                    r.proofGenerationSeconds
+                )
+            )
+        }
     }
-    print("engine    nodes  jobs  verified  jobs/s   lease p50 ms  lease p99 ms  submit p50 ms  submit p99 ms  ledger")
-    for t in targets {
-      var options = BenchOptions()
-      options.nodes = nodes
-      options.jobs = jobs
-      options.database = t
-      options.kind = kind
-      let r = try await NetworkBench.run(
-        options: options, kinds: StandardProofKinds.registry(), logger: networkLogger("zkprover.bench", level: "error"))
-      print(
-        String(
-          format: "%-9@ %5d %5d %9d %7.1f %13.2f %13.2f %14.2f %14.2f  %@", r.engine as NSString, r.nodes, r.jobs,
-          r.verified, r.jobsPerSecond, r.leaseP50Millis, r.leaseP99Millis, r.submitP50Millis, r.submitP99Millis,
-          (r.ledgerBalanced ? "balanced" : "NOT BALANCED") as NSString))
-      print(
-        String(
-          format: "  (submitting %d jobs took %.2f s; %d proofs of %d bytes generated beforehand in %.2f s)", r.jobs,
-          r.submitSeconds, 8, r.proofBytes, r.proofGenerationSeconds))
-    }
-  }
 }

@@ -6,226 +6,251 @@ import Testing
 
 /// The built `zkprover` executable, when present next to the test bundle.
 enum ZKBinary {
-  static let path: String? = {
-    var dir = URL(fileURLWithPath: #filePath)
-    while dir.path != "/" {
-      dir.deleteLastPathComponent()
-      if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) { break }
-    }
-    let candidates = [
-      Bundle.main.bundleURL.appendingPathComponent("zkprover").path,
-      Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("zkprover").path,
-      dir.appendingPathComponent(".build/debug/zkprover").path,
-    ]
-    let found = candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    if found == nil { print("process fault tests skipped: no zkprover executable built (run swift build first)") }
-    return found
-  }()
+    static let path: String? = {
+        var dir = URL(fileURLWithPath: #filePath)
+        while dir.path != "/" {
+            dir.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) { break }
+        }
+        let candidates = [
+            Bundle.main.bundleURL.appendingPathComponent("zkprover").path,
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("zkprover").path,
+            dir.appendingPathComponent(".build/debug/zkprover").path,
+        ]
+        let found = candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+        if found == nil { print("process fault tests skipped: no zkprover executable built (run swift build first)") }
+        return found
+    }()
 }
 
 /// A child process with its output in a log file.
 final class Child: @unchecked Sendable {
-  let process = Process()
-  let log: String
+    let process = Process()
+    let log: String
 
-  init(_ arguments: [String], log: String) throws {
-    self.log = log
-    FileManager.default.createFile(atPath: log, contents: nil)
-    process.executableURL = URL(fileURLWithPath: ZKBinary.path!)
-    process.arguments = arguments
-    let handle = FileHandle(forWritingAtPath: log)!
-    process.standardOutput = handle
-    process.standardError = handle
-    try process.run()
-  }
-
-  func kill(_ signal: Int32) { Foundation.kill(process.processIdentifier, signal) }
-
-  /// Waits for exit up to `seconds`; returns the exit status or `nil`.
-  func wait(seconds: Double) async -> Int32? {
-    let end = Date().addingTimeInterval(seconds)
-    while process.isRunning && Date() < end { try? await Task.sleep(for: .milliseconds(50)) }
-    return process.isRunning ? nil : process.terminationStatus
-  }
-
-  var output: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
-
-  deinit {
-    if process.isRunning {
-      Foundation.kill(process.processIdentifier, SIGKILL)
-      process.waitUntilExit()
+    init(_ arguments: [String], log: String) throws {
+        self.log = log
+        FileManager.default.createFile(atPath: log, contents: nil)
+        process.executableURL = URL(fileURLWithPath: ZKBinary.path!)
+        process.arguments = arguments
+        let handle = FileHandle(forWritingAtPath: log)!
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
     }
-  }
+
+    func kill(_ signal: Int32) { Foundation.kill(process.processIdentifier, signal) }
+
+    /// Waits for exit up to `seconds`; returns the exit status or `nil`.
+    func wait(seconds: Double) async -> Int32? {
+        let end = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < end { try? await Task.sleep(for: .milliseconds(50)) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    var output: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+    deinit {
+        if process.isRunning {
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
 }
 
 /// Crash safety with real processes on loopback: a node killed mid-proof, a coordinator killed and
 /// restarted. Each test is bounded in time.
 @Suite(.serialized, .enabled(if: ZKBinary.path != nil), .timeLimit(.minutes(3)))
 struct ProcessFaultTests {
-  let dir: String
+    let dir: String
 
-  init() throws {
-    dir = NSTemporaryDirectory() + "zkprover-faults-" + UUID().uuidString.prefix(8)
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-  }
-
-  func startCoordinator(port: Int = 0, leaseSeconds: Double = 2, name: String = "coordinator") async throws -> (Child, Int) {
-    let portFile = dir + "/\(name).port"
-    try? FileManager.default.removeItem(atPath: portFile)
-    let c = try Child(
-      [
-        "coordinator", "--database", dir + "/c.sqlite", "--port", String(port), "--port-file", portFile,
-        "--lease-seconds", String(leaseSeconds), "--faucet", "1000000", "--sweep-millis", "100", "--log-level", "warning",
-      ], log: dir + "/\(name).log")
-    for _ in 0..<400 {
-      if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let p = Int(text) { return (c, p) }
-      try await Task.sleep(for: .milliseconds(50))
+    init() throws {
+        dir = NSTemporaryDirectory() + "zkprover-faults-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     }
-    Issue.record("coordinator did not start: \(c.output)")
-    throw CancellationError()
-  }
 
-  func startNode(_ name: String, port: Int) throws -> Child {
-    try Child(
-      [
-        "node", "--coordinator", "http://127.0.0.1:\(port)", "--key", dir + "/\(name).key", "--stake", "1000",
-        "--faucet", "2000", "--slots", "1", "--work-per-second", "1000000", "--heartbeat-millis", "300",
-        "--log-level", "info",
-      ], log: dir + "/\(name).log")
-  }
+    func startCoordinator(
+        port: Int = 0,
+        leaseSeconds: Double = 2,
+        name: String = "coordinator"
+    ) async throws -> (Child, Int) {
+        let portFile = dir + "/\(name).port"
+        try? FileManager.default.removeItem(atPath: portFile)
+        let c = try Child(
+            [
+                "coordinator", "--database", dir + "/c.sqlite", "--port", String(port), "--port-file", portFile,
+                "--lease-seconds", String(leaseSeconds), "--faucet", "1000000", "--sweep-millis", "100", "--log-level",
+                "warning",
+            ],
+            log: dir + "/\(name).log"
+        )
+        for _ in 0..<400 {
+            if let text = try? String(contentsOfFile: portFile, encoding: .utf8), let p = Int(text) { return (c, p) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("coordinator did not start: \(c.output)")
+        throw CancellationError()
+    }
 
-  func requester(port: Int) async throws -> CoordinatorClient {
-    let c = CoordinatorClient(baseURL: "http://127.0.0.1:\(port)", key: try NodeKey.generate())
-    try await c.login()
-    _ = try await c.faucet(10_000)
-    return c
-  }
+    func startNode(_ name: String, port: Int) throws -> Child {
+        try Child(
+            [
+                "node", "--coordinator", "http://127.0.0.1:\(port)", "--key", dir + "/\(name).key", "--stake", "1000",
+                "--faucet", "2000", "--slots", "1", "--work-per-second", "1000000", "--heartbeat-millis", "300",
+                "--log-level", "info",
+            ],
+            log: dir + "/\(name).log"
+        )
+    }
 
-  func waitFor(_ seconds: Double, _ what: String, _ condition: () async throws -> Bool) async throws {
-    let end = Date().addingTimeInterval(seconds)
-    while Date() < end {
-      if (try? await condition()) == true { return }
-      try await Task.sleep(for: .milliseconds(100))
+    func requester(port: Int) async throws -> CoordinatorClient {
+        let c = CoordinatorClient(baseURL: "http://127.0.0.1:\(port)", key: try NodeKey.generate())
+        try await c.login()
+        _ = try await c.faucet(10_000)
+        return c
     }
-    Issue.record("timed out waiting for \(what)")
-    throw CancellationError()
-  }
 
-  @Test func nodeKilledMidProofIsSlashedAndRescued() async throws {
-    let (coordinator, port) = try await startCoordinator()
-    let r = try await requester(port: port)
-    // A larger instance so the proof takes a while.
-    let input = Proofs.kind.sampleInput(size: StarkFibonacciKind.slowTestSize, seed: 5)
-    let job = try await r.submit(
-      JobRequest(
-        requestKey: "kill-me", kind: Proofs.kind.name, input: Data(input).base64EncodedString(), reward: 100,
-        collateral: 40, deadlineSeconds: 600)
-    ).job
-    let a = try startNode("a", port: port)
-    try await waitFor(60, "node a to lease") {
-      let s = try await r.job(job.id).state
-      return s == .leased || s == .proving
+    func waitFor(_ seconds: Double, _ what: String, _ condition: () async throws -> Bool) async throws {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            if (try? await condition()) == true { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("timed out waiting for \(what)")
+        throw CancellationError()
     }
-    let leased = try await r.job(job.id)
-    let aLease = try #require(leased.leaseId)
-    #expect(leased.state != .verified)
-    a.kill(SIGKILL)
-    _ = await a.wait(seconds: 5)
-    // The lease expires (2 s without heartbeat), the job reopens; node b rescues it.
-    try await waitFor(20, "lease expiry") { try await r.job(job.id).state == .open }
-    let b = try startNode("b", port: port)
-    try await waitFor(120, "rescue by node b") { try await r.job(job.id).state == .verified }
-    let final = try await r.job(job.id)
-    let nodes = try await r.nodes()
-    let nodeA = try #require(nodes.first { $0.leasesExpired == 1 })
-    let nodeB = try #require(nodes.first { $0.address == final.prover })
-    #expect(nodeA.address != nodeB.address)
-    #expect(try await r.getLease(aLease).state == .expired)
-    // Slash split: 20 burned, 20 to the rescuer with the reward.
-    let ledger = try await r.ledger()
-    #expect(ledger.check.balanced)
-    #expect(ledger.accounts[Ledger.burn] == 20)
-    let walletB: Int64 = ledger.accounts[Ledger.wallet(nodeB.address)] ?? -1
-    let stakeA: Int64 = ledger.accounts[Ledger.stake(nodeA.address)] ?? -1
-    #expect(walletB == 1120)  // 2000 from the faucet − 1000 staked + reward 100 + bounty 20
-    #expect(stakeA == 960)  // 1000 staked − collateral 40 lost
-    let transitions = try await r.transitions(job.id).map(\.to)
-    #expect(transitions.contains("EXPIRED"))
-    b.kill(SIGTERM)
-    _ = await b.wait(seconds: 10)
-    coordinator.kill(SIGTERM)
-    #expect(await coordinator.wait(seconds: 10) == 0)
-  }
 
-  @Test func coordinatorKilledAndRestartedLosesNothing() async throws {
-    var (coordinator, port) = try await startCoordinator(leaseSeconds: 10)
-    let r = try await requester(port: port)
-    var ids: [String] = []
-    for i in 0..<4 {
-      let input = Proofs.kind.sampleInput(size: 0, seed: UInt64(i + 1))
-      ids.append(
-        try await r.submit(
-          JobRequest(
-            requestKey: "restart-\(i)", kind: Proofs.kind.name, input: Data(input).base64EncodedString(),
-            reward: 100, collateral: 40, deadlineSeconds: 600)
-        ).job.id)
+    @Test func nodeKilledMidProofIsSlashedAndRescued() async throws {
+        let (coordinator, port) = try await startCoordinator()
+        let r = try await requester(port: port)
+        // A larger instance so the proof takes a while.
+        let input = Proofs.kind.sampleInput(size: StarkFibonacciKind.slowTestSize, seed: 5)
+        let job = try await r.submit(
+            JobRequest(
+                requestKey: "kill-me",
+                kind: Proofs.kind.name,
+                input: Data(input).base64EncodedString(),
+                reward: 100,
+                collateral: 40,
+                deadlineSeconds: 600
+            )
+        ).job
+        let a = try startNode("a", port: port)
+        try await waitFor(60, "node a to lease") {
+            let s = try await r.job(job.id).state
+            return s == .leased || s == .proving
+        }
+        let leased = try await r.job(job.id)
+        let aLease = try #require(leased.leaseId)
+        #expect(leased.state != .verified)
+        a.kill(SIGKILL)
+        _ = await a.wait(seconds: 5)
+        // The lease expires (2 s without heartbeat), the job reopens; node b rescues it.
+        try await waitFor(20, "lease expiry") { try await r.job(job.id).state == .open }
+        let b = try startNode("b", port: port)
+        try await waitFor(120, "rescue by node b") { try await r.job(job.id).state == .verified }
+        let final = try await r.job(job.id)
+        let nodes = try await r.nodes()
+        let nodeA = try #require(nodes.first { $0.leasesExpired == 1 })
+        let nodeB = try #require(nodes.first { $0.address == final.prover })
+        #expect(nodeA.address != nodeB.address)
+        #expect(try await r.getLease(aLease).state == .expired)
+        // Slash split: 20 burned, 20 to the rescuer with the reward.
+        let ledger = try await r.ledger()
+        #expect(ledger.check.balanced)
+        #expect(ledger.accounts[Ledger.burn] == 20)
+        let walletB: Int64 = ledger.accounts[Ledger.wallet(nodeB.address)] ?? -1
+        let stakeA: Int64 = ledger.accounts[Ledger.stake(nodeA.address)] ?? -1
+        #expect(walletB == 1120)  // 2000 from the faucet − 1000 staked + reward 100 + bounty 20
+        #expect(stakeA == 960)  // 1000 staked − collateral 40 lost
+        let transitions = try await r.transitions(job.id).map(\.to)
+        #expect(transitions.contains("EXPIRED"))
+        b.kill(SIGTERM)
+        _ = await b.wait(seconds: 10)
+        coordinator.kill(SIGTERM)
+        #expect(await coordinator.wait(seconds: 10) == 0)
     }
-    let node = try startNode("n", port: port)
-    try await waitFor(90, "a first verified proof") {
-      try await r.jobs().contains { $0.state.isProven }
-    }
-    // What was accepted before the crash.
-    let jobsBefore = try await r.jobs()
-    let provenBefore = Set(jobsBefore.filter { $0.state.isProven }.map(\.id))
-    let entriesBefore = try await r.ledger().check.entries
-    coordinator.kill(SIGKILL)
-    _ = await coordinator.wait(seconds: 5)
-    try await Task.sleep(for: .milliseconds(500))
-    (coordinator, port) = try await startCoordinator(port: port, leaseSeconds: 10, name: "coordinator2")
-    try await r.login()
-    for id in provenBefore { #expect(try await r.job(id).state.isProven) }
-    #expect(try await r.ledger().check.entries >= entriesBefore)
-    #expect(try await r.jobs().count == 4)
-    // The node reconnects and carries on.
-    try await waitFor(120, "all jobs verified after restart") {
-      try await ids.asyncMap { try await r.job($0).state.isProven }.allSatisfy { $0 }
-    }
-    let check = try await r.ledger().check
-    #expect(check.balanced)
-    node.kill(SIGTERM)
-    #expect(await node.wait(seconds: 10) != nil)
-    // Clean shutdown on SIGTERM.
-    coordinator.kill(SIGTERM)
-    #expect(await coordinator.wait(seconds: 10) == 0)
-  }
 
-  @Test func restartedNodeResumesItsLease() async throws {
-    let (coordinator, port) = try await startCoordinator(leaseSeconds: 15)
-    let r = try await requester(port: port)
-    let input = Proofs.kind.sampleInput(size: StarkFibonacciKind.slowTestSize, seed: 6)
-    let job = try await r.submit(
-      JobRequest(
-        requestKey: "resume", kind: Proofs.kind.name, input: Data(input).base64EncodedString(), reward: 100,
-        collateral: 40, deadlineSeconds: 600)
-    ).job
-    let a = try startNode("r", port: port)
-    try await waitFor(60, "lease") {
-      let s = try await r.job(job.id).state
-      return s == .leased || s == .proving
+    @Test func coordinatorKilledAndRestartedLosesNothing() async throws {
+        var (coordinator, port) = try await startCoordinator(leaseSeconds: 10)
+        let r = try await requester(port: port)
+        var ids: [String] = []
+        for i in 0..<4 {
+            let input = Proofs.kind.sampleInput(size: 0, seed: UInt64(i + 1))
+            ids.append(
+                try await r.submit(
+                    JobRequest(
+                        requestKey: "restart-\(i)",
+                        kind: Proofs.kind.name,
+                        input: Data(input).base64EncodedString(),
+                        reward: 100,
+                        collateral: 40,
+                        deadlineSeconds: 600
+                    )
+                ).job.id
+            )
+        }
+        let node = try startNode("n", port: port)
+        try await waitFor(90, "a first verified proof") {
+            try await r.jobs().contains { $0.state.isProven }
+        }
+        // What was accepted before the crash.
+        let jobsBefore = try await r.jobs()
+        let provenBefore = Set(jobsBefore.filter { $0.state.isProven }.map(\.id))
+        let entriesBefore = try await r.ledger().check.entries
+        coordinator.kill(SIGKILL)
+        _ = await coordinator.wait(seconds: 5)
+        try await Task.sleep(for: .milliseconds(500))
+        (coordinator, port) = try await startCoordinator(port: port, leaseSeconds: 10, name: "coordinator2")
+        try await r.login()
+        for id in provenBefore { #expect(try await r.job(id).state.isProven) }
+        #expect(try await r.ledger().check.entries >= entriesBefore)
+        #expect(try await r.jobs().count == 4)
+        // The node reconnects and carries on.
+        try await waitFor(120, "all jobs verified after restart") {
+            try await ids.asyncMap { try await r.job($0).state.isProven }.allSatisfy { $0 }
+        }
+        let check = try await r.ledger().check
+        #expect(check.balanced)
+        node.kill(SIGTERM)
+        #expect(await node.wait(seconds: 10) != nil)
+        // Clean shutdown on SIGTERM.
+        coordinator.kill(SIGTERM)
+        #expect(await coordinator.wait(seconds: 10) == 0)
     }
-    let leaseId = try #require(try await r.job(job.id).leaseId)
-    a.kill(SIGKILL)
-    _ = await a.wait(seconds: 5)
-    // Same key and state file: it picks its lease up again before it expires.
-    let again = try startNode("r", port: port)
-    try await waitFor(120, "resumed proof") { try await r.job(job.id).state == .verified }
-    #expect(try await r.getLease(leaseId).state == .completed)
-    let ledger = try await r.ledger()
-    #expect(ledger.check.balanced && (ledger.accounts[Ledger.burn] ?? 0) == 0)
-    #expect(again.output.contains("resuming lease"))
-    again.kill(SIGTERM)
-    _ = await again.wait(seconds: 10)
-    coordinator.kill(SIGTERM)
-    #expect(await coordinator.wait(seconds: 10) == 0)
-  }
+
+    @Test func restartedNodeResumesItsLease() async throws {
+        let (coordinator, port) = try await startCoordinator(leaseSeconds: 15)
+        let r = try await requester(port: port)
+        let input = Proofs.kind.sampleInput(size: StarkFibonacciKind.slowTestSize, seed: 6)
+        let job = try await r.submit(
+            JobRequest(
+                requestKey: "resume",
+                kind: Proofs.kind.name,
+                input: Data(input).base64EncodedString(),
+                reward: 100,
+                collateral: 40,
+                deadlineSeconds: 600
+            )
+        ).job
+        let a = try startNode("r", port: port)
+        try await waitFor(60, "lease") {
+            let s = try await r.job(job.id).state
+            return s == .leased || s == .proving
+        }
+        let leaseId = try #require(try await r.job(job.id).leaseId)
+        a.kill(SIGKILL)
+        _ = await a.wait(seconds: 5)
+        // Same key and state file: it picks its lease up again before it expires.
+        let again = try startNode("r", port: port)
+        try await waitFor(120, "resumed proof") { try await r.job(job.id).state == .verified }
+        #expect(try await r.getLease(leaseId).state == .completed)
+        let ledger = try await r.ledger()
+        #expect(ledger.check.balanced && (ledger.accounts[Ledger.burn] ?? 0) == 0)
+        #expect(again.output.contains("resuming lease"))
+        again.kill(SIGTERM)
+        _ = await again.wait(seconds: 10)
+        coordinator.kill(SIGTERM)
+        #expect(await coordinator.wait(seconds: 10) == 0)
+    }
 }

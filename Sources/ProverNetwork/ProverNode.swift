@@ -56,6 +56,8 @@ public final class ProverNode: @unchecked Sendable {
     private let lock = NSLock()
     private var held: [String: String] = [:]  // leaseId -> jobId
     private var pendingRequest: String?
+    /// The lease request id found in the state file at start-up, if any.
+    private var restoredRequest: String?
     private var statsValue = ProverNodeStats()
     private let wake = Signal()
 
@@ -120,7 +122,13 @@ public final class ProverNode: @unchecked Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.listen() }
             // Resume what a previous run held.
-            for (leaseId, _) in self.loadState() {
+            var saved = self.loadState()
+            // A lease request sent just before the crash: asking again with the same id returns
+            // the lease the coordinator may have granted, so no lease is orphaned.
+            if let request = saved.removeValue(forKey: Self.pendingRequestKey) {
+                self.restorePendingRequest(request)
+            }
+            for (leaseId, _) in saved {
                 group.addTask { await self.resume(leaseId: leaseId) }
             }
             await self.leaseLoop(slots: slots)
@@ -169,6 +177,12 @@ public final class ProverNode: @unchecked Sendable {
                             "lease",
                             { try await client.lease(requestId: requestId) }
                         ) {
+                            if requestId == restoredRequest {
+                                logger.info(
+                                    "resuming lease after restart",
+                                    metadata: ["lease": .string(grant.lease.id), "job": .string(grant.job.id)]
+                                )
+                            }
                             clearRequestId()
                             leased = true
                             track(grant.lease.id, grant.job.id)
@@ -195,22 +209,43 @@ public final class ProverNode: @unchecked Sendable {
         if let r = pendingRequest { return r }
         let r = UUID().uuidString
         pendingRequest = r
+        // Written before the request goes out, so a crash cannot lose a lease granted to it.
+        saveState(persistentState())
         return r
+    }
+
+    func restorePendingRequest(_ requestId: String) {
+        lock.lock()
+        pendingRequest = requestId
+        restoredRequest = requestId
+        lock.unlock()
     }
 
     func clearRequestId() {
         lock.lock()
         pendingRequest = nil
+        let snapshot = persistentState()
         lock.unlock()
+        saveState(snapshot)
     }
 
     func track(_ leaseId: String, _ jobId: String?) {
         lock.lock()
         if let jobId { held[leaseId] = jobId } else { held[leaseId] = nil }
-        let snapshot = held
+        let snapshot = persistentState()
         lock.unlock()
         saveState(snapshot)
         if jobId == nil { wake.fire() }
+    }
+
+    /// The key of the state file's entry for a lease request not yet answered.
+    static let pendingRequestKey = "#pending-lease-request"
+
+    /// Held leases plus the unanswered lease request; call with `lock` held.
+    func persistentState() -> [String: String] {
+        var state = held
+        if let pendingRequest { state[Self.pendingRequestKey] = pendingRequest }
+        return state
     }
 
     /// After a restart: re-prove a lease that is still active, forget the rest.

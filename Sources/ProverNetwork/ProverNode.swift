@@ -58,6 +58,8 @@ public final class ProverNode: @unchecked Sendable {
     private var pendingRequest: String?
     /// The lease request id found in the state file at start-up, if any.
     private var restoredRequest: String?
+    /// Serialises writes of the state file.
+    private let saveLock = NSLock()
     private var statsValue = ProverNodeStats()
     private let wake = Signal()
 
@@ -183,9 +185,11 @@ public final class ProverNode: @unchecked Sendable {
                                     metadata: ["lease": .string(grant.lease.id), "job": .string(grant.job.id)]
                                 )
                             }
+                            // Record the lease before forgetting the request: the state file
+                            // always names one of them.
+                            track(grant.lease.id, grant.job.id)
                             clearRequestId()
                             leased = true
-                            track(grant.lease.id, grant.job.id)
                             group.addTask { await self.work(grant) }
                         } else {
                             clearRequestId()
@@ -205,12 +209,15 @@ public final class ProverNode: @unchecked Sendable {
 
     func currentRequestId() -> String {
         lock.lock()
-        defer { lock.unlock() }
-        if let r = pendingRequest { return r }
+        if let r = pendingRequest {
+            lock.unlock()
+            return r
+        }
         let r = UUID().uuidString
         pendingRequest = r
+        lock.unlock()
         // Written before the request goes out, so a crash cannot lose a lease granted to it.
-        saveState(persistentState())
+        persist()
         return r
     }
 
@@ -224,17 +231,15 @@ public final class ProverNode: @unchecked Sendable {
     func clearRequestId() {
         lock.lock()
         pendingRequest = nil
-        let snapshot = persistentState()
         lock.unlock()
-        saveState(snapshot)
+        persist()
     }
 
     func track(_ leaseId: String, _ jobId: String?) {
         lock.lock()
         if let jobId { held[leaseId] = jobId } else { held[leaseId] = nil }
-        let snapshot = persistentState()
         lock.unlock()
-        saveState(snapshot)
+        persist()
         if jobId == nil { wake.fire() }
     }
 
@@ -370,16 +375,19 @@ public final class ProverNode: @unchecked Sendable {
         return held
     }
 
-    func saveState(_ held: [String: String]) {
-        guard let data = try? JSONEncoder().encode(held) else { return }
-        let tmp = config.stateFile + ".tmp"
-        _ = FileManager.default.createFile(atPath: tmp, contents: data)
-        _ = try? FileManager.default.replaceItemAt(
-            URL(fileURLWithPath: config.stateFile),
-            withItemAt: URL(fileURLWithPath: tmp)
-        )
-        if !FileManager.default.fileExists(atPath: config.stateFile) {
-            _ = FileManager.default.createFile(atPath: config.stateFile, contents: data)
+    /// Writes the current held leases and pending request to the state file. Saves are
+    /// serialised and each writes the newest state, atomically (temporary file + rename).
+    func persist() {
+        saveLock.lock()
+        defer { saveLock.unlock() }
+        lock.lock()
+        let snapshot = persistentState()
+        lock.unlock()
+        guard let data = try? JSONEncoder().encode(snapshot) else { return }
+        do {
+            try data.write(to: URL(fileURLWithPath: config.stateFile), options: .atomic)
+        } catch {
+            logger.error("cannot save node state", metadata: ["file": .string(config.stateFile), "error": .string("\(error)")])
         }
     }
 }

@@ -387,7 +387,10 @@ public final class ProverNode: @unchecked Sendable {
         do {
             try data.write(to: URL(fileURLWithPath: config.stateFile), options: .atomic)
         } catch {
-            logger.error("cannot save node state", metadata: ["file": .string(config.stateFile), "error": .string("\(error)")])
+            logger.error(
+                "cannot save node state",
+                metadata: ["file": .string(config.stateFile), "error": .string("\(error)")]
+            )
         }
     }
 }

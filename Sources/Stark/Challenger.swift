@@ -11,6 +11,21 @@ public protocol CryptographicPermutation: Sendable {
     var width: Int { get }
     /// Permutes `state` (of length `width`) in place.
     func permute(_ state: inout [F])
+    /// Permutes 8 consecutive states of `width` elements each (state after state) in place.
+    /// Implementations may compute them together (packed lanes).
+    func permute8(_ states: UnsafeMutablePointer<F>)
+}
+
+extension CryptographicPermutation {
+    /// One state after another.
+    public func permute8(_ states: UnsafeMutablePointer<F>) {
+        let w = width
+        for k in 0..<8 {
+            var s = Array(UnsafeBufferPointer(start: states + k * w, count: w))
+            permute(&s)
+            for i in 0..<w { states[k * w + i] = s[i] }
+        }
+    }
 }
 
 /// The Fiat–Shamir transcript: a duplex sponge over a permutation with Plonky3's
@@ -116,34 +131,52 @@ public struct DuplexChallenger<P: CryptographicPermutation>: Sendable {
     public mutating func grind(bits: Int) -> F {
         if bits == 0 { return .zero }
         precondition(bits < 31, "grinding bits must be below 31")
-        let base = self
-        let batch = 1 << 12
+        // Observing `w` and sampling costs exactly one permutation of the state with the pending
+        // input and `w` written over its first elements; the sample is element `rate - 1`. So
+        // eight candidates are tried per packed permutation, without copying the transcript.
+        let w = permutation.width
+        var pending = state
+        for (i, v) in inputBuffer.enumerated() { pending[i] = v }
+        let template = pending
+        let slot = inputBuffer.count
+        let rate = self.rate
+        let mask = UInt32((1 << bits) - 1)
+        let batch: UInt32 = 1 << 12
         let threads = max(1, Parallel.maxThreads)
+        let perm = permutation
         var start: UInt32 = 0
         while true {
             let found = Mutex<UInt32?>(nil)
-            let slice = UInt32(batch)
             let first = start
             DispatchQueue.concurrentPerform(iterations: threads) { t in
-                var w = first &+ UInt32(t) &* slice
-                let end = w &+ slice
-                while w < end && w < F.modulus {
-                    var c = base
-                    if c.checkWitness(bits: bits, witness: F(w)) {
-                        found.withLock { if $0 == nil || w < $0! { $0 = w } }
-                        return
+                var states = [F](repeating: .zero, count: 8 * w)
+                var candidate = first &+ UInt32(t) &* batch
+                let end = candidate &+ batch
+                states.withUnsafeMutableBufferPointer { buf in
+                    let p = buf.baseAddress!
+                    while candidate < end && candidate &+ 8 <= F.modulus {
+                        for k in 0..<8 {
+                            for i in 0..<w { p[k * w + i] = template[i] }
+                            p[k * w + slot] = F(candidate &+ UInt32(k))
+                        }
+                        perm.permute8(p)
+                        for k in 0..<8 where p[k * w + rate - 1].canonical & mask == 0 {
+                            let hit = candidate &+ UInt32(k)
+                            found.withLock { if $0 == nil || hit < $0! { $0 = hit } }
+                            return
+                        }
+                        candidate &+= 8
                     }
-                    w &+= 1
                 }
             }
-            if let w = found.withLock({ $0 }) {
-                let witness = F(w)
+            if let hit = found.withLock({ $0 }) {
+                let witness = F(hit)
                 let ok = checkWitness(bits: bits, witness: witness)
-                precondition(ok)
+                precondition(ok, "proof-of-work search and check disagree")
                 return witness
             }
-            start &+= slice &* UInt32(threads)
-            precondition(start < F.modulus, "no proof-of-work witness in the field")
+            start &+= batch &* UInt32(threads)
+            precondition(start &+ 8 <= F.modulus, "no proof-of-work witness in the field")
         }
     }
 }

@@ -79,21 +79,57 @@ enum Quotient {
                                         let sel = aNext + aw * W
                                         for chunk in range {
                                             let r0 = chunk * W
+                                            if W == 8 && M >= 8 {
+                                                // Eight rows at once: 8 × 8 word transposes.
+                                                var s8 = SIMD8<Int>()
+                                                var n8 = SIMD8<Int>()
+                                                for l in 0..<8 {
+                                                    let r = (r0 + l) & (M - 1)
+                                                    s8[l] = reverseBits(r, bits: logM)
+                                                    n8[l] = reverseBits((r + qd) & (M - 1), bits: logM)
+                                                }
+                                                func gather(
+                                                    _ v: UnsafeBufferPointer<F>,
+                                                    _ cw: Int,
+                                                    _ idx: SIMD8<Int>,
+                                                    _ dst: UnsafeMutablePointer<F>
+                                                ) {
+                                                    guard cw > 0, let b = v.baseAddress else { return }
+                                                    gatherRows8(
+                                                        (
+                                                            b + idx[0] &* cw, b + idx[1] &* cw, b + idx[2] &* cw,
+                                                            b + idx[3] &* cw,
+                                                            b + idx[4] &* cw, b + idx[5] &* cw, b + idx[6] &* cw,
+                                                            b + idx[7] &* cw
+                                                        ),
+                                                        width: cw,
+                                                        into: dst
+                                                    )
+                                                }
+                                                gather(mainV, w, s8, local)
+                                                gather(mainV, w, n8, next)
+                                                gather(prepV, pw, s8, pLocal)
+                                                gather(prepV, pw, n8, pNext)
+                                                gather(auxV, aw, s8, aLocal)
+                                                gather(auxV, aw, n8, aNext)
+                                            }
                                             for l in 0..<W {
                                                 let r = (r0 + l) & (M - 1)
-                                                let s = reverseBits(r, bits: logM)
-                                                let sn = reverseBits((r + qd) & (M - 1), bits: logM)
-                                                for c in 0..<w {
-                                                    local[c * W + l] = mainV[s * w + c]
-                                                    next[c * W + l] = mainV[sn * w + c]
-                                                }
-                                                for c in 0..<pw {
-                                                    pLocal[c * W + l] = prepV[s * pw + c]
-                                                    pNext[c * W + l] = prepV[sn * pw + c]
-                                                }
-                                                for c in 0..<aw {
-                                                    aLocal[c * W + l] = auxV[s * aw + c]
-                                                    aNext[c * W + l] = auxV[sn * aw + c]
+                                                if W != 8 || M < 8 {
+                                                    let s = reverseBits(r, bits: logM)
+                                                    let sn = reverseBits((r + qd) & (M - 1), bits: logM)
+                                                    for c in 0..<w {
+                                                        local[c * W + l] = mainV[s * w + c]
+                                                        next[c * W + l] = mainV[sn * w + c]
+                                                    }
+                                                    for c in 0..<pw {
+                                                        pLocal[c * W + l] = prepV[s * pw + c]
+                                                        pNext[c * W + l] = prepV[sn * pw + c]
+                                                    }
+                                                    for c in 0..<aw {
+                                                        aLocal[c * W + l] = auxV[s * aw + c]
+                                                        aNext[c * W + l] = auxV[sn * aw + c]
+                                                    }
                                                 }
                                                 let z = zs[r & (qd - 1)]
                                                 sel[l] = z * invXm1[r]

@@ -67,6 +67,29 @@ struct ChallengerTests {
         }
     }
 
+    /// The packed search returns the smallest witness, whatever input is pending when it starts
+    /// (the witness lands at a different state position each time).
+    @Test(arguments: 0..<8)
+    func grindingFindsTheSmallestWitness(pending: Int) {
+        var ch = DuplexChallenger(permutation: permutation)
+        ch.observe(F(UInt32(1000 + pending)))
+        _ = ch.sample()
+        for i in 0..<pending { ch.observe(F(UInt32(i + 3))) }
+        var search = ch
+        let witness = search.grind(bits: 6)
+        for w in 0..<witness.canonical {
+            var v = ch
+            let valid = v.checkWitness(bits: 6, witness: F(w))
+            #expect(!valid, "witness \(w) is smaller and also valid")
+        }
+        var v = ch
+        let valid = v.checkWitness(bits: 6, witness: witness)
+        #expect(valid)
+        let a = search.sample()
+        let b = v.sample()
+        #expect(a == b)
+    }
+
     @Test func sampleBitsInRange() {
         var ch = DuplexChallenger(permutation: permutation)
         for _ in 0..<100 {

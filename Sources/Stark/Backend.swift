@@ -89,4 +89,29 @@ enum Backend {
             return false
         }
     }
+
+    /// Checks the openings of many queries of one tree at once; returns the position of the
+    /// first that does not verify, or `nil` when all do.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
+    static func firstFailure<F: StarkField>(
+        root: StarkDigest<F>,
+        dimensions: [MatrixDimensions],
+        indices: [Int],
+        openings: [RowOpening<F>],
+        config: StarkConfig<F>
+    ) -> Int? {
+        do {
+            try MerkleTree<Poseidon2MerkleHasher<F>>.verifyBatch(
+                hasher: mmcs(config).hasher,
+                root: root,
+                dimensions: dimensions,
+                indices: indices,
+                openings: openings.map { Hashing.MerkleOpening(openedRows: $0.rows, siblings: $0.path) }
+            )
+            return nil
+        } catch {
+            return error.position
+        }
+    }
 }

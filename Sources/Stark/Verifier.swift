@@ -244,29 +244,48 @@ public struct StarkVerifier<F: StarkField> {
         let kinds = (anyPrep ? [0] : []) + [1] + (anyAux ? [2] : []) + [3]
         let half = F(UInt32(2)).inverse()!
 
+        // Query indices (the transcript's last use), then every tree's openings checked for all
+        // queries at once.
+        let indices = (0..<proof.queries.count).map { _ in ch.sampleBits(maxLog) }
+        for (bi, (root, members)) in batches.enumerated() {
+            let kind = kinds[bi]
+            let dims = members.map {
+                MatrixDimensions(width: batchWidth[kind]($0), height: 1 << (logHeights[$0] + b))
+            }
+            let batchMax = members.map { logHeights[$0] + b }.max()!
+            for (qi, query) in proof.queries.enumerated() where query.inputs[bi].rows.count != members.count {
+                throw .merkle(query: qi, tree: bi)
+            }
+            if let qi = Backend.firstFailure(
+                root: root,
+                dimensions: dims,
+                indices: indices.map { $0 >> (maxLog - batchMax) },
+                openings: proof.queries.map { $0.inputs[bi] },
+                config: config
+            ) {
+                throw .merkle(query: qi, tree: bi)
+            }
+        }
+
+        // Per query: the reduced openings and the folding chain. The FRI leaves met on the way are
+        // checked against their commitments afterwards, one batch per round.
+        var friLeaves = [[RowOpening<F>]](repeating: [], count: rounds)
+        var friIndices = [[Int]](repeating: [], count: rounds)
+        for r in 0..<rounds {
+            friLeaves[r].reserveCapacity(proof.queries.count)
+            friIndices[r].reserveCapacity(proof.queries.count)
+        }
+        // ω_{2^L} for every size met, and ω_{2^(h−b)} for the trace heights.
+        let generators = (0...maxLog).map { F.twoAdicGenerator(logOrder: $0) }
         for (qi, query) in proof.queries.enumerated() {
-            let index = ch.sampleBits(maxLog)
+            let index = indices[qi]
             // Rows per table: trace values and quotient values.
             var traceRows = [[F]](repeating: [], count: airs.count)
             var quotientRows = [[F]](repeating: [], count: airs.count)
-            for (bi, (root, members)) in batches.enumerated() {
-                let kind = kinds[bi]
-                let dims = members.map {
-                    MatrixDimensions(width: batchWidth[kind]($0), height: 1 << (logHeights[$0] + b))
-                }
-                let batchMax = members.map { logHeights[$0] + b }.max()!
+            for (bi, (_, members)) in batches.enumerated() {
                 let opening = query.inputs[bi]
-                guard opening.rows.count == members.count,
-                    Backend.verify(
-                        root: root,
-                        dimensions: dims,
-                        index: index >> (maxLog - batchMax),
-                        opening: opening,
-                        config: config
-                    )
-                else { throw .merkle(query: qi, tree: bi) }
                 for (mi, t) in members.enumerated() {
-                    if kind == 3 {
+                    if kinds[bi] == 3 {
                         quotientRows[t] = opening.rows[mi]
                     } else {
                         traceRows[t].append(contentsOf: opening.rows[mi])
@@ -277,8 +296,8 @@ public struct StarkVerifier<F: StarkField> {
             var reducedAt: [Int: E] = [:]
             for (h, (y1, y2)) in ySums {
                 let idx = index >> (maxLog - h)
-                let x = Domain.point(shift: g, logSize: h, index: idx)
-                let omega = F.twoAdicGenerator(logOrder: h - b)
+                let x = g * generators[h].power(UInt64(reverseBits(idx, bits: h)))
+                let omega = generators[h - b]
                 var f1 = E.zero
                 var f2 = E.zero
                 for t in airs.indices where logHeights[t] + b == h {
@@ -304,20 +323,12 @@ public struct StarkVerifier<F: StarkField> {
             for r in 0..<rounds {
                 let layer = query.layers[r]
                 let (e0, e1) = idx & 1 == 0 ? (cur, layer.sibling) : (layer.sibling, cur)
-                let leaf = [e0.c0, e0.c1, e0.c2, e0.c3, e1.c0, e1.c1, e1.c2, e1.c3]
-                guard
-                    Backend.verify(
-                        root: proof.friRoots[r],
-                        dimensions: [MatrixDimensions(width: 8, height: 1 << (L - 1))],
-                        index: idx >> 1,
-                        opening: RowOpening(rows: [leaf], path: layer.path),
-                        config: config
-                    )
-                else { throw .friFolding(query: qi, round: r) }
-                let x = Domain.point(shift: g, logSize: L - 1, index: idx >> 1)
+                friLeaves[r].append(
+                    RowOpening(rows: [[e0.c0, e0.c1, e0.c2, e0.c3, e1.c0, e1.c1, e1.c2, e1.c3]], path: layer.path)
+                )
+                friIndices[r].append(idx >> 1)
                 // The pair's x is g·ω_{2^L}^bitrev_{L−1}(i): ω_{2^L} to the (L−1)-bit reversal.
-                let xPair = g * F.twoAdicGenerator(logOrder: L).power(UInt64(reverseBits(idx >> 1, bits: L - 1)))
-                _ = x
+                let xPair = g * generators[L].power(UInt64(reverseBits(idx >> 1, bits: L - 1)))
                 cur = Fri.foldPair(e0, e1, beta: betas[r], xInv: xPair.inverse()!, half: half)
                 idx >>= 1
                 L -= 1
@@ -325,6 +336,19 @@ public struct StarkVerifier<F: StarkField> {
             }
             let xFinal = Domain.point(shift: g, logSize: finalLog, index: idx)
             guard Fri.evaluate(proof.finalPoly, at: xFinal) == cur else { throw .finalPolynomial(query: qi) }
+        }
+        var L = maxLog
+        for r in 0..<rounds {
+            if let qi = Backend.firstFailure(
+                root: proof.friRoots[r],
+                dimensions: [MatrixDimensions(width: 8, height: 1 << (L - 1))],
+                indices: friIndices[r],
+                openings: friLeaves[r],
+                config: config
+            ) {
+                throw .friFolding(query: qi, round: r)
+            }
+            L -= 1
         }
     }
 }

@@ -16,15 +16,21 @@ public enum Parallel {
     /// 0 means "not set": use the number of active processors.
     private static let configuredThreads = Atomic<Int>(0)
 
-    /// The number of processors currently online.
-    public static var activeProcessorCount: Int {
+    /// The number of processors online when first asked.
+    ///
+    /// Read once: glibc answers `sysconf(_SC_NPROCESSORS_ONLN)` by opening and parsing
+    /// `/sys/devices/system/cpu/online`, and ``maxThreads`` is read on every parallel loop and
+    /// every Merkle opening a verifier checks.
+    public static var activeProcessorCount: Int { onlineProcessors }
+
+    private static let onlineProcessors: Int = {
         #if canImport(Glibc) || canImport(Darwin)
         let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
         return n > 0 ? Int(n) : 1
         #else
         return 1
         #endif
-    }
+    }()
 
     /// The largest number of threads parallel loops use (at least 1).
     ///

@@ -41,6 +41,9 @@ public protocol Poseidon2Parameters: MontyParameters {
     /// The internal linear layer `state -> (1 + Diag(V)) state`, with `V` applied in
     /// its "as written" form (small multiples and inverse powers of two).
     static func internalLayer<R: Poseidon2Arithmetic>(_ state: UnsafeMutablePointer<R>, width: Int)
+    /// Entry `index` (9...15) of the width-16 diagonal `V` as a signed shift: `k` for
+    /// `1/2^k`, `-k` for `-1/2^k` (the packed kernel's form of `internalLayer`).
+    static func packedTailShift(index: Int) -> Int
     /// One permutation of `width` Montgomery words with the given round constants
     /// (layout of `Poseidon2`). Conformances call `Poseidon2Kernel<Self>.permuteScalar`,
     /// which compiles the round function for this concrete field.
@@ -127,6 +130,19 @@ extension KoalaBearParameters: Poseidon2Parameters {
 
     @inlinable public static var sboxDegree: Int { 3 }
 
+    @inlinable @inline(__always)
+    public static func packedTailShift(index: Int) -> Int {
+        switch index {
+        case 9: 8
+        case 10: 3
+        case 11: 24
+        case 12: -8
+        case 13: -3
+        case 14: -4
+        default: -24
+        }
+    }
+
     @inlinable
     public static func partialRounds(width: Int) -> Int? {
         switch width {
@@ -184,6 +200,19 @@ extension BabyBearParameters: Poseidon2Parameters {
     }
 
     @inlinable public static var sboxDegree: Int { 7 }
+
+    @inlinable @inline(__always)
+    public static func packedTailShift(index: Int) -> Int {
+        switch index {
+        case 9: 8
+        case 10: 2
+        case 11: 3
+        case 12: 27
+        case 13: -8
+        case 14: -4
+        default: -27
+        }
+    }
 
     @inlinable
     public static func partialRounds(width: Int) -> Int? {

@@ -51,6 +51,9 @@ public protocol Poseidon2Parameters: MontyParameters {
     /// Eight permutations on packed lanes (vector `i` = element `i` of each state).
     /// Conformances call `Poseidon2Kernel<Self>.permutePacked`.
     static func permute(lanes: UnsafeMutablePointer<SIMD8<UInt32>>, width: Int, constants: UnsafePointer<UInt32>)
+    /// Sixteen width-16 permutations on two groups of packed lanes (`lanes[0..<16]` and
+    /// `lanes[16..<32]`), run together. Conformances call `Poseidon2Packed16.permutePair`.
+    static func permute16(lanes: UnsafeMutablePointer<SIMD8<UInt32>>, constants: UnsafePointer<UInt32>)
 }
 
 /// A 31-bit Montgomery field that has Poseidon2 instances.
@@ -116,6 +119,11 @@ func internalLayerPrefix<R: Poseidon2Arithmetic>(_ s: UnsafeMutablePointer<R>, w
 }
 
 extension KoalaBearParameters: Poseidon2Parameters {
+    public static func permute16(lanes: UnsafeMutablePointer<SIMD8<UInt32>>, constants: UnsafePointer<UInt32>) {
+        let rp = partialRounds(width: 16)!
+        Poseidon2Packed16<Self>.permutePair(lanes, partialRounds: rp, constants: constants + (8 * 16 + rp + 2 * 16))
+    }
+
     public static func permute(state: UnsafeMutablePointer<UInt32>, width: Int, constants: UnsafePointer<UInt32>) {
         Poseidon2Kernel<Self>.permuteScalar(state, width: width, constants: constants)
     }
@@ -187,6 +195,11 @@ extension KoalaBearParameters: Poseidon2Parameters {
 }
 
 extension BabyBearParameters: Poseidon2Parameters {
+    public static func permute16(lanes: UnsafeMutablePointer<SIMD8<UInt32>>, constants: UnsafePointer<UInt32>) {
+        let rp = partialRounds(width: 16)!
+        Poseidon2Packed16<Self>.permutePair(lanes, partialRounds: rp, constants: constants + (8 * 16 + rp + 2 * 16))
+    }
+
     public static func permute(state: UnsafeMutablePointer<UInt32>, width: Int, constants: UnsafePointer<UInt32>) {
         Poseidon2Kernel<Self>.permuteScalar(state, width: width, constants: constants)
     }

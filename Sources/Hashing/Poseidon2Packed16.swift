@@ -11,9 +11,10 @@ import Algebra
 /// - round constants are stored as `c - p`, so `x + c` lands in `(-p, p)` with one add;
 /// - internal rounds compute the sum of elements 1...15 and their diagonal products
 ///   while the S-box of element 0 is in flight (they do not depend on it);
-/// - `interleaved` runs two independent groups of eight states step by step, so the
-///   serial chain of the internal rounds (S-box, sum, next S-box) of one group overlaps
-///   with the work of the other.
+/// - `permutePair` runs two independent groups of eight states round by round (sixteen
+///   states, the width of an AVX-512 vector): the S-boxes of element 0 of both groups go
+///   through one interleaved S-box, and the serial chain of the internal rounds (S-box,
+///   sum, next S-box) of one group overlaps with the work of the other.
 public enum Poseidon2Packed16<P: Poseidon2Parameters> {
     public typealias V = SIMD8<UInt32>
     @usableFromInline typealias W = SIMD4<UInt64>
@@ -227,7 +228,12 @@ public enum Poseidon2Packed16<P: Poseidon2Parameters> {
     /// 9...15 are `±1/2^k` from `P.packedTailShift`.
     @inlinable @inline(__always)
     static func internalRound(_ s: UnsafeMutablePointer<V>, _ cMinusP: UInt32) {
-        let x0 = sbox(s[0], cMinusP)
+        internalLinear(s, sbox(s[0], cMinusP))
+    }
+
+    /// The internal round after the S-box: `s0` replaced by `x0`, then `(1 + Diag(V)) s`.
+    @inlinable @inline(__always)
+    static func internalLinear(_ s: UnsafeMutablePointer<V>, _ x0: V) {
         // Independent of the S-box: the sum of the other elements and their diagonal products.
         let a1 = add(s[1], s[2])
         let a2 = add(s[3], s[4])
@@ -328,6 +334,57 @@ public enum Poseidon2Packed16<P: Poseidon2Parameters> {
             internalRounds(s, rc + 64, partialRounds)
             externalRounds(s, rc + 64 + partialRounds)
             for i in 0..<16 { state[i] = s[i] }
+        }
+    }
+
+    // MARK: Two groups
+
+    /// `count` internal rounds on two groups (`s[0..<16]`, `s[16..<32]`).
+    @inlinable @inline(never)
+    static func internalRoundsPair(_ s: UnsafeMutablePointer<V>, _ rc: UnsafePointer<UInt32>, _ count: Int) {
+        for r in 0..<count {
+            let (a, b) = sbox2(s[0], rc[r], s[16], rc[r])
+            internalLinear(s, a)
+            internalLinear(s + 16, b)
+        }
+    }
+
+    /// Four external rounds on two groups.
+    @inlinable @inline(never)
+    static func externalRoundsPair(_ s: UnsafeMutablePointer<V>, _ rc: UnsafePointer<UInt32>) {
+        for r in 0..<4 {
+            let c = rc + 16 * r
+            for i in stride(from: 0, to: 32, by: 2) {
+                (s[i], s[i + 1]) = sbox2(s[i], c[i & 15], s[i + 1], c[(i + 1) & 15])
+            }
+            externalLayer(s)
+            externalLayer(s + 16)
+        }
+    }
+
+    /// The external layer on two groups.
+    @inlinable @inline(never)
+    static func initialLayerPair(_ s: UnsafeMutablePointer<V>) {
+        externalLayer(s)
+        externalLayer(s + 16)
+    }
+
+    /// Sixteen width-16 permutations: group `g` is `state[16 g ..< 16 g + 16]` (vector `i`
+    /// of a group holds element `i` of its eight states). Constants as in `permute`.
+    @inlinable @inline(__always)
+    public static func permutePair(
+        _ state: UnsafeMutablePointer<V>,
+        partialRounds: Int,
+        constants rc: UnsafePointer<UInt32>
+    ) {
+        withUnsafeTemporaryAllocation(of: V.self, capacity: 32) { buffer in
+            let s = buffer.baseAddress!
+            for i in 0..<32 { (s + i).initialize(to: state[i]) }
+            initialLayerPair(s)
+            externalRoundsPair(s, rc)
+            internalRoundsPair(s, rc + 64, partialRounds)
+            externalRoundsPair(s, rc + 64 + partialRounds)
+            for i in 0..<32 { state[i] = s[i] }
         }
     }
 }

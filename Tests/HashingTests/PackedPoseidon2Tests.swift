@@ -128,6 +128,37 @@ struct PackedPoseidon2Tests {
         }
     }
 
+    @Test("16-state packed permutation equals two 8-state ones and 16 scalar ones")
+    func sixteenStates() {
+        check16(KoalaBear.self)
+        check16(BabyBear.self)
+    }
+
+    private func check16<F: Poseidon2Field>(_: F.Type) {
+        var rng = TestRNG(seed: 77)
+        let p = Poseidon2<F>(width: 16)
+        for trial in 0..<4 {
+            var states: [F] = rng.elements(256)
+            if trial == 0 { states = (0..<256).map { [F.zero, .one, -F.one][$0 % 3] } }
+            var expected = states
+            expected.withUnsafeMutableBufferPointer { b in
+                for i in 0..<16 { p.permute(b.baseAddress! + 16 * i) }
+            }
+            var lanes = (0..<32).map { v in
+                SIMD8<UInt32>((0..<8).map { states[(8 * (v / 16) + $0) * 16 + v % 16].montgomery })
+            }
+            var pairs = lanes
+            lanes.withUnsafeMutableBufferPointer { p.permute(words16: $0.baseAddress!) }
+            pairs.withUnsafeMutableBufferPointer {
+                p.permute(words8: $0.baseAddress!)
+                p.permute(words8: $0.baseAddress! + 16)
+            }
+            #expect(lanes == pairs)
+            states.withUnsafeMutableBufferPointer { p.permute16($0.baseAddress!) }
+            #expect(states == expected)
+        }
+    }
+
     @Test("permuteAll on several threads equals scalar permutations")
     func permuteAll() {
         var rng = TestRNG(seed: 99)

@@ -125,7 +125,20 @@ public struct Poseidon2MerkleHasher<F: Poseidon2Field>: MerkleHasher {
         rows: Range<Int>,
         into out: UnsafeMutablePointer<Digest>
     ) {
-        let permutation = sponge.permutation
+        // The round constants stay pinned for the whole batch (no retain per permutation).
+        sponge.permutation.constants.withUnsafeBufferPointer { constants in
+            hashRows(of: matrices, widths: widths, rows: rows, into: out, constants: constants.baseAddress!)
+        }
+    }
+
+    /// `hashRows(of:widths:rows:into:)` with the permutation's constants at `rc`.
+    func hashRows(
+        of matrices: [UnsafeBufferPointer<F>],
+        widths: [Int],
+        rows: Range<Int>,
+        into out: UnsafeMutablePointer<Digest>,
+        constants rc: UnsafePointer<UInt32>
+    ) {
         withUnsafeTemporaryAllocation(of: SIMD8<UInt32>.self, capacity: 48) { buffer in
             // Two groups of 8 sponge states (16 vectors each, group g at 16 g), then 16
             // vectors of transposed input.
@@ -161,14 +174,14 @@ public struct Poseidon2MerkleHasher<F: Poseidon2Field>: MerkleHasher {
                             for g in 0..<groups { s[16 * g + position] = block[8 * g + j] }
                             position += 1
                             if position == 8 {
-                                permuteStates(s, groups, permutation)
+                                permuteStates(s, groups, rc, F.Parameters.self)
                                 position = 0
                             }
                         }
                         c += n
                     }
                 }
-                if position != 0 { permuteStates(s, groups, permutation) }
+                if position != 0 { permuteStates(s, groups, rc, F.Parameters.self) }
                 for g in 0..<groups {
                     (out + (r + 8 * g - rows.lowerBound)).withMemoryRebound(to: SIMD8<UInt32>.self, capacity: 8) {
                         transpose8(UnsafeRawPointer(s + 16 * g), stride: 32, to: $0)
@@ -219,13 +232,14 @@ public struct Poseidon2MerkleHasher<F: Poseidon2Field>: MerkleHasher {
     }
 }
 
-/// One sponge permutation of `groups` (1 or 2) groups of 8 packed states at `s` (group `g`
-/// at `s + 16 g`).
+/// One sponge permutation of `groups` (1 or 2) groups of 8 packed width-16 states at `s`
+/// (group `g` at `s + 16 g`), with the permutation's constants at `rc`.
 @inlinable @inline(__always)
-func permuteStates<F: Poseidon2Field>(
+func permuteStates<P: Poseidon2Parameters>(
     _ s: UnsafeMutablePointer<SIMD8<UInt32>>,
     _ groups: Int,
-    _ permutation: Poseidon2<F>
+    _ rc: UnsafePointer<UInt32>,
+    _: P.Type = P.self
 ) {
-    if groups == 2 { permutation.permute(words16: s) } else { permutation.permute(words8: s) }
+    if groups == 2 { P.permute16(lanes: s, constants: rc) } else { P.permute(lanes: s, width: 16, constants: rc) }
 }

@@ -344,8 +344,8 @@ public enum Poseidon2Packed16<P: Poseidon2Parameters> {
     static func internalRoundsPair(_ s: UnsafeMutablePointer<V>, _ rc: UnsafePointer<UInt32>, _ count: Int) {
         for r in 0..<count {
             let (a, b) = sbox2(s[0], rc[r], s[16], rc[r])
-            internalLinear(s, a)
-            internalLinear(s + 16, b)
+            // One call site in a loop, so that it is inlined (see `externalLayer`).
+            for g in 0..<2 { internalLinear(s + 16 * g, g == 0 ? a : b) }
         }
     }
 
@@ -357,8 +357,7 @@ public enum Poseidon2Packed16<P: Poseidon2Parameters> {
             for i in stride(from: 0, to: 32, by: 2) {
                 (s[i], s[i + 1]) = sbox2(s[i], c[i & 15], s[i + 1], c[(i + 1) & 15])
             }
-            externalLayer(s)
-            externalLayer(s + 16)
+            for g in 0..<2 { externalLayer(s + 16 * g) }
         }
     }
 

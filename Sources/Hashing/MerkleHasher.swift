@@ -116,55 +116,78 @@ public struct Poseidon2MerkleHasher<F: Poseidon2Field>: MerkleHasher {
 
     public func compress(_ left: Digest, _ right: Digest) -> Digest { compression.compress(left, right) }
 
-    /// Packed: 8 rows per permutation call, lanes filled from 8 x 8 transposes of the matrices.
+    /// Packed: 16 rows per permutation call (two groups of 8 lanes), then 8, then one at
+    /// a time; lanes are filled from 8 x 8 transposes of the matrices. No allocation except
+    /// for the last `rows.count % 8` rows.
     public func hashRows(
         of matrices: [UnsafeBufferPointer<F>],
         widths: [Int],
         rows: Range<Int>,
         into out: UnsafeMutablePointer<Digest>
     ) {
-        let permutation = sponge.permutation
-        withUnsafeTemporaryAllocation(of: SIMD8<UInt32>.self, capacity: 24) { buffer in
+        // The round constants stay pinned for the whole batch (no retain per permutation).
+        sponge.permutation.constants.withUnsafeBufferPointer { constants in
+            hashRows(of: matrices, widths: widths, rows: rows, into: out, constants: constants.baseAddress!)
+        }
+    }
+
+    /// `hashRows(of:widths:rows:into:)` with the permutation's constants at `rc`.
+    func hashRows(
+        of matrices: [UnsafeBufferPointer<F>],
+        widths: [Int],
+        rows: Range<Int>,
+        into out: UnsafeMutablePointer<Digest>,
+        constants rc: UnsafePointer<UInt32>
+    ) {
+        withUnsafeTemporaryAllocation(of: SIMD8<UInt32>.self, capacity: 48) { buffer in
+            // Two groups of 8 sponge states (16 vectors each, group g at 16 g), then 16
+            // vectors of transposed input.
             let s = buffer.baseAddress!
-            let block = s + 16
+            let block = s + 32
             var r = rows.lowerBound
             while r + 8 <= rows.upperBound {
-                for j in 0..<16 { s[j] = .zero }
+                let groups = r + 16 <= rows.upperBound ? 2 : 1
+                for j in 0..<32 { s[j] = .zero }
                 var position = 0
                 for k in 0..<matrices.count {
                     let w = widths[k]
                     let rowBytes = 4 * w
-                    let base = UnsafeRawPointer(matrices[k].baseAddress!) + r * rowBytes
                     var c = 0
                     while c < w {
                         let n = min(8, w - c)
-                        if n == 8 {
-                            transpose8(base + 4 * c, stride: rowBytes, to: block)
-                        } else {
-                            for j in 0..<n {
-                                var v = SIMD8<UInt32>()
-                                for l in 0..<8 {
-                                    v[l] = base.load(fromByteOffset: l * rowBytes + 4 * (c + j), as: UInt32.self)
+                        // Columns c..<c+n of the 8 rows of each group, as vectors block[8 g + j].
+                        for g in 0..<groups {
+                            let base = UnsafeRawPointer(matrices[k].baseAddress!) + (r + 8 * g) * rowBytes
+                            if n == 8 {
+                                transpose8(base + 4 * c, stride: rowBytes, to: block + 8 * g)
+                            } else {
+                                for j in 0..<n {
+                                    var v = SIMD8<UInt32>()
+                                    for l in 0..<8 {
+                                        v[l] = base.load(fromByteOffset: l * rowBytes + 4 * (c + j), as: UInt32.self)
+                                    }
+                                    block[8 * g + j] = v
                                 }
-                                block[j] = v
                             }
                         }
                         for j in 0..<n {
-                            s[position] = block[j]
+                            for g in 0..<groups { s[16 * g + position] = block[8 * g + j] }
                             position += 1
                             if position == 8 {
-                                permutation.permute(words8: s)
+                                permuteStates(s, groups, rc, F.Parameters.self)
                                 position = 0
                             }
                         }
                         c += n
                     }
                 }
-                if position != 0 { permutation.permute(words8: s) }
-                (out + (r - rows.lowerBound)).withMemoryRebound(to: SIMD8<UInt32>.self, capacity: 8) {
-                    transpose8(UnsafeRawPointer(s), stride: 32, to: $0)
+                if position != 0 { permuteStates(s, groups, rc, F.Parameters.self) }
+                for g in 0..<groups {
+                    (out + (r + 8 * g - rows.lowerBound)).withMemoryRebound(to: SIMD8<UInt32>.self, capacity: 8) {
+                        transpose8(UnsafeRawPointer(s + 16 * g), stride: 32, to: $0)
+                    }
                 }
-                r += 8
+                r += 8 * groups
             }
             if r < rows.upperBound {
                 var slices = [UnsafeBufferPointer<F>](
@@ -184,7 +207,8 @@ public struct Poseidon2MerkleHasher<F: Poseidon2Field>: MerkleHasher {
         }
     }
 
-    /// Packed: 8 compressions per permutation call.
+    /// Packed: 16 compressions per permutation call (two groups of 8 lanes), then 8, then
+    /// one at a time.
     public func compress(
         left: UnsafePointer<Digest>,
         right: UnsafePointer<Digest>,
@@ -193,6 +217,10 @@ public struct Poseidon2MerkleHasher<F: Poseidon2Field>: MerkleHasher {
         into out: UnsafeMutablePointer<Digest>
     ) {
         var i = 0
+        while i + 16 <= count {
+            compression.compress16(left: left + i * stride, right: right + i * stride, stride: stride, out: out + i)
+            i += 16
+        }
         while i + 8 <= count {
             compression.compress8(left: left + i * stride, right: right + i * stride, stride: stride, out: out + i)
             i += 8
@@ -202,4 +230,16 @@ public struct Poseidon2MerkleHasher<F: Poseidon2Field>: MerkleHasher {
             i += 1
         }
     }
+}
+
+/// One sponge permutation of `groups` (1 or 2) groups of 8 packed width-16 states at `s`
+/// (group `g` at `s + 16 g`), with the permutation's constants at `rc`.
+@inlinable @inline(__always)
+func permuteStates<P: Poseidon2Parameters>(
+    _ s: UnsafeMutablePointer<SIMD8<UInt32>>,
+    _ groups: Int,
+    _ rc: UnsafePointer<UInt32>,
+    _: P.Type = P.self
+) {
+    if groups == 2 { P.permute16(lanes: s, constants: rc) } else { P.permute(lanes: s, width: 16, constants: rc) }
 }

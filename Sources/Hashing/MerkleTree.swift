@@ -123,7 +123,7 @@ public struct MerkleTree<H: MerkleHasher>: Sendable {
                     let p = UnsafeSendable(prev.baseAddress!)
                     let o = UnsafeSendable(buffer.baseAddress!)
                     let t = height >= 512 ? threads : 1
-                    forEachChunk(count: height, threads: t, alignment: 8) { range in
+                    forEachChunk(count: height, threads: t, alignment: 16) { range in
                         hasher.compress(
                             left: p.pointer + 2 * range.lowerBound,
                             right: p.pointer + 2 * range.lowerBound + 1,
@@ -145,7 +145,7 @@ public struct MerkleTree<H: MerkleHasher>: Sendable {
                             let pb = UnsafeSendable(b.baseAddress!)
                             let o = UnsafeSendable(buffer.baseAddress!)
                             let t = height >= 512 ? threads : 1
-                            forEachChunk(count: height, threads: t, alignment: 8) { range in
+                            forEachChunk(count: height, threads: t, alignment: 16) { range in
                                 hasher.compress(
                                     left: pa.pointer + range.lowerBound,
                                     right: pb.pointer + range.lowerBound,
@@ -180,7 +180,7 @@ public struct MerkleTree<H: MerkleHasher>: Sendable {
                 let s = UnsafeSendableBuffers(slices)
                 let rowCost = widths.reduce(0, +)
                 let t = height * rowCost >= 16384 ? threads : 1
-                forEachChunk(count: height, threads: t, alignment: 8) { range in
+                forEachChunk(count: height, threads: t, alignment: 16) { range in
                     hasher.hashRows(of: s.buffers, widths: widths, rows: range, into: o.mutable + range.lowerBound)
                 }
             }

@@ -229,12 +229,7 @@ public enum Poseidon2Kernel<P: Poseidon2Parameters> {
             let s = buffer.baseAddress!
             if width == 16 {
                 let rp = P.partialRounds(width: 16)!
-                let minusP = constants + (8 * 16 + rp + 2 * 16)
-                for i in 0..<16 { (s + i).initialize(to: L(words: state[i])) }
-                permute(s, width: 16, partialRounds: rp) { x, i in
-                    x.sboxAdding(constantMinusPrime: SIMD8(repeating: minusP[i]), degree: P.sboxDegree)
-                }
-                for i in 0..<16 { state[i] = s[i].words }
+                Poseidon2Packed16<P>.permute(state, partialRounds: rp, constants: constants + (8 * 16 + rp + 2 * 16))
             } else {
                 let rp = P.partialRounds(width: 24)!
                 let minusP = constants + (8 * 24 + rp + 2 * 24)

@@ -41,6 +41,9 @@ public protocol Poseidon2Parameters: MontyParameters {
     /// The internal linear layer `state -> (1 + Diag(V)) state`, with `V` applied in
     /// its "as written" form (small multiples and inverse powers of two).
     static func internalLayer<R: Poseidon2Arithmetic>(_ state: UnsafeMutablePointer<R>, width: Int)
+    /// Entry `index` (9...15) of the width-16 diagonal `V` as a signed shift: `k` for
+    /// `1/2^k`, `-k` for `-1/2^k` (the packed kernel's form of `internalLayer`).
+    static func packedTailShift(index: Int) -> Int
     /// One permutation of `width` Montgomery words with the given round constants
     /// (layout of `Poseidon2`). Conformances call `Poseidon2Kernel<Self>.permuteScalar`,
     /// which compiles the round function for this concrete field.
@@ -48,6 +51,9 @@ public protocol Poseidon2Parameters: MontyParameters {
     /// Eight permutations on packed lanes (vector `i` = element `i` of each state).
     /// Conformances call `Poseidon2Kernel<Self>.permutePacked`.
     static func permute(lanes: UnsafeMutablePointer<SIMD8<UInt32>>, width: Int, constants: UnsafePointer<UInt32>)
+    /// Sixteen width-16 permutations on two groups of packed lanes (`lanes[0..<16]` and
+    /// `lanes[16..<32]`), run together. Conformances call `Poseidon2Packed16.permutePair`.
+    static func permute16(lanes: UnsafeMutablePointer<SIMD8<UInt32>>, constants: UnsafePointer<UInt32>)
 }
 
 /// A 31-bit Montgomery field that has Poseidon2 instances.
@@ -113,6 +119,11 @@ func internalLayerPrefix<R: Poseidon2Arithmetic>(_ s: UnsafeMutablePointer<R>, w
 }
 
 extension KoalaBearParameters: Poseidon2Parameters {
+    public static func permute16(lanes: UnsafeMutablePointer<SIMD8<UInt32>>, constants: UnsafePointer<UInt32>) {
+        let rp = partialRounds(width: 16)!
+        Poseidon2Packed16<Self>.permutePair(lanes, partialRounds: rp, constants: constants + (8 * 16 + rp + 2 * 16))
+    }
+
     public static func permute(state: UnsafeMutablePointer<UInt32>, width: Int, constants: UnsafePointer<UInt32>) {
         Poseidon2Kernel<Self>.permuteScalar(state, width: width, constants: constants)
     }
@@ -126,6 +137,19 @@ extension KoalaBearParameters: Poseidon2Parameters {
     }
 
     @inlinable public static var sboxDegree: Int { 3 }
+
+    @inlinable @inline(__always)
+    public static func packedTailShift(index: Int) -> Int {
+        switch index {
+        case 9: 8
+        case 10: 3
+        case 11: 24
+        case 12: -8
+        case 13: -3
+        case 14: -4
+        default: -24
+        }
+    }
 
     @inlinable
     public static func partialRounds(width: Int) -> Int? {
@@ -171,6 +195,11 @@ extension KoalaBearParameters: Poseidon2Parameters {
 }
 
 extension BabyBearParameters: Poseidon2Parameters {
+    public static func permute16(lanes: UnsafeMutablePointer<SIMD8<UInt32>>, constants: UnsafePointer<UInt32>) {
+        let rp = partialRounds(width: 16)!
+        Poseidon2Packed16<Self>.permutePair(lanes, partialRounds: rp, constants: constants + (8 * 16 + rp + 2 * 16))
+    }
+
     public static func permute(state: UnsafeMutablePointer<UInt32>, width: Int, constants: UnsafePointer<UInt32>) {
         Poseidon2Kernel<Self>.permuteScalar(state, width: width, constants: constants)
     }
@@ -184,6 +213,19 @@ extension BabyBearParameters: Poseidon2Parameters {
     }
 
     @inlinable public static var sboxDegree: Int { 7 }
+
+    @inlinable @inline(__always)
+    public static func packedTailShift(index: Int) -> Int {
+        switch index {
+        case 9: 8
+        case 10: 2
+        case 11: 3
+        case 12: 27
+        case 13: -8
+        case 14: -4
+        default: -27
+        }
+    }
 
     @inlinable
     public static func partialRounds(width: Int) -> Int? {

@@ -18,6 +18,53 @@ extension Poseidon2 {
         }
     }
 
+    /// Permutes 16 width-16 states at once, as two groups of 16 packed vectors:
+    /// `states[16 g + i]` carries element `i` of states `8 g ..< 8 g + 8`. The two groups run
+    /// together (the throughput form of the packed permutation). Width 16 only.
+    @inlinable
+    public func permute(lanes16 states: UnsafeMutablePointer<Poseidon2Lanes<F>>) {
+        states.withMemoryRebound(to: SIMD8<UInt32>.self, capacity: 32) { permute(words16: $0) }
+    }
+
+    /// `permute(lanes16:)` on Montgomery words: `states[16 g + i]` carries element `i` of
+    /// states `8 g ..< 8 g + 8`. Width 16 only.
+    @inlinable
+    public func permute(words16 states: UnsafeMutablePointer<SIMD8<UInt32>>) {
+        precondition(width == 16, "the 16-state packed permutation has width 16")
+        constants.withUnsafeBufferPointer { rc in
+            F.Parameters.permute16(lanes: states, constants: rc.baseAddress!)
+        }
+    }
+
+    /// Permutes 16 consecutive width-16 states (`256` elements, state after state).
+    @inlinable
+    public func permute16(_ states: UnsafeMutablePointer<F>) {
+        precondition(width == 16, "the 16-state packed permutation has width 16")
+        states.withMemoryRebound(to: UInt32.self, capacity: 256) { words in
+            withUnsafeTemporaryAllocation(of: SIMD8<UInt32>.self, capacity: 32) { buffer in
+                let s = buffer.baseAddress!
+                let raw = UnsafeMutableRawPointer(words)
+                for g in 0..<2 {
+                    // Group g: states 8g..<8g+8, 16 words each; two 8 x 8 transposes.
+                    let rows = UnsafeRawPointer(raw) + 512 * g
+                    transpose8(rows, stride: 64, to: s + 16 * g)
+                    transpose8(rows + 32, stride: 64, to: s + 16 * g + 8)
+                }
+                permute(words16: s)
+                for g in 0..<2 {
+                    for h in 0..<2 {
+                        withUnsafeTemporaryAllocation(of: SIMD8<UInt32>.self, capacity: 8) { t in
+                            transpose8(UnsafeRawPointer(s + 16 * g + 8 * h), stride: 32, to: t.baseAddress!)
+                            for l in 0..<8 {
+                                (raw + 512 * g + 64 * l + 32 * h).storeBytes(of: t[l], as: SIMD8<UInt32>.self)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Permutes 8 consecutive states of `width` elements each (`8 * width`
     /// elements, state after state) with the packed permutation.
     @inlinable
@@ -49,8 +96,12 @@ extension Poseidon2 {
         let w = width
         states.withUnsafeMutableBufferPointer { buffer in
             let base = UnsafeSendablePointer(buffer.baseAddress!)
-            forEachChunk(count: count, threads: threads, alignment: 8) { range in
+            forEachChunk(count: count, threads: threads, alignment: 16) { range in
                 var i = range.lowerBound
+                while w == 16 && i + 16 <= range.upperBound {
+                    permute16(base.pointer + i * w)
+                    i += 16
+                }
                 while i + 8 <= range.upperBound {
                     permute8(base.pointer + i * w)
                     i += 8

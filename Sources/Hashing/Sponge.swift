@@ -130,6 +130,32 @@ public struct TruncatedPermutation<F: Poseidon2Field>: Sendable {
     }
 }
 
+extension TruncatedPermutation {
+    /// `out[i] = compress(left[i * stride], right[i * stride])` for `i < 16`, with the
+    /// 16-state packed permutation.
+    @inlinable
+    public func compress16(
+        left: UnsafePointer<Digest<F>>,
+        right: UnsafePointer<Digest<F>>,
+        stride: Int,
+        out: UnsafeMutablePointer<Digest<F>>
+    ) {
+        withUnsafeTemporaryAllocation(of: SIMD8<UInt32>.self, capacity: 32) { buffer in
+            let s = buffer.baseAddress!
+            for g in 0..<2 {
+                let offset = 8 * g * stride
+                transpose8(UnsafeRawPointer(left + offset), stride: 32 * stride, to: s + 16 * g)
+                transpose8(UnsafeRawPointer(right + offset), stride: 32 * stride, to: s + 16 * g + 8)
+            }
+            permutation.permute(words16: s)
+            out.withMemoryRebound(to: SIMD8<UInt32>.self, capacity: 16) { o in
+                transpose8(UnsafeRawPointer(s), stride: 32, to: o)
+                transpose8(UnsafeRawPointer(s + 16), stride: 32, to: o + 8)
+            }
+        }
+    }
+}
+
 /// Transposes an 8 x 8 block of words: row `l` is the 8 words at `rows + l * stride`
 /// (bytes); `out[j]` receives word `j` of every row.
 @inlinable @inline(__always)

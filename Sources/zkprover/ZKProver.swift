@@ -21,6 +21,7 @@ struct ZKProverCommand: AsyncParsableCommand {
             VMCommand.self,
             // hidden developer benchmarks
             AlgebraBenchCommand.self,
+            HashingBenchCommand.self,
         ] + NetworkCommands.all
     )
 }

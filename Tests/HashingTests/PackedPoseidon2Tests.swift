@@ -43,6 +43,36 @@ struct PackedPoseidon2Tests {
         #expect(states == expected)
     }
 
+    @Test("Packed kernel equals element-by-element arithmetic on random and edge states", arguments: [16, 24])
+    func packedKernelEqualsReference(width: Int) {
+        checkPackedReference(KoalaBearParameters.self, width: width)
+        checkPackedReference(BabyBearParameters.self, width: width)
+    }
+
+    /// 24 batches of 8 states through `permute(words8:)`, each lane against `permuteReference`:
+    /// random states, and batches where every lane holds 0, 1 or p - 1 (and mixtures), which
+    /// exercise the extremes of the signed S-box and the lazy corrections.
+    private func checkPackedReference<P: Poseidon2Parameters>(_: P.Type, width: Int) {
+        typealias F = MontyField31<P>
+        var rng = TestRNG(seed: 2000 + UInt64(width) + UInt64(P.prime % 1000))
+        let p = Poseidon2<F>(width: width)
+        let edges: [F] = [.zero, .one, -F.one]
+        for batch in 0..<24 {
+            var states: [F] = rng.elements(8 * width)
+            if batch < 3 { states = [F](repeating: edges[batch], count: 8 * width) }
+            if batch == 3 { states = (0..<(8 * width)).map { edges[$0 % 3] } }
+            var lanes = (0..<width).map { i in SIMD8<UInt32>((0..<8).map { states[$0 * width + i].montgomery }) }
+            lanes.withUnsafeMutableBufferPointer { p.permute(words8: $0.baseAddress!) }
+            for l in 0..<8 {
+                var reference = Array(states[(l * width)..<((l + 1) * width)]).map(\.montgomery)
+                p.constants.withUnsafeBufferPointer { rc in
+                    Poseidon2Kernel<P>.permuteReference(&reference, width: width, constants: rc.baseAddress!)
+                }
+                #expect((0..<width).map { lanes[$0][l] } == reference, "batch \(batch), lane \(l)")
+            }
+        }
+    }
+
     @Test("Single-state vector kernel equals element-by-element arithmetic", arguments: [16, 24])
     func vectorKernelEqualsReference(width: Int) {
         checkReference(KoalaBearParameters.self, width: width)
@@ -95,6 +125,37 @@ struct PackedPoseidon2Tests {
                     #expect(la.subtracting(lb, dividedByTwoToThe: k)[lane: l] == a[l] - quotient)
                 }
             }
+        }
+    }
+
+    @Test("16-state packed permutation equals two 8-state ones and 16 scalar ones")
+    func sixteenStates() {
+        check16(KoalaBear.self)
+        check16(BabyBear.self)
+    }
+
+    private func check16<F: Poseidon2Field>(_: F.Type) {
+        var rng = TestRNG(seed: 77)
+        let p = Poseidon2<F>(width: 16)
+        for trial in 0..<4 {
+            var states: [F] = rng.elements(256)
+            if trial == 0 { states = (0..<256).map { [F.zero, .one, -F.one][$0 % 3] } }
+            var expected = states
+            expected.withUnsafeMutableBufferPointer { b in
+                for i in 0..<16 { p.permute(b.baseAddress! + 16 * i) }
+            }
+            var lanes = (0..<32).map { v in
+                SIMD8<UInt32>((0..<8).map { states[(8 * (v / 16) + $0) * 16 + v % 16].montgomery })
+            }
+            var pairs = lanes
+            lanes.withUnsafeMutableBufferPointer { p.permute(words16: $0.baseAddress!) }
+            pairs.withUnsafeMutableBufferPointer {
+                p.permute(words8: $0.baseAddress!)
+                p.permute(words8: $0.baseAddress! + 16)
+            }
+            #expect(lanes == pairs)
+            states.withUnsafeMutableBufferPointer { p.permute16($0.baseAddress!) }
+            #expect(states == expected)
         }
     }
 

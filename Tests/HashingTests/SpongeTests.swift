@@ -59,6 +59,19 @@ struct SpongeTests {
         #expect(out == zip(lefts, rights).map { c.compress($0, $1) })
     }
 
+    @Test("16 packed compressions equal scalar ones, strided inputs", arguments: [1, 2])
+    func packedCompression16EqualsScalar(stride: Int) {
+        var rng = TestRNG(seed: 60 + UInt64(stride))
+        let c = TruncatedPermutation<KoalaBear>()
+        let lefts = (0..<(16 * stride)).map { _ in Digest<KoalaBear>(rng.elements(8, as: KoalaBear.self)) }
+        let rights = (0..<(16 * stride)).map { _ in Digest<KoalaBear>(rng.elements(8, as: KoalaBear.self)) }
+        var out = [Digest<KoalaBear>](repeating: .zero, count: 16)
+        out.withUnsafeMutableBufferPointer { o in
+            c.compress16(left: lefts, right: rights, stride: stride, out: o.baseAddress!)
+        }
+        #expect(out == (0..<16).map { c.compress(lefts[$0 * stride], rights[$0 * stride]) })
+    }
+
     @Test func digestRoundTrips() {
         var rng = TestRNG(seed: 8)
         let e: [KoalaBear] = rng.elements(8)

@@ -61,7 +61,8 @@ let package = Package(
         .product(name: "SQLiteNIO", package: "sqlite-nio"),
         .product(name: "PostgresNIO", package: "postgres-nio"),
         .product(name: "Logging", package: "swift-log"),
-      ]
+      ],
+      swiftSettings: fastSettings
     ),
     .target(
       name: "ProverNetwork",
@@ -74,7 +75,8 @@ let package = Package(
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
       ],
-      resources: [.copy("Resources")]
+      resources: [.copy("Resources")],
+      swiftSettings: fastSettings
     ),
     .executableTarget(
       name: "zkprover",

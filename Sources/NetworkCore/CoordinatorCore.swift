@@ -1,5 +1,7 @@
+import Algebra
 import Foundation
 import Logging
+import SQLiteNIO
 
 /// Tunable rules of a coordinator.
 public struct CoordinatorConfig: Sendable {
@@ -398,7 +400,7 @@ public final class CoordinatorCore: Sendable {
         let rows = try await tx.query(
             """
             UPDATE jobs SET state = $1, updated_at = $2, seq = seq + 1\(extraSQL)
-            WHERE id = $3 AND state IN (\(placeholders)) RETURNING *
+            WHERE id = $3 AND state IN (\(placeholders)) RETURNING \(jobColumns)
             """,
             all
         )
@@ -454,6 +456,7 @@ public final class CoordinatorCore: Sendable {
     public func lease(node: String, requestId: String?, jobId: String? = nil) async throws -> LeaseGrant? {
         let t = now
         let leaseMillis = config.leaseMillis
+        let engine = db.engine
         let result: (LeaseGrant?, [NetworkEvent]) = try await db.transaction { tx in
             if let requestId {
                 let rows = try await tx.query(
@@ -475,10 +478,14 @@ public final class CoordinatorCore: Sendable {
                     return (LeaseGrant(lease: lease, job: try await Self.jobByID(tx, lease.jobId)!), [])
                 }
             }
-            guard let nodeRow = try await tx.query("SELECT * FROM nodes WHERE address = $1", [.text(node)]).first else {
+            guard
+                let nodeRow = try await tx.query(
+                    "UPDATE nodes SET last_seen = $1 WHERE address = $2 RETURNING kinds, work_per_second, slots",
+                    [.int(t), .text(node)]
+                ).first
+            else {
                 throw NetworkError.forbidden("node \(node) is not registered")
             }
-            _ = try await tx.query("UPDATE nodes SET last_seen = $1 WHERE address = $2", [.int(t), .text(node)])
             let nodeKinds = (nodeRow["kinds"].text ?? "").split(separator: ",").map(String.init)
             let wps = nodeRow["work_per_second"].double ?? 0
             let slots = nodeRow["slots"].int ?? 0
@@ -500,11 +507,17 @@ public final class CoordinatorCore: Sendable {
                 )
             } else {
                 let kindList = nodeKinds.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+                // PostgreSQL runs lease transactions concurrently: lock the chosen row and skip rows other
+                // transactions are claiming, instead of queueing behind them for the same most urgent job.
+                // The filter is complete (the claim below cannot fail on a locked OPEN row), so one row is
+                // enough. SQLite serialises transactions, so nothing is ever locked there.
+                let tail = engine == .postgres ? "LIMIT 1 FOR UPDATE SKIP LOCKED" : "LIMIT 16"
                 candidates = try await tx.query(
                     """
                     SELECT id, kind, work, collateral FROM jobs WHERE state = 'OPEN' AND kind IN (\(kindList))
                     AND collateral <= $\(nodeKinds.count + 1) AND work <= $\(nodeKinds.count + 2)
-                    ORDER BY effective_deadline, created_at LIMIT 16
+                    AND attempts < max_attempts
+                    ORDER BY effective_deadline, created_at \(tail)
                     """,
                     nodeKinds.map { .text($0) } + [.int(freeStake), .double(workBudget)]
                 )
@@ -524,11 +537,12 @@ public final class CoordinatorCore: Sendable {
                 let leaseId = newID("lease", now: t)
                 let bounty = try await Ledger.balance(tx, Ledger.bounty(id))
                 let claimed = try await tx.query(
-                    "UPDATE jobs SET state = 'LEASED', seq = seq + 1, attempts = attempts + 1, lease_id = $1, updated_at = $2 WHERE id = $3 AND state = 'OPEN' AND attempts < max_attempts RETURNING seq, attempts",
+                    "UPDATE jobs SET state = 'LEASED', seq = seq + 1, attempts = attempts + 1, lease_id = $1, updated_at = $2 WHERE id = $3 AND state = 'OPEN' AND attempts < max_attempts RETURNING \(Self.jobColumns)",
                     [.text(leaseId), .int(t), .text(id)]
                 )
-                guard let seq = claimed.first?["seq"].int else { continue }
-                let attempt = claimed.first?["attempts"].int ?? 0
+                guard let claimedRow = claimed.first, let seq = claimedRow["seq"].int else { continue }
+                let job = Self.jobFrom(claimedRow)
+                let attempt = job.attempts
                 _ = try await tx.query(
                     "INSERT INTO transitions (job_id, seq, from_state, to_state, at, reason, actor) VALUES ($1, $2, 'OPEN', 'LEASED', $3, $4, $5)",
                     [
@@ -557,10 +571,20 @@ public final class CoordinatorCore: Sendable {
                     jobId: id,
                     now: t
                 )
-                let lease = Self.leaseFrom(
-                    try await tx.query("SELECT * FROM leases WHERE id = $1", [.text(leaseId)]).first!
+                let lease = Lease(
+                    id: leaseId,
+                    jobId: id,
+                    node: node,
+                    requestId: requestId,
+                    collateral: collateral,
+                    state: .active,
+                    rescue: bounty > 0,
+                    progress: 0,
+                    createdAt: t,
+                    expiresAt: t + leaseMillis,
+                    updatedAt: t,
+                    reason: "granted"
                 )
-                let job = try await Self.jobByID(tx, id)!
                 return (
                     LeaseGrant(lease: lease, job: job),
                     [NetworkEvent(type: "job.leased", jobId: id, kind: job.kind, state: "LEASED", node: node, at: t)]
@@ -848,10 +872,14 @@ public final class CoordinatorCore: Sendable {
         try Self.checkSubmittable(lease, job)
         guard let kind = kinds[job.kind] else { throw NetworkError.conflict("proof kind \(job.kind) no longer known") }
         let input = [UInt8](Data(base64Encoded: job.input) ?? Data())
-        let start = ContinuousClock.now
-        var failure: String? = nil
-        do { try kind.verify(input: input, proof: proof) } catch { failure = error.message }
-        let elapsed = ContinuousClock.now - start
+        // Verification takes milliseconds of CPU: it runs on the verifier threads, not on the task's
+        // (cooperative) thread, so short requests such as leases are not queued behind proofs.
+        let (failure, elapsed): (String?, Duration) = try await Self.verifierThreads.runIfActive {
+            let start = ContinuousClock.now
+            var failure: String? = nil
+            do throws(ProofKindError) { try kind.verify(input: input, proof: proof) } catch { failure = error.message }
+            return (failure, ContinuousClock.now - start)
+        }
         let verifyMillis = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
         let t = now
         let proofText = Data(proof).base64EncodedString()
@@ -886,6 +914,13 @@ public final class CoordinatorCore: Sendable {
         if !result.0.accepted { throw SubmitRejection(result: result.0) }
         return result.0
     }
+
+    /// Threads that verify proofs, one per processor, shared by every coordinator in the process.
+    static let verifierThreads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: max(1, Parallel.activeProcessorCount))
+        pool.start()
+        return pool
+    }()
 
     static func checkSubmittable(_ lease: Lease, _ job: Job) throws {
         switch lease.state {
@@ -955,7 +990,7 @@ public final class CoordinatorCore: Sendable {
             extra: ", proof = ?1, prover = ?2",
             binds: [.text(proof), .text(node)]
         )
-        try await transition(
+        var final = try await transition(
             tx,
             job.id,
             from: [.submitted],
@@ -996,7 +1031,7 @@ public final class CoordinatorCore: Sendable {
                 jobId: job.id,
                 now: t
             )
-            try await transition(
+            final = try await transition(
                 tx,
                 job.id,
                 from: [.settled],
@@ -1048,7 +1083,6 @@ public final class CoordinatorCore: Sendable {
         where (row["pending_deps"].int ?? 1) == 0 {
             events += try await openJob(tx, id: row["id"].text!, reason: "all dependencies verified", now: t)
         }
-        let final = try await jobByID(tx, job.id)!
         return (
             SubmitResult(
                 jobId: job.id,
@@ -1171,12 +1205,12 @@ public final class CoordinatorCore: Sendable {
             let rows: [SQLRow]
             if let state {
                 rows = try await tx.query(
-                    "SELECT * FROM jobs WHERE state = $1 ORDER BY created_at DESC, id LIMIT $2",
+                    "SELECT \(Self.jobColumns) FROM jobs WHERE state = $1 ORDER BY created_at DESC, id LIMIT $2",
                     [.text(state.rawValue), .int(Int64(limit))]
                 )
             } else {
                 rows = try await tx.query(
-                    "SELECT * FROM jobs ORDER BY created_at DESC, id LIMIT $1",
+                    "SELECT \(Self.jobColumns) FROM jobs ORDER BY created_at DESC, id LIMIT $1",
                     [.int(Int64(limit))]
                 )
             }
@@ -1341,12 +1375,20 @@ public final class CoordinatorCore: Sendable {
         return lease
     }
 
+    /// The columns ``jobFrom(_:)`` reads: every column but the proof itself (up to megabytes), which
+    /// only ``proof(_:)`` reads.
+    static let jobColumns = """
+        id, request_key, requester, kind, role, input, work, reward, collateral, deadline, effective_deadline, state, \
+        seq, attempts, max_attempts, pending_deps, depends_on, lease_id, prover, \
+        CASE WHEN proof IS NULL THEN 0 ELSE 1 END AS has_proof, created_at, updated_at
+        """
+
     static func jobByID(_ tx: any SQLTransaction, _ id: String) async throws -> Job? {
-        try await tx.query("SELECT * FROM jobs WHERE id = $1", [.text(id)]).first.map(jobFrom)
+        try await tx.query("SELECT \(jobColumns) FROM jobs WHERE id = $1", [.text(id)]).first.map(jobFrom)
     }
 
     static func jobByKey(_ tx: any SQLTransaction, _ key: String) async throws -> Job? {
-        try await tx.query("SELECT * FROM jobs WHERE request_key = $1", [.text(key)]).first.map(jobFrom)
+        try await tx.query("SELECT \(jobColumns) FROM jobs WHERE request_key = $1", [.text(key)]).first.map(jobFrom)
     }
 
     static func jobFrom(_ r: SQLRow) -> Job {
@@ -1371,7 +1413,7 @@ public final class CoordinatorCore: Sendable {
             dependsOn: (r["depends_on"].text ?? "").split(separator: ",").map(String.init),
             leaseId: r["lease_id"].text,
             prover: r["prover"].text,
-            hasProof: r["proof"] != .null,
+            hasProof: (r["has_proof"].int ?? 0) != 0,
             createdAt: r["created_at"].int ?? 0,
             updatedAt: r["updated_at"].int ?? 0
         )

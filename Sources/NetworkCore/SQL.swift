@@ -3,6 +3,8 @@ import Logging
 import NIOCore
 import PostgresNIO
 import SQLiteNIO
+import Synchronization
+import VaporCSQLite
 
 /// One value bound to, or read from, an SQL statement. The coordinator stores only
 /// integers, doubles and text, so the same schema and SQL run on SQLite and PostgreSQL.
@@ -93,70 +95,252 @@ public func openDatabase(_ url: String, logger: Logger) async throws -> any SQLD
     return try await SQLiteSQLDatabase(path: path, logger: logger)
 }
 
-/// A FIFO async mutex: one transaction at a time on a shared connection.
-actor AsyncMutex {
-    private var locked = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+/// A FIFO async mutex: one transaction at a time on a shared connection. Taking a free mutex costs
+/// one uncontended lock (no actor hop); waiters are resumed in arrival order.
+final class AsyncMutex: Sendable {
+    private struct State {
+        var locked = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        var head = 0
+    }
+    private let state = Mutex(State())
+
     func lock() async {
-        if !locked {
-            locked = true
+        if state.withLock({ s in
+            if s.locked { return false }
+            s.locked = true
+            return true
+        }) {
             return
         }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-    func unlock() {
-        if waiters.isEmpty {
-            locked = false
-        } else {
-            waiters.removeFirst().resume()
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let acquired = state.withLock { s in
+                if s.locked {
+                    s.waiters.append(c)
+                    return false
+                }
+                s.locked = true
+                return true
+            }
+            if acquired { c.resume() }
         }
+    }
+
+    func unlock() {
+        let next: CheckedContinuation<Void, Never>? = state.withLock { s in
+            if s.head == s.waiters.count {
+                s.locked = false
+                s.waiters.removeAll(keepingCapacity: true)
+                s.head = 0
+                return nil
+            }
+            // Ownership passes straight to the next waiter (the mutex stays locked).
+            s.head += 1
+            return s.waiters[s.head - 1]
+        }
+        next?.resume()
     }
 }
 
-/// SQLite storage (one file in WAL mode, one connection, transactions serialised).
+/// SQLite storage: one file in WAL mode with `synchronous=NORMAL` (a committed transaction survives a
+/// crash of the process; only an OS crash or power loss may lose the last transactions before the
+/// next checkpoint), one connection, transactions serialised by a FIFO mutex.
+///
+/// Statements run synchronously through the SQLite C API on the calling task's thread, with
+/// prepared statements cached per SQL text: a statement costs microseconds, so a thread-pool hop
+/// per statement (several context switches) would cost far more than the statement itself.
 public final class SQLiteSQLDatabase: SQLDatabase, @unchecked Sendable {
     public let engine = SQLEngine.sqlite
-    let connection: SQLiteConnection
+    let connection: SQLiteHandle
     let mutex = AsyncMutex()
 
     /// Opens (creating if needed) the SQLite file at `path`, or an in-memory database when `nil`.
     public init(path: String?, logger: Logger) async throws {
-        let storage: SQLiteConnection.Storage = path.map { .file(path: $0) } ?? .memory
-        connection = try await SQLiteConnection.open(storage: storage, logger: logger)
-        let tx = SQLiteTx(connection: connection)
+        connection = try SQLiteHandle(path: path ?? ":memory:")
         if path != nil {
-            _ = try await tx.query("PRAGMA journal_mode=WAL", [])
-            _ = try await tx.query("PRAGMA synchronous=NORMAL", [])
+            _ = try connection.run("PRAGMA journal_mode=WAL", [], cache: false)
+            _ = try connection.run("PRAGMA synchronous=NORMAL", [], cache: false)
         }
-        _ = try await tx.query("PRAGMA busy_timeout=5000", [])
+        _ = try connection.run("PRAGMA busy_timeout=5000", [], cache: false)
+        _ = try connection.run("PRAGMA temp_store=MEMORY", [], cache: false)
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLTransaction) async throws -> T) async throws -> T {
         await mutex.lock()
+        defer { mutex.unlock() }
         let tx = SQLiteTx(connection: connection)
+        _ = try connection.run("BEGIN IMMEDIATE", [])
+        let result: T
         do {
-            _ = try await tx.query("BEGIN IMMEDIATE", [])
-            let result: T
-            do {
-                result = try await body(tx)
-            } catch {
-                _ = try? await tx.query("ROLLBACK", [])
-                throw error
-            }
-            _ = try await tx.query("COMMIT", [])
-            await mutex.unlock()
-            return result
+            result = try await body(tx)
         } catch {
-            await mutex.unlock()
+            _ = try? connection.run("ROLLBACK", [])
             throw error
         }
+        do {
+            _ = try connection.run("COMMIT", [])
+        } catch {
+            _ = try? connection.run("ROLLBACK", [])
+            throw error
+        }
+        return result
     }
 
-    public func close() async { try? await connection.close() }
+    public func close() async {
+        await mutex.lock()
+        connection.close()
+        mutex.unlock()
+    }
 }
 
+/// One SQLite connection with a cache of prepared statements. Not thread-safe by itself: the
+/// owner (``SQLiteSQLDatabase``) serialises every use.
+final class SQLiteHandle: @unchecked Sendable {
+    private var db: OpaquePointer?
+    private var statements: [String: OpaquePointer] = [:]
+    /// Most statements kept prepared; beyond it the cache is emptied (statement texts are a small
+    /// fixed set in practice).
+    static let maxCached = 512
+
+    init(path: String) throws {
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        let rc = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+        guard rc == SQLITE_OK, let handle else {
+            var message = "code \(rc)"
+            if let handle, let m = sqlite_nio_sqlite3_errmsg(handle) { message = String(cString: m) }
+            sqlite_nio_sqlite3_close_v2(handle)
+            throw StorageError.query("cannot open SQLite database at \(path): \(message)")
+        }
+        db = handle
+    }
+
+    deinit { close() }
+
+    func close() {
+        for (_, s) in statements { sqlite_nio_sqlite3_finalize(s) }
+        statements.removeAll()
+        if let db { sqlite_nio_sqlite3_close_v2(db) }
+        db = nil
+    }
+
+    private func error(_ what: String) -> StorageError {
+        guard let db else { return StorageError.query("\(what): database is closed") }
+        let code = sqlite_nio_sqlite3_extended_errcode(db)
+        let message = sqlite_nio_sqlite3_errmsg(db).map { String(cString: $0) } ?? ""
+        return StorageError.query("\(what): SQLite error \(code): \(message)")
+    }
+
+    private func prepare(_ sql: String, cache: Bool) throws -> OpaquePointer {
+        if cache, let s = statements[sql] { return s }
+        guard let db else { throw StorageError.query("database is closed") }
+        var stmt: OpaquePointer?
+        let rc = sqlite_nio_sqlite3_prepare_v3(
+            db,
+            SQLiteTx.rewrite(sql),
+            -1,
+            cache ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0,
+            &stmt,
+            nil
+        )
+        guard rc == SQLITE_OK, let stmt else { throw error("prepare") }
+        if cache {
+            if statements.count >= Self.maxCached {
+                for (_, s) in statements { sqlite_nio_sqlite3_finalize(s) }
+                statements.removeAll()
+            }
+            statements[sql] = stmt
+        }
+        return stmt
+    }
+
+    /// Runs one statement (`$n` placeholders, rewritten to SQLite's `?n` once, when prepared) and
+    /// returns its rows.
+    func run(_ sql: String, _ binds: [SQLValue], cache: Bool = true) throws -> [SQLRow] {
+        let stmt = try prepare(sql, cache: cache)
+        defer {
+            sqlite_nio_sqlite3_reset(stmt)
+            sqlite_nio_sqlite3_clear_bindings(stmt)
+            if !cache { sqlite_nio_sqlite3_finalize(stmt) }
+        }
+        for (i, b) in binds.enumerated() {
+            let index = Int32(i + 1)
+            let rc: Int32
+            switch b {
+            case .int(let v): rc = sqlite_nio_sqlite3_bind_int64(stmt, index, v)
+            case .double(let d): rc = sqlite_nio_sqlite3_bind_double(stmt, index, d)
+            case .null: rc = sqlite_nio_sqlite3_bind_null(stmt, index)
+            case .text(let s):
+                var s = s
+                rc = s.withUTF8 { u in
+                    guard let base = u.baseAddress, !u.isEmpty else {
+                        return sqlite_nio_sqlite3_bind_text64(
+                            stmt,
+                            index,
+                            "",
+                            0,
+                            SQLITE_TRANSIENT_DESTRUCTOR,
+                            UInt8(SQLITE_UTF8)
+                        )
+                    }
+                    return UnsafeRawPointer(base).withMemoryRebound(to: CChar.self, capacity: u.count) {
+                        sqlite_nio_sqlite3_bind_text64(
+                            stmt,
+                            index,
+                            $0,
+                            UInt64(u.count),
+                            SQLITE_TRANSIENT_DESTRUCTOR,
+                            UInt8(SQLITE_UTF8)
+                        )
+                    }
+                }
+            }
+            guard rc == SQLITE_OK else { throw error("bind") }
+        }
+        var names: [String] = []
+        var rows: [SQLRow] = []
+        while true {
+            let rc = sqlite_nio_sqlite3_step(stmt)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw error("step") }
+            let n = sqlite_nio_sqlite3_column_count(stmt)
+            if names.isEmpty && n > 0 {
+                names = (0..<n).map { sqlite_nio_sqlite3_column_name(stmt, $0).map { String(cString: $0) } ?? "" }
+            }
+            var values: [String: SQLValue] = Dictionary(minimumCapacity: Int(n))
+            for c in 0..<n {
+                let value: SQLValue
+                switch sqlite_nio_sqlite3_column_type(stmt, c) {
+                case SQLITE_INTEGER: value = .int(sqlite_nio_sqlite3_column_int64(stmt, c))
+                case SQLITE_FLOAT: value = .double(sqlite_nio_sqlite3_column_double(stmt, c))
+                case SQLITE_NULL: value = .null
+                default:
+                    // TEXT (and BLOB, read as UTF-8 text).
+                    let bytes = Int(sqlite_nio_sqlite3_column_bytes(stmt, c))
+                    if let p = sqlite_nio_sqlite3_column_blob(stmt, c), bytes > 0 {
+                        value = .text(
+                            String(
+                                decoding: UnsafeRawBufferPointer(start: p, count: bytes).bindMemory(to: UInt8.self),
+                                as: UTF8.self
+                            )
+                        )
+                    } else {
+                        value = .text("")
+                    }
+                }
+                values[names[Int(c)]] = value
+            }
+            rows.append(SQLRow(values: values))
+        }
+        return rows
+    }
+}
+
+/// SQLite's `SQLITE_TRANSIENT`: bound values are copied before the bind call returns.
+let SQLITE_TRANSIENT_DESTRUCTOR = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
 struct SQLiteTx: SQLTransaction {
-    let connection: SQLiteConnection
+    let connection: SQLiteHandle
 
     /// Rewrites `$n` placeholders to SQLite's `?n`.
     static func rewrite(_ sql: String) -> String {
@@ -179,32 +363,7 @@ struct SQLiteTx: SQLTransaction {
     }
 
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        let data: [SQLiteData] = binds.map {
-            switch $0 {
-            case .int(let v): return .integer(SQLiteInt64(v))
-            case .double(let d): return .float(d)
-            case .text(let s): return .text(s)
-            case .null: return .null
-            }
-        }
-        do {
-            let rows = try await connection.query(Self.rewrite(sql), data)
-            return rows.map { row in
-                var values: [String: SQLValue] = [:]
-                for column in row.columns {
-                    switch column.data {
-                    case .integer(let v): values[column.name] = .int(Int64(v))
-                    case .float(let d): values[column.name] = .double(d)
-                    case .text(let s): values[column.name] = .text(s)
-                    case .blob(let b): values[column.name] = .text(String(buffer: b))
-                    case .null: values[column.name] = .null
-                    }
-                }
-                return SQLRow(values: values)
-            }
-        } catch {
-            throw StorageError.query("\(error)")
-        }
+        try connection.run(sql, binds)
     }
 }
 

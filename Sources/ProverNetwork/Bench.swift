@@ -33,6 +33,8 @@ public struct BenchReport: Sendable, Codable {
     public var submitP50Millis: Double
     public var submitP99Millis: Double
     public var proofGenerationSeconds: Double
+    /// Median time to verify one of the proofs on one core, measured before the timed phase.
+    public var verifyMillis: Double
     public var proofBytes: Int
     public var ledgerBalanced: Bool
 }
@@ -81,6 +83,16 @@ public enum NetworkBench {
             proofs[Data(input).base64EncodedString()] = try kind.prove(input: input)
         }
         let genSeconds = seconds(ContinuousClock.now - genStart)
+        // One proof verified alone, for comparison with the coordinator's per-job cost.
+        var verifyTimes: [Double] = []
+        for i in 0..<9 {
+            let input = inputs[i % inputs.count]
+            let proof = proofs[Data(input).base64EncodedString()]!
+            let t0 = ContinuousClock.now
+            try kind.verify(input: input, proof: proof)
+            verifyTimes.append(seconds(ContinuousClock.now - t0) * 1000)
+        }
+        verifyTimes.sort()
         let proofTable = proofs
 
         let requester = CoordinatorClient(baseURL: running.url, key: try NodeKey.generate(), http: http)
@@ -183,6 +195,7 @@ public enum NetworkBench {
             submitP50Millis: percentile(submit, 0.5),
             submitP99Millis: percentile(submit, 0.99),
             proofGenerationSeconds: genSeconds,
+            verifyMillis: verifyTimes[verifyTimes.count / 2],
             proofBytes: proofs.values.first?.count ?? 0,
             ledgerBalanced: check.balanced
         )

@@ -80,6 +80,14 @@ public final class CoordinatorClient: @unchecked Sendable {
         return (Int(response.status.code), [UInt8](buffer.readableBytesView))
     }
 
+    /// Request encoder. Slashes stay unescaped: base64 proofs are full of them, and `\/` escapes make
+    /// bodies larger and push the server's decoder onto its slow path for escaped strings.
+    static var encoder: JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.withoutEscapingSlashes]
+        return e
+    }
+
     /// Sends a JSON request with the session token and decodes the answer.
     public func call<R: Decodable>(
         _ method: HTTPMethod,
@@ -88,7 +96,7 @@ public final class CoordinatorClient: @unchecked Sendable {
         as type: R.Type,
         signed: Bool = false
     ) async throws -> (Int, R?) {
-        let bytes = try body.map { [UInt8](try JSONEncoder().encode($0)) }
+        let bytes = try body.map { [UInt8](try Self.encoder.encode($0)) }
         var headers: [(String, String)] = []
         if signed {
             let n = nextNonce()

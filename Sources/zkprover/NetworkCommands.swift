@@ -204,12 +204,14 @@ struct NetworkBenchCommand: AsyncParsableCommand {
             )
             print(
                 String(
-                    format: "  (submitting %d jobs took %.2f s; %d proofs of %d bytes generated beforehand in %.2f s)",
+                    format:
+                        "  (submitting %d jobs took %.2f s; %d proofs of %d bytes generated beforehand in %.2f s; one verifies in %.2f ms)",
                     r.jobs,
                     r.submitSeconds,
                     8,
                     r.proofBytes,
-                    r.proofGenerationSeconds
+                    r.proofGenerationSeconds,
+                    r.verifyMillis
                 )
             )
         }

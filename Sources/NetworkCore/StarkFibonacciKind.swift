@@ -34,16 +34,6 @@ public struct StarkFibonacciKind: ProofKind {
     init(name: String, config: StarkConfig<F>) {
         self.name = name
         self.config = config
-        Self.pinThreadCount()
-    }
-
-    /// Fixes `Parallel.maxThreads` at its default (the processors online) unless already set.
-    /// While unset, every read asks `sysconf(_SC_NPROCESSORS_ONLN)`, which glibc answers by opening
-    /// and reading `/sys/devices/system/cpu/online`, and the verifier reads it once per Merkle
-    /// opening: about a thousand file opens per proof, most of a verification's time.
-    static func pinThreadCount() {
-        let online = Parallel.activeProcessorCount
-        if Parallel.maxThreads == online { Parallel.maxThreads = online }
     }
 
     /// The statement of an input.

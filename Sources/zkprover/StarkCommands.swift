@@ -312,8 +312,14 @@ struct BenchCommand: ParsableCommand {
     var quick = false
     @Flag(help: "Only the proving rows.")
     var proveOnly = false
+    @Flag(
+        help:
+            "Return freed matrices to the OS (glibc's default). By default the bench keeps them mapped, as a prover process that proves job after job should: later rows then reuse pages instead of faulting them in again."
+    )
+    var returnMemory = false
 
     func run() throws {
+        if !returnMemory { retainFreedLargeAllocations() }
         let counts: [Int]
         switch threads {
         case "1": counts = [1]

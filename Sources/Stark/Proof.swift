@@ -90,8 +90,9 @@ public enum ProofLimits {
 extension StarkProof {
     /// Magic bytes `ZKPS`.
     public static var magic: [UInt8] { [0x5a, 0x4b, 0x50, 0x53] }
-    /// The current format version.
-    public static var formatVersion: UInt16 { 1 }
+    /// The current format version. Version 2 writes every Merkle path node once per tree and
+    /// level: a node that an earlier query of the proof already carried is a back-reference.
+    public static var formatVersion: UInt16 { 2 }
 
     /// Field identifier stored in the header (1 KoalaBear, 2 BabyBear, 0 other).
     static var fieldTag: UInt8 {
@@ -134,17 +135,18 @@ extension StarkProof {
         w.exts(finalPoly)
         w.field(powWitness)
         w.count(queries.count)
+        var written = PathNodes<F>()
         for q in queries {
             w.count(q.inputs.count)
-            for o in q.inputs {
+            for (i, o) in q.inputs.enumerated() {
                 w.count(o.rows.count)
                 for row in o.rows { w.fields(row) }
-                Self.writePath(&w, o.path)
+                Self.writePath(&w, o.path, tree: i, nodes: &written)
             }
             w.count(q.layers.count)
-            for l in q.layers {
+            for (k, l) in q.layers.enumerated() {
                 w.ext(l.sibling)
-                Self.writePath(&w, l.path)
+                Self.writePath(&w, l.path, tree: ProofLimits.maxInputsPerQuery + k, nodes: &written)
             }
         }
         return w.bytes
@@ -156,9 +158,21 @@ extension StarkProof {
         for e in d.elements { w.field(e) }
     }
 
-    static func writePath(_ w: inout ByteWriter, _ p: [StarkDigest<F>]) {
+    /// A path: its length, then per node `0` and the digest, or `k ≥ 1` for the `k`-th distinct
+    /// node already written at this tree and level.
+    static func writePath(_ w: inout ByteWriter, _ p: [StarkDigest<F>], tree: Int, nodes: inout PathNodes<F>) {
         w.count(p.count)
-        for d in p { writeDigest(&w, d) }
+        for (level, d) in p.enumerated() {
+            let key = PathNodes<F>.key(tree: tree, level: level)
+            if let k = nodes.written[key, default: [:]][d] {
+                w.count(k + 1)
+            } else {
+                w.count(0)
+                writeDigest(&w, d)
+                let n = nodes.written[key, default: [:]].count
+                nodes.written[key, default: [:]][d] = n
+            }
+        }
     }
 
     static func readDigest(_ r: inout ByteReader) throws(DecodingError) -> StarkDigest<F> {
@@ -168,11 +182,28 @@ extension StarkProof {
         return StarkDigest(e)
     }
 
-    static func readPath(_ r: inout ByteReader) throws(DecodingError) -> [StarkDigest<F>] {
-        let n = try r.count("Merkle path", limit: ProofLimits.maxPath, minBytesPerItem: 4 * digestWidth)
+    static func readPath(
+        _ r: inout ByteReader,
+        tree: Int,
+        nodes: inout PathNodes<F>
+    ) throws(DecodingError)
+        -> [StarkDigest<F>]
+    {
+        let n = try r.count("Merkle path", limit: ProofLimits.maxPath, minBytesPerItem: 1)
         var p: [StarkDigest<F>] = []
         p.reserveCapacity(n)
-        for _ in 0..<n { p.append(try readDigest(&r)) }
+        for level in 0..<n {
+            let key = PathNodes<F>.key(tree: tree, level: level)
+            let known = nodes.read[key, default: []]
+            let tag = try r.count("Merkle path node reference", limit: known.count)
+            if tag == 0 {
+                let d = try readDigest(&r)
+                nodes.read[key, default: []].append(d)
+                p.append(d)
+            } else {
+                p.append(known[tag - 1])
+            }
+        }
         return p
     }
 
@@ -245,24 +276,25 @@ extension StarkProof {
         let nq = try r.count("query proofs", limit: ProofLimits.maxQueries, minBytesPerItem: 2)
         var queries: [QueryProof<F>] = []
         queries.reserveCapacity(nq)
+        var seen = PathNodes<F>()
         for _ in 0..<nq {
             let ni = try r.count("query inputs", limit: ProofLimits.maxInputsPerQuery, minBytesPerItem: 2)
             var inputs: [RowOpening<F>] = []
             inputs.reserveCapacity(ni)
-            for _ in 0..<ni {
+            for i in 0..<ni {
                 let nr = try r.count("opened rows", limit: ProofLimits.maxTables, minBytesPerItem: 1)
                 var rows: [[F]] = []
                 rows.reserveCapacity(nr)
                 for _ in 0..<nr { rows.append(try r.fields("opened row", limit: ProofLimits.maxColumns, F.self)) }
-                let path = try Self.readPath(&r)
+                let path = try Self.readPath(&r, tree: i, nodes: &seen)
                 inputs.append(RowOpening(rows: rows, path: path))
             }
             let nl = try r.count("query layers", limit: ProofLimits.maxPath, minBytesPerItem: 17)
             var layers: [FriLayerOpening<F>] = []
             layers.reserveCapacity(nl)
-            for _ in 0..<nl {
+            for k in 0..<nl {
                 let s = try r.ext(F.self)
-                let p = try Self.readPath(&r)
+                let p = try Self.readPath(&r, tree: ProofLimits.maxInputsPerQuery + k, nodes: &seen)
                 layers.append(FriLayerOpening(sibling: s, path: p))
             }
             queries.append(QueryProof(inputs: inputs, layers: layers))
@@ -280,4 +312,15 @@ extension StarkProof {
             queries: queries
         )
     }
+}
+
+/// The Merkle path nodes a proof's encoding has carried so far, per tree and level (trees:
+/// the query inputs `0..<maxInputsPerQuery`, then one per FRI round).
+struct PathNodes<F: StarkField> {
+    /// Encoder: digest → its number among the distinct nodes of its tree and level.
+    var written: [Int: [StarkDigest<F>: Int]] = [:]
+    /// Decoder: the distinct nodes of each tree and level, in order.
+    var read: [Int: [StarkDigest<F>]] = [:]
+
+    static func key(tree: Int, level: Int) -> Int { tree &* (ProofLimits.maxPath + 1) &+ level }
 }

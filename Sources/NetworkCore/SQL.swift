@@ -153,13 +153,21 @@ public final class SQLiteSQLDatabase: SQLDatabase, @unchecked Sendable {
     public let engine = SQLEngine.sqlite
     let connection: SQLiteHandle
     let mutex = AsyncMutex()
+    /// Copies the write-ahead log into the database file off the request path (file databases).
+    let checkpointer: SQLiteCheckpointer?
 
     /// Opens (creating if needed) the SQLite file at `path`, or an in-memory database when `nil`.
     public init(path: String?, logger: Logger) async throws {
         connection = try SQLiteHandle(path: path ?? ":memory:")
-        if path != nil {
+        if let path {
             _ = try connection.run("PRAGMA journal_mode=WAL", [], cache: false)
             _ = try connection.run("PRAGMA synchronous=NORMAL", [], cache: false)
+            // Commits no longer checkpoint by themselves (a checkpoint inside a commit stalls every
+            // request queued behind it); a second connection does it in the background.
+            _ = try connection.run("PRAGMA wal_autocheckpoint=0", [], cache: false)
+            checkpointer = try SQLiteCheckpointer(path: path, logger: logger)
+        } else {
+            checkpointer = nil
         }
         _ = try connection.run("PRAGMA busy_timeout=5000", [], cache: false)
         _ = try connection.run("PRAGMA temp_store=MEMORY", [], cache: false)
@@ -186,10 +194,48 @@ public final class SQLiteSQLDatabase: SQLDatabase, @unchecked Sendable {
         return result
     }
 
+    deinit { checkpointer?.stop() }
+
     public func close() async {
+        checkpointer?.stop()
         await mutex.lock()
         connection.close()
         mutex.unlock()
+    }
+}
+
+/// A thread with its own connection that runs a passive checkpoint every 100 ms: it copies
+/// committed log frames into the database file without blocking the writer, so the log stays
+/// small and no commit pays for a checkpoint. A final checkpoint runs when it stops.
+final class SQLiteCheckpointer: @unchecked Sendable {
+    private let handle: SQLiteHandle
+    private let stopped = Atomic<Bool>(false)
+    private let done = DispatchSemaphore(value: 0)
+
+    init(path: String, logger: Logger) throws {
+        handle = try SQLiteHandle(path: path)
+        _ = try handle.run("PRAGMA busy_timeout=5000", [], cache: false)
+        let thread = Thread { [self] in
+            while !stopped.load(ordering: .relaxed) {
+                do {
+                    _ = try handle.run("PRAGMA wal_checkpoint(PASSIVE)", [], cache: true)
+                } catch {
+                    logger.warning("SQLite background checkpoint failed", metadata: ["error": "\(error)"])
+                }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            _ = try? handle.run("PRAGMA wal_checkpoint(PASSIVE)", [], cache: false)
+            handle.close()
+            done.signal()
+        }
+        thread.name = "sqlite-checkpoint"
+        thread.start()
+    }
+
+    /// Stops the thread after its last checkpoint; returns when the connection is closed.
+    func stop() {
+        if stopped.exchange(true, ordering: .relaxed) { return }
+        done.wait()
     }
 }
 

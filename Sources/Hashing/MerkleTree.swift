@@ -214,41 +214,11 @@ extension MerkleTree {
         index: Int,
         opening: MerkleOpening<H>
     ) throws(MerkleError) {
-        guard !dimensions.isEmpty else { throw .noMatrices }
-        for (k, d) in dimensions.enumerated() {
-            guard d.width > 0, d.height > 0 else { throw .emptyMatrix(matrix: k) }
-            guard d.height & (d.height - 1) == 0 else { throw .heightNotPowerOfTwo(matrix: k, height: d.height) }
+        do {
+            try verifyBatch(hasher: hasher, root: root, dimensions: dimensions, indices: [index], openings: [opening])
+        } catch {
+            throw error.error
         }
-        guard opening.openedRows.count == dimensions.count else {
-            throw .wrongNumberOfRows(expected: dimensions.count, actual: opening.openedRows.count)
-        }
-        for (k, d) in dimensions.enumerated() where opening.openedRows[k].count != d.width {
-            throw .wrongRowWidth(matrix: k, expected: d.width, actual: opening.openedRows[k].count)
-        }
-        let maxHeight = dimensions.map(\.height).max()!
-        guard index >= 0, index < maxHeight else { throw .indexOutOfRange(index: index, height: maxHeight) }
-        let log = maxHeight.trailingZeroBitCount
-        guard opening.siblings.count == log else {
-            throw .wrongPathLength(expected: log, actual: opening.siblings.count)
-        }
-
-        func rowsDigest(height: Int) -> H.Digest {
-            let rows = dimensions.indices.filter { dimensions[$0].height == height }.map { opening.openedRows[$0] }
-            return withBuffers(rows) { hasher.hash(slices: $0) }
-        }
-
-        var node = rowsDigest(height: maxHeight)
-        var i = index
-        var height = maxHeight
-        for sibling in opening.siblings {
-            node = i & 1 == 0 ? hasher.compress(node, sibling) : hasher.compress(sibling, node)
-            i >>= 1
-            height >>= 1
-            if dimensions.contains(where: { $0.height == height }) {
-                node = hasher.compress(node, rowsDigest(height: height))
-            }
-        }
-        guard node == root else { throw .rootMismatch }
     }
 }
 

@@ -67,29 +67,6 @@ enum Backend {
         return CommittedBatch(matrices: matrices, tree: tree)
     }
 
-    /// Checks an opening of the rows at `index` of matrices of `dimensions` under `root`.
-    @_specialize(where F == KoalaBear)
-    @_specialize(where F == BabyBear)
-    static func verify<F: StarkField>(
-        root: StarkDigest<F>,
-        dimensions: [MatrixDimensions],
-        index: Int,
-        opening: RowOpening<F>,
-        config: StarkConfig<F>
-    ) -> Bool {
-        do {
-            try mmcs(config).verify(
-                root: root,
-                dimensions: dimensions,
-                index: index,
-                opening: Hashing.MerkleOpening(openedRows: opening.rows, siblings: opening.path)
-            )
-            return true
-        } catch {
-            return false
-        }
-    }
-
     /// Checks the openings of many queries of one tree at once; returns the position of the
     /// first that does not verify, or `nil` when all do.
     @_specialize(where F == KoalaBear)

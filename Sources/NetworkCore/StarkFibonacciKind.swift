@@ -14,8 +14,10 @@ public struct StarkFibonacciKind: ProofKind {
     public static let kindName = "stark-fibonacci"
     /// Name of the fast kind for tests (about 20 bits; real proofs, insecure parameters).
     public static let testingKindName = "stark-fibonacci-testing"
-    /// `sampleInput` size used by tests that need a proof to take a while.
-    public static let slowTestSize = 8
+    /// `sampleInput` size used by tests that need a proof to take a while (2^16 rows: about a
+    /// second on the testing parameters in a debug build, so a node can be killed mid-proof
+    /// even on a fast machine; 2^11 rows took 50 ms and let the proof finish before the kill).
+    public static let slowTestSize = 13
     /// Largest accepted `logRows` (bounds the work a request can demand).
     public static let maxLogRows = 22
 

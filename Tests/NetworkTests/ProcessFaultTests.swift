@@ -241,6 +241,9 @@ struct ProcessFaultTests {
         let leaseId = try #require(try await r.job(job.id).leaseId)
         a.kill(SIGKILL)
         _ = await a.wait(seconds: 5)
+        // The premise: the node died holding its lease, before it submitted a proof.
+        let atKill = try await r.job(job.id).state
+        try #require(atKill == .leased || atKill == .proving, "node killed after submitting (state \(atKill))")
         // Same key and state file: it picks its lease up again before it expires.
         let again = try startNode("r", port: port)
         try await waitFor(120, "resumed proof") { try await r.job(job.id).state == .verified }

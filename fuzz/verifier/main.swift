@@ -1,0 +1,65 @@
+// libFuzzer target for the STARK verifier: `bash scripts/fuzz-verifier.sh [SECONDS]`.
+//
+// Input: byte 0 picks the statement (mod 3: Fibonacci with public values, a Poseidon2
+// permutation table, a range check of two tables joined by a LogUp bus), the rest is the proof.
+// The verifier must return (accept or throw) on every input: a trap, a hang or an unbounded
+// allocation is a finding. An accepted proof must decode to exactly the honest proof of that
+// statement: the parameters give about 48 bits, so a different proof that verifies is a
+// soundness bug, not luck.
+
+import Algebra
+import Foundation
+import Stark
+
+typealias F = KoalaBear
+
+/// 40 queries at rate 1/2 and 8 bits of grinding: fast enough to fuzz, far out of reach of chance.
+let config = StarkConfig<F>(
+    fri: FriParameters(logBlowup: 1, numQueries: 40, queryPowBits: 8),
+    securityFloor: 0,
+    allowInsecure: true
+)
+let verifier = StarkVerifier(config: config)
+
+/// The statements and their honest proofs.
+let statements: [(airs: [any Air<F>], proof: [UInt8])] = {
+    let prover = StarkProver(config: config)
+    let (fibTrace, fibPublics) = FibonacciAir<F>.trace(logRows: 5)
+    let poseidon = Poseidon2Air<F>(permutationsPerRow: 1)
+    let values = (0..<256).map { UInt32(($0 &* 40_503 &+ 17) & 0xffff) }
+    let sets: [([any Air<F>], [TableInput<F>])] = [
+        ([FibonacciAir<F>()], [TableInput(air: FibonacciAir<F>(), trace: fibTrace, publicValues: fibPublics)]),
+        ([poseidon], [TableInput(air: poseidon, trace: poseidon.trace(logRows: 3))]),
+        ([U16ValuesAir<F>(), ByteTableAir<F>()], rangeCheckTables(values: values, field: F.self)),
+    ]
+    return sets.map { airs, tables in (airs, try! prover.prove(tables).encoded()) }
+}()
+
+@_cdecl("LLVMFuzzerInitialize")
+public func initialize(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>
+) -> CInt {
+    // Seeds: the honest proofs, written where ZKPROVER_FUZZ_SEEDS points.
+    if let dir = ProcessInfo.processInfo.environment["ZKPROVER_FUZZ_SEEDS"] {
+        for (k, s) in statements.enumerated() {
+            try! Data([UInt8(k)] + s.proof).write(to: URL(fileURLWithPath: "\(dir)/honest-\(k)"))
+        }
+    }
+    return 0
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    guard size > 0 else { return 0 }
+    let statement = statements[Int(data[0]) % statements.count]
+    let bytes = Array(UnsafeBufferPointer(start: data + 1, count: size - 1))
+    do {
+        try verifier.verify(airs: statement.airs, bytes: bytes)
+    } catch {
+        return 0
+    }
+    let accepted = try! StarkProof<F>(decoding: bytes).encoded()
+    precondition(accepted == statement.proof, "the verifier accepted a proof other than the honest one")
+    return 0
+}

@@ -79,7 +79,9 @@ public struct StarkVerifier<F: StarkField> {
             let s = AirShape(of: air)
             let t = proof.tables[i]
             let lh = t.logHeight
-            guard lh >= 1, lh >= fri.logFinalPolyLength, lh + b <= F.twoAdicity, lh <= ProofLimits.maxLogHeight else {
+            // The bound on `lh` comes first: a proof built in memory may claim any `Int`, and `lh + b`
+            // must not overflow.
+            guard lh >= 1, lh <= ProofLimits.maxLogHeight, lh >= fri.logFinalPolyLength, lh + b <= F.twoAdicity else {
                 throw .shape("table \(i): height 2^\(lh)")
             }
             guard s.logQuotientDegree <= b else { throw .shape("table \(i): degree too high for the blowup") }

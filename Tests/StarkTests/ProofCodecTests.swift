@@ -60,6 +60,21 @@ struct ProofCodecTests {
         #expect(throws: VerificationError.self) { try verifier.verify(airs: airs, bytes: huge) }
     }
 
+    @Test(
+        "In-memory proofs claiming any log height are rejected, never trapping",
+        arguments: [Int.max, Int.min, 0, 29, 64]
+    )
+    func absurdLogHeightRejected(logHeight: Int) throws {
+        let (trace, publics) = FibonacciAir<F>.trace(logRows: 4)
+        var proof = try StarkProver(config: config).prove([
+            TableInput(air: FibonacciAir<F>(), trace: trace, publicValues: publics)
+        ])
+        proof.tables[0].logHeight = logHeight
+        #expect(throws: VerificationError.self) {
+            try StarkVerifier(config: config).verify(airs: [FibonacciAir<F>()], proof: proof)
+        }
+    }
+
     @Test func wrongStatementRejected() throws {
         let (trace, publics) = FibonacciAir<F>.trace(logRows: 4)
         let bytes = try StarkProver(config: config).prove([

@@ -21,6 +21,7 @@ let package = Package(
     .library(name: "Stark", targets: ["Stark"]),
     .library(name: "EVM", targets: ["EVM"]),
     .library(name: "VM", targets: ["VM"]),
+    .library(name: "VMProver", targets: ["VMProver"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -49,6 +50,10 @@ let package = Package(
     // Host-side tooling.
     .target(name: "EVMFixtures", dependencies: ["EVM"], swiftSettings: fastSettings),
     .target(name: "VM", dependencies: [], swiftSettings: fastSettings),
+    // Test support shared by the VM and VMProver tests (assembler, test programs, host tools).
+    .target(name: "VMTestSupport", dependencies: ["VM"], path: "Sources/VMTestSupport"),
+    // Proving tables of the RV32IM zkVM (no server dependencies).
+    .target(name: "VMProver", dependencies: ["Algebra", "Hashing", "Stark", "VM"], swiftSettings: fastSettings),
     // Host-side codec of the EVM guest's input (the same file is compiled into the guest).
     .target(
       name: "EVMGuestInput", dependencies: ["EVM", "EVMPrimitives"], path: "Guests/examples/evm",
@@ -91,7 +96,8 @@ let package = Package(
     .testTarget(name: "HashingTests", dependencies: ["Hashing", "Algebra", "Keccak"]),
     .testTarget(name: "StarkTests", dependencies: ["Stark", "Algebra", "Hashing"]),
     .testTarget(name: "EVMTests", dependencies: ["EVM", "EVMPrimitives", "Secp256k1", "Precompiles", "EVMFixtures", "Keccak"]),
-    .testTarget(name: "VMTests", dependencies: ["VM", "EVMGuestInput", "EVM", "EVMPrimitives"]),
+    .testTarget(name: "VMProverTests", dependencies: ["VMProver", "VM", "VMTestSupport", "Stark", "Algebra"]),
+    .testTarget(name: "VMTests", dependencies: ["VM", "VMTestSupport", "EVMGuestInput", "EVM", "EVMPrimitives"]),
     .testTarget(
       name: "NetworkTests",
       dependencies: [

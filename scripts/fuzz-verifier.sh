@@ -1,26 +1,37 @@
 #!/usr/bin/env bash
-# Fuzzes the STARK verifier with libFuzzer and AddressSanitizer (fuzz/verifier/main.swift).
-# Usage: scripts/fuzz-verifier.sh [SECONDS (default 600)] [extra libFuzzer flags...]
-# Builds Algebra, Keccak, Hashing and Stark with coverage into .build/fuzz-verifier, seeds the
+# Fuzzes a verifier with libFuzzer and AddressSanitizer.
+# Usage: scripts/fuzz-verifier.sh [SECONDS (default 600)] [TARGET (default verifier)] [extra libFuzzer flags...]
+#   TARGET verifier:    the STARK verifier (fuzz/verifier/main.swift)
+#   TARGET vm-verifier: the zkVM run-proof decoder and chain verifier (fuzz/vm-verifier/main.swift)
+# Builds the modules the target needs with coverage into .build/fuzz-TARGET, seeds the
 # corpus with honest proofs, and fuzzes on every core. Exits 1 when a worker found an input that
 # traps, hangs, allocates without bound or forges a proof; the inputs land in
-# .build/fuzz-verifier/findings (replay one: .build/fuzz-verifier/fuzz-verifier FILE) and are kept,
+# .build/fuzz-TARGET/findings (replay one: .build/fuzz-TARGET/fuzz-TARGET FILE) and are kept,
 # so later runs fail too until a fixed finding is deleted.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${1:-600}"
 shift || true
-out="$root/.build/fuzz-verifier"
+target="${1:-verifier}"
+shift || true
+case "$target" in
+  verifier) modules=(Algebra Keccak Hashing Stark); maxlen=65536 ;;
+  vm-verifier) modules=(Algebra Keccak Hashing Stark VM VMProver); maxlen=4194304 ;;
+  *) echo "unknown fuzz target $target (verifier, vm-verifier)"; exit 2 ;;
+esac
+out="$root/.build/fuzz-$target"
 mkdir -p "$out/corpus" "$out/findings"
 flags=(-O -wmo -parse-as-library -enforce-exclusivity=unchecked -package-name ZKProver -sanitize=fuzzer,address -I "$out")
-for module in Algebra Keccak Hashing Stark; do
+objects=()
+for module in "${modules[@]}"; do
   echo "== compiling $module"
   swiftc "${flags[@]}" -module-name "$module" -emit-module -emit-module-path "$out/$module.swiftmodule" \
     -c $(find "$root/Sources/$module" -name '*.swift' | sort) -o "$out/$module.o"
+  objects+=("$out/$module.o")
 done
 echo "== linking the fuzz target"
-swiftc -O -parse-as-library -sanitize=fuzzer,address -I "$out" "$root/fuzz/verifier/main.swift" \
-  "$out/Algebra.o" "$out/Keccak.o" "$out/Hashing.o" "$out/Stark.o" -o "$out/fuzz-verifier" 2> "$out/link.log" \
+swiftc -O -parse-as-library -sanitize=fuzzer,address -I "$out" "$root/fuzz/$target/main.swift" \
+  "${objects[@]}" -o "$out/fuzz-$target" 2> "$out/link.log" \
   || { cat "$out/link.log"; exit 1; }
 workers="$(nproc)"
 echo "== fuzzing for $seconds s on $workers workers"
@@ -29,8 +40,8 @@ rm -f fuzz-*.log
 export ASAN_OPTIONS="symbolize=0:detect_leaks=0"
 export ZKPROVER_FUZZ_SEEDS="$out/corpus"
 status=0
-./fuzz-verifier -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=10 \
-  -max_len=65536 -workers="$workers" -jobs="$workers" -artifact_prefix="$out/findings/" "$@" "$out/corpus" \
+./fuzz-$target -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=10 \
+  -max_len="$maxlen" -workers="$workers" -jobs="$workers" -artifact_prefix="$out/findings/" "$@" "$out/corpus" \
   > fuzz.log 2>&1 || status=$?
 for log in fuzz-*.log; do
   echo "-- $log: $(grep -E '^#[0-9]+' "$log" | tail -n 1)"

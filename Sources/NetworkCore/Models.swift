@@ -1,6 +1,6 @@
 import Foundation
 
-/// The states a job moves through (see DESIGN.md §5). Every move is stored as a ``Transition``.
+/// The states a job moves through (see docs/ARCHITECTURE.md §6). Every move is stored as a ``Transition``.
 public enum JobState: String, Codable, Sendable, CaseIterable {
     case created = "CREATED"
     case ready = "READY"

@@ -161,10 +161,20 @@ public protocol Air<F>: Sendable {
     var width: Int { get }
     /// The number of preprocessed (fixed) columns.
     var preprocessedWidth: Int { get }
+    /// The preprocessed commitment group of this table's fixed columns (default 0; ignored when
+    /// `preprocessedWidth == 0`). Tables whose fixed columns are in the same group are committed
+    /// in the same Merkle tree; groups are committed in ascending order, one root per group in
+    /// the proof (``StarkProof/preprocessedRoots``). A verifier can take a group's root from a
+    /// cached verifying key or from the caller instead of recomputing it (see
+    /// ``StarkVerifier/verify(airs:proof:publicValues:preprocessedRoots:)``), so fixed columns that
+    /// change per proof (a memory image, a public output) go in a group of their own.
+    /// Must be in `0..<ProofLimits.maxPreprocessedGroups` (16).
+    var preprocessedGroup: Int { get }
     /// The number of public values this table takes.
     var numPublicValues: Int { get }
-    /// The fixed columns (known to prover and verifier), or `nil` when `preprocessedWidth == 0`.
-    /// Its height is the table's height.
+    /// The fixed columns, or `nil` when `preprocessedWidth == 0`. Its height is the table's
+    /// height. The prover always needs them; the verifier asks only for the groups whose
+    /// root it is not given, so an AIR may return `nil` when its group's root comes from elsewhere.
     func preprocessedTrace() -> RowMajorMatrix<F>?
     /// Evaluates every constraint and interaction against `builder`.
     func eval<B: AirBuilder>(_ builder: inout B) where B.F == F
@@ -179,6 +189,7 @@ public protocol Air<F>: Sendable {
 extension Air {
     public var name: String { String(describing: Self.self) }
     public var preprocessedWidth: Int { 0 }
+    public var preprocessedGroup: Int { 0 }
     public var numPublicValues: Int { 0 }
     public func preprocessedTrace() -> RowMajorMatrix<F>? { nil }
     @inlinable

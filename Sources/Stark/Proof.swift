@@ -22,8 +22,8 @@ public struct FriLayerOpening<F: StarkField>: Sendable, Equatable {
 
 /// Everything opened for one query index.
 public struct QueryProof<F: StarkField>: Sendable, Equatable {
-    /// One opening per committed tree, in commitment order: preprocessed (when some
-    /// table has fixed columns), main, aux (when some table has interactions), quotient.
+    /// One opening per committed tree, in commitment order: one per preprocessed group (in
+    /// ascending group order), main, aux (when some table has interactions), quotient.
     public var inputs: [RowOpening<F>]
     /// One opening per FRI folding round.
     public var layers: [FriLayerOpening<F>]
@@ -58,6 +58,10 @@ public struct StarkProof<F: StarkField>: Sendable, Equatable {
     /// The FRI parameters the proof was made with.
     public var fri: FriParameters
     public var tables: [TableProof<F>]
+    /// One root per preprocessed commitment group present in the statement (a group with at
+    /// least one table with fixed columns), in ascending group order: the tree over the
+    /// low-degree extensions of that group's fixed columns, tables in statement order.
+    public var preprocessedRoots: [StarkDigest<F>]
     /// The root of the tree over all tables' main traces.
     public var mainRoots: [StarkDigest<F>]
     /// The root of the tree over the LogUp traces (empty without interactions).
@@ -84,7 +88,10 @@ public enum ProofLimits {
     public static var maxQueries: Int { 1024 }
     public static var maxPath: Int { 40 }
     public static var maxFinalPoly: Int { 1 << 12 }
-    public static var maxInputsPerQuery: Int { 4 }
+    /// Preprocessed commitment groups are numbered `0..<maxPreprocessedGroups`.
+    public static var maxPreprocessedGroups: Int { 16 }
+    /// One tree per preprocessed group, then main, aux and quotient.
+    public static var maxInputsPerQuery: Int { maxPreprocessedGroups + 3 }
 }
 
 extension StarkProof {
@@ -92,7 +99,9 @@ extension StarkProof {
     public static var magic: [UInt8] { [0x5a, 0x4b, 0x50, 0x53] }
     /// The current format version. Version 2 writes every Merkle path node once per tree and
     /// level: a node that an earlier query of the proof already carried is a back-reference.
-    public static var formatVersion: UInt16 { 2 }
+    /// Version 3 commits fixed columns in one tree per preprocessed group and carries the
+    /// roots (``preprocessedRoots``, written before the main roots).
+    public static var formatVersion: UInt16 { 3 }
 
     /// Field identifier stored in the header (1 KoalaBear, 2 BabyBear, 0 other).
     static var fieldTag: UInt8 {
@@ -128,7 +137,7 @@ extension StarkProof {
                 w.exts(v)
             }
         }
-        for roots in [mainRoots, auxRoots, quotientRoots, friRoots] {
+        for roots in [preprocessedRoots, mainRoots, auxRoots, quotientRoots, friRoots] {
             w.count(roots.count)
             for r in roots { Self.writeDigest(&w, r) }
         }
@@ -260,12 +269,13 @@ extension StarkProof {
             tables.append(TableProof(logHeight: lh, publicValues: pv, cumulativeSum: cs, openings: o))
         }
         var rootLists: [[StarkDigest<F>]] = []
-        for what in ["main roots", "aux roots", "quotient roots", "FRI roots"] {
-            let n = try r.count(
-                what,
-                limit: what == "FRI roots" ? ProofLimits.maxPath : ProofLimits.maxTables,
-                minBytesPerItem: 4 * Self.digestWidth
-            )
+        let rootLimits = [
+            ("preprocessed roots", ProofLimits.maxPreprocessedGroups), ("main roots", ProofLimits.maxTables),
+            ("aux roots", ProofLimits.maxTables), ("quotient roots", ProofLimits.maxTables),
+            ("FRI roots", ProofLimits.maxPath),
+        ]
+        for (what, limit) in rootLimits {
+            let n = try r.count(what, limit: limit, minBytesPerItem: 4 * Self.digestWidth)
             var l: [StarkDigest<F>] = []
             l.reserveCapacity(n)
             for _ in 0..<n { l.append(try Self.readDigest(&r)) }
@@ -303,10 +313,11 @@ extension StarkProof {
         self.init(
             fri: fri,
             tables: tables,
-            mainRoots: rootLists[0],
-            auxRoots: rootLists[1],
-            quotientRoots: rootLists[2],
-            friRoots: rootLists[3],
+            preprocessedRoots: rootLists[0],
+            mainRoots: rootLists[1],
+            auxRoots: rootLists[2],
+            quotientRoots: rootLists[3],
+            friRoots: rootLists[4],
             finalPoly: finalPoly,
             powWitness: witness,
             queries: queries

@@ -134,6 +134,10 @@ public struct StarkProver<F: StarkField> {
             guard t.publicValues.count == s.numPublicValues else {
                 throw .shape("\(t.air.name): \(t.publicValues.count) public values, expected \(s.numPublicValues)")
             }
+            guard (0..<ProofLimits.maxPreprocessedGroups).contains(s.preprocessedGroup) else {
+                let limit = ProofLimits.maxPreprocessedGroups
+                throw .shape("\(t.air.name): preprocessed group \(s.preprocessedGroup) is not in 0..<\(limit)")
+            }
             guard s.logQuotientDegree <= b else {
                 throw .degreeTooHigh(table: t.air.name, degree: s.maxConstraintDegree, maxDegree: 1 + (1 << b))
             }
@@ -161,11 +165,14 @@ public struct StarkProver<F: StarkField> {
         var ch = config.challenger()
         observeStatement(&ch, fri: fri, shapes: shapes, logHeights: logHeights, publics: tables.map(\.publicValues))
 
-        // 1. Preprocessed and main commitments (one tree per round over all tables).
+        // 1. Preprocessed commitments (one tree per group, ascending) and the main commitment
+        // (one tree over all tables).
         report("committing to \(tables.count) trace(s)")
         let prepLDEs: [RowMajorMatrix<F>?] = preps.map { $0.map { Backend.lde($0, logBlowup: b) } }
-        let prepBatch = preprocessedCommitment(prepLDEs)
-        if let prepBatch { ch.observe(prepBatch.root.elements) }
+        let prepBatches = preprocessedGroups(shapes).map { group in
+            Backend.commit(group.members.map { prepLDEs[$0]! }, config: config)
+        }
+        for batch in prepBatches { ch.observe(batch.root.elements) }
         let mainLDEs = tables.map { Backend.lde($0.trace, logBlowup: b) }
         let mainBatch = Backend.commit(mainLDEs, config: config)
         ch.observe(mainBatch.root.elements)
@@ -281,12 +288,13 @@ public struct StarkProver<F: StarkField> {
 
         // 6. FRI.
         report("FRI")
-        let inputs = [prepBatch, mainBatch, auxBatch, quotientBatch].compactMap { $0 }
+        let inputs = prepBatches + [mainBatch, auxBatch, quotientBatch].compactMap { $0 }
         let friProof = Fri.prove(reduced: reduced, inputs: inputs, fri: fri, config: config, challenger: &ch)
 
         return StarkProof(
             fri: fri,
             tables: tableProofs,
+            preprocessedRoots: prepBatches.map(\.root),
             mainRoots: [mainBatch.root],
             auxRoots: auxBatch.map { [$0.root] } ?? [],
             quotientRoots: [quotientBatch.root],
@@ -296,12 +304,16 @@ public struct StarkProver<F: StarkField> {
             queries: friProof.queries
         )
     }
+}
 
-    /// The tree over the preprocessed LDEs of the tables that have fixed columns.
-    func preprocessedCommitment(_ ldes: [RowMajorMatrix<F>?]) -> CommittedBatch<F>? {
-        let present = ldes.compactMap { $0 }
-        return present.isEmpty ? nil : Backend.commit(present, config: config)
+/// The preprocessed commitment groups of a statement, in ascending group order: each group
+/// with at least one table with fixed columns, and those tables' indices in statement order.
+func preprocessedGroups(_ shapes: [AirShape]) -> [(group: Int, members: [Int])] {
+    var byGroup: [Int: [Int]] = [:]
+    for (i, s) in shapes.enumerated() where s.preprocessedWidth > 0 {
+        byGroup[s.preprocessedGroup, default: []].append(i)
     }
+    return byGroup.keys.sorted().map { ($0, byGroup[$0]!) }
 }
 
 /// Absorbs all opened values of a table.
@@ -311,7 +323,8 @@ func observeOpenings<F: StarkField>(_ ch: inout DuplexChallenger<Poseidon2<F>>, 
     }
 }
 
-/// Absorbs the statement: parameters, table shapes and heights, public values.
+/// Absorbs the statement: protocol version, parameters, table shapes (with preprocessed
+/// groups) and heights, public values.
 func observeStatement<F: StarkField>(
     _ ch: inout DuplexChallenger<Poseidon2<F>>,
     fri: FriParameters,
@@ -319,7 +332,7 @@ func observeStatement<F: StarkField>(
     logHeights: [Int],
     publics: [[F]]
 ) {
-    ch.observe(F(UInt32(1)))  // format version
+    ch.observe(F(UInt32(3)))  // protocol version (3: preprocessed commitment groups)
     ch.observe(F(UInt32(fri.logBlowup)))
     ch.observe(F(UInt32(fri.numQueries)))
     ch.observe(F(UInt32(fri.queryPowBits)))
@@ -329,6 +342,7 @@ func observeStatement<F: StarkField>(
         ch.observe(F(UInt32(logHeights[i])))
         ch.observe(F(UInt32(s.width)))
         ch.observe(F(UInt32(s.preprocessedWidth)))
+        ch.observe(F(UInt32(s.preprocessedWidth > 0 ? s.preprocessedGroup : 0)))
         ch.observe(F(UInt32(s.interactions.count)))
         ch.observe(F(UInt32(publics[i].count)))
         ch.observe(publics[i])

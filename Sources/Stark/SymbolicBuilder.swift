@@ -74,6 +74,8 @@ public struct SymbolicBuilder<F: PrimeField31>: AirBuilder {
 public struct AirShape: Sendable, Equatable {
     public var width: Int
     public var preprocessedWidth: Int
+    /// The AIR's ``Air/preprocessedGroup``.
+    public var preprocessedGroup: Int
     public var numPublicValues: Int
     /// Number of base-field constraints written by the AIR.
     public var numConstraints: Int
@@ -105,6 +107,7 @@ public struct AirShape: Sendable, Equatable {
         air.eval(&b)
         width = air.width
         preprocessedWidth = air.preprocessedWidth
+        preprocessedGroup = air.preprocessedGroup
         numPublicValues = air.numPublicValues
         numConstraints = b.constraintDegrees.count
         interactions = b.interactions

@@ -13,6 +13,9 @@ public enum VerificationError: Error, Sendable, Equatable, CustomStringConvertib
     case shape(String)
     /// The public values differ from the expected ones.
     case publicValuesMismatch(table: Int)
+    /// The proof's root of preprocessed group `group` differs from the expected one (given by
+    /// the caller, or computed from the AIRs' fixed columns).
+    case preprocessedRootMismatch(group: Int)
     /// The constraints do not match the quotient at the out-of-domain point.
     case constraintMismatch(table: Int)
     /// The LogUp cumulative sums do not add up to zero: the buses are unbalanced.
@@ -33,6 +36,8 @@ public enum VerificationError: Error, Sendable, Equatable, CustomStringConvertib
         case .insecureConfiguration(let b, let f): return "proof parameters give \(b) bits, below \(f)"
         case .shape(let s): return "proof shape: \(s)"
         case .publicValuesMismatch(let t): return "public values of table \(t) differ"
+        case .preprocessedRootMismatch(let g):
+            return "the root of preprocessed group \(g) differs from the expected one"
         case .constraintMismatch(let t): return "constraints of table \(t) do not hold at the out-of-domain point"
         case .unbalancedBuses: return "bus sums do not cancel"
         case .proofOfWork: return "invalid proof of work"
@@ -50,15 +55,73 @@ public struct StarkVerifier<F: StarkField> {
 
     public init(config: StarkConfig<F>) { self.config = config }
 
-    /// Decodes and verifies `bytes` against `airs`; `publicValues`, when given, must match the proof's.
-    public func verify(airs: [any Air<F>], bytes: [UInt8], publicValues: [[F]]? = nil) throws(VerificationError) {
+    /// The root of preprocessed group `group` (a verifying key): exactly the root the prover puts
+    /// in ``StarkProof/preprocessedRoots`` for that group, under this verifier's configuration.
+    ///
+    /// `airs` may be the whole statement, in statement order: the AIRs whose
+    /// ``Air/preprocessedGroup`` is `group` and that have fixed columns are committed in the order
+    /// given, each at the height of its ``Air/preprocessedTrace()`` (the table's height); the
+    /// others are skipped. Pass the result in `preprocessedRoots` of
+    /// ``verify(airs:proof:publicValues:preprocessedRoots:)`` so that later verifications need
+    /// not rebuild those columns. Returns `nil` when no AIR of `group` has fixed columns; throws
+    /// `.shape` when one returns no fixed columns, columns of another width, or a height that is
+    /// not a power of two in `2...2^ProofLimits.maxLogHeight` (within the field's two-adicity).
+    public func preprocessedRoot(airs: [any Air<F>], group: Int) throws(VerificationError) -> StarkDigest<F>? {
+        var traces: [RowMajorMatrix<F>] = []
+        for (i, air) in airs.enumerated() where air.preprocessedGroup == group && air.preprocessedWidth > 0 {
+            guard let p = air.preprocessedTrace(), p.width == air.preprocessedWidth else {
+                throw .shape("table \(i): preprocessed trace")
+            }
+            let h = p.height
+            guard h >= 2, h & (h - 1) == 0, h <= 1 << ProofLimits.maxLogHeight,
+                log2Strict(h) + config.fri.logBlowup <= F.twoAdicity
+            else { throw .shape("table \(i): preprocessed height \(h)") }
+            traces.append(p)
+        }
+        return traces.isEmpty ? nil : groupRoot(traces)
+    }
+
+    /// The root of the tree over the low-degree extensions of `traces` (one preprocessed group).
+    func groupRoot(_ traces: [RowMajorMatrix<F>]) -> StarkDigest<F> {
+        Backend.commit(traces.map { Backend.lde($0, logBlowup: config.fri.logBlowup) }, config: config).root
+    }
+
+    /// Decodes and verifies `bytes` against `airs`; `publicValues`, when given, must match the
+    /// proof's. `preprocessedRoots` as in ``verify(airs:proof:publicValues:preprocessedRoots:)``.
+    public func verify(
+        airs: [any Air<F>],
+        bytes: [UInt8],
+        publicValues: [[F]]? = nil,
+        preprocessedRoots: [Int: StarkDigest<F>] = [:]
+    ) throws(VerificationError) {
         let proof: StarkProof<F>
         do { proof = try StarkProof<F>(decoding: bytes) } catch { throw .decoding(error) }
-        try verify(airs: airs, proof: proof, publicValues: publicValues)
+        try verify(airs: airs, proof: proof, publicValues: publicValues, preprocessedRoots: preprocessedRoots)
     }
 
     /// Verifies `proof` against `airs`; `publicValues`, when given, must match the proof's.
-    public func verify(airs: [any Air<F>], proof: StarkProof<F>, publicValues: [[F]]? = nil) throws(VerificationError) {
+    ///
+    /// The fixed columns of each preprocessed group present (``Air/preprocessedGroup``; a group
+    /// is present when one of its tables has fixed columns) are checked against the proof's root
+    /// of that group:
+    /// - when `preprocessedRoots[group]` is given, the proof's root must equal it (a verifying
+    ///   key computed once with ``preprocessedRoot(airs:group:)``, or a root taken from another
+    ///   proof); the AIRs of that group are not asked for their fixed columns (they may return
+    ///   `nil`);
+    /// - otherwise every AIR of the group must return its fixed columns, and the root computed
+    ///   from them must equal the proof's.
+    ///
+    /// A caller that accepts fixed columns chosen by the prover (the final memory image of a
+    /// shard) passes the proof's own root, `proof.preprocessedRoots[k]`: the root is then bound
+    /// by the transcript (the proof is about the columns it commits to), and the caller compares
+    /// it with other proofs' roots (the next shard's start image) or with a root it computes.
+    /// A given root for a group that is not present is an error (`.shape`).
+    public func verify(
+        airs: [any Air<F>],
+        proof: StarkProof<F>,
+        publicValues: [[F]]? = nil,
+        preprocessedRoots: [Int: StarkDigest<F>] = [:]
+    ) throws(VerificationError) {
         let fri = config.fri
         guard proof.fri == fri else { throw .parameterMismatch }
         let b = fri.logBlowup
@@ -74,7 +137,6 @@ public struct StarkVerifier<F: StarkField> {
         // Shapes.
         var shapes: [AirShape] = []
         var logHeights: [Int] = []
-        var preps: [RowMajorMatrix<F>?] = []
         for (i, air) in airs.enumerated() {
             let s = AirShape(of: air)
             let t = proof.tables[i]
@@ -83,6 +145,9 @@ public struct StarkVerifier<F: StarkField> {
             // must not overflow.
             guard lh >= 1, lh <= ProofLimits.maxLogHeight, lh >= fri.logFinalPolyLength, lh + b <= F.twoAdicity else {
                 throw .shape("table \(i): height 2^\(lh)")
+            }
+            guard (0..<ProofLimits.maxPreprocessedGroups).contains(s.preprocessedGroup) else {
+                throw .shape("table \(i): preprocessed group \(s.preprocessedGroup)")
             }
             guard s.logQuotientDegree <= b else { throw .shape("table \(i): degree too high for the blowup") }
             guard t.publicValues.count == s.numPublicValues else { throw .shape("table \(i): public values") }
@@ -94,16 +159,8 @@ public struct StarkVerifier<F: StarkField> {
                 o.auxLocal.count == auxWidth, o.auxNext.count == auxWidth,
                 o.quotient.count == 4 << s.logQuotientDegree, (t.cumulativeSum != nil) == (k > 0)
             else { throw .shape("table \(i): opened values") }
-            var prep: RowMajorMatrix<F>? = nil
-            if s.preprocessedWidth > 0 {
-                guard let p = air.preprocessedTrace(), p.width == s.preprocessedWidth, p.height == 1 << lh else {
-                    throw .shape("table \(i): preprocessed trace")
-                }
-                prep = p
-            }
             shapes.append(s)
             logHeights.append(lh)
-            preps.append(prep)
         }
         let sp = soundnessParameters(shapes: shapes, logHeights: logHeights, fri: fri, fieldType: F.self)
         let bits = Soundness.report(sp, regime: .uniqueDecoding).bits
@@ -111,17 +168,38 @@ public struct StarkVerifier<F: StarkField> {
             throw .insecureConfiguration(bits: bits, floor: config.securityFloor)
         }
         let anyAux = shapes.contains { !$0.interactions.isEmpty }
-        let anyPrep = shapes.contains { $0.preprocessedWidth > 0 }
+        let groups = preprocessedGroups(shapes)
+        for g in preprocessedRoots.keys.sorted() where !groups.contains(where: { $0.group == g }) {
+            throw .shape("a root is expected for preprocessed group \(g), which has no table with fixed columns")
+        }
         let maxLog = logHeights.max()! + b
         let finalLog = fri.logFinalPolyLength + b
         let rounds = maxLog - finalLog
         guard proof.mainRoots.count == 1, proof.quotientRoots.count == 1, proof.auxRoots.count == (anyAux ? 1 : 0),
             proof.friRoots.count == rounds, proof.finalPoly.count == 1 << fri.logFinalPolyLength,
-            proof.queries.count == fri.numQueries
+            proof.queries.count == fri.numQueries, proof.preprocessedRoots.count == groups.count
         else { throw .shape("commitments") }
-        let numInputs = 2 + (anyAux ? 1 : 0) + (anyPrep ? 1 : 0)
+        let numInputs = 2 + (anyAux ? 1 : 0) + groups.count
         for q in proof.queries {
             guard q.inputs.count == numInputs, q.layers.count == rounds else { throw .shape("query") }
+        }
+
+        // Preprocessed roots: given, or computed from the AIRs' fixed columns.
+        for (k, group) in groups.enumerated() {
+            let expected: StarkDigest<F>
+            if let given = preprocessedRoots[group.group] {
+                expected = given
+            } else {
+                var traces: [RowMajorMatrix<F>] = []
+                for i in group.members {
+                    guard let p = airs[i].preprocessedTrace(), p.width == shapes[i].preprocessedWidth,
+                        p.height == 1 << logHeights[i]
+                    else { throw .shape("table \(i): preprocessed trace") }
+                    traces.append(p)
+                }
+                expected = groupRoot(traces)
+            }
+            guard proof.preprocessedRoots[k] == expected else { throw .preprocessedRootMismatch(group: group.group) }
         }
 
         // Transcript.
@@ -133,13 +211,7 @@ public struct StarkVerifier<F: StarkField> {
             logHeights: logHeights,
             publics: proof.tables.map(\.publicValues)
         )
-        var prepRoot: StarkDigest<F>? = nil
-        if anyPrep {
-            let ldes = preps.compactMap { $0 }.map { Backend.lde($0, logBlowup: b) }
-            let root = Backend.commit(ldes, config: config).root
-            ch.observe(root.elements)
-            prepRoot = root
-        }
+        for root in proof.preprocessedRoots { ch.observe(root.elements) }
         ch.observe(proof.mainRoots[0].elements)
         let logupAlpha: E = ch.sampleExtension()
         let logupBeta: E = ch.sampleExtension()
@@ -233,7 +305,7 @@ public struct StarkVerifier<F: StarkField> {
 
         // Batches in commitment order: (root, table indices).
         var batches: [(StarkDigest<F>, [Int])] = []
-        if let prepRoot { batches.append((prepRoot, airs.indices.filter { shapes[$0].preprocessedWidth > 0 })) }
+        for (k, group) in groups.enumerated() { batches.append((proof.preprocessedRoots[k], group.members)) }
         batches.append((proof.mainRoots[0], Array(airs.indices)))
         if anyAux { batches.append((proof.auxRoots[0], airs.indices.filter { !shapes[$0].interactions.isEmpty })) }
         batches.append((proof.quotientRoots[0], Array(airs.indices)))
@@ -243,7 +315,7 @@ public struct StarkVerifier<F: StarkField> {
             { 4 * (shapes[$0].interactions.count + 1) },
             { 4 << shapes[$0].logQuotientDegree },
         ]
-        let kinds = (anyPrep ? [0] : []) + [1] + (anyAux ? [2] : []) + [3]
+        let kinds = [Int](repeating: 0, count: groups.count) + [1] + (anyAux ? [2] : []) + [3]
         let half = F(UInt32(2)).inverse()!
 
         // Query indices (the transcript's last use), then every tree's openings checked for all
@@ -352,5 +424,18 @@ public struct StarkVerifier<F: StarkField> {
             }
             L -= 1
         }
+    }
+}
+
+extension StarkProof {
+    /// The proof's ``preprocessedRoots`` keyed by group, for the statement `airs`: the groups of
+    /// the AIRs with fixed columns, in ascending order, take the roots in turn. `nil` when the
+    /// proof carries another number of roots. Use it to read a prover-chosen root (then pass it,
+    /// or a root it was compared with, in `preprocessedRoots` of
+    /// ``StarkVerifier/verify(airs:proof:publicValues:preprocessedRoots:)``).
+    public func preprocessedRootsByGroup(airs: [any Air<F>]) -> [Int: StarkDigest<F>]? {
+        let groups = Set(airs.filter { $0.preprocessedWidth > 0 }.map(\.preprocessedGroup)).sorted()
+        guard groups.count == preprocessedRoots.count else { return nil }
+        return Dictionary(uniqueKeysWithValues: zip(groups, preprocessedRoots))
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Host tooling that turns an Embedded Swift guest (a directory of `.swift` files) into an
-/// rv32im ELF: swiftc (Embedded, the flags of DESIGN.md) + the SDK, clang for the runtime,
+/// rv32im ELF: swiftc (Embedded, the flags of docs/ARCHITECTURE.md) + the SDK, clang for the runtime,
 /// `ld.lld` with `Guests/runtime/link.ld`, and the rv32im `libgcc.a` of Debian's
 /// `gcc-riscv64-unknown-elf`.
 public struct GuestBuilder: Sendable {
@@ -102,7 +102,7 @@ public struct GuestBuilder: Sendable {
     /// The Embedded Swift symbol of `Keccak.keccakF1600(_:)`, wrapped to use the syscall.
     public static var keccakPermutationSymbol: String { "$e6Keccak11keccakF1600yySpys6UInt64VGF" }
 
-    /// The swiftc flags for rv32im Embedded Swift (DESIGN.md §2).
+    /// The swiftc flags for rv32im Embedded Swift (docs/ARCHITECTURE.md §2).
     public static var swiftFlags: [String] {
         [
             "-target", "riscv32-none-none-eabi", "-enable-experimental-feature", "Embedded",

@@ -1,5 +1,6 @@
 import Testing
 import VM
+import VMTestSupport
 
 /// The host side of the accelerated syscalls against published values.
 struct AcceleratorTests {

@@ -1,5 +1,6 @@
 import Testing
 import VM
+import VMTestSupport
 
 /// Random RV32IM instruction streams run on this machine and on qemu-riscv32: the final
 /// registers (dumped with a write syscall), the data memory and the exit code must agree.

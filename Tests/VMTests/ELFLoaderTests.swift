@@ -1,5 +1,6 @@
 import Testing
 import VM
+import VMTestSupport
 
 /// Malformed or unsupported ELF files are refused with a typed error naming the cause.
 struct ELFLoaderTests {

@@ -1,5 +1,6 @@
 import Testing
 import VM
+import VMTestSupport
 
 /// Bad programs stop with a typed error naming the pc and the cause.
 struct FaultTests {

@@ -1,28 +1,13 @@
 import Foundation
 import Testing
 import VM
+import VMTestSupport
 
 /// Example guests built with the Embedded Swift toolchain, run on this machine and on
 /// qemu-riscv32: same program output, public output (fd 3 under Linux) and exit code.
 @Suite(.serialized)
 struct GuestTests {
-    /// Builds each example once per test process.
-    actor Cache {
-        static let shared = Cache()
-        var elves: [String: [UInt8]] = [:]
-        func elf(_ name: String) throws -> [UInt8] {
-            if let e = elves[name] { return e }
-            let builder = try GuestBuilder()
-            let dir = builder.guestsDirectory.appendingPathComponent("examples/\(name)")
-            let out = FileManager.default.temporaryDirectory.appendingPathComponent("vmtest-guests/\(name).elf")
-            let path = try builder.build(directory: dir, output: out)
-            let bytes = [UInt8](try Data(contentsOf: path))
-            elves[name] = bytes
-            return bytes
-        }
-    }
-
-    static var toolchainPresent: Bool { (try? GuestBuilder()) != nil }
+    static var toolchainPresent: Bool { GuestCache.toolchainPresent }
 
     static func le32(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
 
@@ -55,7 +40,7 @@ struct GuestTests {
         arguments: cases
     )
     func exampleMatchesQemu(_ c: Case) async throws {
-        let elf = try await Cache.shared.elf(c.guest)
+        let elf = try await GuestCache.shared.elf(c.guest)
         let m = try Machine(program: try ELFLoader.load(elf), input: c.input)
         let code = try m.run()
         let q = try Tools.runQemu(elf: elf, stdin: c.input)
@@ -76,7 +61,7 @@ struct GuestTests {
     func knownAnswers() async throws {
         // F(90) = 2880067194370816120 (OEIS A000045).
         let fib = try Machine(
-            program: try ELFLoader.load(try await Cache.shared.elf("fibonacci")),
+            program: try ELFLoader.load(try await GuestCache.shared.elf("fibonacci")),
             input: Self.le32(90)
         )
         try fib.run()
@@ -85,7 +70,7 @@ struct GuestTests {
                 + (0..<8).map { UInt8(truncatingIfNeeded: UInt64(2_880_067_194_370_816_120) >> (8 * $0)) }
         )
         // Keccak-256("abc") and Keccak-256("") (Ethereum's Keccak, published test vectors).
-        let keccak = try await Cache.shared.elf("keccak")
+        let keccak = try await GuestCache.shared.elf("keccak")
         let abc = try Machine(program: try ELFLoader.load(keccak), input: Array("abc".utf8))
         try abc.run()
         #expect(hexString(abc.publicOutput) == "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45")
@@ -94,14 +79,14 @@ struct GuestTests {
         try empty.run()
         #expect(hexString(empty.publicOutput) == "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470")
         // Sort rejects input that is not whole words with exit code 1.
-        let sort = try Machine(program: try ELFLoader.load(try await Cache.shared.elf("sort")), input: [1, 2, 3])
+        let sort = try Machine(program: try ELFLoader.load(try await GuestCache.shared.elf("sort")), input: [1, 2, 3])
         #expect(try sort.run() == 1)
     }
 
     /// The PC profile attributes every cycle, and the guest's own code shows up by symbol.
     @Test(.enabled(if: toolchainPresent, "guest toolchain absent"))
     func profileBySymbol() async throws {
-        let elf = try await Cache.shared.elf("sort")
+        let elf = try await GuestCache.shared.elf("sort")
         let symbols = ELFLoader.functionSymbols(elf)
         #expect(symbols.contains { $0.name == "_start" } && symbols.contains { $0.name == "main" })
         let m = try Machine(program: try ELFLoader.load(elf), input: Self.sortInput)
@@ -115,7 +100,7 @@ struct GuestTests {
     /// Two runs of a guest are bit-identical (deterministic arc4random_buf, no host state).
     @Test(.enabled(if: toolchainPresent, "guest toolchain absent"))
     func deterministic() async throws {
-        let elf = try await Cache.shared.elf("sort")
+        let elf = try await GuestCache.shared.elf("sort")
         let a = try Machine(program: try ELFLoader.load(elf), input: Self.sortInput)
         let b = try Machine(program: try ELFLoader.load(elf), input: Self.sortInput)
         try a.run()

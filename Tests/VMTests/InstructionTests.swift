@@ -1,5 +1,6 @@
 import Testing
 import VM
+import VMTestSupport
 
 /// Edge cases the RISC-V unprivileged specification defines (M extension table 11.1,
 /// shift masking, sign extension, x0).

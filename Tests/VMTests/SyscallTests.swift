@@ -1,5 +1,6 @@
 import Testing
 import VM
+import VMTestSupport
 
 /// The I/O syscalls: input, hints, commit, output, debug output, exit codes.
 struct SyscallTests {

@@ -1,5 +1,6 @@
 import Testing
 import VM
+import VMTestSupport
 
 /// The execution record satisfies the offline memory-checking rules the prover will enforce:
 /// replaying every shard from its initial image, each access's previous value and timestamp

@@ -75,3 +75,51 @@ public func rangeCheckTables<F: StarkPackedField>(values: [UInt32], field: F.Typ
         TableInput(air: ByteTableAir<F>(), trace: ByteTableAir<F>.trace(values: values)),
     ]
 }
+
+/// 16-bit values given as a fixed column that changes from proof to proof (per-proof data, as
+/// a memory image is), committed in preprocessed group `group`: fixed column `(value)`, main
+/// columns `(lo, hi)` with `value = lo + 256·hi`; sends `(lo)` and `(hi)` on ``Bus.bytes``.
+/// With the byte table this proves every committed value is below 2^16.
+public struct CommittedValuesAir<F: StarkPackedField>: Air {
+    /// The committed values (a power-of-two count ≥ 2, each < 2^16); `nil` for a verifier that
+    /// takes the group's root from elsewhere.
+    public let values: [UInt32]?
+    /// The preprocessed group the values are committed in.
+    public let group: Int
+
+    public init(values: [UInt32]?, group: Int) {
+        self.values = values
+        self.group = group
+    }
+
+    public var name: String { "CommittedValues" }
+    public var width: Int { 2 }
+    public var preprocessedWidth: Int { 1 }
+    public var preprocessedGroup: Int { group }
+
+    public func preprocessedTrace() -> RowMajorMatrix<F>? {
+        values.map { RowMajorMatrix(values: $0.map { F($0) }, width: 1) }
+    }
+
+    @inlinable
+    @_specialize(where F == KoalaBear, B == ProverFolder<KoalaBear>)
+    @_specialize(where F == BabyBear, B == ProverFolder<BabyBear>)
+    public func eval<B: AirBuilder>(_ b: inout B) where B.F == F {
+        let lo = b.main(0)
+        let hi = b.main(1)
+        b.assertEqual(b.fixed(0), lo + hi * 256)
+        b.send(bus: Bus.bytes, values: [lo])
+        b.send(bus: Bus.bytes, values: [hi])
+    }
+
+    /// The main trace `(lo, hi)` for `values`.
+    public static func trace(values: [UInt32]) -> RowMajorMatrix<F> {
+        var out: [F] = []
+        out.reserveCapacity(2 * values.count)
+        for v in values {
+            out.append(F(v & 0xff))
+            out.append(F(v >> 8))
+        }
+        return RowMajorMatrix(values: out, width: 2)
+    }
+}

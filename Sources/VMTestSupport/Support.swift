@@ -1,61 +1,63 @@
 import Foundation
 import VM
 
+// Shared by the VM and VMProver tests: a tiny RV32IM assembler, test programs, host tools, a PRNG.
+
 /// Encoders for RV32IM instructions (the test-side assembler).
-enum RV {
-    static func r(_ f7: UInt32, _ rs2: UInt32, _ rs1: UInt32, _ f3: UInt32, _ rd: UInt32, _ op: UInt32) -> UInt32 {
+public enum RV {
+    public static func r(_ f7: UInt32, _ rs2: UInt32, _ rs1: UInt32, _ f3: UInt32, _ rd: UInt32, _ op: UInt32) -> UInt32 {
         f7 << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op
     }
-    static func i(_ imm: Int32, _ rs1: UInt32, _ f3: UInt32, _ rd: UInt32, _ op: UInt32) -> UInt32 {
+    public static func i(_ imm: Int32, _ rs1: UInt32, _ f3: UInt32, _ rd: UInt32, _ op: UInt32) -> UInt32 {
         (UInt32(bitPattern: imm) & 0xfff) << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op
     }
-    static func s(_ imm: Int32, _ rs2: UInt32, _ rs1: UInt32, _ f3: UInt32) -> UInt32 {
+    public static func s(_ imm: Int32, _ rs2: UInt32, _ rs1: UInt32, _ f3: UInt32) -> UInt32 {
         let u = UInt32(bitPattern: imm)
         return (u >> 5 & 0x7f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | (u & 31) << 7 | 0x23
     }
-    static func b(_ imm: Int32, _ rs2: UInt32, _ rs1: UInt32, _ f3: UInt32) -> UInt32 {
+    public static func b(_ imm: Int32, _ rs2: UInt32, _ rs1: UInt32, _ f3: UInt32) -> UInt32 {
         let u = UInt32(bitPattern: imm)
         return (u >> 12 & 1) << 31 | (u >> 5 & 0x3f) << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | (u >> 1 & 0xf) << 8
             | (u >> 11 & 1) << 7 | 0x63
     }
-    static func u(_ imm: UInt32, _ rd: UInt32, _ op: UInt32) -> UInt32 { (imm & 0xFFFF_F000) | rd << 7 | op }
-    static func j(_ imm: Int32, _ rd: UInt32) -> UInt32 {
+    public static func u(_ imm: UInt32, _ rd: UInt32, _ op: UInt32) -> UInt32 { (imm & 0xFFFF_F000) | rd << 7 | op }
+    public static func j(_ imm: Int32, _ rd: UInt32) -> UInt32 {
         let u = UInt32(bitPattern: imm)
         return (u >> 20 & 1) << 31 | (u >> 1 & 0x3ff) << 21 | (u >> 11 & 1) << 20 | (u >> 12 & 0xff) << 12 | rd << 7
             | 0x6f
     }
-    static func addi(_ rd: UInt32, _ rs1: UInt32, _ imm: Int32) -> UInt32 { i(imm, rs1, 0, rd, 0x13) }
-    static func lui(_ rd: UInt32, _ imm: UInt32) -> UInt32 { u(imm, rd, 0x37) }
-    static func jalr(_ rd: UInt32, _ rs1: UInt32, _ imm: Int32) -> UInt32 { i(imm, rs1, 0, rd, 0x67) }
-    static func sw(_ rs2: UInt32, _ rs1: UInt32, _ imm: Int32) -> UInt32 { s(imm, rs2, rs1, 2) }
-    static func lw(_ rd: UInt32, _ rs1: UInt32, _ imm: Int32) -> UInt32 { i(imm, rs1, 2, rd, 0x03) }
-    static let ecall: UInt32 = 0x73
+    public static func addi(_ rd: UInt32, _ rs1: UInt32, _ imm: Int32) -> UInt32 { i(imm, rs1, 0, rd, 0x13) }
+    public static func lui(_ rd: UInt32, _ imm: UInt32) -> UInt32 { u(imm, rd, 0x37) }
+    public static func jalr(_ rd: UInt32, _ rs1: UInt32, _ imm: Int32) -> UInt32 { i(imm, rs1, 0, rd, 0x67) }
+    public static func sw(_ rs2: UInt32, _ rs1: UInt32, _ imm: Int32) -> UInt32 { s(imm, rs2, rs1, 2) }
+    public static func lw(_ rd: UInt32, _ rs1: UInt32, _ imm: Int32) -> UInt32 { i(imm, rs1, 2, rd, 0x03) }
+    public static let ecall: UInt32 = 0x73
     /// R-type ALU op by name: (funct7, funct3).
-    static let rOps: [String: (UInt32, UInt32)] = [
+    public static let rOps: [String: (UInt32, UInt32)] = [
         "add": (0, 0), "sub": (0x20, 0), "sll": (0, 1), "slt": (0, 2), "sltu": (0, 3), "xor": (0, 4),
         "srl": (0, 5), "sra": (0x20, 5), "or": (0, 6), "and": (0, 7), "mul": (1, 0), "mulh": (1, 1),
         "mulhsu": (1, 2), "mulhu": (1, 3), "div": (1, 4), "divu": (1, 5), "rem": (1, 6), "remu": (1, 7),
     ]
-    static func op(_ name: String, _ rd: UInt32, _ rs1: UInt32, _ rs2: UInt32) -> UInt32 {
+    public static func op(_ name: String, _ rd: UInt32, _ rs1: UInt32, _ rs2: UInt32) -> UInt32 {
         let (f7, f3) = rOps[name]!
         return r(f7, rs2, rs1, f3, rd, 0x33)
     }
     /// Loads a 32-bit constant (lui + addi).
-    static func li(_ rd: UInt32, _ v: UInt32) -> [UInt32] {
+    public static func li(_ rd: UInt32, _ v: UInt32) -> [UInt32] {
         let lo = Int32(bitPattern: v << 20) >> 20
         let hi = v &- UInt32(bitPattern: lo)
         return [lui(rd, hi), addi(rd, rd, lo)]
     }
     /// `exit(code)`.
-    static func exit(_ code: UInt32) -> [UInt32] { li(17, 93) + li(10, code) + [ecall] }
+    public static func exit(_ code: UInt32) -> [UInt32] { li(17, 93) + li(10, code) + [ecall] }
 }
 
 /// Test programs: code at 0x10000, a 64 KiB read-write data area at 0x20000.
-enum TestProgram {
-    static let codeBase: UInt32 = 0x10000
-    static let dataBase: UInt32 = 0x20000
+public enum TestProgram {
+    public static let codeBase: UInt32 = 0x10000
+    public static let dataBase: UInt32 = 0x20000
 
-    static func program(_ words: [UInt32], data: [UInt8] = [], dataSize: UInt32 = 0x10000) -> Program {
+    public static func program(_ words: [UInt32], data: [UInt8] = [], dataSize: UInt32 = 0x10000) -> Program {
         var code: [UInt8] = []
         for w in words { for k in 0..<4 { code.append(UInt8(truncatingIfNeeded: w >> (8 * k))) } }
         return Program(
@@ -68,7 +70,7 @@ enum TestProgram {
     }
 
     /// Runs `words` in fast mode and returns the machine.
-    static func run(_ words: [UInt32], input: [UInt8] = [], maxCycles: UInt64 = 1 << 20) throws -> Machine {
+    public static func run(_ words: [UInt32], input: [UInt8] = [], maxCycles: UInt64 = 1 << 20) throws -> Machine {
         let m = try Machine(program: program(words), input: input, config: MachineConfig(maxCycles: maxCycles))
         try m.run()
         return m
@@ -76,8 +78,8 @@ enum TestProgram {
 }
 
 /// Finding the host tools the oracle tests need.
-enum Tools {
-    static func find(_ name: String, extraDirs: [String] = []) -> String? {
+public enum Tools {
+    public static func find(_ name: String, extraDirs: [String] = []) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         for dir in path.split(separator: ":").map(String.init) + extraDirs {
             let p = dir + "/" + name
@@ -85,10 +87,10 @@ enum Tools {
         }
         return nil
     }
-    static var qemu: String? { find("qemu-riscv32") }
+    public static var qemu: String? { find("qemu-riscv32") }
 
     /// Runs `path` under qemu-riscv32 with `stdin`; returns (stdout, exit status, fd 3 output).
-    static func runQemu(elf: [UInt8], stdin: [UInt8] = []) throws -> (stdout: [UInt8], status: Int32, fd3: [UInt8]) {
+    public static func runQemu(elf: [UInt8], stdin: [UInt8] = []) throws -> (stdout: [UInt8], status: Int32, fd3: [UInt8]) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vmtest-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -110,14 +112,36 @@ enum Tools {
 }
 
 /// A small deterministic PRNG (SplitMix64) for generated tests.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
+public struct SplitMix {
+    public var state: UInt64
+    public init(state: UInt64) { self.state = state }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
+
+/// Example guests built with the Embedded Swift toolchain, once per test process.
+public actor GuestCache {
+    public static let shared = GuestCache()
+    var elves: [String: [UInt8]] = [:]
+
+    /// Whether the guest toolchain (swiftc, clang, ld.lld, rv32im libgcc) is installed.
+    public static var toolchainPresent: Bool { (try? GuestBuilder()) != nil }
+
+    /// The ELF of `Guests/examples/<name>`.
+    public func elf(_ name: String) throws -> [UInt8] {
+        if let e = elves[name] { return e }
+        let builder = try GuestBuilder()
+        let dir = builder.guestsDirectory.appendingPathComponent("examples/\(name)")
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("vmtest-guests/\(name).elf")
+        let path = try builder.build(directory: dir, output: out)
+        let bytes = [UInt8](try Data(contentsOf: path))
+        elves[name] = bytes
+        return bytes
+    }
 }

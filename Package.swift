@@ -86,7 +86,7 @@ let package = Package(
     .executableTarget(
       name: "zkprover",
       dependencies: [
-        "Algebra", "Hashing", "Stark", "EVM", "EVMFixtures", "VM", "EVMGuestInput", "Precompiles", "ProverNetwork", "NetworkCore",
+        "Algebra", "Hashing", "Stark", "EVM", "EVMFixtures", "VM", "VMProver", "EVMGuestInput", "Precompiles", "ProverNetwork", "NetworkCore",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: fastSettings

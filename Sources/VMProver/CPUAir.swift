@@ -156,8 +156,8 @@ public struct CPUAir: Air {
         b.memoryAccess(
             address: b.main(Col.memAddr), prev: memPrev, value: mem, prevTimestamp: b.main(Col.memPrevTs),
             timestamp: clk + 2, diffLo: b.main(Col.memDiff), multiplicity: fLoad + fStore)
-        // rd gets the static value (lui, auipc, jal, jalr) or the result c; an ecall that does not
-        // halt writes its result to a0 (decoded rd = 10).
+        // rd gets the static value (lui, auipc, jal, jalr) or the result c; every ecall writes a0
+        // (decoded rd = 10): its result, or for exit a0 itself (the execution record's convention).
         let rdPrev = (lo: b.main(Col.rdPrev), hi: b.main(Col.rdPrev + 1))
         let written = (
             lo: c.lo + fStatic * (b.main(Col.staticLo) - c.lo),
@@ -165,7 +165,7 @@ public struct CPUAir: Air {
         )
         b.memoryAccess(
             address: b.main(Col.rd), prev: rdPrev, value: written, prevTimestamp: b.main(Col.rdPrevTs),
-            timestamp: clk + 3, diffLo: b.main(Col.rdDiff), multiplicity: writesRd + fEcall - halt)
+            timestamp: clk + 3, diffLo: b.main(Col.rdDiff), multiplicity: writesRd + fEcall)
 
         // Delegations. ALU instructions, branches (compare) and jalr (target = rs1 + imm): the
         // second operand is the immediate when f_imm.
@@ -206,6 +206,8 @@ public struct CPUAir: Air {
         b.assertZero(halt * (a.lo - 93) * (a.lo - 94))
         b.assertZero(halt * a.hi)
         b.assertZeroOnTransition(halt * realNext)
+        b.assertZero(halt * (c.lo - bv.lo))
+        b.assertZero(halt * (c.hi - bv.hi))
 
         // Public values. The last real row is the one whose next row is not real (or the last row
         // of the trace when every row is real: row 0 follows it cyclically and is real).

@@ -115,6 +115,8 @@ public struct CPUTrace: Sendable {
                     t[i, C.halt] = .one
                     halted = true
                     exit = bValue
+                    writes = true
+                    c = bValue
                 } else {
                     guard let call = Syscall(rawValue: a), !call.isAccelerated else {
                         throw .unsupportedSyscall(number: a, pc: r.pc)

@@ -1,0 +1,123 @@
+import Algebra
+import Hashing
+import Stark
+import VM
+
+/// The tables of every shard proof, in proof order.
+public enum ShardTable: Int, CaseIterable, Sendable {
+    case program, range, bytes, cpu, startImage, finalImage, fresh
+    case addSub, bitwise, compare, shift, mul, divRem
+    case loadStore, syscall, syscallMemory, output
+}
+
+/// What the prover and the verifier derive from the ELF, once: the program table, the code
+/// range, the start image, and the roots of the fixed tables (the **program id**) and of the
+/// start image.
+public struct VMProgramKey: Sendable {
+    public let program: Program
+    public let programAir: ProgramAir
+    public let codeRange: Range<UInt32>
+    public let startImage: MemoryImage
+    /// Root of the fixed group (program, range and byte tables): the program id.
+    public let programId: StarkDigest<VMField>
+    /// Root of the ELF's start image (group 2 of the first shard).
+    public let startImageRoot: StarkDigest<VMField>
+
+    /// Derives the key of `program` under `config` (the roots depend on the blowup).
+    public init(program: Program, config: StarkConfig<VMField>) throws(ProgramTableError) {
+        self.program = program
+        programAir = try ProgramAir(program: program)
+        codeRange = program.codeRange
+        startImage = MemoryImage(program: program)
+        let verifier = StarkVerifier<VMField>(config: config)
+        let fixed: [any Air<VMField>] = [programAir, RangeTableAir(), BytePairTableAir()]
+        // Both groups are non-empty and their AIRs provide their fixed columns, so neither call fails.
+        programId = try! verifier.preprocessedRoot(airs: fixed, group: ShardCommitmentGroup.fixed)!
+        startImageRoot = try! verifier.preprocessedRoot(
+            airs: [StartImageAir(image: startImage)], group: ShardCommitmentGroup.startImage)!
+    }
+
+    /// The AIRs of a shard in ``ShardTable`` order. `output` is the shard's committed output;
+    /// the images are given when proving and nil when verifying.
+    public func airs(output: [UInt8], start: MemoryImage?, final: MemoryImage?) -> [any Air<VMField>] {
+        ShardTable.allCases.map { t -> any Air<VMField> in
+            switch t {
+            case .program: programAir
+            case .range: RangeTableAir()
+            case .bytes: BytePairTableAir()
+            case .cpu: CPUAir()
+            case .startImage: StartImageAir(image: start)
+            case .finalImage: FinalImageAir(image: final)
+            case .fresh: FreshMemoryAir()
+            case .addSub: AddSubAir()
+            case .bitwise: BitwiseAir()
+            case .compare: CompareAir()
+            case .shift: ShiftAir()
+            case .mul: MulAir()
+            case .divRem: DivRemAir()
+            case .loadStore: LoadStoreAir(codeRange: codeRange)
+            case .syscall: SyscallAir(codeRange: codeRange)
+            case .syscallMemory: SyscallMemoryAir(codeRange: codeRange)
+            case .output: OutputAir(output: output)
+            }
+        }
+    }
+}
+
+/// Everything needed to prove one shard: the table traces, in ``ShardTable`` order.
+public struct ShardWitness: Sendable {
+    public var tables: [TableInput<VMField>]
+    /// Bytes committed in the shard.
+    public var output: [UInt8]
+    /// The image after the shard (the next shard's start image).
+    public var finalImage: MemoryImage
+
+    /// Builds every trace of `shard`, which starts from `start`.
+    public init(shard: Shard, start: MemoryImage, key: VMProgramKey) throws(ShardWitnessError) {
+        var counter = LookupCounter()
+        for e in shard.syscalls {
+            if let call = Syscall(rawValue: e.number), call.isAccelerated {
+                throw .unsupportedSyscall(number: e.number, pc: shard.rows[e.row].pc)
+            }
+        }
+        let cpu = try CPUTrace(shard: shard, program: key.programAir, counter: &counter)
+        let transition = ImageTransition(start: start, shard: shard)
+        let finalMain = FinalImageAir.trace(transition, counter: &counter)
+        func events(_ ops: Set<AluOp>) -> [AluEvent] { cpu.aluEvents.filter { ops.contains($0.op) } }
+        let addSub = AddSubAir.trace(events: events(AddSubAir.ops), counter: &counter)
+        let bitwise = BitwiseAir.trace(events: events(BitwiseAir.ops), counter: &counter)
+        let compare = CompareAir.trace(events: events(CompareAir.ops), counter: &counter)
+        // Shifts are proven as multiplications and divisions by 2^s: their rows delegate those.
+        let (shift, delegated) = ShiftAir.trace(events: events(ShiftAir.ops), counter: &counter)
+        let mul = MulAir.trace(
+            events: events(MulAir.ops) + delegated.filter { MulAir.ops.contains($0.op) }, counter: &counter)
+        let divRem = DivRemAir.trace(
+            events: events(DivRemAir.ops) + delegated.filter { DivRemAir.ops.contains($0.op) }, counter: &counter)
+        let loadStore = LoadStoreAir.trace(events: cpu.loadStoreEvents, codeRange: key.codeRange, counter: &counter)
+        let sys = SyscallAir.traces(
+            events: shard.syscalls.filter { $0.result != nil }, rows: shard.rows, codeRange: key.codeRange,
+            counter: &counter)
+        let airs = key.airs(output: sys.output, start: start, final: transition.final)
+        var program = [VMField](repeating: .zero, count: key.programAir.height)
+        for (i, c) in cpu.programCounts.enumerated() { program[i] = VMField(c) }
+        let mains: [ShardTable: RowMajorMatrix<VMField>] = [
+            .program: RowMajorMatrix(values: program, width: 1),
+            .range: RangeTableAir.trace(counter),
+            .bytes: BytePairTableAir.trace(counter),
+            .cpu: cpu.matrix,
+            .startImage: RowMajorMatrix(width: 1, height: start.height),
+            .finalImage: finalMain,
+            .fresh: FreshMemoryAir.trace(fresh: transition.fresh),
+            .addSub: addSub, .bitwise: bitwise, .compare: compare, .shift: shift, .mul: mul, .divRem: divRem,
+            .loadStore: loadStore,
+            .syscall: sys.header,
+            .syscallMemory: sys.memory,
+            .output: RowMajorMatrix(width: 1, height: OutputAir(output: sys.output).height),
+        ]
+        tables = ShardTable.allCases.map { t in
+            TableInput(air: airs[t.rawValue], trace: mains[t]!, publicValues: t == .cpu ? cpu.publicValues : [])
+        }
+        output = sys.output
+        finalImage = transition.final
+    }
+}

@@ -1,0 +1,137 @@
+import Algebra
+import ArgumentParser
+import Foundation
+import Stark
+import VM
+import VMProver
+
+/// `zkprover vm prove ELF`: proves a run of a guest.
+struct VMProve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prove",
+        abstract: "Run an RV32IM ELF and prove the run (one STARK proof per shard)."
+    )
+
+    @Argument(help: "The guest ELF.") var elf: String
+    @Option(help: "Private input file (read by the guest from fd 0).") var input: String?
+    @Option(help: "Hint file (host advice).") var hints: String?
+    @Option(help: "Cycles per shard (a power of two ≤ 2^23 is best).") var shardSize: Int = 1 << 20
+    @Option(help: "Threads for proving (default: all cores).") var threads: Int?
+    @Option(name: .shortAndLong, help: "Where to write the proof.") var output: String
+    @Flag(help: "Print one JSON object on stdout.") var json = false
+    @Flag(help: "Check every constraint before proving (slow; names the failing table).") var checkConstraints =
+        false
+    @Flag(help: "Fast insecure parameters (about 20 bits): for development only.") var insecureTestParameters =
+        false
+
+    func validate() throws {
+        guard shardSize >= 2, shardSize <= 1 << maxLogShardSize else {
+            throw ValidationError("--shard-size must be in 2…2^\(maxLogShardSize)")
+        }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        if let threads { Parallel.maxThreads = threads }
+        let config = VMCommandSupport.provingConfig(insecure: insecureTestParameters)
+        let program = try ELFLoader.load(try VMCommandSupport.readFile(elf))
+        let inputBytes = try input.map(VMCommandSupport.readFile) ?? []
+        let hintBytes = try hints.map(VMCommandSupport.readFile) ?? []
+        let t0 = Date()
+        let key = try VMProgramKey(program: program, config: config)
+        let prover = RunProver(key: key, config: config)
+        let log: (String) -> Void = { line in
+            FileHandle.standardError.write(Data(("[vm prove] " + line + "\n").utf8))
+        }
+        if !json { log("program id \(key.programId)") }
+        let proof = try prover.prove(
+            input: inputBytes,
+            hints: hintBytes,
+            shardSize: shardSize,
+            options: ProvingOptions(checkConstraints: checkConstraints),
+            progress: log
+        )
+        let seconds = Date().timeIntervalSince(t0)
+        let bytes = proof.encoded()
+        guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else {
+            throw ValidationError("cannot write \(output)")
+        }
+        let cycles = proof.shards.compactMap(\.cpu).reduce(0) { $0 + UInt64($1.cycles) }
+        let exit = proof.shards.last?.cpu?.exitCode ?? 0
+        let bits = key.provenBits(proof)
+        let summary: [String: Any] = [
+            "programId": "\(key.programId)",
+            "exitCode": Int(Int32(bitPattern: exit)),
+            "output": VMCommandSupport.hexString(proof.output),
+            "cycles": cycles,
+            "shards": proof.shards.count,
+            "proofBytes": bytes.count,
+            "provenBits": bits,
+            "seconds": seconds,
+            "cyclesPerSecond": seconds > 0 ? Double(cycles) / seconds : 0,
+        ]
+        VMCommandSupport.report(summary, json: json)
+    }
+}
+
+/// `zkprover vm verify PROOF --elf ELF`.
+struct VMVerify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify a run proof against the ELF it claims to run."
+    )
+
+    @Argument(help: "The proof file.") var proof: String
+    @Option(help: "The guest ELF.") var elf: String
+    @Flag(help: "Print one JSON object on stdout.") var json = false
+    @Flag(help: "Accept the fast insecure test parameters.") var insecureTestParameters = false
+
+    func run() throws {
+        let config = VMCommandSupport.provingConfig(insecure: insecureTestParameters)
+        let program = try ELFLoader.load(try VMCommandSupport.readFile(elf))
+        let bytes = try VMCommandSupport.readFile(proof)
+        let t0 = Date()
+        let key = try VMProgramKey(program: program, config: config)
+        let keySeconds = Date().timeIntervalSince(t0)
+        let t1 = Date()
+        do {
+            let run = try RunVerifier(key: key, config: config).verify(bytes: bytes)
+            let summary: [String: Any] = [
+                "programId": "\(key.programId)",
+                "exitCode": Int(Int32(bitPattern: run.exitCode)),
+                "output": VMCommandSupport.hexString(run.output),
+                "cycles": run.cycles,
+                "shards": run.shards,
+                "proofBytes": bytes.count,
+                "verified": true,
+                "seconds": Date().timeIntervalSince(t1),
+                "keySeconds": keySeconds,
+            ]
+            VMCommandSupport.report(summary, json: json)
+        } catch {
+            if json {
+                VMCommandSupport.report(
+                    ["programId": "\(key.programId)", "verified": false, "error": "\(error)"], json: true)
+            } else {
+                FileHandle.standardError.write(Data("verification failed: \(error)\n".utf8))
+            }
+            throw ExitCode(1)
+        }
+    }
+}
+
+extension VMCommandSupport {
+    static func provingConfig(insecure: Bool) -> StarkConfig<VMField> {
+        insecure ? StarkConfig(fri: .testing, securityFloor: 0, allowInsecure: true) : StarkConfig(fri: .standard)
+    }
+
+    /// Prints `summary` as one JSON object or as aligned lines.
+    static func report(_ summary: [String: Any], json: Bool) {
+        if json {
+            let data = try! JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            for k in summary.keys.sorted() { print("\(k): \(summary[k]!)") }
+        }
+    }
+}

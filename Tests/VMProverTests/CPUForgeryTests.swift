@@ -1,0 +1,155 @@
+import Algebra
+import Stark
+import Testing
+import VM
+import VMProver
+import VMTestSupport
+
+/// Forged CPU, program and memory traces: the prover with its checks on must refuse (naming
+/// the table whose constraint fails, or the unbalanced buses), and a proof made with the checks
+/// off must be rejected by the verifier.
+@Suite(.serialized)
+struct CPUForgeryTests {
+    static let config = StarkConfig<VMField>.testing
+    typealias C = CPUAir.Col
+
+    struct Fixture {
+        var key: VMProgramKey
+        var shard: Shard
+        var witness: ShardWitness
+    }
+
+    static func fixture() throws -> Fixture {
+        let program = TestProgram.program(RunProofTests.everyInstruction)
+        let key = try VMProgramKey(program: program, config: config)
+        let shards = try Machine(program: program).traceAll(shardSize: 1 << 12)
+        let w = try ShardWitness(shard: shards[0], start: key.startImage, key: key)
+        return Fixture(key: key, shard: shards[0], witness: w)
+    }
+
+    /// The first CPU row whose decoded fields satisfy `pick`.
+    static func row(_ f: Fixture, _ pick: (DecodedRow) -> Bool) -> Int {
+        let index = f.key.programAir.rowIndex()
+        for (i, r) in f.shard.rows.enumerated() where pick(f.key.programAir.rows[index[r.pc]!].decoded) { return i }
+        fatalError("no such row")
+    }
+
+    /// Applies `edit` to the CPU trace, then checks both refusals.
+    static func expectRejected(
+        _ what: String,
+        _ f: Fixture,
+        table: ShardTable = .cpu,
+        edit: (inout RowMajorMatrix<VMField>) -> Void
+    ) throws {
+        var tables = f.witness.tables
+        edit(&tables[table.rawValue].trace)
+        let prover = StarkProver(config: config)
+        do {
+            _ = try prover.prove(tables, options: ProvingOptions(checkConstraints: true))
+            Issue.record("\(what): the prover accepted a forged trace")
+        } catch {
+            switch error {
+            case .constraintFailure, .unbalancedBuses: break
+            default: Issue.record("\(what): unexpected error \(error)")
+            }
+        }
+        let proof = try prover.prove(tables, options: ProvingOptions(checkConstraints: false, checkBuses: false))
+        let airs = f.key.airs(output: f.witness.output, start: nil, final: nil)
+        let roots = proof.preprocessedRoots
+        #expect(
+            throws: VerificationError.self, "\(what): the verifier accepted a forged proof"
+        ) {
+            try StarkVerifier(config: config).verify(
+                airs: airs, proof: proof,
+                preprocessedRoots: [
+                    ShardCommitmentGroup.fixed: f.key.programId,
+                    ShardCommitmentGroup.startImage: f.key.startImageRoot,
+                    ShardCommitmentGroup.finalImage: roots[ShardCommitmentGroup.finalImage],
+                ])
+        }
+    }
+
+    static func set(_ m: inout RowMajorMatrix<VMField>, _ row: Int, _ col: Int, _ v: VMField) {
+        m.values[row * m.width + col] = v
+    }
+    static func get(_ m: RowMajorMatrix<VMField>, _ row: Int, _ col: Int) -> VMField { m.values[row * m.width + col] }
+
+    @Test func honestShardProves() throws {
+        let f = try Self.fixture()
+        let imbalances = busImbalances(f.witness.tables)
+        #expect(imbalances.isEmpty, "\(imbalances.map(\.description).joined(separator: "\n"))")
+        _ = try StarkProver(config: Self.config).prove(f.witness.tables, options: ProvingOptions(checkConstraints: true))
+    }
+
+    @Test func wrongALUResult() throws {
+        let f = try Self.fixture()
+        let r = Self.row(f) { $0.fAlu && $0.aluOp == AluOp.add.rawValue && $0.writesRd }
+        try Self.expectRejected("wrong add result", f) { Self.set(&$0, r, C.c, Self.get($0, r, C.c) + .one) }
+    }
+
+    @Test func loadOfAValueNeverStored() throws {
+        let f = try Self.fixture()
+        let r = Self.row(f) { $0.fLoad && $0.lsOp == LoadStoreOp.lw.rawValue }
+        try Self.expectRejected("forged load", f) { m in
+            // Consistent within the row (prev = mem = c), but memory never held it.
+            for col in [C.memPrev, C.mem, C.c] { Self.set(&m, r, col, Self.get(m, r, col) + .one) }
+        }
+    }
+
+    @Test func skippedInstruction() throws {
+        let f = try Self.fixture()
+        let r = Self.row(f) { $0.fAlu && $0.writesRd } + 1
+        try Self.expectRejected("skipped instruction", f) { m in
+            // Row r is replaced by row r + 1 shifted up (clk fixed up), dropping one cycle.
+            let w = m.width
+            for row in r..<(f.shard.rows.count - 1) {
+                for c in 0..<w where c != C.clk { m.values[row * w + c] = m.values[(row + 1) * w + c] }
+            }
+        }
+    }
+
+    @Test func changedPC() throws {
+        let f = try Self.fixture()
+        let r = Self.row(f) { $0.fAlu } + 2
+        try Self.expectRejected("changed pc", f) { Self.set(&$0, r, C.pc, Self.get($0, r, C.pc) + VMField(4)) }
+    }
+
+    @Test func stickyWriteToX0() throws {
+        let f = try Self.fixture()
+        let r = Self.row(f) { $0.fAlu && $0.fImm && !$0.writesRd }
+        try Self.expectRejected("write to x0", f) { Self.set(&$0, r, C.writesRd, .one) }
+    }
+
+    @Test func timestampGoingBackwards() throws {
+        let f = try Self.fixture()
+        let r = Self.row(f) { $0.readsRs1 } + 5
+        try Self.expectRejected("timestamp backwards", f) { m in
+            let clk = Self.get(m, r, C.clk)
+            Self.set(&m, r, C.rs1PrevTs, clk + VMField(8))
+        }
+    }
+
+    @Test func wrongBranch() throws {
+        let f = try Self.fixture()
+        let r = Self.row(f) { $0.fBranch }
+        try Self.expectRejected("branch flipped", f) { m in
+            let t = Self.get(m, r, C.taken)
+            Self.set(&m, r, C.taken, .one - t)
+        }
+    }
+
+    @Test func forgedExitCode() throws {
+        let f = try Self.fixture()
+        var tables = f.witness.tables
+        tables[ShardTable.cpu.rawValue].publicValues[CPUAir.Public.exitLo] += .one
+        let prover = StarkProver(config: Self.config)
+        #expect(throws: ProverError.self) { try prover.prove(tables, options: ProvingOptions(checkConstraints: true)) }
+    }
+
+    @Test func forgedFinalImage() throws {
+        let f = try Self.fixture()
+        try Self.expectRejected("final timestamp", f, table: .finalImage) { m in
+            Self.set(&m, 3, 0, Self.get(m, 3, 0) + .one)
+        }
+    }
+}

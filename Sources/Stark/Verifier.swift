@@ -72,17 +72,51 @@ public struct StarkVerifier<F: StarkField> {
             guard let p = air.preprocessedTrace(), p.width == air.preprocessedWidth else {
                 throw .shape("table \(i): preprocessed trace")
             }
-            let h = p.height
-            guard h >= 2, h & (h - 1) == 0, h <= 1 << ProofLimits.maxLogHeight,
-                log2Strict(h) + config.fri.logBlowup <= F.twoAdicity
-            else { throw .shape("table \(i): preprocessed height \(h)") }
+            guard Self.validPreprocessedHeight(p.height, config: config) else {
+                throw .shape("table \(i): preprocessed height \(p.height)")
+            }
             traces.append(p)
         }
         return traces.isEmpty ? nil : groupRoot(traces)
     }
 
+    /// The root of one preprocessed group's tree over `airs`, all of which are taken to be in the
+    /// same group: their ``Air/preprocessedTrace()`` in the given order (the order in which the
+    /// tables appear in the proof), under `config`. This is exactly the root the prover puts in
+    /// ``StarkProof/preprocessedRoots`` for that group when `airs` are that group's tables with
+    /// fixed columns, in statement order.
+    ///
+    /// Returns `nil` when `airs` is empty, or when some AIR has no fixed columns
+    /// (`preprocessedWidth == 0`), returns no trace, returns a trace of another width, or a height
+    /// that is not a power of two in `2...2^ProofLimits.maxLogHeight` (within the field's
+    /// two-adicity at `config`'s blowup). Unlike ``preprocessedRoot(airs:group:)`` it does not
+    /// filter by ``Air/preprocessedGroup``.
+    public static func preprocessedRoot(airs: [any Air<F>], config: StarkConfig<F>) -> StarkDigest<F>? {
+        guard !airs.isEmpty else { return nil }
+        var traces: [RowMajorMatrix<F>] = []
+        traces.reserveCapacity(airs.count)
+        for air in airs {
+            guard air.preprocessedWidth > 0, let p = air.preprocessedTrace(), p.width == air.preprocessedWidth,
+                Self.validPreprocessedHeight(p.height, config: config)
+            else { return nil }
+            traces.append(p)
+        }
+        return groupRoot(traces, config: config)
+    }
+
+    /// Whether `h` is a power of two in `2...2^ProofLimits.maxLogHeight` whose LDE fits the
+    /// field's two-adicity under `config`.
+    static func validPreprocessedHeight(_ h: Int, config: StarkConfig<F>) -> Bool {
+        h >= 2 && h & (h - 1) == 0 && h <= 1 << ProofLimits.maxLogHeight
+            && log2Strict(h) + config.fri.logBlowup <= F.twoAdicity
+    }
+
     /// The root of the tree over the low-degree extensions of `traces` (one preprocessed group).
     func groupRoot(_ traces: [RowMajorMatrix<F>]) -> StarkDigest<F> {
+        Self.groupRoot(traces, config: config)
+    }
+
+    static func groupRoot(_ traces: [RowMajorMatrix<F>], config: StarkConfig<F>) -> StarkDigest<F> {
         Backend.commit(traces.map { Backend.lde($0, logBlowup: config.fri.logBlowup) }, config: config).root
     }
 
@@ -105,7 +139,8 @@ public struct StarkVerifier<F: StarkField> {
     /// is present when one of its tables has fixed columns) are checked against the proof's root
     /// of that group:
     /// - when `preprocessedRoots[group]` is given, the proof's root must equal it (a verifying
-    ///   key computed once with ``preprocessedRoot(airs:group:)``, or a root taken from another
+    ///   key computed once with ``preprocessedRoot(airs:group:)`` or
+    ///   ``preprocessedRoot(airs:config:)``, or a root taken from another
     ///   proof); the AIRs of that group are not asked for their fixed columns (they may return
     ///   `nil`);
     /// - otherwise every AIR of the group must return its fixed columns, and the root computed

@@ -1,16 +1,18 @@
 import Algebra
 import Stark
 
-/// One load or store as the LoadStore table proves it (reference semantics of RV32I).
+/// One load or store as the LoadStore table proves it: the reference semantics of RV32I's
+/// `lb lh lw lbu lhu sb sh sw` on one aligned memory word (little-endian: byte `k` of a word
+/// is bits `8k … 8k + 7`). Used by trace generation and as the tests' reference.
 public struct LoadStoreEvent: Sendable, Equatable {
     public var op: LoadStoreOp
     /// rs1's value (the base address).
     public var rs1: UInt32
-    /// The sign-extended immediate.
+    /// The sign-extended immediate, as a 32-bit word.
     public var imm: UInt32
     /// The addressed word before the access.
     public var prev: UInt32
-    /// rs2's value (stores; 0 for loads).
+    /// rs2's value for stores; always 0 for loads (the CPU reads no rs2 for them and sends 0).
     public var rs2: UInt32
 
     public init(op: LoadStoreOp, rs1: UInt32, imm: UInt32, prev: UInt32, rs2: UInt32) {
@@ -22,12 +24,14 @@ public struct LoadStoreEvent: Sendable, Equatable {
     }
 
     /// The byte address `rs1 + imm mod 2^32`.
-    public var address: UInt32 { rs1 &+ imm }
+    @inlinable public var address: UInt32 { rs1 &+ imm }
     /// The word address `address >> 2`.
-    public var wordAddress: UInt32 { address >> 2 }
-    var shift: UInt32 { 8 * (address & 3) }
+    @inlinable public var wordAddress: UInt32 { address >> 2 }
+    /// The bit position of the addressed byte within the word.
+    @inlinable var shift: UInt32 { 8 * (address & 3) }
 
-    /// The word after the access.
+    /// The word after the access: `prev` for loads; for stores, `prev` with the addressed byte
+    /// (sb: low byte of rs2), halfword (sh: low half of rs2) or the whole word (sw: rs2) replaced.
     public var new: UInt32 {
         switch op {
         case .lb, .lh, .lw, .lbu, .lhu: return prev
@@ -37,7 +41,8 @@ public struct LoadStoreEvent: Sendable, Equatable {
         }
     }
 
-    /// The value written to rd (loads), 0 for stores.
+    /// The value written to rd: the addressed byte (lb sign-, lbu zero-extended), halfword
+    /// (lh / lhu) or word (lw) of `prev`; 0 for stores.
     public var rd: UInt32 {
         switch op {
         case .lw: return prev
@@ -50,89 +55,112 @@ public struct LoadStoreEvent: Sendable, Equatable {
     }
 }
 
-/// The LoadStore table: proves what a load or store does to the addressed word and to rd,
-/// one row per access, receiving the CPU's `load-store` tuple.
+/// The LoadStore table: one row per load or store, receiving the CPU's tuple
+/// `(op, rs1_lo, rs1_hi, imm_lo, imm_hi, word_addr, prev_lo, prev_hi, new_lo, new_hi, rs2_lo,
+/// rs2_hi, rd_lo, rd_hi)` on ``Bus/vmLoadStore``. The CPU makes the memory access itself with
+/// `word_addr`, `prev` and `new`; this table proves that they, and `rd`, are what RV32I's
+/// instruction does at the byte address `A = rs1 + imm mod 2^32`, and that the executor would
+/// perform the access (alignment, `0x1000 ≤ A < 0xFFFF0000`, no store into the code).
 ///
 /// | column | name | meaning |
 /// | --- | --- | --- |
-/// | 0…7 | `f_lb … f_sw` | one-hot operation flags (`LoadStoreOp` order); their sum `real` is the multiplicity |
-/// | 8, 9 | `rs1` | base register value (limbs, 16-bit by the sender) |
-/// | 10, 11 | `imm` | immediate (limbs, 16-bit: from the program table) |
-/// | 12 | `a_hi` | high limb of the address A = rs1 + imm mod 2^32 |
-/// | 13, 14 | `carry0`, `carry1` | carries of the limb additions |
-/// | 15 | `page` | bits 12…15 of A (4 bits) |
-/// | 16 | `w12` | bits 2…11 of A (10 bits) |
-/// | 17…20 | `e0…e3` | one-hot byte offset A mod 4 |
-/// | 21 | `inv` | inverse of `a_hi + page` (proves A ≥ 0x1000) |
-/// | 22, 23 | `prev` | the word before (limbs) |
-/// | 24, 25 | `new` | the word after (limbs) |
-/// | 26, 27 | `rs2` | the stored register (limbs) |
-/// | 28…31 | `p0…p3` | bytes of `prev` |
-/// | 32, 33 | `and01`, `and23` | results of the byte lookups that prove p0…p3 are bytes |
-/// | 34 | `sel` | the addressed byte or halfword of `prev` |
-/// | 35, 36 | `sign`, `low` | `sel = sign·2^7 + low` (LB) or `sign·2^15 + low` (LH) |
-/// | 37, 38 | `r0`, `and_r` | low byte of rs2 (SB) and its byte lookup result |
-/// | 39 | `below` | a store lies below the code (else above it) |
-/// | 40, 41 | `d_lo`, `d_hi` | distance to the code range, 16 + 14 bits |
+/// | 0…7 | `f_lb … f_sw` | one-hot op flags (``LoadStoreOp`` order); their sum `real` is the multiplicity |
+/// | 8, 9 | `rs1` | base register value (16-bit limbs, by the sender) |
+/// | 10, 11 | `imm` | immediate (16-bit limbs, by the sender: the program table) |
+/// | 12 | `a_hi` | high limb of A (16-bit) |
+/// | 13, 14 | `carry0`, `carry1` | carries of the two limb additions (boolean) |
+/// | 15 | `page` | bits 12…15 of A (4-bit) |
+/// | 16 | `w12` | bits 2…11 of A (10-bit) |
+/// | 17…19 | `e1`, `e2`, `e3` | byte offset `A mod 4` one-hot, with `e0 = real − e1 − e2 − e3` |
+/// | 20 | `inv` | inverse of `(a_hi + page)·(0xFFFF − a_hi)` (proves the bounds) |
+/// | 21, 22 | `prev` | the word before the access (limbs) |
+/// | 23, 24 | `new` | the word after the access (limbs) |
+/// | 25, 26 | `rs2` | the stored register (limbs, 16-bit by the sender; free on loads) |
+/// | 27, 28 | `b0`, `b1` | the two bytes of the addressed half of `prev` (`prev_lo` at offsets 0, 1; `prev_hi` at 2, 3) |
+/// | 29 | `and_b` | `b0 & b1` (result of the byte lookup that proves b0, b1 are bytes) |
+/// | 30 | `sel` | the loaded byte (lb, lbu) or halfword (lh, lhu) of `prev` |
+/// | 31 | `sign` | its top bit (lb, lh) |
+/// | 32, 33 | `r0`, `and_r` | low byte of rs2 (sb) and the byte lookup result `r0 & r1` |
+/// | 34 | `below` | a store lies below the code (else at or above its end) |
+/// | 35, 36 | `d_lo`, `d_hi` | a store's distance to the code range, 16 + 14 bits |
 ///
-/// The address is `A_lo + 2^16·a_hi` with `A_lo = 4096·page + 4·w12 + e1 + 2·e2 + 3·e3`
-/// (at most 2^16 − 1, so no A_lo column or range check is needed), and the word address is
-/// `W = 1024·page + w12 + 2^14·a_hi`, below 2^30.
+/// With `off = e1 + 2·e2 + 3·e3`: `A_lo = 4096·page + 4·w12 + off` (at most 15·4096 + 4·1023 + 3
+/// = 2^16 − 1, so it needs no column of its own), `A = A_lo + 2^16·a_hi`, and the word address is
+/// `W = 1024·page + w12 + 2^14·a_hi` (= `A >> 2`, below 2^30, so a field element equal to the integer).
+///
+/// Interactions (8): `(4, page)`, `(10, w12)`, `(16, a_hi)` on the range bus (every real row);
+/// `(AND, b0, b1, and_b)` on the byte bus (every real row); one byte lookup shared by three ops:
+/// `(AND, r0, r1, and_r)` for sb, `(AND, sel, 128, 128·sign)` for lb, `(AND, b1, 128, 128·sign)`
+/// for lh; `(16, d_lo)`, `(14, d_hi)` for stores; and the receive of the tuple.
+/// Constraint degree 3; tuple entries and multiplicities of degree ≤ 2.
 public struct LoadStoreAir: Air {
     public typealias F = VMField
-    /// Byte addresses of the code (stores into it are refused); both multiples of 4.
+    /// First byte address of the code (`Program.codeRange.lowerBound`): stores into
+    /// `[codeStart, codeEnd)` are refused, loads from it are allowed.
     public let codeStart: UInt32
+    /// One past the last byte address of the code.
     public let codeEnd: UInt32
 
+    /// The table for a program whose executable range is `codeRange` (`Program.codeRange`; the
+    /// program table has already refused code that does not lie below 2^30).
     public init(codeRange: Range<UInt32>) {
-        codeStart = codeRange.lowerBound & ~3
-        codeEnd = (codeRange.upperBound &+ 3) & ~3
+        precondition(codeRange.upperBound <= 1 << 30, "code must lie below 2^30")
+        codeStart = codeRange.lowerBound
+        codeEnd = codeRange.upperBound
     }
 
     public var name: String { "LoadStore" }
-    public var width: Int { 42 }
+    public var width: Int { Col.count }
 
-    enum Col {
-        static let flags = 0
-        static let rs1 = 8
-        static let imm = 10
-        static let aHi = 12
-        static let carry0 = 13
-        static let carry1 = 14
-        static let page = 15
-        static let w12 = 16
-        static let e = 17
-        static let inv = 21
-        static let prev = 22
-        static let new = 24
-        static let rs2 = 26
-        static let p = 28
-        static let and01 = 32
-        static let and23 = 33
-        static let sel = 34
-        static let sign = 35
-        static let low = 36
-        static let r0 = 37
-        static let andR = 38
-        static let below = 39
-        static let dLo = 40
-        static let dHi = 41
+    /// Column indices (see the table in the type's documentation).
+    package enum Col {
+        package static let flags = 0
+        package static let rs1 = 8
+        package static let imm = 10
+        package static let aHi = 12
+        package static let carry0 = 13
+        package static let carry1 = 14
+        package static let page = 15
+        package static let w12 = 16
+        /// `e1`, `e2`, `e3` (`e0` is implied).
+        package static let e = 17
+        package static let inv = 20
+        package static let prev = 21
+        package static let new = 23
+        package static let rs2 = 25
+        package static let b = 27
+        package static let andB = 29
+        package static let sel = 30
+        package static let sign = 31
+        package static let r0 = 32
+        package static let andR = 33
+        package static let below = 34
+        package static let dLo = 35
+        package static let dHi = 36
+        package static let count = 37
     }
+
+    static let inverseOf256 = VMField(UInt32(256)).inverse()!
 
     @_specialize(where B == ProverFolder<KoalaBear>)
     public func eval<B: AirBuilder>(_ b: inout B) where B.F == F {
         typealias E = B.Expr
-        let f = (0..<8).map { b.main(Col.flags + $0) }
-        let (fLB, fLH, fLW, fLBU, fLHU, fSB, fSH, fSW) = (f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7])
+        // Op flags: boolean, at most one per row (none on padding rows, which then send and
+        // receive nothing: every multiplicity below is a sum of flags).
         var real = E(F.zero)
         var op = E(F.zero)
-        for (k, flag) in f.enumerated() {
+        for k in 0..<8 {
+            let flag = b.main(Col.flags + k)
             b.assertBool(flag)
             real += flag
             op += flag * E(F(UInt32(k + 1)))
         }
-        b.assertBool(real)  // at most one operation per row; padding rows have none
+        b.assertBool(real)
+        let fLB = b.main(Col.flags), fLH = b.main(Col.flags + 1), fLW = b.main(Col.flags + 2)
+        let fLBU = b.main(Col.flags + 3), fLHU = b.main(Col.flags + 4)
+        let fSB = b.main(Col.flags + 5), fSH = b.main(Col.flags + 6), fSW = b.main(Col.flags + 7)
         let store = fSB + fSH + fSW
+
         let rs1 = (lo: b.main(Col.rs1), hi: b.main(Col.rs1 + 1))
         let imm = (lo: b.main(Col.imm), hi: b.main(Col.imm + 1))
         let aHi = b.main(Col.aHi)
@@ -140,25 +168,29 @@ public struct LoadStoreAir: Air {
         let c1 = b.main(Col.carry1)
         let page = b.main(Col.page)
         let w12 = b.main(Col.w12)
-        let e = (0..<4).map { b.main(Col.e + $0) }
+        let e1 = b.main(Col.e), e2 = b.main(Col.e + 1), e3 = b.main(Col.e + 2)
+        let e0 = real - e1 - e2 - e3
         let prev = (lo: b.main(Col.prev), hi: b.main(Col.prev + 1))
         let new = (lo: b.main(Col.new), hi: b.main(Col.new + 1))
         let rs2 = (lo: b.main(Col.rs2), hi: b.main(Col.rs2 + 1))
-        let p = (0..<4).map { b.main(Col.p + $0) }
+        let b0 = b.main(Col.b), b1 = b.main(Col.b + 1)
         let sel = b.main(Col.sel)
         let sign = b.main(Col.sign)
-        let low = b.main(Col.low)
         let r0 = b.main(Col.r0)
 
-        // The byte offset is one-hot on real rows (none on padding rows).
-        var eSum = E(F.zero)
-        for x in e {
-            b.assertBool(x)
-            eSum += x
-        }
-        b.assertEqual(eSum, real)
-        // A = rs1 + imm mod 2^32 in limbs: each sum < 2^17 + 1, so no wrap; carries boolean.
-        let aLo = page * 4096 + w12 * 4 + e[1] + e[2] * 2 + e[3] * 3
+        // Byte offset one-hot on real rows: e1…e3 and e0 boolean. On a real row this leaves
+        // exactly one of e0…e3 equal to 1; on a padding row (real = 0) e0 = −(e1 + e2 + e3) ∈ {0, 1}
+        // forces all four to 0.
+        b.assertBool(e1)
+        b.assertBool(e2)
+        b.assertBool(e3)
+        b.assertBool(e0)
+
+        // A = rs1 + imm mod 2^32, limb by limb. page < 16, w12 < 1024 (range lookups below), so
+        // A_lo ∈ [0, 2^16); rs1, imm limbs < 2^16 (sender), carries boolean: both sides of each
+        // equation are below 2^17 + 1 < p, so the equations hold over the integers, A_lo is the
+        // low limb of the sum and carry0 its carry; with a_hi < 2^16, a_hi is the high limb.
+        let aLo = page * 4096 + w12 * 4 + e1 + e2 * 2 + e3 * 3
         b.assertBool(c0)
         b.assertBool(c1)
         b.assertZero(rs1.lo + imm.lo - aLo - c0 * 65536)
@@ -166,54 +198,75 @@ public struct LoadStoreAir: Air {
         b.send(bus: .vmRange, values: [4, page], multiplicity: real)
         b.send(bus: .vmRange, values: [10, w12], multiplicity: real)
         b.send(bus: .vmRange, values: [16, aHi], multiplicity: real)
-        // A < 0xFFFF0000 ⇔ a_hi ≤ 0xFFFE.
-        b.send(bus: .vmRange, values: [16, E(F(UInt32(0xfffe))) - aHi], multiplicity: real)
-        // A ≥ 0x1000 ⇔ a_hi + page ≠ 0 (both small and non-negative, so the sum has no wrap).
-        b.assertZero((aHi + page) * b.main(Col.inv) - real)
-        // Alignment: words at offset 0, halfwords at 0 or 2.
-        b.assertZero((fLW + fSW) * (e[1] + e[2] + e[3]))
-        b.assertZero((fLH + fLHU + fSH) * (e[1] + e[3]))
+        // Bounds: 0x1000 ≤ A ⇔ a_hi + page ≠ 0, and A < 0xFFFF0000 ⇔ a_hi ≠ 0xFFFF. Both factors
+        // are integers in [0, 2^16 + 15), so each is non-zero in the field iff it is as an integer,
+        // and a product of field elements is invertible iff both factors are.
+        b.assertZero((aHi + page) * (E(F(UInt32(0xffff))) - aHi) * b.main(Col.inv) - real)
+        // Alignment: words at offset 0 only, halfwords at 0 or 2 (the executor traps otherwise).
+        b.assertZero((fLW + fSW) * (e1 + e2 + e3))
+        b.assertZero((fLH + fLHU + fSH) * (e1 + e3))
+        // Word address A >> 2 (< 2^14 + 2^14·(2^16 − 1) < 2^30, no wrap).
         let word = page * 1024 + w12 + aHi * 16384
 
-        // Bytes of prev: the pair lookups prove each is a byte, so the limbs split uniquely.
-        b.assertEqual(prev.lo, p[0] + p[1] * 256)
-        b.assertEqual(prev.hi, p[2] + p[3] * 256)
-        b.send(bus: .vmBytes, values: [E(ByteOp.and.field), p[0], p[1], b.main(Col.and01)], multiplicity: real)
-        b.send(bus: .vmBytes, values: [E(ByteOp.and.field), p[2], p[3], b.main(Col.and23)], multiplicity: real)
+        // The addressed half of prev (prev_lo at offsets 0, 1; prev_hi at 2, 3) is b0 + 256·b1 with
+        // b0, b1 bytes (the lookup proves it): both sides below 2^16, so b0, b1 are its bytes.
+        b.assertZero((e0 + e1) * (prev.lo - b0 - b1 * 256))
+        b.assertZero((e2 + e3) * (prev.hi - b0 - b1 * 256))
+        b.send(bus: .vmBytes, values: [E(ByteOp.and.field), b0, b1, b.main(Col.andB)], multiplicity: real)
 
-        // The addressed byte / halfword.
-        let byteOps = fLB + fLBU + fSB
-        let halfOps = fLH + fLHU + fSH
-        b.assertZero(byteOps * (sel - e[0] * p[0] - e[1] * p[1] - e[2] * p[2] - e[3] * p[3]))
-        b.assertZero(halfOps * (sel - e[0] * prev.lo - e[2] * prev.hi))
-        // Sign bit of a signed load: sel = sign·2^7 + low (low < 2^7) or sign·2^15 + low (low < 2^15).
-        b.assertBool(sign)
-        b.assertZero(fLB * (sel - sign * 128 - low))
-        b.assertZero(fLH * (sel - sign * 32768 - low))
-        b.send(bus: .vmRange, values: [fLB * 7 + fLH * 15, low], multiplicity: fLB + fLH)
+        // sel: the addressed byte (lb, lbu: b0 at even, b1 at odd offsets) or halfword (lh, lhu).
+        b.assertZero((fLB + fLBU) * (sel - (e0 + e2) * b0 - (e1 + e3) * b1))
+        b.assertZero((fLH + fLHU) * (sel - b0 - b1 * 256))
+        // One byte lookup for three ops (one-hot flags, so the tuple is exactly one of these):
+        //   sb: (AND, r0, r1, and_r) with r1 = (rs2_lo − r0)/256: r0, r1 bytes, so r0 is rs2's
+        //       low byte (rs2_lo = r0 + 256·r1, both sides below 2^16);
+        //   lb: (AND, sel, 128, 128·sign): sel (a byte) & 0x80 is 0 or 128, so sign is its top bit;
+        //   lh: (AND, b1, 128, 128·sign): sign is the top bit of the halfword b0 + 256·b1.
+        let signed = fLB + fLH
+        let r1 = (rs2.lo - r0) * E(Self.inverseOf256)
+        b.send(
+            bus: .vmBytes,
+            values: [
+                E(ByteOp.and.field),
+                fSB * r0 + fLB * sel + fLH * b1,
+                fSB * r1 + signed * 128,
+                fSB * b.main(Col.andR) + signed * sign * 128,
+            ],
+            multiplicity: fSB + signed)
 
-        // rd (loads): zero for stores and padding rows, since every term has a load flag.
+        // rd (every term carries a load flag, so stores and padding rows get (0, 0)):
+        // lw: prev; lbu, lhu: sel; lb: sel + 0xFF00·sign, 0xFFFF·sign; lh: sel, 0xFFFF·sign.
+        // Limbs 16-bit: sel is a byte or a halfword, and sel + 0xFF00 ≤ 0xFFFF for a byte.
         let rdLo = fLW * prev.lo + (fLB + fLBU + fLH + fLHU) * sel + fLB * sign * 0xff00
-        let rdHi = fLW * prev.hi + (fLB + fLH) * sign * 0xffff
+        let rdHi = fLW * prev.hi + signed * sign * 0xffff
 
-        // new: prev for loads; the stored bytes replaced for stores. r0 is rs2's low byte (SB).
-        let r1 = (rs2.lo - r0) * E(F(UInt32(256)).inverse()!)
-        b.send(bus: .vmBytes, values: [E(ByteOp.and.field), r0, r1, b.main(Col.andR)], multiplicity: fSB)
+        // new: prev for loads; sw: rs2; sh: rs2_lo replaces the addressed half; sb: r0 replaces
+        // the addressed byte b0 (even offset) or b1 (odd offset) of the addressed half. Limbs
+        // 16-bit: each is prev's limb, rs2's limb, or r0 + 256·b1 / b0 + 256·r0.
         b.assertZero(
-            new.lo - prev.lo - fSW * (rs2.lo - prev.lo) - fSH * e[0] * (rs2.lo - prev.lo)
-                - fSB * (e[0] * (r0 - p[0]) + e[1] * 256 * (r0 - p[1])))
+            new.lo - prev.lo - fSW * (rs2.lo - prev.lo) - fSH * e0 * (rs2.lo - prev.lo)
+                - fSB * (e0 * (r0 - b0) + e1 * (r0 - b1) * 256))
         b.assertZero(
-            new.hi - prev.hi - fSW * (rs2.hi - prev.hi) - fSH * e[2] * (rs2.lo - prev.hi)
-                - fSB * (e[2] * (r0 - p[2]) + e[3] * 256 * (r0 - p[3])))
+            new.hi - prev.hi - fSW * (rs2.hi - prev.hi) - fSH * e2 * (rs2.lo - prev.hi)
+                - fSB * (e2 * (r0 - b0) + e3 * (r0 - b1) * 256))
 
-        // Stores stay out of the code: W < codeStart/4 (below) or W ≥ codeEnd/4, as a 30-bit
-        // distance. Inside the code both candidate distances are negative by less than the code
-        // size (< 2^28 words), so they wrap to ≥ p − 2^28 and fail the 30-bit check.
+        // Stores stay out of the code [codeStart, codeEnd) (byte addresses). Write
+        // codeStart = 4·ws + rs and codeEnd = 4·we + re (rs, re < 4). Then
+        //   A < codeStart ⇔ ws − 1 − W + [off < rs] ≥ 0,   A ≥ codeEnd ⇔ W − we − [off < re] ≥ 0,
+        // ([off < r] = e0 + … + e_{r−1}, linear). The chosen distance d is proven in [0, 2^30).
+        // Honest: below, d < ws + 1 ≤ 2^28 + 1; above, d ≤ W < 2^30. If A is in the code, both
+        // candidates are negative integers of magnitude ≤ (we − ws) + 1 ≤ 2^28 + 1 (code below
+        // 2^30), so their field values are ≥ p − 2^28 − 1 > 2^30 and fail the check.
         let below = b.main(Col.below)
         b.assertBool(below)
-        let ws = E(F(codeStart >> 2))
-        let we = E(F(codeEnd >> 2))
-        let d = below * (ws - 1 - word) + (1 - below) * (word - we)
+        let es = [e0, e1, e2]
+        var startPart = E(F.zero)
+        for k in 0..<Int(codeStart & 3) { startPart += es[k] }
+        var endPart = E(F.zero)
+        for k in 0..<Int(codeEnd & 3) { endPart += es[k] }
+        let dBelow = E(F(codeStart >> 2)) - 1 - word + startPart
+        let dAbove = word - E(F(codeEnd >> 2)) - endPart
+        let d = below * dBelow + (1 - below) * dAbove
         b.assertZero(store * (d - b.main(Col.dLo) - b.main(Col.dHi) * 65536))
         b.send(bus: .vmRange, values: [16, b.main(Col.dLo)], multiplicity: store)
         b.send(bus: .vmRange, values: [14, b.main(Col.dHi)], multiplicity: store)
@@ -221,79 +274,116 @@ public struct LoadStoreAir: Air {
         b.receive(
             bus: .vmLoadStore,
             values: [
-                op, rs1.lo, rs1.hi, imm.lo, imm.hi, word, prev.lo, prev.hi, new.lo, new.hi, rs2.lo, rs2.hi, rdLo,
-                rdHi,
+                op, rs1.lo, rs1.hi, imm.lo, imm.hi, word, prev.lo, prev.hi, new.lo, new.hi, rs2.lo, rs2.hi,
+                rdLo, rdHi,
             ],
             multiplicity: real)
     }
 
-    /// The trace of `events` (recording their range and byte lookups).
+    /// Whether the executor performs `event` in a program whose code is `codeRange`: aligned,
+    /// `0x1000 ≤ address < 0xFFFF0000`, and for stores not in the code.
+    public static func isExecutable(_ event: LoadStoreEvent, codeRange: Range<UInt32>) -> Bool {
+        let a = event.address
+        switch event.op {
+        case .lw, .sw: if a & 3 != 0 { return false }
+        case .lh, .lhu, .sh: if a & 1 != 0 { return false }
+        case .lb, .lbu, .sb: break
+        }
+        guard a >= 0x1000, a < 0xFFFF_0000 else { return false }
+        return !(event.op.isStore && codeRange.contains(a))
+    }
+
+    /// The trace of `events` (recording their range and byte lookups in `counter`). Every event
+    /// must be one the executor performs (``isExecutable(_:codeRange:)``); anything else is a bug
+    /// in the caller and traps.
     public static func trace(events: [LoadStoreEvent], codeRange: Range<UInt32>, counter: inout LookupCounter)
         -> RowMajorMatrix<VMField>
     {
+        for e in events {
+            precondition(isExecutable(e, codeRange: codeRange), "load/store the executor refuses: \(e)")
+        }
+        return writeTrace(events: events, codeRange: codeRange, counter: &counter)
+    }
+
+    /// The rows an honest prover would write for `events`, without refusing accesses the
+    /// executor refuses (for tests that forge rows): such a row has no satisfying witness, so it
+    /// fails a constraint, or it sends a lookup outside the lookup tables (not recorded in
+    /// `counter`, so the buses do not balance).
+    package static func writeTrace(events: [LoadStoreEvent], codeRange: Range<UInt32>, counter: inout LookupCounter)
+        -> RowMajorMatrix<VMField>
+    {
         let air = LoadStoreAir(codeRange: codeRange)
-        var t = TraceBuilder(width: air.width, height: paddedHeight(events.count))
+        let ws = air.codeStart >> 2, rs = air.codeStart & 3
+        let we = air.codeEnd >> 2, re = air.codeEnd & 3
+        var t = TraceBuilder(width: Col.count, height: paddedHeight(events.count))
         for (i, ev) in events.enumerated() {
             let a = ev.address
-            precondition(a >= 0x1000 && a < 0xFFFF_0000, "address out of range")
+            let aLo = a & 0xffff
+            let aHi = a >> 16
+            let page = aLo >> 12
+            let w12 = (aLo >> 2) & 0x3ff
+            let off = a & 3
             t[i, Col.flags + Int(ev.op.rawValue) - 1] = .one
             t.setWord(i, Col.rs1, ev.rs1)
             t.setWord(i, Col.imm, ev.imm)
-            let aLo = a & 0xffff
-            let aHi = a >> 16
             t[i, Col.aHi] = F(aHi)
             let c0 = ((ev.rs1 & 0xffff) + (ev.imm & 0xffff)) >> 16
             t[i, Col.carry0] = F(c0)
             t[i, Col.carry1] = F(((ev.rs1 >> 16) + (ev.imm >> 16) + c0) >> 16)
-            t[i, Col.page] = F(aLo >> 12)
-            t[i, Col.w12] = F((aLo >> 2) & 0x3ff)
-            t[i, Col.e + Int(a & 3)] = .one
-            t[i, Col.inv] = F(aHi + (aLo >> 12)).inverse()!
-            counter.range(aLo >> 12, bits: 4)
-            counter.range((aLo >> 2) & 0x3ff, bits: 10)
+            t[i, Col.page] = F(page)
+            t[i, Col.w12] = F(w12)
+            if off > 0 { t[i, Col.e + Int(off) - 1] = .one }
+            t[i, Col.inv] = (F(aHi + page) * F(0xffff - aHi)).inverse() ?? .zero
+            counter.range(page, bits: 4)
+            counter.range(w12, bits: 10)
             counter.range(aHi, bits: 16)
-            counter.range(0xfffe - aHi, bits: 16)
+
             t.setWord(i, Col.prev, ev.prev)
             t.setWord(i, Col.new, ev.new)
             t.setWord(i, Col.rs2, ev.rs2)
-            let bytes = (0..<4).map { (ev.prev >> (8 * UInt32($0))) & 0xff }
-            for k in 0..<4 { t[i, Col.p + k] = F(bytes[k]) }
-            t[i, Col.and01] = F(counter.byte(.and, bytes[0], bytes[1]))
-            t[i, Col.and23] = F(counter.byte(.and, bytes[2], bytes[3]))
-            let shift = 8 * (a & 3)
-            var sel: UInt32 = 0
+            let half = off < 2 ? ev.prev & 0xffff : ev.prev >> 16
+            let b0 = half & 0xff
+            let b1 = half >> 8
+            t[i, Col.b] = F(b0)
+            t[i, Col.b + 1] = F(b1)
+            t[i, Col.andB] = F(counter.byte(.and, b0, b1))
             switch ev.op {
-            case .lb, .lbu, .sb: sel = (ev.prev >> shift) & 0xff
-            case .lh, .lhu, .sh: sel = (ev.prev >> shift) & 0xffff
-            case .lw, .sw: sel = 0
-            }
-            t[i, Col.sel] = F(sel)
-            if ev.op == .lb {
-                t[i, Col.sign] = F(sel >> 7)
-                t[i, Col.low] = F(sel & 0x7f)
-                counter.range(sel & 0x7f, bits: 7)
-            } else if ev.op == .lh {
-                t[i, Col.sign] = F(sel >> 15)
-                t[i, Col.low] = F(sel & 0x7fff)
-                counter.range(sel & 0x7fff, bits: 15)
-            }
-            if ev.op == .sb {
+            case .lb, .lbu:
+                let sel = off & 1 == 0 ? b0 : b1
+                t[i, Col.sel] = F(sel)
+                if ev.op == .lb {
+                    t[i, Col.sign] = F(sel >> 7)
+                    counter.byte(.and, sel, 128)
+                }
+            case .lh, .lhu:
+                t[i, Col.sel] = F(half)
+                if ev.op == .lh {
+                    t[i, Col.sign] = F(half >> 15)
+                    counter.byte(.and, b1, 128)
+                }
+            case .sb:
                 let r0 = ev.rs2 & 0xff
                 t[i, Col.r0] = F(r0)
                 t[i, Col.andR] = F(counter.byte(.and, r0, (ev.rs2 >> 8) & 0xff))
+            case .lw, .sh, .sw:
+                break
             }
             if ev.op.isStore {
-                let w = a >> 2
-                let ws = air.codeStart >> 2
-                let we = air.codeEnd >> 2
-                precondition(w < ws || w >= we, "store into code")
-                let below = w < ws
-                let d = below ? ws - 1 - w : w - we
+                // The distances of the constraint, as integers (negative only for a store into code).
+                let w = Int64(a >> 2)
+                let dBelow = Int64(ws) - 1 - w + (off < rs ? 1 : 0)
+                let dAbove = w - Int64(we) - (off < re ? 1 : 0)
+                let below = dBelow >= 0
+                let d = below ? dBelow : dAbove
                 t[i, Col.below] = below ? .one : .zero
-                t[i, Col.dLo] = F(d & 0xffff)
-                t[i, Col.dHi] = F(d >> 16)
-                counter.range(d & 0xffff, bits: 16)
-                counter.range(d >> 16, bits: 14)
+                // A negative d has no 30-bit representation: write its field value's limbs; the
+                // high one is then ≥ 2^14 and its lookup is not recorded.
+                let fd = d >= 0 ? F(UInt32(d)) : -F(UInt32(-d))
+                let v = fd.canonical
+                t[i, Col.dLo] = F(v & 0xffff)
+                t[i, Col.dHi] = F(v >> 16)
+                counter.range(v & 0xffff, bits: 16)
+                if v >> 16 < 1 << 14 { counter.range(v >> 16, bits: 14) }
             }
         }
         return t.matrix

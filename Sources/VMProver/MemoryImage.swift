@@ -169,6 +169,7 @@ public struct StartImageAir: Air {
 /// | 0 `ts` | main | timestamp of the last access in the shard (0: untouched) |
 /// | 1 `a_lo`, 2 `a_hi` | main | `address = a_lo + 2^16·a_hi`, 16 and 14 bits |
 /// | 3 `d_lo`, 4 `d_hi` | main | `address_next − address − 1 = d_lo + 2^16·d_hi` |
+/// | 5 `gap_real` | main | the next row is real and this is not the last row (the gap check applies) |
 ///
 /// Receives `(address, lo, hi, ts)` on the memory bus for each real row: every chain of
 /// accesses ends here. Sortedness makes each address appear once, so (with the start image
@@ -182,7 +183,7 @@ public struct FinalImageAir: Air {
     public let image: MemoryImage?
     public init(image: MemoryImage?) { self.image = image }
     public var name: String { "FinalImage" }
-    public var width: Int { 5 }
+    public var width: Int { 6 }
     public var preprocessedWidth: Int { 4 }
     public var preprocessedGroup: Int { ShardCommitmentGroup.finalImage }
     public func preprocessedTrace() -> RowMajorMatrix<F>? { image?.fixedColumns() }
@@ -208,7 +209,11 @@ public struct FinalImageAir: Air {
         b.send(bus: .vmRange, values: [16, aLo], multiplicity: real)
         b.send(bus: .vmRange, values: [14, aHi], multiplicity: real)
         // address_next > address (see the bounds above).
-        let gapCheck = realNext * b.isTransition
+        // The selector isTransition is only 0 / non-zero, so the multiplicity is a column equal to
+        // is_real(next) on every row but the last, where it is 0.
+        let gapCheck = b.main(5)
+        b.assertZeroOnTransition(gapCheck - realNext)
+        b.assertZeroOnLastRow(gapCheck)
         b.assertZeroOnTransition(realNext * (b.fixedNext(0) - address - 1 - dLo - dHi * 65536))
         b.send(bus: .vmRange, values: [16, dLo], multiplicity: gapCheck)
         b.send(bus: .vmRange, values: [14, dHi], multiplicity: gapCheck)
@@ -218,7 +223,7 @@ public struct FinalImageAir: Air {
     /// The main columns for `transition` (records the range lookups).
     public static func trace(_ transition: ImageTransition, counter: inout LookupCounter) -> RowMajorMatrix<F> {
         let image = transition.final
-        var t = TraceBuilder(width: 5, height: image.height)
+        var t = TraceBuilder(width: 6, height: image.height)
         for i in 0..<image.count {
             let a = image.addresses[i]
             precondition(a < 1 << 30)
@@ -230,6 +235,7 @@ public struct FinalImageAir: Air {
             if i + 1 < image.count {
                 let d = image.addresses[i + 1] - a - 1
                 precondition(d >> 16 <= maxGapHigh, "memory gap too large to prove")
+                t[i, 5] = .one
                 t[i, 3] = F(d & 0xffff)
                 t[i, 4] = F(d >> 16)
                 counter.range(d & 0xffff, bits: 16)

@@ -194,6 +194,27 @@ struct PreprocessedGroupTests {
         #expect(verror.map(isShape) == true)
     }
 
+    /// The static helper over one group's AIRs, in proof order, gives the prover's root; it
+    /// returns `nil` (never traps) for AIRs without fixed columns or without a trace.
+    @Test func staticPreprocessedRootMatchesProof() throws {
+        let proof = try prove()
+        typealias V = StarkVerifier<F>
+        let group2: [any Air<F>] = [
+            CommittedValuesAir<F>(values: Self.imageA, group: 2), CommittedValuesAir<F>(values: Self.imageB, group: 2),
+        ]
+        #expect(V.preprocessedRoot(airs: group2, config: config) == proof.preprocessedRoots[1])
+        #expect(V.preprocessedRoot(airs: [ByteTableAir<F>()], config: config) == proof.preprocessedRoots[0])
+        // The order of the tables matters.
+        #expect(V.preprocessedRoot(airs: group2.reversed(), config: config) != proof.preprocessedRoots[1])
+        // A verifying key from the helper replaces the images.
+        let key = try #require(V.preprocessedRoot(airs: group2, config: config))
+        try verifier().verify(airs: Self.airs(nil, nil), proof: proof, preprocessedRoots: [2: key, 0: proof.preprocessedRoots[0]])
+        // No trace, no fixed columns, no AIRs: nil.
+        #expect(V.preprocessedRoot(airs: Self.airs(nil, nil).filter { $0.preprocessedWidth > 0 }, config: config) == nil)
+        #expect(V.preprocessedRoot(airs: [ByteTableAir<F>(), U16ValuesAir<F>()], config: config) == nil)
+        #expect(V.preprocessedRoot(airs: [], config: config) == nil)
+    }
+
     func verifier() -> StarkVerifier<F> { StarkVerifier(config: config) }
 }
 

@@ -27,10 +27,14 @@ struct CPUForgeryTests {
         return Fixture(key: key, shard: shards[0], witness: w)
     }
 
-    /// The first CPU row whose decoded fields satisfy `pick`.
-    static func row(_ f: Fixture, _ pick: (DecodedRow) -> Bool) -> Int {
+    /// The `nth` CPU row (from 0) whose decoded fields satisfy `pick`.
+    static func row(_ f: Fixture, nth: Int = 0, _ pick: (DecodedRow) -> Bool) -> Int {
         let index = f.key.programAir.rowIndex()
-        for (i, r) in f.shard.rows.enumerated() where pick(f.key.programAir.rows[index[r.pc]!].decoded) { return i }
+        var seen = 0
+        for (i, r) in f.shard.rows.enumerated() where pick(f.key.programAir.rows[index[r.pc]!].decoded) {
+            if seen == nth { return i }
+            seen += 1
+        }
         fatalError("no such row")
     }
 
@@ -122,7 +126,7 @@ struct CPUForgeryTests {
 
     @Test func timestampGoingBackwards() throws {
         let f = try Self.fixture()
-        let r = Self.row(f) { $0.readsRs1 } + 5
+        let r = Self.row(f, nth: 5) { $0.readsRs1 }
         try Self.expectRejected("timestamp backwards", f) { m in
             let clk = Self.get(m, r, C.clk)
             Self.set(&m, r, C.rs1PrevTs, clk + VMField(8))

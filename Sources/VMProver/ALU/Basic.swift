@@ -194,6 +194,8 @@ public struct CompareAir: Air {
 
     public static func trace(events: [AluEvent], counter: inout LookupCounter) -> RowMajorMatrix<VMField> {
         var t = TraceBuilder(width: 19, height: paddedHeight(events.count))
+        // Padding rows: a = b = 0, so d = 0 and the equality bit is 1.
+        for i in events.count..<t.height { t[i, 17] = .one }
         for (i, e) in events.enumerated() {
             t[i, order.firstIndex(of: e.op)!] = .one
             t.setWord(i, 3, e.a)

@@ -10,7 +10,7 @@ import Stark
 ///
 /// 1. `B·Q + R ≡ A (mod 2^64)` where `B`, `Q`, `R` are the 64-bit extensions of `b`, `q`, `r`
 ///    and `A` that of `a` — except in the overflow case, where `A = +2^31` (`a` zero-extended):
-///    the schoolbook product of ``MulDivGadget`` with `R` added and `A` subtracted limb by limb,
+///    the schoolbook product of `MulDivGadget` with `R` added and `A` subtracted limb by limb,
 ///    with range-checked carries;
 /// 2. division by zero: `bz = 1` exactly when `b = 0`, and then `q = 2^32 − 1`;
 /// 3. overflow: `ov = 1` only when the op is signed, `a = −2^31` and `b = −1`;
@@ -39,11 +39,11 @@ import Stark
 /// | 22, 23 | `bz`, `inv` | `b = 0`; inverse of `b_lo + b_hi` when it is not |
 /// | 24 | `ov` | signed overflow `−2^31 / −1` |
 /// | 25…28 | `k0…k3` | carries of the limb equations (9, 10, 11, 11 bits) |
-/// | 29, 30 | `d_lo`, `d_hi` | `D = |b| − |r| − 1` (16-bit limbs; unconstrained when `b = 0`) |
-/// | 31 | `e` | carry (0, 1 or 2) between the limbs of `|r| + 1 + D = |b|` |
+/// | 29, 30 | `d_lo`, `d_hi` | `D = abs(b) − abs(r) − 1` (16-bit limbs; unconstrained when `b = 0`) |
+/// | 31 | `e` | carry (0, 1 or 2) between the limbs of `abs(r) + 1 + D = abs(b)` |
 ///
-/// Interactions (16): the ALU receive; per `b` and `q` the three of
-/// ``MulDivGadget/operandBytes(_:lo:hi:column:signed:real:)``; `(16 − signed, a_hi − 2^15·sa)`,
+/// Interactions (16): the ALU receive; per `b` and `q` the three operand lookups of
+/// `MulDivGadget.operandBytes`; `(16 − signed, a_hi − 2^15·sa)`,
 /// `(16 − signed, r_hi − 2^15·sr)`, `(16, r_lo)`; `(bits_k, k_k)`; `(16, d_lo)`, `(16, d_hi)` with
 /// multiplicity `real − bz`. Padding rows are all zero, and every multiplicity vanishes there.
 public struct DivRemAir: Air {
@@ -186,7 +186,10 @@ public struct DivRemAir: Air {
     public static func trace(events: [AluEvent], counter: inout LookupCounter) -> RowMajorMatrix<VMField> {
         var t = TraceBuilder(width: DivRemAir().width, height: paddedHeight(events.count))
         for (i, ev) in events.enumerated() {
-            precondition(ops.contains(ev.op), "\(ev.op) is not a division")
+            precondition(
+                (AluOp.div.rawValue...AluOp.remu.rawValue).contains(ev.op.rawValue),
+                "\(ev.op) is not a division"
+            )
             let signed = ev.op == .div || ev.op == .rem
             let q = (signed ? AluOp.div : .divu).evaluate(ev.a, ev.b)
             let r = (signed ? AluOp.rem : .remu).evaluate(ev.a, ev.b)
@@ -231,7 +234,13 @@ public struct DivRemAir: Air {
     /// false claim (`D`, carries) are written as field elements; nothing is recorded.
     @discardableResult
     package static func writeRow(
-        _ t: inout TraceBuilder, _ i: Int, op: AluOp, a: UInt32, b: UInt32, q: UInt32, r: UInt32,
+        _ t: inout TraceBuilder,
+        _ i: Int,
+        op: AluOp,
+        a: UInt32,
+        b: UInt32,
+        q: UInt32,
+        r: UInt32,
         overflow: Bool? = nil
     ) -> RowWitness {
         let signed = op == .div || op == .rem
@@ -254,7 +263,9 @@ public struct DivRemAir: Air {
 
         // (1): the carry chain.
         let sums = MulDivGadget.limbSums(
-            MulDivGadget.extensionBytes(b, sign: sb), MulDivGadget.extensionBytes(q, sign: sq))
+            MulDivGadget.extensionBytes(b, sign: sb),
+            MulDivGadget.extensionBytes(q, sign: sq)
+        )
         let rLimbs = SIMD4<Int64>(Int64(r & 0xffff), Int64(r >> 16), Int64(0xffff * sr), Int64(0xffff * sr))
         let aExt = Int64(0xffff) * (Int64(sa) - Int64(ov))
         let aLimbs = SIMD4<Int64>(Int64(a & 0xffff), Int64(a >> 16), aExt, aExt)

@@ -6,7 +6,7 @@ import Stark
 ///
 /// The operands are extended to 64 bits (sign-extended when the op reads them as signed, else
 /// zero-extended), split into bytes, and their product modulo 2^64 is computed as four 16-bit
-/// limbs by schoolbook multiplication with range-checked carries (``MulDivGadget``). MUL returns
+/// limbs by schoolbook multiplication with range-checked carries (`MulDivGadget`). MUL returns
 /// the low two limbs, the others the high two: the high word of the exact signed / mixed /
 /// unsigned 64-bit product, since that product fits in 64 bits and therefore equals the product
 /// of the extensions modulo 2^64.
@@ -97,14 +97,29 @@ public struct MulAir: Air {
     public static func trace(events: [AluEvent], counter: inout LookupCounter) -> RowMajorMatrix<VMField> {
         var t = TraceBuilder(width: MulAir().width, height: paddedHeight(events.count))
         for (i, ev) in events.enumerated() {
-            precondition(ops.contains(ev.op), "\(ev.op) is not a multiplication")
+            precondition(
+                (AluOp.mul.rawValue...AluOp.mulhu.rawValue).contains(ev.op.rawValue),
+                "\(ev.op) is not a multiplication"
+            )
             t[i, Col.flags + Int(ev.op.rawValue - AluOp.mul.rawValue)] = .one
             t.setWord(i, Col.a, ev.a)
             t.setWord(i, Col.b, ev.b)
             let x = MulDivGadget.fillOperand(
-                &t, i, column: Col.aBytes, word: ev.a, signed: ev.op == .mulh || ev.op == .mulhsu, counter: &counter)
+                &t,
+                i,
+                column: Col.aBytes,
+                word: ev.a,
+                signed: ev.op == .mulh || ev.op == .mulhsu,
+                counter: &counter
+            )
             let y = MulDivGadget.fillOperand(
-                &t, i, column: Col.bBytes, word: ev.b, signed: ev.op == .mulh, counter: &counter)
+                &t,
+                i,
+                column: Col.bBytes,
+                word: ev.b,
+                signed: ev.op == .mulh,
+                counter: &counter
+            )
             let sums = MulDivGadget.limbSums(x, y)
             var carry: UInt64 = 0
             var product: UInt64 = 0
@@ -154,7 +169,12 @@ enum MulDivGadget {
     /// `s = 0` is asserted). `lo = x0 + 256·x1` and `hi = x2 + 256·x3` hold by definition of
     /// x1, x3, so the bytes are those of the word. `signed` must be 0 or 1.
     static func operandBytes<B: AirBuilder>(
-        _ b: inout B, lo: B.Expr, hi: B.Expr, column: Int, signed: B.Expr, real: B.Expr
+        _ b: inout B,
+        lo: B.Expr,
+        hi: B.Expr,
+        column: Int,
+        signed: B.Expr,
+        real: B.Expr
     ) -> [B.Expr] where B.F == VMField {
         typealias E = B.Expr
         let x0 = b.main(column)
@@ -189,7 +209,12 @@ enum MulDivGadget {
     /// eight bytes of its extension.
     @inline(__always)
     static func fillOperand(
-        _ t: inout TraceBuilder, _ row: Int, column: Int, word: UInt32, signed: Bool, counter: inout LookupCounter
+        _ t: inout TraceBuilder,
+        _ row: Int,
+        column: Int,
+        word: UInt32,
+        signed: Bool,
+        counter: inout LookupCounter
     ) -> SIMD8<UInt64> {
         let s: UInt32 = signed ? word >> 31 : 0
         writeOperand(&t, row, column: column, word: word, sign: s)
@@ -219,8 +244,15 @@ enum MulDivGadget {
     static func extensionBytes(_ word: UInt32, sign: UInt32) -> SIMD8<UInt64> {
         let e = UInt64(255 * sign)
         return SIMD8(
-            UInt64(word & 0xff), UInt64((word >> 8) & 0xff), UInt64((word >> 16) & 0xff), UInt64(word >> 24),
-            e, e, e, e)
+            UInt64(word & 0xff),
+            UInt64((word >> 8) & 0xff),
+            UInt64((word >> 16) & 0xff),
+            UInt64(word >> 24),
+            e,
+            e,
+            e,
+            e
+        )
     }
 
     /// The limb sums of two extensions as integers (each below 2^27).

@@ -87,12 +87,9 @@ public struct ShardWitness: Sendable {
         let addSub = AddSubAir.trace(events: events(AddSubAir.ops), counter: &counter)
         let bitwise = BitwiseAir.trace(events: events(BitwiseAir.ops), counter: &counter)
         let compare = CompareAir.trace(events: events(CompareAir.ops), counter: &counter)
-        // Shifts are proven as multiplications and divisions by 2^s: their rows delegate those.
-        let (shift, delegated) = ShiftAir.trace(events: events(ShiftAir.ops), counter: &counter)
-        let mul = MulAir.trace(
-            events: events(MulAir.ops) + delegated.filter { MulAir.ops.contains($0.op) }, counter: &counter)
-        let divRem = DivRemAir.trace(
-            events: events(DivRemAir.ops) + delegated.filter { DivRemAir.ops.contains($0.op) }, counter: &counter)
+        let shift = ShiftAir.trace(events: events(ShiftAir.ops), counter: &counter)
+        let mul = MulAir.trace(events: events(MulAir.ops), counter: &counter)
+        let divRem = DivRemAir.trace(events: events(DivRemAir.ops), counter: &counter)
         let loadStore = LoadStoreAir.trace(events: cpu.loadStoreEvents, codeRange: key.codeRange, counter: &counter)
         let sys = SyscallAir.traces(
             events: shard.syscalls.filter { $0.result != nil }, rows: shard.rows, codeRange: key.codeRange,

@@ -147,9 +147,19 @@ struct VMBench: ParsableCommand {
     @Option(help: "Values to sort.") var sortCount: Int = 200_000
     @Option(help: "Keccak chain length over a 1 KiB input.") var keccakRounds: Int = 2000
     @Flag(help: "Print rows as JSON.") var json = false
+    @Flag(help: "Also prove one shard of each provable guest (fibonacci; the EVM guest with --evm-fixture).")
+    var prove = false
+    @Option(help: "log2 shard sizes to prove (comma-separated).") var logShards: String = "20,22"
+    @Option(help: "Thread counts to prove with (comma-separated).") var proveThreads: String = "1,2"
+    @Option(help: "A state-test file whose first Prague vector the EVM guest runs for --prove.")
+    var evmFixture: String?
 
     func run() throws {
         let builder = try GuestBuilder(guestsDirectory: VMCommandSupport.guestsDirectory())
+        if prove {
+            try runProving(builder)
+            return
+        }
         let examples = builder.guestsDirectory.appendingPathComponent("examples")
         let outDir = URL(fileURLWithPath: buildDirectory)
         try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
@@ -251,6 +261,45 @@ struct VMBench: ParsableCommand {
                     "\(r.name.padding(toLength: 28, withPad: " ", startingAt: 0)) \(String(format: "%10.1f", r.value))   \(ref)                   \(r.note ?? "")"
                 )
             }
+        }
+    }
+
+    /// `--prove`: one shard per guest, shard size and thread count.
+    func runProving(_ builder: GuestBuilder) throws {
+        let outDir = URL(fileURLWithPath: buildDirectory)
+        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+        let config = VMCommandSupport.provingConfig(insecure: false)
+        let logs = logShards.split(separator: ",").compactMap { Int($0) }
+        let threads = proveThreads.split(separator: ",").compactMap { Int($0) }
+        var guests: [(String, Program, [UInt8])] = []
+        let fib = try builder.build(
+            directory: builder.guestsDirectory.appendingPathComponent("examples/fibonacci"),
+            output: outDir.appendingPathComponent("fibonacci.elf"))
+        guests.append(
+            ("fibonacci", try ELFLoader.load(try VMCommandSupport.readFile(fib.path)),
+                (0..<4).map { UInt8(truncatingIfNeeded: fibonacci >> (8 * $0)) }))
+        if let evmFixture {
+            let evm = try builder.build(
+                directory: builder.guestsDirectory.appendingPathComponent("examples/evm"),
+                output: outDir.appendingPathComponent("evm-software-keccak.elf"), accelerateKeccak: false)
+            guard let v = try StateTestVector.load(path: evmFixture, forks: ["Prague"]).first else {
+                throw ValidationError("no Prague vector in \(evmFixture)")
+            }
+            guests.append(("evm", try ELFLoader.load(try VMCommandSupport.readFile(evm.path)), v.input.encode()))
+        }
+        var rows: [VMProveBenchRow] = []
+        for (name, program, input) in guests {
+            for l in logs {
+                rows += try VMProveBench.run(
+                    guest: name, program: program, input: input, logShard: l, threads: threads, config: config)
+            }
+        }
+        if json {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try enc.encode(rows), as: UTF8.self))
+        } else {
+            VMProveBench.print(rows)
         }
     }
 

@@ -387,6 +387,21 @@ import VMProver
         #expect(try Self.refusal(tables) == f.expected)
     }
 
+    /// f_divu = 2, f_remu = −1 on the honest DIVU(17, 5) row: one "real" row whose op code is
+    /// 2·DIVU − REMU = MULHU and whose output is 2·q − r = 4, claiming MULHU(17, 5) = 4. Every
+    /// other constraint still holds; only the flags' boolean checks object.
+    @Test func forgedDivRemFlagsRejected() throws {
+        typealias Col = DivRemAir.Col
+        let e = AluEvent(op: .divu, a: 17, b: 5)
+        var counter = LookupCounter()
+        var m = DivRemAir.trace(events: [e], counter: &counter)
+        Self.set(&m, 0, Col.flags + 1, VMField(2))
+        Self.set(&m, 0, Col.flags + 3, -VMField.one)
+        #expect(AluOp.mulhu.evaluate(17, 5) != 4)
+        let tables = Self.forgedTables(DivRemAir(), m, tuples: [Self.tuple(.mulhu, 17, 5, c: 4)])
+        #expect(try Self.refusal(tables) == .constraint(table: "DivRem"))
+    }
+
     /// REMU(1000, 300) = 101 with r_lo + 1 and every carry shifted by 2^(−16k): all equations
     /// hold in the field, only the carries' range checks object.
     @Test func divRemCarryOutOfRangeRejected() throws {

@@ -90,8 +90,8 @@ struct SyscallTests {
         var codeRange: Range<UInt32>
         /// The non-exit events: the drivers' view of memory comes from them.
         var events: [SyscallEvent]
-        /// `(clk, a7, a0, result)` of each event, as the CPU sends it.
-        var calls: [(clk: UInt32, a7: UInt32, a0: UInt32, result: UInt32)]
+        /// The tuple `(clk, a7, a0, result)` (limbs) of each event, as the CPU sends it.
+        var calls: [[F]]
         var header: RowMajorMatrix<F>
         var memory: RowMajorMatrix<F>
         /// The claimed output.
@@ -108,15 +108,17 @@ struct SyscallTests {
                 let e = events[k]
                 guard e.number == n else { return false }
                 let a1 = e.registerReads.first { $0.register == 11 }?.value
-                return (n == 63 || n == 64 ? a1 : calls[k].a0) == buf
+                return (n == 63 || n == 64 ? a1 : a0(k)) == buf
             }!
         }
+
+        /// a0 of event `k` as the CPU read it.
+        func a0(_ k: Int) -> UInt32 { calls[k][3].canonical | calls[k][4].canonical << 16 }
 
         /// The tables: drivers, the syscall tables, output, range and byte tables (their
         /// multiplicities recounted from the syscall traces as they are).
         func tables() -> [TableInput<F>] {
             func l(_ w: UInt32) -> [F] { [F(w & 0xffff), F(w >> 16)] }
-            let tuples = calls.map { [F($0.clk)] + l($0.a7) + l($0.a0) + l($0.result) }
             // The rest of memory: it sends what the tables consume and nobody produced in them, and
             // receives what they produce and nobody consumed in them.
             var balance: [[UInt32]: Int] = [:]
@@ -143,7 +145,7 @@ struct SyscallTests {
             recount(memoryAir, memory, into: &counter)
             let out = OutputAir(output: output)
             return [
-                TableInput(air: BusDriverAir(bus: .vmSyscall, arity: 7), trace: BusDriverAir.trace(arity: 7, tuples: tuples)),
+                TableInput(air: BusDriverAir(bus: .vmSyscall, arity: 7), trace: BusDriverAir.trace(arity: 7, tuples: calls)),
                 TableInput(air: BusDriverAir(bus: .vmMemory, arity: 4), trace: BusDriverAir.trace(arity: 4, tuples: sends)),
                 TableInput(
                     air: BusDriverAir(bus: .vmMemory, arity: 4, receive: true),
@@ -168,7 +170,10 @@ struct SyscallTests {
         let t = SyscallAir.traces(events: events, rows: shard.rows, codeRange: program.codeRange, counter: &counter)
         return Fixture(
             codeRange: program.codeRange, events: events,
-            calls: events.map { (TraceRow.clk(row: $0.row), $0.number, shard.rows[$0.row].rs2Value, $0.result!) },
+            calls: events.map { e in
+                [F(TraceRow.clk(row: e.row))] + limbPair(e.number) + limbPair(shard.rows[e.row].rs2Value)
+                    + limbPair(e.result!)
+            },
             header: t.header, memory: t.memory, output: t.output, publicOutput: m.publicOutput)
     }
 
@@ -231,7 +236,7 @@ struct SyscallTests {
 
     @Test func boundaryBuffersProve() throws {
         let f = try Self.boundaryFixture()
-        #expect(f.calls.map(\.result) == [2, 0, 3, 0, 3, 2, 8, 0, 3, 8])  // read / hint_read counts
+        #expect(f.events.map(\.result) == [2, 0, 3, 0, 3, 2, 8, 0, 3, 8])  // counts of bytes moved
         #expect(f.output == f.publicOutput)
         try Self.proveAndVerify(f)
     }
@@ -241,15 +246,233 @@ struct SyscallTests {
     }
 }
 
-// MARK: - Helpers
+// MARK: - Forgeries
 
-extension RowMajorMatrix where F == VMField {
-    /// Entry `(row, column)`.
-    fileprivate subscript(row: Int, column: Int) -> VMField {
-        get { values[row * width + column] }
-        set { values[row * width + column] = newValue }
+extension SyscallTests {
+    /// Moves the buffer of event `k` by `delta` words, with every column that depends on it, as a
+    /// prover claiming that buffer would: the register holding the address, S and E, the bound
+    /// and code distances, the words of the memory rows, and the drivers' memory. (The cases used
+    /// have no borrow between limbs.)
+    static func shiftBuffer(_ f: inout Fixture, event k: Int, words delta: Int) {
+        let dv = delta > 0 ? F(UInt32(delta)) : -F(UInt32(-delta))
+        let bytes = UInt32(bitPattern: Int32(4 * delta))
+        let e = f.events[k]
+        if e.number == 0x1000 || e.number == 0x1001 {
+            f.calls[k][3] += F(4) * dv
+            f.header[k, H.a0] += F(4) * dv
+        } else {
+            let i = e.registerReads.firstIndex { $0.register == 11 }!
+            f.events[k].registerReads[i].value &+= bytes
+            f.header[k, H.a1] += F(4) * dv
+        }
+        f.header[k, H.buf] += F(4) * dv
+        f.header[k, H.x] += dv
+        f.header[k, H.y] += dv
+        if f.header[k, H.nz] == .one {
+            f.header[k, H.lower] += dv
+            f.header[k, H.upper] -= dv
+        }
+        if f.header[k, H.wcheck] == .one {
+            f.header[k, H.code] += f.header[k, H.below] == .one ? -dv : dv
+        }
+        let first = f.firstRow(k)
+        for j in e.memory.indices {
+            f.memory[first + j, M.w] += dv
+            f.memory[first + j, M.endW] += dv
+            f.events[k].memory[j].address &+= bytes
+        }
+    }
+
+    /// Sets byte `j` of the word after the access of memory row `r` (and its byte-lookup result).
+    static func setByte(_ f: inout Fixture, row r: Int, _ j: Int, _ value: F) {
+        f.memory[r, M.v + j] = value
+        let pair = j < 2 ? 0 : 2
+        let (a, b) = (f.memory[r, M.v + pair].canonical, f.memory[r, M.v + pair + 1].canonical)
+        f.memory[r, M.vAnd + pair / 2] = F(a & b)
+    }
+
+    /// The word of memory row `r` after the access, from its bytes.
+    static func word(_ f: Fixture, row r: Int) -> UInt32 {
+        (0..<4).reduce(0) { $0 | (f.memory[r, M.v + $1].canonical & 0xff) << (8 * UInt32($1)) }
+    }
+
+    @Test(arguments: [
+        "commit sends a byte memory does not hold", "commit bytes re-split", "claimed output reordered",
+        "claimed output longer", "claimed output shorter", "commits reordered",
+    ])
+    func forgedOutputRejected(_ what: String) throws {
+        var f = try Self.mixedFixture()
+        let k = f.event(0x1000, buf: Self.d + 6)  // commit 5 bytes: word d+4 [2, 4), word d+8 [0, 3)
+        let r = f.firstRow(k)
+        let start = Int(f.header[k, H.outBefore].canonical)
+        var how = Refusal.buses
+        switch what {
+        case "commit sends a byte memory does not hold":
+            Self.setByte(&f, row: r, 2, f.memory[r, M.v + 2] + 1)
+            f.output[start] &+= 1
+        case "commit bytes re-split":
+            // The same limb v2 + 256·v3, so the same word on the memory bus, but other bytes.
+            Self.setByte(&f, row: r, 2, f.memory[r, M.v + 2] + 256)
+            Self.setByte(&f, row: r, 3, f.memory[r, M.v + 3] - 1)
+            f.output[start + 1] &-= 1
+        case "claimed output reordered":
+            f.output.swapAt(0, 1)
+        case "claimed output longer":
+            f.output.append(0)
+        case "claimed output shorter":
+            f.output.removeLast()
+        default:
+            // The first two commits (3 and 5 bytes, adjacent events) with their output ranges
+            // swapped: walks and output balance, the order of events does not.
+            let k1 = f.event(0x1000, buf: Self.d + 1)
+            #expect(k1 + 1 == k && start == Int(f.header[k1, H.outBefore].canonical) + 3)
+            for (event, shift) in [(k1, F(5)), (k, -F(3))] {
+                f.header[event, H.outBefore] += shift
+                f.header[event, H.outAfter] += shift
+                for row in f.firstRow(event)..<f.firstRow(event) + f.events[event].memory.count {
+                    f.memory[row, M.oi] += shift
+                }
+            }
+            let a = start - 3
+            f.output.replaceSubrange(a..<a + 8, with: Array(f.output[a + 3..<a + 8] + f.output[a..<a + 3]))
+            how = .constraint("Syscall")
+        }
+        try Self.expectRejected(f, how, what)
+    }
+
+    @Test(arguments: [
+        "read changes a byte before its buffer", "read writes before its buffer", "read writes past its buffer",
+        "word skipped", "write changes memory", "write relabelled as input",
+    ])
+    func forgedMemoryRejected(_ what: String) throws {
+        var f = try Self.mixedFixture()
+        var how = Refusal.buses
+        switch what {
+        case "read changes a byte before its buffer", "read writes before its buffer":
+            // read(d + 1, 3): one row, word d, mask [1, 4); byte 0 is not the buffer's.
+            let k = f.event(63, buf: Self.d + 1)
+            let r = f.firstRow(k)
+            Self.setByte(&f, row: r, 0, F(0x55))
+            f.events[k].memory[0].value = Self.word(f, row: r)  // memory agrees with the row
+            if what == "read writes before its buffer" {
+                f.memory[r, M.m] = .one  // the mask now starts at 0: the walk does not
+            } else {
+                how = .constraint("SyscallMemory")
+            }
+        case "read writes past its buffer":
+            // read(d + 6, 5): last row word d+8, mask [0, 3); byte 3 joins the mask.
+            let k = f.event(63, buf: Self.d + 6)
+            let r = f.firstRow(k) + 1
+            Self.setByte(&f, row: r, 3, F(0x55))
+            f.memory[r, M.m + 3] = .one
+            f.events[k].memory[1].value = Self.word(f, row: r)
+        case "word skipped":
+            // read(d + 0x13, 9): words d+0x10, d+0x14, d+0x18, d+0x1C; the third row is dropped.
+            let k = f.event(63, buf: Self.d + 0x13)
+            let r = f.firstRow(k) + 2
+            for c in 0..<M.count { f.memory[r, c] = .zero }
+            f.events[k].memory.remove(at: 2)
+        default:
+            // write(2, d + 0x13, 9): the second row (word d+0x14) claims a changed word.
+            let k = f.event(64, buf: Self.d + 0x13)
+            let r = f.firstRow(k) + 1
+            let old = f.events[k].memory[1].prevValue
+            Self.setByte(&f, row: r, 0, F((old & 0xff) ^ 0xff))
+            f.events[k].memory[1].value = Self.word(f, row: r)
+            if what == "write relabelled as input" {
+                // An input row may change its masked bytes (here the whole word); its kind and
+                // timestamp (clk + 3) then differ from the call's.
+                f.memory[r, M.kinds] = .one
+                f.memory[r, M.kinds + 1] = .zero
+                for j in 0..<4 { f.memory[r, M.q + j] = F((old >> (8 * UInt32(j))) & 0xff) }
+                f.memory[r, M.qAnd] = F(old & (old >> 8) & 0xff)
+                f.memory[r, M.qAnd + 1] = F((old >> 16) & (old >> 24) & 0xff)
+                f.memory[r, M.diff] += .one
+                f.events[k].memory[1].timestamp += 1
+            }
+        }
+        try Self.expectRejected(f, how, what)
+    }
+
+    @Test(arguments: [
+        "result above the length", "length above 2^26", "read from fd 1", "write returns less than len",
+        "hint_len result limbs", "unknown number 0x1003", "exit that does not halt", "number with a high limb",
+    ])
+    func forgedCallRejected(_ what: String) throws {
+        var f = try Self.mixedFixture()
+        var how = Refusal.buses
+        let hintLen = f.events.firstIndex { $0.number == 0x1002 }!
+        switch what {
+        case "result above the length":
+            // read(d + 1, 3) returned 3; claim len = 2 (a2 read as 2).
+            let k = f.event(63, buf: Self.d + 1)
+            let i = f.events[k].registerReads.firstIndex { $0.register == 12 }!
+            f.events[k].registerReads[i].value = 2
+            f.header[k, H.a2] = F(2)
+            f.header[k, H.len] = F(2)
+            f.header[k, H.gap] = -F.one  // len − n = −1: no range split exists
+        case "length above 2^26":
+            // read(d + 0x60, 5) returned 0; claim len = 2^26 + 5.
+            let k = f.event(63, buf: Self.d + 0x60)
+            let i = f.events[k].registerReads.firstIndex { $0.register == 12 }!
+            f.events[k].registerReads[i].value += 1 << 26
+            f.header[k, H.a2 + 1] = F(1024)
+            f.header[k, H.len + 1] = F(1024)
+            f.header[k, H.top] = .one
+            f.header[k, H.topInv] = .zero
+            f.header[k, H.gap + 1] = F(1024)
+            how = .constraint("Syscall")
+        case "read from fd 1":
+            let k = f.event(63, buf: Self.d + 1)
+            f.calls[k][3] = .one
+            f.header[k, H.a0] = .one
+            how = .constraint("Syscall")
+        case "write returns less than len":
+            let k = f.event(64, buf: Self.d + 0x13)
+            f.calls[k][5] -= .one
+            f.header[k, H.res] -= .one
+            how = .constraint("Syscall")
+        case "hint_len result limbs":
+            // The same field value 20, split as (20 + 2^16, −1).
+            f.calls[hintLen][5] += F(65536)
+            f.calls[hintLen][6] -= .one
+            f.header[hintLen, H.res] += F(65536)
+            f.header[hintLen, H.res + 1] -= .one
+        case "unknown number 0x1003":
+            f.calls[hintLen][1] = F(0x1003)
+        case "exit that does not halt":
+            f.calls[hintLen][1] = F(93)
+        default:
+            f.calls[hintLen][2] = .one  // a7 = 0x1002 + 2^16
+        }
+        try Self.expectRejected(f, how, what)
+    }
+
+    /// Buffers moved by one word across a bound are refused; moved within the bounds (the control
+    /// for the shifting helper), they prove.
+    @Test(arguments: [
+        ("below 0x1000", 63, 0x1000, -1, false),
+        ("past 0xFFFF0000", 0x1000, 0xFFFF_0000 - 5, 1, false),
+        ("input into the code", 0x1001, 0, -1, false),
+        ("control: above the code", 0x1001, 0, 1, true),
+        ("control: above 0x1000", 63, 0x1000, 1, true),
+    ] as [(String, UInt32, UInt32, Int, Bool)])
+    func movedBuffer(_ what: String, number: UInt32, buf: UInt32, delta: Int, provable: Bool) throws {
+        var f = try Self.boundaryFixture()
+        let k = f.event(number, buf: buf == 0 ? f.codeRange.upperBound : buf)
+        Self.shiftBuffer(&f, event: k, words: delta)
+        if provable {
+            try Self.proveAndVerify(f)
+        } else {
+            try Self.expectRejected(f, .buses, what)
+        }
     }
 }
+
+// MARK: - Helpers
+
+/// The limbs of a word as field elements.
+private func limbPair(_ w: UInt32) -> [VMField] { [VMField(w & 0xffff), VMField(w >> 16)] }
 
 /// Evaluates an AIR row by row on a trace and collects its interactions.
 private struct InteractionCollector: AirBuilder {

@@ -342,7 +342,8 @@ extension SyscallTests {
 
     @Test(arguments: [
         "read changes a byte before its buffer", "read writes before its buffer", "read writes past its buffer",
-        "word skipped", "write changes memory", "write relabelled as input",
+        "read writes before its buffer through a hole", "zero-length read touches a word", "word skipped",
+        "write changes memory", "write relabelled as input",
     ])
     func forgedMemoryRejected(_ what: String) throws {
         var f = try Self.mixedFixture()
@@ -366,6 +367,32 @@ extension SyscallTests {
             Self.setByte(&f, row: r, 3, F(0x55))
             f.memory[r, M.m + 3] = .one
             f.events[k].memory[1].value = Self.word(f, row: r)
+        case "read writes before its buffer through a hole":
+            // read(d + 6, 5): first row word d+4, mask [2, 4) = 0011. The mask 1011 has the same
+            // start (the sum of its rise positions 0 + 2) and lets byte 0 change.
+            let k = f.event(63, buf: Self.d + 6)
+            let r = f.firstRow(k)
+            f.memory[r, M.m] = .one
+            Self.setByte(&f, row: r, 0, F(0x55))
+            f.events[k].memory[0].value = Self.word(f, row: r)
+            how = .constraint("SyscallMemory")
+        case "zero-length read touches a word":
+            // read(d + 0x30, 0): a row with an empty mask at the walk's start is a walk step that
+            // cancels itself; it would access the (untouched, zero) word d+0x30 at clk + 3.
+            let k = f.event(63, buf: Self.d + 0x30)
+            let r = f.events.reduce(0) { $0 + $1.memory.count }  // the first padding row
+            let clk = f.calls[k][0].canonical
+            f.memory[r, M.clk] = F(clk)
+            f.memory[r, M.kinds] = .one
+            f.memory[r, M.w] = F((Self.d + 0x30) >> 2)
+            f.memory[r, M.endW] = F((Self.d + 0x30) >> 2)
+            f.memory[r, M.oi] = f.header[k, H.outBefore]
+            f.memory[r, M.diff] = F(clk + 2)  // clk + 3 − 0 − 1
+            var access = f.events[0].memory[0]  // (MemoryAccess has no public initialiser)
+            (access.address, access.value, access.prevValue) = (Self.d + 0x30, 0, 0)
+            (access.prevTimestamp, access.timestamp) = (0, clk + 3)
+            f.events[k].memory.append(access)
+            how = .constraint("SyscallMemory")
         case "word skipped":
             // read(d + 0x13, 9): words d+0x10, d+0x14, d+0x18, d+0x1C; the third row is dropped.
             let k = f.event(63, buf: Self.d + 0x13)

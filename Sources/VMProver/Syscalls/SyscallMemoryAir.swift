@@ -47,7 +47,7 @@ import VM
 /// when `S = E`: a non-empty path would return to its start): `m3` rows on the words `S_w`,
 /// `S_w + 1`, …, the first starting at `S_o` and the others at 0, then, if `E_o ≠ 0`, one row
 /// on `E_w` (its `w` is fixed to `end_w`) with mask `[0 or S_o, E_o)`. The integers `S_w + k` stay
-/// below 2^30 + 2^24 < p, so the words are exactly `S_w … ⌈E/4⌉ − 1`, each once, and the masked
+/// below 2^30 + 2^24 < p (k is below the table's height, at most 2^24: KoalaBear's two-adicity), so the words are exactly `S_w … ⌈E/4⌉ − 1`, each once, and the masked
 /// bytes exactly `[S, E)`. Each row makes the memory access of its word at clk + 3 (input) or
 /// clk + 2 (others), so each word of the buffer is accessed once per event, and no other word.
 ///
@@ -57,7 +57,7 @@ import VM
 /// Commit walks: `v` are bytes, so the true bytes of the word read, and each masked byte `j` is
 /// sent as `(oi + m_0 + … + m_{j−1}, v_j)` on ``Bus/vmOutput``: the buffer's bytes in order at
 /// consecutive indices from the header's `out_before`, and the walk arrives with
-/// `out_before + n`. The total is at most 4 per row, far below p.
+/// `out_before + n`. Indices stay below 4 × (rows) ≤ 2^26, far below p, so they are distinct.
 public struct SyscallMemoryAir: Air {
     public typealias F = VMField
     /// The table takes no parameter (the code range is checked by the header); `codeRange` is

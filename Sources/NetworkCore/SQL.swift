@@ -440,12 +440,13 @@ public final class PostgresSQLDatabase: SQLDatabase, @unchecked Sendable {
         self.client = client
         self.logger = logger
         self.runTask = Task { await client.run() }
-        // Fail fast when the server is unreachable.
+        // Fail fast when the server is unreachable (a refused connection fails at once; the
+        // timeout covers a silent host and leaves room for a loaded machine).
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { _ = try await client.query("SELECT 1", logger: logger).collect() }
                 group.addTask {
-                    try await Task.sleep(for: .seconds(5))
+                    try await Task.sleep(for: .seconds(20))
                     throw StorageError.query("timed out connecting to \(host)")
                 }
                 try await group.next()

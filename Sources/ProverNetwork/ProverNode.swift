@@ -121,8 +121,11 @@ public final class ProverNode: @unchecked Sendable {
                 "stake": .stringConvertible(info.stake),
             ]
         )
+        // The event listener only wakes the lease loop early: it is cancelled on the way out and
+        // not waited for, so a stream stuck in the network cannot hold up a shutdown.
+        let listener = Task { await self.listen() }
+        defer { listener.cancel() }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.listen() }
             // Resume what a previous run held.
             var saved = self.loadState()
             // A lease request sent just before the crash: asking again with the same id returns
@@ -427,17 +430,27 @@ final class Signal: @unchecked Sendable {
         }
     }
 
+    /// Returns when fired, or at once when the task is cancelled (else a cancelled
+    /// ``wait(timeout:)``, whose timer child returns without firing, would never finish).
     private func waitSignal() async {
-        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-            lock.lock()
-            if pending {
-                pending = false
-                lock.unlock()
-                c.resume()
-            } else {
-                waiter = c
-                lock.unlock()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                lock.lock()
+                if pending || Task.isCancelled {
+                    pending = false
+                    lock.unlock()
+                    c.resume()
+                } else {
+                    waiter = c
+                    lock.unlock()
+                }
             }
+        } onCancel: {
+            lock.lock()
+            let w = waiter
+            waiter = nil
+            lock.unlock()
+            w?.resume()
         }
     }
 }

@@ -213,7 +213,7 @@ struct ProcessFaultTests {
         let check = try await r.ledger().check
         #expect(check.balanced)
         node.kill(SIGTERM)
-        #expect(await node.wait(seconds: 10) != nil)
+        #expect(await node.wait(seconds: 30) != nil)
         // Clean shutdown on SIGTERM.
         coordinator.kill(SIGTERM)
         #expect(await coordinator.wait(seconds: 10) == 0)

@@ -17,9 +17,41 @@ public struct RowBuilder<F: PrimeField31>: AirBuilder {
     /// Indices (in evaluation order) of constraints that do not vanish on this row.
     public var failing: [Int] = []
     @usableFromInline var constraintIndex = 0
-    /// Interactions on this row: bus, tuple, signed multiplicity.
-    public var interactions: [(bus: Bus, values: [F], multiplicity: F)] = []
     @usableFromInline var collect: Bool
+    /// The interactions collected on this row (when collecting), stored flat so that a builder
+    /// reused row after row (``reset(row:)``) allocates nothing: bus ids, signed multiplicities,
+    /// and the tuples back to back in `tupleValues` (tuple `j` starts at `tupleStarts[j]`).
+    public private(set) var interactionCount = 0
+    public private(set) var interactionBuses: [UInt32] = []
+    public private(set) var interactionMultiplicities: [F] = []
+    @usableFromInline var tupleStarts: [Int] = []
+    @usableFromInline var tupleValues: [F] = []
+
+    /// The tuple of interaction `j` on this row.
+    public func interactionValues(_ j: Int) -> ArraySlice<F> {
+        let end = j + 1 < interactionCount ? tupleStarts[j + 1] : tupleValues.count
+        return tupleValues[tupleStarts[j]..<end]
+    }
+
+    /// Interactions on this row: bus, tuple, signed multiplicity.
+    public var interactions: [(bus: Bus, values: [F], multiplicity: F)] {
+        (0..<interactionCount).map {
+            (Bus(interactionBuses[$0]), Array(interactionValues($0)), interactionMultiplicities[$0])
+        }
+    }
+
+    /// Moves the builder to `row`, forgetting what the previous row failed and collected
+    /// (keeping the storage).
+    public mutating func reset(row: Int) {
+        self.row = row
+        failing.removeAll(keepingCapacity: true)
+        constraintIndex = 0
+        interactionCount = 0
+        interactionBuses.removeAll(keepingCapacity: true)
+        interactionMultiplicities.removeAll(keepingCapacity: true)
+        tupleStarts.removeAll(keepingCapacity: true)
+        tupleValues.removeAll(keepingCapacity: true)
+    }
 
     init(
         trace: UnsafeBufferPointer<F>,
@@ -58,7 +90,12 @@ public struct RowBuilder<F: PrimeField31>: AirBuilder {
     }
 
     public mutating func interact(bus: Bus, values: [Expr], multiplicity: Expr) {
-        if collect { interactions.append((bus, values.map(\.v), multiplicity.v)) }
+        guard collect else { return }
+        interactionCount += 1
+        interactionBuses.append(bus.id)
+        interactionMultiplicities.append(multiplicity.v)
+        tupleStarts.append(tupleValues.count)
+        for v in values { tupleValues.append(v.v) }
     }
 }
 
@@ -81,23 +118,33 @@ public func checkConstraints<A: Air>(
     return trace.values.withUnsafeBufferPointer { t in
         prepValues.withUnsafeBufferPointer { p in
             publicValues.withUnsafeBufferPointer { pub in
+                var b = RowBuilder(
+                    trace: t,
+                    width: trace.width,
+                    prep: p,
+                    prepWidth: air.preprocessedWidth,
+                    publics: pub,
+                    height: trace.height,
+                    row: 0,
+                    collect: false
+                )
                 for row in 0..<trace.height {
-                    var b = RowBuilder(
-                        trace: t,
-                        width: trace.width,
-                        prep: p,
-                        prepWidth: air.preprocessedWidth,
-                        publics: pub,
-                        height: trace.height,
-                        row: row,
-                        collect: false
-                    )
-                    air.eval(&b)
+                    b.reset(row: row)
+                    air.evalRow(&b)
                     if let c = b.failing.first { return ConstraintFailure(table: air.name, row: row, constraint: c) }
                 }
                 return nil
             }
         }
+    }
+}
+
+extension AirShape {
+    /// Per interaction: whether it is the last one of its LogUp column.
+    var closesLogUpColumn: [Bool] {
+        var closes = [Bool](repeating: false, count: interactions.count)
+        for c in logUpColumns where !c.isEmpty { closes[c.upperBound - 1] = true }
+        return closes
     }
 }
 
@@ -123,6 +170,13 @@ struct VerifierFolder<F: BinomiallyExtendable>: AirBuilder {
     var interactionIndex = 0
     var sumLocal: E = .zero
     var sumNext: E = .zero
+    /// Per interaction: whether it is the last of its LogUp column (``AirShape/logUpColumns``).
+    let closesColumn: [Bool]
+    /// The open column's fractions summed so far, as `numerator / denominator`.
+    var numerator: E = .zero
+    var denominator: E = .one
+    var columnOpen = false
+    var columnIndex = 0
     /// Set when the AIR reads a column out of range (malformed statement).
     var outOfRange = false
 
@@ -148,23 +202,39 @@ struct VerifierFolder<F: BinomiallyExtendable>: AirBuilder {
     mutating func interact(bus: Bus, values: [Expr], multiplicity: Expr) {
         let k = interactionIndex
         interactionIndex += 1
-        guard values.count + 1 <= betaPowers.count, k + 1 < auxLocal.count, k + 1 < auxNext.count else {
+        let c = columnIndex
+        guard values.count + 1 <= betaPowers.count, k < closesColumn.count, c + 1 < auxLocal.count,
+            c + 1 < auxNext.count
+        else {
             outOfRange = true
             return
         }
         var d = logupAlpha + E(F(bus.id))
         for (j, v) in values.enumerated() { d = d + betaPowers[j + 1] * v.v }
-        let h = auxLocal[k]
-        acc = acc * lambda + (h * d - multiplicity.v)
-        sumLocal = sumLocal + h
-        sumNext = sumNext + auxNext[k]
+        // n/D + m/d = (n·d + m·D) / (D·d)
+        if columnOpen {
+            numerator = numerator * d + denominator * multiplicity.v
+            denominator = denominator * d
+        } else {
+            numerator = multiplicity.v
+            denominator = d
+            columnOpen = true
+        }
+        if closesColumn[k] {
+            columnIndex += 1
+            columnOpen = false
+            let h = auxLocal[c]
+            acc = acc * lambda + (h * denominator - numerator)
+            sumLocal = sumLocal + h
+            sumNext = sumNext + auxNext[c]
+        }
     }
 
     /// Adds the running-sum constraints after `eval` (only for tables with interactions).
-    mutating func finish(numInteractions: Int) {
-        guard numInteractions > 0, numInteractions < auxLocal.count, numInteractions < auxNext.count else { return }
-        let s = auxLocal[numInteractions]
-        let sNext = auxNext[numInteractions]
+    mutating func finish(numColumns: Int) {
+        guard numColumns > 0, numColumns < auxLocal.count, numColumns < auxNext.count else { return }
+        let s = auxLocal[numColumns]
+        let sNext = auxNext[numColumns]
         acc = acc * lambda + selectors.first * (s - sumLocal)
         acc = acc * lambda + selectors.transition * (sNext - s - sumNext)
         acc = acc * lambda + selectors.last * (s - cumulativeSum)
@@ -203,6 +273,13 @@ public struct ProverFolder<F: StarkPackedField>: AirBuilder {
     @usableFromInline var interactionIndex = 0
     @usableFromInline var sumLocal: PackedExt<F>
     @usableFromInline var sumNext: PackedExt<F>
+    /// Per interaction: whether it is the last of its LogUp column (``AirShape/logUpColumns``).
+    @usableFromInline let closesColumn: UnsafePointer<Bool>
+    /// The open column's fractions summed so far, as `numerator / denominator`.
+    @usableFromInline var numerator: PackedExt<F>
+    @usableFromInline var denominator: PackedExt<F>
+    @usableFromInline var columnOpen = false
+    @usableFromInline var columnIndex = 0
 
     init(
         local: UnsafePointer<F>,
@@ -218,8 +295,12 @@ public struct ProverFolder<F: StarkPackedField>: AirBuilder {
         lambdaPowers: UnsafePointer<E>,
         logupAlpha: E,
         betaPowers: UnsafePointer<E>,
-        cumulativeSum: E
+        cumulativeSum: E,
+        closesColumn: UnsafePointer<Bool>
     ) {
+        self.closesColumn = closesColumn
+        self.numerator = .zero
+        self.denominator = .zero
         self.local = local
         self.nextRow = nextRow
         self.prepLocal = prepLocal
@@ -286,16 +367,30 @@ public struct ProverFolder<F: StarkPackedField>: AirBuilder {
         interactionIndex += 1
         var d = PackedExt<F>(broadcast: logupAlpha + E(F(bus.id)))
         for j in 0..<values.count { d = d + PackedExt.scaled(betaPowers[j + 1], values[j].v) }
-        let h = auxExt(auxLocal, k)
-        assertZeroExt(h * d - multiplicity.v)
-        sumLocal = sumLocal + h
-        sumNext = sumNext + auxExt(auxNext, k)
+        // n/D + m/d = (n·d + m·D) / (D·d)
+        if columnOpen {
+            numerator = numerator * d + denominator * multiplicity.v
+            denominator = denominator * d
+        } else {
+            numerator = PackedExt(base: multiplicity.v)
+            denominator = d
+            columnOpen = true
+        }
+        if closesColumn[k] {
+            let c = columnIndex
+            columnIndex &+= 1
+            columnOpen = false
+            let h = auxExt(auxLocal, c)
+            assertZeroExt(h * denominator - numerator)
+            sumLocal = sumLocal + h
+            sumNext = sumNext + auxExt(auxNext, c)
+        }
     }
 
-    mutating func finish(numInteractions: Int) {
-        guard numInteractions > 0 else { return }
-        let s = auxExt(auxLocal, numInteractions)
-        let sNext = auxExt(auxNext, numInteractions)
+    mutating func finish(numColumns: Int) {
+        guard numColumns > 0 else { return }
+        let s = auxExt(auxLocal, numColumns)
+        let sNext = auxExt(auxNext, numColumns)
         assertZeroExt((s - sumLocal) * first)
         assertZeroExt((sNext - s - sumNext) * transition)
         assertZeroExt((s - PackedExt(broadcast: cumulativeSum)) * last)

@@ -168,9 +168,13 @@ public struct StarkProver<F: StarkField> {
         // 1. Preprocessed commitments (one tree per group, ascending) and the main commitment
         // (one tree over all tables).
         report("committing to \(tables.count) trace(s)")
-        let prepLDEs: [RowMajorMatrix<F>?] = preps.map { $0.map { Backend.lde($0, logBlowup: b) } }
+        // (Fixed tables repeat across proofs — every shard of a program, a shared range table —
+        // so their commitments come from a small cache when the very same traces were committed.)
+        var prepLDEs = [RowMajorMatrix<F>?](repeating: nil, count: tables.count)
         let prepBatches = preprocessedGroups(shapes).map { group in
-            Backend.commit(group.members.map { prepLDEs[$0]! }, config: config)
+            let batch = PreprocessedCache.batch(group.members.map { preps[$0]! }, config: config)
+            for (k, i) in group.members.enumerated() { prepLDEs[i] = batch.matrices[k] }
+            return batch
         }
         for batch in prepBatches { ch.observe(batch.root.elements) }
         let mainLDEs = tables.map { Backend.lde($0.trace, logBlowup: b) }
@@ -198,7 +202,7 @@ public struct StarkProver<F: StarkField> {
                 trace: t.trace,
                 prep: preps[i],
                 publics: t.publicValues,
-                numInteractions: shapes[i].interactions.count,
+                columns: shapes[i].logUpColumns,
                 alpha: logupAlpha,
                 betaPowers: betaPowers
             )
@@ -332,7 +336,7 @@ func observeStatement<F: StarkField>(
     logHeights: [Int],
     publics: [[F]]
 ) {
-    ch.observe(F(UInt32(3)))  // protocol version (3: preprocessed commitment groups)
+    ch.observe(F(UInt32(4)))  // protocol version (4: LogUp columns shared by several interactions)
     ch.observe(F(UInt32(fri.logBlowup)))
     ch.observe(F(UInt32(fri.numQueries)))
     ch.observe(F(UInt32(fri.queryPowBits)))
@@ -344,6 +348,7 @@ func observeStatement<F: StarkField>(
         ch.observe(F(UInt32(s.preprocessedWidth)))
         ch.observe(F(UInt32(s.preprocessedWidth > 0 ? s.preprocessedGroup : 0)))
         ch.observe(F(UInt32(s.interactions.count)))
+        ch.observe(F(UInt32(s.logUpColumns.count)))
         ch.observe(F(UInt32(publics[i].count)))
         ch.observe(publics[i])
     }

@@ -53,7 +53,13 @@ enum Quotient {
         let w = main.width
         let pw = prep?.width ?? 0
         let aw = aux?.width ?? 0
-        let numInteractions = shape.interactions.count
+        let numColumns = shape.logUpColumns.count
+        // Per interaction: whether it closes its LogUp column (a buffer the folders can share).
+        let closesList = shape.closesLogUpColumn
+        let closes = UnsafeMutablePointer<Bool>.allocate(capacity: max(1, closesList.count))
+        closes.initialize(repeating: false, count: max(1, closesList.count))
+        for (i, c) in closesList.enumerated() { closes[i] = c }
+        defer { closes.deallocate() }
         var out = [F](repeating: .zero, count: M * 4)
         let prepValues = prep?.values ?? []
         let auxValues = aux?.values ?? []
@@ -150,10 +156,11 @@ enum Quotient {
                                                 lambdaPowers: lp.baseAddress!,
                                                 logupAlpha: logupAlpha,
                                                 betaPowers: bp.baseAddress!,
-                                                cumulativeSum: cumulativeSum
+                                                cumulativeSum: cumulativeSum,
+                                                closesColumn: closes
                                             )
                                             air.evalProver(&folder)
-                                            folder.finish(numInteractions: numInteractions)
+                                            folder.finish(numColumns: numColumns)
                                             for l in 0..<W where r0 + l < M {
                                                 let r = r0 + l
                                                 let q = folder.acc[l] * zInv[r & (qd - 1)]

@@ -84,10 +84,16 @@ public struct AirShape: Sendable, Equatable {
     /// The largest degree among the AIR's constraints and the LogUp constraints it induces.
     public var maxConstraintDegree: Int
 
-    /// Number of extension columns of the LogUp trace: one per interaction plus the running sum.
-    public var auxExtensionColumns: Int { interactions.isEmpty ? 0 : interactions.count + 1 }
-    /// Number of LogUp constraints (extension-valued): one per interaction and three for the running sum.
-    public var numLogUpConstraints: Int { interactions.isEmpty ? 0 : interactions.count + 3 }
+    /// The LogUp columns: consecutive runs of interactions (by index) whose fractions share one
+    /// extension column `h = Σ m_k / d_k`. See ``logUpColumns(_:baseDegree:)``.
+    public var logUpColumns: [Range<Int>]
+
+    /// Number of extension columns of the LogUp trace: one per ``logUpColumns`` entry plus the
+    /// running sum.
+    public var auxExtensionColumns: Int { interactions.isEmpty ? 0 : logUpColumns.count + 1 }
+    /// Number of LogUp constraints (extension-valued): one per LogUp column and three for the
+    /// running sum.
+    public var numLogUpConstraints: Int { interactions.isEmpty ? 0 : logUpColumns.count + 3 }
 
     /// `log2` of the number of quotient chunks: the smallest power of two ≥ `maxConstraintDegree - 1`.
     public var logQuotientDegree: Int {
@@ -111,11 +117,59 @@ public struct AirShape: Sendable, Equatable {
         numPublicValues = air.numPublicValues
         numConstraints = b.constraintDegrees.count
         interactions = b.interactions
-        var d = b.constraintDegrees.max() ?? 1
-        for i in b.interactions {
-            // h·d − m = 0 ; running-sum constraints are degree 2.
-            d = max(d, i.fingerprintDegree + 1, i.multiplicityDegree, 2)
+        let (columns, degree) = Self.logUpColumns(b.interactions, baseDegree: b.constraintDegrees.max() ?? 1)
+        logUpColumns = columns
+        maxConstraintDegree = degree
+    }
+
+    /// Packs `interactions` into LogUp columns and returns them with the table's largest
+    /// constraint degree.
+    ///
+    /// A column holding the fractions `m_1/d_1 … m_r/d_r` (fingerprints `d`, multiplicities `m`)
+    /// is bound by one constraint, `h·Π d_j − Σ_i m_i·Π_{j≠i} d_j = 0`, of degree
+    /// `max(1 + Σ deg d_j, max_i (deg m_i + Σ_{j≠i} deg d_j))`. Columns take consecutive
+    /// interactions greedily while that degree stays within a budget: the table's degree with
+    /// one column per interaction (`baseDegree` of its own constraints, `deg d + 1`, `deg m`, and
+    /// 2 for the running sum), raised to 3 — the most a rate-1/2 code allows — when that saves at
+    /// least two columns (one extra quotient chunk costs about as much as one column). The
+    /// packing depends on the AIR alone, so prover and verifier derive the same one.
+    static func logUpColumns(_ interactions: [InteractionShape], baseDegree: Int) -> ([Range<Int>], Int) {
+        var single = max(baseDegree, 2)
+        for i in interactions { single = max(single, i.fingerprintDegree + 1, i.multiplicityDegree) }
+        func pack(_ budget: Int) -> (columns: [Range<Int>], degree: Int) {
+            var columns: [Range<Int>] = []
+            var degree = single
+            var start = 0
+            var dSum = 0  // Σ deg d over the open column
+            var numerator = 0  // max_i (deg m_i + Σ_{j≠i} deg d_j)
+            for (k, i) in interactions.enumerated() {
+                let d = i.fingerprintDegree
+                let m = i.multiplicityDegree
+                if k > start {
+                    let grown = max(1 + dSum + d, numerator + d, m + dSum)
+                    if grown <= budget {
+                        numerator = max(numerator + d, m + dSum)
+                        dSum += d
+                        continue
+                    }
+                    columns.append(start..<k)
+                    degree = max(degree, 1 + dSum, numerator)
+                }
+                start = k
+                dSum = d
+                numerator = m
+            }
+            if !interactions.isEmpty {
+                columns.append(start..<interactions.count)
+                degree = max(degree, 1 + dSum, numerator)
+            }
+            return (columns, degree)
         }
-        maxConstraintDegree = max(d, 2)
+        let one = pack(single)
+        if single < 3 {
+            let packed = pack(3)
+            if packed.columns.count + 2 <= one.columns.count { return packed }
+        }
+        return one
     }
 }

@@ -84,7 +84,8 @@ public struct StarkVerifier<F: StarkField> {
     /// same group: their ``Air/preprocessedTrace()`` in the given order (the order in which the
     /// tables appear in the proof), under `config`. This is exactly the root the prover puts in
     /// ``StarkProof/preprocessedRoots`` for that group when `airs` are that group's tables with
-    /// fixed columns, in statement order.
+    /// fixed columns, in statement order. (The tree commits tables tallest first, so only the
+    /// relative order of tables of the same height changes the root.)
     ///
     /// Returns `nil` when `airs` is empty, or when some AIR has no fixed columns
     /// (`preprocessedWidth == 0`), returns no trace, returns a trace of another width, or a height
@@ -117,7 +118,7 @@ public struct StarkVerifier<F: StarkField> {
     }
 
     static func groupRoot(_ traces: [RowMajorMatrix<F>], config: StarkConfig<F>) -> StarkDigest<F> {
-        Backend.commit(traces.map { Backend.lde($0, logBlowup: config.fri.logBlowup) }, config: config).root
+        PreprocessedCache.root(traces, config: config)
     }
 
     /// Decodes and verifies `bytes` against `airs`; `publicValues`, when given, must match the
@@ -188,7 +189,7 @@ public struct StarkVerifier<F: StarkField> {
             guard t.publicValues.count == s.numPublicValues else { throw .shape("table \(i): public values") }
             let k = s.interactions.count
             let o = t.openings
-            let auxWidth = k == 0 ? 0 : 4 * (k + 1)
+            let auxWidth = 4 * s.auxExtensionColumns
             guard o.mainLocal.count == s.width, o.mainNext.count == s.width,
                 o.prepLocal.count == s.preprocessedWidth, o.prepNext.count == s.preprocessedWidth,
                 o.auxLocal.count == auxWidth, o.auxNext.count == auxWidth,
@@ -287,10 +288,11 @@ public struct StarkVerifier<F: StarkField> {
                 lambda: lambda,
                 logupAlpha: logupAlpha,
                 betaPowers: betaPowers,
-                cumulativeSum: t.cumulativeSum ?? .zero
+                cumulativeSum: t.cumulativeSum ?? .zero,
+                closesColumn: shapes[i].closesLogUpColumn
             )
             air.eval(&folder)
-            folder.finish(numInteractions: k)
+            folder.finish(numColumns: shapes[i].logUpColumns.count)
             guard !folder.outOfRange, folder.interactionIndex == k else { throw .constraintMismatch(table: i) }
             let zetaN = zeta.exp2(lh)
             var q = E.zero
@@ -304,7 +306,7 @@ public struct StarkVerifier<F: StarkField> {
 
         // DEEP batching coefficients and opened sums per height.
         let widths = shapes.map { s in
-            s.preprocessedWidth + s.width + (s.interactions.isEmpty ? 0 : 4 * (s.interactions.count + 1))
+            s.preprocessedWidth + s.width + 4 * s.auxExtensionColumns
                 + (4 << s.logQuotientDegree)
         }
         var coeffs: [E] = []
@@ -347,7 +349,7 @@ public struct StarkVerifier<F: StarkField> {
         let batchWidth: [(Int) -> Int] = [
             { shapes[$0].preprocessedWidth },
             { shapes[$0].width },
-            { 4 * (shapes[$0].interactions.count + 1) },
+            { 4 * shapes[$0].auxExtensionColumns },
             { 4 << shapes[$0].logQuotientDegree },
         ]
         let kinds = [Int](repeating: 0, count: groups.count) + [1] + (anyAux ? [2] : []) + [3]

@@ -1,0 +1,86 @@
+import Algebra
+import Synchronization
+
+/// A small process-wide cache of preprocessed (fixed-column) commitments, so that proving or
+/// verifying many statements over the same fixed tables — every shard of one program, a range
+/// table shared by every proof — extends and hashes those tables once.
+///
+/// An entry is keyed by the field, the blowup and the fixed traces themselves: a lookup compares
+/// the traces value for value (a `memcmp`, far cheaper than the LDE and the Merkle tree it
+/// saves), so a hit is exactly the commitment a recomputation would give. The permutation is not
+/// part of the key because ``StarkConfig`` always uses the field's width-16 Poseidon2.
+///
+/// Bounded: at most ``maxEntries`` prover entries (least recently used dropped first), and a
+/// group whose extension exceeds ``maxCells`` field elements is never kept. Verifier roots keep
+/// only the unextended traces and a digest.
+enum PreprocessedCache {
+    /// The most entries of each kind kept.
+    static let maxEntries = 8
+    /// The largest committed extension (base-field elements, all matrices of the group) kept.
+    static let maxCells = 1 << 26
+
+    private struct Entry: @unchecked Sendable {
+        let field: ObjectIdentifier
+        let logBlowup: Int
+        let traces: Any
+        /// A `CommittedBatch<F>` (prover) or a `StarkDigest<F>` (verifier).
+        let value: Any
+    }
+
+    private static let provers = Mutex<[Entry]>([])
+    private static let roots = Mutex<[Entry]>([])
+
+    /// The commitment to the low-degree extensions of `traces` under `config`: from the cache
+    /// when these exact traces were committed at this blowup before, computed (and kept, when
+    /// small enough) otherwise.
+    static func batch<F: StarkField>(_ traces: [RowMajorMatrix<F>], config: StarkConfig<F>) -> CommittedBatch<F> {
+        let b = config.fri.logBlowup
+        if let hit: CommittedBatch<F> = lookup(provers, traces, logBlowup: b) { return hit }
+        let batch = Backend.commit(traces.map { Backend.lde($0, logBlowup: b) }, config: config)
+        let cells = batch.matrices.reduce(0) { $0 + $1.values.count }
+        if cells <= maxCells { insert(provers, traces, logBlowup: b, value: batch) }
+        return batch
+    }
+
+    /// The root of ``batch(_:config:)`` without keeping the extension (for verifiers).
+    static func root<F: StarkField>(_ traces: [RowMajorMatrix<F>], config: StarkConfig<F>) -> StarkDigest<F> {
+        let b = config.fri.logBlowup
+        if let hit: StarkDigest<F> = lookup(roots, traces, logBlowup: b) { return hit }
+        if let hit: CommittedBatch<F> = lookup(provers, traces, logBlowup: b) { return hit.root }
+        let root = Backend.commit(traces.map { Backend.lde($0, logBlowup: b) }, config: config).root
+        insert(roots, traces, logBlowup: b, value: root)
+        return root
+    }
+
+    private static func lookup<F: Field, V>(
+        _ store: borrowing Mutex<[Entry]>,
+        _ traces: [RowMajorMatrix<F>],
+        logBlowup: Int
+    ) -> V? {
+        let field = ObjectIdentifier(F.self)
+        return store.withLock { entries -> V? in
+            guard
+                let i = entries.firstIndex(where: {
+                    $0.field == field && $0.logBlowup == logBlowup && ($0.traces as? [RowMajorMatrix<F>]) == traces
+                        && $0.value is V
+                })
+            else { return nil }
+            let e = entries.remove(at: i)
+            entries.append(e)  // most recently used last
+            return e.value as? V
+        }
+    }
+
+    private static func insert<F: Field>(
+        _ store: borrowing Mutex<[Entry]>,
+        _ traces: [RowMajorMatrix<F>],
+        logBlowup: Int,
+        value: Any
+    ) {
+        let e = Entry(field: ObjectIdentifier(F.self), logBlowup: logBlowup, traces: traces, value: value)
+        store.withLock { entries in
+            entries.append(e)
+            if entries.count > maxEntries { entries.removeFirst(entries.count - maxEntries) }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Algebra
+import Stark
+import Testing
+
+/// Sends each of its columns on ``Bus/bytes`` (multiplicity `multiplicity`), and, when
+/// `productColumn`, also the product of columns 0 and 1 (a degree-2 fingerprint). No
+/// constraints of its own: only the LogUp columns bind it.
+struct ByteColumnsAir<F: StarkPackedField>: Air {
+    var columns: Int
+    var productColumn = false
+    var name: String { "ByteColumns" }
+    var width: Int { columns }
+
+    func eval<B: AirBuilder>(_ b: inout B) where B.F == F {
+        for c in 0..<columns { b.send(bus: .bytes, values: [b.main(c)]) }
+        if productColumn { b.send(bus: .bytes, values: [b.main(0) * b.main(1)]) }
+    }
+
+    /// Rows of bytes; the byte table that balances them.
+    static func tables(columns: Int, rows: Int) -> [TableInput<F>] {
+        var values: [F] = []
+        var counts = [UInt32](repeating: 0, count: 256)
+        for r in 0..<rows {
+            for c in 0..<columns {
+                let v = UInt32((r * 37 + c * 101 + 5) & 0xff)
+                values.append(F(v))
+                counts[Int(v)] += 1
+            }
+        }
+        return [
+            TableInput(air: ByteColumnsAir(columns: columns), trace: RowMajorMatrix(values: values, width: columns)),
+            TableInput(air: ByteTableAir<F>(), trace: RowMajorMatrix(values: counts.map { F($0) }, width: 1)),
+        ]
+    }
+}
+
+/// Several interactions share one LogUp column when the degree budget allows
+/// (``AirShape/logUpColumns``): the packing rule, and proofs of packed tables.
+@Suite("LogUp columns shared by interactions")
+struct LogUpColumnTests {
+    typealias F = KoalaBear
+    let config = StarkConfig<F>.testing
+
+    /// Degree-1 fingerprints with constant multiplicities pair up at degree 3
+    /// (`h·d₁·d₂ − d₂ − d₁`) once that saves two columns; a third would need degree 4.
+    @Test func packingRule() {
+        let five = AirShape(of: ByteColumnsAir<F>(columns: 5))
+        #expect(five.logUpColumns == [0..<2, 2..<4, 4..<5])
+        #expect(five.maxConstraintDegree == 3)
+        #expect(five.auxExtensionColumns == 4)
+        // Three interactions would save one column only: one column each, degree 2 stays.
+        let three = AirShape(of: ByteColumnsAir<F>(columns: 3))
+        #expect(three.logUpColumns == [0..<1, 1..<2, 2..<3])
+        #expect(three.maxConstraintDegree == 2)
+        // A degree-2 fingerprint makes the table degree 3 anyway; it cannot share a column
+        // (1 + 1 + 2 > 3), the degree-1 ones pair.
+        let product = AirShape(of: ByteColumnsAir<F>(columns: 3, productColumn: true))
+        #expect(product.logUpColumns == [0..<2, 2..<3, 3..<4])
+        #expect(product.maxConstraintDegree == 3)
+        // The byte table's single interaction keeps its own column.
+        #expect(AirShape(of: ByteTableAir<F>()).logUpColumns == [0..<1])
+    }
+
+    @Test(arguments: [5, 8])
+    func packedTableProves(columns: Int) throws {
+        let tables = ByteColumnsAir<F>.tables(columns: columns, rows: 64)
+        let proof = try StarkProver(config: config).prove(tables, options: ProvingOptions(checkConstraints: true))
+        let shape = AirShape(of: tables[0].air)
+        #expect(shape.logUpColumns.count == (columns + 1) / 2)
+        #expect(proof.tables[0].openings.auxLocal.count == 4 * shape.auxExtensionColumns)
+        try StarkVerifier(config: config).verify(airs: tables.map(\.air), bytes: proof.encoded())
+    }
+
+    /// A value outside the byte table in the second member of a shared column: the buses do not
+    /// balance, the prover says so, and a proof made anyway is rejected.
+    @Test(arguments: [1, 4])
+    func unbalancedSharedColumnRejected(column: Int) throws {
+        var tables = ByteColumnsAir<F>.tables(columns: 5, rows: 64)
+        var trace = tables[0].trace
+        trace[9, column] = F(300)
+        tables[0] = TableInput(air: tables[0].air, trace: trace)
+        #expect(throws: ProverError.unbalancedBuses) { _ = try StarkProver(config: config).prove(tables) }
+        let proof = try StarkProver(config: config).prove(tables, options: ProvingOptions(checkBuses: false))
+        #expect(throws: VerificationError.unbalancedBuses) {
+            try StarkVerifier(config: config).verify(airs: tables.map(\.air), proof: proof)
+        }
+    }
+}

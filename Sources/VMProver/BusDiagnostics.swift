@@ -26,6 +26,25 @@ struct TupleCollector: AirBuilder {
     }
 }
 
+/// The interactions `air` makes on every row of `trace`: row, bus, tuple and signed multiplicity
+/// (interactions with multiplicity 0 are skipped). Constraints are ignored. For diagnostics and
+/// tests that recount lookups as an attacker would.
+package func interactions(
+    of air: any Air<VMField>,
+    trace: RowMajorMatrix<VMField>,
+    publicValues: [VMField] = []
+) -> [(row: Int, bus: Bus, values: [VMField], multiplicity: VMField)] {
+    var c = TupleCollector(trace: trace, prep: air.preprocessedTrace(), publics: publicValues)
+    var out: [(row: Int, bus: Bus, values: [VMField], multiplicity: VMField)] = []
+    for r in 0..<trace.height {
+        c.row = r
+        c.interactions.removeAll(keepingCapacity: true)
+        air.eval(&c)
+        for i in c.interactions { out.append((r, i.bus, i.values, i.multiplicity)) }
+    }
+    return out
+}
+
 /// One tuple whose sends and receives do not cancel.
 public struct BusImbalance: Sendable, CustomStringConvertible {
     public var bus: Bus
@@ -51,17 +70,11 @@ public func busImbalances(_ tables: [TableInput<VMField>], limit: Int = 20) -> [
     var names: [Key: Set<String>] = [:]
     var buses: [UInt32: Bus] = [:]
     for t in tables {
-        var c = TupleCollector(trace: t.trace, prep: t.air.preprocessedTrace(), publics: t.publicValues)
-        for r in 0..<t.trace.height {
-            c.row = r
-            c.interactions.removeAll(keepingCapacity: true)
-            t.air.eval(&c)
-            for i in c.interactions {
-                let k = Key(bus: i.bus.id, tuple: i.values.map(\.canonical))
-                net[k, default: .zero] += i.multiplicity
-                names[k, default: []].insert(t.air.name)
-                buses[i.bus.id] = i.bus
-            }
+        for i in interactions(of: t.air, trace: t.trace, publicValues: t.publicValues) {
+            let k = Key(bus: i.bus.id, tuple: i.values.map(\.canonical))
+            net[k, default: .zero] += i.multiplicity
+            names[k, default: []].insert(t.air.name)
+            buses[i.bus.id] = i.bus
         }
     }
     var out: [BusImbalance] = []

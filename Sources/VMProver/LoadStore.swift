@@ -156,9 +156,14 @@ public struct LoadStoreAir: Air {
             op += flag * E(F(UInt32(k + 1)))
         }
         b.assertBool(real)
-        let fLB = b.main(Col.flags), fLH = b.main(Col.flags + 1), fLW = b.main(Col.flags + 2)
-        let fLBU = b.main(Col.flags + 3), fLHU = b.main(Col.flags + 4)
-        let fSB = b.main(Col.flags + 5), fSH = b.main(Col.flags + 6), fSW = b.main(Col.flags + 7)
+        let fLB = b.main(Col.flags)
+        let fLH = b.main(Col.flags + 1)
+        let fLW = b.main(Col.flags + 2)
+        let fLBU = b.main(Col.flags + 3)
+        let fLHU = b.main(Col.flags + 4)
+        let fSB = b.main(Col.flags + 5)
+        let fSH = b.main(Col.flags + 6)
+        let fSW = b.main(Col.flags + 7)
         let store = fSB + fSH + fSW
 
         let rs1 = (lo: b.main(Col.rs1), hi: b.main(Col.rs1 + 1))
@@ -168,12 +173,15 @@ public struct LoadStoreAir: Air {
         let c1 = b.main(Col.carry1)
         let page = b.main(Col.page)
         let w12 = b.main(Col.w12)
-        let e1 = b.main(Col.e), e2 = b.main(Col.e + 1), e3 = b.main(Col.e + 2)
+        let e1 = b.main(Col.e)
+        let e2 = b.main(Col.e + 1)
+        let e3 = b.main(Col.e + 2)
         let e0 = real - e1 - e2 - e3
         let prev = (lo: b.main(Col.prev), hi: b.main(Col.prev + 1))
         let new = (lo: b.main(Col.new), hi: b.main(Col.new + 1))
         let rs2 = (lo: b.main(Col.rs2), hi: b.main(Col.rs2 + 1))
-        let b0 = b.main(Col.b), b1 = b.main(Col.b + 1)
+        let b0 = b.main(Col.b)
+        let b1 = b.main(Col.b + 1)
         let sel = b.main(Col.sel)
         let sign = b.main(Col.sign)
         let r0 = b.main(Col.r0)
@@ -232,7 +240,8 @@ public struct LoadStoreAir: Air {
                 fSB * r1 + signed * 128,
                 fSB * b.main(Col.andR) + signed * sign * 128,
             ],
-            multiplicity: fSB + signed)
+            multiplicity: fSB + signed
+        )
 
         // rd (every term carries a load flag, so stores and padding rows get (0, 0)):
         // lw: prev; lbu, lhu: sel; lb: sel + 0xFF00·sign, 0xFFFF·sign; lh: sel, 0xFFFF·sign.
@@ -245,10 +254,12 @@ public struct LoadStoreAir: Air {
         // 16-bit: each is prev's limb, rs2's limb, or r0 + 256·b1 / b0 + 256·r0.
         b.assertZero(
             new.lo - prev.lo - fSW * (rs2.lo - prev.lo) - fSH * e0 * (rs2.lo - prev.lo)
-                - fSB * (e0 * (r0 - b0) + e1 * (r0 - b1) * 256))
+                - fSB * (e0 * (r0 - b0) + e1 * (r0 - b1) * 256)
+        )
         b.assertZero(
             new.hi - prev.hi - fSW * (rs2.hi - prev.hi) - fSH * e2 * (rs2.lo - prev.hi)
-                - fSB * (e2 * (r0 - b0) + e3 * (r0 - b1) * 256))
+                - fSB * (e2 * (r0 - b0) + e3 * (r0 - b1) * 256)
+        )
 
         // Stores stay out of the code [codeStart, codeEnd) (byte addresses). Write
         // codeStart = 4·ws + rs and codeEnd = 4·we + re (rs, re < 4). Then
@@ -277,7 +288,8 @@ public struct LoadStoreAir: Air {
                 op, rs1.lo, rs1.hi, imm.lo, imm.hi, word, prev.lo, prev.hi, new.lo, new.hi, rs2.lo, rs2.hi,
                 rdLo, rdHi,
             ],
-            multiplicity: real)
+            multiplicity: real
+        )
     }
 
     /// Whether the executor performs `event` in a program whose code is `codeRange`: aligned,
@@ -296,7 +308,11 @@ public struct LoadStoreAir: Air {
     /// The trace of `events` (recording their range and byte lookups in `counter`). Every event
     /// must be one the executor performs (``isExecutable(_:codeRange:)``); anything else is a bug
     /// in the caller and traps.
-    public static func trace(events: [LoadStoreEvent], codeRange: Range<UInt32>, counter: inout LookupCounter)
+    public static func trace(
+        events: [LoadStoreEvent],
+        codeRange: Range<UInt32>,
+        counter: inout LookupCounter
+    )
         -> RowMajorMatrix<VMField>
     {
         for e in events {
@@ -309,12 +325,18 @@ public struct LoadStoreAir: Air {
     /// executor refuses (for tests that forge rows): such a row has no satisfying witness, so it
     /// fails a constraint, or it sends a lookup outside the lookup tables (not recorded in
     /// `counter`, so the buses do not balance).
-    package static func writeTrace(events: [LoadStoreEvent], codeRange: Range<UInt32>, counter: inout LookupCounter)
+    package static func writeTrace(
+        events: [LoadStoreEvent],
+        codeRange: Range<UInt32>,
+        counter: inout LookupCounter
+    )
         -> RowMajorMatrix<VMField>
     {
         let air = LoadStoreAir(codeRange: codeRange)
-        let ws = air.codeStart >> 2, rs = air.codeStart & 3
-        let we = air.codeEnd >> 2, re = air.codeEnd & 3
+        let ws = air.codeStart >> 2
+        let rs = air.codeStart & 3
+        let we = air.codeEnd >> 2
+        let re = air.codeEnd & 3
         var t = TraceBuilder(width: Col.count, height: paddedHeight(events.count))
         for (i, ev) in events.enumerated() {
             let a = ev.address

@@ -5,7 +5,7 @@ import VMProver
 
 /// The AddSub, Bitwise, Compare and Shift tables driven on their own over the ALU bus: honest
 /// tuples (results from `AluOp.evaluate`) prove; wrong results and forged rows do not.
-@Suite struct ALUBasicTests {
+@Suite(.oneProofAtATime) struct ALUBasicTests {
     /// The four tables under test.
     enum Table: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case addSub, bitwise, compare, shift
@@ -160,7 +160,7 @@ import VMProver
         var counter = LookupCounter()
         let trace = table.trace([], &counter)
         #expect(trace.height == 4)
-        #expect(interactions(table.air, trace).isEmpty)  // padding rows send and receive nothing
+        #expect(interactions(of: table.air, trace: trace).isEmpty)  // padding rows send and receive nothing
         #expect(checkConstraints(air: table.air, trace: trace, publicValues: []) == nil)
     }
 
@@ -382,7 +382,7 @@ import VMProver
 
         // The driver sends what the forged row receives, as often as it receives it.
         var tuples: [[VMField]] = []
-        for i in interactions(table.air, trace) where i.bus == .vmAlu {
+        for i in interactions(of: table.air, trace: trace) where i.bus == .vmAlu {
             let count = (-i.multiplicity).canonical
             tuples += Array(repeating: i.values, count: (1...8).contains(count) ? Int(count) : 1)
         }

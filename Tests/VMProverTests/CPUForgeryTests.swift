@@ -8,7 +8,7 @@ import VMTestSupport
 /// Forged CPU, program and memory traces: the prover with its checks on must refuse (naming
 /// the table whose constraint fails, or the unbalanced buses), and a proof made with the checks
 /// off must be rejected by the verifier.
-@Suite(.serialized)
+@Suite(.serialized, .oneProofAtATime)
 struct CPUForgeryTests {
     static let config = StarkConfig<VMField>.testing
     typealias C = CPUAir.Col
@@ -61,15 +61,18 @@ struct CPUForgeryTests {
         let airs = f.key.airs(output: f.witness.output, start: nil, final: nil)
         let roots = proof.preprocessedRoots
         #expect(
-            throws: VerificationError.self, "\(what): the verifier accepted a forged proof"
+            throws: VerificationError.self,
+            "\(what): the verifier accepted a forged proof"
         ) {
             try StarkVerifier(config: config).verify(
-                airs: airs, proof: proof,
+                airs: airs,
+                proof: proof,
                 preprocessedRoots: [
                     ShardCommitmentGroup.fixed: f.key.programId,
                     ShardCommitmentGroup.startImage: f.key.startImageRoot,
                     ShardCommitmentGroup.finalImage: roots[ShardCommitmentGroup.finalImage],
-                ])
+                ]
+            )
         }
     }
 
@@ -82,7 +85,10 @@ struct CPUForgeryTests {
         let f = try Self.fixture()
         let imbalances = busImbalances(f.witness.tables)
         #expect(imbalances.isEmpty, "\(imbalances.map(\.description).joined(separator: "\n"))")
-        _ = try StarkProver(config: Self.config).prove(f.witness.tables, options: ProvingOptions(checkConstraints: true))
+        _ = try StarkProver(config: Self.config).prove(
+            f.witness.tables,
+            options: ProvingOptions(checkConstraints: true)
+        )
     }
 
     @Test func wrongALUResult() throws {

@@ -6,13 +6,18 @@ import VMProver
 /// The LoadStore table driven on its own by the CPU's tuples (`BusDriverAir`), with the range
 /// and byte tables: honest loads and stores prove; lies about rd, memory or the word address,
 /// and accesses the executor refuses (misaligned, out of range, into the code) do not.
-@Suite struct LoadStoreTests {
+@Suite(.oneProofAtATime) struct LoadStoreTests {
     /// Code page-aligned, as an ELF's executable segment usually is.
     static let code: Range<UInt32> = 0x10000..<0x12000
     /// Code whose bounds are not word-aligned: the table compares byte addresses exactly.
     static let oddCode: Range<UInt32> = 0x10002..<0x12006
 
-    static func ev(_ op: LoadStoreOp, _ address: UInt32, prev: UInt32 = 0x1122_3344, rs2: UInt32 = 0xAABB_CCDD)
+    static func ev(
+        _ op: LoadStoreOp,
+        _ address: UInt32,
+        prev: UInt32 = 0x1122_3344,
+        rs2: UInt32 = 0xAABB_CCDD
+    )
         -> LoadStoreEvent
     {
         LoadStoreEvent(op: op, rs1: address, imm: 0, prev: prev, rs2: rs2)
@@ -54,7 +59,8 @@ import VMProver
         return [
             TableInput(
                 air: BusDriverAir(bus: .vmLoadStore, arity: 14),
-                trace: BusDriverAir.trace(arity: 14, tuples: tuples ?? events.map(tuple))),
+                trace: BusDriverAir.trace(arity: 14, tuples: tuples ?? events.map(tuple))
+            ),
             TableInput(air: air, trace: trace),
             TableInput(air: RangeTableAir(), trace: RangeTableAir.trace(counter)),
             TableInput(air: BytePairTableAir(), trace: BytePairTableAir.trace(counter)),
@@ -102,10 +108,12 @@ import VMProver
     @Test func executableAccesses() {
         let ok: [LoadStoreEvent] = [
             Self.ev(.lw, 0x1000), Self.ev(.lw, 0xFFFE_FFFC), Self.ev(.lb, 0xFFFE_FFFF), Self.ev(.lh, 0x2002),
-            Self.ev(.sw, Self.code.upperBound), Self.ev(.sb, Self.code.lowerBound - 1), Self.ev(.lw, Self.code.lowerBound),
+            Self.ev(.sw, Self.code.upperBound), Self.ev(.sb, Self.code.lowerBound - 1),
+            Self.ev(.lw, Self.code.lowerBound),
         ]
         let refused: [LoadStoreEvent] = [
-            Self.ev(.lw, 0xFFC), Self.ev(.lb, 0), Self.ev(.lw, 0xFFFF_0000), Self.ev(.lw, 0x2002), Self.ev(.lhu, 0x2001),
+            Self.ev(.lw, 0xFFC), Self.ev(.lb, 0), Self.ev(.lw, 0xFFFF_0000), Self.ev(.lw, 0x2002),
+            Self.ev(.lhu, 0x2001),
             Self.ev(.sh, 0x2003), Self.ev(.sw, Self.code.upperBound - 4), Self.ev(.sb, Self.code.lowerBound),
         ]
         for e in ok { #expect(LoadStoreAir.isExecutable(e, codeRange: Self.code), "\(e)") }
@@ -180,9 +188,18 @@ import VMProver
 
     // MARK: - Forged
 
+    /// Both refusals of a forgery: the prover (checks on) names a failing LoadStore constraint or
+    /// finds the buses unbalanced, and the verifier rejects a proof made with the checks off.
+    static func rejected(_ tables: [TableInput<VMField>]) -> Bool {
+        switch proverRefusal(tables) {
+        case .constraintFailure(let f)? where f.table == "LoadStore": return forgedProofRejected(tables)
+        case .unbalancedBuses?: return forgedProofRejected(tables)
+        default: return false
+        }
+    }
+
     /// Tuples the CPU might send that the table must refuse (the table's trace is the honest one).
-    @Test(arguments: ["lb zero-extended", "lbu wrong byte", "lh zero-extended", "unaddressed byte changed",
-        "sh writes the other half", "load changes memory", "store writes rd", "word address"])
+    @Test(arguments: ["lb zero-extended", "unaddressed byte changed", "load changes memory", "word address"])
     func forgedTupleRejected(_ what: String) throws {
         let e: LoadStoreEvent
         var t: [VMField]
@@ -192,49 +209,34 @@ import VMProver
             t = Self.tuple(e)
             t[T.rdLo] = 0x80
             t[T.rdHi] = 0
-        case "lbu wrong byte":
-            e = Self.ev(.lbu, 0x20002, prev: 0x1122_3344)
-            t = Self.tuple(e)
-            t[T.rdLo] = 0x11
-        case "lh zero-extended":
-            e = Self.ev(.lh, 0x20002, prev: 0x8000_0000)
-            t = Self.tuple(e)
-            t[T.rdHi] = 0
         case "unaddressed byte changed":
             e = Self.ev(.sb, 0x20001, prev: 0x1122_3344, rs2: 0xEE)
             t = Self.tuple(e)
             t[T.newHi] += 1  // byte 2 of new: 0x22 → 0x23
-        case "sh writes the other half":
-            e = Self.ev(.sh, 0x20002, prev: 0x1122_3344, rs2: 0xBEEF)
-            t = Self.tuple(e)
-            t[T.newLo] = VMField(0xBEEF)
-            t[T.newHi] = VMField(0x1122)
         case "load changes memory":
             e = Self.ev(.lw, 0x20000, prev: 0x1122_3344)
             t = Self.tuple(e)
             t[T.newLo] += 1
-        case "store writes rd":
-            e = Self.ev(.sw, 0x20000, prev: 0x1122_3344, rs2: 7)
-            t = Self.tuple(e)
-            t[T.rdLo] = 7
         default:
             e = Self.ev(.lw, 0x20000)
             t = Self.tuple(e)
             t[T.wordAddr] += 1
         }
-        #expect(forgedRejected(Self.tables([e], tuples: [t])))
+        #expect(Self.rejected(Self.tables([e], tuples: [t])))
     }
 
     /// Lies carried through the table's own row as well: the row is edited to match the forged
     /// tuple (lookups counted as a cheating prover would), so only the constraints and the lookup
     /// tables stand in the way.
-    @Test(arguments: ["lb sign cleared", "lh sign cleared", "sb keeps a changed byte", "sb stores rs2's second byte",
-        "word address via w12", "word address via a_hi"])
+    @Test(arguments: [
+        "lb sign cleared", "sb changes an unaddressed byte", "sb stores rs2's second byte",
+        "word address via w12",
+    ])
     func forgedRowRejected(_ what: String) throws {
         typealias C = LoadStoreAir.Col
         let e: LoadStoreEvent
         var t: [VMField]
-        var edit: (inout RowMajorMatrix<VMField>) -> Void
+        let edit: (inout RowMajorMatrix<VMField>) -> Void
         switch what {
         case "lb sign cleared":
             e = Self.ev(.lb, 0x20001, prev: 0x0000_8000)
@@ -242,12 +244,7 @@ import VMProver
             t[T.rdLo] = 0x80
             t[T.rdHi] = 0
             edit = { Self.set(&$0, C.sign, 0) }
-        case "lh sign cleared":
-            e = Self.ev(.lh, 0x20000, prev: 0x0000_8000)
-            t = Self.tuple(e)
-            t[T.rdHi] = 0
-            edit = { Self.set(&$0, C.sign, 0) }
-        case "sb keeps a changed byte":
+        case "sb changes an unaddressed byte":
             // Byte 0 of the addressed half changed along with byte 1, the one addressed.
             e = Self.ev(.sb, 0x20001, prev: 0x1122_3344, rs2: 0xEE)
             t = Self.tuple(e)
@@ -264,18 +261,13 @@ import VMProver
                 // r1 = (0xBBAA − 0xBB)/256 is no byte: no result makes (AND, r0, r1, and_r) answerable.
                 Self.set(&$0, C.andR, 0)
             }
-        case "word address via w12":
+        default:
             e = Self.ev(.lw, 0x20000)
             t = Self.tuple(e)
             t[T.wordAddr] += 1
             edit = { Self.set(&$0, C.w12, 1) }
-        default:
-            e = Self.ev(.lw, 0x20000)
-            t = Self.tuple(e)
-            t[T.wordAddr] += VMField(1 << 14)
-            edit = { Self.set(&$0, C.aHi, 3) }
         }
-        #expect(forgedRejected(Self.tables([e], tuples: [t], forge: edit)))
+        #expect(Self.rejected(Self.tables([e], tuples: [t], forge: edit)))
     }
 
     /// Accesses the executor refuses: name, event (`rs1 + imm` as the address), code range.
@@ -283,21 +275,13 @@ import VMProver
         let (c, o) = (code, oddCode)
         return [
             ("lw misaligned", ev(.lw, 0x20001), c),
-            ("lw at offset 2", LoadStoreEvent(op: .lw, rs1: 0x20000, imm: 2, prev: 1, rs2: 0), c),
-            ("sw misaligned", ev(.sw, 0x20003), c),
             ("lh misaligned", ev(.lh, 0x20001), c),
-            ("sh misaligned", ev(.sh, 0x20003), c),
             ("lw below 0x1000", ev(.lw, 0xFFC), c),
             ("lw of register x5", LoadStoreEvent(op: .lw, rs1: 0x2000, imm: 0xFFFF_E014, prev: 1, rs2: 0), c),
-            ("sb at 0", ev(.sb, 0), c),
             ("lw at 0xFFFF0000", ev(.lw, 0xFFFF_0000), c),
-            ("lb at 0xFFFFFFFF", ev(.lb, 0xFFFF_FFFF), c),
             ("sw at codeEnd - 4", ev(.sw, c.upperBound - 4), c),
             ("sw at codeStart", ev(.sw, c.lowerBound), c),
-            ("sb at codeEnd - 1", ev(.sb, c.upperBound - 1), c),
-            ("sb at unaligned codeStart", ev(.sb, o.lowerBound), o),
             ("sb at unaligned codeEnd - 1", ev(.sb, o.upperBound - 1), o),
-            ("sh at unaligned codeEnd - 2", ev(.sh, o.upperBound - 2), o),
         ]
     }()
 
@@ -307,6 +291,6 @@ import VMProver
     @Test(arguments: LoadStoreTests.refusedCases)
     func refusedAccessRejected(_ what: String, _ e: LoadStoreEvent, _ code: Range<UInt32>) throws {
         #expect(!LoadStoreAir.isExecutable(e, codeRange: code), "\(what) is executable")
-        #expect(forgedRejected(Self.tables([e], code: code, refused: true)), "\(what)")
+        #expect(Self.rejected(Self.tables([e], code: code, refused: true)), "\(what)")
     }
 }

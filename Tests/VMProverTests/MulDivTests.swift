@@ -5,7 +5,7 @@ import VMProver
 
 /// The Mul and DivRem tables driven on their own over the ALU bus: honest tuples (results from
 /// `AluOp.evaluate`) prove; wrong results and forged rows do not.
-@Suite struct MulDivTests {
+@Suite(.oneProofAtATime) struct MulDivTests {
     static let config = StarkConfig<VMField>.testing
     static let intMin: UInt32 = 0x8000_0000
 

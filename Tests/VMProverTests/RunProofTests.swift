@@ -8,7 +8,7 @@ import VMTestSupport
 
 /// End-to-end: runs are traced, every shard is proven (test parameters: ~20 bits, clearly not
 /// for production), and the chain verifier checks the whole proof against the ELF.
-@Suite(.serialized)
+@Suite(.serialized, .oneProofAtATime)
 struct RunProofTests {
     static let config = StarkConfig<VMField>.testing
 
@@ -23,8 +23,10 @@ struct RunProofTests {
         w += RV.li(3, 7)
         w += RV.li(4, 0)
         w += RV.li(5, 0x1234_5678)
-        for name in ["add", "sub", "sll", "slt", "sltu", "xor", "srl", "sra", "or", "and",
-            "mul", "mulh", "mulhsu", "mulhu", "div", "divu", "rem", "remu"] {
+        for name in [
+            "add", "sub", "sll", "slt", "sltu", "xor", "srl", "sra", "or", "and",
+            "mul", "mulh", "mulhsu", "mulhu", "div", "divu", "rem", "remu",
+        ] {
             w.append(RV.op(name, 6, 1, 2))  // INT_MIN op -1 (div overflow)
             w.append(RV.op(name, 7, 5, 4))  // x op 0 (division by zero)
             w.append(RV.op(name, 8, 5, 3))
@@ -54,7 +56,7 @@ struct RunProofTests {
             w.append(RV.addi(16, 16, 1))
         }
         // lui, auipc, jal, jalr, fence.
-        w.append(RV.lui(18, 0xABCDE000))
+        w.append(RV.lui(18, 0xABCD_E000))
         w.append(RV.u(0x1000, 19, 0x17))
         w.append(RV.j(8, 20))
         w.append(RV.addi(16, 16, 100))  // skipped
@@ -74,7 +76,10 @@ struct RunProofTests {
         let key = try VMProgramKey(program: program, config: Self.config)
         // With the constraint check on, a failure names the table and the constraint.
         let proof = try RunProver(key: key, config: Self.config).prove(
-            input: input, shardSize: shardSize, options: ProvingOptions(checkConstraints: true))
+            input: input,
+            shardSize: shardSize,
+            options: ProvingOptions(checkConstraints: true)
+        )
         let m = try Machine(program: program, input: input)
         let code = try m.run()
         let run = try RunVerifier(key: key, config: Self.config).verify(bytes: proof.encoded())

@@ -9,7 +9,7 @@ import VMTestSupport
 /// a driver plays the CPU (the syscall tuples), two drivers play the rest of memory, and the
 /// range, byte and output tables take the lookups. Honest runs prove; forged rows, tuples or
 /// claimed outputs are refused by the prover and, proven with the checks off, by the verifier.
-@Suite(.serialized)
+@Suite(.serialized, .oneProofAtATime)
 struct SyscallTests {
     typealias F = VMField
     typealias H = SyscallAir.Col
@@ -98,6 +98,8 @@ struct SyscallTests {
         var output: [UInt8]
         /// The executor's public output.
         var publicOutput: [UInt8]
+        /// The lookups trace generation counted.
+        var counted: LookupCounter
 
         /// The first memory row of event `k`.
         func firstRow(_ k: Int) -> Int { events[..<k].reduce(0) { $0 + $1.memory.count } }
@@ -115,9 +117,18 @@ struct SyscallTests {
         /// a0 of event `k` as the CPU read it.
         func a0(_ k: Int) -> UInt32 { calls[k][3].canonical | calls[k][4].canonical << 16 }
 
-        /// The tables: drivers, the syscall tables, output, range and byte tables (their
-        /// multiplicities recounted from the syscall traces as they are).
-        func tables() -> [TableInput<F>] {
+        /// The lookups the syscall tables make on their traces as they are.
+        func recounted() -> LookupCounter {
+            var counter = LookupCounter()
+            counter.merge(answerableLookups(SyscallAir(codeRange: codeRange), header))
+            counter.merge(answerableLookups(SyscallMemoryAir(codeRange: codeRange), memory))
+            return counter
+        }
+
+        /// The tables: drivers, the syscall tables, output, range and byte tables. The range and
+        /// byte multiplicities are trace generation's, or with `recount` those of the traces as
+        /// they are (after edits: the forger's best choice).
+        func tables(recount: Bool = false) -> [TableInput<F>] {
             func l(_ w: UInt32) -> [F] { [F(w & 0xffff), F(w >> 16)] }
             // The rest of memory: it sends what the tables consume and nobody produced in them, and
             // receives what they produce and nobody consumed in them.
@@ -140,16 +151,21 @@ struct SyscallTests {
             }
             let header = SyscallAir(codeRange: codeRange)
             let memoryAir = SyscallMemoryAir(codeRange: codeRange)
-            var counter = LookupCounter()
-            recount(header, self.header, into: &counter)
-            recount(memoryAir, memory, into: &counter)
+            let counter = recount ? recounted() : counted
             let out = OutputAir(output: output)
             return [
-                TableInput(air: BusDriverAir(bus: .vmSyscall, arity: 7), trace: BusDriverAir.trace(arity: 7, tuples: calls)),
-                TableInput(air: BusDriverAir(bus: .vmMemory, arity: 4), trace: BusDriverAir.trace(arity: 4, tuples: sends)),
+                TableInput(
+                    air: BusDriverAir(bus: .vmSyscall, arity: 7),
+                    trace: BusDriverAir.trace(arity: 7, tuples: calls)
+                ),
+                TableInput(
+                    air: BusDriverAir(bus: .vmMemory, arity: 4),
+                    trace: BusDriverAir.trace(arity: 4, tuples: sends)
+                ),
                 TableInput(
                     air: BusDriverAir(bus: .vmMemory, arity: 4, receive: true),
-                    trace: BusDriverAir.trace(arity: 4, tuples: receives)),
+                    trace: BusDriverAir.trace(arity: 4, tuples: receives)
+                ),
                 TableInput(air: header, trace: self.header),
                 TableInput(air: memoryAir, trace: memory),
                 TableInput(air: out, trace: out.trace()),
@@ -169,12 +185,18 @@ struct SyscallTests {
         var counter = LookupCounter()
         let t = SyscallAir.traces(events: events, rows: shard.rows, codeRange: program.codeRange, counter: &counter)
         return Fixture(
-            codeRange: program.codeRange, events: events,
+            codeRange: program.codeRange,
+            events: events,
             calls: events.map { e in
                 [F(TraceRow.clk(row: e.row))] + limbPair(e.number) + limbPair(shard.rows[e.row].rs2Value)
                     + limbPair(e.result!)
             },
-            header: t.header, memory: t.memory, output: t.output, publicOutput: m.publicOutput)
+            header: t.header,
+            memory: t.memory,
+            output: t.output,
+            publicOutput: m.publicOutput,
+            counted: counter
+        )
     }
 
     static func mixedFixture() throws -> Fixture { try fixture(mixed, input: mixedInput, hints: mixedHints) }
@@ -182,8 +204,13 @@ struct SyscallTests {
         try fixture(boundaries, input: boundaryInput, hints: boundaryHints)
     }
 
-    static func proveAndVerify(_ f: Fixture) throws {
-        let tables = f.tables()
+    static func proveAndVerify(_ f: Fixture, recount: Bool = false) throws {
+        if !recount {
+            // Trace generation counts exactly the lookups the tables make.
+            let r = f.recounted()
+            #expect(r.range == f.counted.range && r.bytes == f.counted.bytes)
+        }
+        let tables = f.tables(recount: recount)
         let proof = try StarkProver(config: config).prove(tables, options: ProvingOptions(checkConstraints: true))
         try StarkVerifier(config: config).verify(airs: tables.map(\.air), proof: proof)
     }
@@ -204,7 +231,7 @@ struct SyscallTests {
     /// The prover refuses `f` for the reason `how`; a proof made without that check is rejected
     /// by the verifier.
     static func expectRejected(_ f: Fixture, _ how: Refusal, _ what: String) throws {
-        let tables = f.tables()
+        let tables = f.tables(recount: true)
         let prover = StarkProver(config: config)
         do {
             _ = try prover.prove(tables, options: ProvingOptions(checkConstraints: true))
@@ -218,7 +245,9 @@ struct SyscallTests {
         }
         // A constraint forgery balances the buses: prove with the bus check still on.
         let proof = try prover.prove(
-            tables, options: ProvingOptions(checkConstraints: false, checkBuses: how != .buses))
+            tables,
+            options: ProvingOptions(checkConstraints: false, checkBuses: how != .buses)
+        )
         #expect(throws: VerificationError.self, "\(what): the verifier accepted a forged proof") {
             try StarkVerifier(config: config).verify(airs: tables.map(\.air), proof: proof)
         }
@@ -477,19 +506,21 @@ extension SyscallTests {
 
     /// Buffers moved by one word across a bound are refused; moved within the bounds (the control
     /// for the shifting helper), they prove.
-    @Test(arguments: [
-        ("below 0x1000", 63, 0x1000, -1, false),
-        ("past 0xFFFF0000", 0x1000, 0xFFFF_0000 - 5, 1, false),
-        ("input into the code", 0x1001, 0, -1, false),
-        ("control: above the code", 0x1001, 0, 1, true),
-        ("control: above 0x1000", 63, 0x1000, 1, true),
-    ] as [(String, UInt32, UInt32, Int, Bool)])
+    @Test(
+        arguments: [
+            ("below 0x1000", 63, 0x1000, -1, false),
+            ("past 0xFFFF0000", 0x1000, 0xFFFF_0000 - 5, 1, false),
+            ("input into the code", 0x1001, 0, -1, false),
+            ("control: above the code", 0x1001, 0, 1, true),
+            ("control: above 0x1000", 63, 0x1000, 1, true),
+        ] as [(String, UInt32, UInt32, Int, Bool)]
+    )
     func movedBuffer(_ what: String, number: UInt32, buf: UInt32, delta: Int, provable: Bool) throws {
         var f = try Self.boundaryFixture()
         let k = f.event(number, buf: buf == 0 ? f.codeRange.upperBound : buf)
         Self.shiftBuffer(&f, event: k, words: delta)
         if provable {
-            try Self.proveAndVerify(f)
+            try Self.proveAndVerify(f, recount: true)
         } else {
             try Self.expectRejected(f, .buses, what)
         }
@@ -500,47 +531,3 @@ extension SyscallTests {
 
 /// The limbs of a word as field elements.
 private func limbPair(_ w: UInt32) -> [VMField] { [VMField(w & 0xffff), VMField(w >> 16)] }
-
-/// Evaluates an AIR row by row on a trace and collects its interactions.
-private struct InteractionCollector: AirBuilder {
-    typealias F = VMField
-    typealias Expr = ScalarExpr<VMField>
-    let trace: RowMajorMatrix<VMField>
-    var row = 0
-    var interactions: [(bus: Bus, values: [VMField], multiplicity: VMField)] = []
-
-    init(trace: RowMajorMatrix<VMField>) { self.trace = trace }
-    func main(_ column: Int) -> Expr { Expr(trace[row, column]) }
-    func next(_ column: Int) -> Expr { Expr(trace[(row + 1) % trace.height, column]) }
-    func fixed(_ column: Int) -> Expr { fatalError("no fixed columns") }
-    func fixedNext(_ column: Int) -> Expr { fatalError("no fixed columns") }
-    func publicValue(_ index: Int) -> Expr { fatalError("no public values") }
-    var isFirstRow: Expr { Expr(row == 0 ? .one : .zero) }
-    var isLastRow: Expr { Expr(row == trace.height - 1 ? .one : .zero) }
-    var isTransition: Expr { Expr(row == trace.height - 1 ? .zero : .one) }
-    mutating func assertZero(_ constraint: Expr) {}
-    mutating func interact(bus: Bus, values: [Expr], multiplicity: Expr) {
-        interactions.append((bus, values.map(\.v), multiplicity.v))
-    }
-}
-
-/// Adds the range and byte lookups `air` makes on `trace` to `counter` (lookups of pairs the
-/// tables do not hold are left out: they stay unbalanced).
-private func recount<A: Air>(_ air: A, _ trace: RowMajorMatrix<VMField>, into counter: inout LookupCounter)
-where A.F == VMField {
-    var c = InteractionCollector(trace: trace)
-    for row in 0..<trace.height {
-        c.row = row
-        c.interactions.removeAll(keepingCapacity: true)
-        air.eval(&c)
-        for i in c.interactions where !i.multiplicity.isZero {
-            let m = i.multiplicity.canonical
-            let v = i.values.map(\.canonical)
-            if i.bus == .vmRange, (1...16).contains(v[0]), v[1] < 1 << v[0] {
-                counter.range[Int(v[0])][Int(v[1])] &+= m
-            } else if i.bus == .vmBytes, (1...3).contains(v[0]), v[1] < 256, v[2] < 256 {
-                counter.bytes[Int(v[0]) - 1][Int(v[1] << 8 | v[2])] &+= m
-            }
-        }
-    }
-}

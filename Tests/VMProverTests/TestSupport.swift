@@ -1,5 +1,6 @@
 import Algebra
 import Stark
+import Testing
 import VMProver
 
 // Helpers shared by the VMProver test suites: proving with the fast test configuration, the
@@ -48,26 +49,6 @@ func forgedRejected(_ tables: [TableInput<VMField>]) -> Bool {
     }
 }
 
-/// The interactions `air` makes on every row of `trace`: row, bus, tuple and signed multiplicity
-/// (interactions with multiplicity 0 are skipped). Constraints are ignored.
-func interactions(
-    _ air: any Air<VMField>,
-    _ trace: RowMajorMatrix<VMField>,
-    publicValues: [VMField] = []
-)
-    -> [(row: Int, bus: Bus, values: [VMField], multiplicity: VMField)]
-{
-    var collector = InteractionCollector(trace: trace, prep: air.preprocessedTrace(), publics: publicValues)
-    var out: [(row: Int, bus: Bus, values: [VMField], multiplicity: VMField)] = []
-    for r in 0..<trace.height {
-        collector.row = r
-        collector.found.removeAll(keepingCapacity: true)
-        air.eval(&collector)
-        for i in collector.found { out.append((r, i.bus, i.values, i.multiplicity)) }
-    }
-    return out
-}
-
 /// The range and byte lookups `air` sends on `trace`, counted as a cheating prover would fill
 /// the range and byte tables' multiplicities: every lookup those tables can answer is counted,
 /// the others (a value out of range, a wrong byte result, an unknown op) are left out, so the
@@ -81,7 +62,7 @@ func answerableLookups(
     -> LookupCounter
 {
     var counter = LookupCounter()
-    for i in interactions(air, trace, publicValues: publicValues) {
+    for i in interactions(of: air, trace: trace, publicValues: publicValues) {
         let v = i.values.map(\.canonical)
         let m = i.multiplicity.canonical
         if i.bus == .vmRange, v.count == 2, (1...16).contains(v[0]), v[1] < 1 << v[0] {
@@ -99,33 +80,55 @@ func answerableLookups(
     return counter
 }
 
-/// Evaluates an AIR's interactions on one concrete row.
-private struct InteractionCollector: AirBuilder {
-    typealias F = VMField
-    typealias Expr = ScalarExpr<VMField>
-    let trace: RowMajorMatrix<VMField>
-    let prep: RowMajorMatrix<VMField>?
-    let publics: [VMField]
-    var row = 0
-    var found: [(bus: Bus, values: [VMField], multiplicity: VMField)] = []
+/// One zkVM proving test case at a time, process-wide.
+///
+/// The suite's test cases prove and verify synchronously, each holding a thread of Swift's
+/// cooperative pool (as wide as the machine: 2 threads in CI) for seconds while its parallel
+/// loops take every core. Run side by side they starve the rest of the test run — the network
+/// tests' timeouts, PostgreSQL connections, child processes waiting to be polled. Behind this
+/// gate the waiting cases suspend instead of blocking, and at most one pool thread is busy proving.
+struct OneProofAtATime: SuiteTrait, TestTrait, TestScoping {
+    var isRecursive: Bool { true }
 
-    init(trace: RowMajorMatrix<VMField>, prep: RowMajorMatrix<VMField>?, publics: [VMField]) {
-        self.trace = trace
-        self.prep = prep
-        self.publics = publics
+    /// Scopes each test case (the unit Swift Testing runs concurrently), not suites or tests.
+    func scopeProvider(for test: Test, testCase: Test.Case?) -> Self? { testCase == nil ? nil : self }
+
+    func provideScope(
+        for test: Test,
+        testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
+    ) async throws {
+        await ProvingGate.shared.enter()
+        do {
+            try await function()
+        } catch {
+            await ProvingGate.shared.leave()
+            throw error
+        }
+        await ProvingGate.shared.leave()
+    }
+}
+
+extension Trait where Self == OneProofAtATime {
+    /// See ``OneProofAtATime``.
+    static var oneProofAtATime: Self { OneProofAtATime() }
+}
+
+/// A FIFO mutex that suspends its waiters.
+actor ProvingGate {
+    static let shared = ProvingGate()
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func enter() async {
+        if !busy {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
     }
 
-    var nextRow: Int { row + 1 == trace.height ? 0 : row + 1 }
-    func main(_ c: Int) -> Expr { Expr(trace.values[row * trace.width + c]) }
-    func next(_ c: Int) -> Expr { Expr(trace.values[nextRow * trace.width + c]) }
-    func fixed(_ c: Int) -> Expr { Expr(prep!.values[row * prep!.width + c]) }
-    func fixedNext(_ c: Int) -> Expr { Expr(prep!.values[nextRow * prep!.width + c]) }
-    func publicValue(_ i: Int) -> Expr { Expr(publics[i]) }
-    var isFirstRow: Expr { Expr(row == 0 ? .one : .zero) }
-    var isLastRow: Expr { Expr(row == trace.height - 1 ? .one : .zero) }
-    var isTransition: Expr { Expr(row == trace.height - 1 ? .zero : .one) }
-    mutating func assertZero(_ constraint: Expr) {}
-    mutating func interact(bus: Bus, values: [Expr], multiplicity: Expr) {
-        if !multiplicity.v.isZero { found.append((bus, values.map(\.v), multiplicity.v)) }
+    func leave() {
+        if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
     }
 }

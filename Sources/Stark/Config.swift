@@ -11,24 +11,38 @@ public struct FriParameters: Sendable, Hashable, CustomStringConvertible {
     public var queryPowBits: Int
     /// `log2` of the number of coefficients of the final polynomial sent in the clear.
     public var logFinalPolyLength: Int
+    /// Proof-of-work bits required before each of three challenge phases whose error grows
+    /// with the trace length: the LogUp challenges (α, β), the out-of-domain point ζ (DEEP) and
+    /// the DEEP batching coefficients. Each bit adds one bit to those three terms of the
+    /// soundness bound (OpenVM's remedy for long traces).
+    public var phasePowBits: Int
 
-    public init(logBlowup: Int, numQueries: Int, queryPowBits: Int, logFinalPolyLength: Int = 0) {
+    public init(
+        logBlowup: Int,
+        numQueries: Int,
+        queryPowBits: Int,
+        logFinalPolyLength: Int = 0,
+        phasePowBits: Int = 0
+    ) {
         self.logBlowup = logBlowup
         self.numQueries = numQueries
         self.queryPowBits = queryPowBits
         self.logFinalPolyLength = logFinalPolyLength
+        self.phasePowBits = phasePowBits
     }
 
-    /// Rate 1/2, 203 queries, 16 bits of grinding: ≥ 100 proven bits (UDR) for traces up to
-    /// 2^21 rows with constraints of degree ≤ 3.
+    /// Rate 1/2, 203 queries, 16 bits of grinding before the queries and 8 before each of the
+    /// LogUp, DEEP and batching challenges: ≥ 100 proven bits (UDR) with constraints of degree
+    /// ≤ 3 for traces up to 2^22 rows with hundreds of columns and constraints (without the
+    /// phase grinding the LogUp, DEEP and batching terms fall below 100 bits from 2^22 rows).
     public static var standard: FriParameters {
-        FriParameters(logBlowup: 1, numQueries: 203, queryPowBits: 16, logFinalPolyLength: 0)
+        FriParameters(logBlowup: 1, numQueries: 203, queryPowBits: 16, logFinalPolyLength: 0, phasePowBits: 8)
     }
 
-    /// Rate 1/4, 124 queries, 16 bits of grinding (SP1 v6's choice): ≥ 100 proven bits (UDR),
-    /// constraints of degree ≤ 5.
+    /// Rate 1/4, 124 queries, 16 bits of grinding (SP1 v6's choice), 8 bits before each
+    /// challenge phase: ≥ 100 proven bits (UDR), constraints of degree ≤ 5.
     public static var highDegree: FriParameters {
-        FriParameters(logBlowup: 2, numQueries: 124, queryPowBits: 16, logFinalPolyLength: 0)
+        FriParameters(logBlowup: 2, numQueries: 124, queryPowBits: 16, logFinalPolyLength: 0, phasePowBits: 8)
     }
 
     /// A fast configuration for tests only (about 20 bits): rejected by the prover unless
@@ -38,7 +52,7 @@ public struct FriParameters: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        "rate 1/\(1 << logBlowup), \(numQueries) queries, \(queryPowBits) PoW bits, final poly 2^\(logFinalPolyLength)"
+        "rate 1/\(1 << logBlowup), \(numQueries) queries, \(queryPowBits) PoW bits (\(phasePowBits) per challenge phase), final poly 2^\(logFinalPolyLength)"
     }
 }
 

@@ -72,6 +72,9 @@ public struct StarkProof<F: StarkField>: Sendable, Equatable {
     public var friRoots: [StarkDigest<F>]
     /// Coefficients of the final polynomial.
     public var finalPoly: [QuarticExtension<F>]
+    /// The proof-of-work witnesses before the LogUp challenges, the out-of-domain point and the
+    /// DEEP batching coefficients (``FriParameters/phasePowBits`` each; zero when that is 0).
+    public var phaseWitnesses: [F]
     /// The query-phase proof-of-work witness.
     public var powWitness: F
     public var queries: [QueryProof<F>]
@@ -100,8 +103,10 @@ extension StarkProof {
     /// The current format version. Version 2 writes every Merkle path node once per tree and
     /// level: a node that an earlier query of the proof already carried is a back-reference.
     /// Version 3 commits fixed columns in one tree per preprocessed group and carries the
-    /// roots (``preprocessedRoots``, written before the main roots).
-    public static var formatVersion: UInt16 { 3 }
+    /// roots (``preprocessedRoots``, written before the main roots). Version 4 adds the phase
+    /// proof-of-work bits (after the final-polynomial length) and the three phase witnesses
+    /// (before the query witness); its statements pack LogUp interactions into shared columns.
+    public static var formatVersion: UInt16 { 4 }
 
     /// Field identifier stored in the header (1 KoalaBear, 2 BabyBear, 0 other).
     static var fieldTag: UInt8 {
@@ -122,6 +127,7 @@ extension StarkProof {
         w.count(fri.numQueries)
         w.u8(UInt8(fri.queryPowBits))
         w.u8(UInt8(fri.logFinalPolyLength))
+        w.u8(UInt8(fri.phasePowBits))
         w.count(tables.count)
         for t in tables {
             w.u8(UInt8(t.logHeight))
@@ -142,6 +148,7 @@ extension StarkProof {
             for r in roots { Self.writeDigest(&w, r) }
         }
         w.exts(finalPoly)
+        for k in 0..<3 { w.field(k < phaseWitnesses.count ? phaseWitnesses[k] : .zero) }
         w.field(powWitness)
         w.count(queries.count)
         var written = PathNodes<F>()
@@ -232,11 +239,14 @@ extension StarkProof {
         guard pow <= 30 else { throw .lengthOutOfBounds(what: "PoW bits", value: pow, limit: 30) }
         let logFinal = Int(try r.u8())
         guard logFinal <= 12 else { throw .lengthOutOfBounds(what: "final poly", value: logFinal, limit: 12) }
+        let phasePow = Int(try r.u8())
+        guard phasePow <= 30 else { throw .lengthOutOfBounds(what: "phase PoW bits", value: phasePow, limit: 30) }
         let fri = FriParameters(
             logBlowup: logBlowup,
             numQueries: numQueries,
             queryPowBits: pow,
-            logFinalPolyLength: logFinal
+            logFinalPolyLength: logFinal,
+            phasePowBits: phasePow
         )
 
         let numTables = try r.count("tables", limit: ProofLimits.maxTables, minBytesPerItem: 10)
@@ -282,6 +292,7 @@ extension StarkProof {
             rootLists.append(l)
         }
         let finalPoly = try r.exts("final polynomial", limit: ProofLimits.maxFinalPoly, F.self)
+        let phaseWitnesses = [try r.field(F.self), try r.field(F.self), try r.field(F.self)]
         let witness = try r.field(F.self)
         let nq = try r.count("query proofs", limit: ProofLimits.maxQueries, minBytesPerItem: 2)
         var queries: [QueryProof<F>] = []
@@ -319,6 +330,7 @@ extension StarkProof {
             quotientRoots: rootLists[3],
             friRoots: rootLists[4],
             finalPoly: finalPoly,
+            phaseWitnesses: phaseWitnesses,
             powWitness: witness,
             queries: queries
         )

@@ -91,7 +91,8 @@ public func soundnessParameters<F: PrimeField31>(
         logFinalPolyLength: fri.logFinalPolyLength,
         numBatchedColumns: columns,
         numOpeningPoints: 2,
-        numLookups: buses.count
+        numLookups: buses.count,
+        phasePowBits: fri.phasePowBits
     )
 }
 
@@ -181,7 +182,8 @@ public struct StarkProver<F: StarkField> {
         let mainBatch = Backend.commit(mainLDEs, config: config)
         ch.observe(mainBatch.root.elements)
 
-        // 2. LogUp.
+        // 2. LogUp (after the phase proof of work).
+        let logupWitness = ch.grind(bits: fri.phasePowBits)
         let logupAlpha: E = ch.sampleExtension()
         let logupBeta: E = ch.sampleExtension()
         let maxArity = shapes.flatMap(\.interactions).map(\.arity).max() ?? 0
@@ -247,6 +249,7 @@ public struct StarkProver<F: StarkField> {
 
         // 4. Out-of-domain openings.
         report("opening at the out-of-domain point")
+        let deepWitness = ch.grind(bits: fri.phasePowBits)
         let zeta: E = ch.sampleExtension()
         var tableProofs: [TableProof<F>] = []
         for (i, t) in tables.enumerated() {
@@ -288,6 +291,7 @@ public struct StarkProver<F: StarkField> {
                 )
             )
         }
+        let batchingWitness = ch.grind(bits: fri.phasePowBits)
         let reduced = Fri.reducedOpenings(tables: columns, zeta: zeta, challenger: &ch)
 
         // 6. FRI.
@@ -304,6 +308,7 @@ public struct StarkProver<F: StarkField> {
             quotientRoots: [quotientBatch.root],
             friRoots: friProof.roots,
             finalPoly: friProof.finalPoly,
+            phaseWitnesses: [logupWitness, deepWitness, batchingWitness],
             powWitness: friProof.witness,
             queries: friProof.queries
         )
@@ -340,6 +345,7 @@ func observeStatement<F: StarkField>(
     ch.observe(F(UInt32(fri.logBlowup)))
     ch.observe(F(UInt32(fri.numQueries)))
     ch.observe(F(UInt32(fri.queryPowBits)))
+    ch.observe(F(UInt32(fri.phasePowBits)))
     ch.observe(F(UInt32(fri.logFinalPolyLength)))
     ch.observe(F(UInt32(shapes.count)))
     for (i, s) in shapes.enumerated() {

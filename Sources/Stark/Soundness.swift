@@ -35,6 +35,9 @@ public struct SoundnessParameters: Sendable, Equatable {
     public var numOpeningPoints: Int
     /// Number of LogUp buses in use (0 without lookups).
     public var numLookups: Int
+    /// Proof-of-work bits before each of the LogUp, DEEP (ζ) and batching challenges
+    /// (``FriParameters/phasePowBits``): subtracted from those three error terms.
+    public var phasePowBits: Int
 
     public init(
         baseFieldBits: Double,
@@ -50,7 +53,8 @@ public struct SoundnessParameters: Sendable, Equatable {
         logFinalPolyLength: Int = 0,
         numBatchedColumns: Int,
         numOpeningPoints: Int = 2,
-        numLookups: Int = 0
+        numLookups: Int = 0,
+        phasePowBits: Int = 0
     ) {
         self.baseFieldBits = baseFieldBits
         self.extensionDegree = extensionDegree
@@ -66,6 +70,7 @@ public struct SoundnessParameters: Sendable, Equatable {
         self.numBatchedColumns = numBatchedColumns
         self.numOpeningPoints = numOpeningPoints
         self.numLookups = numLookups
+        self.phasePowBits = phasePowBits
     }
 }
 
@@ -158,9 +163,10 @@ public enum Soundness {
 
         // Batching: independent coefficients per column (affine batching, one ε_lin),
         // then powers of a challenge over the opening points.
+        let phase = exp2(-Double(p.phasePowBits))
         let batching =
-            linearError(regime, rate: rate, dimension: n, fieldLog: fl)
-            + powersError(regime, rate: rate, dimension: n, count: p.numOpeningPoints, fieldLog: fl)
+            (linearError(regime, rate: rate, dimension: n, fieldLog: fl)
+                + powersError(regime, rate: rate, dimension: n, count: p.numOpeningPoints, fieldLog: fl)) * phase
         comps.append(("batching", bits(batching)))
 
         // Commit phase: one folding round per arity step down to the final polynomial.
@@ -187,7 +193,7 @@ public enum Soundness {
         let maxCombo = Double(p.numOpeningPoints)
         let ali = list * Double(max(1, p.numConstraints)) / field
         let deep =
-            list * (Double(p.maxConstraintDegree) * (n + maxCombo - 1) + (n - 1)) / (field - n - domain)
+            list * (Double(p.maxConstraintDegree) * (n + maxCombo - 1) + (n - 1)) / (field - n - domain) * phase
         comps.append(("ALI", bits(ali)))
         comps.append(("DEEP", bits(deep)))
         if !(n + maxCombo < (1 - theta) * domain) {
@@ -196,7 +202,7 @@ public enum Soundness {
 
         // LogUp: ℓ(H − 1)/(|F| − H) per lookup argument, ℓ = 1.
         if p.numLookups > 0 {
-            let e = (n - 1) / (field - n) * Double(p.numLookups)
+            let e = (n - 1) / (field - n) * Double(p.numLookups) * phase
             comps.append(("LogUp", bits(e)))
         }
 
@@ -218,7 +224,8 @@ public enum Soundness {
         lines.append(
             "field 2^\(String(format: "%.2f", p.baseFieldBits))^\(p.extensionDegree), trace 2^\(p.logTraceLength), "
                 + "max degree \(p.maxConstraintDegree), \(p.numConstraints) constraints, rate 1/\(1 << p.logBlowup), "
-                + "\(p.numQueries) queries, \(p.queryPowBits) PoW bits, \(p.numBatchedColumns) columns, "
+                + "\(p.numQueries) queries, \(p.queryPowBits) PoW bits (\(p.phasePowBits) per challenge phase), "
+                + "\(p.numBatchedColumns) columns, "
                 + "\(p.numLookups) lookups"
         )
         for regime in SoundnessRegime.allCases {

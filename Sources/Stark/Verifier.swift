@@ -249,6 +249,8 @@ public struct StarkVerifier<F: StarkField> {
         )
         for root in proof.preprocessedRoots { ch.observe(root.elements) }
         ch.observe(proof.mainRoots[0].elements)
+        guard proof.phaseWitnesses.count == 3 else { throw .shape("phase witnesses") }
+        guard ch.checkWitness(bits: fri.phasePowBits, witness: proof.phaseWitnesses[0]) else { throw .proofOfWork }
         let logupAlpha: E = ch.sampleExtension()
         let logupBeta: E = ch.sampleExtension()
         let maxArity = shapes.flatMap(\.interactions).map(\.arity).max() ?? 0
@@ -264,6 +266,7 @@ public struct StarkVerifier<F: StarkField> {
         guard total.isZero else { throw .unbalancedBuses }
         let lambda: E = ch.sampleExtension()
         ch.observe(proof.quotientRoots[0].elements)
+        guard ch.checkWitness(bits: fri.phasePowBits, witness: proof.phaseWitnesses[1]) else { throw .proofOfWork }
         let zeta: E = ch.sampleExtension()
         for t in proof.tables { observeOpenings(&ch, t.openings) }
 
@@ -312,6 +315,7 @@ public struct StarkVerifier<F: StarkField> {
         var coeffs: [E] = []
         let totalCols = widths.reduce(0, +)
         coeffs.reserveCapacity(totalCols)
+        guard ch.checkWitness(bits: fri.phasePowBits, witness: proof.phaseWitnesses[2]) else { throw .proofOfWork }
         for _ in 0..<totalCols { coeffs.append(ch.sampleExtension()) }
         let gamma: E = ch.sampleExtension()
         var offsets: [Int] = []

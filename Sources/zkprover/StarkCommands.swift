@@ -96,6 +96,8 @@ struct FriOptions: ParsableArguments {
     var queries: Int?
     @Option(help: "Proof-of-work bits before the queries (default 16).")
     var powBits: Int?
+    @Option(help: "Proof-of-work bits before each of the LogUp, DEEP and batching challenges (default 8).")
+    var phasePowBits: Int?
 
     var parameters: FriParameters {
         var p = FriParameters.standard
@@ -105,6 +107,7 @@ struct FriOptions: ParsableArguments {
         }
         if let queries { p.numQueries = queries }
         if let powBits { p.queryPowBits = powBits }
+        if let phasePowBits { p.phasePowBits = phasePowBits }
         return p
     }
 }
@@ -291,7 +294,8 @@ struct SecurityCommand: ParsableCommand {
             numQueries: params.numQueries,
             queryPowBits: params.queryPowBits,
             numBatchedColumns: columns,
-            numLookups: lookups
+            numLookups: lookups,
+            phasePowBits: params.phasePowBits
         )
         print(Soundness.describe(sp))
     }

@@ -114,12 +114,15 @@ public struct DuplexChallenger<P: CryptographicPermutation>: Sendable {
     }
 
     /// Whether `witness` is a valid proof of work: after observing it, a `bits`-bit sample is zero.
+    /// With `bits == 0` no work is asked and the witness must be zero, as ``grind(bits:)``
+    /// returns it, so that a proof has one encoding (a verifier must not accept a proof that
+    /// differs from the honest one in an unused field).
     ///
     /// Mutates the transcript exactly as the prover's `grind` did.
     @_specialize(where P == Poseidon2<KoalaBear>)
     @_specialize(where P == Poseidon2<BabyBear>)
     public mutating func checkWitness(bits: Int, witness: F) -> Bool {
-        if bits == 0 { return true }
+        if bits == 0 { return witness.isZero }
         observe(witness)
         return sampleBits(bits) == 0
     }

@@ -74,3 +74,24 @@ struct PhaseGrindingTests {
         for term in ["ALI", "FRI queries"] { #expect(with[term] == without[term], "\(term)") }
     }
 }
+
+/// Without phase grinding the witnesses are unused and must be zero: a verifier must not
+/// accept a proof that differs from the honest one (found by the verifier fuzz target).
+@Suite("Phase proof of work off")
+struct PhaseGrindingOffTests {
+    typealias F = KoalaBear
+
+    @Test(arguments: [0, 1, 2])
+    func nonzeroUnusedWitnessRejected(phase: Int) throws {
+        let config = StarkConfig<F>.testing
+        #expect(config.fri.phasePowBits == 0)
+        let values = (0..<32).map { UInt32($0 * 7919 & 0xffff) }
+        var p = try StarkProver(config: config).prove(rangeCheckTables(values: values, field: F.self))
+        let airs: [any Air<F>] = [U16ValuesAir<F>(), ByteTableAir<F>()]
+        try StarkVerifier(config: config).verify(airs: airs, proof: p)
+        p.phaseWitnesses[phase] = F(7)
+        #expect(throws: VerificationError.proofOfWork) {
+            try StarkVerifier(config: config).verify(airs: airs, proof: p)
+        }
+    }
+}

@@ -21,32 +21,23 @@ public struct RowBuilder<F: PrimeField31>: AirBuilder {
     /// The interactions collected on this row (when collecting), stored flat so that a builder
     /// reused row after row (``reset(row:)``) allocates nothing: bus ids, signed multiplicities,
     /// and the tuples back to back in `tupleValues` (tuple `j` starts at `tupleStarts[j]`).
-    public private(set) var interactionCount = 0
-    public private(set) var interactionBuses: [UInt32] = []
-    public private(set) var interactionMultiplicities: [F] = []
-    @usableFromInline var tupleStarts: [Int] = []
-    @usableFromInline var tupleValues: [F] = []
+    private(set) var interactionBuses: [UInt32] = []
+    private(set) var interactionMultiplicities: [F] = []
+    private var tupleStarts: [Int] = []
+    private var tupleValues: [F] = []
 
     /// The tuple of interaction `j` on this row.
-    public func interactionValues(_ j: Int) -> ArraySlice<F> {
-        let end = j + 1 < interactionCount ? tupleStarts[j + 1] : tupleValues.count
+    func interactionValues(_ j: Int) -> ArraySlice<F> {
+        let end = j + 1 < tupleStarts.count ? tupleStarts[j + 1] : tupleValues.count
         return tupleValues[tupleStarts[j]..<end]
-    }
-
-    /// Interactions on this row: bus, tuple, signed multiplicity.
-    public var interactions: [(bus: Bus, values: [F], multiplicity: F)] {
-        (0..<interactionCount).map {
-            (Bus(interactionBuses[$0]), Array(interactionValues($0)), interactionMultiplicities[$0])
-        }
     }
 
     /// Moves the builder to `row`, forgetting what the previous row failed and collected
     /// (keeping the storage).
-    public mutating func reset(row: Int) {
+    mutating func reset(row: Int) {
         self.row = row
         failing.removeAll(keepingCapacity: true)
         constraintIndex = 0
-        interactionCount = 0
         interactionBuses.removeAll(keepingCapacity: true)
         interactionMultiplicities.removeAll(keepingCapacity: true)
         tupleStarts.removeAll(keepingCapacity: true)
@@ -91,7 +82,6 @@ public struct RowBuilder<F: PrimeField31>: AirBuilder {
 
     public mutating func interact(bus: Bus, values: [Expr], multiplicity: Expr) {
         guard collect else { return }
-        interactionCount += 1
         interactionBuses.append(bus.id)
         interactionMultiplicities.append(multiplicity.v)
         tupleStarts.append(tupleValues.count)

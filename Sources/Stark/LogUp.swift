@@ -48,7 +48,7 @@ enum LogUp {
                                 for row in range {
                                     b.reset(row: row)
                                     air.evalRow(&b)
-                                    for j in 0..<min(k, b.interactionCount) {
+                                    for j in 0..<min(k, b.interactionBuses.count) {
                                         let m = b.interactionMultiplicities[j]
                                         if m.isZero { continue }
                                         var d = alpha + E(F(b.interactionBuses[j]))

@@ -10,13 +10,13 @@ import Synchronization
 /// saves), so a hit is exactly the commitment a recomputation would give. The permutation is not
 /// part of the key because ``StarkConfig`` always uses the field's width-16 Poseidon2.
 ///
-/// Bounded: at most ``maxEntries`` prover entries (least recently used dropped first), and a
-/// group whose extension exceeds ``maxCells`` field elements is never kept. Verifier roots keep
-/// only the unextended traces and a digest.
+/// Bounded: at most ``maxEntries`` entries of each kind, and the prover entries' extensions
+/// together hold at most ``maxCells`` field elements (least recently used dropped first; a group
+/// larger than that is never kept). Verifier roots keep only the unextended traces and a digest.
 enum PreprocessedCache {
     /// The most entries of each kind kept.
     static let maxEntries = 8
-    /// The largest committed extension (base-field elements, all matrices of the group) kept.
+    /// The most committed extension cells (base-field elements, all prover entries) kept: 256 MiB.
     static let maxCells = 1 << 26
 
     private struct Entry: @unchecked Sendable {
@@ -25,6 +25,8 @@ enum PreprocessedCache {
         let traces: Any
         /// A `CommittedBatch<F>` (prover) or a `StarkDigest<F>` (verifier).
         let value: Any
+        /// Cells of the extension held (0 for a root).
+        let cells: Int
     }
 
     private static let provers = Mutex<[Entry]>([])
@@ -38,7 +40,7 @@ enum PreprocessedCache {
         if let hit: CommittedBatch<F> = lookup(provers, traces, logBlowup: b) { return hit }
         let batch = Backend.commit(traces.map { Backend.lde($0, logBlowup: b) }, config: config)
         let cells = batch.matrices.reduce(0) { $0 + $1.values.count }
-        if cells <= maxCells { insert(provers, traces, logBlowup: b, value: batch) }
+        if cells <= maxCells { insert(provers, traces, logBlowup: b, value: batch, cells: cells) }
         return batch
     }
 
@@ -48,7 +50,7 @@ enum PreprocessedCache {
         if let hit: StarkDigest<F> = lookup(roots, traces, logBlowup: b) { return hit }
         if let hit: CommittedBatch<F> = lookup(provers, traces, logBlowup: b) { return hit.root }
         let root = Backend.commit(traces.map { Backend.lde($0, logBlowup: b) }, config: config).root
-        insert(roots, traces, logBlowup: b, value: root)
+        insert(roots, traces, logBlowup: b, value: root, cells: 0)
         return root
     }
 
@@ -75,12 +77,16 @@ enum PreprocessedCache {
         _ store: borrowing Mutex<[Entry]>,
         _ traces: [RowMajorMatrix<F>],
         logBlowup: Int,
-        value: Any
+        value: Any,
+        cells: Int
     ) {
-        let e = Entry(field: ObjectIdentifier(F.self), logBlowup: logBlowup, traces: traces, value: value)
+        let e = Entry(field: ObjectIdentifier(F.self), logBlowup: logBlowup, traces: traces, value: value, cells: cells)
         store.withLock { entries in
             entries.append(e)
-            if entries.count > maxEntries { entries.removeFirst(entries.count - maxEntries) }
+            var total = entries.reduce(0) { $0 + $1.cells }
+            while entries.count > maxEntries || total > maxCells {
+                total -= entries.removeFirst().cells
+            }
         }
     }
 }

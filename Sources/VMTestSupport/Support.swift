@@ -5,7 +5,8 @@ import VM
 
 /// Encoders for RV32IM instructions (the test-side assembler).
 public enum RV {
-    public static func r(_ f7: UInt32, _ rs2: UInt32, _ rs1: UInt32, _ f3: UInt32, _ rd: UInt32, _ op: UInt32) -> UInt32 {
+    public static func r(_ f7: UInt32, _ rs2: UInt32, _ rs1: UInt32, _ f3: UInt32, _ rd: UInt32, _ op: UInt32) -> UInt32
+    {
         f7 << 25 | rs2 << 20 | rs1 << 15 | f3 << 12 | rd << 7 | op
     }
     public static func i(_ imm: Int32, _ rs1: UInt32, _ f3: UInt32, _ rd: UInt32, _ op: UInt32) -> UInt32 {
@@ -90,7 +91,10 @@ public enum Tools {
     public static var qemu: String? { find("qemu-riscv32") }
 
     /// Runs `path` under qemu-riscv32 with `stdin`; returns (stdout, exit status, fd 3 output).
-    public static func runQemu(elf: [UInt8], stdin: [UInt8] = []) throws -> (stdout: [UInt8], status: Int32, fd3: [UInt8]) {
+    public static func runQemu(
+        elf: [UInt8],
+        stdin: [UInt8] = []
+    ) throws -> (stdout: [UInt8], status: Int32, fd3: [UInt8]) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vmtest-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -123,6 +127,8 @@ public struct SplitMix {
         return z ^ (z >> 31)
     }
     public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    /// The low 32 bits of ``next()``.
+    public mutating func word() -> UInt32 { UInt32(truncatingIfNeeded: next()) }
 }
 
 /// Example guests built with the Embedded Swift toolchain, once per test process.

@@ -2,6 +2,7 @@ import Algebra
 import Stark
 import Testing
 import VMProver
+import VMTestSupport
 
 /// The AddSub, Bitwise, Compare and Shift tables driven on their own over the ALU bus: honest
 /// tuples (results from `AluOp.evaluate`) prove; wrong results and forged rows do not.
@@ -79,18 +80,6 @@ import VMProver
 
     // MARK: Events
 
-    /// Deterministic pseudo-random words (SplitMix64).
-    struct Words {
-        var state: UInt64
-        mutating func next() -> UInt32 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return UInt32(truncatingIfNeeded: z ^ (z >> 31))
-        }
-    }
-
     static let edges: [UInt32] = [
         0, 1, 0x7FFF, 0x8000, 0xFFFF, 0x1_0000, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFE, 0xFFFF_FFFF, modulusWord,
     ]
@@ -103,7 +92,7 @@ import VMProver
 
     /// A few hundred events for `table`: edge pairs, near-equal pairs, random pairs.
     static func events(_ table: Table) -> [AluEvent] {
-        var rng = Words(state: 0x5EED_0000 &+ UInt64(Table.allCases.firstIndex(of: table)!))
+        var rng = SplitMix(state: 0x5EED_0000 &+ UInt64(Table.allCases.firstIndex(of: table)!))
         var out: [AluEvent] = []
         let ops = table.ops.sorted { $0.rawValue < $1.rawValue }
         for op in ops {
@@ -112,14 +101,14 @@ import VMProver
                     0, 1, 0x8000_0000, 0x7FFF_FFFF, 0xFFFF_FFFF, 0x1234_5678, 0x8765_4321, 0xFFFF_7FFF,
                 ]
                 for a in values { for b in shiftAmounts { out.append(AluEvent(op: op, a: a, b: b)) } }
-                for _ in 0..<16 { out.append(AluEvent(op: op, a: rng.next(), b: rng.next())) }
+                for _ in 0..<16 { out.append(AluEvent(op: op, a: rng.word(), b: rng.word())) }
             } else {
                 for a in edges { for b in edges { out.append(AluEvent(op: op, a: a, b: b)) } }
                 for _ in 0..<24 {
-                    let a = rng.next()
-                    out.append(AluEvent(op: op, a: a, b: rng.next()))
+                    let a = rng.word()
+                    out.append(AluEvent(op: op, a: a, b: rng.word()))
                     // Equal or close: only one limb differs, or they differ by one.
-                    out.append(AluEvent(op: op, a: a, b: [a, a &+ 1, a ^ 0x1_0000, a ^ 1][Int(rng.next() & 3)]))
+                    out.append(AluEvent(op: op, a: a, b: [a, a &+ 1, a ^ 0x1_0000, a ^ 1][Int(rng.word() & 3)]))
                 }
             }
         }

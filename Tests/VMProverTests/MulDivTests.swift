@@ -2,6 +2,7 @@ import Algebra
 import Stark
 import Testing
 import VMProver
+import VMTestSupport
 
 /// The Mul and DivRem tables driven on their own over the ALU bus: honest tuples (results from
 /// `AluOp.evaluate`) prove; wrong results and forged rows do not.
@@ -64,18 +65,6 @@ import VMProver
 
     // MARK: Events
 
-    /// Deterministic pseudo-random words (SplitMix64).
-    struct Words {
-        var state: UInt64
-        mutating func next() -> UInt32 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return UInt32(truncatingIfNeeded: z ^ (z >> 31))
-        }
-    }
-
     /// Edge values × edge values, mixed-sign small pairs and random pairs (some with short
     /// divisors), for each of `ops`: at most 512 events.
     static func events(_ ops: [AluOp]) -> [AluEvent] {
@@ -85,10 +74,10 @@ import VMProver
         for (a, b): (Int32, Int32) in [(17, 5), (-17, 5), (17, -5), (-17, -5), (7, 7), (-7, 7), (6, -7), (-1, 3)] {
             pairs.append((word(a), word(b)))
         }
-        var rng = Words(state: 0x5EED)
+        var rng = SplitMix(state: 0x5EED)
         for k in 0..<36 {
-            let a = rng.next()
-            let b = rng.next() >> (k % 4 == 0 ? 0 : rng.next() % 32)
+            let a = rng.word()
+            let b = rng.word() >> (k % 4 == 0 ? 0 : rng.word() % 32)
             pairs.append((a, k % 2 == 0 ? b : 0 &- b))
         }
         return pairs.flatMap { p in ops.map { AluEvent(op: $0, a: p.0, b: p.1) } }

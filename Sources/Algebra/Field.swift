@@ -176,3 +176,29 @@ public func batchInverse<F: Field>(_ values: [F]) -> [F] {
     }
     return out
 }
+
+/// Batch inversion in place over a buffer (Montgomery's trick, zeros left as zero), with
+/// `scratch` (at least as long as `values`) for the prefix products: the allocation-free form
+/// for hot loops that invert block after block.
+@inlinable
+public func batchInverseInPlace<F: Field>(
+    _ values: UnsafeMutableBufferPointer<F>,
+    scratch: UnsafeMutableBufferPointer<F>
+) {
+    precondition(scratch.count >= values.count, "scratch shorter than the values")
+    var acc = F.one
+    for i in 0..<values.count {
+        scratch[i] = acc
+        if !values[i].isZero { acc *= values[i] }
+    }
+    var inv = acc.inverse() ?? .zero
+    var i = values.count - 1
+    while i >= 0 {
+        let v = values[i]
+        if !v.isZero {
+            values[i] = scratch[i] * inv
+            inv *= v
+        }
+        i -= 1
+    }
+}

@@ -118,7 +118,7 @@ public struct MerkleTree<H: MerkleHasher>: Sendable {
         while height > 1 {
             height /= 2
             let previous = layers[layers.count - 1]
-            var next = [H.Digest](unsafeUninitializedCapacity: height) { buffer, count in
+            var next = makeLargeArray(count: height) { (buffer: UnsafeMutableBufferPointer<H.Digest>) in
                 previous.withUnsafeBufferPointer { prev in
                     let p = UnsafeSendable(prev.baseAddress!)
                     let o = UnsafeSendable(buffer.baseAddress!)
@@ -133,12 +133,11 @@ public struct MerkleTree<H: MerkleHasher>: Sendable {
                         )
                     }
                 }
-                count = height
             }
             let inject = indices(ofHeight: height)
             if !inject.isEmpty {
                 let rowDigests = Self.hashRows(hasher, values: values, dims: dims, select: inject, threads: threads)
-                next = [H.Digest](unsafeUninitializedCapacity: height) { buffer, count in
+                next = makeLargeArray(count: height) { (buffer: UnsafeMutableBufferPointer<H.Digest>) in
                     next.withUnsafeBufferPointer { a in
                         rowDigests.withUnsafeBufferPointer { b in
                             let pa = UnsafeSendable(a.baseAddress!)
@@ -156,7 +155,6 @@ public struct MerkleTree<H: MerkleHasher>: Sendable {
                             }
                         }
                     }
-                    count = height
                 }
             }
             layers.append(next)
@@ -174,7 +172,7 @@ public struct MerkleTree<H: MerkleHasher>: Sendable {
     ) -> [H.Digest] {
         let height = dims[select[0]].height
         let widths = select.map { dims[$0].width }
-        return [H.Digest](unsafeUninitializedCapacity: height) { buffer, count in
+        return makeLargeArray(count: height) { (buffer: UnsafeMutableBufferPointer<H.Digest>) in
             withBuffers(select.map { values[$0] }) { slices in
                 let o = UnsafeSendable(buffer.baseAddress!)
                 let s = UnsafeSendableBuffers(slices)
@@ -184,7 +182,6 @@ public struct MerkleTree<H: MerkleHasher>: Sendable {
                     hasher.hashRows(of: s.buffers, widths: widths, rows: range, into: o.mutable + range.lowerBound)
                 }
             }
-            count = height
         }
     }
 

@@ -54,9 +54,9 @@ enum Backend {
     )
         -> RowMajorMatrix<F>
     {
-        var m = coefficients.paddedWithZeroRows(to: 1 << logSize).cosetDFT(shift: shift)
-        m.bitReverseRows()
-        return m
+        let logHeight = log2Strict(coefficients.height)
+        precondition(logSize >= logHeight, "fewer evaluation points than coefficients")
+        return coefficients.cosetDFTBitReversed(shift: shift, logBlowup: logSize - logHeight)
     }
 
     /// Commits to `matrices` in one tree.

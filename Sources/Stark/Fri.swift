@@ -89,18 +89,10 @@ enum Fri {
                 y1 += a
                 y2 += b
             }
-            // Points in storage order and the two denominators.
+            // Points in storage order (bit-reversed), from which each block forms its two
+            // denominators and inverts them in one batch: no codeword-sized scratch.
             let omegaN = F.twoAdicGenerator(logOrder: h)
             let natural = Domain.powers(of: omegaN, count: size, start: F.generator)
-            var d1 = [E](repeating: .zero, count: size)
-            var d2 = [E](repeating: .zero, count: size)
-            for i in 0..<size {
-                let x = E(natural[reverseBits(i, bits: h)])
-                d1[i] = x - zeta
-                d2[i] = x - zetaNext
-            }
-            let inv1 = parallelBatchInverse(d1)
-            let inv2 = parallelBatchInverse(d2)
             // Packed coefficient rows per member matrix.
             var traceMats: [(UnsafeSendablePointer<F>, PackedCoefficients<F>)] = []
             var quotMats: [(UnsafeSendablePointer<F>, PackedCoefficients<F>)] = []
@@ -120,21 +112,54 @@ enum Fri {
                 )
                 keep.append(t.quotient)
             }
-            var ro = [E](repeating: .zero, count: size)
-            withExtendedLifetime(keep) {
-                ro.withUnsafeMutableBufferPointer { out in
-                    let outBox = UncheckedSendableBox(out)
-                    Parallel.forEachChunk(count: size, minChunk: 1024) { range in
-                        for i in range {
-                            var acc2 = PackedExt<F>.zero
-                            var s2 = E.zero
-                            for (p, c) in traceMats { c.accumulate(p.pointer + i * c.width, into: &acc2, scalar: &s2) }
-                            var acc1 = PackedExt<F>.zero
-                            var s1 = E.zero
-                            for (p, c) in quotMats { c.accumulate(p.pointer + i * c.width, into: &acc1, scalar: &s1) }
-                            let f2 = acc2.horizontalSum() + s2
-                            let f1 = acc1.horizontalSum() + s1 + f2
-                            outBox.value[i] = (f1 - y1) * inv1[i] + gamma * (f2 - y2) * inv2[i]
+            let block = 1024
+            let blocks = (size + block - 1) / block
+            let ro = makeLargeArray(count: size) { (out: UnsafeMutableBufferPointer<E>) in
+                withExtendedLifetime(keep) {
+                    natural.withUnsafeBufferPointer { nat in
+                        let outBox = UncheckedSendableBox(out)
+                        Parallel.forEachChunk(count: blocks) { chunk in
+                            var inverses = [E](repeating: .zero, count: 2 * block)
+                            var prefix = [PackedExt<F>](repeating: .zero, count: block / F.Packing.width + 1)
+                            prefix.withUnsafeMutableBufferPointer { scratch in
+                                inverses.withUnsafeMutableBufferPointer { buf in
+                                    let inv1 = UnsafeMutableBufferPointer(rebasing: buf[0..<block])
+                                    let inv2 = UnsafeMutableBufferPointer(rebasing: buf[block..<(2 * block)])
+                                    for blockIndex in chunk {
+                                        let lo = blockIndex * block
+                                        let count = min(size, lo + block) - lo
+                                        for r in 0..<count {
+                                            let x = E(nat[reverseBits(lo + r, bits: h)])
+                                            inv1[r] = x - zeta
+                                            inv2[r] = x - zetaNext
+                                        }
+                                        packedBatchInverseInPlace(
+                                            UnsafeMutableBufferPointer(rebasing: inv1[0..<count]),
+                                            scratch: scratch
+                                        )
+                                        packedBatchInverseInPlace(
+                                            UnsafeMutableBufferPointer(rebasing: inv2[0..<count]),
+                                            scratch: scratch
+                                        )
+                                        for r in 0..<count {
+                                            let i = lo + r
+                                            var acc2 = PackedExt<F>.zero
+                                            var s2 = E.zero
+                                            for (p, c) in traceMats {
+                                                c.accumulate(p.pointer + i * c.width, into: &acc2, scalar: &s2)
+                                            }
+                                            var acc1 = PackedExt<F>.zero
+                                            var s1 = E.zero
+                                            for (p, c) in quotMats {
+                                                c.accumulate(p.pointer + i * c.width, into: &acc1, scalar: &s1)
+                                            }
+                                            let f2 = acc2.horizontalSum() + s2
+                                            let f1 = acc1.horizontalSum() + s1 + f2
+                                            outBox.value[i] = (f1 - y1) * inv1[r] + gamma * (f2 - y2) * inv2[r]
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }

@@ -252,15 +252,18 @@ public struct StarkProver<F: StarkField> {
         let deepWitness = ch.grind(bits: fri.phasePowBits)
         let zeta: E = ch.sampleExtension()
         var tableProofs: [TableProof<F>] = []
+        var weightsByHeight: [Int: [E]] = [:]
         for (i, t) in tables.enumerated() {
             let n = logHeights[i]
-            let (mL, mN) = Opening.evaluateTrace(t.trace, logHeight: n, at: zeta)
+            let weights = weightsByHeight[n] ?? Opening.barycentricWeights(logHeight: n, at: zeta)
+            weightsByHeight[n] = weights
+            let (mL, mN) = Opening.evaluateTrace(t.trace, weights: weights)
             var pL: [E] = []
             var pN: [E] = []
-            if let p = preps[i] { (pL, pN) = Opening.evaluateTrace(p, logHeight: n, at: zeta) }
+            if let p = preps[i] { (pL, pN) = Opening.evaluateTrace(p, weights: weights) }
             var aL: [E] = []
             var aN: [E] = []
-            if let a = auxTraces[i] { (aL, aN) = Opening.evaluateTrace(a, logHeight: n, at: zeta) }
+            if let a = auxTraces[i] { (aL, aN) = Opening.evaluateTrace(a, weights: weights) }
             let qv = Opening.evaluateCoefficients(quotientCoeffs[i], at: zeta)
             let o = TableOpenings(
                 mainLocal: mL,

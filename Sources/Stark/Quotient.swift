@@ -196,27 +196,62 @@ enum Quotient {
 
 /// Evaluations of committed polynomials at the out-of-domain point.
 enum Opening {
+    /// The barycentric weights over `H` (`|H| = 2^logHeight`) for the point `ζ`:
+    /// `w_i = (ζ^n − 1)/n · ω^i / (ζ − ω^i)`, so that `f(ζ) = Σ_i w_i f(ω^i)` for `deg f < n`.
+    /// Computed once per height and shared by every matrix of that height.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
+    static func barycentricWeights<F: StarkPackedField>(
+        logHeight: Int,
+        at zeta: QuarticExtension<F>
+    ) -> [QuarticExtension<F>] {
+        typealias E = QuarticExtension<F>
+        let n = 1 << logHeight
+        let omega = F.twoAdicGenerator(logOrder: logHeight)
+        let scale = (zeta.exp2(logHeight) - .one) * E(F(UInt32(n)).inverse()!)
+        let block = 1024
+        let blocks = (n + block - 1) / block
+        return makeLargeArray(count: n) { (out: UnsafeMutableBufferPointer<E>) in
+            let box = UncheckedSendableBox(out)
+            Parallel.forEachChunk(count: blocks) { chunk in
+                var prefix = [PackedExt<F>](repeating: .zero, count: block / F.Packing.width + 1)
+                prefix.withUnsafeMutableBufferPointer { scratch in
+                    for b in chunk {
+                        let lo = b * block
+                        let hi = min(n, lo + block)
+                        let slice = UnsafeMutableBufferPointer(rebasing: box.value[lo..<hi])
+                        var x = omega.power(UInt64(lo))
+                        for i in 0..<slice.count {
+                            slice[i] = zeta - E(x)
+                            x *= omega
+                        }
+                        packedBatchInverseInPlace(slice, scratch: scratch)
+                        x = omega.power(UInt64(lo))
+                        for i in 0..<slice.count {
+                            slice[i] = slice[i] * x * scale
+                            x *= omega
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The trace's columns at `ζ` and `ωζ`, by barycentric interpolation over `H`:
-    /// `f(ζ) = (ζ^n − 1)/n · Σ_i f(ω^i) ω^i / (ζ − ω^i)`; `f(ωζ)` uses the same weights on
-    /// the rows shifted by one.
+    /// `f(ζ) = Σ_i w_i f(ω^i)` with ``barycentricWeights(logHeight:at:)``; `f(ωζ)` uses the
+    /// same weights on the rows shifted by one.
     @_specialize(where F == KoalaBear)
     @_specialize(where F == BabyBear)
     static func evaluateTrace<F: StarkPackedField>(
         _ m: RowMajorMatrix<F>,
-        logHeight: Int,
-        at zeta: QuarticExtension<F>
+        weights: [QuarticExtension<F>]
     )
         -> ([QuarticExtension<F>], [QuarticExtension<F>])
     {
         typealias E = QuarticExtension<F>
-        let n = 1 << logHeight
+        let n = m.height
+        precondition(weights.count == n, "weights of another height")
         let w = m.width
-        let omega = F.twoAdicGenerator(logOrder: logHeight)
-        let points = Domain.powers(of: omega, count: n)
-        let denomInv = parallelBatchInverse(points.map { zeta - E($0) })
-        let scale = (zeta.exp2(logHeight) - .one) * E(F(UInt32(n)).inverse()!)
-        var weights = [E](repeating: .zero, count: n)
-        for i in 0..<n { weights[i] = denomInv[i] * points[i] * scale }
         // Packed over the columns: 8 columns per PackedExt accumulator, tail columns scalar.
         let W = F.Packing.width
         let full = w / W
@@ -289,7 +324,9 @@ enum Opening {
         return (local, next)
     }
 
-    /// Each column of a coefficient matrix (row `j` = coefficient of `x^j`) evaluated at `ζ`.
+    /// Each column of a coefficient matrix (row `j` = coefficient of `x^j`) evaluated at `ζ`:
+    /// Horner's rule on contiguous row ranges in parallel (range `[lo, hi)` scaled by `ζ^lo`),
+    /// eight columns per packed accumulator.
     @_specialize(where F == KoalaBear)
     @_specialize(where F == BabyBear)
     static func evaluateCoefficients<F: StarkPackedField>(
@@ -298,9 +335,41 @@ enum Opening {
     )
         -> [QuarticExtension<F>]
     {
-        var acc = [QuarticExtension<F>](repeating: .zero, count: m.width)
-        for j in stride(from: m.height - 1, through: 0, by: -1) {
-            for c in 0..<m.width { acc[c] = acc[c] * zeta + m.values[j * m.width + c] }
+        typealias E = QuarticExtension<F>
+        let W = F.Packing.width
+        let w = m.width
+        let full = w / W
+        let h = m.height
+        let chunks = max(1, min(2 * Parallel.maxThreads, h / 4096))
+        var partial = [[E]](repeating: [], count: chunks)
+        m.values.withUnsafeBufferPointer { v in
+            partial.withUnsafeMutableBufferPointer { out in
+                let box = UncheckedSendableBox(out)
+                let base = UncheckedSendableBox(v.baseAddress!)
+                Parallel.forEach(count: chunks) { c in
+                    let lo = h * c / chunks
+                    let hi = h * (c + 1) / chunks
+                    let z = PackedExt<F>(broadcast: zeta)
+                    var packed = [PackedExt<F>](repeating: .zero, count: full)
+                    var tail = [E](repeating: .zero, count: w - full * W)
+                    for j in stride(from: hi - 1, through: lo, by: -1) {
+                        let row = base.value + j * w
+                        for k in 0..<full { packed[k] = packed[k] * z + F.Packing(loading: row + k * W) }
+                        for t in 0..<tail.count { tail[t] = tail[t] * zeta + row[full * W + t] }
+                    }
+                    let shift = zeta.power(UInt64(lo))
+                    var acc = [E](repeating: .zero, count: w)
+                    for k in 0..<full {
+                        for l in 0..<W { acc[k * W + l] = packed[k][l] * shift }
+                    }
+                    for t in 0..<tail.count { acc[full * W + t] = tail[t] * shift }
+                    box.value[c] = acc
+                }
+            }
+        }
+        var acc = [E](repeating: .zero, count: w)
+        for p in partial {
+            for c in 0..<w { acc[c] += p[c] }
         }
         return acc
     }

@@ -132,16 +132,33 @@ extension RowMajorMatrix where F: PrimeField31 {
     /// (one per coset of `H` in `H'`), with a single bit-reversal of `n` rows.
     @inlinable
     public func cosetLDEBitReversed(logBlowup: Int, shift: F) -> RowMajorMatrix<F> {
+        Self.cosetLDEBitReversed(width: width, height: height, logBlowup: logBlowup, shift: shift) { first in
+            values.withUnsafeBufferPointer { bitReverseRowsCopy(from: $0, to: first, width: width) }
+        }
+    }
+
+    /// ``cosetLDEBitReversed(logBlowup:shift:)`` of a matrix that is never materialised on its
+    /// own: `writeRows` receives the first `height · width` elements of the result and must
+    /// write row `r` of the matrix at row `reverseBits(r, log2 height)` there. Saves the
+    /// matrix's memory when the extension is all that is needed of it. (The result's first
+    /// `height` rows are the polynomials' values on `shift·H`, row `j` at
+    /// `shift·ω_n^reverseBits(j, log2 n)`.)
+    @inlinable
+    public static func cosetLDEBitReversed(
+        width w: Int,
+        height n: Int,
+        logBlowup: Int,
+        shift: F,
+        writeRows: (UnsafeMutableBufferPointer<F>) -> Void
+    ) -> RowMajorMatrix<F> {
         precondition(logBlowup >= 0, "negative blowup")
-        let w = width
-        let n = height
         let logN = log2Strict(n)
         let blocks = 1 << logBlowup
         precondition(logN + logBlowup <= F.twoAdicity, "LDE larger than the two-adic subgroup")
         let out = makeLargeArray(count: n * blocks * w) { (buf: UnsafeMutableBufferPointer<F>) in
             let block = n * w
             let first = UnsafeMutableBufferPointer(rebasing: buf[0..<block])
-            values.withUnsafeBufferPointer { bitReverseRowsCopy(from: $0, to: first, width: w) }
+            writeRows(first)
             TwoAdicDFT.inverseBitReversedToNaturalUnscaled(first, width: w)
             TwoAdicDFT.extendCoefficients(
                 from: UnsafeBufferPointer(first),

@@ -184,6 +184,8 @@ public protocol Air<F>: Sendable {
     func evalProver(_ folder: inout ProverFolder<F>)
     /// Runs `eval` row by row on a concrete trace. Leave the default.
     func evalRow(_ builder: inout RowBuilder<F>)
+    /// Runs `eval` to collect LogUp fingerprints of packed rows. Leave the default.
+    func evalLogUp(_ folder: inout LogUpFolder<F>)
 }
 
 extension Air {
@@ -196,4 +198,6 @@ extension Air {
     public func evalProver(_ folder: inout ProverFolder<F>) { eval(&folder) }
     @inlinable
     public func evalRow(_ builder: inout RowBuilder<F>) { eval(&builder) }
+    @inlinable
+    public func evalLogUp(_ folder: inout LogUpFolder<F>) { eval(&folder) }
 }

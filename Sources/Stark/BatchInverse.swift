@@ -98,3 +98,48 @@ package func packedBatchInverseInPlace<F: StarkPackedField>(
         }
     }
 }
+
+/// Inverts packed extension elements in place (each lane its own element): Montgomery's trick
+/// over the whole buffer, one field inversion per lane. Returns `false`, with `values`
+/// untouched, when some element is zero (the caller then inverts another way).
+///
+/// `scratch` holds the prefix products and needs `values.count` entries.
+@inline(__always)
+func packedBatchInverseInPlace<F: StarkPackedField>(
+    packed values: UnsafeMutableBufferPointer<PackedExt<F>>,
+    scratch: UnsafeMutableBufferPointer<PackedExt<F>>
+) -> Bool {
+    typealias Packed = F.Packing
+    let W = Packed.width
+    precondition(scratch.count >= values.count, "scratch shorter than the values")
+    var acc = PackedExt<F>(broadcast: .one)
+    for g in 0..<values.count {
+        scratch[g] = acc
+        acc = acc * values[g]
+    }
+    let inverse: PackedExt<F>? = withUnsafeTemporaryAllocation(of: F.self, capacity: 4 * W) { t in
+        let lanes = t.baseAddress!
+        for l in 0..<W {
+            guard let x = acc[l].inverse() else { return nil }
+            lanes[l] = x.c0
+            lanes[W + l] = x.c1
+            lanes[2 * W + l] = x.c2
+            lanes[3 * W + l] = x.c3
+        }
+        return PackedExt(
+            Packed(loading: lanes),
+            Packed(loading: lanes + W),
+            Packed(loading: lanes + 2 * W),
+            Packed(loading: lanes + 3 * W)
+        )
+    }
+    guard var inv = inverse else { return false }
+    var g = values.count - 1
+    while g >= 0 {
+        let x = values[g]
+        values[g] = scratch[g] * inv
+        inv = inv * x
+        g -= 1
+    }
+    return true
+}

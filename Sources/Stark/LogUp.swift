@@ -8,17 +8,21 @@ import Algebra
 /// with negligible probability) exactly when every bus's sends and receives agree as multisets.
 enum LogUp {
     /// Builds the aux trace (`4·(C+1)` base columns for `C` LogUp columns: the extension
-    /// columns' coordinates) and returns it with the table's cumulative sum.
+    /// columns' coordinates) straight into its low-degree extension (the trace itself is never
+    /// stored: row `r` is written at row `reverseBits(r)` of the LDE's first block, see
+    /// ``RowMajorMatrix/cosetLDEBitReversed(width:height:logBlowup:shift:writeRows:)``), and
+    /// returns the LDE with the table's cumulative sum.
     @_specialize(where F == KoalaBear)
     @_specialize(where F == BabyBear)
-    static func auxTrace<F: StarkPackedField>(
+    static func auxLDE<F: StarkPackedField>(
         air: any Air<F>,
         trace: RowMajorMatrix<F>,
         prep: RowMajorMatrix<F>?,
         publics: [F],
         columns: [Range<Int>],
         alpha: QuarticExtension<F>,
-        betaPowers: [QuarticExtension<F>]
+        betaPowers: [QuarticExtension<F>],
+        logBlowup: Int
     ) -> (RowMajorMatrix<F>, QuarticExtension<F>) {
         typealias E = QuarticExtension<F>
         let n = trace.height
@@ -34,7 +38,13 @@ enum LogUp {
         let block = 512
         let blocks = (n + block - 1) / block
         var blockTotals = [E](repeating: .zero, count: blocks)
-        let aux = makeLargeArray(count: n * width) { (a: UnsafeMutableBufferPointer<F>) in
+        let logN = log2Strict(n)
+        let lde = RowMajorMatrix<F>.cosetLDEBitReversed(
+            width: width,
+            height: n,
+            logBlowup: logBlowup,
+            shift: F.generator
+        ) { (a: UnsafeMutableBufferPointer<F>) in
             trace.values.withUnsafeBufferPointer { t in
                 prepValues.withUnsafeBufferPointer { p in
                     publics.withUnsafeBufferPointer { pub in
@@ -51,8 +61,41 @@ enum LogUp {
                                     collect: true
                                 )
                                 var scratch = BlockScratch<F>(count: block * k)
+                                // Full blocks (tables of at least `block` rows) take the packed
+                                // path; it declines a block with a zero fingerprint.
+                                var packed =
+                                    n >= block
+                                    ? PackedScratch<F>(
+                                        groups: block / F.Packing.width,
+                                        k: k,
+                                        width: trace.width,
+                                        prepWidth: prepWidth,
+                                        auxWidth: width
+                                    )
+                                    : nil
                                 for blockIndex in chunk {
                                     let rows = (blockIndex * block)..<min(n, (blockIndex + 1) * block)
+                                    if packed != nil,
+                                        let total = packedBlock(
+                                            air: air,
+                                            rows: rows,
+                                            height: n,
+                                            trace: t,
+                                            traceWidth: trace.width,
+                                            prep: p,
+                                            prepWidth: prepWidth,
+                                            publics: pub,
+                                            columns: columns,
+                                            alpha: alpha,
+                                            betaPowers: betaPowers,
+                                            scratch: &packed!,
+                                            aux: a,
+                                            width: width
+                                        )
+                                    {
+                                        totals[blockIndex] = total
+                                        continue
+                                    }
                                     totals[blockIndex] = fillBlock(
                                         air: air,
                                         builder: &b,
@@ -63,7 +106,8 @@ enum LogUp {
                                         betaPowers: betaPowers,
                                         scratch: &scratch,
                                         aux: a,
-                                        width: width
+                                        width: width,
+                                        logHeight: logN
                                     )
                                 }
                             }
@@ -83,7 +127,7 @@ enum LogUp {
                     for blockIndex in chunk where !off[blockIndex].isZero {
                         let o = off[blockIndex]
                         for row in (blockIndex * block)..<min(n, (blockIndex + 1) * block) {
-                            let at = row * width + 4 * c
+                            let at = reverseBits(row, bits: logN) * width + 4 * c
                             let s = E(a[at], a[at + 1], a[at + 2], a[at + 3]) + o
                             a[at] = s.c0
                             a[at + 1] = s.c1
@@ -95,7 +139,152 @@ enum LogUp {
             }
         }
         let total = blockTotals.reduce(E.zero, +)
-        return (RowMajorMatrix(values: aux, width: width), total)
+        return (lde, total)
+    }
+
+    /// Per-thread scratch of the packed path: gathered rows, and per group of `W` rows and
+    /// interaction the packed fingerprint (inverted in place), multiplicity and prefix product.
+    struct PackedScratch<F: StarkPackedField> {
+        var fingerprints: [PackedExt<F>]
+        var multiplicities: [F.Packing]
+        var prefix: [PackedExt<F>]
+        /// main local, main next, prep local, prep next (column-major lanes), selectors, then
+        /// one group's aux values (column-major lanes).
+        var lanes: [F]
+        let groups: Int
+        let k: Int
+
+        init(groups: Int, k: Int, width: Int, prepWidth: Int, auxWidth: Int) {
+            let W = F.Packing.width
+            self.groups = groups
+            self.k = k
+            fingerprints = [PackedExt<F>](repeating: .zero, count: groups * k)
+            multiplicities = [F.Packing](repeating: .zero, count: groups * k)
+            prefix = [PackedExt<F>](repeating: .zero, count: groups * k)
+            lanes = [F](repeating: .zero, count: (2 * width + 2 * prepWidth + 3 + auxWidth) * W)
+        }
+    }
+
+    /// The packed path for one full block: the AIR runs on `W` rows at once
+    /// (``LogUpFolder``), and all fingerprints of the block are inverted in one lane-parallel
+    /// batch. Writes the block's aux rows like ``fillBlock`` and returns its sum, or returns
+    /// `nil` (writing nothing) when a fingerprint is zero, which an honest trace meets with
+    /// negligible probability; ``fillBlock`` then handles the block.
+    @inline(__always)
+    static func packedBlock<F: StarkPackedField>(
+        air: any Air<F>,
+        rows: Range<Int>,
+        height n: Int,
+        trace t: UnsafeBufferPointer<F>,
+        traceWidth w: Int,
+        prep p: UnsafeBufferPointer<F>,
+        prepWidth pw: Int,
+        publics pub: UnsafeBufferPointer<F>,
+        columns: [Range<Int>],
+        alpha: QuarticExtension<F>,
+        betaPowers: [QuarticExtension<F>],
+        scratch s: inout PackedScratch<F>,
+        aux a: UnsafeMutableBufferPointer<F>,
+        width: Int
+    ) -> QuarticExtension<F>? {
+        typealias E = QuarticExtension<F>
+        typealias Packed = F.Packing
+        let W = Packed.width
+        let logN = log2Strict(n)
+        let k = s.k
+        let groups = s.groups
+        precondition(rows.count == groups * W, "a packed block is full")
+        let c = columns.count
+        return s.fingerprints.withUnsafeMutableBufferPointer { fp in
+            s.multiplicities.withUnsafeMutableBufferPointer { mu in
+                s.prefix.withUnsafeMutableBufferPointer { pre in
+                    s.lanes.withUnsafeMutableBufferPointer { lanes in
+                        betaPowers.withUnsafeBufferPointer { bp in
+                            let local = lanes.baseAddress!
+                            let next = local + w * W
+                            let pLocal = next + w * W
+                            let pNext = pLocal + pw * W
+                            let sel = pNext + pw * W
+                            let out = sel + 3 * W
+                            let publics = pub.baseAddress ?? UnsafePointer(local)
+                            // Each row's lane values: main and fixed columns of the row and of the
+                            // next row (cyclically), and the row selectors.
+                            func gather(
+                                _ v: UnsafeBufferPointer<F>,
+                                _ cw: Int,
+                                _ first: Int,
+                                _ dst: UnsafeMutablePointer<F>
+                            ) {
+                                guard cw > 0, let base = v.baseAddress else { return }
+                                for l in 0..<W {
+                                    let row = (first + l) & (n - 1)
+                                    for col in 0..<cw { dst[col * W + l] = base[row * cw + col] }
+                                }
+                            }
+                            for g in 0..<groups {
+                                let r0 = rows.lowerBound + g * W
+                                gather(t, w, r0, local)
+                                gather(t, w, r0 + 1, next)
+                                gather(p, pw, r0, pLocal)
+                                gather(p, pw, r0 + 1, pNext)
+                                for l in 0..<W {
+                                    let row = r0 + l
+                                    sel[l] = row == 0 ? .one : .zero
+                                    sel[W + l] = row == n - 1 ? .one : .zero
+                                    sel[2 * W + l] = row == n - 1 ? .zero : .one
+                                }
+                                var folder = LogUpFolder<F>(
+                                    local: local,
+                                    nextRow: next,
+                                    prepLocal: pLocal,
+                                    prepNext: pNext,
+                                    publics: publics,
+                                    first: Packed(loading: sel),
+                                    last: Packed(loading: sel + W),
+                                    transition: Packed(loading: sel + 2 * W),
+                                    alpha: alpha,
+                                    betaPowers: bp,
+                                    fingerprints: fp.baseAddress! + g * k,
+                                    multiplicities: mu.baseAddress! + g * k,
+                                    capacity: k
+                                )
+                                air.evalLogUp(&folder)
+                                for j in folder.interactionCount..<k {
+                                    fp[g * k + j] = PackedExt(broadcast: .one)
+                                    mu[g * k + j] = .zero
+                                }
+                            }
+                            guard packedBatchInverseInPlace(packed: fp, scratch: pre) else { return nil }
+                            // Column values (sums of their fractions) and the running sum, row by row.
+                            var running = E.zero
+                            for g in 0..<groups {
+                                var rowSum = PackedExt<F>.zero
+                                for (j, column) in columns.enumerated() {
+                                    var h = PackedExt<F>.zero
+                                    for i in column { h = h + fp[g * k + i] * mu[g * k + i] }
+                                    rowSum = rowSum + h
+                                    h.c0.store(to: out + (4 * j) * W)
+                                    h.c1.store(to: out + (4 * j + 1) * W)
+                                    h.c2.store(to: out + (4 * j + 2) * W)
+                                    h.c3.store(to: out + (4 * j + 3) * W)
+                                }
+                                let r0 = rows.lowerBound + g * W
+                                for l in 0..<W {
+                                    running += rowSum[l]
+                                    let base = reverseBits(r0 + l, bits: logN) * width
+                                    for q in 0..<(4 * c) { a[base + q] = out[q * W + l] }
+                                    a[base + 4 * c] = running.c0
+                                    a[base + 4 * c + 1] = running.c1
+                                    a[base + 4 * c + 2] = running.c2
+                                    a[base + 4 * c + 3] = running.c3
+                                }
+                            }
+                            return running
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Per-thread scratch of one block: fingerprints (inverted in place), multiplicities, and
@@ -128,7 +317,8 @@ enum LogUp {
         betaPowers: [QuarticExtension<F>],
         scratch: inout BlockScratch<F>,
         aux a: UnsafeMutableBufferPointer<F>,
-        width: Int
+        width: Int,
+        logHeight logN: Int
     ) -> QuarticExtension<F> {
         typealias E = QuarticExtension<F>
         let used = rows.count * k
@@ -160,7 +350,7 @@ enum LogUp {
                     let c = columns.count
                     var running = E.zero
                     for (r, row) in rows.enumerated() {
-                        let base = row * width
+                        let base = reverseBits(row, bits: logN) * width
                         for (j, column) in columns.enumerated() {
                             var h = E.zero
                             for i in column where !mu[r * k + i].isZero {

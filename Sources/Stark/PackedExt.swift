@@ -10,6 +10,8 @@ public protocol PackedValue: Sendable {
     /// Loads `width` consecutive scalars.
     init(loading pointer: UnsafePointer<Scalar>)
     subscript(index: Int) -> Scalar { get }
+    /// Stores the lanes into `width` consecutive scalars.
+    func store(to pointer: UnsafeMutablePointer<Scalar>)
     static func + (lhs: Self, rhs: Self) -> Self
     static func - (lhs: Self, rhs: Self) -> Self
     static func * (lhs: Self, rhs: Self) -> Self

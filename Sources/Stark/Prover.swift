@@ -188,28 +188,27 @@ public struct StarkProver<F: StarkField> {
         let logupBeta: E = ch.sampleExtension()
         let maxArity = shapes.flatMap(\.interactions).map(\.arity).max() ?? 0
         let betaPowers = Domain.powers(of: logupBeta, count: maxArity + 2)
-        var auxTraces: [RowMajorMatrix<F>?] = []
         var auxLDEs: [RowMajorMatrix<F>?] = []
         var cumulativeSums: [E?] = []
         for (i, t) in tables.enumerated() {
             if shapes[i].interactions.isEmpty {
-                auxTraces.append(nil)
                 auxLDEs.append(nil)
                 cumulativeSums.append(nil)
                 continue
             }
             report("LogUp trace for \(t.air.name)")
-            let (aux, sum) = LogUp.auxTrace(
+            // (The aux trace goes straight into its extension: it is opened from there.)
+            let (auxLDE, sum) = LogUp.auxLDE(
                 air: t.air,
                 trace: t.trace,
                 prep: preps[i],
                 publics: t.publicValues,
                 columns: shapes[i].logUpColumns,
                 alpha: logupAlpha,
-                betaPowers: betaPowers
+                betaPowers: betaPowers,
+                logBlowup: b
             )
-            auxTraces.append(aux)
-            auxLDEs.append(Backend.lde(aux, logBlowup: b))
+            auxLDEs.append(auxLDE)
             cumulativeSums.append(sum)
         }
         let presentAux = auxLDEs.compactMap { $0 }
@@ -252,7 +251,11 @@ public struct StarkProver<F: StarkField> {
         let deepWitness = ch.grind(bits: fri.phasePowBits)
         let zeta: E = ch.sampleExtension()
         var tableProofs: [TableProof<F>] = []
+        // Barycentric weights per height: over H for the traces, over g·H for the aux columns
+        // (opened from their extensions' first rows).
         var weightsByHeight: [Int: [E]] = [:]
+        var cosetWeightsByHeight: [Int: [E]] = [:]
+        let zetaOverG = zeta * g.inverse()!
         for (i, t) in tables.enumerated() {
             let n = logHeights[i]
             let weights = weightsByHeight[n] ?? Opening.barycentricWeights(logHeight: n, at: zeta)
@@ -263,7 +266,12 @@ public struct StarkProver<F: StarkField> {
             if let p = preps[i] { (pL, pN) = Opening.evaluateTrace(p, weights: weights) }
             var aL: [E] = []
             var aN: [E] = []
-            if let a = auxTraces[i] { (aL, aN) = Opening.evaluateTrace(a, weights: weights) }
+            if let a = auxLDEs[i] {
+                let cosetWeights =
+                    cosetWeightsByHeight[n] ?? Opening.barycentricWeights(logHeight: n, at: zetaOverG)
+                cosetWeightsByHeight[n] = cosetWeights
+                (aL, aN) = Opening.evaluateTrace(a, weights: cosetWeights, bitReversed: true)
+            }
             let qv = Opening.evaluateCoefficients(quotientCoeffs[i], at: zeta)
             let o = TableOpenings(
                 mainLocal: mL,

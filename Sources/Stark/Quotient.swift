@@ -240,17 +240,23 @@ enum Opening {
     /// The trace's columns at `ζ` and `ωζ`, by barycentric interpolation over `H`:
     /// `f(ζ) = Σ_i w_i f(ω^i)` with ``barycentricWeights(logHeight:at:)``; `f(ωζ)` uses the
     /// same weights on the rows shifted by one.
+    ///
+    /// With `bitReversed`, `m` is a low-degree extension and its first `n` rows are read: row
+    /// `j` holds the values at `g·ω^reverseBits(j)`, the coset `g·H` (pass the weights of
+    /// `ζ/g`: `f(ζ) = p(ζ/g)` for `p(x) = f(g·x)`, whose values on `H` those rows are).
     @_specialize(where F == KoalaBear)
     @_specialize(where F == BabyBear)
     static func evaluateTrace<F: StarkPackedField>(
         _ m: RowMajorMatrix<F>,
-        weights: [QuarticExtension<F>]
+        weights: [QuarticExtension<F>],
+        bitReversed: Bool = false
     )
         -> ([QuarticExtension<F>], [QuarticExtension<F>])
     {
         typealias E = QuarticExtension<F>
-        let n = m.height
-        precondition(weights.count == n, "weights of another height")
+        let n = weights.count
+        let logN = log2Strict(n)
+        precondition(bitReversed ? m.height >= n : m.height == n, "weights of another height")
         let w = m.width
         // Packed over the columns: 8 columns per PackedExt accumulator, tail columns scalar.
         let W = F.Packing.width
@@ -276,8 +282,9 @@ enum Opening {
                             accL.withUnsafeMutableBufferPointer { aL in
                                 accN.withUnsafeMutableBufferPointer { aN in
                                     for i in lo..<hi {
-                                        let wl = wt[i]
-                                        let wn = wt[(i + n - 1) & (n - 1)]
+                                        let x = bitReversed ? reverseBits(i, bits: logN) : i
+                                        let wl = wt[x]
+                                        let wn = wt[(x + n - 1) & (n - 1)]
                                         let pl = PackedExt<F>(broadcast: wl)
                                         let pn = PackedExt<F>(broadcast: wn)
                                         let row = vBox.value + i * w

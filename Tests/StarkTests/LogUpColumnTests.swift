@@ -61,9 +61,10 @@ struct LogUpColumnTests {
         #expect(AirShape(of: ByteTableAir<F>()).logUpColumns == [0..<1])
     }
 
-    @Test(arguments: [5, 8])
-    func packedTableProves(columns: Int) throws {
-        let tables = ByteColumnsAir<F>.tables(columns: columns, rows: 64)
+    /// 64 rows take the row-by-row LogUp trace path, 2048 rows the packed one (blocks of 512).
+    @Test(arguments: [5, 8], [64, 2048])
+    func packedTableProves(columns: Int, rows: Int) throws {
+        let tables = ByteColumnsAir<F>.tables(columns: columns, rows: rows)
         let proof = try StarkProver(config: config).prove(tables, options: ProvingOptions(checkConstraints: true))
         let shape = AirShape(of: tables[0].air)
         #expect(shape.logUpColumns.count == (columns + 1) / 2)
@@ -73,11 +74,11 @@ struct LogUpColumnTests {
 
     /// A value outside the byte table in the second member of a shared column: the buses do not
     /// balance, the prover says so, and a proof made anyway is rejected.
-    @Test(arguments: [1, 4])
-    func unbalancedSharedColumnRejected(column: Int) throws {
-        var tables = ByteColumnsAir<F>.tables(columns: 5, rows: 64)
+    @Test(arguments: [1, 4], [64, 2048])
+    func unbalancedSharedColumnRejected(column: Int, rows: Int) throws {
+        var tables = ByteColumnsAir<F>.tables(columns: 5, rows: rows)
         var trace = tables[0].trace
-        trace[9, column] = F(300)
+        trace[rows - 9, column] = F(300)
         tables[0] = TableInput(air: tables[0].air, trace: trace)
         #expect(throws: ProverError.unbalancedBuses) { _ = try StarkProver(config: config).prove(tables) }
         let proof = try StarkProver(config: config).prove(tables, options: ProvingOptions(checkBuses: false))

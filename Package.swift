@@ -96,7 +96,7 @@ let package = Package(
     .testTarget(name: "HashingTests", dependencies: ["Hashing", "Algebra", "Keccak"]),
     .testTarget(name: "StarkTests", dependencies: ["Stark", "Algebra", "Hashing"]),
     .testTarget(name: "EVMTests", dependencies: ["EVM", "EVMPrimitives", "Secp256k1", "Precompiles", "EVMFixtures", "Keccak"]),
-    .testTarget(name: "VMProverTests", dependencies: ["VMProver", "VM", "VMTestSupport", "Stark", "Algebra"]),
+    .testTarget(name: "VMProverTests", dependencies: ["VMProver", "VM", "VMTestSupport", "Stark", "Algebra", "Keccak"]),
     .testTarget(name: "VMTests", dependencies: ["VM", "VMTestSupport", "EVMGuestInput", "EVM", "EVMPrimitives"]),
     .testTarget(
       name: "NetworkTests",

@@ -81,8 +81,15 @@ public enum Guest {
     }
 
     /// Keccak-f[1600] on 25 lanes, through the accelerated syscall (software under Linux).
+    /// Guests built with `ZK_SOFTWARE_KECCAK` (``GuestBuilder``'s `accelerateKeccak: false`)
+    /// always permute in software: their runs make no `keccak_f` call, so they are provable
+    /// before the Keccak table exists.
     public static func keccakF(_ state: UnsafeMutablePointer<UInt64>) {
+        #if ZK_SOFTWARE_KECCAK
+        KeccakSoftware.permute(state)
+        #else
         if zk_syscall(0x1010, Int(bitPattern: state), 0, 0) == enosys { KeccakSoftware.permute(state) }
+        #endif
     }
 
     /// Keccak-256 of `data` (Ethereum's padding).

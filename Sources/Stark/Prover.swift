@@ -211,6 +211,7 @@ public struct StarkProver<F: StarkField> {
             auxLDEs.append(auxLDE)
             cumulativeSums.append(sum)
         }
+        report("committing to the LogUp columns")
         let presentAux = auxLDEs.compactMap { $0 }
         let auxBatch = presentAux.isEmpty ? nil : Backend.commit(presentAux, config: config)
         if let auxBatch { ch.observe(auxBatch.root.elements) }
@@ -243,6 +244,7 @@ public struct StarkProver<F: StarkField> {
             quotientLDEs.append(Backend.evaluateCoefficients(q, logSize: logHeights[i] + b, shift: g))
             quotientCoeffs.append(q)
         }
+        report("committing to the quotients")
         let quotientBatch = Backend.commit(quotientLDEs, config: config)
         ch.observe(quotientBatch.root.elements)
 

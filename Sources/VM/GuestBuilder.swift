@@ -150,6 +150,8 @@ public struct GuestBuilder: Sendable {
     ///
     /// When the Keccak module is linked in and `accelerateKeccak` is set, its `keccakF1600` is
     /// wrapped (`ld.lld --wrap`) to call the `keccak_f` syscall (`runtime/keccak_accel.c`).
+    /// Without `accelerateKeccak`, the SDK's `Guest.keccakF` is compiled with
+    /// `ZK_SOFTWARE_KECCAK` and permutes in software too: the guest never calls `keccak_f`.
     public func build(
         directory: URL,
         extraSources: [String] = [],
@@ -185,7 +187,8 @@ public struct GuestBuilder: Sendable {
         }
         let inputs = sources + sdk + extraSources + runtimeFiles + moduleObjects + [modulesFile, libgcc]
         let stamp = out.path + ".options"
-        let options = "accelerateKeccak=\(accelerate)"
+        let options = "accelerateKeccak=\(accelerate) softwareKeccak=\(!accelerateKeccak)"
+        let defines = accelerateKeccak ? [] : ["-D", "ZK_SOFTWARE_KECCAK"]
         func mtime(_ p: String) -> Date? { (try? fm.attributesOfItem(atPath: p)[.modificationDate]) as? Date }
         if let built = mtime(out.path), fm.contents(atPath: stamp) == Data(options.utf8),
             inputs.allSatisfy({ (mtime($0) ?? .distantPast) < built })
@@ -196,7 +199,8 @@ public struct GuestBuilder: Sendable {
         let guestObj = work.appendingPathComponent("guest.o").path
         try GuestBuilder.run(
             bin + "/swiftc",
-            GuestBuilder.swiftFlags + moduleFlags + ["-module-name", "Guest", "-c", "-o", guestObj] + sdk + extraSources
+            GuestBuilder.swiftFlags + moduleFlags + defines + ["-module-name", "Guest", "-c", "-o", guestObj] + sdk
+                + extraSources
                 + sources
         )
         let cflags = ["--target=riscv32-unknown-elf", "-march=rv32im", "-mabi=ilp32"]

@@ -139,15 +139,17 @@ public actor GuestCache {
     /// Whether the guest toolchain (swiftc, clang, ld.lld, rv32im libgcc) is installed.
     public static var toolchainPresent: Bool { (try? GuestBuilder()) != nil }
 
-    /// The ELF of `Guests/examples/<name>`.
-    public func elf(_ name: String) throws -> [UInt8] {
-        if let e = elves[name] { return e }
+    /// The ELF of `Guests/examples/<name>`; with `softwareKeccak`, built so that it never calls
+    /// `keccak_f` (see ``GuestBuilder/build(directory:extraSources:output:accelerateKeccak:)``).
+    public func elf(_ name: String, softwareKeccak: Bool = false) throws -> [UInt8] {
+        let file = softwareKeccak ? "\(name)-software-keccak.elf" : "\(name).elf"
+        if let e = elves[file] { return e }
         let builder = try GuestBuilder()
         let dir = builder.guestsDirectory.appendingPathComponent("examples/\(name)")
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("vmtest-guests/\(name).elf")
-        let path = try builder.build(directory: dir, output: out)
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("vmtest-guests/\(file)")
+        let path = try builder.build(directory: dir, output: out, accelerateKeccak: !softwareKeccak)
         let bytes = [UInt8](try Data(contentsOf: path))
-        elves[name] = bytes
+        elves[file] = bytes
         return bytes
     }
 }

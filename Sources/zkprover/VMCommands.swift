@@ -147,7 +147,10 @@ struct VMBench: ParsableCommand {
     @Option(help: "Values to sort.") var sortCount: Int = 200_000
     @Option(help: "Keccak chain length over a 1 KiB input.") var keccakRounds: Int = 2000
     @Flag(help: "Print rows as JSON.") var json = false
-    @Flag(help: "Also prove one shard of each provable guest (fibonacci; the EVM guest with --evm-fixture).")
+    @Flag(
+        help:
+            "Also prove one shard of each provable guest (fibonacci, sort with software Keccak; the EVM guest with --evm-fixture)."
+    )
     var prove = false
     @Option(help: "log2 shard sizes to prove (comma-separated).") var logShards: String = "20,22"
     @Option(help: "Thread counts to prove with (comma-separated).") var proveThreads: String = "1,2"
@@ -163,25 +166,7 @@ struct VMBench: ParsableCommand {
         let examples = builder.guestsDirectory.appendingPathComponent("examples")
         let outDir = URL(fileURLWithPath: buildDirectory)
         try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
-        var rng: UInt64 = 0x1234_5678
-        func next() -> UInt32 {
-            rng ^= rng << 13
-            rng ^= rng >> 7
-            rng ^= rng << 17
-            return UInt32(truncatingIfNeeded: rng)
-        }
-        var sortInput: [UInt8] = []
-        for _ in 0..<sortCount {
-            let v = next()
-            for k in 0..<4 { sortInput.append(UInt8(truncatingIfNeeded: v >> (8 * k))) }
-        }
-        var keccakInput: [UInt8] = [0x52, 0x3a, UInt8(keccakRounds & 0xff), UInt8(keccakRounds >> 8 & 0xff)]
-        for _ in 0..<1024 { keccakInput.append(UInt8(truncatingIfNeeded: next())) }
-        let cases: [(String, [UInt8])] = [
-            ("fibonacci", (0..<4).map { UInt8(truncatingIfNeeded: fibonacci >> (8 * $0)) }),
-            ("sort", sortInput),
-            ("keccak", keccakInput),
-        ]
+        let cases = benchInputs()
         var rows: [BenchRow] = []
         for (name, input) in cases {
             let elf = try builder.build(
@@ -265,6 +250,30 @@ struct VMBench: ParsableCommand {
     }
 
     /// `--prove`: one shard per guest, shard size and thread count.
+    /// Each example guest's input: fibonacci's iteration count, `sortCount` pseudo-random words,
+    /// the keccak chain's header and 1 KiB of pseudo-random bytes.
+    func benchInputs() -> [(String, [UInt8])] {
+        var rng: UInt64 = 0x1234_5678
+        func next() -> UInt32 {
+            rng ^= rng << 13
+            rng ^= rng >> 7
+            rng ^= rng << 17
+            return UInt32(truncatingIfNeeded: rng)
+        }
+        var sortInput: [UInt8] = []
+        for _ in 0..<sortCount {
+            let v = next()
+            for k in 0..<4 { sortInput.append(UInt8(truncatingIfNeeded: v >> (8 * k))) }
+        }
+        var keccakInput: [UInt8] = [0x52, 0x3a, UInt8(keccakRounds & 0xff), UInt8(keccakRounds >> 8 & 0xff)]
+        for _ in 0..<1024 { keccakInput.append(UInt8(truncatingIfNeeded: next())) }
+        return [
+            ("fibonacci", (0..<4).map { UInt8(truncatingIfNeeded: fibonacci >> (8 * $0)) }),
+            ("sort", sortInput),
+            ("keccak", keccakInput),
+        ]
+    }
+
     func runProving(_ builder: GuestBuilder) throws {
         let outDir = URL(fileURLWithPath: buildDirectory)
         try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
@@ -274,14 +283,23 @@ struct VMBench: ParsableCommand {
         var guests: [(String, Program, [UInt8])] = []
         let fib = try builder.build(
             directory: builder.guestsDirectory.appendingPathComponent("examples/fibonacci"),
-            output: outDir.appendingPathComponent("fibonacci.elf"))
-        guests.append(
-            ("fibonacci", try ELFLoader.load(try VMCommandSupport.readFile(fib.path)),
-                (0..<4).map { UInt8(truncatingIfNeeded: fibonacci >> (8 * $0)) }))
+            output: outDir.appendingPathComponent("fibonacci.elf")
+        )
+        let inputs = Dictionary(uniqueKeysWithValues: benchInputs())
+        guests.append(("fibonacci", try ELFLoader.load(try VMCommandSupport.readFile(fib.path)), inputs["fibonacci"]!))
+        // sort, built with software Keccak (no keccak_f call, which has no table yet).
+        let sort = try builder.build(
+            directory: builder.guestsDirectory.appendingPathComponent("examples/sort"),
+            output: outDir.appendingPathComponent("sort-software-keccak.elf"),
+            accelerateKeccak: false
+        )
+        guests.append(("sort", try ELFLoader.load(try VMCommandSupport.readFile(sort.path)), inputs["sort"]!))
         if let evmFixture {
             let evm = try builder.build(
                 directory: builder.guestsDirectory.appendingPathComponent("examples/evm"),
-                output: outDir.appendingPathComponent("evm-software-keccak.elf"), accelerateKeccak: false)
+                output: outDir.appendingPathComponent("evm-software-keccak.elf"),
+                accelerateKeccak: false
+            )
             guard let v = try StateTestVector.load(path: evmFixture, forks: ["Prague"]).first else {
                 throw ValidationError("no Prague vector in \(evmFixture)")
             }
@@ -291,7 +309,13 @@ struct VMBench: ParsableCommand {
         for (name, program, input) in guests {
             for l in logs {
                 rows += try VMProveBench.run(
-                    guest: name, program: program, input: input, logShard: l, threads: threads, config: config)
+                    guest: name,
+                    program: program,
+                    input: input,
+                    logShard: l,
+                    threads: threads,
+                    config: config
+                )
             }
         }
         if json {

@@ -2,6 +2,7 @@ import Algebra
 import ArgumentParser
 import Foundation
 import Stark
+import Synchronization
 import VM
 import VMProver
 
@@ -21,6 +22,33 @@ struct VMProveBenchRow: Codable {
     var provenBits: Int
     var peakRSSMiB: Double
     var tables: [String: Double]
+    /// Wall-clock seconds of each proving phase (the prover's progress lines, grouped).
+    var phases: [String: Double]
+}
+
+/// Wall-clock time of each proving phase, from the prover's progress lines: a line starts a
+/// phase that lasts until the next line (or the end); lines that differ only by table are one
+/// phase ("LogUp trace for CPU" and "... for AddSub" are "LogUp trace").
+final class PhaseClock: Sendable {
+    private let marks = Mutex<[(Date, String)]>([])
+
+    func mark(_ line: String) {
+        let phase = line.components(separatedBy: " for ").first!.components(separatedBy: " of ").first!
+        let now = Date()
+        marks.withLock { $0.append((now, phase)) }
+    }
+
+    /// Seconds per phase, the last one ending at `end`.
+    func phases(end: Date) -> [String: Double] {
+        marks.withLock { marks in
+            var out: [String: Double] = [:]
+            for (i, m) in marks.enumerated() {
+                let stop = i + 1 < marks.count ? marks[i + 1].0 : end
+                out[m.1, default: 0] += stop.timeIntervalSince(m.0)
+            }
+            return out
+        }
+    }
 }
 
 enum VMProveBench {
@@ -67,31 +95,48 @@ enum VMProveBench {
             let t0 = Date()
             let w = try ShardWitness(shard: shard, start: key.startImage, key: key)
             let t1 = Date()
-            let proof = try StarkProver(config: config).prove(w.tables)
+            let clock = PhaseClock()
+            let proof = try StarkProver(config: config).prove(
+                w.tables,
+                options: ProvingOptions(progress: { clock.mark($0) })
+            )
             let t2 = Date()
+            var phases = clock.phases(end: t2)
+            phases["witness"] = t1.timeIntervalSince(t0)
             let shardProof = ShardProof(output: w.output, stark: proof)
             let airs = key.airs(output: w.output, start: nil, final: nil)
             let t3 = Date()
             try StarkVerifier(config: config).verify(
-                airs: airs, proof: proof,
+                airs: airs,
+                proof: proof,
                 preprocessedRoots: [
                     ShardCommitmentGroup.fixed: key.programId,
                     ShardCommitmentGroup.startImage: key.startImageRoot,
                     ShardCommitmentGroup.finalImage: proof.preprocessedRoots[ShardCommitmentGroup.finalImage],
-                ])
+                ]
+            )
             let verify = Date().timeIntervalSince(t3)
             let cycles = shard.rows.count
             let perTable = cells(w, cycles: cycles)
             let prove = t2.timeIntervalSince(t0)
             rows.append(
                 VMProveBenchRow(
-                    guest: guest, logShard: logShard, threads: t, cycles: cycles,
-                    witnessSeconds: t1.timeIntervalSince(t0), proveSeconds: prove,
-                    cyclesPerSecond: Double(cycles) / prove, cellsPerCycle: perTable.values.reduce(0, +),
+                    guest: guest,
+                    logShard: logShard,
+                    threads: t,
+                    cycles: cycles,
+                    witnessSeconds: t1.timeIntervalSince(t0),
+                    proveSeconds: prove,
+                    cyclesPerSecond: Double(cycles) / prove,
+                    cellsPerCycle: perTable.values.reduce(0, +),
                     proofBytes: VMProof(programId: key.programId, shards: [shardProof]).encoded().count,
                     verifySeconds: verify,
                     provenBits: key.provenBits(VMProof(programId: key.programId, shards: [shardProof])),
-                    peakRSSMiB: peakRSSMiB(), tables: perTable))
+                    peakRSSMiB: peakRSSMiB(),
+                    tables: perTable,
+                    phases: phases
+                )
+            )
         }
         return rows
     }
@@ -103,14 +148,30 @@ enum VMProveBench {
         for r in rows {
             Swift.print(
                 String(
-                    format: "%-10@ 2^%d %d thr: %8d cycles  %7.2f s (witness %.2f)  %8.0f cycles/s  %6.1f cells/cycle  proof %.2f MB  verify %.3f s  %d bits  peak RSS %.0f MiB",
-                    r.guest as NSString, r.logShard, r.threads, r.cycles, r.proveSeconds, r.witnessSeconds,
-                    r.cyclesPerSecond, r.cellsPerCycle, Double(r.proofBytes) / 1e6, r.verifySeconds, r.provenBits,
-                    r.peakRSSMiB))
+                    format:
+                        "%-10@ 2^%d %d thr: %8d cycles  %7.2f s (witness %.2f)  %8.0f cycles/s  %6.1f cells/cycle  proof %.2f MB  verify %.3f s  %d bits  peak RSS %.0f MiB",
+                    r.guest as NSString,
+                    r.logShard,
+                    r.threads,
+                    r.cycles,
+                    r.proveSeconds,
+                    r.witnessSeconds,
+                    r.cyclesPerSecond,
+                    r.cellsPerCycle,
+                    Double(r.proofBytes) / 1e6,
+                    r.verifySeconds,
+                    r.provenBits,
+                    r.peakRSSMiB
+                )
+            )
             let top = r.tables.sorted { $0.value > $1.value }.prefix(8).map {
                 "\($0.key) \(String(format: "%.1f", $0.value))"
             }
             Swift.print("    cells/cycle by table: \(top.joined(separator: ", "))")
+            let phases = r.phases.sorted { $0.value > $1.value }.map {
+                "\($0.key) \(String(format: "%.2f", $0.value))"
+            }
+            Swift.print("    seconds by phase: \(phases.joined(separator: ", "))")
         }
     }
 }

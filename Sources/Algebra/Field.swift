@@ -156,23 +156,10 @@ extension PrimeField31 {
 /// Zero elements are left as zero.
 @inlinable
 public func batchInverse<F: Field>(_ values: [F]) -> [F] {
-    var out = [F](repeating: .zero, count: values.count)
-    if values.isEmpty { return out }
-    var acc = F.one
-    for i in 0..<values.count {
-        out[i] = acc
-        if !values[i].isZero { acc *= values[i] }
-    }
-    var inv = acc.inverse() ?? .zero
-    var i = values.count - 1
-    while i >= 0 {
-        if !values[i].isZero {
-            out[i] *= inv
-            inv *= values[i]
-        } else {
-            out[i] = .zero
-        }
-        i -= 1
+    var out = values
+    var scratch = [F](repeating: .zero, count: values.count)
+    out.withUnsafeMutableBufferPointer { o in
+        scratch.withUnsafeMutableBufferPointer { s in batchInverseInPlace(o, scratch: s) }
     }
     return out
 }

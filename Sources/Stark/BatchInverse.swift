@@ -52,37 +52,17 @@ package func packedBatchInverseInPlace<F: StarkPackedField>(
         func load(_ g: Int) -> PackedExt<F> {
             for l in 0..<W {
                 let e = values[g &* W &+ l]
-                let x = e.isZero ? E.one : e
-                lanes[l] = x.c0
-                lanes[W + l] = x.c1
-                lanes[2 * W + l] = x.c2
-                lanes[3 * W + l] = x.c3
+                PackedExt<F>.stage(e.isZero ? E.one : e, lane: l, in: lanes)
             }
-            return PackedExt(
-                Packed(loading: lanes),
-                Packed(loading: lanes + W),
-                Packed(loading: lanes + 2 * W),
-                Packed(loading: lanes + 3 * W)
-            )
+            return PackedExt(staged: lanes)
         }
         var acc = PackedExt<F>(broadcast: .one)
         for g in 0..<groups {
             scratch[g] = acc
             acc = acc * load(g)
         }
-        for l in 0..<W {
-            let inverse = acc[l].inverse() ?? .zero
-            lanes[l] = inverse.c0
-            lanes[W + l] = inverse.c1
-            lanes[2 * W + l] = inverse.c2
-            lanes[3 * W + l] = inverse.c3
-        }
-        var inv = PackedExt<F>(
-            Packed(loading: lanes),
-            Packed(loading: lanes + W),
-            Packed(loading: lanes + 2 * W),
-            Packed(loading: lanes + 3 * W)
-        )
+        for l in 0..<W { PackedExt<F>.stage(acc[l].inverse() ?? .zero, lane: l, in: lanes) }
+        var inv = PackedExt<F>(staged: lanes)
         var g = groups - 1
         while g >= 0 {
             let x = load(g)
@@ -121,17 +101,9 @@ func packedBatchInverseInPlace<F: StarkPackedField>(
         let lanes = t.baseAddress!
         for l in 0..<W {
             guard let x = acc[l].inverse() else { return nil }
-            lanes[l] = x.c0
-            lanes[W + l] = x.c1
-            lanes[2 * W + l] = x.c2
-            lanes[3 * W + l] = x.c3
+            PackedExt<F>.stage(x, lane: l, in: lanes)
         }
-        return PackedExt(
-            Packed(loading: lanes),
-            Packed(loading: lanes + W),
-            Packed(loading: lanes + 2 * W),
-            Packed(loading: lanes + 3 * W)
-        )
+        return PackedExt(staged: lanes)
     }
     guard var inv = inverse else { return false }
     var g = values.count - 1
@@ -142,4 +114,29 @@ func packedBatchInverseInPlace<F: StarkPackedField>(
         g -= 1
     }
     return true
+}
+
+extension PackedExt {
+    /// Writes `e` as lane `lane` of a column-major staging buffer of `4 · width` scalars
+    /// (coordinate `c` of lane `l` at `c · width + l`), the layout ``init(staged:)`` loads.
+    @inline(__always)
+    static func stage(_ e: E, lane: Int, in lanes: UnsafeMutablePointer<F>) {
+        let w = Packed.width
+        lanes[lane] = e.c0
+        lanes[w + lane] = e.c1
+        lanes[2 * w + lane] = e.c2
+        lanes[3 * w + lane] = e.c3
+    }
+
+    /// The packed value whose lanes were written with ``stage(_:lane:in:)``.
+    @inline(__always)
+    init(staged lanes: UnsafeMutablePointer<F>) {
+        let w = Packed.width
+        self.init(
+            Packed(loading: lanes),
+            Packed(loading: lanes + w),
+            Packed(loading: lanes + 2 * w),
+            Packed(loading: lanes + 3 * w)
+        )
+    }
 }

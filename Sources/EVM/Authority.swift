@@ -1,14 +1,15 @@
 import EVMPrimitives
 import Keccak
+import Secp256k1
 
 extension EVM {
     /// The signer of an EIP-7702 authorisation: ecrecover over keccak(0x05 ‖ rlp([chain_id, address, nonce])),
     /// or nil when the signature is invalid (y parity not 0/1, r or s out of range, s > n/2).
     public static func recoverAuthority(_ a: Authorization) -> Address? {
-        // secp256k1 order n and n/2.
-        let n = UInt256(0xbfd2_5e8c_d036_4141, 0xbaae_dce6_af48_a03b, 0xffff_ffff_ffff_ffff, 0xffff_ffff_ffff_ffff)
-        let halfN = UInt256(0xdfe9_2f46_681b_20a0, 0x5d57_6e73_57a4_501d, 0xffff_ffff_ffff_ffff, 0x7fff_ffff_ffff_ffff)
-        guard a.yParity < UInt256(2), !a.r.isZero, a.r < n, !a.s.isZero, !(halfN < a.s) else { return nil }
+        // r in 1…n−1 and s in 1…n/2 (EIP-7702, as EIP-2 for transactions), n the secp256k1 order.
+        guard a.yParity < UInt256(2), !a.r.isZero, a.r < Scalar.n, !a.s.isZero, !(Scalar.halfN < a.s) else {
+            return nil
+        }
         let payload = RLPBuild.list([
             RLPBuild.uint(a.chainId), RLPBuild.string(a.address.bytes), RLPBuild.uint(a.nonce),
         ])

@@ -1,5 +1,6 @@
 import EVMPrimitives
 import Keccak
+import Secp256k1
 
 extension Transaction {
     /// Decodes a transaction from its network encoding: an RLP list (legacy) or
@@ -207,10 +208,9 @@ extension Transaction {
             guard v < UInt256(2) else { throw fail(.invalidSignature) }
             recId = Int(v.w0)
         }
-        let n = UInt256(0xbfd2_5e8c_d036_4141, 0xbaae_dce6_af48_a03b, 0xffff_ffff_ffff_ffff, 0xffff_ffff_ffff_ffff)
-        let halfN = UInt256(0xdfe9_2f46_681b_20a0, 0x5d57_6e73_57a4_501d, 0xffff_ffff_ffff_ffff, 0x7fff_ffff_ffff_ffff)
-        if r.isZero || s.isZero || !(r < n) || !(s < n) { throw fail(.invalidSignature) }
-        if fork >= .homestead && halfN < s { throw fail(.invalidSignature) }
+        // r, s in 1…n−1 (n the secp256k1 order), and from Homestead s ≤ n/2 (EIP-2).
+        if r.isZero || s.isZero || !(r < Scalar.n) || !(s < Scalar.n) { throw fail(.invalidSignature) }
+        if fork >= .homestead && Scalar.halfN < s { throw fail(.invalidSignature) }
         if fork >= .shanghai && to == nil && data.count > 49152 { throw fail(.initcodeSizeExceeded) }
         let (intrinsic, floor) = intrinsicGas(fork: fork)
         if gasLimit.w0 < intrinsic || gasLimit.w0 < floor { throw fail(.intrinsicGasTooLow) }

@@ -111,8 +111,8 @@ extension StarkProof {
     /// Field identifier stored in the header (1 KoalaBear, 2 BabyBear, 0 other).
     static var fieldTag: UInt8 {
         switch F.modulus {
-        case 0x7f00_0001: return 1
-        case 0x7800_0001: return 2
+        case KoalaBearParameters.prime: return 1
+        case BabyBearParameters.prime: return 2
         default: return 0
         }
     }

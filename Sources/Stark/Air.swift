@@ -89,7 +89,12 @@ public protocol AirBuilder {
     mutating func assertZero(_ constraint: Expr)
 
     /// Puts `values` on `bus` with `multiplicity` (positive for a send, negative for a receive).
-    /// The order of interactions in `eval` must not depend on the row.
+    /// The order of interactions in `eval` must not depend on the row. Values and multiplicity
+    /// may read the row and the next row, fixed columns and public values, but not the row
+    /// selectors (`isFirstRow`, `isLastRow`, `isTransition`): the prover's and verifier's folders
+    /// evaluate those as polynomials that vanish where the selector is 0 but are not 1 where it
+    /// is 1 (`Z_H(x)/(x − 1)`, …; enough for constraints, which only need to vanish), so a
+    /// fraction that used them would not match the LogUp trace. Use a column instead.
     mutating func interact(bus: Bus, values: [Expr], multiplicity: Expr)
 }
 

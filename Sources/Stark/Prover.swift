@@ -139,6 +139,11 @@ public struct StarkProver<F: StarkField> {
                 let limit = ProofLimits.maxPreprocessedGroups
                 throw .shape("\(t.air.name): preprocessed group \(s.preprocessedGroup) is not in 0..<\(limit)")
             }
+            if let k = s.interactions.firstIndex(where: \.usesSelector) {
+                throw .shape(
+                    "\(t.air.name): interaction \(k) reads a row selector; interactions may not (use a column)"
+                )
+            }
             guard s.logQuotientDegree <= b else {
                 throw .degreeTooHigh(table: t.air.name, degree: s.maxConstraintDegree, maxDegree: 1 + (1 << b))
             }

@@ -5,13 +5,24 @@ import Algebra
 public struct SymbolicExpr<F: PrimeField31>: AirExpression {
     /// Degree in the trace columns (0 for constants).
     public var degree: Int
+    /// Whether a row selector (`isFirstRow`, `isLastRow`, `isTransition`) takes part.
+    public var usesSelector: Bool
 
-    public init(degree: Int) { self.degree = degree }
-    public init(_ constant: F) { self.degree = 0 }
+    public init(degree: Int, usesSelector: Bool = false) {
+        self.degree = degree
+        self.usesSelector = usesSelector
+    }
+    public init(_ constant: F) { self.init(degree: 0) }
 
-    public static func + (lhs: Self, rhs: Self) -> Self { Self(degree: max(lhs.degree, rhs.degree)) }
-    public static func - (lhs: Self, rhs: Self) -> Self { Self(degree: max(lhs.degree, rhs.degree)) }
-    public static func * (lhs: Self, rhs: Self) -> Self { Self(degree: lhs.degree + rhs.degree) }
+    public static func + (lhs: Self, rhs: Self) -> Self {
+        Self(degree: max(lhs.degree, rhs.degree), usesSelector: lhs.usesSelector || rhs.usesSelector)
+    }
+    public static func - (lhs: Self, rhs: Self) -> Self {
+        Self(degree: max(lhs.degree, rhs.degree), usesSelector: lhs.usesSelector || rhs.usesSelector)
+    }
+    public static func * (lhs: Self, rhs: Self) -> Self {
+        Self(degree: lhs.degree + rhs.degree, usesSelector: lhs.usesSelector || rhs.usesSelector)
+    }
     public static prefix func - (value: Self) -> Self { value }
 }
 
@@ -22,6 +33,9 @@ public struct InteractionShape: Sendable, Equatable {
     /// Degree of the fingerprint `α + bus + Σ βʲ⁺¹ vⱼ`.
     public var fingerprintDegree: Int
     public var multiplicityDegree: Int
+    /// Whether its values or multiplicity read a row selector, which interactions may not
+    /// (see ``AirBuilder/interact(bus:values:multiplicity:)``).
+    public var usesSelector = false
 }
 
 /// Runs an AIR symbolically: counts its constraints and interactions and infers their degrees.
@@ -51,9 +65,9 @@ public struct SymbolicBuilder<F: PrimeField31>: AirBuilder {
     public func fixed(_ column: Int) -> Expr { Expr(degree: 1) }
     public func fixedNext(_ column: Int) -> Expr { Expr(degree: 1) }
     public func publicValue(_ index: Int) -> Expr { Expr(degree: 0) }
-    public var isFirstRow: Expr { Expr(degree: 1) }
-    public var isLastRow: Expr { Expr(degree: 1) }
-    public var isTransition: Expr { Expr(degree: 1) }
+    public var isFirstRow: Expr { Expr(degree: 1, usesSelector: true) }
+    public var isLastRow: Expr { Expr(degree: 1, usesSelector: true) }
+    public var isTransition: Expr { Expr(degree: 1, usesSelector: true) }
 
     public mutating func assertZero(_ constraint: Expr) { constraintDegrees.append(constraint.degree) }
 
@@ -64,7 +78,8 @@ public struct SymbolicBuilder<F: PrimeField31>: AirBuilder {
                 bus: bus,
                 arity: values.count,
                 fingerprintDegree: fp,
-                multiplicityDegree: multiplicity.degree
+                multiplicityDegree: multiplicity.degree,
+                usesSelector: multiplicity.usesSelector || values.contains { $0.usesSelector }
             )
         )
     }

@@ -108,10 +108,44 @@ struct NextRowAir<F: StarkPackedField>: Air {
     }
 }
 
+/// Sends its column with multiplicity `isFirstRow`: not allowed (see ``AirBuilder/interact(bus:values:multiplicity:)``).
+struct SelectorMultiplicityAir<F: StarkPackedField>: Air {
+    var name: String { "SelectorMultiplicity" }
+    var width: Int { 1 }
+
+    func eval<B: AirBuilder>(_ b: inout B) where B.F == F {
+        b.send(bus: NextRowAir<F>.cycle, values: [b.main(0)], multiplicity: b.isFirstRow)
+        b.receive(bus: NextRowAir<F>.cycle, values: [b.main(0)], multiplicity: b.isFirstRow)
+    }
+}
+
 @Suite("LogUp with next-row interactions")
 struct LogUpNextRowTests {
     typealias F = KoalaBear
     let config = StarkConfig<F>.testing
+
+    /// A row selector in an interaction is refused up front with the table and interaction
+    /// named, not left to fail later at the out-of-domain check.
+    @Test func selectorInInteractionRefused() throws {
+        let tables = [
+            TableInput(
+                air: SelectorMultiplicityAir<F>(),
+                trace: RowMajorMatrix(values: [F](repeating: .one, count: 8), width: 1)
+            )
+        ]
+        #expect(try AirShape(of: SelectorMultiplicityAir<F>()).interactions.allSatisfy(\.usesSelector))
+        #expect(try !AirShape(of: NextRowAir<F>()).interactions.contains { $0.usesSelector })
+        do {
+            _ = try StarkProver(config: config).prove(tables)
+            Issue.record("an interaction with a selector was proven")
+        } catch {
+            guard case .shape(let why) = error else {
+                Issue.record("unexpected error \(error)")
+                return
+            }
+            #expect(why.contains("SelectorMultiplicity") && why.contains("selector"))
+        }
+    }
 
     @Test(arguments: [64, 2048])
     func provesOnBothPaths(rows: Int) throws {

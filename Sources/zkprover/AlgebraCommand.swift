@@ -46,12 +46,9 @@ struct AlgebraProfile {
     func cpuMs(_ body: () -> Void) -> Double {
         var best = Double.infinity
         for _ in 0..<3 {
-            var a = timespec()
-            var b = timespec()
-            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a)
+            let start = CPUTime.process
             body()
-            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b)
-            best = min(best, Double(b.tv_sec - a.tv_sec) * 1e3 + Double(b.tv_nsec - a.tv_nsec) * 1e-6)
+            best = min(best, (CPUTime.process - start) * 1e3)
         }
         return best
     }

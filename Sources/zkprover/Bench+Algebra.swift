@@ -14,13 +14,6 @@ enum AlgebraBenchmarks {
         }
     }
 
-    /// Process CPU time in milliseconds (all threads).
-    static func cpuMilliseconds() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
-        return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) * 1e-6
-    }
-
     /// Best wall-clock time in milliseconds of `runs` calls of `body` (after one warm-up call),
     /// with the process CPU time of that best run. `setup` runs before each call, untimed.
     static func bestMilliseconds<T>(
@@ -33,11 +26,11 @@ enum AlgebraBenchmarks {
         var best = (wall: Double.infinity, cpu: Double.infinity)
         for _ in 0..<max(runs, 1) {
             var input = setup()
-            let cpuStart = cpuMilliseconds()
+            let cpuStart = CPUTime.process * 1e3
             let start = ContinuousClock.now
             body(&input)
             let elapsed = ContinuousClock.now - start
-            let cpu = cpuMilliseconds() - cpuStart
+            let cpu = CPUTime.process * 1e3 - cpuStart
             let ms = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
             if ms < best.wall { best = (ms, cpu) }
         }

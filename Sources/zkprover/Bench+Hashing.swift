@@ -78,13 +78,6 @@ enum HashingBenchmarks {
         var perCPU: Double
     }
 
-    /// Process CPU time in seconds.
-    static func cpuSeconds() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
     /// Runs `body(thread)` (which does `work` operations) on `threads` threads, repeating
     /// until about `seconds` of wall time have passed.
     static func rate(
@@ -96,13 +89,13 @@ enum HashingBenchmarks {
         var iterations = 1
         while true {
             let n = iterations
-            let cpu0 = cpuSeconds()
+            let cpu0 = CPUTime.process
             let start = DispatchTime.now().uptimeNanoseconds
             DispatchQueue.concurrentPerform(iterations: threads) { t in
                 for _ in 0..<n { body(t) }
             }
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let cpu = cpuSeconds() - cpu0
+            let cpu = CPUTime.process - cpu0
             if elapsed >= seconds {
                 let total = Double(n * threads) * work / 1e6
                 return Rate(wall: total / elapsed, perCPU: total / max(cpu, 1e-9))
@@ -151,11 +144,11 @@ enum HashingBenchmarks {
         var best = Double.infinity
         var bestCPU = Double.infinity
         for _ in 0..<3 {
-            let cpu0 = cpuSeconds()
+            let cpu0 = CPUTime.process
             let start = DispatchTime.now().uptimeNanoseconds
             _ = try! mmcs.commit([matrix])
             let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-            let cpuMs = (cpuSeconds() - cpu0) * 1e3
+            let cpuMs = (CPUTime.process - cpu0) * 1e3
             if ms < best {
                 best = ms
                 bestCPU = cpuMs

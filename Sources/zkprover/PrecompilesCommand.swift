@@ -38,14 +38,14 @@ struct PrecompilesCommand: ParsableCommand {
                 }
                 var calls = 0
                 let start = DispatchTime.now().uptimeNanoseconds
-                let cpuStart = threadCPUNanoseconds()
+                let cpuStart = CPUTime.thread
                 var elapsed: UInt64 = 0
                 repeat {
                     _ = Precompiles.run(id: c.id, input: c.input, gasLimit: 100_000_000, fork: .osaka)
                     calls += 1
                     elapsed = DispatchTime.now().uptimeNanoseconds - start
                 } while Double(elapsed) < seconds * 1e9
-                let cpu = Double(threadCPUNanoseconds() - cpuStart) / 1e3 / Double(calls)
+                let cpu = (CPUTime.thread - cpuStart) * 1e6 / Double(calls)
                 let wall = Double(elapsed) / 1e3 / Double(calls)
                 let name = c.name.padding(toLength: 26, withPad: " ", startingAt: 0)
                 let gas = String(first.gasUsed).leftPad(8)
@@ -56,13 +56,6 @@ struct PrecompilesCommand: ParsableCommand {
             }
         }
     }
-}
-
-/// CPU time of the calling thread (robust to other processes sharing the machine).
-private func threadCPUNanoseconds() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
 
 extension String {

@@ -116,13 +116,6 @@ func formatBytes(_ n: Int) -> String {
     n >= 1 << 20 ? String(format: "%.2f MB", Double(n) / 1e6) : String(format: "%.1f KB", Double(n) / 1e3)
 }
 
-/// CPU time (user + system) used by the whole process so far, in seconds.
-func processCPUSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
 func seconds(_ d: Duration) -> Double {
     Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
 }
@@ -170,7 +163,7 @@ struct ProveCommand: ParsableCommand {
             print(String(format: "  [%6.2f s] ", t) + line)
         })
         let proveStart = clock.now
-        let cpuStart = processCPUSeconds()
+        let cpuStart = CPUTime.process
         let proof: StarkProof<KoalaBear>
         do {
             proof = try StarkProver(config: config).prove(tables, options: options)
@@ -178,7 +171,7 @@ struct ProveCommand: ParsableCommand {
             throw ValidationError("proving failed: \(error)")
         }
         let proveTime = seconds(clock.now - proveStart)
-        let proveCPU = processCPUSeconds() - cpuStart
+        let proveCPU = CPUTime.process - cpuStart
         let bytes = proof.encoded()
         let file = ProofFile.encode(example: example, permutationsPerRow: permsPerRow, proof: bytes)
         try Data(file).write(to: URL(fileURLWithPath: output))
@@ -474,12 +467,12 @@ enum StarkBenchmarks {
         var best: StarkProof<F>? = nil
         for _ in 0..<max(1, runs) {
             let t0 = clock.now
-            let c0 = processCPUSeconds()
+            let c0 = CPUTime.process
             let proof = try! StarkProver(config: config).prove(tables)
             let elapsed = seconds(clock.now - t0)
             if elapsed < prove {
                 prove = elapsed
-                cpu = processCPUSeconds() - c0
+                cpu = CPUTime.process - c0
                 best = proof
             }
         }

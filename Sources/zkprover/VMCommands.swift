@@ -329,15 +329,10 @@ struct VMBench: ParsableCommand {
 
     /// Wall and CPU seconds of `body` (CPU time of the calling thread).
     static func measure(_ body: () throws -> Void) throws -> (wall: Double, cpu: Double) {
-        func cpuNow() -> Double {
-            var ts = timespec()
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-            return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-        }
         let w0 = Date()
-        let c0 = cpuNow()
+        let c0 = CPUTime.thread
         try body()
-        return (Date().timeIntervalSince(w0), cpuNow() - c0)
+        return (Date().timeIntervalSince(w0), CPUTime.thread - c0)
     }
 
     /// Wall and CPU (user + system) seconds of `qemu-riscv32 elf < input`; nil if qemu is absent.

@@ -120,16 +120,16 @@ public struct MerkleTree<H: MerkleHasher>: Sendable {
             let previous = layers[layers.count - 1]
             var next = makeLargeArray(count: height) { (buffer: UnsafeMutableBufferPointer<H.Digest>) in
                 previous.withUnsafeBufferPointer { prev in
-                    let p = UnsafeSendable(prev.baseAddress!)
-                    let o = UnsafeSendable(buffer.baseAddress!)
+                    let p = UncheckedSendableBox(prev.baseAddress!)
+                    let o = UncheckedSendableBox(buffer.baseAddress!)
                     let t = height >= 512 ? threads : 1
                     forEachChunk(count: height, threads: t, alignment: 16) { range in
                         hasher.compress(
-                            left: p.pointer + 2 * range.lowerBound,
-                            right: p.pointer + 2 * range.lowerBound + 1,
+                            left: p.value + 2 * range.lowerBound,
+                            right: p.value + 2 * range.lowerBound + 1,
                             stride: 2,
                             count: range.count,
-                            into: o.mutable + range.lowerBound
+                            into: o.value + range.lowerBound
                         )
                     }
                 }
@@ -140,17 +140,17 @@ public struct MerkleTree<H: MerkleHasher>: Sendable {
                 next = makeLargeArray(count: height) { (buffer: UnsafeMutableBufferPointer<H.Digest>) in
                     next.withUnsafeBufferPointer { a in
                         rowDigests.withUnsafeBufferPointer { b in
-                            let pa = UnsafeSendable(a.baseAddress!)
-                            let pb = UnsafeSendable(b.baseAddress!)
-                            let o = UnsafeSendable(buffer.baseAddress!)
+                            let pa = UncheckedSendableBox(a.baseAddress!)
+                            let pb = UncheckedSendableBox(b.baseAddress!)
+                            let o = UncheckedSendableBox(buffer.baseAddress!)
                             let t = height >= 512 ? threads : 1
                             forEachChunk(count: height, threads: t, alignment: 16) { range in
                                 hasher.compress(
-                                    left: pa.pointer + range.lowerBound,
-                                    right: pb.pointer + range.lowerBound,
+                                    left: pa.value + range.lowerBound,
+                                    right: pb.value + range.lowerBound,
                                     stride: 1,
                                     count: range.count,
-                                    into: o.mutable + range.lowerBound
+                                    into: o.value + range.lowerBound
                                 )
                             }
                         }
@@ -174,12 +174,12 @@ public struct MerkleTree<H: MerkleHasher>: Sendable {
         let widths = select.map { dims[$0].width }
         return makeLargeArray(count: height) { (buffer: UnsafeMutableBufferPointer<H.Digest>) in
             withBuffers(select.map { values[$0] }) { slices in
-                let o = UnsafeSendable(buffer.baseAddress!)
-                let s = UnsafeSendableBuffers(slices)
+                let o = UncheckedSendableBox(buffer.baseAddress!)
+                let s = UncheckedSendableBox(slices)
                 let rowCost = widths.reduce(0, +)
                 let t = height * rowCost >= 16384 ? threads : 1
                 forEachChunk(count: height, threads: t, alignment: 16) { range in
-                    hasher.hashRows(of: s.buffers, widths: widths, rows: range, into: o.mutable + range.lowerBound)
+                    hasher.hashRows(of: s.value, widths: widths, rows: range, into: o.value + range.lowerBound)
                 }
             }
         }
@@ -232,18 +232,4 @@ func withBuffers<T, R>(_ arrays: [[T]], _ body: ([UnsafeBufferPointer<T>]) -> R)
         }
     }
     return go(0)
-}
-
-@usableFromInline
-struct UnsafeSendable<T>: @unchecked Sendable {
-    @usableFromInline let pointer: UnsafePointer<T>
-    @inlinable init(_ p: UnsafePointer<T>) { pointer = p }
-    @inlinable init(_ p: UnsafeMutablePointer<T>) { pointer = UnsafePointer(p) }
-    @inlinable var mutable: UnsafeMutablePointer<T> { UnsafeMutablePointer(mutating: pointer) }
-}
-
-@usableFromInline
-struct UnsafeSendableBuffers<T>: @unchecked Sendable {
-    @usableFromInline let buffers: [UnsafeBufferPointer<T>]
-    @inlinable init(_ b: [UnsafeBufferPointer<T>]) { buffers = b }
 }

@@ -95,31 +95,24 @@ extension Poseidon2 {
         let count = states.count / width
         let w = width
         states.withUnsafeMutableBufferPointer { buffer in
-            let base = UnsafeSendablePointer(buffer.baseAddress!)
+            let base = UncheckedSendableBox(buffer.baseAddress!)
             forEachChunk(count: count, threads: threads, alignment: 16) { range in
                 var i = range.lowerBound
                 while w == 16 && i + 16 <= range.upperBound {
-                    permute16(base.pointer + i * w)
+                    permute16(base.value + i * w)
                     i += 16
                 }
                 while i + 8 <= range.upperBound {
-                    permute8(base.pointer + i * w)
+                    permute8(base.value + i * w)
                     i += 8
                 }
                 while i < range.upperBound {
-                    permute(base.pointer + i * w)
+                    permute(base.value + i * w)
                     i += 1
                 }
             }
         }
     }
-}
-
-/// A pointer that may cross into `concurrentPerform` workers that write disjoint parts.
-@usableFromInline
-struct UnsafeSendablePointer<T>: @unchecked Sendable {
-    @usableFromInline let pointer: UnsafeMutablePointer<T>
-    @inlinable init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }
 
 /// Runs `body` over contiguous chunks of `0..<count` on up to `threads` threads.
@@ -134,17 +127,11 @@ func forEachChunk(count: Int, threads: Int, alignment: Int, _ body: (Range<Int>)
     let units = (count + alignment - 1) / alignment
     let perWorker = (units + workers - 1) / workers
     withoutActuallyEscaping(body) { body in
-        let box = SendableClosure(body)
+        let box = UncheckedSendableBox(body)
         DispatchQueue.concurrentPerform(iterations: workers) { t in
             let lo = min(count, t * perWorker * alignment)
             let hi = min(count, (t + 1) * perWorker * alignment)
-            if lo < hi { box.body(lo..<hi) }
+            if lo < hi { box.value(lo..<hi) }
         }
     }
-}
-
-@usableFromInline
-struct SendableClosure<Arg>: @unchecked Sendable {
-    @usableFromInline let body: (Arg) -> Void
-    @inlinable init(_ body: @escaping (Arg) -> Void) { self.body = body }
 }

@@ -94,21 +94,21 @@ enum Fri {
             let omegaN = F.twoAdicGenerator(logOrder: h)
             let natural = Domain.powers(of: omegaN, count: size, start: F.generator)
             // Packed coefficient rows per member matrix.
-            var traceMats: [(UnsafeSendablePointer<F>, PackedCoefficients<F>)] = []
-            var quotMats: [(UnsafeSendablePointer<F>, PackedCoefficients<F>)] = []
+            var traceMats: [(UncheckedSendableBox<UnsafePointer<F>>, PackedCoefficients<F>)] = []
+            var quotMats: [(UncheckedSendableBox<UnsafePointer<F>>, PackedCoefficients<F>)] = []
             var keep: [RowMajorMatrix<F>] = []
             for m in members {
                 let t = tables[m]
                 var k = offsets[m]
                 for mat in t.trace {
                     traceMats.append(
-                        (UnsafeSendablePointer(mat.values), PackedCoefficients(coeffs[k..<(k + mat.width)]))
+                        (storage(mat.values), PackedCoefficients(coeffs[k..<(k + mat.width)]))
                     )
                     keep.append(mat)
                     k += mat.width
                 }
                 quotMats.append(
-                    (UnsafeSendablePointer(t.quotient.values), PackedCoefficients(coeffs[k..<(k + t.quotient.width)]))
+                    (storage(t.quotient.values), PackedCoefficients(coeffs[k..<(k + t.quotient.width)]))
                 )
                 keep.append(t.quotient)
             }
@@ -146,12 +146,12 @@ enum Fri {
                                             var acc2 = PackedExt<F>.zero
                                             var s2 = E.zero
                                             for (p, c) in traceMats {
-                                                c.accumulate(p.pointer + i * c.width, into: &acc2, scalar: &s2)
+                                                c.accumulate(p.value + i * c.width, into: &acc2, scalar: &s2)
                                             }
                                             var acc1 = PackedExt<F>.zero
                                             var s1 = E.zero
                                             for (p, c) in quotMats {
-                                                c.accumulate(p.pointer + i * c.width, into: &acc1, scalar: &s1)
+                                                c.accumulate(p.value + i * c.width, into: &acc1, scalar: &s1)
                                             }
                                             let f2 = acc2.horizontalSum() + s2
                                             let f1 = acc1.horizontalSum() + s1 + f2
@@ -321,9 +321,8 @@ enum Fri {
     }
 }
 
-/// A pointer into an array kept alive by the caller, shareable with worker threads.
-struct UnsafeSendablePointer<F>: @unchecked Sendable {
-    let pointer: UnsafePointer<F>
-    /// Points at `array`'s storage; the caller keeps `array` alive and unmodified.
-    init(_ array: [F]) { pointer = array.withUnsafeBufferPointer { $0.baseAddress! } }
+/// `array`'s storage, shareable with worker threads; the caller keeps `array` alive and
+/// unmodified while the pointer is in use (``Fri/reducedOpenings`` keeps every matrix in `keep`).
+func storage<F>(_ array: [F]) -> UncheckedSendableBox<UnsafePointer<F>> {
+    UncheckedSendableBox(array.withUnsafeBufferPointer { $0.baseAddress! })
 }

@@ -3,7 +3,7 @@ import Algebra
 /// Evaluates an AIR's interactions on `F.Packing.width` consecutive trace rows at once (one
 /// row per lane) and records each interaction's LogUp fingerprint
 /// `α + bus + Σ_j β^(j+1)·v_j` and multiplicity, in interaction order. Constraints are ignored:
-/// this folder only feeds the LogUp aux trace (``LogUp/auxTrace(air:trace:prep:publics:columns:alpha:betaPowers:)``).
+/// this folder only feeds the LogUp aux trace (``LogUp/auxLDE(air:trace:prep:publics:columns:alpha:betaPowers:logBlowup:)``).
 ///
 /// Public only so that ``Air/evalLogUp(_:)`` can be specialised in the AIR's module.
 public struct LogUpFolder<F: StarkPackedField>: AirBuilder {

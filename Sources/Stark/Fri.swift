@@ -119,28 +119,25 @@ enum Fri {
                     natural.withUnsafeBufferPointer { nat in
                         let outBox = UncheckedSendableBox(out)
                         Parallel.forEachChunk(count: blocks) { chunk in
+                            // Both denominators of a block side by side, inverted in one batch.
                             var inverses = [E](repeating: .zero, count: 2 * block)
-                            var prefix = [PackedExt<F>](repeating: .zero, count: block / F.Packing.width + 1)
+                            var prefix = [PackedExt<F>](repeating: .zero, count: 2 * block / F.Packing.width + 1)
                             prefix.withUnsafeMutableBufferPointer { scratch in
                                 inverses.withUnsafeMutableBufferPointer { buf in
-                                    let inv1 = UnsafeMutableBufferPointer(rebasing: buf[0..<block])
-                                    let inv2 = UnsafeMutableBufferPointer(rebasing: buf[block..<(2 * block)])
                                     for blockIndex in chunk {
                                         let lo = blockIndex * block
                                         let count = min(size, lo + block) - lo
                                         for r in 0..<count {
                                             let x = E(nat[reverseBits(lo + r, bits: h)])
-                                            inv1[r] = x - zeta
-                                            inv2[r] = x - zetaNext
+                                            buf[r] = x - zeta
+                                            buf[count + r] = x - zetaNext
                                         }
                                         packedBatchInverseInPlace(
-                                            UnsafeMutableBufferPointer(rebasing: inv1[0..<count]),
+                                            UnsafeMutableBufferPointer(rebasing: buf[0..<(2 * count)]),
                                             scratch: scratch
                                         )
-                                        packedBatchInverseInPlace(
-                                            UnsafeMutableBufferPointer(rebasing: inv2[0..<count]),
-                                            scratch: scratch
-                                        )
+                                        let inv1 = UnsafeMutableBufferPointer(rebasing: buf[0..<count])
+                                        let inv2 = UnsafeMutableBufferPointer(rebasing: buf[count..<(2 * count)])
                                         for r in 0..<count {
                                             let i = lo + r
                                             var acc2 = PackedExt<F>.zero

@@ -128,11 +128,7 @@ enum LogUp {
                         let o = off[blockIndex]
                         for row in (blockIndex * block)..<min(n, (blockIndex + 1) * block) {
                             let at = reverseBits(row, bits: logN) * width + 4 * c
-                            let s = E(a[at], a[at + 1], a[at + 2], a[at + 3]) + o
-                            a[at] = s.c0
-                            a[at + 1] = s.c1
-                            a[at + 2] = s.c2
-                            a[at + 3] = s.c3
+                            store(E(a[at], a[at + 1], a[at + 2], a[at + 3]) + o, into: a, at: at)
                         }
                     }
                 }
@@ -273,10 +269,7 @@ enum LogUp {
                                     running += rowSum[l]
                                     let base = reverseBits(r0 + l, bits: logN) * width
                                     for q in 0..<(4 * c) { a[base + q] = out[q * W + l] }
-                                    a[base + 4 * c] = running.c0
-                                    a[base + 4 * c + 1] = running.c1
-                                    a[base + 4 * c + 2] = running.c2
-                                    a[base + 4 * c + 3] = running.c3
+                                    store(running, into: a, at: base + 4 * c)
                                 }
                             }
                             return running
@@ -357,19 +350,22 @@ enum LogUp {
                                 h += fp[r * k + i] * mu[r * k + i]
                             }
                             running += h
-                            a[base + 4 * j] = h.c0
-                            a[base + 4 * j + 1] = h.c1
-                            a[base + 4 * j + 2] = h.c2
-                            a[base + 4 * j + 3] = h.c3
+                            store(h, into: a, at: base + 4 * j)
                         }
-                        a[base + 4 * c] = running.c0
-                        a[base + 4 * c + 1] = running.c1
-                        a[base + 4 * c + 2] = running.c2
-                        a[base + 4 * c + 3] = running.c3
+                        store(running, into: a, at: base + 4 * c)
                     }
                     return running
                 }
             }
         }
+    }
+
+    /// Writes the four coordinates of `e` at `a[at ..< at + 4]` (one extension column of a row).
+    @inline(__always)
+    static func store<F: StarkPackedField>(_ e: QuarticExtension<F>, into a: UnsafeMutableBufferPointer<F>, at: Int) {
+        a[at] = e.c0
+        a[at + 1] = e.c1
+        a[at + 2] = e.c2
+        a[at + 3] = e.c3
     }
 }

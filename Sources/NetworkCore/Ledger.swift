@@ -19,7 +19,13 @@ public enum Ledger {
     /// Slashed collateral waiting for whoever rescues the job.
     public static func bounty(_ jobId: String) -> String { "bounty:" + jobId }
 
-    /// Moves `amount` from `debit` to `credit`; throws 402 when `debit` lacks the funds.
+    /// Moves `amount` from `debit` to `credit`; throws 402 when `debit` lacks the funds and 409
+    /// (`ledger_overflow`) when an account would leave the range of `Int64`.
+    ///
+    /// Every update is checked arithmetic inside the statement itself (`WHERE balance <= max - amount`),
+    /// never `balance + x` left to the engine: SQLite silently turns an overflowing integer sum into a
+    /// float and PostgreSQL raises a storage error. The issuer may not go below `-Int64.max`, so the
+    /// total supply, and with it every sum of balances, stays within `Int64`.
     public static func transfer(
         _ tx: any SQLTransaction,
         from debit: String,
@@ -29,12 +35,25 @@ public enum Ledger {
         jobId: String?,
         now: Int64
     ) async throws {
+        guard amount >= 0 else { throw NetworkError.badRequest("amount must not be negative (\(memo))") }
         guard amount > 0 else { return }
         if debit == issuer {
-            _ = try await tx.query(
-                "INSERT INTO accounts (id, balance) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET balance = accounts.balance + excluded.balance",
-                [.text(debit), .int(-amount)]
+            // Minting: the issuer goes negative by the supply, at most Int64.max in all.
+            let rows = try await tx.query(
+                "UPDATE accounts SET balance = balance - $1 WHERE id = $2 AND balance >= $3 RETURNING balance",
+                [.int(amount), .text(issuer), .int(-Int64.max + amount)]
             )
+            if rows.isEmpty {
+                if try await exists(tx, issuer) {
+                    throw NetworkError.ledgerOverflow(
+                        "minting \(amount) would take the total supply past \(Int64.max) (\(memo))"
+                    )
+                }
+                _ = try await tx.query(
+                    "INSERT INTO accounts (id, balance) VALUES ($1, $2)",
+                    [.text(issuer), .int(-amount)]
+                )
+            }
         } else {
             let rows = try await tx.query(
                 "UPDATE accounts SET balance = balance - $1 WHERE id = $2 AND balance >= $1 RETURNING balance",
@@ -44,10 +63,7 @@ public enum Ledger {
                 throw NetworkError.insufficientFunds("account \(debit) cannot pay \(amount) (\(memo))")
             }
         }
-        _ = try await tx.query(
-            "INSERT INTO accounts (id, balance) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET balance = accounts.balance + excluded.balance",
-            [.text(credit), .int(amount)]
-        )
+        try await add(tx, credit, amount, memo: memo)
         _ = try await tx.query(
             "INSERT INTO entries (id, at, debit, credit, amount, memo, job_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             [
@@ -55,6 +71,26 @@ public enum Ledger {
                 jobId.map { .text($0) } ?? .null,
             ]
         )
+    }
+
+    /// Credits `amount` (> 0) to `account`, creating it when missing; 409 when its balance would pass
+    /// `Int64.max`.
+    static func add(_ tx: any SQLTransaction, _ account: String, _ amount: Int64, memo: String) async throws {
+        let update = "UPDATE accounts SET balance = balance + $1 WHERE id = $2 AND balance <= $3 RETURNING balance"
+        let binds: [SQLValue] = [.int(amount), .text(account), .int(Int64.max - amount)]
+        if try await !tx.query(update, binds).isEmpty { return }
+        let inserted = try await tx.query(
+            "INSERT INTO accounts (id, balance) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING balance",
+            [.text(account), .int(amount)]
+        )
+        if !inserted.isEmpty { return }
+        // Another transaction created the account between the two statements (PostgreSQL): try again.
+        if try await !tx.query(update, binds).isEmpty { return }
+        throw NetworkError.ledgerOverflow("account \(account) cannot hold \(amount) more (\(memo))")
+    }
+
+    static func exists(_ tx: any SQLTransaction, _ account: String) async throws -> Bool {
+        try await !tx.query("SELECT id FROM accounts WHERE id = $1", [.text(account)]).isEmpty
     }
 
     /// Moves the whole balance of `account` to `credit`; returns the amount moved.
@@ -80,6 +116,12 @@ public enum Ledger {
         return rows.first?["balance"].int ?? 0
     }
 
+    /// Tokens in existence: everything minted (the negative of the issuer's balance).
+    public static func supply(_ tx: any SQLTransaction) async throws -> Int64 {
+        // The issuer never goes below -Int64.max, so the negation cannot overflow.
+        -(try await balance(tx, issuer))
+    }
+
     /// Checks the ledger: all balances sum to zero, no account but the issuer is negative, every
     /// balance equals its entries, escrow of finished jobs is empty, and each lease account holds
     /// exactly its lease's collateral while active and nothing afterwards.
@@ -87,27 +129,37 @@ public enum Ledger {
         var problems: [String] = []
         let accounts = try await tx.query("SELECT id, balance FROM accounts", [])
         var balances: [String: Int64] = [:]
-        var total: Int64 = 0
+        var total: Int128 = 0
         for row in accounts {
             let id = row["id"].text ?? ""
-            let b = row["balance"].int ?? 0
+            guard let b = row["balance"].int else {
+                problems.append("account \(id) holds a non-integer balance \(row["balance"])")
+                continue
+            }
             balances[id] = b
-            total &+= b
+            total += Int128(b)
             if b < 0 && id != issuer { problems.append("account \(id) is negative: \(b)") }
         }
+        // An account's flows can sum past Int64 over its history (SQLite's SUM then fails with
+        // "integer overflow"), so each amount is split into its high and low 32 bits, each part summed
+        // in SQL (exact for up to 2^31 entries) and the parts joined in 128 bits here.
         let flows = try await tx.query(
             """
-            SELECT account, CAST(SUM(amount) AS BIGINT) AS net FROM (
-              SELECT credit AS account, amount FROM entries
+            SELECT account, CAST(SUM(hi) AS BIGINT) AS hi, CAST(SUM(lo) AS BIGINT) AS lo FROM (
+              SELECT credit AS account, amount >> 32 AS hi, amount & 4294967295 AS lo FROM entries
               UNION ALL
-              SELECT debit AS account, -amount AS amount FROM entries
+              SELECT debit AS account, -(amount >> 32) AS hi, -(amount & 4294967295) AS lo FROM entries
             ) AS flows GROUP BY account
             """,
             []
         )
-        var fromEntries: [String: Int64] = [:]
-        for row in flows { fromEntries[row["account"].text ?? ""] = row["net"].int ?? 0 }
-        for (id, b) in balances where (fromEntries[id] ?? 0) != b {
+        var fromEntries: [String: Int128] = [:]
+        for row in flows {
+            let hi = Int128(row["hi"].int ?? 0)
+            let lo = Int128(row["lo"].int ?? 0)
+            fromEntries[row["account"].text ?? ""] = (hi << 32) + lo
+        }
+        for (id, b) in balances where (fromEntries[id] ?? 0) != Int128(b) {
             problems.append("account \(id) balance \(b) differs from its entries \(fromEntries[id] ?? 0)")
         }
         for (id, net) in fromEntries where balances[id] == nil && net != 0 {
@@ -137,9 +189,10 @@ public enum Ledger {
             }
         }
         let entryCount = try await tx.query("SELECT COUNT(*) AS n FROM entries", [])
+        if total != 0 { problems.append("balances sum to \(total), not zero") }
         return LedgerCheck(
             token: token,
-            total: total,
+            total: Int64(clamping: total),
             minted: -(balances[issuer] ?? 0),
             burned: balances[burn] ?? 0,
             accounts: Int64(accounts.count),

@@ -22,5 +22,7 @@ public struct NetworkError: Error, Sendable, CustomStringConvertible, Equatable 
     public static func notFound(_ m: String) -> Self { .init(404, "not_found", m) }
     public static func conflict(_ m: String) -> Self { .init(409, "conflict", m) }
     public static func invalidProof(_ m: String) -> Self { .init(422, "invalid_proof", m) }
+    /// A ledger amount or sum would leave the range of `Int64`.
+    public static func ledgerOverflow(_ m: String) -> Self { .init(409, "ledger_overflow", m) }
     public static func capacity(_ m: String) -> Self { .init(429, "over_capacity", m) }
 }

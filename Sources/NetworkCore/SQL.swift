@@ -14,11 +14,20 @@ public enum SQLValue: Sendable, Equatable {
     case text(String)
     case null
 
-    /// The integer value, or `nil`.
+    /// Throws 400 when a text value holds U+0000: PostgreSQL cannot store it (its error would be a
+    /// 503), so no engine accepts it and both behave alike for a client that sends one.
+    static func checkStorable(_ binds: [SQLValue]) throws {
+        for case .text(let s) in binds where s.utf8.contains(0) {
+            throw NetworkError.badRequest("text must not contain U+0000")
+        }
+    }
+
+    /// The integer value, or `nil` when the value is not an integer that fits in `Int64` (a
+    /// double is converted only when it is integral and in range, never trapping).
     public var int: Int64? {
         switch self {
         case .int(let v): return v
-        case .double(let d): return Int64(d)
+        case .double(let d): return Int64(exactly: d)
         case .text(let s): return Int64(s)
         case .null: return nil
         }
@@ -303,6 +312,7 @@ final class SQLiteHandle: @unchecked Sendable {
     /// Runs one statement (`$n` placeholders, rewritten to SQLite's `?n` once, when prepared) and
     /// returns its rows.
     func run(_ sql: String, _ binds: [SQLValue], cache: Bool = true) throws -> [SQLRow] {
+        try SQLValue.checkStorable(binds)
         let stmt = try prepare(sql, cache: cache)
         defer {
             sqlite_nio_sqlite3_reset(stmt)
@@ -495,6 +505,7 @@ struct PostgresTx: SQLTransaction, @unchecked Sendable {
     let logger: Logger
 
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try SQLValue.checkStorable(binds)
         var bindings = PostgresBindings(capacity: binds.count)
         for b in binds {
             switch b {
@@ -521,7 +532,9 @@ struct PostgresTx: SQLTransaction, @unchecked Sendable {
                     case .float8: values[cell.columnName] = .double(try cell.decode(Double.self))
                     case .float4: values[cell.columnName] = .double(Double(try cell.decode(Float.self)))
                     case .numeric:
-                        values[cell.columnName] = .int(Int64(try cell.decode(String.self)) ?? 0)
+                        // A NUMERIC outside Int64 stays text, so `.int` reads it as nil instead of 0.
+                        let text = try cell.decode(String.self)
+                        values[cell.columnName] = Int64(text).map { .int($0) } ?? .text(text)
                     case .bool: values[cell.columnName] = .int(try cell.decode(Bool.self) ? 1 : 0)
                     default: values[cell.columnName] = .text(try cell.decode(String.self))
                     }

@@ -101,6 +101,8 @@ public enum Schema {
         "CREATE TABLE IF NOT EXISTS challenges (challenge TEXT PRIMARY KEY, address TEXT NOT NULL, expires_at BIGINT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS sessions (token TEXT PRIMARY KEY, address TEXT NOT NULL, expires_at BIGINT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS nonces (address TEXT PRIMARY KEY, last_nonce BIGINT NOT NULL)",
+        // Coordinator bookkeeping; `alive` is the last time the serving coordinator was seen alive.
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL)",
     ]
 
     /// Creates the tables (idempotent).
@@ -115,7 +117,7 @@ public enum Schema {
         try await db.transaction { tx in
             for t in [
                 "jobs", "job_deps", "transitions", "leases", "nodes", "accounts", "entries", "challenges", "sessions",
-                "nonces",
+                "nonces", "meta",
             ] {
                 _ = try await tx.query("DROP TABLE IF EXISTS \(t)", [])
             }

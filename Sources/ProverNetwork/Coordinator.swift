@@ -13,71 +13,6 @@ public struct CoordinatorContext: RequestContext {
     public var maxUploadSize: Int { 6 << 20 }
 }
 
-/// JSON bodies of the API.
-public enum API {
-    public struct ErrorBody: Codable, Sendable {
-        public var error: String
-        public var message: String
-    }
-    public struct ChallengeResponse: Codable, Sendable {
-        public var address: String
-        public var challenge: String
-        public var message: String
-        public var expiresAt: Int64
-    }
-    public struct LoginRequest: Codable, Sendable {
-        public var address: String
-        public var challenge: String
-        public var signature: String
-    }
-    public struct LoginResponse: Codable, Sendable {
-        public var token: String
-        public var address: String
-        public var expiresAt: Int64
-    }
-    public struct AmountRequest: Codable, Sendable {
-        public var amount: Int64
-    }
-    public struct BalanceResponse: Codable, Sendable {
-        public var account: String
-        public var balance: Int64
-        public var token: String
-    }
-    public struct JobResponse: Codable, Sendable {
-        public var job: Job
-        public var created: Bool
-    }
-    public struct LeaseRequest: Codable, Sendable {
-        public var requestId: String?
-        public var jobId: String?
-    }
-    public struct HeartbeatRequest: Codable, Sendable {
-        public var progress: Double
-    }
-    public struct ReleaseRequest: Codable, Sendable {
-        public var reason: String?
-    }
-    public struct ProofRequest: Codable, Sendable {
-        /// Base64 of the encoded proof.
-        public var proof: String
-    }
-    public struct ProofResponse: Codable, Sendable {
-        public var jobId: String
-        public var kind: String
-        public var proof: String
-    }
-    public struct LedgerResponse: Codable, Sendable {
-        public var check: LedgerCheck
-        public var accounts: [String: Int64]
-    }
-    public struct Health: Codable, Sendable {
-        public var status: String
-        public var engine: String
-        public var token: String
-        public var kinds: [String]
-    }
-}
-
 /// Settings of the coordinator's HTTP service.
 public struct CoordinatorServerConfig: Sendable {
     public var host = "127.0.0.1"
@@ -87,6 +22,13 @@ public struct CoordinatorServerConfig: Sendable {
     /// How often leases are checked for expiry.
     public var sweepInterval: Duration = .milliseconds(200)
     public init() {}
+
+    /// A pause between two sweeps longer than this is an outage of the coordinator (it was down, or
+    /// its storage was): five sweep intervals, at least one second.
+    public var outageAfterMillis: Int64 {
+        let c = sweepInterval.components
+        return max(1000, 5 * (c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000))
+    }
 }
 
 /// The coordinator's HTTP/JSON service: routes, auth, events, metrics and background maintenance.
@@ -156,25 +98,35 @@ public struct CoordinatorServer: Sendable {
     /// Builds the router with every endpoint of `openapi.yaml`.
     public func buildRouter() -> Router<CoordinatorContext> {
         let router = Router(context: CoordinatorContext.self)
-        router.middlewares.add(ErrorMiddleware(logger: logger))
+        let routes = RouteTable()
+        router.middlewares.add(ErrorMiddleware(logger: logger, routes: routes))
+        /// Registers a route and records it, so an undeclared method on a known path gets 405.
+        func on<Output: ResponseGenerator>(
+            _ method: HTTPRequest.Method,
+            _ path: String,
+            use handler: @escaping @Sendable (Request, CoordinatorContext) async throws -> Output
+        ) {
+            routes.add(method, path)
+            router.on(RouterPath(path), method: method, use: handler)
+        }
         let core = self.core
         let server = self
 
-        router.get("/") { _, _ in
+        on(.get, "/") { _, _ in
             Response(
                 status: .ok,
                 headers: [.contentType: "text/html; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: Resources.dashboard))
             )
         }
-        router.get("/openapi.yaml") { _, _ in
+        on(.get, "/openapi.yaml") { _, _ in
             Response(
                 status: .ok,
                 headers: [.contentType: "application/yaml"],
                 body: .init(byteBuffer: ByteBuffer(string: Resources.openAPI))
             )
         }
-        router.get("/metrics") { _, _ in
+        on(.get, "/metrics") { _, _ in
             await server.metrics.refresh(core: core, subscribers: server.broadcaster.count)
             var buffer: [UInt8] = []
             server.metrics.registry.emit(into: &buffer)
@@ -184,7 +136,7 @@ public struct CoordinatorServer: Sendable {
                 body: .init(byteBuffer: ByteBuffer(bytes: buffer))
             )
         }
-        router.get("/v1/health") { _, _ in
+        on(.get, "/v1/health") { _, _ in
             try json(
                 API.Health(
                     status: "ok",
@@ -194,7 +146,7 @@ public struct CoordinatorServer: Sendable {
                 )
             )
         }
-        router.get("/v1/events") { _, _ in
+        on(.get, "/v1/events") { _, _ in
             let stream = server.broadcaster.subscribe()
             return Response(
                 status: .ok,
@@ -204,7 +156,7 @@ public struct CoordinatorServer: Sendable {
         }
 
         // Auth.
-        router.get("/v1/auth/challenge") { request, _ in
+        on(.get, "/v1/auth/challenge") { request, _ in
             guard let address = request.uri.queryParameters.get("address") else {
                 throw NetworkError.badRequest("query parameter address is required")
             }
@@ -218,7 +170,7 @@ public struct CoordinatorServer: Sendable {
                 )
             )
         }
-        router.post("/v1/auth/login") { request, context in
+        on(.post, "/v1/auth/login") { request, context in
             let (body, _) = try await server.decode(API.LoginRequest.self, request, context)
             let s = try await core.login(address: body.address, challenge: body.challenge, signature: body.signature)
             return try json(
@@ -227,66 +179,68 @@ public struct CoordinatorServer: Sendable {
         }
 
         // Tokens and nodes.
-        router.post("/v1/faucet") { request, context in
+        on(.post, "/v1/faucet") { request, context in
             let (body, caller) = try await server.decodeAuthenticated(API.AmountRequest.self, request, context)
             let balance = try await core.faucet(address: caller, amount: body.amount)
             return try json(
                 API.BalanceResponse(account: Ledger.wallet(caller), balance: balance, token: core.config.token)
             )
         }
-        router.post("/v1/nodes") { request, context in
+        on(.post, "/v1/nodes") { request, context in
             let (body, caller) = try await server.decodeAuthenticated(NodeRegistration.self, request, context)
             return try json(try await core.registerNode(address: caller, registration: body))
         }
-        router.post("/v1/nodes/withdraw") { request, context in
+        on(.post, "/v1/nodes/withdraw") { request, context in
             let (body, caller) = try await server.decodeAuthenticated(API.AmountRequest.self, request, context)
             return try json(try await core.withdrawStake(address: caller, amount: body.amount))
         }
-        router.get("/v1/nodes") { _, _ in try json(try await core.nodes()) }
-        router.get("/v1/nodes/:address") { _, context in
+        on(.get, "/v1/nodes") { request, _ in try json(try await core.nodes(page: try page(request))) }
+        on(.get, "/v1/nodes/:address") { _, context in
             try json(try await core.node(try Identity.normalize(context.parameters.require("address"))))
         }
-        router.get("/v1/nodes/:address/leases") { _, context in
-            try json(try await core.leases(node: try Identity.normalize(context.parameters.require("address"))))
+        on(.get, "/v1/nodes/:address/leases") { request, context in
+            let address = try Identity.normalize(context.parameters.require("address"))
+            return try json(try await core.leases(node: address, page: try page(request)))
         }
 
         // Jobs.
-        router.post("/v1/jobs") { request, context in
+        on(.post, "/v1/jobs") { request, context in
             let (body, caller) = try await server.decodeAuthenticated(JobRequest.self, request, context)
             let (job, created) = try await core.submitJob(requester: caller, request: body)
             return try json(API.JobResponse(job: job, created: created), status: created ? .created : .ok)
         }
-        router.get("/v1/jobs") { request, _ in
+        on(.get, "/v1/jobs") { request, _ in
             let state = try request.uri.queryParameters.get("state").map { s in
                 guard let st = JobState(rawValue: s) else { throw NetworkError.badRequest("unknown state \(s)") }
                 return st
             }
-            let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 100
-            return try json(try await core.jobs(state: state, limit: limit))
+            return try json(try await core.jobs(state: state, page: try page(request)))
         }
-        router.get("/v1/jobs/:id") { _, context in try json(try await core.job(context.parameters.require("id"))) }
-        router.get("/v1/jobs/:id/transitions") { _, context in
-            try json(try await core.transitions(context.parameters.require("id")))
+        on(.get, "/v1/jobs/:id") { _, context in try json(try await core.job(context.parameters.require("id"))) }
+        on(.get, "/v1/jobs/:id/transitions") { request, context in
+            try json(try await core.transitions(context.parameters.require("id"), page: try page(request)))
         }
-        router.get("/v1/jobs/:id/leases") { _, context in
-            try json(try await core.leases(jobId: context.parameters.require("id")))
+        on(.get, "/v1/jobs/:id/leases") { request, context in
+            try json(try await core.leases(jobId: context.parameters.require("id"), page: try page(request)))
         }
-        router.get("/v1/jobs/:id/entries") { _, context in
-            try json(try await core.entries(jobId: context.parameters.require("id")))
+        on(.get, "/v1/jobs/:id/entries") { request, context in
+            let id = try context.parameters.require("id")
+            _ = try await core.job(id)
+            return try json(try await core.entries(jobId: id, page: try page(request)))
         }
-        router.get("/v1/jobs/:id/proof") { _, context in
+        on(.get, "/v1/jobs/:id/proof") { _, context in
             let id = try context.parameters.require("id")
             let job = try await core.job(id)
             let proof = try await core.proof(id)
             return try json(API.ProofResponse(jobId: id, kind: job.kind, proof: Data(proof).base64EncodedString()))
         }
-        router.post("/v1/jobs/:id/consume") { request, context in
+        on(.post, "/v1/jobs/:id/consume") { request, context in
             let (_, caller) = try await server.authenticated(request, context)
             return try json(try await core.consume(requester: caller, jobId: context.parameters.require("id")))
         }
 
         // Leases.
-        router.post("/v1/leases") { request, context in
+        on(.post, "/v1/leases") { request, context in
             let start = ContinuousClock.now
             let (body, caller) = try await server.decodeAuthenticated(API.LeaseRequest.self, request, context)
             let grant = try await core.lease(node: caller, requestId: body.requestId, jobId: body.jobId)
@@ -298,8 +252,8 @@ public struct CoordinatorServer: Sendable {
             server.metrics.leasesGranted.increment()
             return try json(grant)
         }
-        router.get("/v1/leases/:id") { _, context in try json(try await core.lease(context.parameters.require("id"))) }
-        router.post("/v1/leases/:id/heartbeat") { request, context in
+        on(.get, "/v1/leases/:id") { _, context in try json(try await core.lease(context.parameters.require("id"))) }
+        on(.post, "/v1/leases/:id/heartbeat") { request, context in
             let (body, caller) = try await server.decodeAuthenticated(API.HeartbeatRequest.self, request, context)
             return try json(
                 try await core.heartbeat(
@@ -309,7 +263,7 @@ public struct CoordinatorServer: Sendable {
                 )
             )
         }
-        router.post("/v1/leases/:id/release") { request, context in
+        on(.post, "/v1/leases/:id/release") { request, context in
             let (body, caller) = try await server.decodeAuthenticated(API.ReleaseRequest.self, request, context)
             return try json(
                 try await core.release(
@@ -319,7 +273,7 @@ public struct CoordinatorServer: Sendable {
                 )
             )
         }
-        router.post("/v1/leases/:id/proof") { request, context in
+        on(.post, "/v1/leases/:id/proof") { request, context in
             let (body, caller) = try await server.decodeAuthenticated(API.ProofRequest.self, request, context)
             guard let proof = Data(base64Encoded: body.proof) else {
                 throw NetworkError.badRequest("proof must be base64")
@@ -342,7 +296,7 @@ public struct CoordinatorServer: Sendable {
         }
 
         // Ledger.
-        router.get("/v1/balances/:account") { _, context in
+        on(.get, "/v1/balances/:account") { _, context in
             let account = try context.parameters.require("account")
             return try json(
                 API.BalanceResponse(
@@ -352,12 +306,12 @@ public struct CoordinatorServer: Sendable {
                 )
             )
         }
-        router.get("/v1/ledger") { _, _ in
-            try json(API.LedgerResponse(check: try await core.checkLedger(), accounts: try await core.accounts()))
+        on(.get, "/v1/ledger") { request, _ in
+            let accounts = try await core.accounts(page: try page(request))
+            return try json(API.LedgerResponse(check: try await core.checkLedger(), accounts: accounts))
         }
-        router.get("/v1/ledger/entries") { request, _ in
-            let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 200
-            return try json(try await core.entries(limit: limit))
+        on(.get, "/v1/ledger/entries") { request, _ in
+            try json(try await core.entries(page: try page(request)))
         }
         return router
     }
@@ -377,11 +331,7 @@ public struct CoordinatorServer: Sendable {
             throw NetworkError(413, "too_large", "request body exceeds \(config.maxBodyBytes) bytes")
         }
         let bytes = [UInt8](buffer.readableBytesView)
-        do {
-            return (try JSONDecoder().decode(T.self, from: Data(bytes)), bytes)
-        } catch {
-            throw NetworkError.badRequest("malformed JSON: \(error)")
-        }
+        return (try decodeStrict(T.self, bytes), bytes)
     }
 
     /// Authenticates a request by `Authorization: Bearer <session token>` or by the signature headers
@@ -438,57 +388,7 @@ public struct CoordinatorServer: Sendable {
         let bytes = [UInt8](buffer.readableBytesView)
         // Authenticate before parsing, so a forged request learns nothing about its body.
         let (_, caller) = try await authenticated(request, context, body: bytes)
-        do {
-            return (try JSONDecoder().decode(T.self, from: Data(bytes)), caller)
-        } catch {
-            throw NetworkError.badRequest("malformed JSON: \(error)")
-        }
-    }
-}
-
-/// Encodes a JSON response.
-func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    let data = try encoder.encode(value)
-    return Response(
-        status: status,
-        headers: [.contentType: "application/json"],
-        body: .init(byteBuffer: ByteBuffer(bytes: data))
-    )
-}
-
-/// Turns ``NetworkError`` and other failures into JSON error responses.
-struct ErrorMiddleware: RouterMiddleware {
-    typealias Context = CoordinatorContext
-    let logger: Logger
-    func handle(
-        _ request: Request,
-        context: Context,
-        next: (Request, Context) async throws -> Response
-    ) async throws
-        -> Response
-    {
-        do {
-            return try await next(request, context)
-        } catch let e as NetworkError {
-            return try errorResponse(e)
-        } catch let e as HTTPError {
-            return try errorResponse(NetworkError(Int(e.status.code), "http", e.body ?? e.status.reasonPhrase))
-        } catch let e as StorageError {
-            logger.error("storage error", metadata: ["error": .string(e.description)])
-            return try errorResponse(NetworkError(503, "storage", e.description))
-        } catch {
-            logger.error("internal error", metadata: ["error": .string("\(error)")])
-            return try errorResponse(NetworkError(500, "internal", "\(error)"))
-        }
-    }
-
-    func errorResponse(_ e: NetworkError) throws -> Response {
-        try json(
-            API.ErrorBody(error: e.code, message: e.message),
-            status: HTTPResponse.Status(code: e.status, reasonPhrase: "")
-        )
+        return (try decodeStrict(T.self, bytes), caller)
     }
 }
 
@@ -503,6 +403,8 @@ struct Maintenance: Service {
             var ticks = 0
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 do {
+                    // First forgive the coordinator's own downtime, then expire what is overdue.
+                    try await server.core.markAlive(outageAfterMillis: server.config.outageAfterMillis)
                     let expired = try await server.core.expireLeases()
                     if expired > 0 {
                         server.metrics.leasesExpired.increment(by: Int64(expired))

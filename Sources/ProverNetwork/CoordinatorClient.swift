@@ -60,6 +60,18 @@ public final class CoordinatorClient: @unchecked Sendable {
         headers: [(String, String)] = [],
         timeout: TimeAmount = .seconds(60)
     ) async throws -> (Int, [UInt8]) {
+        let r = try await rawResponse(method, path, body: body, headers: headers, timeout: timeout)
+        return (r.status, r.body)
+    }
+
+    /// Sends one request and returns status, headers and body.
+    public func rawResponse(
+        _ method: HTTPMethod,
+        _ path: String,
+        body: [UInt8]? = nil,
+        headers: [(String, String)] = [],
+        timeout: TimeAmount = .seconds(60)
+    ) async throws -> (status: Int, headers: HTTPHeaders, body: [UInt8]) {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         for (k, v) in headers { request.headers.add(name: k, value: v) }
@@ -77,7 +89,7 @@ public final class CoordinatorClient: @unchecked Sendable {
         do { buffer = try await response.body.collect(upTo: 64 << 20) } catch {
             throw ClientError.transport("\(method) \(path) body: \(error)")
         }
-        return (Int(response.status.code), [UInt8](buffer.readableBytesView))
+        return (Int(response.status.code), response.headers, [UInt8](buffer.readableBytesView))
     }
 
     /// Request encoder. Slashes stay unescaped: base64 proofs are full of them, and `\/` escapes make
@@ -217,10 +229,10 @@ public final class CoordinatorClient: @unchecked Sendable {
         try await call(.GET, "/v1/jobs/\(id)", nil as String?, as: Job.self).1!
     }
 
-    /// Jobs.
-    public func jobs(state: JobState? = nil, limit: Int = 1000) async throws -> [Job] {
+    /// One page of jobs, newest first (at most ``Limits/maxPage``).
+    public func jobs(state: JobState? = nil, limit: Int = Limits.maxPage, offset: Int = 0) async throws -> [Job] {
         let q = state.map { "&state=\($0.rawValue)" } ?? ""
-        return try await call(.GET, "/v1/jobs?limit=\(limit)\(q)", nil as String?, as: [Job].self).1!
+        return try await call(.GET, "/v1/jobs?limit=\(limit)&offset=\(offset)\(q)", nil as String?, as: [Job].self).1!
     }
 
     /// A job's stored transitions.
@@ -234,14 +246,19 @@ public final class CoordinatorClient: @unchecked Sendable {
         return [UInt8](Data(base64Encoded: r.proof) ?? Data())
     }
 
-    /// All nodes.
-    public func nodes() async throws -> [NodeInfo] {
-        try await call(.GET, "/v1/nodes", nil as String?, as: [NodeInfo].self).1!
+    /// One page of nodes in address order (at most ``Limits/maxPage``).
+    public func nodes(limit: Int = Limits.maxPage, offset: Int = 0) async throws -> [NodeInfo] {
+        try await call(.GET, "/v1/nodes?limit=\(limit)&offset=\(offset)", nil as String?, as: [NodeInfo].self).1!
     }
 
-    /// The ledger check and balances.
-    public func ledger() async throws -> API.LedgerResponse {
-        try await call(.GET, "/v1/ledger", nil as String?, as: API.LedgerResponse.self).1!
+    /// The ledger check, with one page of balances in account order (at most ``Limits/maxPage``).
+    public func ledger(limit: Int = Limits.maxPage, offset: Int = 0) async throws -> API.LedgerResponse {
+        try await call(
+            .GET,
+            "/v1/ledger?limit=\(limit)&offset=\(offset)",
+            nil as String?,
+            as: API.LedgerResponse.self
+        ).1!
     }
 
     /// Health.

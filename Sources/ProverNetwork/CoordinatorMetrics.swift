@@ -58,13 +58,14 @@ public final class CoordinatorMetrics: @unchecked Sendable {
         }
     }
 
-    /// Refreshes gauges from storage.
+    /// Refreshes gauges from storage (per-node gauges for the first ``Limits/maxPage`` nodes by
+    /// address, which bounds the series a scrape returns).
     func refresh(core: CoordinatorCore, subscribers count: Int) async {
         subscribers.set(Double(count))
         if let counts = try? await core.jobCounts() {
             for s in JobState.allCases { stateGauges[s]?.set(Double(counts[s] ?? 0)) }
         }
-        guard let nodes = try? await core.nodes() else { return }
+        guard let nodes = try? await core.nodes(page: Page(limit: Limits.maxPage)) else { return }
         for n in nodes {
             let g = lock.withLock {
                 () -> (verified: Gauge, rejected: Gauge, success: Gauge, proving: Gauge, expired: Gauge) in

@@ -144,8 +144,29 @@ struct NetworkCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "network",
         abstract: "Prover-network tools.",
-        subcommands: [NetworkBenchCommand.self]
+        subcommands: [NetworkBenchCommand.self, NetworkLoginCommand.self]
     )
+}
+
+/// `zkprover network login`: a session token for scripts (curl, schemathesis).
+struct NetworkLoginCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "login",
+        abstract: "Logs a key in to a coordinator and prints the session token (for `Authorization: Bearer`).",
+        discussion: "The key's address goes to standard error, the token alone to standard output."
+    )
+
+    @Option(help: "Coordinator URL.") var coordinator = "http://127.0.0.1:8080"
+    @Option(help: "Private key file (created when missing).") var key = "node.key"
+    @Option(help: "Tokens to request from the faucet after logging in (devnet).") var faucet: Int64 = 0
+
+    func run() async throws {
+        let client = CoordinatorClient(baseURL: coordinator, key: try NodeKey.loadOrCreate(path: key))
+        let token = try await withRetry(attempts: 20, "login") { try await client.login() }
+        if faucet > 0 { _ = try await client.faucet(faucet) }
+        FileHandle.standardError.write(Data("logged in as \(client.key.address)\n".utf8))
+        print(token)
+    }
 }
 
 /// `zkprover network bench`.

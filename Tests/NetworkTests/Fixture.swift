@@ -51,7 +51,8 @@ struct CoreFixture {
     static func make(
         postgres: String? = nil,
         leaseMillis: Int64 = 10_000,
-        maxAttempts: Int64 = 3
+        maxAttempts: Int64 = 3,
+        faucetLimit: Int64 = 1_000_000
     ) async throws -> CoreFixture {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
@@ -65,7 +66,7 @@ struct CoreFixture {
         let clock = TestClock()
         var config = CoordinatorConfig()
         config.leaseMillis = leaseMillis
-        config.faucetLimit = 1_000_000
+        config.faucetLimit = faucetLimit
         config.defaultMaxAttempts = maxAttempts
         let core = try await CoordinatorCore(
             db: db,

@@ -14,8 +14,8 @@ struct ServedFixture {
     let other: CoordinatorClient
     let requester: CoordinatorClient
 
-    static func make(leaseMillis: Int64 = 10_000) async throws -> ServedFixture {
-        let f = try await CoreFixture.make(leaseMillis: leaseMillis)
+    static func make(leaseMillis: Int64 = 10_000, faucetLimit: Int64 = 1_000_000) async throws -> ServedFixture {
+        let f = try await CoreFixture.make(leaseMillis: leaseMillis, faucetLimit: faucetLimit)
         var sc = CoordinatorServerConfig()
         sc.port = 0
         sc.maxBodyBytes = 1 << 20
@@ -47,13 +47,13 @@ struct ServedFixture {
     /// Everything observable: balances, jobs with their states and transitions, leases, entries.
     func snapshot() async throws -> String {
         var parts: [String] = []
-        let accounts = try await f.core.accounts()
+        let accounts = try await f.core.accounts(page: Page(limit: 1000))
         parts.append(accounts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))
-        for j in try await f.core.jobs(limit: 1000).sorted(by: { $0.id < $1.id }) {
+        for j in try await f.core.jobs(page: Page(limit: 1000)).sorted(by: { $0.id < $1.id }) {
             parts.append("\(j.id):\(j.state.rawValue):\(j.attempts):\(try await f.core.transitions(j.id).count)")
             for l in try await f.core.leases(jobId: j.id) { parts.append("\(l.id):\(l.state.rawValue)") }
         }
-        parts.append("entries=\(try await f.core.entries(limit: 5000).count)")
+        parts.append("entries=\(try await f.core.checkLedger().entries)")
         return parts.joined(separator: "\n")
     }
 
@@ -207,10 +207,10 @@ struct ServedFixture {
         let grant = try #require(try await s.node.lease(requestId: "x"))
         // Invalid: a real proof of a different statement. Rejected with 422 and slashed; nothing else changes.
         let requesterWallet = try await s.f.core.balance(Ledger.wallet(s.requester.key.address))
-        let entriesBefore = try await s.f.core.entries(limit: 5000).count
+        let entriesBefore = try await s.f.core.checkLedger().entries
         let (status, result) = try await s.node.submitProof(grant.lease.id, proof: Proofs.sample(2).proof)
         #expect(status == 422 && !result.accepted && result.slashed == 40)
-        #expect(try await s.f.core.entries(limit: 5000).count == entriesBefore + 2)
+        #expect(try await s.f.core.checkLedger().entries == entriesBefore + 2)
         #expect(try await s.f.core.balance(Ledger.wallet(s.requester.key.address)) == requesterWallet)
         #expect(try await s.f.core.job(job.id).state == .open)
         // Truncated bytes are rejected the same way (on a fresh lease).

@@ -219,6 +219,49 @@ struct ProcessFaultTests {
         #expect(await coordinator.wait(seconds: 10) == 0)
     }
 
+    /// The coordinator is killed (`kill -9`) while a node proves, and stays down longer than a
+    /// lease. Before the fix, the first sweep after the restart expired the working node's lease
+    /// and burned its collateral although its proof then verified. Now the restarted coordinator
+    /// forgives its own downtime: no one is slashed, the proof is accepted on its lease.
+    @Test func coordinatorOutageLongerThanLeaseSlashesNoOne() async throws {
+        var (coordinator, port) = try await startCoordinator(leaseSeconds: 3)
+        let r = try await requester(port: port)
+        let input = Proofs.kind.sampleInput(size: StarkFibonacciKind.slowTestSize, seed: 7)
+        let job = try await r.submit(
+            JobRequest(
+                requestKey: "outage",
+                kind: Proofs.kind.name,
+                input: Data(input).base64EncodedString(),
+                reward: 100,
+                collateral: 40,
+                deadlineSeconds: 600
+            )
+        ).job
+        let node = try startNode("o", port: port)
+        try await waitFor(60, "the node to start proving") { try await r.job(job.id).state == .proving }
+        let leaseId = try #require(try await r.job(job.id).leaseId)
+        coordinator.kill(SIGKILL)
+        _ = await coordinator.wait(seconds: 5)
+        try await Task.sleep(for: .seconds(5))  // down for longer than the 3 s lease
+        (coordinator, port) = try await startCoordinator(port: port, leaseSeconds: 3, name: "coordinator2")
+        try await waitFor(120, "the proof verified after the outage") {
+            try await r.job(job.id).state == .verified
+        }
+        let lease = try await r.getLease(leaseId)
+        #expect(lease.state == .completed)
+        let prover = try #require(try await r.nodes().first)
+        #expect(prover.leasesExpired == 0)
+        let ledger = try await r.ledger()
+        #expect(ledger.check.balanced)
+        #expect((ledger.accounts[Ledger.burn] ?? 0) == 0)
+        #expect(ledger.accounts[Ledger.stake(prover.address)] == 1000)
+        #expect(!(try await r.transitions(job.id).map(\.to).contains("EXPIRED")))
+        node.kill(SIGTERM)
+        _ = await node.wait(seconds: 10)
+        coordinator.kill(SIGTERM)
+        #expect(await coordinator.wait(seconds: 10) == 0)
+    }
+
     @Test func restartedNodeResumesItsLease() async throws {
         let (coordinator, port) = try await startCoordinator(leaseSeconds: 15)
         let r = try await requester(port: port)

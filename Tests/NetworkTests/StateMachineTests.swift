@@ -138,25 +138,6 @@ let requesterA = "0x" + String(repeating: "a", count: 40)
         try await f.expectBalanced()
     }
 
-    @Test func lateValidProofFromFirstHolderIsAccepted() async throws {
-        let f = try await CoreFixture.make(leaseMillis: 1000)
-        defer { Task { await f.close() } }
-        _ = try await f.node(alice)
-        _ = try await f.node(bob)
-        let job = try await f.job("late")
-        let g = try #require(try await f.core.lease(node: alice, requestId: nil))
-        f.clock.advance(millis: 1500)
-        try await f.core.expireLeases()
-        let rescue = try #require(try await f.core.lease(node: bob, requestId: nil))
-        let r = try await f.core.submitProof(node: alice, leaseId: g.lease.id, proof: Proofs.sample(1).proof)
-        #expect(r.accepted && r.reward == 100 && r.bounty == 20)
-        // The rescuer's lease is superseded without penalty.
-        #expect(try await f.core.lease(rescue.lease.id).state == .superseded)
-        #expect(try await f.core.balance(Ledger.stake(bob)) == 1000)
-        #expect(try await f.core.job(job.id).state == .verified)
-        try await f.expectBalanced()
-    }
-
     @Test func invalidProofIsRejectedSlashedAndReopened() async throws {
         let f = try await CoreFixture.make()
         defer { Task { await f.close() } }

@@ -1,0 +1,229 @@
+import Foundation
+
+/// Jobs: submission (idempotent by request key), the dependency DAG and the recorded state machine.
+extension CoordinatorCore {
+    // MARK: - Jobs
+
+    /// Submits a proof request. The same requester and request key always return the same job
+    /// (`created` is false the second time); the reward moves from the requester's wallet to escrow.
+    public func submitJob(requester: String, request r: JobRequest) async throws -> (job: Job, created: Bool) {
+        try Limits.check(r.requestKey, "requestKey", max: Limits.maxKeyLength)
+        let key = requester + "/" + r.requestKey
+        if let existing = try await db.transaction({ tx in try await Self.jobByKey(tx, key) }) {
+            return (existing, false)
+        }
+        guard let kind = kinds[r.kind] else { throw NetworkError.badRequest("unknown proof kind \(r.kind)") }
+        guard r.input.utf8.count <= config.maxInputBytes * 4 / 3 + 4, let input = Data(base64Encoded: r.input) else {
+            throw NetworkError.badRequest("input must be base64 of at most \(config.maxInputBytes) bytes")
+        }
+        let work: Double
+        do { work = try kind.estimateWork(input: [UInt8](input)) } catch {
+            throw NetworkError.badRequest("input rejected by \(r.kind): \(error)")
+        }
+        guard work >= 0, work <= Limits.maxWork else {
+            throw NetworkError.badRequest("\(r.kind) estimates \(work) work units, outside 0...\(Limits.maxWork)")
+        }
+        guard r.reward > 0 else { throw NetworkError.badRequest("reward must be positive") }
+        let collateral = r.collateral ?? max(1, r.reward / 2)
+        guard collateral > 0 else { throw NetworkError.badRequest("collateral must be positive") }
+        guard r.deadlineSeconds > 0, r.deadlineSeconds <= 30 * 86400 else {
+            throw NetworkError.badRequest("deadlineSeconds must be in (0, 2592000]")
+        }
+        let maxAttempts = r.maxAttempts ?? config.defaultMaxAttempts
+        guard maxAttempts >= 1, maxAttempts <= 100 else { throw NetworkError.badRequest("maxAttempts must be 1...100") }
+        let deps = Array(Set(r.dependsOn ?? [])).sorted()
+        guard deps.count <= 1024 else { throw NetworkError.badRequest("too many dependencies") }
+        for d in deps { try Limits.check(d, "a dependency id", max: Limits.maxKeyLength) }
+        let t = now
+        let deadline = t + Int64(r.deadlineSeconds * 1000)
+        let id = newID("job", now: t)
+        let role = r.role ?? (deps.isEmpty ? .shard : .aggregate)
+        let logger = self.logger
+        let result: (Job, Bool, [NetworkEvent]) = try await db.transaction { tx in
+            if let existing = try await Self.jobByKey(tx, key) { return (existing, false, []) }
+            // A job whose collateral exceeds every token in existence could never be leased.
+            let supply = try await Ledger.supply(tx)
+            guard collateral <= supply else {
+                throw NetworkError.badRequest(
+                    "collateral \(collateral) exceeds the total supply \(supply): no node could ever lock it"
+                )
+            }
+            var pending: Int64 = 0
+            for d in deps {
+                let rows = try await tx.query("SELECT state FROM jobs WHERE id = $1", [.text(d)])
+                guard let s = rows.first?["state"].text.flatMap(JobState.init(rawValue:)) else {
+                    throw NetworkError.badRequest("unknown dependency \(d)")
+                }
+                if s == .failed { throw NetworkError.conflict("dependency \(d) has failed") }
+                if !s.isProven { pending += 1 }
+            }
+            _ = try await tx.query(
+                """
+                INSERT INTO jobs (id, request_key, requester, kind, role, input, work, reward, collateral, deadline,
+                  effective_deadline, state, seq, attempts, max_attempts, pending_deps, depends_on, lease_id, prover, proof,
+                  created_at, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, 'CREATED', 1, 0, $11, $12, $13, NULL, NULL, NULL, $14, $14)
+                """,
+                [
+                    .text(id), .text(key), .text(requester), .text(r.kind), .text(role.rawValue), .text(r.input),
+                    .double(work), .int(r.reward), .int(collateral), .int(deadline), .int(maxAttempts), .int(pending),
+                    .text(deps.joined(separator: ",")), .int(t),
+                ]
+            )
+            _ = try await tx.query(
+                "INSERT INTO transitions (job_id, seq, from_state, to_state, at, reason, actor) VALUES ($1, 1, NULL, 'CREATED', $2, $3, $4)",
+                [
+                    .text(id), .int(t),
+                    .text(
+                        "requested by \(requester): kind \(r.kind), work \(work), reward \(r.reward), deadline \(deadline)"
+                    ),
+                    .text(requester),
+                ]
+            )
+            try await Ledger.transfer(
+                tx,
+                from: Ledger.wallet(requester),
+                to: Ledger.escrow(id),
+                amount: r.reward,
+                memo: "reward escrow",
+                jobId: id,
+                now: t
+            )
+            for d in deps {
+                _ = try await tx.query("INSERT INTO job_deps (job_id, dep_id) VALUES ($1, $2)", [.text(id), .text(d)])
+            }
+            // Critical path: each dependency must finish early enough for this job to be proven in time.
+            try await Self.tightenDeadlines(tx, deps: deps, before: deadline - Int64(work.rounded(.up)))
+            var events: [NetworkEvent] = []
+            if pending == 0 {
+                events += try await Self.openJob(
+                    tx,
+                    id: id,
+                    reason: deps.isEmpty ? "no dependencies" : "all dependencies already verified",
+                    now: t
+                )
+            }
+            logger.info("job submitted", metadata: ["job": .string(id), "kind": .string(r.kind)])
+            return (try await Self.jobByID(tx, id)!, true, events)
+        }
+        emit(result.2)
+        return (result.0, result.1)
+    }
+
+    /// Lowers the effective deadline of `deps` (and recursively their dependencies) to at most `before`.
+    static func tightenDeadlines(_ tx: any SQLTransaction, deps: [String], before: Int64) async throws {
+        var frontier = deps.map { ($0, before) }
+        var steps = 0
+        while let (id, limit) = frontier.popLast(), steps < 100_000 {
+            steps += 1
+            let rows = try await tx.query(
+                "UPDATE jobs SET effective_deadline = $1 WHERE id = $2 AND effective_deadline > $1 RETURNING work, depends_on",
+                [.int(limit), .text(id)]
+            )
+            guard let row = rows.first else { continue }
+            let work = min(max(row["work"].double ?? 0, 0), Limits.maxWork)
+            for d in (row["depends_on"].text ?? "").split(separator: ",") {
+                frontier.append((String(d), limit &- Int64(work.rounded(.up))))
+            }
+        }
+    }
+
+    /// Moves a job along READY → OPEN.
+    static func openJob(_ tx: any SQLTransaction, id: String, reason: String, now: Int64) async throws -> [NetworkEvent]
+    {
+        try await transition(tx, id, from: [.created], to: .ready, reason: reason, actor: "coordinator", now: now)
+        let job = try await transition(
+            tx,
+            id,
+            from: [.ready],
+            to: .open,
+            reason: "escrow funded; offered to nodes",
+            actor: "coordinator",
+            now: now
+        )
+        return [
+            NetworkEvent(
+                type: "job.open",
+                jobId: id,
+                kind: job.kind,
+                state: "OPEN",
+                work: job.work,
+                effectiveDeadline: job.effectiveDeadline,
+                at: now
+            )
+        ]
+    }
+
+    /// Atomically moves job `id` from one of `from` to `to` and records the transition; throws 409 when
+    /// the job is in another state.
+    @discardableResult
+    static func transition(
+        _ tx: any SQLTransaction,
+        _ id: String,
+        from: [JobState],
+        to: JobState,
+        reason: String,
+        actor: String,
+        now: Int64,
+        extra: String = "",
+        binds: [SQLValue] = []
+    ) async throws -> Job {
+        let placeholders = from.indices.map { "$\($0 + 4)" }.joined(separator: ", ")
+        var all: [SQLValue] = [.text(to.rawValue), .int(now), .text(id)] + from.map { .text($0.rawValue) }
+        let base = all.count
+        var extraSQL = extra
+        for i in binds.indices.reversed() {
+            extraSQL = extraSQL.replacingOccurrences(of: "?\(i + 1)", with: "$\(base + i + 1)")
+        }
+        all += binds
+        let rows = try await tx.query(
+            """
+            UPDATE jobs SET state = $1, updated_at = $2, seq = seq + 1\(extraSQL)
+            WHERE id = $3 AND state IN (\(placeholders)) RETURNING \(jobColumns)
+            """,
+            all
+        )
+        guard let row = rows.first, let seq = row["seq"].int else {
+            let current = try await tx.query("SELECT state FROM jobs WHERE id = $1", [.text(id)]).first?["state"].text
+            guard let current else { throw NetworkError.notFound("no job \(id)") }
+            throw NetworkError.conflict("job \(id) is \(current), not \(from.map(\.rawValue).joined(separator: "/"))")
+        }
+        var fromState = from.count == 1 ? from[0].rawValue : nil
+        if fromState == nil {
+            fromState = try await tx.query(
+                "SELECT to_state FROM transitions WHERE job_id = $1 AND seq = $2",
+                [.text(id), .int(seq - 1)]
+            ).first?["to_state"].text
+        }
+        _ = try await tx.query(
+            "INSERT INTO transitions (job_id, seq, from_state, to_state, at, reason, actor) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            [
+                .text(id), .int(seq), fromState.map { .text($0) } ?? .null, .text(to.rawValue), .int(now),
+                .text(reason),
+                .text(actor),
+            ]
+        )
+        return jobFrom(row)
+    }
+
+    /// Marks a requester's proven job as consumed (its proof has been used).
+    public func consume(requester: String, jobId: String) async throws -> Job {
+        let t = now
+        return try await db.transaction { tx in
+            guard let job = try await Self.jobByID(tx, jobId) else { throw NetworkError.notFound("no job \(jobId)") }
+            guard job.requester == requester else {
+                throw NetworkError.forbidden("job \(jobId) belongs to another requester")
+            }
+            let from: [JobState] = job.role == .final ? [.paid] : [.verified]
+            return try await Self.transition(
+                tx,
+                jobId,
+                from: from,
+                to: .consumed,
+                reason: "proof consumed by requester",
+                actor: requester,
+                now: t
+            )
+        }
+    }
+}

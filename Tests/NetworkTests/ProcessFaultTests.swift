@@ -1,4 +1,5 @@
 import Foundation
+import NIOHTTP1
 import NetworkCore
 import Testing
 
@@ -72,6 +73,7 @@ struct ProcessFaultTests {
     func startCoordinator(
         port: Int = 0,
         leaseSeconds: Double = 2,
+        faucet: Int64 = 1_000_000,
         name: String = "coordinator"
     ) async throws -> (Child, Int) {
         let portFile = dir + "/\(name).port"
@@ -79,7 +81,8 @@ struct ProcessFaultTests {
         let c = try Child(
             [
                 "coordinator", "--database", dir + "/c.sqlite", "--port", String(port), "--port-file", portFile,
-                "--lease-seconds", String(leaseSeconds), "--faucet", "1000000", "--sweep-millis", "100", "--log-level",
+                "--lease-seconds", String(leaseSeconds), "--faucet", String(faucet), "--sweep-millis", "100",
+                "--log-level",
                 "warning",
             ],
             log: dir + "/\(name).log"
@@ -215,6 +218,26 @@ struct ProcessFaultTests {
         node.kill(SIGTERM)
         #expect(await node.wait(seconds: 30) != nil)
         // Clean shutdown on SIGTERM.
+        coordinator.kill(SIGTERM)
+        #expect(await coordinator.wait(seconds: 10) == 0)
+    }
+
+    /// The hostile-testing crash, as found: `--faucet 9223372036854775807`, then two mints of
+    /// Int64.max. The second used to kill the process (SIGILL in `Ledger.balance`); now it is a 409
+    /// and the coordinator serves on with a balanced ledger.
+    @Test func faucetOverflowLeavesTheCoordinatorAlive() async throws {
+        let (coordinator, port) = try await startCoordinator(faucet: .max)
+        let client = CoordinatorClient(baseURL: "http://127.0.0.1:\(port)", key: try NodeKey.generate())
+        try await client.login()
+        let body = Array("{\"amount\":9223372036854775807}".utf8)
+        let auth = [("Authorization", "Bearer " + client.sessionToken!)]
+        let (first, _) = try await client.raw(.POST, "/v1/faucet", body: body, headers: auth)
+        #expect(first == 200)
+        let (second, text) = try await client.raw(.POST, "/v1/faucet", body: body, headers: auth)
+        #expect(second == 409 && String(decoding: text, as: UTF8.self).contains("ledger_overflow"))
+        #expect(try await client.health().status == "ok")
+        let ledger = try await client.ledger()
+        #expect(ledger.check.balanced && ledger.check.minted == .max)
         coordinator.kill(SIGTERM)
         #expect(await coordinator.wait(seconds: 10) == 0)
     }

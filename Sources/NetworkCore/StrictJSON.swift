@@ -23,17 +23,26 @@ public enum StrictJSON {
     ///   and `\u` surrogates only in high-low pairs;
     /// - no trailing commas, and no key twice in one object, compared after unescaping (so
     ///   `{"a":1,"\u0061":2}` is refused); at most `maxDepth` arrays and objects open at once.
-    public static func validate(_ bytes: [UInt8], maxDepth: Int = 64) throws(StrictJSON.Error) {
+    ///
+    /// With `asciiKeys`, object keys must also be ASCII after unescaping. `JSONDecoder` matches keys
+    /// by canonical equivalence (`"request\u212Aey"`, with KELVIN SIGN, decodes as `requestKey`) and
+    /// in time quadratic in a run of combining marks; an API whose keys are all ASCII refuses both.
+    public static func validate(
+        _ bytes: [UInt8],
+        maxDepth: Int = 64,
+        asciiKeys: Bool = false
+    ) throws(StrictJSON.Error) {
         try bytes.withUnsafeBufferPointer { (buffer) throws(Error) in
-            var parser = Parser(bytes: buffer, maxDepth: maxDepth)
+            var parser = Parser(bytes: buffer, maxDepth: maxDepth, asciiKeys: asciiKeys)
             try parser.validate()
         }
     }
 }
 
 extension StrictJSON {
-    /// An object key compared by its UTF-8 bytes, not by `String`'s canonical equivalence ("é" and
-    /// "e\u{301}" are different keys); keys of up to 15 bytes are stored inline, with no allocation.
+    /// An object key compared by its UTF-8 bytes, as RFC 8259 compares code points ("é" and "e\u{301}" are
+    /// different keys), not by `String`'s canonical equivalence, whose hashing normalises in time quadratic
+    /// in a run of combining marks. Keys of up to 15 bytes are stored inline, with no allocation.
     private struct Key: Hashable {
         var text: String
         static func == (a: Key, b: Key) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
@@ -47,6 +56,7 @@ extension StrictJSON {
     private struct Parser {
         let bytes: UnsafeBufferPointer<UInt8>
         let maxDepth: Int
+        let asciiKeys: Bool
         var index = 0
         /// The open containers, innermost last: `true` for an object, `false` for an array.
         var open: [Bool] = []
@@ -115,9 +125,13 @@ extension StrictJSON {
             guard next == UInt8(ascii: "\"") else { throw failure("expected a string key") }
             let start = index
             try string(isKey: true)
+            if asciiKeys, scratch.contains(where: { $0 >= 0x80 }) {
+                throw Error(offset: start, message: "non-ASCII object key")
+            }
             let key = Key(text: String(decoding: scratch, as: UTF8.self))
             guard keys[keys.count - 1].insert(key).inserted else {
-                let shown = key.text.count > 64 ? String(key.text.prefix(64)) + "…" : key.text
+                let scalars = key.text.unicodeScalars  // not Characters: one can hold any number of scalars
+                let shown = scalars.count > 64 ? String(scalars.prefix(64)) + "…" : key.text
                 throw Error(offset: start, message: "duplicate key \(shown.debugDescription)")
             }
             skipWhitespace()

@@ -5,10 +5,10 @@ import NIOCore
 import NetworkCore
 
 /// Decodes a request body that must be strict JSON (RFC 8259: UTF-8, no trailing commas, no
-/// duplicate keys; see ``StrictJSON``); 400 otherwise.
+/// duplicate keys, ASCII keys; see ``StrictJSON``); 400 otherwise.
 func decodeStrict<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
     do {
-        try StrictJSON.validate(bytes)
+        try StrictJSON.validate(bytes, asciiKeys: true)
     } catch {
         throw NetworkError.badRequest("malformed JSON: \(error)")
     }

@@ -128,6 +128,10 @@ import Testing
             Self.body("{\"amount\":1,}"),
             Self.body("{\"amount\":1,\"amount\":2}"),
             Self.body("{\"amount\":1,\"\\u0061mount\":2}"),
+            // Non-ASCII keys: JSONDecoder matches keys by canonical equivalence, so "request\u212Aey"
+            // (KELVIN SIGN) would decode as requestKey.
+            Self.body("{\"amount\":1,\"\u{212A}\":2}"),
+            Self.body("{\"amount\":1,\"\\u212A\":2}"),
             utf16,
             Array("{\"amount\":1}".utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }),
             Self.body("{\"amount\":01}"),

@@ -114,6 +114,14 @@ import Testing
         #expect(error?.message.contains(expected) == true, "\(String(describing: error)) lacks \"\(expected)\"")
     }
 
+    @Test func asciiKeysOptionRefusesNonASCIIKeys() throws {
+        for json in ["{\"request\u{212A}ey\":1}", "{\"request\\u212Aey\":1}", "{\"a\":{\"é\":1}}"] {
+            try StrictJSON.validate(Array(json.utf8))
+            #expect(throws: StrictJSON.Error.self) { try StrictJSON.validate(Array(json.utf8), asciiKeys: true) }
+        }
+        try StrictJSON.validate(Array("{\"requestKey\":\"é\",\"a\":[\"€\"]}".utf8), asciiKeys: true)
+    }
+
     @Test func errorsNameTheOffset() {
         func error(_ json: String) -> StrictJSON.Error? {
             #expect(throws: StrictJSON.Error.self) { try StrictJSON.validate(Array(json.utf8)) }
@@ -131,6 +139,10 @@ import Testing
         let long = String(repeating: "k", count: 100)
         let message = error("{\"\(long)\":1,\"\(long)\":2}")?.message
         #expect(message == "duplicate key \"\(String(repeating: "k", count: 64))…\"")
+        // One Character of 100 000 combining marks: the message stays short (and the time linear).
+        let marks = "e" + String(repeating: "\u{301}\u{316}", count: 50_000)
+        let marksMessage = error("{\"\(marks)\":1,\"\(marks)\":2}")?.message ?? ""
+        #expect(marksMessage.utf8.starts(with: "duplicate key \"e\u{301}".utf8) && marksMessage.utf8.count < 300)
     }
 
     @Test func nestingIsBounded() throws {

@@ -113,6 +113,21 @@ struct ProcessFaultTests {
         return c
     }
 
+    /// Submits a job (reward 100, collateral 40) of the given instance size.
+    func submit(_ r: CoordinatorClient, _ key: String, size: Int, seed: UInt64) async throws -> Job {
+        let input = Proofs.kind.sampleInput(size: size, seed: seed)
+        return try await r.submit(
+            JobRequest(
+                requestKey: key,
+                kind: Proofs.kind.name,
+                input: Data(input).base64EncodedString(),
+                reward: 100,
+                collateral: 40,
+                deadlineSeconds: 600
+            )
+        ).job
+    }
+
     func waitFor(_ seconds: Double, _ what: String, _ condition: () async throws -> Bool) async throws {
         let end = Date().addingTimeInterval(seconds)
         while Date() < end {
@@ -127,17 +142,7 @@ struct ProcessFaultTests {
         let (coordinator, port) = try await startCoordinator()
         let r = try await requester(port: port)
         // A larger instance so the proof takes a while.
-        let input = Proofs.kind.sampleInput(size: StarkFibonacciKind.slowTestSize, seed: 5)
-        let job = try await r.submit(
-            JobRequest(
-                requestKey: "kill-me",
-                kind: Proofs.kind.name,
-                input: Data(input).base64EncodedString(),
-                reward: 100,
-                collateral: 40,
-                deadlineSeconds: 600
-            )
-        ).job
+        let job = try await submit(r, "kill-me", size: StarkFibonacciKind.slowTestSize, seed: 5)
         let a = try startNode("a", port: port)
         try await waitFor(60, "node a to lease") {
             let s = try await r.job(job.id).state
@@ -179,19 +184,7 @@ struct ProcessFaultTests {
         let r = try await requester(port: port)
         var ids: [String] = []
         for i in 0..<4 {
-            let input = Proofs.kind.sampleInput(size: 0, seed: UInt64(i + 1))
-            ids.append(
-                try await r.submit(
-                    JobRequest(
-                        requestKey: "restart-\(i)",
-                        kind: Proofs.kind.name,
-                        input: Data(input).base64EncodedString(),
-                        reward: 100,
-                        collateral: 40,
-                        deadlineSeconds: 600
-                    )
-                ).job.id
-            )
+            ids.append(try await submit(r, "restart-\(i)", size: 0, seed: UInt64(i + 1)).id)
         }
         let node = try startNode("n", port: port)
         try await waitFor(90, "a first verified proof") {
@@ -249,17 +242,7 @@ struct ProcessFaultTests {
     @Test func coordinatorOutageLongerThanLeaseSlashesNoOne() async throws {
         var (coordinator, port) = try await startCoordinator(leaseSeconds: 3)
         let r = try await requester(port: port)
-        let input = Proofs.kind.sampleInput(size: StarkFibonacciKind.slowTestSize, seed: 7)
-        let job = try await r.submit(
-            JobRequest(
-                requestKey: "outage",
-                kind: Proofs.kind.name,
-                input: Data(input).base64EncodedString(),
-                reward: 100,
-                collateral: 40,
-                deadlineSeconds: 600
-            )
-        ).job
+        let job = try await submit(r, "outage", size: StarkFibonacciKind.slowTestSize, seed: 7)
         let node = try startNode("o", port: port)
         try await waitFor(60, "the node to start proving") { try await r.job(job.id).state == .proving }
         let leaseId = try #require(try await r.job(job.id).leaseId)
@@ -288,17 +271,7 @@ struct ProcessFaultTests {
     @Test func restartedNodeResumesItsLease() async throws {
         let (coordinator, port) = try await startCoordinator(leaseSeconds: 15)
         let r = try await requester(port: port)
-        let input = Proofs.kind.sampleInput(size: StarkFibonacciKind.slowTestSize, seed: 6)
-        let job = try await r.submit(
-            JobRequest(
-                requestKey: "resume",
-                kind: Proofs.kind.name,
-                input: Data(input).base64EncodedString(),
-                reward: 100,
-                collateral: 40,
-                deadlineSeconds: 600
-            )
-        ).job
+        let job = try await submit(r, "resume", size: StarkFibonacciKind.slowTestSize, seed: 6)
         let a = try startNode("r", port: port)
         try await waitFor(60, "lease") {
             let s = try await r.job(job.id).state

@@ -4,14 +4,13 @@ import Foundation
 extension CoordinatorCore {
     // MARK: - Jobs
 
-    /// Submits a proof request. The same requester and request key always return the same job
-    /// (`created` is false the second time); the reward moves from the requester's wallet to escrow.
+    /// Submits a proof request; the reward moves from the requester's wallet to escrow. The request
+    /// is validated in full first. The same requester and request key then always return the same
+    /// job (`created` is false the second time), provided the request is the same (kind, input,
+    /// reward, collateral, attempts, role, dependencies); a different request under a used key is 409.
     public func submitJob(requester: String, request r: JobRequest) async throws -> (job: Job, created: Bool) {
         try Limits.check(r.requestKey, "requestKey", max: Limits.maxKeyLength)
         let key = requester + "/" + r.requestKey
-        if let existing = try await db.transaction({ tx in try await Self.jobByKey(tx, key) }) {
-            return (existing, false)
-        }
         guard let kind = kinds[r.kind] else { throw NetworkError.badRequest("unknown proof kind \(r.kind)") }
         guard r.input.utf8.count <= config.maxInputBytes * 4 / 3 + 4, let input = Data(base64Encoded: r.input) else {
             throw NetworkError.badRequest("input must be base64 of at most \(config.maxInputBytes) bytes")
@@ -40,7 +39,18 @@ extension CoordinatorCore {
         let role = r.role ?? (deps.isEmpty ? .shard : .aggregate)
         let logger = self.logger
         let result: (Job, Bool, [NetworkEvent]) = try await db.transaction { tx in
-            if let existing = try await Self.jobByKey(tx, key) { return (existing, false, []) }
+            if let existing = try await Self.jobByKey(tx, key) {
+                let same =
+                    existing.kind == r.kind && existing.input == r.input && existing.reward == r.reward
+                    && existing.collateral == collateral && existing.maxAttempts == maxAttempts
+                    && existing.role == role && existing.dependsOn == deps
+                guard same else {
+                    throw NetworkError.conflict(
+                        "requestKey \(r.requestKey) already names job \(existing.id), a different request"
+                    )
+                }
+                return (existing, false, [])
+            }
             // A job whose collateral exceeds every token in existence could never be leased.
             let supply = try await Ledger.supply(tx)
             guard collateral <= supply else {

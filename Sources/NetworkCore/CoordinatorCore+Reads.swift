@@ -19,7 +19,7 @@ extension CoordinatorCore {
         }
         guard let row = rows.first else { throw NetworkError.notFound("no job \(id)") }
         guard let text = row["proof"].text, let data = Data(base64Encoded: text) else {
-            throw NetworkError.notFound("job \(id) has no verified proof yet")
+            throw NetworkError.conflict("job \(id) has no verified proof yet")
         }
         return [UInt8](data)
     }

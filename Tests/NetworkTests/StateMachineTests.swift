@@ -97,6 +97,41 @@ let requesterA = "0x" + String(repeating: "a", count: 40)
         try await f.expectBalanced()
     }
 
+    /// Found by schemathesis: a reused request key returned the existing job before the request
+    /// was validated, so `maxAttempts: 101` got a 200. Now the request is validated first, and a
+    /// different request under a used key is 409, not silently the old job.
+    @Test func reusedRequestKeyIsValidatedAndMustMatch() async throws {
+        let f = try await CoreFixture.make()
+        defer { Task { await f.close() } }
+        let a = try await f.job("reuse")
+        func again(reward: Int64 = 100, maxAttempts: Int64? = nil) async throws -> (job: Job, created: Bool) {
+            try await f.core.submitJob(
+                requester: requesterA,
+                request: JobRequest(
+                    requestKey: "reuse",
+                    kind: Proofs.kind.name,
+                    input: Proofs.base64(1),
+                    reward: reward,
+                    collateral: 40,
+                    deadlineSeconds: 600,
+                    maxAttempts: maxAttempts
+                )
+            )
+        }
+        let invalid = await #expect(throws: NetworkError.self) { _ = try await again(maxAttempts: 101) }
+        #expect(invalid?.status == 400)
+        let different = await #expect(throws: NetworkError.self) { _ = try await again(reward: 101) }
+        #expect(different?.status == 409)
+        let same = try await again()
+        #expect(!same.created && same.job.id == a.id)
+        // A job without a verified proof has no proof to read yet: 409, not 404.
+        let noProof = await #expect(throws: NetworkError.self) { _ = try await f.core.proof(a.id) }
+        #expect(noProof?.status == 409)
+        let noJob = await #expect(throws: NetworkError.self) { _ = try await f.core.proof("job-none") }
+        #expect(noJob?.status == 404)
+        try await f.expectBalanced()
+    }
+
     @Test func finalJobSettlesAndIsPaid() async throws {
         let f = try await CoreFixture.make()
         defer { Task { await f.close() } }

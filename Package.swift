@@ -30,7 +30,7 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-    .package(url: "https://github.com/vapor/sqlite-nio", from: "1.13.2"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
   ],
@@ -59,11 +59,15 @@ let package = Package(
       name: "EVMGuestInput", dependencies: ["EVM", "EVMPrimitives"], path: "Guests/examples/evm",
       exclude: ["main.swift", "guest.modules"],
       sources: ["EVMInput.swift", "StateTestInput.swift"], swiftSettings: fastSettings),
+    // The system's SQLite 3 (Debian's libsqlite3-dev), driven through its C API by NetworkCore.
+    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     .target(
       name: "NetworkCore",
       dependencies: [
         "Stark", "Algebra", "Hashing", "Secp256k1", "Keccak", "EVMPrimitives",
-        .product(name: "SQLiteNIO", package: "sqlite-nio"),
+        "CSQLite",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "PostgresNIO", package: "postgres-nio"),
         .product(name: "Logging", package: "swift-log"),
       ],

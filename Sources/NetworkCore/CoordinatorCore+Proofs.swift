@@ -1,6 +1,6 @@
 import Algebra
 import Foundation
-import SQLiteNIO
+import NIOPosix
 
 /// Proofs: verification off the request threads, then acceptance (reward, bounty, dependents) or
 /// rejection (slashing).

@@ -2,9 +2,8 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
-import SQLiteNIO
 import Synchronization
-import VaporCSQLite
+import CSQLite
 
 /// One value bound to, or read from, an SQL statement. The coordinator stores only
 /// integers, doubles and text, so the same schema and SQL run on SQLite and PostgreSQL.
@@ -260,11 +259,11 @@ final class SQLiteHandle: @unchecked Sendable {
     init(path: String) throws {
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
-        let rc = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+        let rc = sqlite3_open_v2(path, &handle, flags, nil)
         guard rc == SQLITE_OK, let handle else {
             var message = "code \(rc)"
-            if let handle, let m = sqlite_nio_sqlite3_errmsg(handle) { message = String(cString: m) }
-            sqlite_nio_sqlite3_close_v2(handle)
+            if let handle, let m = sqlite3_errmsg(handle) { message = String(cString: m) }
+            sqlite3_close_v2(handle)
             throw StorageError.query("cannot open SQLite database at \(path): \(message)")
         }
         db = handle
@@ -273,16 +272,16 @@ final class SQLiteHandle: @unchecked Sendable {
     deinit { close() }
 
     func close() {
-        for (_, s) in statements { sqlite_nio_sqlite3_finalize(s) }
+        for (_, s) in statements { sqlite3_finalize(s) }
         statements.removeAll()
-        if let db { sqlite_nio_sqlite3_close_v2(db) }
+        if let db { sqlite3_close_v2(db) }
         db = nil
     }
 
     private func error(_ what: String) -> StorageError {
         guard let db else { return StorageError.query("\(what): database is closed") }
-        let code = sqlite_nio_sqlite3_extended_errcode(db)
-        let message = sqlite_nio_sqlite3_errmsg(db).map { String(cString: $0) } ?? ""
+        let code = sqlite3_extended_errcode(db)
+        let message = sqlite3_errmsg(db).map { String(cString: $0) } ?? ""
         return StorageError.query("\(what): SQLite error \(code): \(message)")
     }
 
@@ -290,7 +289,7 @@ final class SQLiteHandle: @unchecked Sendable {
         if cache, let s = statements[sql] { return s }
         guard let db else { throw StorageError.query("database is closed") }
         var stmt: OpaquePointer?
-        let rc = sqlite_nio_sqlite3_prepare_v3(
+        let rc = sqlite3_prepare_v3(
             db,
             SQLiteTx.rewrite(sql),
             -1,
@@ -301,7 +300,7 @@ final class SQLiteHandle: @unchecked Sendable {
         guard rc == SQLITE_OK, let stmt else { throw error("prepare") }
         if cache {
             if statements.count >= Self.maxCached {
-                for (_, s) in statements { sqlite_nio_sqlite3_finalize(s) }
+                for (_, s) in statements { sqlite3_finalize(s) }
                 statements.removeAll()
             }
             statements[sql] = stmt
@@ -315,22 +314,22 @@ final class SQLiteHandle: @unchecked Sendable {
         try SQLValue.checkStorable(binds)
         let stmt = try prepare(sql, cache: cache)
         defer {
-            sqlite_nio_sqlite3_reset(stmt)
-            sqlite_nio_sqlite3_clear_bindings(stmt)
-            if !cache { sqlite_nio_sqlite3_finalize(stmt) }
+            sqlite3_reset(stmt)
+            sqlite3_clear_bindings(stmt)
+            if !cache { sqlite3_finalize(stmt) }
         }
         for (i, b) in binds.enumerated() {
             let index = Int32(i + 1)
             let rc: Int32
             switch b {
-            case .int(let v): rc = sqlite_nio_sqlite3_bind_int64(stmt, index, v)
-            case .double(let d): rc = sqlite_nio_sqlite3_bind_double(stmt, index, d)
-            case .null: rc = sqlite_nio_sqlite3_bind_null(stmt, index)
+            case .int(let v): rc = sqlite3_bind_int64(stmt, index, v)
+            case .double(let d): rc = sqlite3_bind_double(stmt, index, d)
+            case .null: rc = sqlite3_bind_null(stmt, index)
             case .text(let s):
                 var s = s
                 rc = s.withUTF8 { u in
                     guard let base = u.baseAddress, !u.isEmpty else {
-                        return sqlite_nio_sqlite3_bind_text64(
+                        return sqlite3_bind_text64(
                             stmt,
                             index,
                             "",
@@ -340,7 +339,7 @@ final class SQLiteHandle: @unchecked Sendable {
                         )
                     }
                     return UnsafeRawPointer(base).withMemoryRebound(to: CChar.self, capacity: u.count) {
-                        sqlite_nio_sqlite3_bind_text64(
+                        sqlite3_bind_text64(
                             stmt,
                             index,
                             $0,
@@ -356,24 +355,24 @@ final class SQLiteHandle: @unchecked Sendable {
         var names: [String] = []
         var rows: [SQLRow] = []
         while true {
-            let rc = sqlite_nio_sqlite3_step(stmt)
+            let rc = sqlite3_step(stmt)
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else { throw error("step") }
-            let n = sqlite_nio_sqlite3_column_count(stmt)
+            let n = sqlite3_column_count(stmt)
             if names.isEmpty && n > 0 {
-                names = (0..<n).map { sqlite_nio_sqlite3_column_name(stmt, $0).map { String(cString: $0) } ?? "" }
+                names = (0..<n).map { sqlite3_column_name(stmt, $0).map { String(cString: $0) } ?? "" }
             }
             var values: [String: SQLValue] = Dictionary(minimumCapacity: Int(n))
             for c in 0..<n {
                 let value: SQLValue
-                switch sqlite_nio_sqlite3_column_type(stmt, c) {
-                case SQLITE_INTEGER: value = .int(sqlite_nio_sqlite3_column_int64(stmt, c))
-                case SQLITE_FLOAT: value = .double(sqlite_nio_sqlite3_column_double(stmt, c))
+                switch sqlite3_column_type(stmt, c) {
+                case SQLITE_INTEGER: value = .int(sqlite3_column_int64(stmt, c))
+                case SQLITE_FLOAT: value = .double(sqlite3_column_double(stmt, c))
                 case SQLITE_NULL: value = .null
                 default:
                     // TEXT (and BLOB, read as UTF-8 text).
-                    let bytes = Int(sqlite_nio_sqlite3_column_bytes(stmt, c))
-                    if let p = sqlite_nio_sqlite3_column_blob(stmt, c), bytes > 0 {
+                    let bytes = Int(sqlite3_column_bytes(stmt, c))
+                    if let p = sqlite3_column_blob(stmt, c), bytes > 0 {
                         value = .text(
                             String(
                                 decoding: UnsafeRawBufferPointer(start: p, count: bytes).bindMemory(to: UInt8.self),

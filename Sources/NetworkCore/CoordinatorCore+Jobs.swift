@@ -72,7 +72,7 @@ extension CoordinatorCore {
                 INSERT INTO jobs (id, request_key, requester, kind, role, input, work, reward, collateral, deadline,
                   effective_deadline, state, seq, attempts, max_attempts, pending_deps, depends_on, lease_id, prover, proof,
                   created_at, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, 'CREATED', 1, 0, $11, $12, $13, NULL, NULL, NULL, $14, $14)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, \(JobState.created.sql), 1, 0, $11, $12, $13, NULL, NULL, NULL, $14, $14)
                 """,
                 [
                     .text(id), .text(key), .text(requester), .text(r.kind), .text(role.rawValue), .text(r.input),
@@ -80,15 +80,16 @@ extension CoordinatorCore {
                     .text(deps.joined(separator: ",")), .int(t),
                 ]
             )
-            _ = try await tx.query(
-                "INSERT INTO transitions (job_id, seq, from_state, to_state, at, reason, actor) VALUES ($1, 1, NULL, 'CREATED', $2, $3, $4)",
-                [
-                    .text(id), .int(t),
-                    .text(
-                        "requested by \(requester): kind \(r.kind), work \(work), reward \(r.reward), deadline \(deadline)"
-                    ),
-                    .text(requester),
-                ]
+            try await Self.recordTransition(
+                tx,
+                id,
+                seq: 1,
+                from: nil,
+                to: .created,
+                at: t,
+                reason:
+                    "requested by \(requester): kind \(r.kind), work \(work), reward \(r.reward), deadline \(deadline)",
+                actor: requester
             )
             try await Ledger.transfer(
                 tx,
@@ -153,10 +154,10 @@ extension CoordinatorCore {
         )
         return [
             NetworkEvent(
-                type: "job.open",
+                type: .jobOpen,
                 jobId: id,
                 kind: job.kind,
-                state: "OPEN",
+                state: .open,
                 work: job.work,
                 effectiveDeadline: job.effectiveDeadline,
                 at: now
@@ -205,15 +206,28 @@ extension CoordinatorCore {
                 [.text(id), .int(seq - 1)]
             ).first?["to_state"].text
         }
+        try await recordTransition(tx, id, seq: seq, from: fromState, to: to, at: now, reason: reason, actor: actor)
+        return jobFrom(row)
+    }
+
+    /// Appends one row to a job's transition log: the only place rows go into `transitions`.
+    static func recordTransition(
+        _ tx: any SQLTransaction,
+        _ id: String,
+        seq: Int64,
+        from: String?,
+        to: JobState,
+        at: Int64,
+        reason: String,
+        actor: String
+    ) async throws {
         _ = try await tx.query(
             "INSERT INTO transitions (job_id, seq, from_state, to_state, at, reason, actor) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             [
-                .text(id), .int(seq), fromState.map { .text($0) } ?? .null, .text(to.rawValue), .int(now),
-                .text(reason),
+                .text(id), .int(seq), from.map { .text($0) } ?? .null, .text(to.rawValue), .int(at), .text(reason),
                 .text(actor),
             ]
         )
-        return jobFrom(row)
     }
 
     /// Marks a requester's proven job as consumed (its proof has been used).

@@ -27,7 +27,7 @@ extension CoordinatorCore {
             }
             if let jobId {
                 let rows = try await tx.query(
-                    "SELECT * FROM leases WHERE node = $1 AND job_id = $2 AND state = 'ACTIVE'",
+                    "SELECT * FROM leases WHERE node = $1 AND job_id = $2 AND state = \(LeaseState.active.sql)",
                     [.text(node), .text(jobId)]
                 )
                 if let row = rows.first {
@@ -47,7 +47,7 @@ extension CoordinatorCore {
             let wps = nodeRow["work_per_second"].double ?? 0
             let slots = nodeRow["slots"].int ?? 0
             let active = try await tx.query(
-                "SELECT COUNT(*) AS n, COALESCE(SUM(work), 0) AS w FROM leases WHERE node = $1 AND state = 'ACTIVE'",
+                "SELECT COUNT(*) AS n, COALESCE(SUM(work), 0) AS w FROM leases WHERE node = $1 AND state = \(LeaseState.active.sql)",
                 [.text(node)]
             ).first
             let activeCount = active?["n"].int ?? 0
@@ -59,7 +59,7 @@ extension CoordinatorCore {
             var candidates: [SQLRow]
             if let jobId {
                 candidates = try await tx.query(
-                    "SELECT id, kind, work, collateral FROM jobs WHERE id = $1 AND state = 'OPEN'",
+                    "SELECT id, kind, work, collateral FROM jobs WHERE id = $1 AND state = \(JobState.open.sql)",
                     [.text(jobId)]
                 )
             } else {
@@ -71,7 +71,7 @@ extension CoordinatorCore {
                 let tail = engine == .postgres ? "LIMIT 1 FOR UPDATE SKIP LOCKED" : "LIMIT 16"
                 candidates = try await tx.query(
                     """
-                    SELECT id, kind, work, collateral FROM jobs WHERE state = 'OPEN' AND kind IN (\(kindList))
+                    SELECT id, kind, work, collateral FROM jobs WHERE state = \(JobState.open.sql) AND kind IN (\(kindList))
                     AND collateral <= $\(nodeKinds.count + 1) AND work <= $\(nodeKinds.count + 2)
                     AND attempts < max_attempts
                     ORDER BY effective_deadline, created_at \(tail)
@@ -94,25 +94,27 @@ extension CoordinatorCore {
                 let leaseId = newID("lease", now: t)
                 let bounty = try await Ledger.balance(tx, Ledger.bounty(id))
                 let claimed = try await tx.query(
-                    "UPDATE jobs SET state = 'LEASED', seq = seq + 1, attempts = attempts + 1, lease_id = $1, updated_at = $2 WHERE id = $3 AND state = 'OPEN' AND attempts < max_attempts RETURNING \(Self.jobColumns)",
+                    "UPDATE jobs SET state = \(JobState.leased.sql), seq = seq + 1, attempts = attempts + 1, lease_id = $1, updated_at = $2 WHERE id = $3 AND state = \(JobState.open.sql) AND attempts < max_attempts RETURNING \(Self.jobColumns)",
                     [.text(leaseId), .int(t), .text(id)]
                 )
                 guard let claimedRow = claimed.first, let seq = claimedRow["seq"].int else { continue }
                 let job = Self.jobFrom(claimedRow)
                 let attempt = job.attempts
-                _ = try await tx.query(
-                    "INSERT INTO transitions (job_id, seq, from_state, to_state, at, reason, actor) VALUES ($1, $2, 'OPEN', 'LEASED', $3, $4, $5)",
-                    [
-                        .text(id), .int(seq), .int(t),
-                        .text(
-                            "leased to \(node) as \(leaseId) (attempt \(attempt), collateral \(collateral)\(bounty > 0 ? ", rescue with bounty \(bounty)" : ""))"
-                        ), .text(node),
-                    ]
+                let rescue = bounty > 0 ? ", rescue with bounty \(bounty)" : ""
+                try await Self.recordTransition(
+                    tx,
+                    id,
+                    seq: seq,
+                    from: JobState.open.rawValue,
+                    to: .leased,
+                    at: t,
+                    reason: "leased to \(node) as \(leaseId) (attempt \(attempt), collateral \(collateral)\(rescue))",
+                    actor: node
                 )
                 _ = try await tx.query(
                     """
                     INSERT INTO leases (id, job_id, node, request_id, collateral, state, rescue, progress, work, created_at,
-                      expires_at, updated_at, reason) VALUES ($1, $2, $3, $4, $5, 'ACTIVE', $6, 0, $7, $8, $9, $8, 'granted')
+                      expires_at, updated_at, reason) VALUES ($1, $2, $3, $4, $5, \(LeaseState.active.sql), $6, 0, $7, $8, $9, $8, 'granted')
                     """,
                     [
                         .text(leaseId), .text(id), .text(node), requestId.map { .text($0) } ?? .null, .int(collateral),
@@ -144,7 +146,7 @@ extension CoordinatorCore {
                 )
                 return (
                     LeaseGrant(lease: lease, job: job),
-                    [NetworkEvent(type: "job.leased", jobId: id, kind: job.kind, state: "LEASED", node: node, at: t)]
+                    [NetworkEvent(type: .jobLeased, jobId: id, kind: job.kind, state: .leased, node: node, at: t)]
                 )
             }
             if let jobId, candidates.isEmpty {
@@ -196,7 +198,7 @@ extension CoordinatorCore {
                 throw NetworkError.conflict("lease \(leaseId) is \(lease.state.rawValue)")
             }
             _ = try await tx.query(
-                "UPDATE leases SET state = 'RELEASED', updated_at = $1, reason = $2 WHERE id = $3",
+                "UPDATE leases SET state = \(LeaseState.released.sql), updated_at = $1, reason = $2 WHERE id = $3",
                 [.int(t), .text("released: \(reason)"), .text(leaseId)]
             )
             try await Ledger.sweep(
@@ -252,10 +254,10 @@ extension CoordinatorCore {
             )
             return [
                 NetworkEvent(
-                    type: "job.open",
+                    type: .jobOpen,
                     jobId: j.id,
                     kind: j.kind,
-                    state: "OPEN",
+                    state: .open,
                     work: j.work,
                     effectiveDeadline: j.effectiveDeadline,
                     at: now
@@ -301,10 +303,13 @@ extension CoordinatorCore {
             now: now
         )
         // Release any still-active lease on it.
-        for row in try await tx.query("SELECT * FROM leases WHERE job_id = $1 AND state = 'ACTIVE'", [.text(id)]) {
+        for row in try await tx.query(
+            "SELECT * FROM leases WHERE job_id = $1 AND state = \(LeaseState.active.sql)",
+            [.text(id)]
+        ) {
             let l = leaseFrom(row)
             _ = try await tx.query(
-                "UPDATE leases SET state = 'SUPERSEDED', updated_at = $1, reason = 'job failed' WHERE id = $2",
+                "UPDATE leases SET state = \(LeaseState.superseded.sql), updated_at = $1, reason = 'job failed' WHERE id = $2",
                 [.int(now), .text(l.id)]
             )
             try await Ledger.sweep(
@@ -316,7 +321,7 @@ extension CoordinatorCore {
                 now: now
             )
         }
-        var events = [NetworkEvent(type: "job.failed", jobId: id, kind: job.kind, state: "FAILED", at: now)]
+        var events = [NetworkEvent(type: .jobFailed, jobId: id, kind: job.kind, state: .failed, at: now)]
         for row in try await tx.query("SELECT job_id FROM job_deps WHERE dep_id = $1", [.text(id)]) {
             guard let dependent = row["job_id"].text, let d = try await jobByID(tx, dependent) else { continue }
             if d.state == .created || d.state == .open || d.state == .ready {
@@ -351,7 +356,7 @@ extension CoordinatorCore {
                 let since = last ?? Int64.min
                 let down = last.map { "\(t - $0) ms" } ?? "an unknown time"
                 extended = try await tx.query(
-                    "UPDATE leases SET expires_at = $1, reason = $2 WHERE state = 'ACTIVE' AND expires_at >= $3 AND expires_at < $1 RETURNING id",
+                    "UPDATE leases SET expires_at = $1, reason = $2 WHERE state = \(LeaseState.active.sql) AND expires_at >= $3 AND expires_at < $1 RETURNING id",
                     [.int(t + leaseMillis), .text("extended after a coordinator outage of \(down)"), .int(since)]
                 ).count
                 if extended > 0 {
@@ -376,7 +381,7 @@ extension CoordinatorCore {
         let t = now
         let due = try await db.transaction { tx in
             try await tx.query(
-                "SELECT id FROM leases WHERE state = 'ACTIVE' AND expires_at < $1 ORDER BY expires_at LIMIT 256",
+                "SELECT id FROM leases WHERE state = \(LeaseState.active.sql) AND expires_at < $1 ORDER BY expires_at LIMIT 256",
                 [.int(t)]
             )
         }
@@ -385,7 +390,7 @@ extension CoordinatorCore {
             guard let leaseId = row["id"].text else { continue }
             let events: [NetworkEvent] = try await db.transaction { tx in
                 let rows = try await tx.query(
-                    "UPDATE leases SET state = 'EXPIRED', updated_at = $1, reason = $2 WHERE id = $3 AND state = 'ACTIVE' AND expires_at < $1 RETURNING *",
+                    "UPDATE leases SET state = \(LeaseState.expired.sql), updated_at = $1, reason = $2 WHERE id = $3 AND state = \(LeaseState.active.sql) AND expires_at < $1 RETURNING *",
                     [.int(t), .text("expired without heartbeat"), .text(leaseId)]
                 )
                 guard let leaseRow = rows.first else { return [] }
@@ -415,7 +420,7 @@ extension CoordinatorCore {
                     [.text(lease.node)]
                 )
                 var events = [
-                    NetworkEvent(type: "lease.expired", jobId: lease.jobId, node: lease.node, at: t)
+                    NetworkEvent(type: .leaseExpired, jobId: lease.jobId, node: lease.node, at: t)
                 ]
                 if let job = try await Self.jobByID(tx, lease.jobId), job.leaseId == leaseId,
                     job.state == .leased || job.state == .proving

@@ -99,7 +99,7 @@ extension CoordinatorCore {
         let node = lease.node
         let late = lease.state == .expired
         _ = try await tx.query(
-            "UPDATE leases SET state = 'COMPLETED', progress = 1, updated_at = $1, reason = $2 WHERE id = $3",
+            "UPDATE leases SET state = \(LeaseState.completed.sql), progress = 1, updated_at = $1, reason = $2 WHERE id = $3",
             [.int(t), .text(late ? "late proof verified" : "proof verified"), .text(lease.id)]
         )
         if !late {
@@ -115,13 +115,13 @@ extension CoordinatorCore {
         // Any other active lease on the job (a rescuer racing a late holder) is superseded without penalty.
         var superseded: [String] = []
         for row in try await tx.query(
-            "SELECT * FROM leases WHERE job_id = $1 AND state = 'ACTIVE' AND id <> $2 ORDER BY created_at, id",
+            "SELECT * FROM leases WHERE job_id = $1 AND state = \(LeaseState.active.sql) AND id <> $2 ORDER BY created_at, id",
             [.text(job.id), .text(lease.id)]
         ) {
             let other = leaseFrom(row)
             if other.node != node && !superseded.contains(other.node) { superseded.append(other.node) }
             _ = try await tx.query(
-                "UPDATE leases SET state = 'SUPERSEDED', updated_at = $1, reason = $2 WHERE id = $3",
+                "UPDATE leases SET state = \(LeaseState.superseded.sql), updated_at = $1, reason = $2 WHERE id = $3",
                 [.int(t), .text("job proven by \(node)"), .text(other.id)]
             )
             try await Ledger.sweep(
@@ -207,7 +207,7 @@ extension CoordinatorCore {
         }
         let bounty = try await payBounty(tx, job: job, prover: node, rescuers: superseded, now: t)
         var events = [
-            NetworkEvent(type: "job.verified", jobId: job.id, kind: job.kind, state: "VERIFIED", node: node, at: t)
+            NetworkEvent(type: .jobVerified, jobId: job.id, kind: job.kind, state: .verified, node: node, at: t)
         ]
         // Dependencies whose proofs this job used are consumed.
         for dep in job.dependsOn {
@@ -225,7 +225,7 @@ extension CoordinatorCore {
         }
         // Dependents whose last dependency this was become ready and open.
         for row in try await tx.query(
-            "UPDATE jobs SET pending_deps = pending_deps - 1 WHERE id IN (SELECT job_id FROM job_deps WHERE dep_id = $1) AND state = 'CREATED' RETURNING id, pending_deps",
+            "UPDATE jobs SET pending_deps = pending_deps - 1 WHERE id IN (SELECT job_id FROM job_deps WHERE dep_id = $1) AND state = \(JobState.created.sql) RETURNING id, pending_deps",
             [.text(job.id)]
         )
         where (row["pending_deps"].int ?? 1) == 0 {
@@ -319,7 +319,7 @@ extension CoordinatorCore {
     ) async throws -> (SubmitResult, [NetworkEvent]) {
         let node = lease.node
         _ = try await tx.query(
-            "UPDATE leases SET state = 'REJECTED', updated_at = $1, reason = $2 WHERE id = $3",
+            "UPDATE leases SET state = \(LeaseState.rejected.sql), updated_at = $1, reason = $2 WHERE id = $3",
             [.int(t), .text("invalid proof: \(reason)"), .text(lease.id)]
         )
         _ = try await tx.query(
@@ -371,7 +371,7 @@ extension CoordinatorCore {
             )
             events += try await reopenOrFail(tx, rejected, reason: "after rejected proof", actor: "coordinator", now: t)
         }
-        events.append(NetworkEvent(type: "proof.rejected", jobId: job.id, kind: job.kind, node: node, at: t))
+        events.append(NetworkEvent(type: .proofRejected, jobId: job.id, kind: job.kind, node: node, at: t))
         return (
             SubmitResult(
                 jobId: job.id,

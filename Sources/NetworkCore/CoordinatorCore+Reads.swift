@@ -130,7 +130,7 @@ extension CoordinatorCore {
             for r in rows {
                 let a = r["address"].text ?? ""
                 let active = try await tx.query(
-                    "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(collateral), 0) AS BIGINT) AS c FROM leases WHERE node = $1 AND state = 'ACTIVE'",
+                    "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(collateral), 0) AS BIGINT) AS c FROM leases WHERE node = $1 AND state = \(LeaseState.active.sql)",
                     [.text(a)]
                 ).first
                 out.append(

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Tunable rules of a coordinator.
 public struct CoordinatorConfig: Sendable {
@@ -244,35 +245,26 @@ public final class CoordinatorCore: Sendable {
 }
 
 /// Event callbacks.
-final class EventListeners: @unchecked Sendable {
-    private let lock = NSLock()
-    private var listeners: [@Sendable (NetworkEvent) -> Void] = []
+final class EventListeners: Sendable {
+    private let listeners = Mutex<[@Sendable (NetworkEvent) -> Void]>([])
     func add(_ l: @escaping @Sendable (NetworkEvent) -> Void) {
-        lock.lock()
-        listeners.append(l)
-        lock.unlock()
+        listeners.withLock { $0.append(l) }
     }
     func send(_ e: NetworkEvent) {
-        lock.lock()
-        let ls = listeners
-        lock.unlock()
-        for l in ls { l(e) }
+        for l in listeners.withLock({ $0 }) { l(e) }
     }
 }
 
 /// Sessions already read from storage (tokens never change once issued).
-final class SessionCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [String: (String, Int64)] = [:]
+final class SessionCache: Sendable {
+    private let entries = Mutex<[String: (address: String, expires: Int64)]>([:])
     func get(_ token: String) -> (String, Int64)? {
-        lock.lock()
-        defer { lock.unlock() }
-        return entries[token]
+        entries.withLock { $0[token] }.map { ($0.address, $0.expires) }
     }
     func put(_ token: String, _ address: String, _ expires: Int64) {
-        lock.lock()
-        if entries.count > 100_000 { entries.removeAll() }
-        entries[token] = (address, expires)
-        lock.unlock()
+        entries.withLock {
+            if $0.count > 100_000 { $0.removeAll() }
+            $0[token] = (address, expires)
+        }
     }
 }

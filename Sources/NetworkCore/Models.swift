@@ -34,6 +34,11 @@ public enum JobRole: String, Codable, Sendable {
 }
 
 /// The states of a lease.
+extension JobState {
+    /// The state as an SQL string literal, for statements that name a state.
+    package var sql: String { "'\(rawValue)'" }
+}
+
 public enum LeaseState: String, Codable, Sendable {
     case active = "ACTIVE"
     case expired = "EXPIRED"
@@ -41,6 +46,11 @@ public enum LeaseState: String, Codable, Sendable {
     case completed = "COMPLETED"
     case rejected = "REJECTED"
     case superseded = "SUPERSEDED"
+}
+
+extension LeaseState {
+    /// The state as an SQL string literal, for statements that name a state.
+    package var sql: String { "'\(rawValue)'" }
 }
 
 /// A proof request as stored by the coordinator.
@@ -225,20 +235,36 @@ public struct SubmitResult: Codable, Sendable, Equatable {
 }
 
 /// Something that happened, broadcast to subscribers.
+/// What an event reports, as the event stream (`GET /v1/events`) names it.
+public enum NetworkEventType: String, Codable, Sendable, CaseIterable {
+    /// A job is open for leasing (new, reopened, or its dependencies are proven).
+    case jobOpen = "job.open"
+    /// A job was leased to a node.
+    case jobLeased = "job.leased"
+    /// A job's proof verified.
+    case jobVerified = "job.verified"
+    /// A job failed (no attempts left, or a dependency failed).
+    case jobFailed = "job.failed"
+    /// A lease expired without a heartbeat and was slashed.
+    case leaseExpired = "lease.expired"
+    /// A submitted proof failed verification and was slashed.
+    case proofRejected = "proof.rejected"
+}
+
 public struct NetworkEvent: Codable, Sendable, Equatable {
-    public var type: String
+    public var type: NetworkEventType
     public var jobId: String?
     public var kind: String?
-    public var state: String?
+    public var state: JobState?
     public var work: Double?
     public var effectiveDeadline: Int64?
     public var node: String?
     public var at: Int64
     public init(
-        type: String,
+        type: NetworkEventType,
         jobId: String? = nil,
         kind: String? = nil,
-        state: String? = nil,
+        state: JobState? = nil,
         work: Double? = nil,
         effectiveDeadline: Int64? = nil,
         node: String? = nil,

@@ -1,9 +1,9 @@
+import CSQLite
 import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
 import Synchronization
-import CSQLite
 
 /// One value bound to, or read from, an SQL statement. The coordinator stores only
 /// integers, doubles and text, so the same schema and SQL run on SQLite and PostgreSQL.

@@ -1,12 +1,15 @@
 import Foundation
 import NIOCore
 import NetworkCore
+import Synchronization
 
 /// Fans coordinator events out to server-sent-event subscribers.
-public final class Broadcaster: @unchecked Sendable {
-    private let lock = NSLock()
-    private var subscribers: [UUID: AsyncStream<ByteBuffer>.Continuation] = [:]
-    private var closed = false
+public final class Broadcaster: Sendable {
+    private struct State {
+        var subscribers: [UUID: AsyncStream<ByteBuffer>.Continuation] = [:]
+        var closed = false
+    }
+    private let state = Mutex(State())
 
     public init() {}
 
@@ -14,58 +17,46 @@ public final class Broadcaster: @unchecked Sendable {
     public func subscribe() -> AsyncStream<ByteBuffer> {
         let (stream, continuation) = AsyncStream<ByteBuffer>.makeStream(bufferingPolicy: .bufferingNewest(4096))
         let id = UUID()
-        lock.lock()
-        if closed {
-            lock.unlock()
+        let open = state.withLock { state in
+            if !state.closed { state.subscribers[id] = continuation }
+            return !state.closed
+        }
+        guard open else {
             continuation.finish()
             return stream
         }
-        subscribers[id] = continuation
-        lock.unlock()
         continuation.onTermination = { [weak self] _ in
-            guard let self else { return }
-            self.lock.lock()
-            self.subscribers[id] = nil
-            self.lock.unlock()
+            self?.state.withLock { _ = $0.subscribers.removeValue(forKey: id) }
         }
         continuation.yield(ByteBuffer(string: ": subscribed\nretry: 1000\n\n"))
         return stream
     }
 
     /// Number of live subscribers.
-    public var count: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return subscribers.count
-    }
+    public var count: Int { state.withLock { $0.subscribers.count } }
 
     /// Sends an event to every subscriber.
     public func send(_ event: NetworkEvent) {
         guard let data = try? JSONEncoder().encode(event), let text = String(data: data, encoding: .utf8) else {
             return
         }
-        let buffer = ByteBuffer(string: "event: \(event.type)\ndata: \(text)\n\n")
-        lock.lock()
-        let subs = Array(subscribers.values)
-        lock.unlock()
-        for s in subs { s.yield(buffer) }
+        yield(ByteBuffer(string: "event: \(event.type.rawValue)\ndata: \(text)\n\n"))
     }
 
     /// Sends a keep-alive comment.
-    public func ping() {
-        lock.lock()
-        let subs = Array(subscribers.values)
-        lock.unlock()
-        for s in subs { s.yield(ByteBuffer(string: ": ping\n\n")) }
+    public func ping() { yield(ByteBuffer(string: ": ping\n\n")) }
+
+    private func yield(_ buffer: ByteBuffer) {
+        for s in state.withLock({ Array($0.subscribers.values) }) { s.yield(buffer) }
     }
 
     /// Ends every subscription (on shutdown).
     public func close() {
-        lock.lock()
-        closed = true
-        let subs = Array(subscribers.values)
-        subscribers = [:]
-        lock.unlock()
+        let subs = state.withLock { state in
+            state.closed = true
+            defer { state.subscribers = [:] }
+            return Array(state.subscribers.values)
+        }
         for s in subs { s.finish() }
     }
 }

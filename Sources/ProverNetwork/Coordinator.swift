@@ -6,11 +6,11 @@ import NetworkCore
 import ServiceLifecycle
 import UnixSignals
 
-/// Per-request context: bodies up to the configured limit.
+/// Per-request context. Bodies are read only by ``CoordinatorServer/body(_:)``, up to
+/// ``CoordinatorServerConfig/maxBodyBytes``.
 public struct CoordinatorContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public init(source: ApplicationRequestContextSource) { coreContext = .init(source: source) }
-    public var maxUploadSize: Int { 6 << 20 }
 }
 
 /// Settings of the coordinator's HTTP service.
@@ -316,6 +316,15 @@ public struct CoordinatorServer: Sendable {
         return router
     }
 
+    /// The request body, at most `maxBodyBytes` of it (413 beyond): the one place bodies are read.
+    func body(_ request: Request) async throws -> [UInt8] {
+        do {
+            return [UInt8](try await request.body.collect(upTo: config.maxBodyBytes).readableBytesView)
+        } catch {
+            throw NetworkError(413, "too_large", "request body exceeds \(config.maxBodyBytes) bytes")
+        }
+    }
+
     /// Reads and decodes a JSON body (400 when malformed, 413 when too large).
     func decode<T: Decodable>(
         _ type: T.Type,
@@ -324,37 +333,26 @@ public struct CoordinatorServer: Sendable {
     ) async throws -> (
         T, [UInt8]
     ) {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: config.maxBodyBytes)
-        } catch {
-            throw NetworkError(413, "too_large", "request body exceeds \(config.maxBodyBytes) bytes")
-        }
-        let bytes = [UInt8](buffer.readableBytesView)
+        let bytes = try await body(request)
         return (try decodeStrict(T.self, bytes), bytes)
     }
 
     /// Authenticates a request by `Authorization: Bearer <session token>` or by the signature headers
-    /// `X-ZK-Address`, `X-ZK-Nonce`, `X-ZK-Signature` over the method, path, nonce and body.
+    /// `X-ZK-Address`, `X-ZK-Nonce`, `X-ZK-Signature` over the method, path, nonce and `bytes`, its
+    /// body (read here when not given).
     func authenticated(
         _ request: Request,
         _ context: CoordinatorContext,
-        body: [UInt8]? = nil
+        body given: [UInt8]? = nil
     ) async throws -> (
         [UInt8], String
     ) {
-        var bytes = body
-        if bytes == nil {
-            do {
-                bytes = [UInt8](try await request.body.collect(upTo: config.maxBodyBytes).readableBytesView)
-            } catch {
-                throw NetworkError(413, "too_large", "request body exceeds \(config.maxBodyBytes) bytes")
-            }
-        }
+        let bytes: [UInt8]
+        if let given { bytes = given } else { bytes = try await body(request) }
         let h = request.headers
         if let auth = h[.authorization] {
             guard auth.hasPrefix("Bearer ") else { throw NetworkError.unauthorized("expected a Bearer token") }
-            return (bytes!, try await core.authenticate(token: String(auth.dropFirst(7))))
+            return (bytes, try await core.authenticate(token: String(auth.dropFirst(7))))
         }
         func header(_ name: String) -> String? { h.first { $0.name.canonicalName == name }?.value }
         if let a = header("x-zk-address"), let n = header("x-zk-nonce"), let s = header("x-zk-signature") {
@@ -365,29 +363,20 @@ public struct CoordinatorServer: Sendable {
                 signature: s,
                 method: request.method.rawValue,
                 path: request.uri.path,
-                body: bytes!
+                body: bytes
             )
-            return (bytes!, address)
+            return (bytes, address)
         }
         throw NetworkError.unauthorized("authentication required (Bearer token or X-ZK-Signature)")
     }
 
+    /// Authenticates, then decodes the body: a forged request learns nothing about its body.
     func decodeAuthenticated<T: Decodable>(
         _ type: T.Type,
         _ request: Request,
         _ context: CoordinatorContext
-    )
-        async throws -> (T, String)
-    {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: config.maxBodyBytes)
-        } catch {
-            throw NetworkError(413, "too_large", "request body exceeds \(config.maxBodyBytes) bytes")
-        }
-        let bytes = [UInt8](buffer.readableBytesView)
-        // Authenticate before parsing, so a forged request learns nothing about its body.
-        let (_, caller) = try await authenticated(request, context, body: bytes)
+    ) async throws -> (T, String) {
+        let (bytes, caller) = try await authenticated(request, context)
         return (try decodeStrict(T.self, bytes), caller)
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NetworkCore
+import Synchronization
 
 /// An error answer from the coordinator, or a transport failure.
 public enum ClientError: Error, CustomStringConvertible, Sendable {
@@ -29,28 +30,23 @@ public enum ClientError: Error, CustomStringConvertible, Sendable {
 }
 
 /// A JSON client of the coordinator API, logged in with a node key.
-public final class CoordinatorClient: @unchecked Sendable {
+public final class CoordinatorClient: Sendable {
     public let baseURL: String
     public let key: NodeKey
     let http: HTTPClient
-    private let lock = NSLock()
-    private var token: String?
-    private var nonce: Int64
+    /// The session token and the last signed-request nonce.
+    private let session: Mutex<(token: String?, nonce: Int64)>
 
     /// A client for `baseURL` (for example `http://127.0.0.1:8080`) acting as `key`.
     public init(baseURL: String, key: NodeKey, http: HTTPClient = .shared) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.key = key
         self.http = http
-        self.nonce = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        self.session = Mutex((nil, Int64(Date().timeIntervalSince1970 * 1_000_000)))
     }
 
     /// The session token, once logged in.
-    public var sessionToken: String? {
-        lock.lock()
-        defer { lock.unlock() }
-        return token
-    }
+    public var sessionToken: String? { session.withLock { $0.token } }
 
     /// Sends one request and returns status and body.
     public func raw(
@@ -145,10 +141,10 @@ public final class CoordinatorClient: @unchecked Sendable {
     }
 
     func nextNonce() -> Int64 {
-        lock.lock()
-        defer { lock.unlock() }
-        nonce += 1
-        return nonce
+        session.withLock {
+            $0.nonce += 1
+            return $0.nonce
+        }
     }
 
     /// Logs in by signing the coordinator's challenge; keeps the session token.
@@ -168,7 +164,7 @@ public final class CoordinatorClient: @unchecked Sendable {
         )
         let (_, s) = try await call(.POST, "/v1/auth/login", login, as: API.LoginResponse.self)
         guard let s else { throw ClientError.decoding("empty login") }
-        lock.withLock { token = s.token }
+        session.withLock { $0.token = s.token }
         return s.token
     }
 

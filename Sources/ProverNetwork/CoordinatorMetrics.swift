@@ -1,9 +1,10 @@
 import Foundation
 import NetworkCore
 import Prometheus
+import Synchronization
 
 /// The coordinator's Prometheus metrics.
-public final class CoordinatorMetrics: @unchecked Sendable {
+public final class CoordinatorMetrics: Sendable {
     /// The registry rendered at `/metrics`.
     public let registry: PrometheusCollectorRegistry
     let leaseLatency: DurationHistogram
@@ -14,11 +15,10 @@ public final class CoordinatorMetrics: @unchecked Sendable {
     let leasesEmpty: Counter
     let leasesExpired: Counter
     let subscribers: Gauge
-    private let lock = NSLock()
-    private var stateGauges: [JobState: Gauge] = [:]
-    private var nodeGauges:
-        [String: (verified: Gauge, rejected: Gauge, success: Gauge, proving: Gauge, expired: Gauge)] =
-            [:]
+    private let stateGauges: [JobState: Gauge]
+    /// Per-node gauges, made on first sight of a node.
+    private let nodeGauges =
+        Mutex<[String: (verified: Gauge, rejected: Gauge, success: Gauge, proving: Gauge, expired: Gauge)]>([:])
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -49,6 +49,7 @@ public final class CoordinatorMetrics: @unchecked Sendable {
         )
         leasesExpired = registry.makeCounter(name: "zkprover_leases_expired_total", help: "Leases expired (slashed).")
         subscribers = registry.makeGauge(name: "zkprover_event_subscribers", help: "Live event-stream subscribers.")
+        var stateGauges: [JobState: Gauge] = [:]
         for s in JobState.allCases {
             stateGauges[s] = registry.makeGauge(
                 name: "zkprover_jobs",
@@ -56,6 +57,7 @@ public final class CoordinatorMetrics: @unchecked Sendable {
                 help: "Jobs by state."
             )
         }
+        self.stateGauges = stateGauges
     }
 
     /// Refreshes gauges from storage (per-node gauges for the first ``Limits/maxPage`` nodes by
@@ -67,8 +69,8 @@ public final class CoordinatorMetrics: @unchecked Sendable {
         }
         guard let nodes = try? await core.nodes(page: Page(limit: Limits.maxPage)) else { return }
         for n in nodes {
-            let g = lock.withLock {
-                () -> (verified: Gauge, rejected: Gauge, success: Gauge, proving: Gauge, expired: Gauge) in
+            let g = nodeGauges.withLock {
+                nodeGauges -> (verified: Gauge, rejected: Gauge, success: Gauge, proving: Gauge, expired: Gauge) in
                 if let g = nodeGauges[n.address] { return g }
                 let labels = [("node", n.address)]
                 let made = (

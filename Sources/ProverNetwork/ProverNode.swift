@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NetworkCore
+import Synchronization
 
 /// Settings of a prover node.
 public struct ProverNodeConfig: Sendable {
@@ -47,20 +48,30 @@ public struct ProverNodeStats: Sendable, Codable {
 /// The prover node agent: logs in with its key, stakes, measures its capacity, subscribes to new
 /// work, leases within capacity, proves on all cores, heartbeats, submits with retries, and after a
 /// crash resumes (or releases) the leases it held.
-public final class ProverNode: @unchecked Sendable {
+public final class ProverNode: Sendable {
     public let config: ProverNodeConfig
     public let kinds: ProofKindRegistry
     public let key: NodeKey
     public let client: CoordinatorClient
     let logger: Logger
-    private let lock = NSLock()
-    private var held: [String: String] = [:]  // leaseId -> jobId
-    private var pendingRequest: String?
-    /// The lease request id found in the state file at start-up, if any.
-    private var restoredRequest: String?
+    /// What the node holds, behind one lock.
+    private struct State {
+        var held: [String: String] = [:]  // leaseId -> jobId
+        var pendingRequest: String?
+        /// The lease request id found in the state file at start-up, if any.
+        var restoredRequest: String?
+        var stats = ProverNodeStats()
+
+        /// Held leases plus the unanswered lease request, as the state file stores them.
+        var persistent: [String: String] {
+            var state = held
+            if let pendingRequest { state[ProverNode.pendingRequestKey] = pendingRequest }
+            return state
+        }
+    }
+    private let state = Mutex(State())
     /// Serialises writes of the state file.
-    private let saveLock = NSLock()
-    private var statsValue = ProverNodeStats()
+    private let saveLock = Mutex(())
     private let wake = Signal()
 
     public init(config: ProverNodeConfig, kinds: ProofKindRegistry, logger: Logger, http: HTTPClient = .shared) throws {
@@ -72,11 +83,7 @@ public final class ProverNode: @unchecked Sendable {
     }
 
     /// The node's counters.
-    public var stats: ProverNodeStats {
-        lock.lock()
-        defer { lock.unlock() }
-        return statsValue
-    }
+    public var stats: ProverNodeStats { state.withLock { $0.stats } }
 
     /// Measures proving speed (work units per second) on a small input of each served kind.
     public static func benchmark(kinds: [any ProofKind]) -> Double {
@@ -146,7 +153,7 @@ public final class ProverNode: @unchecked Sendable {
         while !Task.isCancelled {
             do {
                 try await client.events { event in
-                    if event.type == "job.open" { self.wake.fire() }
+                    if event.type == .jobOpen { self.wake.fire() }
                 }
             } catch {
                 logger.debug("event stream ended", metadata: ["error": .string("\(error)")])
@@ -158,11 +165,7 @@ public final class ProverNode: @unchecked Sendable {
         }
     }
 
-    func activeCount() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return held.count
-    }
+    func activeCount() -> Int { state.withLock { $0.held.count } }
 
     func done() -> Bool {
         guard let m = config.maxProofs else { return false }
@@ -182,7 +185,7 @@ public final class ProverNode: @unchecked Sendable {
                             "lease",
                             { try await client.lease(requestId: requestId) }
                         ) {
-                            if requestId == restoredRequest {
+                            if requestId == state.withLock({ $0.restoredRequest }) {
                                 logger.info(
                                     "resuming lease after restart",
                                     metadata: ["lease": .string(grant.lease.id), "job": .string(grant.job.id)]
@@ -211,50 +214,37 @@ public final class ProverNode: @unchecked Sendable {
     }
 
     func currentRequestId() -> String {
-        lock.lock()
-        if let r = pendingRequest {
-            lock.unlock()
-            return r
+        let (r, new) = state.withLock { state -> (String, Bool) in
+            if let r = state.pendingRequest { return (r, false) }
+            let r = UUID().uuidString
+            state.pendingRequest = r
+            return (r, true)
         }
-        let r = UUID().uuidString
-        pendingRequest = r
-        lock.unlock()
         // Written before the request goes out, so a crash cannot lose a lease granted to it.
-        persist()
+        if new { persist() }
         return r
     }
 
     func restorePendingRequest(_ requestId: String) {
-        lock.lock()
-        pendingRequest = requestId
-        restoredRequest = requestId
-        lock.unlock()
+        state.withLock {
+            $0.pendingRequest = requestId
+            $0.restoredRequest = requestId
+        }
     }
 
     func clearRequestId() {
-        lock.lock()
-        pendingRequest = nil
-        lock.unlock()
+        state.withLock { $0.pendingRequest = nil }
         persist()
     }
 
     func track(_ leaseId: String, _ jobId: String?) {
-        lock.lock()
-        if let jobId { held[leaseId] = jobId } else { held[leaseId] = nil }
-        lock.unlock()
+        state.withLock { $0.held[leaseId] = jobId }
         persist()
         if jobId == nil { wake.fire() }
     }
 
     /// The key of the state file's entry for a lease request not yet answered.
     static let pendingRequestKey = "#pending-lease-request"
-
-    /// Held leases plus the unanswered lease request; call with `lock` held.
-    func persistentState() -> [String: String] {
-        var state = held
-        if let pendingRequest { state[Self.pendingRequestKey] = pendingRequest }
-        return state
-    }
 
     /// After a restart: re-prove a lease that is still active, forget the rest.
     func resume(leaseId: String) async {
@@ -281,9 +271,7 @@ public final class ProverNode: @unchecked Sendable {
     }
 
     func bump(_ f: (inout ProverNodeStats) -> Void) {
-        lock.lock()
-        f(&statsValue)
-        lock.unlock()
+        state.withLock { f(&$0.stats) }
     }
 
     /// Proves one leased job with heartbeats, then submits (retrying on network errors).
@@ -381,40 +369,40 @@ public final class ProverNode: @unchecked Sendable {
     /// Writes the current held leases and pending request to the state file. Saves are
     /// serialised and each writes the newest state, atomically (temporary file + rename).
     func persist() {
-        saveLock.lock()
-        defer { saveLock.unlock() }
-        lock.lock()
-        let snapshot = persistentState()
-        lock.unlock()
-        guard let data = try? JSONEncoder().encode(snapshot) else { return }
-        do {
-            try data.write(to: URL(fileURLWithPath: config.stateFile), options: .atomic)
-        } catch {
-            logger.error(
-                "cannot save node state",
-                metadata: ["file": .string(config.stateFile), "error": .string("\(error)")]
-            )
+        saveLock.withLock { _ in
+            let snapshot = state.withLock { $0.persistent }
+            guard let data = try? JSONEncoder().encode(snapshot) else { return }
+            do {
+                try data.write(to: URL(fileURLWithPath: config.stateFile), options: .atomic)
+            } catch {
+                logger.error(
+                    "cannot save node state",
+                    metadata: ["file": .string(config.stateFile), "error": .string("\(error)")]
+                )
+            }
         }
     }
 }
 
 /// A one-slot wake-up signal with timeout.
-final class Signal: @unchecked Sendable {
-    private let lock = NSLock()
-    private var pending = false
-    private var waiter: CheckedContinuation<Void, Never>?
+final class Signal: Sendable {
+    private struct State {
+        var pending = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+    private let state = Mutex(State())
 
     /// Wakes the waiter (or the next one).
     func fire() {
-        lock.lock()
-        if let w = waiter {
-            waiter = nil
-            lock.unlock()
-            w.resume()
-        } else {
-            pending = true
-            lock.unlock()
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard let w = state.waiter else {
+                state.pending = true
+                return nil
+            }
+            state.waiter = nil
+            return w
         }
+        waiter?.resume()
     }
 
     /// Returns when fired or after `timeout`.
@@ -435,22 +423,21 @@ final class Signal: @unchecked Sendable {
     private func waitSignal() async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                lock.lock()
-                if pending || Task.isCancelled {
-                    pending = false
-                    lock.unlock()
-                    c.resume()
-                } else {
-                    waiter = c
-                    lock.unlock()
+                let now = state.withLock { state -> Bool in
+                    if state.pending || Task.isCancelled {
+                        state.pending = false
+                        return true
+                    }
+                    state.waiter = c
+                    return false
                 }
+                if now { c.resume() }
             }
         } onCancel: {
-            lock.lock()
-            let w = waiter
-            waiter = nil
-            lock.unlock()
-            w?.resume()
+            state.withLock { state -> CheckedContinuation<Void, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }?.resume()
         }
     }
 }

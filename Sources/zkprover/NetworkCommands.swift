@@ -34,6 +34,12 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Lease sweep interval in milliseconds.") var sweepMillis = 200
     @Option(help: "Log level (trace, debug, info, notice, warning, error).") var logLevel = "info"
     @Option(help: "Write the listening port to this file once serving.") var portFile: String?
+    @Option(help: "Largest request body in MiB (413 beyond); proofs travel as base64 in JSON.")
+    var maxBodyMib = 6
+
+    func validate() throws {
+        guard (1...256).contains(maxBodyMib) else { throw ValidationError("--max-body-mib must be in 1...256") }
+    }
 
     func run() async throws {
         let logger = networkLogger("zkprover.coordinator", level: logLevel)
@@ -47,6 +53,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         sc.host = host
         sc.port = port
         sc.sweepInterval = .milliseconds(sweepMillis)
+        sc.maxBodyBytes = maxBodyMib << 20
         let server = CoordinatorServer(core: core, config: sc, metrics: CoordinatorMetrics(), logger: logger)
         let portFile = self.portFile
         let group = server.serviceGroup(signals: [.sigterm, .sigint]) { p in

@@ -281,6 +281,6 @@ final class EventBox: @unchecked Sendable {
     func contains(_ job: String) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        return events.contains { $0.jobId == job && $0.type == "job.open" }
+        return events.contains { $0.jobId == job && $0.type == .jobOpen }
     }
 }

@@ -146,16 +146,34 @@ public struct CPUAir: Air {
 
         // Register and memory accesses (registers are word addresses 0…31 of the memory bus).
         b.memoryAccess(
-            address: b.main(Col.rs1), prev: a, value: a, prevTimestamp: b.main(Col.rs1PrevTs),
-            timestamp: clk, diffLo: b.main(Col.rs1Diff), multiplicity: readsRs1)
+            address: b.main(Col.rs1),
+            prev: a,
+            value: a,
+            prevTimestamp: b.main(Col.rs1PrevTs),
+            timestamp: clk,
+            diffLo: b.main(Col.rs1Diff),
+            multiplicity: readsRs1
+        )
         b.memoryAccess(
-            address: b.main(Col.rs2), prev: bv, value: bv, prevTimestamp: b.main(Col.rs2PrevTs),
-            timestamp: clk + 1, diffLo: b.main(Col.rs2Diff), multiplicity: readsRs2)
+            address: b.main(Col.rs2),
+            prev: bv,
+            value: bv,
+            prevTimestamp: b.main(Col.rs2PrevTs),
+            timestamp: clk + 1,
+            diffLo: b.main(Col.rs2Diff),
+            multiplicity: readsRs2
+        )
         let memPrev = (lo: b.main(Col.memPrev), hi: b.main(Col.memPrev + 1))
         let mem = (lo: b.main(Col.mem), hi: b.main(Col.mem + 1))
         b.memoryAccess(
-            address: b.main(Col.memAddr), prev: memPrev, value: mem, prevTimestamp: b.main(Col.memPrevTs),
-            timestamp: clk + 2, diffLo: b.main(Col.memDiff), multiplicity: fLoad + fStore)
+            address: b.main(Col.memAddr),
+            prev: memPrev,
+            value: mem,
+            prevTimestamp: b.main(Col.memPrevTs),
+            timestamp: clk + 2,
+            diffLo: b.main(Col.memDiff),
+            multiplicity: fLoad + fStore
+        )
         // rd gets the static value (lui, auipc, jal, jalr) or the result c; every ecall writes a0
         // (decoded rd = 10): its result, or for exit a0 itself (the execution record's convention).
         let rdPrev = (lo: b.main(Col.rdPrev), hi: b.main(Col.rdPrev + 1))
@@ -164,8 +182,14 @@ public struct CPUAir: Air {
             hi: c.hi + fStatic * (b.main(Col.staticHi) - c.hi)
         )
         b.memoryAccess(
-            address: b.main(Col.rd), prev: rdPrev, value: written, prevTimestamp: b.main(Col.rdPrevTs),
-            timestamp: clk + 3, diffLo: b.main(Col.rdDiff), multiplicity: writesRd + fEcall)
+            address: b.main(Col.rd),
+            prev: rdPrev,
+            value: written,
+            prevTimestamp: b.main(Col.rdPrevTs),
+            timestamp: clk + 3,
+            diffLo: b.main(Col.rdDiff),
+            multiplicity: writesRd + fEcall
+        )
 
         // Delegations. ALU instructions, branches (compare) and jalr (target = rs1 + imm): the
         // second operand is the immediate when f_imm.
@@ -173,14 +197,16 @@ public struct CPUAir: Air {
         b.send(
             bus: .vmAlu,
             values: [b.main(Col.aluOp), a.lo, a.hi, operand.lo, operand.hi, c.lo, c.hi],
-            multiplicity: fAlu + fBranch + fJalr)
+            multiplicity: fAlu + fBranch + fJalr
+        )
         b.send(
             bus: .vmLoadStore,
             values: [
                 b.main(Col.lsOp), a.lo, a.hi, imm.lo, imm.hi, b.main(Col.memAddr), memPrev.lo, memPrev.hi,
                 mem.lo, mem.hi, bv.lo, bv.hi, c.lo, c.hi,
             ],
-            multiplicity: fLoad + fStore)
+            multiplicity: fLoad + fStore
+        )
         b.send(bus: .vmSyscall, values: [clk, a.lo, a.hi, bv.lo, bv.hi, c.lo, c.hi], multiplicity: fEcall - halt)
 
         // Control flow. A branch is taken when the compare bit c_lo (0 or 1, proven by the ALU)
@@ -194,7 +220,8 @@ public struct CPUAir: Air {
         let pcPlus4 = pc + 4
         b.assertZero(
             real
-                * (nextPC - pcPlus4 - taken * (immF - 4) - fJal * (immF - 4) - fJalr * (jalrTarget - pcPlus4)))
+                * (nextPC - pcPlus4 - taken * (immF - 4) - fJal * (immF - 4) - fJalr * (jalrTarget - pcPlus4))
+        )
         // The next real row runs next_pc.
         b.assertZeroOnTransition(realNext * (b.next(Col.pc) - nextPC))
 

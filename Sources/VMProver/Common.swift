@@ -42,7 +42,8 @@ extension Bus {
 
 /// Operations on ``Bus/vmAlu``. The raw values are the `op` entry of the tuple.
 public enum AluOp: UInt32, Sendable, CaseIterable {
-    case add = 1, sub, xor, or, and, sll, srl, sra, slt, sltu
+    case add = 1
+    case sub, xor, or, and, sll, srl, sra, slt, sltu
     /// `c = (a == b) ? 1 : 0` (for `beq` / `bne`).
     case eq
     case mul, mulh, mulhsu, mulhu, div, divu, rem, remu
@@ -86,7 +87,8 @@ public enum AluOp: UInt32, Sendable, CaseIterable {
 
 /// Operations on ``Bus/vmLoadStore``.
 public enum LoadStoreOp: UInt32, Sendable, CaseIterable {
-    case lb = 1, lh, lw, lbu, lhu, sb, sh, sw
+    case lb = 1
+    case lh, lw, lbu, lhu, sb, sh, sw
 
     @inlinable public var field: VMField { VMField(rawValue) }
     public var isStore: Bool { self == .sb || self == .sh || self == .sw }
@@ -94,7 +96,8 @@ public enum LoadStoreOp: UInt32, Sendable, CaseIterable {
 
 /// Operations on ``Bus/vmBytes`` (both operands bytes).
 public enum ByteOp: UInt32, Sendable, CaseIterable {
-    case and = 1, or, xor
+    case and = 1
+    case or, xor
 
     @inlinable public var field: VMField { VMField(rawValue) }
 }

@@ -203,7 +203,10 @@ public struct FinalImageAir: Air {
         b.assertBool(real)
         b.assertZeroOnTransition((1 - real) * realNext)  // real rows first
         b.receive(
-            bus: .vmMemory, values: [address, b.fixed(1), b.fixed(2), b.main(0)], multiplicity: real)
+            bus: .vmMemory,
+            values: [address, b.fixed(1), b.fixed(2), b.main(0)],
+            multiplicity: real
+        )
         // address < 2^30.
         b.assertZero(real * (address - aLo - aHi * 65536))
         b.send(bus: .vmRange, values: [16, aLo], multiplicity: real)

@@ -189,8 +189,11 @@ extension VMProgramKey {
         proof.shards.map { shard in
             let shapes = airs(output: shard.output, start: nil, final: nil).map { AirShape(of: $0) }
             let sp = soundnessParameters(
-                shapes: shapes, logHeights: shard.stark.tables.map(\.logHeight), fri: shard.stark.fri,
-                fieldType: VMField.self)
+                shapes: shapes,
+                logHeights: shard.stark.tables.map(\.logHeight),
+                fri: shard.stark.fri,
+                fieldType: VMField.self
+            )
             return Soundness.report(sp, regime: .uniqueDecoding).bits
         }.min() ?? 0
     }

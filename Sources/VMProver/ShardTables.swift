@@ -34,7 +34,9 @@ public struct VMProgramKey: Sendable {
         // Both groups are non-empty and their AIRs provide their fixed columns, so neither call fails.
         programId = try! verifier.preprocessedRoot(airs: fixed, group: ShardCommitmentGroup.fixed)!
         startImageRoot = try! verifier.preprocessedRoot(
-            airs: [StartImageAir(image: startImage)], group: ShardCommitmentGroup.startImage)!
+            airs: [StartImageAir(image: startImage)],
+            group: ShardCommitmentGroup.startImage
+        )!
     }
 
     /// The AIRs of a shard in ``ShardTable`` order. `output` is the shard's committed output;
@@ -92,8 +94,11 @@ public struct ShardWitness: Sendable {
         let divRem = DivRemAir.trace(events: events(DivRemAir.ops), counter: &counter)
         let loadStore = LoadStoreAir.trace(events: cpu.loadStoreEvents, codeRange: key.codeRange, counter: &counter)
         let sys = SyscallAir.traces(
-            events: shard.syscalls.filter { $0.result != nil }, rows: shard.rows, codeRange: key.codeRange,
-            counter: &counter)
+            events: shard.syscalls.filter { $0.result != nil },
+            rows: shard.rows,
+            codeRange: key.codeRange,
+            counter: &counter
+        )
         let airs = key.airs(output: sys.output, start: start, final: transition.final)
         var program = [VMField](repeating: .zero, count: key.programAir.height)
         for (i, c) in cpu.programCounts.enumerated() { program[i] = VMField(c) }

@@ -66,14 +66,22 @@ enum AlgebraBenchmarks {
         let m = randomMatrix(width: width, height: 1 << logHeight)
         var sink = BabyBear.zero
         // Like Plonky3's benchmark, the DFT consumes a fresh copy of the input made outside the timing.
-        let dftMs = bestMilliseconds(runs: runs, setup: { freshCopy(m) }) {
-            $0.applyDFT()
-            sink = sink + $0.values[$0.values.count / 3]
-        }
-        let ldeMs = bestMilliseconds(runs: runs, setup: { () }) { _ in
-            let r = m.cosetLDEBitReversed(logBlowup: 1, shift: BabyBear.generator)
-            sink = sink + r.values[r.values.count / 3]
-        }
+        let dftMs = bestMilliseconds(
+            runs: runs,
+            setup: { freshCopy(m) },
+            {
+                $0.applyDFT()
+                sink = sink + $0.values[$0.values.count / 3]
+            }
+        )
+        let ldeMs = bestMilliseconds(
+            runs: runs,
+            setup: { () },
+            { _ in
+                let r = m.cosetLDEBitReversed(logBlowup: 1, shift: BabyBear.generator)
+                sink = sink + r.values[r.values.count / 3]
+            }
+        )
         blackHole(sink)
         let standardShape = logHeight == 20 && width == 64
         let shape = "2^\(logHeight) × \(width)"

@@ -106,7 +106,7 @@ struct NodeCommand: AsyncParsableCommand {
             s.resume()
             return s
         }
-        defer { signals.forEach { $0.cancel() } }
+        defer { for s in signals { s.cancel() } }
         do { try await task.value } catch is CancellationError {}
         let s = node.stats
         logger.info(

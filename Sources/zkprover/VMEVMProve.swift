@@ -15,7 +15,8 @@ import VMProver
 struct VMEVMProve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evm-prove",
-        abstract: "Prove the EVM guest on EEST state-test vectors; check the proven post-state root against the fixture."
+        abstract:
+            "Prove the EVM guest on EEST state-test vectors; check the proven post-state root against the fixture."
     )
 
     @Argument(help: "A state-test JSON file.") var fixture: String

@@ -111,7 +111,9 @@ struct VMVerify: ParsableCommand {
         } catch {
             if json {
                 VMCommandSupport.report(
-                    ["programId": "\(key.programId)", "verified": false, "error": "\(error)"], json: true)
+                    ["programId": "\(key.programId)", "verified": false, "error": "\(error)"],
+                    json: true
+                )
             } else {
                 FileHandle.standardError.write(Data("verification failed: \(error)\n".utf8))
             }

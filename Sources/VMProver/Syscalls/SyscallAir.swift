@@ -151,18 +151,35 @@ public struct SyscallAir: Air {
         b.assertZeroOnTransition(orderCheck - realNext)
         b.assertZeroOnLastRow(orderCheck)
         b.assertZeroOnTransition(
-            realNext * (b.next(Col.clk) - clk - 1 - b.main(Col.order) - b.main(Col.order + 1) * 65536))
+            realNext * (b.next(Col.clk) - clk - 1 - b.main(Col.order) - b.main(Col.order + 1) * 65536)
+        )
         b.send(bus: .vmRange, values: [16, b.main(Col.order)], multiplicity: orderCheck)
-        b.send(bus: .vmRange, values: [E(F(UInt32(timestampHighBits))), b.main(Col.order + 1)], multiplicity: orderCheck)
+        b.send(
+            bus: .vmRange,
+            values: [E(F(UInt32(timestampHighBits))), b.main(Col.order + 1)],
+            multiplicity: orderCheck
+        )
 
         // Argument registers a1 (x11) and a2 (x12), read (value unchanged) at clk + 2, exactly when
         // the executor reads them.
         b.memoryAccess(
-            address: 11, prev: a1, value: a1, prevTimestamp: b.main(Col.a1Ts), timestamp: clk + 2,
-            diffLo: b.main(Col.a1Diff), multiplicity: fRead + fWrite + fCommit + fHintRead)
+            address: 11,
+            prev: a1,
+            value: a1,
+            prevTimestamp: b.main(Col.a1Ts),
+            timestamp: clk + 2,
+            diffLo: b.main(Col.a1Diff),
+            multiplicity: fRead + fWrite + fCommit + fHintRead
+        )
         b.memoryAccess(
-            address: 12, prev: a2, value: a2, prevTimestamp: b.main(Col.a2Ts), timestamp: clk + 2,
-            diffLo: b.main(Col.a2Diff), multiplicity: fRead + fWrite)
+            address: 12,
+            prev: a2,
+            value: a2,
+            prevTimestamp: b.main(Col.a2Ts),
+            timestamp: clk + 2,
+            diffLo: b.main(Col.a2Diff),
+            multiplicity: fRead + fWrite
+        )
 
         // Per-call rules (Guests/ABI.md): read takes fd 0; write fd 1 or 2 and returns len; commit
         // returns 0. Limbs are 16-bit, so limb equalities are word equalities.
@@ -200,7 +217,9 @@ public struct SyscallAir: Air {
         b.assertZero(top * len.lo)
         // n ≤ len: len − n = gap ∈ [0, 2^27). Both are below 2^27 (n is res < 2^27 or len), so a
         // negative difference wraps to > p − 2^27 > 2^27.
-        b.assertZero(real * (len.lo + len.hi * 65536 - n.lo - n.hi * 65536 - b.main(Col.gap) - b.main(Col.gap + 1) * 65536))
+        b.assertZero(
+            real * (len.lo + len.hi * 65536 - n.lo - n.hi * 65536 - b.main(Col.gap) - b.main(Col.gap + 1) * 65536)
+        )
         b.send(bus: .vmRange, values: [16, b.main(Col.gap)], multiplicity: real)
         b.send(bus: .vmRange, values: [11, b.main(Col.gap + 1)], multiplicity: real)
 

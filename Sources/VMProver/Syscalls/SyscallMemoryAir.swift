@@ -127,8 +127,14 @@ public struct SyscallMemoryAir: Air {
 
         // The access: writes at clk + 3, reads at clk + 2 (the event's slots).
         b.memoryAccess(
-            address: w, prev: prev, value: val, prevTimestamp: b.main(Col.prevTs), timestamp: clk + 2 + kIn,
-            diffLo: b.main(Col.diff), multiplicity: real)
+            address: w,
+            prev: prev,
+            value: val,
+            prevTimestamp: b.main(Col.prevTs),
+            timestamp: clk + 2 + kIn,
+            diffLo: b.main(Col.diff),
+            multiplicity: real
+        )
 
         // Commit: each buffer byte goes to the output at consecutive indices.
         let oi = b.main(Col.oi)
@@ -146,15 +152,24 @@ public struct SyscallMemoryAir: Air {
             values: [
                 clk, kind, more * (w + 1) + (1 - more) * endW, (1 - more) * endO, endW, endO, oi + kCommit * count,
             ],
-            multiplicity: real)
+            multiplicity: real
+        )
     }
 
     /// Fills row `r` of `t` with the access `access` of an event at `clk`: the row covers bytes
     /// `[from, to)` of the word (0 ≤ from < to ≤ 4), the walk ends at `end` (byte address) and `oi`
     /// output bytes precede the row. Records the lookups in `counter`.
     static func fill(
-        _ t: inout TraceBuilder, row r: Int, clk: UInt32, kind: SyscallWalkKind, access: MemoryAccess,
-        from: UInt32, to: UInt32, end: UInt32, oi: UInt32, counter: inout LookupCounter
+        _ t: inout TraceBuilder,
+        row r: Int,
+        clk: UInt32,
+        kind: SyscallWalkKind,
+        access: MemoryAccess,
+        from: UInt32,
+        to: UInt32,
+        end: UInt32,
+        oi: UInt32,
+        counter: inout LookupCounter
     ) {
         typealias F = VMField
         t[r, Col.clk] = F(clk)

@@ -45,7 +45,10 @@ extension SyscallAir {
             var a1: UInt32 = 0
             var a2: UInt32 = 0
             for r in e.registerReads {
-                precondition((r.register == 11 || r.register == 12) && r.timestamp == clk + 2, "unexpected register read")
+                precondition(
+                    (r.register == 11 || r.register == 12) && r.timestamp == clk + 2,
+                    "unexpected register read"
+                )
                 let (col, tsCol) = r.register == 11 ? (C.a1, C.a1Ts) : (C.a2, C.a2Ts)
                 if r.register == 11 { a1 = r.value } else { a2 = r.value }
                 h.setWord(i, col, r.value)
@@ -95,7 +98,9 @@ extension SyscallAir {
             let eCeil = UInt32((UInt64(end) + 3) >> 2)
             if n != 0 {
                 precondition(
-                    sWord >= memoryStartWord && eCeil <= memoryEndWord, "syscall buffer outside memory")
+                    sWord >= memoryStartWord && eCeil <= memoryEndWord,
+                    "syscall buffer outside memory"
+                )
                 h[i, C.nz] = .one
                 h[i, C.invN] = F(n).inverse()!
                 split(i, C.lower, sWord - memoryStartWord, hiBits: 14)
@@ -126,8 +131,17 @@ extension SyscallAir {
                 let from = pos & 3
                 let to = min(end - (w << 2), 4)
                 SyscallMemoryAir.fill(
-                    &mem, row: memRow, clk: clk, kind: kind, access: access, from: from, to: to, end: end,
-                    oi: UInt32(output.count), counter: &counter)
+                    &mem,
+                    row: memRow,
+                    clk: clk,
+                    kind: kind,
+                    access: access,
+                    from: from,
+                    to: to,
+                    end: end,
+                    oi: UInt32(output.count),
+                    counter: &counter
+                )
                 memRow += 1
                 if kind == .commit {
                     for j in from..<to { output.append(UInt8(truncatingIfNeeded: access.value >> (8 * j))) }

@@ -49,7 +49,7 @@ let package = Package(
 
     // Host-side tooling.
     .target(name: "EVMFixtures", dependencies: ["EVM"], swiftSettings: fastSettings),
-    .target(name: "VM", dependencies: [], swiftSettings: fastSettings),
+    .target(name: "VM", dependencies: ["Keccak", "Secp256k1", "EVMPrimitives"], swiftSettings: fastSettings),
     // Test support shared by the VM and VMProver tests (assembler, test programs, host tools).
     .target(name: "VMTestSupport", dependencies: ["VM"], path: "Sources/VMTestSupport"),
     // Proving tables of the RV32IM zkVM (no server dependencies).
@@ -101,7 +101,10 @@ let package = Package(
     .testTarget(name: "StarkTests", dependencies: ["Stark", "Algebra", "Hashing"]),
     .testTarget(name: "EVMTests", dependencies: ["EVM", "EVMPrimitives", "Secp256k1", "Precompiles", "EVMFixtures", "Keccak"]),
     .testTarget(name: "VMProverTests", dependencies: ["VMProver", "VM", "VMTestSupport", "Stark", "Algebra", "Keccak"]),
-    .testTarget(name: "VMTests", dependencies: ["VM", "VMTestSupport", "EVMGuestInput", "EVM", "EVMPrimitives"]),
+    .testTarget(
+      name: "VMTests",
+      dependencies: ["VM", "VMTestSupport", "EVMGuestInput", "EVM", "EVMPrimitives", "Secp256k1"]
+    ),
     .testTarget(
       name: "NetworkTests",
       dependencies: [

@@ -92,13 +92,7 @@ extension Machine {
         case .keccakF:
             guard a0 & 3 == 0 else { throw bad("state pointer \(hex(a0)) not 4-byte aligned") }
             var words = try readWords(a0, 50, pc: pc, clk: clk)
-            var lanes = [UInt64](repeating: 0, count: 25)
-            for i in 0..<25 { lanes[i] = UInt64(words[2 * i]) | UInt64(words[2 * i + 1]) << 32 }
-            KeccakF1600.permute(&lanes)
-            for i in 0..<25 {
-                words[2 * i] = UInt32(truncatingIfNeeded: lanes[i])
-                words[2 * i + 1] = UInt32(truncatingIfNeeded: lanes[i] >> 32)
-            }
+            Accelerators.keccakF(&words)
             try writeWords(a0, words, pc: pc, clk: clk)
             tracer?.setResult(0)
             return 0
@@ -107,17 +101,13 @@ extension Machine {
             let q = isAdd ? arg(1) : 0
             guard a0 & 3 == 0, q & 3 == 0 else { throw bad("point pointers must be 4-byte aligned") }
             if isAdd, a0 < q &+ 64, q < a0 &+ 64 { throw bad("points overlap") }
-            let pw = try readWords(a0, 16, pc: pc, clk: clk)
-            let p = Secp256k1Point(words: pw)
-            let r: Secp256k1Point?
-            if isAdd {
-                let qp = Secp256k1Point(words: try readWords(q, 16, pc: pc, clk: clk))
-                r = p.adding(qp)
-            } else {
-                r = p.doubled()
-            }
+            let p = try readWords(a0, 16, pc: pc, clk: clk)
+            let r =
+                isAdd
+                ? Accelerators.secp256k1Add(p, try readWords(q, 16, pc: pc, clk: clk))
+                : Accelerators.secp256k1Double(p)
             guard let r else { throw bad(isAdd ? "add of points with equal x" : "double of a point with y = 0") }
-            try writeWords(a0, r.words, pc: pc, clk: clk)
+            try writeWords(a0, r, pc: pc, clk: clk)
             tracer?.setResult(0)
             return 0
         }

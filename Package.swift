@@ -54,11 +54,9 @@ let package = Package(
     .target(name: "VMTestSupport", dependencies: ["VM"], path: "Sources/VMTestSupport"),
     // Proving tables of the RV32IM zkVM (no server dependencies).
     .target(name: "VMProver", dependencies: ["Algebra", "Hashing", "Stark", "VM"], swiftSettings: fastSettings),
-    // Host-side codec of the EVM guest's input (the same file is compiled into the guest).
-    .target(
-      name: "EVMGuestInput", dependencies: ["EVM", "EVMPrimitives"], path: "Guests/examples/evm",
-      exclude: ["main.swift", "guest.modules"],
-      sources: ["EVMInput.swift", "StateTestInput.swift"], swiftSettings: fastSettings),
+    // The EVM guest's input codec: a host module, and compiled into the guest too
+    // (`Guests/examples/evm/guest.sources`).
+    .target(name: "EVMGuestInput", dependencies: ["EVM", "EVMPrimitives"], swiftSettings: fastSettings),
     // The system's SQLite 3 (Debian's libsqlite3-dev), driven through its C API by NetworkCore.
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     .target(

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Compiles the portable modules (Keccak, EVMPrimitives, Secp256k1, Precompiles, EVM) with Embedded
-# Swift for riscv32-none-none-eabi (rv32im), in dependency order, as objects plus .swiftmodule files
+# Compiles the portable modules (EVM and what it imports: Keccak, EVMPrimitives, Secp256k1,
+# Precompiles) with Embedded Swift for riscv32-none-none-eabi (rv32im), in dependency order (derived
+# from Package.swift by scripts/module-order.sh), as objects plus .swiftmodule files
 # so that each module can import the earlier ones. Violations of the Embedded restrictions (untyped
 # throws, existentials, ...) are errors. Exits non-zero on the first failure.
 #
@@ -25,7 +26,10 @@ flags=(
 )
 
 status=0
-for module in Keccak EVMPrimitives Secp256k1 Precompiles EVM; do
+# EVM and the modules it imports, dependencies first, as Package.swift declares them.
+mapfile -t modules < <("$root/scripts/module-order.sh" EVM)
+[ "${#modules[@]}" -gt 0 ] || { echo "cannot derive the module order from Package.swift" >&2; exit 1; }
+for module in "${modules[@]}"; do
   dir="$root/Sources/$module"
   if [ ! -d "$dir" ]; then
     echo "skip $module (no sources)"

@@ -15,10 +15,12 @@ shift || true
 target="${1:-verifier}"
 shift || true
 case "$target" in
-  verifier) modules=(Algebra Keccak Hashing Stark); maxlen=65536 ;;
-  vm-verifier) modules=(Algebra Keccak Hashing Stark VM VMProver); maxlen=4194304 ;;
+  verifier) top=Stark; maxlen=65536 ;;
+  vm-verifier) top=VMProver; maxlen=4194304 ;;
   *) echo "unknown fuzz target $target (verifier, vm-verifier)"; exit 2 ;;
 esac
+mapfile -t modules < <("$root/scripts/module-order.sh" "$top")  # dependencies first, from Package.swift
+[ "${#modules[@]}" -gt 0 ] || { echo "cannot derive the module order from Package.swift" >&2; exit 1; }
 out="$root/.build/fuzz-$target"
 mkdir -p "$out/corpus" "$out/findings"
 flags=(-O -wmo -parse-as-library -enforce-exclusivity=unchecked -package-name ZKProver -sanitize=fuzzer,address -I "$out")

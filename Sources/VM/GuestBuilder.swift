@@ -146,7 +146,9 @@ public struct GuestBuilder: Sendable {
 
     /// Builds the guest whose sources are in `directory` and returns the path of the ELF, written
     /// to `output` (default: `directory/.build/guest.elf`). A file `guest.modules` in the directory
-    /// lists portable package modules (e.g. `Keccak EVMPrimitives EVM`) to compile and link in.
+    /// lists portable package modules (e.g. `Keccak EVMPrimitives EVM`) to compile and link in; a
+    /// file `guest.sources` lists more Swift files, relative to the package root, compiled into the
+    /// guest module (code the host also builds as a module of its own, such as `EVMGuestInput`).
     ///
     /// When the Keccak module is linked in and `accelerateKeccak` is set, its `keccakF1600` is
     /// wrapped (`ld.lld --wrap`) to call the `keccak_f` syscall (`runtime/keccak_accel.c`).
@@ -159,9 +161,15 @@ public struct GuestBuilder: Sendable {
         accelerateKeccak: Bool = true
     ) throws -> URL {
         let fm = FileManager.default
-        let sources = try fm.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".swift") }.sorted()
+        var sources = try fm.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".swift") }.sorted()
             .map { directory.appendingPathComponent($0).path }
         guard !sources.isEmpty else { throw BuildError.noSources(directory.path) }
+        let sourcesFile = directory.appendingPathComponent("guest.sources").path
+        if let text = fm.contents(atPath: sourcesFile) {
+            let root = guestsDirectory.deletingLastPathComponent()
+            sources += String(decoding: text, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
+                .map { root.appendingPathComponent(String($0)).path }
+        }
         let out = output ?? directory.appendingPathComponent(".build/guest.elf")
         let work = out.deletingLastPathComponent().appendingPathComponent("obj-\(out.lastPathComponent)")
         try fm.createDirectory(at: work, withIntermediateDirectories: true)
@@ -185,7 +193,7 @@ public struct GuestBuilder: Sendable {
         let runtimeFiles = ["link.ld", "runtime.c", "start.S", "keccak_accel.c"].map {
             runtimeDir.appendingPathComponent($0).path
         }
-        let inputs = sources + sdk + extraSources + runtimeFiles + moduleObjects + [modulesFile, libgcc]
+        let inputs = sources + sdk + extraSources + runtimeFiles + moduleObjects + [modulesFile, sourcesFile, libgcc]
         let stamp = out.path + ".options"
         let options = "accelerateKeccak=\(accelerate) softwareKeccak=\(!accelerateKeccak)"
         let defines = accelerateKeccak ? [] : ["-D", "ZK_SOFTWARE_KECCAK"]

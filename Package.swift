@@ -51,7 +51,9 @@ let package = Package(
     .target(name: "EVMFixtures", dependencies: ["EVM"], swiftSettings: fastSettings),
     .target(name: "VM", dependencies: ["Keccak", "Secp256k1", "EVMPrimitives"], swiftSettings: fastSettings),
     // Test support shared by the VM and VMProver tests (assembler, test programs, host tools).
-    .target(name: "VMTestSupport", dependencies: ["VM"], path: "Sources/VMTestSupport"),
+    // Test-only: where the package and ../shared (fixtures, vectors) are.
+    .target(name: "TestSupport"),
+    .target(name: "VMTestSupport", dependencies: ["VM", "TestSupport"], path: "Sources/VMTestSupport"),
     // Proving tables of the RV32IM zkVM (no server dependencies).
     .target(name: "VMProver", dependencies: ["Algebra", "Hashing", "Stark", "VM"], swiftSettings: fastSettings),
     // The EVM guest's input codec: a host module, and compiled into the guest too
@@ -95,18 +97,18 @@ let package = Package(
     ),
 
     .testTarget(name: "AlgebraTests", dependencies: ["Algebra"]),
-    .testTarget(name: "HashingTests", dependencies: ["Hashing", "Algebra", "Keccak"]),
+    .testTarget(name: "HashingTests", dependencies: ["TestSupport", "Hashing", "Algebra", "Keccak"]),
     .testTarget(name: "StarkTests", dependencies: ["Stark", "Algebra", "Hashing"]),
     .testTarget(name: "EVMTests", dependencies: ["EVM", "EVMPrimitives", "Secp256k1", "Precompiles", "EVMFixtures", "Keccak"]),
     .testTarget(name: "VMProverTests", dependencies: ["VMProver", "VM", "VMTestSupport", "Stark", "Algebra", "Keccak"]),
     .testTarget(
       name: "VMTests",
-      dependencies: ["VM", "VMTestSupport", "EVMGuestInput", "EVM", "EVMPrimitives", "Secp256k1"]
+      dependencies: ["VM", "VMTestSupport", "TestSupport", "EVMGuestInput", "EVM", "EVMPrimitives", "Secp256k1"]
     ),
     .testTarget(
       name: "NetworkTests",
       dependencies: [
-        "ProverNetwork", "NetworkCore",
+        "ProverNetwork", "NetworkCore", "TestSupport",
       ]
     ),
   ]

@@ -1,5 +1,6 @@
 import Algebra
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Hashing
@@ -31,7 +32,7 @@ struct Poseidon2Vector: Decodable, Sendable, CustomTestStringConvertible {
     /// Reads the vectors from `../shared/vectors/poseidon2.json` next to the package root.
     static func load() throws -> [Poseidon2Vector] {
         struct File: Decodable { var instances: [String: Poseidon2Vector] }
-        let data = try Data(contentsOf: sharedURL("vectors/poseidon2.json"))
+        let data = try Data(contentsOf: PackagePaths.vector("poseidon2.json"))
         let file = try JSONDecoder().decode(File.self, from: data)
         return file.instances.map { name, v in
             var v = v
@@ -41,15 +42,6 @@ struct Poseidon2Vector: Decodable, Sendable, CustomTestStringConvertible {
     }
 
     static let all: [Poseidon2Vector] = (try? load()) ?? []
-}
-
-/// `../shared/<path>` relative to the directory holding Package.swift.
-func sharedURL(_ path: String) -> URL {
-    var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
-        dir = dir.deletingLastPathComponent()
-    }
-    return dir.deletingLastPathComponent().appendingPathComponent("shared").appendingPathComponent(path)
 }
 
 @Suite("Poseidon2 known answers")

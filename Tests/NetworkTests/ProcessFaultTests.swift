@@ -1,24 +1,19 @@
 import Foundation
 import NIOHTTP1
 import NetworkCore
+import TestSupport
 import Testing
 
 @testable import ProverNetwork
 
-/// The built `zkprover` executable, when present next to the test bundle.
+/// The built `zkprover` executable, when present next to the test bundle or in `.build/debug`.
 enum ZKBinary {
     static let path: String? = {
-        var dir = URL(fileURLWithPath: #filePath)
-        while dir.path != "/" {
-            dir.deleteLastPathComponent()
-            if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) { break }
-        }
         let candidates = [
             Bundle.main.bundleURL.appendingPathComponent("zkprover").path,
             Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("zkprover").path,
-            dir.appendingPathComponent(".build/debug/zkprover").path,
         ]
-        let found = candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+        let found = candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? PackagePaths.zkproverBinary
         if found == nil { print("process fault tests skipped: no zkprover executable built (run swift build first)") }
         return found
     }()

@@ -1,6 +1,7 @@
 import EVMGuestInput
 import EVMPrimitives
 import Foundation
+import TestSupport
 import Testing
 import VM
 
@@ -8,7 +9,7 @@ import VM
 /// minutes) the guest itself on the zkVM against the native EVM and the fixture's root.
 struct EVMGuestTests {
     static var fixtures: String {
-        GuestBuilder.packageRoot(from: #filePath).appendingPathComponent("../shared/fixtures/eest/state_tests")
+        PackagePaths.fixture("eest/state_tests")
             .standardized.path
     }
 

@@ -209,9 +209,11 @@ struct PreprocessedGroupTests {
         #expect(V.preprocessedRoot(airs: group2.reversed(), config: config) == proof.preprocessedRoots[1])
         // A verifying key from the helper replaces the images.
         let key = try #require(V.preprocessedRoot(airs: group2, config: config))
-        try verifier().verify(airs: Self.airs(nil, nil), proof: proof, preprocessedRoots: [2: key, 0: proof.preprocessedRoots[0]])
+        let roots = [2: key, 0: proof.preprocessedRoots[0]]
+        try verifier().verify(airs: Self.airs(nil, nil), proof: proof, preprocessedRoots: roots)
         // No trace, no fixed columns, no AIRs: nil.
-        #expect(V.preprocessedRoot(airs: Self.airs(nil, nil).filter { $0.preprocessedWidth > 0 }, config: config) == nil)
+        let withoutFixed = Self.airs(nil, nil).filter { $0.preprocessedWidth > 0 }
+        #expect(V.preprocessedRoot(airs: withoutFixed, config: config) == nil)
         #expect(V.preprocessedRoot(airs: [ByteTableAir<F>(), U16ValuesAir<F>()], config: config) == nil)
         #expect(V.preprocessedRoot(airs: [], config: config) == nil)
     }

@@ -198,7 +198,8 @@ enum PrecompileFixtureHarness {
                 f.gas -= 3 + 3 * Int64((size + 31) / 32)
                 let src: [UInt8] = op == 0x37 ? f.calldata : op == 0x39 ? f.code : f.returnData
                 let srcOff = s.word.small ?? Int.max
-                if op == 0x3e && (srcOff == Int.max || srcOff + size > src.count) { return .revert }  // exceptional halt
+                // RETURNDATACOPY past the return data is an exceptional halt.
+                if op == 0x3e && (srcOff == Int.max || srcOff + size > src.count) { return .revert }
                 guard expand(&f, dst, size) else { return .outOfGas }
                 let known = op != 0x3e || f.returnDataKnown
                 for i in 0..<size {

@@ -52,11 +52,12 @@ public final class Code {
         var i = 0
         while i < n {
             let op = padded[i]
-            if op == 0x5b {
+            if op == Opcode.JUMPDEST {
                 map[i >> 3] |= UInt8(1) << UInt8(i & 7)
                 i &+= 1
-            } else if op >= 0x60 && op <= 0x7f {
-                i &+= Int(op) &- 0x5e
+            } else if op >= Opcode.PUSH1 && op <= Opcode.PUSH32 {
+                // Skip the opcode and its op - PUSH1 + 1 immediate bytes.
+                i &+= Int(op) &- Int(Opcode.PUSH1) &+ 2
             } else {
                 i &+= 1
             }
@@ -65,7 +66,20 @@ public final class Code {
         return map
     }
 
-    /// Whether the code is an EIP-7702 delegation designator (`0xef0100 ‖ address`).
+    /// New code may not start with this byte, reserved for the EVM Object Format (EIP-3541,
+    /// London); EIP-7702 delegation designators start with it.
+    public static let reservedFirstByte: UInt8 = 0xef
+
+    /// The first three bytes of an EIP-7702 delegation designator, `0xef0100 ‖ address`.
+    public static let delegationPrefix: [UInt8] = [reservedFirstByte, 0x01, 0x00]
+
+    /// The EIP-7702 delegation designator `0xef0100 ‖ address` pointing to `address`.
+    public static func delegation(to address: Address) -> Code {
+        Code(delegationPrefix + address.bytes)
+    }
+
+    /// The delegation target when the code is an EIP-7702 delegation designator
+    /// (`0xef0100 ‖ address`), else nil.
     public var delegationTarget: Address? {
         guard bytes.count == 23, bytes[0] == 0xef, bytes[1] == 0x01, bytes[2] == 0x00 else { return nil }
         return Address(loading: UnsafeRawPointer(padded + 3))

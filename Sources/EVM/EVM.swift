@@ -1,5 +1,6 @@
 import EVMPrimitives
 import Keccak
+import Precompiles
 
 /// The Ethereum Virtual Machine for one fork: message calls, contract creation and the
 /// interpreter, over a journaled ``WorldState``.
@@ -30,24 +31,42 @@ public final class EVM {
         self.block = block
         self.tx = tx
         self.opTable = OpcodeTable(fork: fork)
+        // Access prices before Berlin; from Berlin EIP-2929's warm/cold prices apply instead.
         switch fork {
         case .frontier, .homestead:
-            sloadGas = 50
-            accountAccessGas = 20
-            extcodeGas = 20
+            sloadGas = Gas.sloadFrontier
+            accountAccessGas = Gas.balanceFrontier
+            extcodeGas = Gas.extcodeFrontier
         case .tangerineWhistle, .spuriousDragon, .byzantium, .constantinople, .petersburg:
-            sloadGas = 200
-            accountAccessGas = 400
-            extcodeGas = 700
+            sloadGas = Gas.sloadTangerineWhistle
+            accountAccessGas = Gas.balanceTangerineWhistle
+            extcodeGas = Gas.extcodeTangerineWhistle
         default:
-            sloadGas = 800
-            accountAccessGas = 700
-            extcodeGas = 700
+            sloadGas = Gas.sloadIstanbul
+            accountAccessGas = Gas.balanceIstanbul
+            extcodeGas = Gas.extcodeTangerineWhistle
         }
-        expByteGas = fork >= .spuriousDragon ? 50 : 10
+        expByteGas = fork >= .spuriousDragon ? Gas.expByteSpuriousDragon : Gas.expByteFrontier
     }
 
     deinit { opTable.free() }
+
+    // MARK: Protocol limits
+
+    /// The maximum number of items on the stack (Yellow Paper).
+    public static let stackLimit = 1024
+    /// The maximum depth of nested calls and creations (Yellow Paper).
+    public static let maxCallDepth = 1024
+    /// `BLOCKHASH` sees only this many most recent blocks (Yellow Paper).
+    public static let blockhashWindow: UInt64 = 256
+    /// The maximum size of deployed code, from Spurious Dragon (EIP-170).
+    public static let maxCodeSize = 24576
+    /// The maximum size of init code, `2 × maxCodeSize`, from Shanghai (EIP-3860).
+    public static let maxInitcodeSize = 49152
+    /// The maximum gas limit of a transaction, `2^24`, from Osaka (EIP-7825).
+    public static let maxTransactionGas: UInt64 = 16_777_216
+    /// The maximum number of blobs in one transaction, from Osaka (EIP-7594).
+    public static let maxBlobsPerTransaction = 6
 
     // MARK: Precompiles
 
@@ -135,7 +154,9 @@ public final class EVM {
         return result
     }
 
-    @usableFromInline static var ripemdAddress: Address { Address(truncating: UInt256(3)) }
+    @usableFromInline static var ripemdAddress: Address {
+        Address(truncating: UInt256(UInt64(Precompiles.ripemd160)))
+    }
 
     /// Runs the init code of a creation and deploys the returned code.
     @usableFromInline
@@ -154,8 +175,8 @@ public final class EVM {
         if result.status == .success {
             let out = result.output
             var ok = true
-            if fork >= .london, let first = out.first, first == 0xef { ok = false }
-            let deposit = Int64(out.count) &* 200
+            if fork >= .london, let first = out.first, first == Code.reservedFirstByte { ok = false }
+            let deposit = Int64(out.count) &* Gas.codeDeposit
             if ok && result.gasLeft < deposit {
                 if fork >= .homestead {
                     ok = false
@@ -165,7 +186,7 @@ public final class EVM {
                     return result
                 }
             }
-            if ok && fork >= .spuriousDragon && out.count > 24576 { ok = false }
+            if ok && fork >= .spuriousDragon && out.count > EVM.maxCodeSize { ok = false }
             if ok {
                 result.gasLeft &-= deposit
                 if !out.isEmpty { state.setCode(m.target, Code(out)) }
@@ -224,11 +245,11 @@ public final class EVM {
             addr = EVM.createAddress(sender: caller, nonce: state.nonce(caller))
         }
         if fork >= .berlin { _ = state.warmAccount(addr) }
-        let childGas = fork >= .tangerineWhistle ? gas &- gas / 64 : gas
+        let childGas = fork >= .tangerineWhistle ? Gas.allButOne64th(gas) : gas
         gas &-= childGas
         returnData = []
         let callerNonce = state.nonce(caller)
-        if state.balance(caller) < value || callerNonce == UInt64.max || depth &+ 1 > 1024 {
+        if state.balance(caller) < value || callerNonce == UInt64.max || depth &+ 1 > EVM.maxCallDepth {
             gas &+= childGas
             return .zero
         }

@@ -24,8 +24,8 @@ extension EVM {
         if gasLimit < intrinsic { throw fail(.intrinsicGasTooLow) }
         if gasLimit < floor { throw fail(.intrinsicGasBelowFloor) }
         if !t.nonce.fitsInUInt64 || t.nonce.w0 == UInt64.max { throw fail(.nonceMaxValue) }
-        if fork >= .shanghai && t.to == nil && t.data.count > 49152 { throw fail(.initcodeSizeExceeded) }
-        if fork >= .osaka && gasLimit > 16_777_216 { throw fail(.gasLimitExceedsCap) }
+        if fork >= .shanghai && t.to == nil && t.data.count > EVM.maxInitcodeSize { throw fail(.initcodeSizeExceeded) }
+        if fork >= .osaka && gasLimit > EVM.maxTransactionGas { throw fail(.gasLimitExceedsCap) }
         if gasLimit > block.gasLimit { throw fail(.gasLimitExceedsBlock) }
         if let c = t.chainId, t.type != 0 || fork >= .spuriousDragon, c != block.chainId { throw fail(.invalidChainId) }
         var price: UInt256
@@ -42,7 +42,8 @@ extension EVM {
         if t.type == 3 {
             if t.to == nil { throw fail(.blobCreate) }
             if t.blobVersionedHashes.isEmpty { throw fail(.noBlobs) }
-            let maxBlobs = fork >= .osaka ? min(6, block.maxBlobsPerBlock) : block.maxBlobsPerBlock
+            let maxBlobs =
+                fork >= .osaka ? min(EVM.maxBlobsPerTransaction, block.maxBlobsPerBlock) : block.maxBlobsPerBlock
             if t.blobVersionedHashes.count > maxBlobs { throw fail(.tooManyBlobs) }
             for h in t.blobVersionedHashes where h.w3 >> 56 != 0x01 { throw fail(.invalidBlobVersionedHash) }
             if t.maxFeePerBlobGas < block.blobBaseFee { throw fail(.blobFeeCapTooLow) }
@@ -149,7 +150,7 @@ extension EVM {
         }
 
         var gasUsed = gasLimit &- UInt64(result.gasLeft)
-        let maxRefund = gasUsed / (fork >= .london ? 5 : 2)
+        let maxRefund = gasUsed / UInt64(fork >= .london ? Gas.maxRefundQuotientLondon : Gas.maxRefundQuotient)
         let r = refund > 0 ? UInt64(refund) : 0
         gasUsed &-= r < maxRefund ? r : maxRefund
         if gasUsed < floor { gasUsed = floor }
@@ -186,11 +187,11 @@ extension EVM {
             let code = state.code(authority)
             if !code.isEmpty && code.delegationTarget == nil { continue }
             if state.nonce(authority) != a.nonce.w0 { continue }
-            if state.exists(authority) { refund &+= 25000 &- 12500 }
+            if state.exists(authority) { refund &+= Gas.perEmptyAccount &- Gas.perAuthBase }
             if a.address.isZero {
                 state.setCode(authority, Code.empty)
             } else {
-                state.setCode(authority, Code([0xef, 0x01, 0x00] + a.address.bytes))
+                state.setCode(authority, Code.delegation(to: a.address))
             }
             state.incrementNonce(authority)
         }

@@ -80,6 +80,10 @@ extension EVM {
 
     /// Runs the frame's code. The heart of the EVM: one dispatch per opcode over the padded
     /// bytecode, the stack in an unsafe buffer, gas in a signed 64-bit counter.
+    ///
+    /// Each `case` is one instruction of the Yellow Paper's Appendix H, named by ``Opcode``. Its
+    /// static gas and stack bounds come from the ``OpcodeTable`` and are checked before the
+    /// `switch`; what depends on operands or state is charged in the case, at ``Gas`` prices.
     @usableFromInline
     func interpret(_ msg: inout Message) -> CallResult {
         let code = msg.code
@@ -87,7 +91,7 @@ extension EVM {
         let codeLen = code.count
         var jumpMap: UnsafeMutablePointer<UInt8>? = nil
         let table = UnsafePointer(opTable.entries)
-        let stack = UnsafeMutablePointer<UInt256>.allocate(capacity: 1024)
+        let stack = UnsafeMutablePointer<UInt256>.allocate(capacity: EVM.stackLimit)
         defer { stack.deallocate() }
         var mem = Memory()
         defer { mem.free() }
@@ -111,36 +115,36 @@ extension EVM {
                 break loop
             }
             switch op {
-            case 0x00:
+            case Opcode.STOP:
                 break loop
-            case 0x01:
+            case Opcode.ADD:
                 EVM.put(stack, sp &- 2, stack[sp &- 1] &+ stack[sp &- 2])
                 sp &-= 1
-            case 0x02:
+            case Opcode.MUL:
                 EVM.put(stack, sp &- 2, stack[sp &- 1] &* stack[sp &- 2])
                 sp &-= 1
-            case 0x03:
+            case Opcode.SUB:
                 EVM.put(stack, sp &- 2, stack[sp &- 1] &- stack[sp &- 2])
                 sp &-= 1
-            case 0x04:
+            case Opcode.DIV:
                 EVM.put(stack, sp &- 2, stack[sp &- 1] / stack[sp &- 2])
                 sp &-= 1
-            case 0x05:
+            case Opcode.SDIV:
                 EVM.put(stack, sp &- 2, stack[sp &- 1].sdiv(stack[sp &- 2]))
                 sp &-= 1
-            case 0x06:
+            case Opcode.MOD:
                 EVM.put(stack, sp &- 2, stack[sp &- 1] % stack[sp &- 2])
                 sp &-= 1
-            case 0x07:
+            case Opcode.SMOD:
                 EVM.put(stack, sp &- 2, stack[sp &- 1].smod(stack[sp &- 2]))
                 sp &-= 1
-            case 0x08:
+            case Opcode.ADDMOD:
                 EVM.put(stack, sp &- 3, UInt256.addMod(stack[sp &- 1], stack[sp &- 2], stack[sp &- 3]))
                 sp &-= 2
-            case 0x09:
+            case Opcode.MULMOD:
                 EVM.put(stack, sp &- 3, UInt256.mulMod(stack[sp &- 1], stack[sp &- 2], stack[sp &- 3]))
                 sp &-= 2
-            case 0x0a:
+            case Opcode.EXP:
                 let e = stack[sp &- 2]
                 gas &-= Int64(e.byteWidth) &* expByteGas
                 if gas < 0 {
@@ -149,52 +153,52 @@ extension EVM {
                 }
                 EVM.put(stack, sp &- 2, UInt256.exp(stack[sp &- 1], e))
                 sp &-= 1
-            case 0x0b:
+            case Opcode.SIGNEXTEND:
                 EVM.put(stack, sp &- 2, UInt256.signExtend(byteIndex: stack[sp &- 1], value: stack[sp &- 2]))
                 sp &-= 1
-            case 0x10:
+            case Opcode.LT:
                 EVM.put(stack, sp &- 2, stack[sp &- 1] < stack[sp &- 2] ? .one : .zero)
                 sp &-= 1
-            case 0x11:
+            case Opcode.GT:
                 EVM.put(stack, sp &- 2, stack[sp &- 2] < stack[sp &- 1] ? .one : .zero)
                 sp &-= 1
-            case 0x12:
+            case Opcode.SLT:
                 EVM.put(stack, sp &- 2, stack[sp &- 1].slt(stack[sp &- 2]) ? .one : .zero)
                 sp &-= 1
-            case 0x13:
+            case Opcode.SGT:
                 EVM.put(stack, sp &- 2, stack[sp &- 1].sgt(stack[sp &- 2]) ? .one : .zero)
                 sp &-= 1
-            case 0x14:
+            case Opcode.EQ:
                 EVM.put(stack, sp &- 2, stack[sp &- 1] == stack[sp &- 2] ? .one : .zero)
                 sp &-= 1
-            case 0x15:
+            case Opcode.ISZERO:
                 EVM.put(stack, sp &- 1, stack[sp &- 1].isZero ? .one : .zero)
-            case 0x16:
+            case Opcode.AND:
                 EVM.put(stack, sp &- 2, stack[sp &- 1] & stack[sp &- 2])
                 sp &-= 1
-            case 0x17:
+            case Opcode.OR:
                 EVM.put(stack, sp &- 2, stack[sp &- 1] | stack[sp &- 2])
                 sp &-= 1
-            case 0x18:
+            case Opcode.XOR:
                 EVM.put(stack, sp &- 2, stack[sp &- 1] ^ stack[sp &- 2])
                 sp &-= 1
-            case 0x19:
+            case Opcode.NOT:
                 EVM.put(stack, sp &- 1, ~stack[sp &- 1])
-            case 0x1a:
+            case Opcode.BYTE:
                 EVM.put(stack, sp &- 2, stack[sp &- 2].byte(stack[sp &- 1]))
                 sp &-= 1
-            case 0x1b:
+            case Opcode.SHL:
                 EVM.put(stack, sp &- 2, stack[sp &- 2] << stack[sp &- 1])
                 sp &-= 1
-            case 0x1c:
+            case Opcode.SHR:
                 EVM.put(stack, sp &- 2, stack[sp &- 2] >> stack[sp &- 1])
                 sp &-= 1
-            case 0x1d:
+            case Opcode.SAR:
                 EVM.put(stack, sp &- 2, stack[sp &- 2].sar(stack[sp &- 1]))
                 sp &-= 1
-            case 0x1e:
+            case Opcode.CLZ:
                 EVM.put(stack, sp &- 1, UInt256(UInt64(stack[sp &- 1].leadingZeroBitCount)))
-            case 0x20:
+            case Opcode.KECCAK256:
                 guard let len = stack[sp &- 2].memoryInt else {
                     status = .failure
                     break loop
@@ -205,7 +209,7 @@ extension EVM {
                         status = .failure
                         break loop
                     }
-                    gas &-= Int64((len &+ 31) >> 5) &* 6
+                    gas &-= Gas.words(len) &* Gas.keccak256Word
                     if gas < 0 || !mem.expand(offset: off, length: len, gas: &gas) {
                         status = .failure
                         break loop
@@ -214,32 +218,32 @@ extension EVM {
                 }
                 EVM.put(stack, sp &- 2, h)
                 sp &-= 1
-            case 0x30:
+            case Opcode.ADDRESS:
                 EVM.put(stack, sp, UInt256(msg.target))
                 sp &+= 1
-            case 0x31:
+            case Opcode.BALANCE:
                 let a = Address(truncating: stack[sp &- 1])
-                gas &-= berlin ? (state.warmAccount(a) ? 100 : 2600) : accountAccessGas
+                gas &-= berlin ? (state.warmAccount(a) ? Gas.warmAccess : Gas.coldAccountAccess) : accountAccessGas
                 if gas < 0 {
                     status = .failure
                     break loop
                 }
                 EVM.put(stack, sp &- 1, state.balance(a))
-            case 0x32:
+            case Opcode.ORIGIN:
                 EVM.put(stack, sp, UInt256(tx.origin))
                 sp &+= 1
-            case 0x33:
+            case Opcode.CALLER:
                 EVM.put(stack, sp, UInt256(msg.caller))
                 sp &+= 1
-            case 0x34:
+            case Opcode.CALLVALUE:
                 EVM.put(stack, sp, msg.value)
                 sp &+= 1
-            case 0x35:
+            case Opcode.CALLDATALOAD:
                 EVM.put(stack, sp &- 1, EVM.calldataWord(msg.input, stack[sp &- 1]))
-            case 0x36:
+            case Opcode.CALLDATASIZE:
                 EVM.put(stack, sp, UInt256(UInt64(msg.input.count)))
                 sp &+= 1
-            case 0x37, 0x39, 0x3e:
+            case Opcode.CALLDATACOPY, Opcode.CODECOPY, Opcode.RETURNDATACOPY:
                 let dst = stack[sp &- 1]
                 let src = stack[sp &- 2]
                 guard let len = stack[sp &- 3].memoryInt else {
@@ -247,13 +251,13 @@ extension EVM {
                     break loop
                 }
                 sp &-= 3
-                if op == 0x3e {
+                if op == Opcode.RETURNDATACOPY {
                     guard let s = src.memoryInt, s &+ len <= returnData.count else {
                         status = .failure
                         break loop
                     }
                 }
-                gas &-= Int64((len &+ 31) >> 5) &* 3
+                gas &-= Gas.words(len) &* Gas.copy
                 if gas < 0 {
                     status = .failure
                     break loop
@@ -265,29 +269,29 @@ extension EVM {
                     }
                     let dstPtr = mem.base + d
                     switch op {
-                    case 0x37:
+                    case Opcode.CALLDATACOPY:
                         EVM.copyPadded(to: dstPtr, from: msg.input, offset: src, length: len)
-                    case 0x39:
+                    case Opcode.CODECOPY:
                         EVM.copyPadded(to: dstPtr, from: codeBase, srcCount: codeLen, offset: src, length: len)
                     default:
                         EVM.copyPadded(to: dstPtr, from: returnData, offset: src, length: len)
                     }
                 }
-            case 0x38:
+            case Opcode.CODESIZE:
                 EVM.put(stack, sp, UInt256(UInt64(codeLen)))
                 sp &+= 1
-            case 0x3a:
+            case Opcode.GASPRICE:
                 EVM.put(stack, sp, tx.gasPrice)
                 sp &+= 1
-            case 0x3b:
+            case Opcode.EXTCODESIZE:
                 let a = Address(truncating: stack[sp &- 1])
-                gas &-= berlin ? (state.warmAccount(a) ? 100 : 2600) : extcodeGas
+                gas &-= berlin ? (state.warmAccount(a) ? Gas.warmAccess : Gas.coldAccountAccess) : extcodeGas
                 if gas < 0 {
                     status = .failure
                     break loop
                 }
                 EVM.put(stack, sp &- 1, UInt256(UInt64(state.code(a).count)))
-            case 0x3c:
+            case Opcode.EXTCODECOPY:
                 let a = Address(truncating: stack[sp &- 1])
                 let dst = stack[sp &- 2]
                 let src = stack[sp &- 3]
@@ -296,8 +300,8 @@ extension EVM {
                     break loop
                 }
                 sp &-= 4
-                gas &-= Int64((len &+ 31) >> 5) &* 3
-                gas &-= berlin ? (state.warmAccount(a) ? 100 : 2600) : extcodeGas
+                gas &-= Gas.words(len) &* Gas.copy
+                gas &-= berlin ? (state.warmAccount(a) ? Gas.warmAccess : Gas.coldAccountAccess) : extcodeGas
                 if gas < 0 {
                     status = .failure
                     break loop
@@ -316,12 +320,16 @@ extension EVM {
                         length: len
                     )
                 }
-            case 0x3d:
+            case Opcode.RETURNDATASIZE:
                 EVM.put(stack, sp, UInt256(UInt64(returnData.count)))
                 sp &+= 1
-            case 0x3f:
+            case Opcode.EXTCODEHASH:
                 let a = Address(truncating: stack[sp &- 1])
-                gas &-= berlin ? (state.warmAccount(a) ? 100 : 2600) : (fork >= .istanbul ? 700 : 400)
+                // EIP-2929 from Berlin; EIP-1052 (Constantinople), repriced by EIP-1884 (Istanbul), before.
+                gas &-=
+                    berlin
+                    ? (state.warmAccount(a) ? Gas.warmAccess : Gas.coldAccountAccess)
+                    : (fork >= .istanbul ? Gas.extcodehashIstanbul : Gas.extcodehashConstantinople)
                 if gas < 0 {
                     status = .failure
                     break loop
@@ -331,73 +339,73 @@ extension EVM {
                 } else {
                     EVM.put(stack, sp &- 1, .zero)
                 }
-            case 0x40:
+            case Opcode.BLOCKHASH:
                 let n = stack[sp &- 1]
                 var r = UInt256.zero
-                if (n.w1 | n.w2 | n.w3) == 0 && n.w0 < block.number && block.number &- n.w0 <= 256 {
+                if (n.w1 | n.w2 | n.w3) == 0 && n.w0 < block.number && block.number &- n.w0 <= EVM.blockhashWindow {
                     r = block.blockHashes[n.w0] ?? .zero
                 }
                 EVM.put(stack, sp &- 1, r)
-            case 0x41:
+            case Opcode.COINBASE:
                 EVM.put(stack, sp, UInt256(block.coinbase))
                 sp &+= 1
-            case 0x42:
+            case Opcode.TIMESTAMP:
                 EVM.put(stack, sp, UInt256(block.timestamp))
                 sp &+= 1
-            case 0x43:
+            case Opcode.NUMBER:
                 EVM.put(stack, sp, UInt256(block.number))
                 sp &+= 1
-            case 0x44:
+            case Opcode.PREVRANDAO:
                 EVM.put(stack, sp, fork >= .paris ? block.prevRandao : block.difficulty)
                 sp &+= 1
-            case 0x45:
+            case Opcode.GASLIMIT:
                 EVM.put(stack, sp, UInt256(block.gasLimit))
                 sp &+= 1
-            case 0x46:
+            case Opcode.CHAINID:
                 EVM.put(stack, sp, block.chainId)
                 sp &+= 1
-            case 0x47:
+            case Opcode.SELFBALANCE:
                 EVM.put(stack, sp, state.balance(msg.target))
                 sp &+= 1
-            case 0x48:
+            case Opcode.BASEFEE:
                 EVM.put(stack, sp, block.baseFee)
                 sp &+= 1
-            case 0x49:
+            case Opcode.BLOBHASH:
                 let i = stack[sp &- 1]
                 if (i.w1 | i.w2 | i.w3) == 0 && i.w0 < UInt64(tx.blobHashes.count) {
                     EVM.put(stack, sp &- 1, tx.blobHashes[Int(i.w0)])
                 } else {
                     EVM.put(stack, sp &- 1, .zero)
                 }
-            case 0x4a:
+            case Opcode.BLOBBASEFEE:
                 EVM.put(stack, sp, block.blobBaseFee)
                 sp &+= 1
-            case 0x50:
+            case Opcode.POP:
                 sp &-= 1
-            case 0x51:
+            case Opcode.MLOAD:
                 guard let off = stack[sp &- 1].memoryInt, mem.expand(offset: off, length: 32, gas: &gas) else {
                     status = .failure
                     break loop
                 }
                 EVM.put(stack, sp &- 1, UInt256(loadingBigEndian: mem.base + off))
-            case 0x52:
+            case Opcode.MSTORE:
                 guard let off = stack[sp &- 1].memoryInt, mem.expand(offset: off, length: 32, gas: &gas) else {
                     status = .failure
                     break loop
                 }
                 stack[sp &- 2].storeBigEndian(to: mem.base + off)
                 sp &-= 2
-            case 0x53:
+            case Opcode.MSTORE8:
                 guard let off = stack[sp &- 1].memoryInt, mem.expand(offset: off, length: 1, gas: &gas) else {
                     status = .failure
                     break loop
                 }
                 mem.base[off] = UInt8(truncatingIfNeeded: stack[sp &- 2].w0)
                 sp &-= 2
-            case 0x54:
+            case Opcode.SLOAD:
                 let k = stack[sp &- 1]
                 if berlin {
-                    gas &-= state.warmSlot(msg.target, k) ? 100 : 2100
+                    gas &-= state.warmSlot(msg.target, k) ? Gas.warmAccess : Gas.coldSload
                 } else {
                     gas &-= sloadGas
                 }
@@ -406,7 +414,7 @@ extension EVM {
                     break loop
                 }
                 EVM.put(stack, sp &- 1, state.storage(msg.target, k))
-            case 0x55:
+            case Opcode.SSTORE:
                 if msg.isStatic {
                     status = .failure
                     break loop
@@ -421,7 +429,7 @@ extension EVM {
                     status = .failure
                     break loop
                 }
-            case 0x56:
+            case Opcode.JUMP:
                 let d = stack[sp &- 1]
                 sp &-= 1
                 if jumpMap == nil { jumpMap = code.jumpdests() }
@@ -436,7 +444,7 @@ extension EVM {
                 }
                 pc = t
                 continue loop
-            case 0x57:
+            case Opcode.JUMPI:
                 let d = stack[sp &- 1]
                 let c = stack[sp &- 2]
                 sp &-= 2
@@ -454,27 +462,27 @@ extension EVM {
                     pc = t
                     continue loop
                 }
-            case 0x58:
+            case Opcode.PC:
                 EVM.put(stack, sp, UInt256(UInt64(pc)))
                 sp &+= 1
-            case 0x59:
+            case Opcode.MSIZE:
                 EVM.put(stack, sp, UInt256(UInt64(mem.size)))
                 sp &+= 1
-            case 0x5a:
+            case Opcode.GAS:
                 EVM.put(stack, sp, UInt256(UInt64(gas)))
                 sp &+= 1
-            case 0x5b:
+            case Opcode.JUMPDEST:
                 break
-            case 0x5c:
+            case Opcode.TLOAD:
                 EVM.put(stack, sp &- 1, state.transient(msg.target, stack[sp &- 1]))
-            case 0x5d:
+            case Opcode.TSTORE:
                 if msg.isStatic {
                     status = .failure
                     break loop
                 }
                 state.setTransient(msg.target, stack[sp &- 1], stack[sp &- 2])
                 sp &-= 2
-            case 0x5e:
+            case Opcode.MCOPY:
                 let dst = stack[sp &- 1]
                 let src = stack[sp &- 2]
                 guard let len = stack[sp &- 3].memoryInt else {
@@ -482,7 +490,7 @@ extension EVM {
                     break loop
                 }
                 sp &-= 3
-                gas &-= Int64((len &+ 31) >> 5) &* 3
+                gas &-= Gas.words(len) &* Gas.copy
                 if gas < 0 {
                     status = .failure
                     break loop
@@ -496,39 +504,39 @@ extension EVM {
                     }
                     (mem.base + d).update(from: mem.base + s, count: len)
                 }
-            case 0x5f:
+            case Opcode.PUSH0:
                 EVM.put(stack, sp, .zero)
                 sp &+= 1
-            case 0x60:
+            case Opcode.PUSH1:
                 EVM.put(stack, sp, UInt256(UInt64(codeBase[pc &+ 1])))
                 sp &+= 1
                 pc &+= 2
                 continue loop
-            case 0x61...0x7f:
-                let n = Int(op) &- 0x5f
+            case Opcode.PUSH2...Opcode.PUSH32:
+                let n = Int(op) &- Int(Opcode.PUSH1) &+ 1
                 EVM.put(stack, sp, EVM.readPush(codeBase + (pc &+ 1), n))
                 sp &+= 1
                 pc &+= n &+ 1
                 continue loop
-            case 0x80...0x8f:
-                EVM.put(stack, sp, stack[sp &- (Int(op) &- 0x7f)])
+            case Opcode.DUP1...Opcode.DUP16:
+                EVM.put(stack, sp, stack[sp &- (Int(op) &- Int(Opcode.DUP1) &+ 1)])
                 sp &+= 1
-            case 0x90...0x9f:
-                let j = sp &- 2 &- (Int(op) &- 0x90)
+            case Opcode.SWAP1...Opcode.SWAP16:
+                let j = sp &- 2 &- (Int(op) &- Int(Opcode.SWAP1))
                 let t = stack[sp &- 1]
                 EVM.put(stack, sp &- 1, stack[j])
                 EVM.put(stack, j, t)
-            case 0xa0...0xa4:
+            case Opcode.LOG0...Opcode.LOG4:
                 if msg.isStatic {
                     status = .failure
                     break loop
                 }
-                let n = Int(op) &- 0xa0
+                let n = Int(op) &- Int(Opcode.LOG0)
                 guard let len = stack[sp &- 2].memoryInt else {
                     status = .failure
                     break loop
                 }
-                gas &-= Int64(len) &* 8 &+ Int64(n) &* 375
+                gas &-= Int64(len) &* Gas.logData &+ Int64(n) &* Gas.logTopic
                 if gas < 0 {
                     status = .failure
                     break loop
@@ -546,7 +554,7 @@ extension EVM {
                 for i in 0..<n { topics.append(stack[sp &- 3 &- i]) }
                 sp &-= 2 &+ n
                 logs.append(Log(address: msg.target, topics: topics, data: data))
-            case 0xf0, 0xf5:
+            case Opcode.CREATE, Opcode.CREATE2:
                 if msg.isStatic {
                     status = .failure
                     break loop
@@ -556,19 +564,19 @@ extension EVM {
                     status = .failure
                     break loop
                 }
-                let isCreate2 = op == 0xf5
+                let isCreate2 = op == Opcode.CREATE2
                 let salt: UInt256? = isCreate2 ? stack[sp &- 4] : nil
                 let offWord = stack[sp &- 2]
                 sp &-= isCreate2 ? 4 : 3
-                let words = Int64((len &+ 31) >> 5)
+                let words = Gas.words(len)
                 if fork >= .shanghai {
-                    if len > 49152 {
+                    if len > EVM.maxInitcodeSize {
                         status = .failure
                         break loop
                     }
-                    gas &-= words &* 2
+                    gas &-= words &* Gas.initcodeWord
                 }
-                if isCreate2 { gas &-= words &* 6 }
+                if isCreate2 { gas &-= words &* Gas.keccak256Word }
                 if gas < 0 {
                     status = .failure
                     break loop
@@ -596,7 +604,7 @@ extension EVM {
                 returnData = rd
                 EVM.put(stack, sp, r)
                 sp &+= 1
-            case 0xf1, 0xf2, 0xf4, 0xfa:
+            case Opcode.CALL, Opcode.CALLCODE, Opcode.DELEGATECALL, Opcode.STATICCALL:
                 var g2 = gas
                 var s2 = sp
                 var m2 = mem
@@ -610,7 +618,7 @@ extension EVM {
                     status = .failure
                     break loop
                 }
-            case 0xf3, 0xfd:
+            case Opcode.RETURN, Opcode.REVERT:
                 guard let len = stack[sp &- 2].memoryInt else {
                     status = .failure
                     break loop
@@ -622,9 +630,9 @@ extension EVM {
                     }
                     output = Array(UnsafeBufferPointer(start: mem.base + off, count: len))
                 }
-                if op == 0xfd { status = .revert }
+                if op == Opcode.REVERT { status = .revert }
                 break loop
-            case 0xff:
+            case Opcode.SELFDESTRUCT:
                 if msg.isStatic {
                     status = .failure
                     break loop
@@ -654,39 +662,42 @@ extension EVM {
     func sstore(_ a: Address, _ k: UInt256, _ v: UInt256, _ gas: inout Int64) -> Bool {
         let current = state.storage(a, k)
         if fork >= .istanbul || fork == .constantinople {
-            if fork >= .istanbul && gas <= 2300 { return false }
+            // Net gas metering: EIP-1283 (Constantinople), EIP-2200 (Istanbul), repriced by
+            // EIP-2929 (Berlin) and EIP-3529 (London).
+            if fork >= .istanbul && gas <= Gas.sstoreSentry { return false }
             var cost: Int64 = 0
             let warmRead: Int64
             let update: Int64
             if fork >= .berlin {
-                if !state.warmSlot(a, k) { cost &+= 2100 }
-                warmRead = 100
-                update = 2900
+                if !state.warmSlot(a, k) { cost &+= Gas.coldSload }
+                warmRead = Gas.warmAccess
+                update = Gas.sresetBerlin
             } else {
-                warmRead = fork == .constantinople ? 200 : 800
-                update = 5000
+                warmRead = fork == .constantinople ? Gas.sstoreNoopConstantinople : Gas.sloadIstanbul
+                update = Gas.sreset
             }
             let original = state.originalStorage(a, k)
             if original == current && current != v {
-                cost &+= original.isZero ? 20000 : update
+                cost &+= original.isZero ? Gas.sset : update
             } else {
                 cost &+= warmRead
             }
             gas &-= cost
             if gas < 0 { return false }
-            let clearRefund: Int64 = fork >= .london ? 4800 : 15000
+            let clearRefund = fork >= .london ? Gas.sclearRefundLondon : Gas.sclearRefund
             if current != v {
                 if !original.isZero && !current.isZero && v.isZero { refund &+= clearRefund }
                 if !original.isZero && current.isZero { refund &-= clearRefund }
                 if original == v {
-                    refund &+= original.isZero ? 20000 &- warmRead : update &- warmRead
+                    refund &+= original.isZero ? Gas.sset &- warmRead : update &- warmRead
                 }
             }
         } else {
-            let cost: Int64 = (!v.isZero && current.isZero) ? 20000 : 5000
+            // Frontier to Byzantium, and Petersburg (which reverted EIP-1283).
+            let cost = (!v.isZero && current.isZero) ? Gas.sset : Gas.sreset
             gas &-= cost
             if gas < 0 { return false }
-            if !current.isZero && v.isZero { refund &+= 15000 }
+            if !current.isZero && v.isZero { refund &+= Gas.sclearRefund }
         }
         if current != v { state.setStorage(a, k, v) }
         return true
@@ -696,16 +707,16 @@ extension EVM {
     @usableFromInline
     func selfdestruct(_ me: Address, _ beneficiary: Address, _ gas: inout Int64) -> Bool {
         var cost: Int64 = 0
-        if fork >= .berlin && !state.warmAccount(beneficiary) { cost &+= 2600 }
+        if fork >= .berlin && !state.warmAccount(beneficiary) { cost &+= Gas.coldAccountAccess }
         let bal = state.balance(me)
         if fork >= .spuriousDragon {
-            if !bal.isZero && state.isDead(beneficiary) { cost &+= 25000 }
+            if !bal.isZero && state.isDead(beneficiary) { cost &+= Gas.newAccount }
         } else if fork >= .tangerineWhistle {
-            if !state.exists(beneficiary) { cost &+= 25000 }
+            if !state.exists(beneficiary) { cost &+= Gas.newAccount }
         }
         gas &-= cost
         if gas < 0 { return false }
-        if fork < .london && !state.selfdestructs.contains(me) { refund &+= 24000 }
+        if fork < .london && !state.selfdestructs.contains(me) { refund &+= Gas.selfdestructRefund }
         if fork >= .cancun {
             if beneficiary != me {
                 state.setBalance(me, .zero)
@@ -737,7 +748,7 @@ extension EVM {
     ) -> Bool {
         let gasArg = stack[sp &- 1]
         let to = Address(truncating: stack[sp &- 2])
-        let hasValue = op == 0xf1 || op == 0xf2
+        let hasValue = op == Opcode.CALL || op == Opcode.CALLCODE
         let value = hasValue ? stack[sp &- 3] : .zero
         let i = hasValue ? sp &- 4 : sp &- 3
         let inOffW = stack[i]
@@ -759,32 +770,32 @@ extension EVM {
         }
         var extra: Int64
         if fork >= .berlin {
-            extra = state.warmAccount(to) ? 100 : 2600
+            extra = state.warmAccount(to) ? Gas.warmAccess : Gas.coldAccountAccess
         } else {
-            extra = fork >= .tangerineWhistle ? 700 : 40
+            extra = fork >= .tangerineWhistle ? Gas.callTangerineWhistle : Gas.callFrontier
         }
         var codeAddress = to
         var code = state.code(to)
         var disablePrecompiles = false
         if fork >= .prague, let d = code.delegationTarget {
-            extra &+= state.warmAccount(d) ? 100 : 2600
+            extra &+= state.warmAccount(d) ? Gas.warmAccess : Gas.coldAccountAccess
             codeAddress = d
             code = state.code(d)
             disablePrecompiles = true
         }
-        if op == 0xf1 {
+        if op == Opcode.CALL {
             if fork >= .spuriousDragon {
-                if !value.isZero && state.isDead(to) { extra &+= 25000 }
+                if !value.isZero && state.isDead(to) { extra &+= Gas.newAccount }
             } else if !state.exists(to) {
-                extra &+= 25000
+                extra &+= Gas.newAccount
             }
         }
-        if !value.isZero { extra &+= 9000 }
+        if !value.isZero { extra &+= Gas.callValue }
         var childGas: Int64
         if fork >= .tangerineWhistle {
             if gas < extra { return false }
             let avail = gas &- extra
-            let cap = avail &- avail / 64
+            let cap = Gas.allButOne64th(avail)
             let req = gasArg.clampedInt64
             childGas = req < cap ? req : cap
         } else {
@@ -793,8 +804,8 @@ extension EVM {
         }
         gas &-= extra &+ childGas
         if gas < 0 { return false }
-        if msg.isStatic && op == 0xf1 && !value.isZero { return false }
-        if !value.isZero { childGas &+= 2300 }
+        if msg.isStatic && op == Opcode.CALL && !value.isZero { return false }
+        if !value.isZero { childGas &+= Gas.callStipend }
         returnData = []
         if hasValue && state.balance(msg.target) < value {
             gas &+= childGas
@@ -802,7 +813,7 @@ extension EVM {
             sp &+= 1
             return true
         }
-        if msg.depth &+ 1 > 1024 {
+        if msg.depth &+ 1 > EVM.maxCallDepth {
             gas &+= childGas
             stack[sp] = .zero
             sp &+= 1
@@ -811,7 +822,7 @@ extension EVM {
         let input = inLen > 0 ? Array(UnsafeBufferPointer(start: mem.base + inOff, count: inLen)) : []
         var child: Message
         switch op {
-        case 0xf1:
+        case Opcode.CALL:
             child = Message(
                 caller: msg.target,
                 target: to,
@@ -826,7 +837,7 @@ extension EVM {
                 disablePrecompiles: disablePrecompiles,
                 code: code
             )
-        case 0xf2:
+        case Opcode.CALLCODE:
             child = Message(
                 caller: msg.target,
                 target: msg.target,
@@ -841,7 +852,7 @@ extension EVM {
                 disablePrecompiles: disablePrecompiles,
                 code: code
             )
-        case 0xf4:
+        case Opcode.DELEGATECALL:
             child = Message(
                 caller: msg.caller,
                 target: msg.target,

@@ -16,11 +16,11 @@ struct Memory {
 
     @inlinable func free() { base.deallocate() }
 
-    /// The gas cost of `words` words of memory.
+    /// The gas cost of `words` words of memory: `G_memory · w + w² / 512` (Yellow Paper).
     @inlinable @inline(__always)
     static func cost(words: Int) -> Int64 {
         let w = Int64(words)
-        return w &* 3 &+ (w &* w) / 512
+        return w &* Gas.memory &+ (w &* w) / Gas.memoryQuadraticDivisor
     }
 
     /// Largest offset or size accepted; anything larger costs more gas than can exist.

@@ -94,25 +94,29 @@ public struct Transaction: Sendable, Equatable {
     /// The fee cap per gas: `gasPrice` for types 0–1, `maxFeePerGas` otherwise.
     public var feeCap: UInt256 { type >= 2 ? maxFeePerGas : gasPrice }
 
-    /// Gas charged by EIP-4844 per blob.
-    public static var gasPerBlob: UInt64 { 131_072 }
+    /// Blob gas per blob (EIP-4844's `GAS_PER_BLOB`, ``Gas/perBlob``).
+    public static var gasPerBlob: UInt64 { UInt64(Gas.perBlob) }
 
     /// The intrinsic gas and the EIP-7623 calldata floor of this transaction under `fork`.
     public func intrinsicGas(fork: Fork) -> (intrinsic: UInt64, floor: UInt64) {
         var zeros: UInt64 = 0
         for b in data where b == 0 { zeros &+= 1 }
         let nonZeros = UInt64(data.count) &- zeros
-        var gas: UInt64 = 21000
-        gas &+= zeros &* 4 &+ nonZeros &* (fork >= .istanbul ? 16 : 68)
+        let nonZeroByte = fork >= .istanbul ? Gas.txDataNonZeroIstanbul : Gas.txDataNonZeroFrontier
+        var gas = UInt64(Gas.transaction)
+        gas &+= zeros &* UInt64(Gas.txDataZero) &+ nonZeros &* UInt64(nonZeroByte)
         if to == nil {
-            if fork >= .homestead { gas &+= 32000 }
-            if fork >= .shanghai { gas &+= 2 &* ((UInt64(data.count) &+ 31) / 32) }
+            if fork >= .homestead { gas &+= UInt64(Gas.txCreate) }
+            if fork >= .shanghai { gas &+= UInt64(Gas.initcodeWord) &* ((UInt64(data.count) &+ 31) / 32) }
         }
-        for e in accessList { gas &+= 2400 &+ 1900 &* UInt64(e.storageKeys.count) }
-        gas &+= 25000 &* UInt64(authorizations.count)
+        for e in accessList {
+            gas &+= UInt64(Gas.accessListAddress) &+ UInt64(Gas.accessListStorageKey) &* UInt64(e.storageKeys.count)
+        }
+        gas &+= UInt64(Gas.perEmptyAccount) &* UInt64(authorizations.count)
         var floor: UInt64 = 0
         if fork >= .prague {
-            floor = 21000 &+ 10 &* (zeros &+ nonZeros &* 4)
+            let tokens = zeros &+ nonZeros &* UInt64(Gas.tokensPerNonZeroByte)
+            floor = UInt64(Gas.transaction) &+ UInt64(Gas.floorPerToken) &* tokens
         }
         return (gas, floor)
     }

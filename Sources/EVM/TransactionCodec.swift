@@ -211,10 +211,10 @@ extension Transaction {
         // r, s in 1…n−1 (n the secp256k1 order), and from Homestead s ≤ n/2 (EIP-2).
         if r.isZero || s.isZero || !(r < Scalar.n) || !(s < Scalar.n) { throw fail(.invalidSignature) }
         if fork >= .homestead && Scalar.halfN < s { throw fail(.invalidSignature) }
-        if fork >= .shanghai && to == nil && data.count > 49152 { throw fail(.initcodeSizeExceeded) }
+        if fork >= .shanghai && to == nil && data.count > EVM.maxInitcodeSize { throw fail(.initcodeSizeExceeded) }
         let (intrinsic, floor) = intrinsicGas(fork: fork)
         if gasLimit.w0 < intrinsic || gasLimit.w0 < floor { throw fail(.intrinsicGasTooLow) }
-        if fork >= .osaka && gasLimit.w0 > 16_777_216 { throw fail(.gasLimitExceedsCap) }
+        if fork >= .osaka && gasLimit.w0 > EVM.maxTransactionGas { throw fail(.gasLimitExceedsCap) }
         guard let sender = SignatureRecovery.recover(hash: signingHash, r: r, s: s, yParity: recId) else {
             throw fail(.invalidSignature)
         }

@@ -112,34 +112,39 @@ extension BLS12 {
     /// 0x0b G1ADD: 256 bytes, 375 gas, no subgroup check.
     static func g1Add(input: [UInt8], gasLimit: UInt64) -> Outcome {
         guard input.count == 256 else { return .failure(.invalidInput) }
-        guard 375 <= gasLimit else { return .failure(.outOfGas) }
+        guard PrecompileGas.blsG1Add <= gasLimit else { return .failure(.outOfGas) }
         guard let p = readG1(input, 0, subgroupCheck: false), let q = readG1(input, 128, subgroupCheck: false) else {
             return .failure(.invalidInput)
         }
-        return .success(PrecompileOutput(gasUsed: 375, output: encode(p.jacobian + q.jacobian)))
+        return .success(PrecompileOutput(gasUsed: PrecompileGas.blsG1Add, output: encode(p.jacobian + q.jacobian)))
     }
 
     /// 0x0d G2ADD: 512 bytes, 600 gas, no subgroup check.
     static func g2Add(input: [UInt8], gasLimit: UInt64) -> Outcome {
         guard input.count == 512 else { return .failure(.invalidInput) }
-        guard 600 <= gasLimit else { return .failure(.outOfGas) }
+        guard PrecompileGas.blsG2Add <= gasLimit else { return .failure(.outOfGas) }
         guard let p = readG2(input, 0, subgroupCheck: false), let q = readG2(input, 256, subgroupCheck: false) else {
             return .failure(.invalidInput)
         }
-        return .success(PrecompileOutput(gasUsed: 600, output: encode(p.jacobian + q.jacobian)))
+        return .success(PrecompileOutput(gasUsed: PrecompileGas.blsG2Add, output: encode(p.jacobian + q.jacobian)))
     }
 
     /// MSM price: k · base · discount(k) / 1000.
     static func msmGas(k: Int, base: UInt64, discounts: [UInt64], maxDiscount: UInt64) -> UInt64 {
         let discount = k <= discounts.count ? discounts[k - 1] : maxDiscount
-        return UInt64(k) * base * discount / 1000
+        return UInt64(k) * base * discount / PrecompileGas.blsMSMDiscountMultiplier
     }
 
     /// 0x0c G1MSM: k·160 bytes (k ≥ 1), points subgroup-checked.
     static func g1MSM(input: [UInt8], gasLimit: UInt64) -> Outcome {
         guard !input.isEmpty, input.count % 160 == 0 else { return .failure(.invalidInput) }
         let k = input.count / 160
-        let gas = msmGas(k: k, base: 12000, discounts: g1Discounts, maxDiscount: 519)
+        let gas = msmGas(
+            k: k,
+            base: PrecompileGas.blsG1MSMBase,
+            discounts: g1Discounts,
+            maxDiscount: PrecompileGas.blsG1MSMMaxDiscount
+        )
         guard gas <= gasLimit else { return .failure(.outOfGas) }
         var points: [JacobianPoint<G1>] = []
         var scalars: [[UInt8]] = []
@@ -155,7 +160,12 @@ extension BLS12 {
     static func g2MSM(input: [UInt8], gasLimit: UInt64) -> Outcome {
         guard !input.isEmpty, input.count % 288 == 0 else { return .failure(.invalidInput) }
         let k = input.count / 288
-        let gas = msmGas(k: k, base: 22500, discounts: g2Discounts, maxDiscount: 524)
+        let gas = msmGas(
+            k: k,
+            base: PrecompileGas.blsG2MSMBase,
+            discounts: g2Discounts,
+            maxDiscount: PrecompileGas.blsG2MSMMaxDiscount
+        )
         guard gas <= gasLimit else { return .failure(.outOfGas) }
         var points: [JacobianPoint<G2>] = []
         var scalars: [[UInt8]] = []
@@ -171,7 +181,7 @@ extension BLS12 {
     static func pairingCheck(input: [UInt8], gasLimit: UInt64) -> Outcome {
         guard !input.isEmpty, input.count % 384 == 0 else { return .failure(.invalidInput) }
         let k = input.count / 384
-        let gas = 32600 * UInt64(k) + 37700
+        let gas = PrecompileGas.blsPairingPerPair * UInt64(k) + PrecompileGas.blsPairingBase
         guard gas <= gasLimit else { return .failure(.outOfGas) }
         var pairs: [(G1Point, G2Point)] = []
         for i in 0..<k {
@@ -188,16 +198,18 @@ extension BLS12 {
     /// 0x10 MAP_FP_TO_G1: 64 bytes, 5500 gas.
     static func mapFpToG1(input: [UInt8], gasLimit: UInt64) -> Outcome {
         guard input.count == 64 else { return .failure(.invalidInput) }
-        guard 5500 <= gasLimit else { return .failure(.outOfGas) }
+        guard PrecompileGas.blsMapFpToG1 <= gasLimit else { return .failure(.outOfGas) }
         guard let u = readFp(input, 0) else { return .failure(.invalidInput) }
-        return .success(PrecompileOutput(gasUsed: 5500, output: encode(HashToCurve.mapToG1(u))))
+        return .success(PrecompileOutput(gasUsed: PrecompileGas.blsMapFpToG1, output: encode(HashToCurve.mapToG1(u))))
     }
 
     /// 0x11 MAP_FP2_TO_G2: 128 bytes, 23800 gas.
     static func mapFp2ToG2(input: [UInt8], gasLimit: UInt64) -> Outcome {
         guard input.count == 128 else { return .failure(.invalidInput) }
-        guard 23800 <= gasLimit else { return .failure(.outOfGas) }
+        guard PrecompileGas.blsMapFp2ToG2 <= gasLimit else { return .failure(.outOfGas) }
         guard let u0 = readFp(input, 0), let u1 = readFp(input, 64) else { return .failure(.invalidInput) }
-        return .success(PrecompileOutput(gasUsed: 23800, output: encode(HashToCurve.mapToG2(Fp2(u0, u1)))))
+        return .success(
+            PrecompileOutput(gasUsed: PrecompileGas.blsMapFp2ToG2, output: encode(HashToCurve.mapToG2(Fp2(u0, u1))))
+        )
     }
 }

@@ -102,7 +102,7 @@ enum BN254: PairingConfig {
 
     /// 0x06: 500 gas before Istanbul, 150 after (EIP-1108).
     static func add(input: [UInt8], gasLimit: UInt64, fork: Fork) -> Result<PrecompileOutput, PrecompileError> {
-        let gas: UInt64 = fork >= .istanbul ? 150 : 500
+        let gas = fork >= .istanbul ? PrecompileGas.bn254AddIstanbul : PrecompileGas.bn254AddByzantium
         guard gas <= gasLimit else { return .failure(.outOfGas) }
         guard let p = readG1(input, 0), let q = readG1(input, 64) else { return .failure(.invalidInput) }
         return .success(PrecompileOutput(gasUsed: gas, output: encode(p.jacobian + q.jacobian)))
@@ -110,7 +110,7 @@ enum BN254: PairingConfig {
 
     /// 0x07: 40000 gas before Istanbul, 6000 after.
     static func mul(input: [UInt8], gasLimit: UInt64, fork: Fork) -> Result<PrecompileOutput, PrecompileError> {
-        let gas: UInt64 = fork >= .istanbul ? 6000 : 40000
+        let gas = fork >= .istanbul ? PrecompileGas.bn254MulIstanbul : PrecompileGas.bn254MulByzantium
         guard gas <= gasLimit else { return .failure(.outOfGas) }
         guard let p = readG1(input, 0) else { return .failure(.invalidInput) }
         return .success(
@@ -121,7 +121,10 @@ enum BN254: PairingConfig {
     /// 0x08: 100000 + 80000·k before Istanbul, 45000 + 34000·k after.
     static func pairing(input: [UInt8], gasLimit: UInt64, fork: Fork) -> Result<PrecompileOutput, PrecompileError> {
         let k = UInt64(input.count / 192)
-        let gas: UInt64 = fork >= .istanbul ? 45000 + 34000 * k : 100_000 + 80000 * k
+        let gas =
+            fork >= .istanbul
+            ? PrecompileGas.bn254PairingBaseIstanbul + PrecompileGas.bn254PairingPerPairIstanbul * k
+            : PrecompileGas.bn254PairingBaseByzantium + PrecompileGas.bn254PairingPerPairByzantium * k
         guard gas <= gasLimit else { return .failure(.outOfGas) }
         guard input.count % 192 == 0 else { return .failure(.invalidInput) }
         var pairs: [(AffinePoint<G1>, AffinePoint<G2>)] = []

@@ -85,7 +85,8 @@ enum Blake2F {
         guard input.count == 213 else { return .failure(.invalidInput) }
         let rounds =
             (UInt32(input[0]) << 24) | (UInt32(input[1]) << 16) | (UInt32(input[2]) << 8) | UInt32(input[3])
-        guard UInt64(rounds) <= gasLimit else { return .failure(.outOfGas) }
+        let gas = UInt64(rounds) * PrecompileGas.blake2fRound
+        guard gas <= gasLimit else { return .failure(.outOfGas) }
         let flag = input[212]
         guard flag <= 1 else { return .failure(.invalidInput) }
         var h = [UInt64](repeating: 0, count: 8)
@@ -96,6 +97,6 @@ enum Blake2F {
         var out = [UInt8]()
         out.reserveCapacity(64)
         for w in h { for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: w >> (8 * UInt64(i)))) } }
-        return .success(PrecompileOutput(gasUsed: UInt64(rounds), output: out))
+        return .success(PrecompileOutput(gasUsed: gas, output: out))
     }
 }

@@ -5,7 +5,7 @@ import Secp256k1
 /// signature yields empty output (the call still succeeds).
 enum ECRecover {
     static func run(input: [UInt8], gasLimit: UInt64) -> Result<PrecompileOutput, PrecompileError> {
-        let gas: UInt64 = 3000
+        let gas = PrecompileGas.ecrecover
         guard gas <= gasLimit else { return .failure(.outOfGas) }
         var data = [UInt8](repeating: 0, count: 128)
         for i in 0..<min(128, input.count) { data[i] = input[i] }

@@ -51,25 +51,33 @@ enum ModExp {
         let headBits = UInt64(expHead.bitWidth)
         let headLog = headBits > 0 ? headBits - 1 : 0
         if fork >= .osaka {
+            // EIP-7883's multiplication complexity: 16 up to 32 bytes, else 2 · words².
             let words = (maxLength + 7) / 8
             let complexity: UInt64 = maxLength <= 32 ? 16 : smul(2, smul(words, words))
-            let count: UInt64 = expLength <= 32 ? headLog : smul(16, expLength - 32) &+ headLog
-            return max(500, smul(complexity, max(count, 1)))
+            let count: UInt64 =
+                expLength <= 32
+                ? headLog : smul(PrecompileGas.modexpIterationsPerByteOsaka, expLength - 32) &+ headLog
+            return max(PrecompileGas.modexpMinimumOsaka, smul(complexity, max(count, 1)))
         }
         let count: UInt64
         if expLength <= 32 {
             count = headLog
         } else {
-            let (c, o) = smul(8, expLength - 32).addingReportingOverflow(headLog)
+            let (c, o) = smul(PrecompileGas.modexpIterationsPerByte, expLength - 32).addingReportingOverflow(headLog)
             count = o ? UInt64.max : c
         }
         let iterations = max(count, 1)
         if fork >= .berlin {
+            // EIP-2565's multiplication complexity: words².
             let words = maxLength / 8 + (maxLength % 8 == 0 ? 0 : 1)
             let complexity = smul(words, words)
             let product = smul(complexity, iterations)
-            return max(200, product == UInt64.max ? product : product / 3)
+            return max(
+                PrecompileGas.modexpMinimumBerlin,
+                product == UInt64.max ? product : product / PrecompileGas.modexpDivisorBerlin
+            )
         }
+        // EIP-198's `mult_complexity`: piecewise quadratic in the length.
         let x = maxLength
         let complexity: UInt64
         if x <= 64 {
@@ -82,7 +90,7 @@ enum ModExp {
             complexity = x * x / 16 + 480 * x - 199_680
         }
         let product = smul(complexity, iterations)
-        return product == UInt64.max ? product : product / 20
+        return product == UInt64.max ? product : product / PrecompileGas.modexpDivisorByzantium
     }
 
     static func run(input: [UInt8], gasLimit: UInt64, fork: Fork) -> Result<PrecompileOutput, PrecompileError> {

@@ -89,7 +89,7 @@ enum P256 {
 
     /// 6900 gas; returns 32 bytes ending in 1 for a valid signature, nothing otherwise.
     static func run(input: [UInt8], gasLimit: UInt64) -> Result<PrecompileOutput, PrecompileError> {
-        let gas: UInt64 = 6900
+        let gas = PrecompileGas.p256Verify
         guard gas <= gasLimit else { return .failure(.outOfGas) }
         if verify(input: input) {
             var out = [UInt8](repeating: 0, count: 32)

@@ -166,7 +166,7 @@ enum PointEvaluation {
 
     static func run(input: [UInt8], gasLimit: UInt64) -> Result<PrecompileOutput, PrecompileError> {
         guard input.count == 192 else { return .failure(.invalidInput) }
-        guard 50000 <= gasLimit else { return .failure(.outOfGas) }
+        guard PrecompileGas.pointEvaluation <= gasLimit else { return .failure(.outOfGas) }
         let commitment = Array(input[96..<144])
         // Versioned hash: 0x01 ‖ sha256(commitment)[1...].
         var expected = SHA256.hash(commitment).bytes
@@ -185,6 +185,6 @@ enum PointEvaluation {
         let xMinusZ = (BLS12.kzgSetupG2Tau.jacobian + g2.multiplied(byBigEndian: input[32..<64]).negated).affine
         let ok = Pairing<BLS12>.check([(pMinusY, BLS12.g2Generator.negated), (proof, xMinusZ)])
         guard ok else { return .failure(.invalidInput) }
-        return .success(PrecompileOutput(gasUsed: 50000, output: successOutput))
+        return .success(PrecompileOutput(gasUsed: PrecompileGas.pointEvaluation, output: successOutput))
     }
 }

@@ -122,9 +122,97 @@ public enum Precompiles {
     }
 }
 
-/// Gas helpers shared by the precompiles.
+/// The precompiles' prices, each with the EIP and fork that set it, and helpers shared by them.
+/// (The EVM's own fee schedule is `Gas` in the `EVM` module.)
 @usableFromInline
 enum PrecompileGas {
+    // MARK: Frontier (Yellow Paper, Appendix E)
+
+    /// 0x01 ecrecover.
+    static let ecrecover: UInt64 = 3000
+    /// 0x02 SHA-256: base price.
+    static let sha256Base: UInt64 = 60
+    /// 0x02 SHA-256: per word of input.
+    static let sha256Word: UInt64 = 12
+    /// 0x03 RIPEMD-160: base price.
+    static let ripemd160Base: UInt64 = 600
+    /// 0x03 RIPEMD-160: per word of input.
+    static let ripemd160Word: UInt64 = 120
+    /// 0x04 identity: base price.
+    static let identityBase: UInt64 = 15
+    /// 0x04 identity: per word of input.
+    static let identityWord: UInt64 = 3
+
+    // MARK: 0x05 modexp
+
+    /// `GQUADDIVISOR` (EIP-198, Byzantium): the complexity × iterations product is divided by it.
+    static let modexpDivisorByzantium: UInt64 = 20
+    /// The divisor from Berlin (EIP-2565).
+    static let modexpDivisorBerlin: UInt64 = 3
+    /// The minimum price from Berlin (EIP-2565).
+    static let modexpMinimumBerlin: UInt64 = 200
+    /// The minimum price from Osaka (EIP-7883).
+    static let modexpMinimumOsaka: UInt64 = 500
+    /// Iterations per exponent byte past the first 32, before Osaka (EIP-198).
+    static let modexpIterationsPerByte: UInt64 = 8
+    /// Iterations per exponent byte past the first 32, from Osaka (EIP-7883).
+    static let modexpIterationsPerByteOsaka: UInt64 = 16
+
+    // MARK: 0x06–0x08 bn254 (EIP-196, EIP-197 in Byzantium; repriced by EIP-1108 in Istanbul)
+
+    /// 0x06 ECADD before Istanbul.
+    static let bn254AddByzantium: UInt64 = 500
+    /// 0x06 ECADD from Istanbul (EIP-1108).
+    static let bn254AddIstanbul: UInt64 = 150
+    /// 0x07 ECMUL before Istanbul.
+    static let bn254MulByzantium: UInt64 = 40000
+    /// 0x07 ECMUL from Istanbul (EIP-1108).
+    static let bn254MulIstanbul: UInt64 = 6000
+    /// 0x08 pairing check: base price before Istanbul.
+    static let bn254PairingBaseByzantium: UInt64 = 100_000
+    /// 0x08 pairing check: per pair before Istanbul.
+    static let bn254PairingPerPairByzantium: UInt64 = 80000
+    /// 0x08 pairing check: base price from Istanbul (EIP-1108).
+    static let bn254PairingBaseIstanbul: UInt64 = 45000
+    /// 0x08 pairing check: per pair from Istanbul (EIP-1108).
+    static let bn254PairingPerPairIstanbul: UInt64 = 34000
+
+    // MARK: 0x09–0x0a, 0x100
+
+    /// 0x09 BLAKE2 F: per round (EIP-152, Istanbul).
+    static let blake2fRound: UInt64 = 1
+    /// 0x0a KZG point evaluation (EIP-4844, Cancun).
+    static let pointEvaluation: UInt64 = 50000
+    /// 0x100 P256VERIFY (EIP-7951, Osaka).
+    static let p256Verify: UInt64 = 6900
+
+    // MARK: 0x0b–0x11 BLS12-381 (EIP-2537, Prague)
+
+    /// 0x0b G1ADD.
+    static let blsG1Add: UInt64 = 375
+    /// 0x0d G2ADD.
+    static let blsG2Add: UInt64 = 600
+    /// 0x0c G1MSM: price per point before the discount.
+    static let blsG1MSMBase: UInt64 = 12000
+    /// 0x0c G1MSM: the discount (per mille) beyond the table's last entry.
+    static let blsG1MSMMaxDiscount: UInt64 = 519
+    /// 0x0e G2MSM: price per point before the discount.
+    static let blsG2MSMBase: UInt64 = 22500
+    /// 0x0e G2MSM: the discount (per mille) beyond the table's last entry.
+    static let blsG2MSMMaxDiscount: UInt64 = 524
+    /// MSM discounts are per mille.
+    static let blsMSMDiscountMultiplier: UInt64 = 1000
+    /// 0x0f PAIRING_CHECK: base price.
+    static let blsPairingBase: UInt64 = 37700
+    /// 0x0f PAIRING_CHECK: per pair.
+    static let blsPairingPerPair: UInt64 = 32600
+    /// 0x10 MAP_FP_TO_G1.
+    static let blsMapFpToG1: UInt64 = 5500
+    /// 0x11 MAP_FP2_TO_G2.
+    static let blsMapFp2ToG2: UInt64 = 23800
+
+    // MARK: Helpers
+
     /// Number of 32-byte words covering `length` bytes.
     @inlinable
     static func words(_ length: Int) -> UInt64 { (UInt64(length) + 31) / 32 }

@@ -104,7 +104,11 @@ enum RIPEMD160 {
 
     /// Precompile 0x03: 600 + 120 per word; the digest left-padded to 32 bytes.
     static func run(input: [UInt8], gasLimit: UInt64) -> Result<PrecompileOutput, PrecompileError> {
-        let gas = PrecompileGas.linear(base: 600, perWord: 120, length: input.count)
+        let gas = PrecompileGas.linear(
+            base: PrecompileGas.ripemd160Base,
+            perWord: PrecompileGas.ripemd160Word,
+            length: input.count
+        )
         guard gas <= gasLimit else { return .failure(.outOfGas) }
         return .success(PrecompileOutput(gasUsed: gas, output: [UInt8](repeating: 0, count: 12) + hash(input)))
     }

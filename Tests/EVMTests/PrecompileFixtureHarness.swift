@@ -1,3 +1,4 @@
+import EVM
 import EVMPrimitives
 import Foundation
 import Keccak
@@ -156,12 +157,14 @@ enum PrecompileFixtureHarness {
             let op = code[pc]
             pc += 1
             switch op {
-            case 0x00: return .stop(output: [])
-            case 0x01, 0x03:
+            case Opcode.STOP: return .stop(output: [])
+            case Opcode.ADD, Opcode.SUB:
                 guard let a = pop(), let b = pop() else { return .unsupported("stack") }
                 f.gas -= 3
-                f.stack.append(Value(word: op == 0x01 ? a.word + b.word : a.word - b.word, known: a.known && b.known))
-            case 0x20:
+                f.stack.append(
+                    Value(word: op == Opcode.ADD ? a.word + b.word : a.word - b.word, known: a.known && b.known)
+                )
+            case Opcode.KECCAK256:
                 guard let o = pop(), let s = pop(), o.known, s.known, let off = o.word.small, let size = s.word.small
                 else {
                     return .unsupported("keccak args")
@@ -170,17 +173,19 @@ enum PrecompileFixtureHarness {
                 guard expand(&f, off, size) else { return .outOfGas }
                 // The digest itself is not modelled (no Keccak dependency here): unknown.
                 f.stack.append(Value(word: .zero, known: false))
-            case 0x31, 0x32, 0x33, 0x3a, 0x3c, 0x43, 0x47, 0x49:
-                // balance/origin/caller/gasprice/extcodesize/number/selfbalance/blobhash: not modelled
-                let cost: Int64 = [0x31: 100, 0x3c: 100, 0x47: 5, 0x49: 3][op] ?? 2
-                if op == 0x31 || op == 0x3c || op == 0x49 { _ = pop() }
+            case Opcode.BALANCE, Opcode.ORIGIN, Opcode.CALLER, Opcode.GASPRICE, Opcode.EXTCODESIZE, Opcode.NUMBER,
+                Opcode.SELFBALANCE, Opcode.BLOBHASH:
+                // Results not modelled: unknown.
+                let cost: Int64 =
+                    [Opcode.BALANCE: 100, Opcode.EXTCODESIZE: 100, Opcode.SELFBALANCE: 5, Opcode.BLOBHASH: 3][op] ?? 2
+                if op == Opcode.BALANCE || op == Opcode.EXTCODESIZE || op == Opcode.BLOBHASH { _ = pop() }
                 f.gas -= cost
-                f.gasReliable = f.gasReliable && op != 0x31 && op != 0x3c  // warm/cold unknown
+                f.gasReliable = f.gasReliable && op != Opcode.BALANCE && op != Opcode.EXTCODESIZE  // warm/cold unknown
                 f.stack.append(Value(word: .zero, known: false))
-            case 0x34:
+            case Opcode.CALLVALUE:
                 f.gas -= 2
                 f.stack.append(Value(word: f.callValue, known: true))
-            case 0x35:
+            case Opcode.CALLDATALOAD:
                 guard let o = pop() else { return .unsupported("stack") }
                 f.gas -= 3
                 var w = [UInt8](repeating: 0, count: 32)
@@ -188,51 +193,52 @@ enum PrecompileFixtureHarness {
                     for i in 0..<32 where off + i < f.calldata.count { w[i] = f.calldata[off + i] }
                 }
                 f.stack.append(Value(word: Word(bytes: w), known: o.known))
-            case 0x36:
+            case Opcode.CALLDATASIZE:
                 f.gas -= 2
                 f.stack.append(Value(word: Word(UInt64(f.calldata.count)), known: true))
-            case 0x37, 0x39, 0x3e:
+            case Opcode.CALLDATACOPY, Opcode.CODECOPY, Opcode.RETURNDATACOPY:
                 guard let d = pop(), let s = pop(), let n = pop(), d.known, s.known, n.known,
                     let dst = d.word.small, let size = n.word.small
                 else { return .unsupported("copy args") }
                 f.gas -= 3 + 3 * Int64((size + 31) / 32)
-                let src: [UInt8] = op == 0x37 ? f.calldata : op == 0x39 ? f.code : f.returnData
+                let src: [UInt8] =
+                    op == Opcode.CALLDATACOPY ? f.calldata : op == Opcode.CODECOPY ? f.code : f.returnData
                 let srcOff = s.word.small ?? Int.max
-                // RETURNDATACOPY past the return data is an exceptional halt.
-                if op == 0x3e && (srcOff == Int.max || srcOff + size > src.count) { return .revert }
+                // Reading past the return data is an exceptional halt.
+                if op == Opcode.RETURNDATACOPY && (srcOff == Int.max || srcOff + size > src.count) { return .revert }
                 guard expand(&f, dst, size) else { return .outOfGas }
-                let known = op != 0x3e || f.returnDataKnown
+                let known = op != Opcode.RETURNDATACOPY || f.returnDataKnown
                 for i in 0..<size {
                     f.memory[dst + i] = srcOff < src.count && srcOff + i < src.count ? src[srcOff + i] : 0
                     f.memoryKnown[dst + i] = known
                 }
-            case 0x38:
+            case Opcode.CODESIZE:
                 f.gas -= 2
                 f.stack.append(Value(word: Word(UInt64(code.count)), known: true))
-            case 0x3d:
+            case Opcode.RETURNDATASIZE:
                 f.gas -= 2
                 f.stack.append(Value(word: Word(UInt64(f.returnData.count)), known: true))
-            case 0x50:
+            case Opcode.POP:
                 guard pop() != nil else { return .unsupported("stack") }
                 f.gas -= 2
-            case 0x51:
+            case Opcode.MLOAD:
                 guard let o = pop(), o.known, let off = o.word.small else { return .unsupported("mload") }
                 f.gas -= 3
                 guard expand(&f, off, 32) else { return .outOfGas }
                 let known = f.memoryKnown[off..<off + 32].allSatisfy { $0 }
                 f.stack.append(Value(word: Word(bytes: Array(f.memory[off..<off + 32])), known: known))
-            case 0x52, 0x53:
+            case Opcode.MSTORE, Opcode.MSTORE8:
                 guard let o = pop(), let v = pop(), o.known, let off = o.word.small else {
                     return .unsupported("mstore")
                 }
                 f.gas -= 3
-                let n = op == 0x52 ? 32 : 1
+                let n = op == Opcode.MSTORE ? 32 : 1
                 guard expand(&f, off, n) else { return .outOfGas }
                 for i in 0..<n {
-                    f.memory[off + i] = op == 0x52 ? v.word.bytes[i] : v.word.bytes[31]
+                    f.memory[off + i] = op == Opcode.MSTORE ? v.word.bytes[i] : v.word.bytes[31]
                     f.memoryKnown[off + i] = v.known
                 }
-            case 0x55:
+            case Opcode.SSTORE:
                 guard let k = pop(), let v = pop(), k.known else { return .unsupported("sstore key") }
                 if f.fork >= .istanbul && f.gas <= 2300 { return .outOfGas }
                 let orig = f.original[k.word] ?? .zero
@@ -263,38 +269,38 @@ enum PrecompileFixtureHarness {
                 if !v.known { f.gasReliable = false }
                 if f.gas < 0 { return .outOfGas }
                 f.storage[k.word] = v
-            case 0x59:
+            case Opcode.MSIZE:
                 f.gas -= 2
                 f.stack.append(Value(word: Word(UInt64(f.memory.count)), known: true))
-            case 0x5a:
+            case Opcode.GAS:
                 f.gas -= 2
                 f.stack.append(Value(word: Word(UInt64(max(0, f.gas))), known: f.gasReliable))
-            case 0x5b: f.gas -= 1
-            case 0x5f:
+            case Opcode.JUMPDEST: f.gas -= 1
+            case Opcode.PUSH0:
                 f.gas -= 2
                 f.stack.append(Value(word: .zero, known: true))
-            case 0x60...0x7f:
-                let n = Int(op) - 0x5f
+            case Opcode.PUSH1...Opcode.PUSH32:
+                let n = Int(op - Opcode.PUSH1) + 1
                 var w = [UInt8](repeating: 0, count: 32)
                 for i in 0..<n where pc + i < code.count { w[32 - n + i] = code[pc + i] }
                 pc += n
                 f.gas -= 3
                 f.stack.append(Value(word: Word(bytes: w), known: true))
-            case 0x80...0x8f:
-                let i = Int(op) - 0x80 + 1
+            case Opcode.DUP1...Opcode.DUP16:
+                let i = Int(op - Opcode.DUP1) + 1
                 guard f.stack.count >= i else { return .unsupported("stack") }
                 f.gas -= 3
                 f.stack.append(f.stack[f.stack.count - i])
-            case 0x90...0x9f:
-                let i = Int(op) - 0x90 + 1
+            case Opcode.SWAP1...Opcode.SWAP16:
+                let i = Int(op - Opcode.SWAP1) + 1
                 guard f.stack.count > i else { return .unsupported("stack") }
                 f.gas -= 3
                 f.stack.swapAt(f.stack.count - 1, f.stack.count - 1 - i)
-            case 0xf0, 0xf5:
+            case Opcode.CREATE, Opcode.CREATE2:
                 guard let v = pop(), let o = pop(), let s = pop(), v.known, v.word.isZero, o.known, s.known,
                     let off = o.word.small, let size = s.word.small
                 else { return .unsupported("create args") }
-                if op == 0xf5 { _ = pop() }
+                if op == Opcode.CREATE2 { _ = pop() }
                 guard expand(&f, off, size) else { return .outOfGas }
                 guard f.memoryKnown[off..<off + size].allSatisfy({ $0 }) else {
                     return .unsupported("unknown initcode")
@@ -316,10 +322,10 @@ enum PrecompileFixtureHarness {
                     return .unsupported("create failed")
                 }
                 f.returnData = []
-            case 0xf1, 0xf2, 0xf4, 0xfa:
+            case Opcode.CALL, Opcode.CALLCODE, Opcode.DELEGATECALL, Opcode.STATICCALL:
                 guard let g = pop(), let a = pop() else { return .unsupported("stack") }
                 var value = Value(word: .zero, known: true)
-                if op == 0xf1 || op == 0xf2 {
+                if op == Opcode.CALL || op == Opcode.CALLCODE {
                     guard let v = pop() else { return .unsupported("stack") }
                     value = v
                 }
@@ -384,14 +390,14 @@ enum PrecompileFixtureHarness {
                     f.returnDataKnown = true
                     f.stack.append(Value(word: .zero, known: true))
                 }
-            case 0xf3:
+            case Opcode.RETURN:
                 guard let o = pop(), let s = pop(), o.known, s.known, let off = o.word.small, let size = s.word.small
                 else {
                     return .unsupported("return args")
                 }
                 guard expand(&f, off, size) else { return .outOfGas }
                 return .stop(output: size == 0 ? [] : Array(f.memory[off..<off + size]))
-            case 0xfd: return .revert
+            case Opcode.REVERT: return .revert
             default:
                 return .unsupported("opcode \(op)")
             }

@@ -115,28 +115,3 @@ func packedBatchInverseInPlace<F: StarkPackedField>(
     }
     return true
 }
-
-extension PackedExt {
-    /// Writes `e` as lane `lane` of a column-major staging buffer of `4 · width` scalars
-    /// (coordinate `c` of lane `l` at `c · width + l`), the layout ``init(staged:)`` loads.
-    @inline(__always)
-    static func stage(_ e: E, lane: Int, in lanes: UnsafeMutablePointer<F>) {
-        let w = Packed.width
-        lanes[lane] = e.c0
-        lanes[w + lane] = e.c1
-        lanes[2 * w + lane] = e.c2
-        lanes[3 * w + lane] = e.c3
-    }
-
-    /// The packed value whose lanes were written with ``stage(_:lane:in:)``.
-    @inline(__always)
-    init(staged lanes: UnsafeMutablePointer<F>) {
-        let w = Packed.width
-        self.init(
-            Packed(loading: lanes),
-            Packed(loading: lanes + w),
-            Packed(loading: lanes + 2 * w),
-            Packed(loading: lanes + 3 * w)
-        )
-    }
-}

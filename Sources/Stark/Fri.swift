@@ -316,6 +316,109 @@ enum Fri {
         }
         return Proof(roots: layers.map(\.root), finalPoly: finalPoly, witness: witness, queries: queries)
     }
+
+    /// The verifier's side of ``prove(reduced:inputs:fri:config:challenger:)``: replays the
+    /// commit phase (one folding challenge `β` per round root, then the final polynomial),
+    /// checks the query proof of work (`.proofOfWork`), samples the query indices (the
+    /// transcript's last use) and checks every query:
+    ///
+    /// 1. `checkInputs(indices)`: the caller checks the openings of its committed trees at the
+    ///    sampled indices (of the tallest codeword, `2^maxLog`), all queries at once, before
+    ///    anything is computed from them;
+    /// 2. per query, in order: `reducedOpenings(query, index)` gives the reduced openings at
+    ///    the query's point, keyed by codeword height (`log2`, at most `maxLog`, which must be
+    ///    present); the folding chain starts from the tallest, folds with each round's sibling
+    ///    and `β`, adds `β²·` the reduced opening of every height it reaches, and must end at
+    ///    the final polynomial's value (`.finalPolynomial`);
+    /// 3. the layers' Merkle openings of all queries, one batch per round (`.friFolding`).
+    ///
+    /// `proof.queries` supply the layers only (their inputs are the caller's). The caller has
+    /// checked the proof's shape; it is checked again here (`.shape`), so that nothing traps:
+    /// `maxLog − logFinalPolyLength − logBlowup` rounds, that many roots and layers per query,
+    /// `2^logFinalPolyLength` final coefficients and `numQueries` queries.
+    @_specialize(where F == KoalaBear)
+    @_specialize(where F == BabyBear)
+    static func verify<F: StarkField>(
+        _ proof: Proof<F>,
+        maxLog: Int,
+        fri: FriParameters,
+        config: StarkConfig<F>,
+        challenger ch: inout DuplexChallenger<Poseidon2<F>>,
+        checkInputs: (_ indices: [Int]) throws(VerificationError) -> Void,
+        reducedOpenings: (_ query: Int, _ index: Int) throws(VerificationError) -> [Int: QuarticExtension<F>]
+    ) throws(VerificationError) {
+        typealias E = QuarticExtension<F>
+        let g = F.generator
+        let finalLog = fri.logFinalPolyLength + fri.logBlowup
+        let rounds = maxLog - finalLog
+        guard rounds >= 0, maxLog < 31, proof.roots.count == rounds,
+            proof.finalPoly.count == 1 << fri.logFinalPolyLength, proof.queries.count == fri.numQueries,
+            proof.queries.allSatisfy({ $0.layers.count == rounds })
+        else { throw .shape("FRI commitments") }
+
+        // Commit phase.
+        var betas: [E] = []
+        for r in proof.roots {
+            ch.observe(r.elements)
+            betas.append(ch.sampleExtension())
+        }
+        for c in proof.finalPoly { ch.observe(extension: c) }
+        guard ch.checkWitness(bits: fri.queryPowBits, witness: proof.witness) else { throw .proofOfWork }
+        let half = F(UInt32(2)).inverse()!
+
+        // Query indices, then the inputs' openings for all queries at once.
+        let indices = (0..<proof.queries.count).map { _ in ch.sampleBits(maxLog) }
+        try checkInputs(indices)
+
+        // Per query: the reduced openings and the folding chain. The FRI leaves met on the way are
+        // checked against their commitments afterwards, one batch per round.
+        var friLeaves = [[RowOpening<F>]](repeating: [], count: rounds)
+        var friIndices = [[Int]](repeating: [], count: rounds)
+        for r in 0..<rounds {
+            friLeaves[r].reserveCapacity(proof.queries.count)
+            friIndices[r].reserveCapacity(proof.queries.count)
+        }
+        // ω_{2^L} for every size met.
+        let generators = (0...maxLog).map { F.twoAdicGenerator(logOrder: $0) }
+        for (qi, query) in proof.queries.enumerated() {
+            let index = indices[qi]
+            let reducedAt = try reducedOpenings(qi, index)
+            guard var cur = reducedAt[maxLog] else { throw .shape("reduced openings of query \(qi)") }
+            var idx = index
+            var L = maxLog
+            for r in 0..<rounds {
+                let layer = query.layers[r]
+                let (e0, e1) = idx & 1 == 0 ? (cur, layer.sibling) : (layer.sibling, cur)
+                friLeaves[r].append(
+                    RowOpening(rows: [[e0.c0, e0.c1, e0.c2, e0.c3, e1.c0, e1.c1, e1.c2, e1.c3]], path: layer.path)
+                )
+                friIndices[r].append(idx >> 1)
+                // The pair's x is g·ω_{2^L}^bitrev_{L−1}(i): ω_{2^L} to the (L−1)-bit reversal.
+                let xPair = g * generators[L].power(UInt64(reverseBits(idx >> 1, bits: L - 1)))
+                cur = foldPair(e0, e1, beta: betas[r], xInv: xPair.inverse()!, half: half)
+                idx >>= 1
+                L -= 1
+                if let extra = reducedAt[L] { cur += betas[r] * betas[r] * extra }
+            }
+            let xFinal = Domain.point(shift: g, logSize: finalLog, index: idx)
+            guard evaluate(proof.finalPoly, at: xFinal) == cur else { throw .finalPolynomial(query: qi) }
+        }
+
+        // The layers' openings, one batch per round.
+        var L = maxLog
+        for r in 0..<rounds {
+            if let qi = Backend.firstFailure(
+                root: proof.roots[r],
+                dimensions: [MatrixDimensions(width: 8, height: 1 << (L - 1))],
+                indices: friIndices[r],
+                openings: friLeaves[r],
+                config: config
+            ) {
+                throw .friFolding(query: qi, round: r)
+            }
+            L -= 1
+        }
+    }
 }
 
 /// `array`'s storage, shareable with worker threads; the caller keeps `array` alive and

@@ -2,9 +2,6 @@ import Algebra
 import Foundation
 import Hashing
 
-/// The fields the STARK runs over: 31-bit Montgomery fields with Poseidon2 and a quartic extension.
-public typealias StarkField = Poseidon2Field & StarkPackedField
-
 /// One table to prove: its AIR, its trace and its public values.
 public struct TableInput<F: StarkPackedField>: Sendable {
     public var air: any Air<F>

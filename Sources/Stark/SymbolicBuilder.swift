@@ -1,31 +1,5 @@
 import Algebra
 
-/// A symbolic expression that tracks only what the prover must know about a constraint
-/// before proving: its degree as a polynomial in the trace columns and selectors.
-public struct SymbolicExpr<F: PrimeField31>: AirExpression {
-    /// Degree in the trace columns (0 for constants).
-    public var degree: Int
-    /// Whether a row selector (`isFirstRow`, `isLastRow`, `isTransition`) takes part.
-    public var usesSelector: Bool
-
-    public init(degree: Int, usesSelector: Bool = false) {
-        self.degree = degree
-        self.usesSelector = usesSelector
-    }
-    public init(_ constant: F) { self.init(degree: 0) }
-
-    public static func + (lhs: Self, rhs: Self) -> Self {
-        Self(degree: max(lhs.degree, rhs.degree), usesSelector: lhs.usesSelector || rhs.usesSelector)
-    }
-    public static func - (lhs: Self, rhs: Self) -> Self {
-        Self(degree: max(lhs.degree, rhs.degree), usesSelector: lhs.usesSelector || rhs.usesSelector)
-    }
-    public static func * (lhs: Self, rhs: Self) -> Self {
-        Self(degree: lhs.degree + rhs.degree, usesSelector: lhs.usesSelector || rhs.usesSelector)
-    }
-    public static prefix func - (value: Self) -> Self { value }
-}
-
 /// The shape of one interaction, as seen by the symbolic builder.
 public struct InteractionShape: Sendable, Equatable {
     public var bus: Bus

@@ -1,125 +1,12 @@
 import Algebra
 import Hashing
 
-/// Why a proof was rejected.
-public enum VerificationError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The bytes are not a well-formed proof.
-    case decoding(DecodingError)
-    /// The proof was made with other FRI parameters than the verifier's.
-    case parameterMismatch
-    /// The proof's parameters give fewer proven bits than the verifier's floor.
-    case insecureConfiguration(bits: Int, floor: Int)
-    /// The proof does not have the shape the AIRs require (counts, widths, heights).
-    case shape(String)
-    /// The public values differ from the expected ones.
-    case publicValuesMismatch(table: Int)
-    /// The proof's root of preprocessed group `group` differs from the expected one (given by
-    /// the caller, or computed from the AIRs' fixed columns).
-    case preprocessedRootMismatch(group: Int)
-    /// The constraints do not match the quotient at the out-of-domain point.
-    case constraintMismatch(table: Int)
-    /// The LogUp cumulative sums do not add up to zero: the buses are unbalanced.
-    case unbalancedBuses
-    /// The proof-of-work witness is wrong.
-    case proofOfWork
-    /// A Merkle opening does not verify.
-    case merkle(query: Int, tree: Int)
-    /// A FRI folding step is inconsistent.
-    case friFolding(query: Int, round: Int)
-    /// The last folded value does not match the final polynomial.
-    case finalPolynomial(query: Int)
-
-    public var description: String {
-        switch self {
-        case .decoding(let e): return "malformed proof: \(e)"
-        case .parameterMismatch: return "the proof uses other FRI parameters"
-        case .insecureConfiguration(let b, let f): return "proof parameters give \(b) bits, below \(f)"
-        case .shape(let s): return "proof shape: \(s)"
-        case .publicValuesMismatch(let t): return "public values of table \(t) differ"
-        case .preprocessedRootMismatch(let g):
-            return "the root of preprocessed group \(g) differs from the expected one"
-        case .constraintMismatch(let t): return "constraints of table \(t) do not hold at the out-of-domain point"
-        case .unbalancedBuses: return "bus sums do not cancel"
-        case .proofOfWork: return "invalid proof of work"
-        case .merkle(let q, let t): return "Merkle opening \(t) of query \(q) does not verify"
-        case .friFolding(let q, let r): return "FRI folding inconsistent at query \(q), round \(r)"
-        case .finalPolynomial(let q): return "final polynomial mismatch at query \(q)"
-        }
-    }
-}
-
 /// The multi-table STARK verifier.
 public struct StarkVerifier<F: StarkField> {
     public typealias E = QuarticExtension<F>
     public let config: StarkConfig<F>
 
     public init(config: StarkConfig<F>) { self.config = config }
-
-    /// The root of preprocessed group `group` (a verifying key): exactly the root the prover puts
-    /// in ``StarkProof/preprocessedRoots`` for that group, under this verifier's configuration.
-    ///
-    /// `airs` may be the whole statement, in statement order: the AIRs whose
-    /// ``Air/preprocessedGroup`` is `group` and that have fixed columns are committed in the order
-    /// given, each at the height of its ``Air/preprocessedTrace()`` (the table's height); the
-    /// others are skipped. Pass the result in `preprocessedRoots` of
-    /// ``verify(airs:proof:publicValues:preprocessedRoots:)`` so that later verifications need
-    /// not rebuild those columns. Returns `nil` when no AIR of `group` has fixed columns; throws
-    /// `.shape` when one returns no fixed columns, columns of another width, or a height that is
-    /// not a power of two in `2...2^ProofLimits.maxLogHeight` (within the field's two-adicity).
-    public func preprocessedRoot(airs: [any Air<F>], group: Int) throws(VerificationError) -> StarkDigest<F>? {
-        var traces: [RowMajorMatrix<F>] = []
-        for (i, air) in airs.enumerated() where air.preprocessedGroup == group && air.preprocessedWidth > 0 {
-            guard let p = air.preprocessedTrace(), p.width == air.preprocessedWidth else {
-                throw .shape("table \(i): preprocessed trace")
-            }
-            guard Self.validPreprocessedHeight(p.height, config: config) else {
-                throw .shape("table \(i): preprocessed height \(p.height)")
-            }
-            traces.append(p)
-        }
-        return traces.isEmpty ? nil : groupRoot(traces)
-    }
-
-    /// The root of one preprocessed group's tree over `airs`, all of which are taken to be in the
-    /// same group: their ``Air/preprocessedTrace()`` in the given order (the order in which the
-    /// tables appear in the proof), under `config`. This is exactly the root the prover puts in
-    /// ``StarkProof/preprocessedRoots`` for that group when `airs` are that group's tables with
-    /// fixed columns, in statement order. (The tree commits tables tallest first, so only the
-    /// relative order of tables of the same height changes the root.)
-    ///
-    /// Returns `nil` when `airs` is empty, or when some AIR has no fixed columns
-    /// (`preprocessedWidth == 0`), returns no trace, returns a trace of another width, or a height
-    /// that is not a power of two in `2...2^ProofLimits.maxLogHeight` (within the field's
-    /// two-adicity at `config`'s blowup). Unlike ``preprocessedRoot(airs:group:)`` it does not
-    /// filter by ``Air/preprocessedGroup``.
-    public static func preprocessedRoot(airs: [any Air<F>], config: StarkConfig<F>) -> StarkDigest<F>? {
-        guard !airs.isEmpty else { return nil }
-        var traces: [RowMajorMatrix<F>] = []
-        traces.reserveCapacity(airs.count)
-        for air in airs {
-            guard air.preprocessedWidth > 0, let p = air.preprocessedTrace(), p.width == air.preprocessedWidth,
-                Self.validPreprocessedHeight(p.height, config: config)
-            else { return nil }
-            traces.append(p)
-        }
-        return groupRoot(traces, config: config)
-    }
-
-    /// Whether `h` is a power of two in `2...2^ProofLimits.maxLogHeight` whose LDE fits the
-    /// field's two-adicity under `config`.
-    static func validPreprocessedHeight(_ h: Int, config: StarkConfig<F>) -> Bool {
-        h >= 2 && h & (h - 1) == 0 && h <= 1 << ProofLimits.maxLogHeight
-            && log2Strict(h) + config.fri.logBlowup <= F.twoAdicity
-    }
-
-    /// The root of the tree over the low-degree extensions of `traces` (one preprocessed group).
-    func groupRoot(_ traces: [RowMajorMatrix<F>]) -> StarkDigest<F> {
-        Self.groupRoot(traces, config: config)
-    }
-
-    static func groupRoot(_ traces: [RowMajorMatrix<F>], config: StarkConfig<F>) -> StarkDigest<F> {
-        PreprocessedCache.root(traces, config: config)
-    }
 
     /// Decodes and verifies `bytes` against `airs`; `publicValues`, when given, must match the
     /// proof's. `preprocessedRoots` as in ``verify(airs:proof:publicValues:preprocessedRoots:)``.
@@ -158,10 +45,63 @@ public struct StarkVerifier<F: StarkField> {
         publicValues: [[F]]? = nil,
         preprocessedRoots: [Int: StarkDigest<F>] = [:]
     ) throws(VerificationError) {
+        // The steps, each a method below: shapes, preprocessed roots, the transcript up to ζ,
+        // the out-of-domain constraint check, and the query checks (DEEP batching, then FRI).
+        guard proof.fri == config.fri else { throw .parameterMismatch }
+        let layout = try checkShape(airs: airs, proof: proof, publicValues: publicValues, given: preprocessedRoots)
+        try checkPreprocessedRoots(airs: airs, proof: proof, layout: layout, given: preprocessedRoots)
+        var ch = config.challenger()
+        let challenges = try replayTranscript(&ch, proof: proof, layout: layout)
+        try checkConstraintsAtZeta(airs: airs, proof: proof, layout: layout, challenges: challenges)
+        try checkQueries(proof: proof, layout: layout, zeta: challenges.zeta, challenger: &ch)
+    }
+}
+
+// MARK: - The steps of `verify`
+
+extension StarkVerifier {
+    /// What the shape checks establish about a proof: the statement's table shapes and heights,
+    /// and the commitments the proof must carry.
+    struct ProofLayout {
+        /// The symbolic shape of each table's AIR.
+        var shapes: [AirShape]
+        /// `log2` of each table's height.
+        var logHeights: [Int]
+        /// The preprocessed groups present (with a table with fixed columns), ascending, with
+        /// their tables in statement order.
+        var groups: [(group: Int, members: [Int])]
+        /// Whether some table has interactions (then the proof has an aux tree).
+        var anyAux: Bool
+        /// `log2` of the tallest low-degree extension: the size of FRI's first codeword.
+        var maxLog: Int
+    }
+
+    /// The challenges drawn before the openings at ζ, as the out-of-domain check uses them.
+    struct Challenges {
+        /// LogUp's fingerprint offset `α`.
+        var logupAlpha: E
+        /// Powers `β⁰ … β^(maxArity+1)` of LogUp's fingerprint challenge.
+        var betaPowers: [E]
+        /// The constraint-combining challenge `λ`.
+        var lambda: E
+        /// The out-of-domain point `ζ`.
+        var zeta: E
+    }
+
+    /// Step 1, shape checks: the table count, the public values (`.publicValuesMismatch` when
+    /// they differ from `publicValues`), each table's height, preprocessed group, degree and
+    /// opened values against its AIR, the security floor of the proof's parameters, the given
+    /// roots' groups, and the numbers of commitments, queries and openings per query. Nothing
+    /// later indexes the proof out of these bounds (the number of phase witnesses is checked
+    /// in ``replayTranscript(_:proof:layout:)``, just before the first is used).
+    func checkShape(
+        airs: [any Air<F>],
+        proof: StarkProof<F>,
+        publicValues: [[F]]?,
+        given preprocessedRoots: [Int: StarkDigest<F>]
+    ) throws(VerificationError) -> ProofLayout {
         let fri = config.fri
-        guard proof.fri == fri else { throw .parameterMismatch }
         let b = fri.logBlowup
-        let g = F.generator
         guard airs.count == proof.tables.count, !airs.isEmpty else { throw .shape("number of tables") }
         if let publicValues {
             guard publicValues.count == airs.count else { throw .shape("number of public value lists") }
@@ -170,7 +110,6 @@ public struct StarkVerifier<F: StarkField> {
             }
         }
 
-        // Shapes.
         var shapes: [AirShape] = []
         var logHeights: [Int] = []
         for (i, air) in airs.enumerated() {
@@ -219,17 +158,32 @@ public struct StarkVerifier<F: StarkField> {
         for q in proof.queries {
             guard q.inputs.count == numInputs, q.layers.count == rounds else { throw .shape("query") }
         }
+        return ProofLayout(
+            shapes: shapes,
+            logHeights: logHeights,
+            groups: groups,
+            anyAux: anyAux,
+            maxLog: maxLog
+        )
+    }
 
-        // Preprocessed roots: given, or computed from the AIRs' fixed columns.
-        for (k, group) in groups.enumerated() {
+    /// Step 2: each preprocessed group's root in the proof equals the given one, or the one
+    /// computed from the AIRs' fixed columns (`.preprocessedRootMismatch`).
+    func checkPreprocessedRoots(
+        airs: [any Air<F>],
+        proof: StarkProof<F>,
+        layout: ProofLayout,
+        given preprocessedRoots: [Int: StarkDigest<F>]
+    ) throws(VerificationError) {
+        for (k, group) in layout.groups.enumerated() {
             let expected: StarkDigest<F>
             if let given = preprocessedRoots[group.group] {
                 expected = given
             } else {
                 var traces: [RowMajorMatrix<F>] = []
                 for i in group.members {
-                    guard let p = airs[i].preprocessedTrace(), p.width == shapes[i].preprocessedWidth,
-                        p.height == 1 << logHeights[i]
+                    guard let p = airs[i].preprocessedTrace(), p.width == layout.shapes[i].preprocessedWidth,
+                        p.height == 1 << layout.logHeights[i]
                     else { throw .shape("table \(i): preprocessed trace") }
                     traces.append(p)
                 }
@@ -237,14 +191,23 @@ public struct StarkVerifier<F: StarkField> {
             }
             guard proof.preprocessedRoots[k] == expected else { throw .preprocessedRootMismatch(group: group.group) }
         }
+    }
 
-        // Transcript.
-        var ch = config.challenger()
+    /// Step 3, the transcript up to the openings at ζ, as the prover wrote it: the statement,
+    /// the trace roots, the LogUp challenges (after the first phase proof of work), the
+    /// cumulative sums, which must add up to zero (`.unbalancedBuses`), `λ`, the quotient root,
+    /// `ζ` (after the second phase proof of work) and every table's opened values.
+    func replayTranscript(
+        _ ch: inout DuplexChallenger<Poseidon2<F>>,
+        proof: StarkProof<F>,
+        layout: ProofLayout
+    ) throws(VerificationError) -> Challenges {
+        let fri = config.fri
         observeStatement(
             &ch,
             fri: fri,
-            shapes: shapes,
-            logHeights: logHeights,
+            shapes: layout.shapes,
+            logHeights: layout.logHeights,
             publics: proof.tables.map(\.publicValues)
         )
         for root in proof.preprocessedRoots { ch.observe(root.elements) }
@@ -253,9 +216,9 @@ public struct StarkVerifier<F: StarkField> {
         guard ch.checkWitness(bits: fri.phasePowBits, witness: proof.phaseWitnesses[0]) else { throw .proofOfWork }
         let logupAlpha: E = ch.sampleExtension()
         let logupBeta: E = ch.sampleExtension()
-        let maxArity = shapes.flatMap(\.interactions).map(\.arity).max() ?? 0
+        let maxArity = layout.shapes.flatMap(\.interactions).map(\.arity).max() ?? 0
         let betaPowers = Domain.powers(of: logupBeta, count: maxArity + 2)
-        if anyAux { ch.observe(proof.auxRoots[0].elements) }
+        if layout.anyAux { ch.observe(proof.auxRoots[0].elements) }
         var total = E.zero
         for t in proof.tables {
             if let c = t.cumulativeSum {
@@ -269,14 +232,26 @@ public struct StarkVerifier<F: StarkField> {
         guard ch.checkWitness(bits: fri.phasePowBits, witness: proof.phaseWitnesses[1]) else { throw .proofOfWork }
         let zeta: E = ch.sampleExtension()
         for t in proof.tables { observeOpenings(&ch, t.openings) }
+        return Challenges(logupAlpha: logupAlpha, betaPowers: betaPowers, lambda: lambda, zeta: zeta)
+    }
 
-        // Constraints at ζ.
+    /// Step 4, the out-of-domain constraint check: per table, the AIR's constraints (and the
+    /// LogUp constraints) evaluated on the opened values and combined with `λ` equal the
+    /// opened quotient times the vanishing polynomial at ζ (`.constraintMismatch`).
+    func checkConstraintsAtZeta(
+        airs: [any Air<F>],
+        proof: StarkProof<F>,
+        layout: ProofLayout,
+        challenges: Challenges
+    ) throws(VerificationError) {
+        let zeta = challenges.zeta
         for (i, air) in airs.enumerated() {
             let t = proof.tables[i]
             let o = t.openings
             let lh = t.logHeight
+            let shape = layout.shapes[i]
             guard let sel = Domain.selectors(at: zeta, logN: lh) else { throw .constraintMismatch(table: i) }
-            let k = shapes[i].interactions.count
+            let k = shape.interactions.count
             let auxL = (0..<(o.auxLocal.count / 4)).map { Domain.recombine(o.auxLocal[(4 * $0)..<(4 * $0 + 4)]) }
             let auxN = (0..<(o.auxNext.count / 4)).map { Domain.recombine(o.auxNext[(4 * $0)..<(4 * $0 + 4)]) }
             var folder = VerifierFolder<F>(
@@ -288,14 +263,14 @@ public struct StarkVerifier<F: StarkField> {
                 auxNext: auxN,
                 publics: t.publicValues,
                 selectors: (sel.first, sel.last, sel.transition),
-                lambda: lambda,
-                logupAlpha: logupAlpha,
-                betaPowers: betaPowers,
+                lambda: challenges.lambda,
+                logupAlpha: challenges.logupAlpha,
+                betaPowers: challenges.betaPowers,
                 cumulativeSum: t.cumulativeSum ?? .zero,
-                closesColumn: shapes[i].closesLogUpColumn
+                closesColumn: shape.closesLogUpColumn
             )
             air.eval(&folder)
-            folder.finish(numColumns: shapes[i].logUpColumns.count)
+            folder.finish(numColumns: shape.logUpColumns.count)
             guard !folder.outOfRange, folder.interactionIndex == k else { throw .constraintMismatch(table: i) }
             let zetaN = zeta.exp2(lh)
             var q = E.zero
@@ -306,8 +281,63 @@ public struct StarkVerifier<F: StarkField> {
             }
             guard folder.acc == q * sel.zh else { throw .constraintMismatch(table: i) }
         }
+    }
 
-        // DEEP batching coefficients and opened sums per height.
+    /// Step 5, the query checks: the DEEP batching (``deepBatching(proof:layout:challenger:)``),
+    /// then FRI's commit and query phases
+    /// (``Fri/verify(_:maxLog:fri:config:challenger:checkInputs:reducedOpenings:)``) with this
+    /// statement's trees: their openings at the query indices (`.merkle`), and the reduced
+    /// openings each query's folding chain starts from.
+    func checkQueries(
+        proof: StarkProof<F>,
+        layout: ProofLayout,
+        zeta: E,
+        challenger ch: inout DuplexChallenger<Poseidon2<F>>
+    ) throws(VerificationError) {
+        let deep = try deepBatching(proof: proof, layout: layout, challenger: &ch)
+        let trees = inputTrees(proof: proof, layout: layout)
+        // ω_{2^h} for the LDE heights and ω_{2^(h−b)} for the trace heights.
+        let generators = (0...layout.maxLog).map { F.twoAdicGenerator(logOrder: $0) }
+
+        try Fri.verify(
+            Fri.Proof(
+                roots: proof.friRoots,
+                finalPoly: proof.finalPoly,
+                witness: proof.powWitness,
+                queries: proof.queries
+            ),
+            maxLog: layout.maxLog,
+            fri: config.fri,
+            config: config,
+            challenger: &ch,
+            checkInputs: { (indices: [Int]) throws(VerificationError) in
+                try checkInputOpenings(trees: trees, proof: proof, layout: layout, indices: indices)
+            },
+            reducedOpenings: { (qi: Int, index: Int) throws(VerificationError) -> [Int: E] in
+                try reducedOpenings(
+                    query: qi,
+                    index: index,
+                    trees: trees,
+                    proof: proof,
+                    layout: layout,
+                    deep: deep,
+                    zeta: zeta,
+                    generators: generators
+                )
+            }
+        )
+    }
+
+    /// The DEEP batching coefficients, sampled after the third phase proof of work
+    /// (`.proofOfWork`), and the opened sums per height.
+    func deepBatching(
+        proof: StarkProof<F>,
+        layout: ProofLayout,
+        challenger ch: inout DuplexChallenger<Poseidon2<F>>
+    ) throws(VerificationError) -> DeepBatching {
+        let fri = config.fri
+        let b = fri.logBlowup
+        let shapes = layout.shapes
         let widths = shapes.map { s in
             s.preprocessedWidth + s.width + 4 * s.auxExtensionColumns
                 + (4 << s.logQuotientDegree)
@@ -325,54 +355,77 @@ public struct StarkVerifier<F: StarkField> {
             acc += w
         }
         var ySums: [Int: (E, E)] = [:]
-        for i in 0..<airs.count {
+        for i in 0..<shapes.count {
             let (a, c) = Fri.openedSums(
                 proof.tables[i].openings,
                 coefficients: coeffs[offsets[i]..<(offsets[i] + widths[i])]
             )
-            let h = logHeights[i] + b
+            let h = layout.logHeights[i] + b
             let prev = ySums[h] ?? (.zero, .zero)
             ySums[h] = (prev.0 + a, prev.1 + c)
         }
+        return DeepBatching(coefficients: coeffs, offsets: offsets, gamma: gamma, openedSums: ySums)
+    }
 
-        // FRI transcript.
-        var betas: [E] = []
-        for r in proof.friRoots {
-            ch.observe(r.elements)
-            betas.append(ch.sampleExtension())
+    /// The DEEP batching of a proof's opened values: one coefficient per committed column
+    /// (tables in statement order, each table's columns from `offsets[table]`: preprocessed,
+    /// main, aux, quotient), `γ` for the `ωζ` part, and per LDE height (`log2`) the sums
+    /// `Σ c·f(ζ)` over all columns and `Σ c·f(ωζ)` over the trace columns of its tables.
+    struct DeepBatching {
+        var coefficients: [E]
+        var offsets: [Int]
+        var gamma: E
+        var openedSums: [Int: (E, E)]
+    }
+
+    /// One tree the queries open: its root, the tables with a matrix in it (statement order)
+    /// and what it commits to.
+    struct InputTree {
+        var root: StarkDigest<F>
+        var members: [Int]
+        var kind: CommitmentKind
+    }
+
+    /// The trees each query opens, in commitment order (``QueryProof/inputs``).
+    func inputTrees(proof: StarkProof<F>, layout: ProofLayout) -> [InputTree] {
+        let all = Array(layout.shapes.indices)
+        var trees: [InputTree] = []
+        for (k, group) in layout.groups.enumerated() {
+            trees.append(InputTree(root: proof.preprocessedRoots[k], members: group.members, kind: .preprocessed))
         }
-        for c in proof.finalPoly { ch.observe(extension: c) }
-        guard ch.checkWitness(bits: fri.queryPowBits, witness: proof.powWitness) else { throw .proofOfWork }
+        trees.append(InputTree(root: proof.mainRoots[0], members: all, kind: .main))
+        if layout.anyAux {
+            let members = all.filter { !layout.shapes[$0].interactions.isEmpty }
+            trees.append(InputTree(root: proof.auxRoots[0], members: members, kind: .aux))
+        }
+        trees.append(InputTree(root: proof.quotientRoots[0], members: all, kind: .quotient))
+        return trees
+    }
 
-        // Batches in commitment order: (root, table indices).
-        var batches: [(StarkDigest<F>, [Int])] = []
-        for (k, group) in groups.enumerated() { batches.append((proof.preprocessedRoots[k], group.members)) }
-        batches.append((proof.mainRoots[0], Array(airs.indices)))
-        if anyAux { batches.append((proof.auxRoots[0], airs.indices.filter { !shapes[$0].interactions.isEmpty })) }
-        batches.append((proof.quotientRoots[0], Array(airs.indices)))
-        let batchWidth: [(Int) -> Int] = [
-            { shapes[$0].preprocessedWidth },
-            { shapes[$0].width },
-            { 4 * shapes[$0].auxExtensionColumns },
-            { 4 << shapes[$0].logQuotientDegree },
-        ]
-        let kinds = [Int](repeating: 0, count: groups.count) + [1] + (anyAux ? [2] : []) + [3]
-        let half = F(UInt32(2)).inverse()!
-
-        // Query indices (the transcript's last use), then every tree's openings checked for all
-        // queries at once.
-        let indices = (0..<proof.queries.count).map { _ in ch.sampleBits(maxLog) }
-        for (bi, (root, members)) in batches.enumerated() {
-            let kind = kinds[bi]
-            let dims = members.map {
-                MatrixDimensions(width: batchWidth[kind]($0), height: 1 << (logHeights[$0] + b))
+    /// Every tree's openings checked for all queries at once (`.merkle(query:tree:)`): one
+    /// opened row per member table, under the tree's root at the query's index (scaled down to
+    /// the tree's tallest matrix).
+    func checkInputOpenings(
+        trees: [InputTree],
+        proof: StarkProof<F>,
+        layout: ProofLayout,
+        indices: [Int]
+    ) throws(VerificationError) {
+        let b = config.fri.logBlowup
+        let maxLog = layout.maxLog
+        for (bi, tree) in trees.enumerated() {
+            let dims = tree.members.map {
+                MatrixDimensions(
+                    width: tree.kind.width(of: layout.shapes[$0]),
+                    height: 1 << (layout.logHeights[$0] + b)
+                )
             }
-            let batchMax = members.map { logHeights[$0] + b }.max()!
-            for (qi, query) in proof.queries.enumerated() where query.inputs[bi].rows.count != members.count {
+            let batchMax = tree.members.map { layout.logHeights[$0] + b }.max()!
+            for (qi, query) in proof.queries.enumerated() where query.inputs[bi].rows.count != tree.members.count {
                 throw .merkle(query: qi, tree: bi)
             }
             if let qi = Backend.firstFailure(
-                root: root,
+                root: tree.root,
                 dimensions: dims,
                 indices: indices.map { $0 >> (maxLog - batchMax) },
                 openings: proof.queries.map { $0.inputs[bi] },
@@ -381,102 +434,91 @@ public struct StarkVerifier<F: StarkField> {
                 throw .merkle(query: qi, tree: bi)
             }
         }
+    }
 
-        // Per query: the reduced openings and the folding chain. The FRI leaves met on the way are
-        // checked against their commitments afterwards, one batch per round.
-        var friLeaves = [[RowOpening<F>]](repeating: [], count: rounds)
-        var friIndices = [[Int]](repeating: [], count: rounds)
-        for r in 0..<rounds {
-            friLeaves[r].reserveCapacity(proof.queries.count)
-            friIndices[r].reserveCapacity(proof.queries.count)
-        }
-        // ω_{2^L} for every size met, and ω_{2^(h−b)} for the trace heights.
-        let generators = (0...maxLog).map { F.twoAdicGenerator(logOrder: $0) }
-        for (qi, query) in proof.queries.enumerated() {
-            let index = indices[qi]
-            // Rows per table: trace values and quotient values.
-            var traceRows = [[F]](repeating: [], count: airs.count)
-            var quotientRows = [[F]](repeating: [], count: airs.count)
-            for (bi, (_, members)) in batches.enumerated() {
-                let opening = query.inputs[bi]
-                for (mi, t) in members.enumerated() {
-                    if kinds[bi] == 3 {
-                        quotientRows[t] = opening.rows[mi]
-                    } else {
-                        traceRows[t].append(contentsOf: opening.rows[mi])
-                    }
+    /// The reduced openings of query `qi` at `index`, one per LDE height `h` (`log2`):
+    /// `(F₁(x) − F₁(ζ))/(x − ζ) + γ·(F₂(x) − F₂(ωζ))/(x − ωζ)` at the query's point `x` of that
+    /// height, from the rows the query opened (``Fri/reducedOpenings(tables:zeta:challenger:)``
+    /// computes the same over whole codewords). The openings are checked
+    /// (``checkInputOpenings(trees:proof:layout:indices:)``) before this is asked for.
+    func reducedOpenings(
+        query qi: Int,
+        index: Int,
+        trees: [InputTree],
+        proof: StarkProof<F>,
+        layout: ProofLayout,
+        deep: DeepBatching,
+        zeta: E,
+        generators: [F]
+    ) throws(VerificationError) -> [Int: E] {
+        let b = config.fri.logBlowup
+        let maxLog = layout.maxLog
+        let g = F.generator
+        let query = proof.queries[qi]
+        let tableCount = layout.shapes.count
+        // Rows per table: trace values and quotient values.
+        var traceRows = [[F]](repeating: [], count: tableCount)
+        var quotientRows = [[F]](repeating: [], count: tableCount)
+        for (bi, tree) in trees.enumerated() {
+            let opening = query.inputs[bi]
+            for (mi, t) in tree.members.enumerated() {
+                if tree.kind == .quotient {
+                    quotientRows[t] = opening.rows[mi]
+                } else {
+                    traceRows[t].append(contentsOf: opening.rows[mi])
                 }
             }
-            // Reduced openings per height at this query.
-            var reducedAt: [Int: E] = [:]
-            for (h, (y1, y2)) in ySums {
-                let idx = index >> (maxLog - h)
-                let x = g * generators[h].power(UInt64(reverseBits(idx, bits: h)))
-                let omega = generators[h - b]
-                var f1 = E.zero
-                var f2 = E.zero
-                for t in airs.indices where logHeights[t] + b == h {
-                    var k = offsets[t]
-                    for v in traceRows[t] {
-                        f2 += coeffs[k] * v
-                        k += 1
-                    }
-                    for v in quotientRows[t] {
-                        f1 += coeffs[k] * v
-                        k += 1
-                    }
-                }
-                f1 += f2
-                guard let i1 = (E(x) - zeta).inverse(), let i2 = (E(x) - zeta * omega).inverse() else {
-                    throw .friFolding(query: qi, round: 0)
-                }
-                reducedAt[h] = (f1 - y1) * i1 + gamma * (f2 - y2) * i2
-            }
-            var cur = reducedAt[maxLog]!
-            var idx = index
-            var L = maxLog
-            for r in 0..<rounds {
-                let layer = query.layers[r]
-                let (e0, e1) = idx & 1 == 0 ? (cur, layer.sibling) : (layer.sibling, cur)
-                friLeaves[r].append(
-                    RowOpening(rows: [[e0.c0, e0.c1, e0.c2, e0.c3, e1.c0, e1.c1, e1.c2, e1.c3]], path: layer.path)
-                )
-                friIndices[r].append(idx >> 1)
-                // The pair's x is g·ω_{2^L}^bitrev_{L−1}(i): ω_{2^L} to the (L−1)-bit reversal.
-                let xPair = g * generators[L].power(UInt64(reverseBits(idx >> 1, bits: L - 1)))
-                cur = Fri.foldPair(e0, e1, beta: betas[r], xInv: xPair.inverse()!, half: half)
-                idx >>= 1
-                L -= 1
-                if let extra = reducedAt[L] { cur += betas[r] * betas[r] * extra }
-            }
-            let xFinal = Domain.point(shift: g, logSize: finalLog, index: idx)
-            guard Fri.evaluate(proof.finalPoly, at: xFinal) == cur else { throw .finalPolynomial(query: qi) }
         }
-        var L = maxLog
-        for r in 0..<rounds {
-            if let qi = Backend.firstFailure(
-                root: proof.friRoots[r],
-                dimensions: [MatrixDimensions(width: 8, height: 1 << (L - 1))],
-                indices: friIndices[r],
-                openings: friLeaves[r],
-                config: config
-            ) {
-                throw .friFolding(query: qi, round: r)
+        // Reduced openings per height at this query.
+        var reducedAt: [Int: E] = [:]
+        for (h, (y1, y2)) in deep.openedSums {
+            let idx = index >> (maxLog - h)
+            let x = g * generators[h].power(UInt64(reverseBits(idx, bits: h)))
+            let omega = generators[h - b]
+            var f1 = E.zero
+            var f2 = E.zero
+            for t in 0..<tableCount where layout.logHeights[t] + b == h {
+                var k = deep.offsets[t]
+                for v in traceRows[t] {
+                    f2 += deep.coefficients[k] * v
+                    k += 1
+                }
+                for v in quotientRows[t] {
+                    f1 += deep.coefficients[k] * v
+                    k += 1
+                }
             }
-            L -= 1
+            f1 += f2
+            guard let i1 = (E(x) - zeta).inverse(), let i2 = (E(x) - zeta * omega).inverse() else {
+                throw .friFolding(query: qi, round: 0)
+            }
+            reducedAt[h] = (f1 - y1) * i1 + deep.gamma * (f2 - y2) * i2
         }
+        return reducedAt
     }
 }
 
-extension StarkProof {
-    /// The proof's ``preprocessedRoots`` keyed by group, for the statement `airs`: the groups of
-    /// the AIRs with fixed columns, in ascending order, take the roots in turn. `nil` when the
-    /// proof carries another number of roots. Use it to read a prover-chosen root (then pass it,
-    /// or a root it was compared with, in `preprocessedRoots` of
-    /// ``StarkVerifier/verify(airs:proof:publicValues:preprocessedRoots:)``).
-    public func preprocessedRootsByGroup(airs: [any Air<F>]) -> [Int: StarkDigest<F>]? {
-        let groups = Set(airs.filter { $0.preprocessedWidth > 0 }.map(\.preprocessedGroup)).sorted()
-        guard groups.count == preprocessedRoots.count else { return nil }
-        return Dictionary(uniqueKeysWithValues: zip(groups, preprocessedRoots))
+/// What a tree opened at each query commits to. Queries open the trees in this order
+/// (``QueryProof/inputs``): one ``preprocessed`` tree per preprocessed group present
+/// (ascending), then ``main``, ``aux`` (when some table has interactions) and ``quotient``;
+/// the raw values follow that order.
+enum CommitmentKind: UInt8 {
+    /// The fixed columns of one preprocessed group's tables.
+    case preprocessed = 0
+    /// Every table's main trace.
+    case main = 1
+    /// The LogUp (aux) traces of the tables with interactions, 4 base columns per extension column.
+    case aux = 2
+    /// Every table's quotient chunks, 4 base columns per chunk.
+    case quotient = 3
+
+    /// The width of the matrix of a table of shape `s` in a tree of this kind.
+    func width(of s: AirShape) -> Int {
+        switch self {
+        case .preprocessed: return s.preprocessedWidth
+        case .main: return s.width
+        case .aux: return 4 * s.auxExtensionColumns
+        case .quotient: return 4 << s.logQuotientDegree
+        }
     }
 }

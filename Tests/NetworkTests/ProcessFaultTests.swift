@@ -123,10 +123,16 @@ struct ProcessFaultTests {
         ).job
     }
 
+    /// A job some node holds: leased, or proving under the lease.
+    @Sendable static func holdsLease(_ state: JobState) -> Bool { state == .leased || state == .proving }
+
+    /// Polls `condition` until it holds. It is checked once more after the deadline, so a task
+    /// the busy pool did not schedule for the whole wait still sees the state it waited for.
     func waitFor(_ seconds: Double, _ what: String, _ condition: () async throws -> Bool) async throws {
         let end = Date().addingTimeInterval(seconds)
-        while Date() < end {
+        while true {
             if (try? await condition()) == true { return }
+            if Date() >= end { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         Issue.record("timed out waiting for \(what)")
@@ -139,15 +145,18 @@ struct ProcessFaultTests {
         // A larger instance so the proof takes a while.
         let job = try await submit(r, "kill-me", size: StarkFibonacciKind.slowTestSize, seed: 5)
         let a = try startNode("a", port: port)
-        try await waitFor(60, "node a to lease") {
-            let s = try await r.job(job.id).state
-            return s == .leased || s == .proving
-        }
+        // Killed from the watcher's own thread the moment it holds the lease (see JobWatch).
+        let seen = await JobWatch(port: port, jobId: job.id, seconds: 120, until: Self.holdsLease) {
+            a.kill(SIGKILL)
+        }.result()
+        try #require(
+            seen == .acted(.leased) || seen == .acted(.proving),
+            "node a never held the lease: \(seen)\n\(a.output)"
+        )
+        _ = await a.wait(seconds: 5)
         let leased = try await r.job(job.id)
         let aLease = try #require(leased.leaseId)
-        #expect(leased.state != .verified)
-        a.kill(SIGKILL)
-        _ = await a.wait(seconds: 5)
+        try #require(Self.holdsLease(leased.state), "node a finished before it was killed (\(leased.state))")
         // The lease expires (2 s without heartbeat), the job reopens; node b rescues it.
         try await waitFor(20, "lease expiry") { try await r.job(job.id).state == .open }
         let b = try startNode("b", port: port)
@@ -239,15 +248,18 @@ struct ProcessFaultTests {
         let r = try await requester(port: port)
         let job = try await submit(r, "outage", size: StarkFibonacciKind.slowTestSize, seed: 7)
         let node = try startNode("o", port: port)
-        try await waitFor(60, "the node to start proving") { try await r.job(job.id).state == .proving }
-        let leaseId = try #require(try await r.job(job.id).leaseId)
-        coordinator.kill(SIGKILL)
+        let first = coordinator
+        let seen = await JobWatch(port: port, jobId: job.id, seconds: 120, until: { $0 == .proving }) {
+            first.kill(SIGKILL)
+        }.result()
+        try #require(seen == .acted(.proving), "the node never started proving: \(seen)\n\(node.output)")
         _ = await coordinator.wait(seconds: 5)
         try await Task.sleep(for: .seconds(5))  // down for longer than the 3 s lease
         (coordinator, port) = try await startCoordinator(port: port, leaseSeconds: 3, name: "coordinator2")
         try await waitFor(120, "the proof verified after the outage") {
             try await r.job(job.id).state == .verified
         }
+        let leaseId = try #require(try await r.job(job.id).leaseId)
         let lease = try await r.getLease(leaseId)
         #expect(lease.state == .completed)
         let prover = try #require(try await r.nodes().first)
@@ -264,20 +276,23 @@ struct ProcessFaultTests {
     }
 
     @Test func restartedNodeResumesItsLease() async throws {
-        let (coordinator, port) = try await startCoordinator(leaseSeconds: 15)
+        // A long lease, so that the restarted node finds it alive however slowly this test is scheduled.
+        let (coordinator, port) = try await startCoordinator(leaseSeconds: 120)
         let r = try await requester(port: port)
         let job = try await submit(r, "resume", size: StarkFibonacciKind.slowTestSize, seed: 6)
         let a = try startNode("r", port: port)
-        try await waitFor(60, "lease") {
-            let s = try await r.job(job.id).state
-            return s == .leased || s == .proving
-        }
-        let leaseId = try #require(try await r.job(job.id).leaseId)
-        a.kill(SIGKILL)
+        let seen = await JobWatch(port: port, jobId: job.id, seconds: 120, until: Self.holdsLease) {
+            a.kill(SIGKILL)
+        }.result()
+        try #require(
+            seen == .acted(.leased) || seen == .acted(.proving),
+            "node never held the lease: \(seen)\n\(a.output)"
+        )
         _ = await a.wait(seconds: 5)
         // The premise: the node died holding its lease, before it submitted a proof.
-        let atKill = try await r.job(job.id).state
-        try #require(atKill == .leased || atKill == .proving, "node killed after submitting (state \(atKill))")
+        let atKill = try await r.job(job.id)
+        let leaseId = try #require(atKill.leaseId)
+        try #require(Self.holdsLease(atKill.state), "node killed after submitting (state \(atKill.state))")
         // Same key and state file: it picks its lease up again before it expires.
         let again = try startNode("r", port: port)
         try await waitFor(120, "resumed proof") { try await r.job(job.id).state == .verified }

@@ -99,7 +99,10 @@ let package = Package(
     .testTarget(name: "AlgebraTests", dependencies: ["Algebra"]),
     .testTarget(name: "HashingTests", dependencies: ["TestSupport", "Hashing", "Algebra", "Keccak"]),
     .testTarget(name: "StarkTests", dependencies: ["Stark", "Algebra", "Hashing"]),
-    .testTarget(name: "EVMTests", dependencies: ["EVM", "EVMPrimitives", "Secp256k1", "Precompiles", "EVMFixtures", "Keccak"]),
+    .testTarget(
+      name: "EVMTests",
+      dependencies: ["EVM", "EVMPrimitives", "Secp256k1", "Precompiles", "EVMFixtures", "Keccak", "TestSupport"]
+    ),
     .testTarget(name: "VMProverTests", dependencies: ["VMProver", "VM", "VMTestSupport", "Stark", "Algebra", "Keccak"]),
     .testTarget(
       name: "VMTests",

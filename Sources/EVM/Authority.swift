@@ -10,10 +10,14 @@ extension EVM {
         guard a.yParity < UInt256(2), !a.r.isZero, a.r < Scalar.n, !a.s.isZero, !(Scalar.halfN < a.s) else {
             return nil
         }
-        let payload = RLPBuild.list([
-            RLPBuild.uint(a.chainId), RLPBuild.string(a.address.bytes), RLPBuild.uint(a.nonce),
-        ])
-        let digest = Keccak256.digest([0x05] + payload)
+        var w = RLPWriter()
+        w.bytes.append(0x05)
+        w.appendList { w in
+            w.append(a.chainId)
+            w.append(a.address)
+            w.append(a.nonce)
+        }
+        let digest = Keccak256.digest(w.bytes)
         return SignatureRecovery.recover(hash: digest, r: a.r, s: a.s, yParity: Int(a.yParity.w0))
     }
 }

@@ -204,15 +204,12 @@ public final class EVM {
 
     /// The address of a `CREATE` by `sender` with `nonce`: keccak(rlp([sender, nonce]))[12...].
     public static func createAddress(sender: Address, nonce: UInt64) -> Address {
-        var buf = [UInt8]()
-        buf.reserveCapacity(32)
-        let nonceBytes = RLPBuild.uint(nonce)
-        let payloadLen = 21 + nonceBytes.count
-        buf.append(UInt8(0xc0 + payloadLen))
-        buf.append(0x94)
-        buf.append(contentsOf: sender.bytes)
-        buf.append(contentsOf: nonceBytes)
-        return Address(lastBytesOf: Keccak256.digest(buf))
+        var w = RLPWriter(capacity: 32)
+        w.appendList { w in
+            w.append(sender)
+            w.append(uint: nonce)
+        }
+        return Address(lastBytesOf: Keccak256.digest(w.bytes))
     }
 
     /// The address of a `CREATE2`: keccak(0xff ‖ sender ‖ salt ‖ keccak(initcode))[12...].

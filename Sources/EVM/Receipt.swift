@@ -4,16 +4,34 @@ import Keccak
 extension Log {
     /// The RLP encoding `[address, [topics...], data]`.
     public var rlp: [UInt8] {
-        RLPBuild.list([
-            RLPBuild.string(address.bytes),
-            RLPBuild.list(topics.map { RLPBuild.string($0.bigEndianBytes) }),
-            RLPBuild.string(data),
-        ])
+        var w = RLPWriter()
+        append(to: &w)
+        return w.bytes
+    }
+
+    /// Appends `[address, [topics...], data]` to `w`.
+    func append(to w: inout RLPWriter) {
+        w.appendList { w in
+            w.append(address)
+            w.appendList { w in
+                for t in topics { w.append(bytes: t.bigEndianBytes) }
+            }
+            w.append(bytes: data)
+        }
+    }
+
+    /// Appends the list of `logs` to `w`.
+    static func append(_ logs: [Log], to w: inout RLPWriter) {
+        w.appendList { w in
+            for l in logs { l.append(to: &w) }
+        }
     }
 
     /// keccak(rlp(logs)): the logs hash checked by state tests.
     public static func hash(_ logs: [Log]) -> Bytes32 {
-        Keccak256.digest(RLPBuild.list(logs.map { $0.rlp }))
+        var w = RLPWriter()
+        append(logs, to: &w)
+        return Keccak256.digest(w.bytes)
     }
 
     /// The 2048-bit logs bloom of `logs` (256 bytes).
@@ -52,10 +70,14 @@ public struct Receipt: Sendable {
 
     /// The consensus encoding (Byzantium+ status form): `type ‖ rlp([status, cumulativeGas, bloom, logs])`.
     public var encoded: [UInt8] {
-        let body = RLPBuild.list([
-            RLPBuild.uint(UInt64(success ? 1 : 0)), RLPBuild.uint(cumulativeGasUsed), RLPBuild.string(bloom),
-            RLPBuild.list(logs.map { $0.rlp }),
-        ])
-        return type == 0 ? body : [type] + body
+        var w = RLPWriter()
+        if type != 0 { w.bytes.append(type) }
+        w.appendList { w in
+            w.append(uint: success ? 1 : 0)
+            w.append(uint: cumulativeGasUsed)
+            w.append(bytes: bloom)
+            Log.append(logs, to: &w)
+        }
+        return w.bytes
     }
 }

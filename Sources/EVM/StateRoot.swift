@@ -8,7 +8,7 @@ public enum StateRoot {
         if storage.isEmpty { return MerklePatriciaTrie.emptyRoot }
         var t = SecureTrie()
         for (k, v) in storage where !v.isZero {
-            t.insert(k.bigEndianBytes, RLPBuild.uint(v))
+            t.insert(k.bigEndianBytes, RLP.encode(v))
         }
         return t.rootHash
     }
@@ -17,12 +17,14 @@ public enum StateRoot {
     public static func compute(_ accounts: [Address: Account]) -> Bytes32? {
         var t = SecureTrie()
         for (a, acct) in accounts {
-            let body = RLPBuild.list([
-                RLPBuild.uint(acct.nonce), RLPBuild.uint(acct.balance),
-                RLPBuild.string(storageRoot(acct.storage).bytes),
-                RLPBuild.string(acct.code.hash.bigEndianBytes),
-            ])
-            t.insert(a.bytes, body)
+            var w = RLPWriter()
+            w.appendList { w in
+                w.append(uint: acct.nonce)
+                w.append(acct.balance)
+                w.append(storageRoot(acct.storage))
+                w.append(bytes: acct.code.hash.bigEndianBytes)
+            }
+            t.insert(a.bytes, w.bytes)
         }
         return t.rootHash
     }

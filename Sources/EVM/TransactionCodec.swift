@@ -103,56 +103,65 @@ extension Transaction {
         return a
     }
 
-    /// The RLP of the fields covered by the signature (without v, r, s).
-    func unsignedFields() -> [[UInt8]] {
-        var f: [[UInt8]] = []
-        if type != 0 { f.append(RLPBuild.uint(chainId ?? .zero)) }
-        f.append(RLPBuild.uint(nonce))
+    /// Appends the fields covered by the signature (without v, r, s) to `w`, as list items.
+    func appendUnsignedFields(to w: inout RLPWriter) {
+        if type != 0 { w.append(chainId ?? .zero) }
+        w.append(nonce)
         if type <= 1 {
-            f.append(RLPBuild.uint(gasPrice))
+            w.append(gasPrice)
         } else {
-            f.append(RLPBuild.uint(maxPriorityFeePerGas))
-            f.append(RLPBuild.uint(maxFeePerGas))
+            w.append(maxPriorityFeePerGas)
+            w.append(maxFeePerGas)
         }
-        f.append(RLPBuild.uint(gasLimit))
-        f.append(RLPBuild.string(to?.bytes ?? []))
-        f.append(RLPBuild.uint(value))
-        f.append(RLPBuild.string(data))
+        w.append(gasLimit)
+        if let to { w.append(to) } else { w.append(bytes: []) }
+        w.append(value)
+        w.append(bytes: data)
         if type != 0 {
-            f.append(
-                RLPBuild.list(
-                    accessList.map {
-                        RLPBuild.list([
-                            RLPBuild.string($0.address.bytes),
-                            RLPBuild.list($0.storageKeys.map { RLPBuild.string($0.bigEndianBytes) }),
-                        ])
+            w.appendList { w in
+                for entry in accessList {
+                    w.appendList { w in
+                        w.append(entry.address)
+                        w.appendList { w in
+                            for key in entry.storageKeys { w.append(bytes: key.bigEndianBytes) }
+                        }
                     }
-                )
-            )
+                }
+            }
         }
         if type == 3 {
-            f.append(RLPBuild.uint(maxFeePerBlobGas))
-            f.append(RLPBuild.list(blobVersionedHashes.map { RLPBuild.string($0.bigEndianBytes) }))
+            w.append(maxFeePerBlobGas)
+            w.appendList { w in
+                for h in blobVersionedHashes { w.append(bytes: h.bigEndianBytes) }
+            }
         }
         if type == 4 {
-            f.append(
-                RLPBuild.list(
-                    authorizations.map {
-                        RLPBuild.list([
-                            RLPBuild.uint($0.chainId), RLPBuild.string($0.address.bytes), RLPBuild.uint($0.nonce),
-                            RLPBuild.uint($0.yParity), RLPBuild.uint($0.r), RLPBuild.uint($0.s),
-                        ])
+            w.appendList { w in
+                for a in authorizations {
+                    w.appendList { w in
+                        w.append(a.chainId)
+                        w.append(a.address)
+                        w.append(a.nonce)
+                        w.append(a.yParity)
+                        w.append(a.r)
+                        w.append(a.s)
                     }
-                )
-            )
+                }
+            }
         }
-        return f
     }
 
     /// The network encoding of the signed transaction.
     public var encoded: [UInt8] {
-        let body = RLPBuild.list(unsignedFields() + [RLPBuild.uint(v), RLPBuild.uint(r), RLPBuild.uint(s)])
-        return type == 0 ? body : [type] + body
+        var w = RLPWriter()
+        if type != 0 { w.bytes.append(type) }
+        w.appendList { w in
+            appendUnsignedFields(to: &w)
+            w.append(v)
+            w.append(r)
+            w.append(s)
+        }
+        return w.bytes
     }
 
     /// keccak of the encoding: the transaction hash.
@@ -161,14 +170,17 @@ extension Transaction {
     /// The hash the sender signed (EIP-155 replay protection for legacy transactions with a
     /// chain id, `type ‖ rlp(...)` for typed ones).
     public var signingHash: Bytes32 {
-        var f = unsignedFields()
-        if type == 0 {
-            if let c = chainId {
-                f += [RLPBuild.uint(c), RLPBuild.uint(UInt64(0)), RLPBuild.uint(UInt64(0))]
+        var w = RLPWriter()
+        if type != 0 { w.bytes.append(type) }
+        w.appendList { w in
+            appendUnsignedFields(to: &w)
+            if type == 0, let c = chainId {
+                w.append(c)
+                w.append(uint: 0)
+                w.append(uint: 0)
             }
-            return Keccak256.digest(RLPBuild.list(f))
         }
-        return Keccak256.digest([type] + RLPBuild.list(f))
+        return Keccak256.digest(w.bytes)
     }
 
     /// Checks the rules that need no state (signature form, chain id, sizes, intrinsic gas)

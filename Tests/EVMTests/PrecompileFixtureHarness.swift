@@ -3,6 +3,7 @@ import EVMPrimitives
 import Foundation
 import Keccak
 import Precompiles
+import TestSupport
 
 /// Runs the precompile vectors embedded in execution-spec-tests state tests.
 ///
@@ -486,19 +487,7 @@ enum PrecompileFixtureHarness {
         return .checked(mismatches: mismatches, precompileCalls: frame.precompileCalls)
     }
 
-    /// The package root (directory holding Package.swift), found from this file's path.
-    static func packageRoot(_ file: String = #filePath) -> URL {
-        var url = URL(fileURLWithPath: file).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
-            url = url.deletingLastPathComponent()
-        }
-        return url
-    }
-
-    static var fixturesRoot: URL {
-        packageRoot().deletingLastPathComponent().appendingPathComponent("shared/fixtures/eest/state_tests")
-    }
+    static var fixturesRoot: URL { PackagePaths.fixture("eest/state_tests") }
 
     struct Summary: CustomStringConvertible {
         var checked = 0

@@ -1,20 +1,11 @@
 import EVMPrimitives
 import Foundation
+import TestSupport
 import Testing
 
-/// Locates `../shared/fixtures/...` from the package root (found by walking up from this file).
+/// Reads `../shared/fixtures/...` (located by ``PackagePaths``).
 enum EVMPrimitivesFixtures {
-    static let packageRoot: URL = {
-        var dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir
-    }()
-
-    static func url(_ relative: String) -> URL {
-        packageRoot.appendingPathComponent("../shared/fixtures/" + relative).standardizedFileURL
-    }
+    static func url(_ relative: String) -> URL { PackagePaths.fixture(relative) }
 
     static func json(_ relative: String) throws -> [String: Any] {
         let data = try Data(contentsOf: url(relative))

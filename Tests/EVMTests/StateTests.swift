@@ -1,23 +1,12 @@
 import EVMFixtures
 import Foundation
+import TestSupport
 import Testing
 
-/// Locations of the shared fixtures, found from this file's path.
+/// Locations of the shared fixtures (found by ``PackagePaths``).
 enum FixturePaths {
-    /// The package root (the directory holding Package.swift).
-    static var packageRoot: String {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" {
-            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-                return url.path
-            }
-            url.deleteLastPathComponent()
-        }
-        return "."
-    }
-
-    /// `../shared/fixtures` relative to the package root.
-    static var fixtures: String { packageRoot + "/../shared/fixtures" }
+    /// `../shared/fixtures` beside the package root.
+    static var fixtures: String { PackagePaths.fixture().path }
 
     /// Every state-test file, relative to `eest/state_tests`.
     static var stateTestFiles: [String] {

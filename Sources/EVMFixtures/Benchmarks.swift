@@ -138,7 +138,7 @@ public enum BlockchainBenchmark {
             let evm = EVM(fork: c.fork, state: WorldState(accounts: c.pre), block: c.block)
             var gas: UInt64 = 0
             var rejected = 0
-            let cpuStart = threadCPUTime()
+            let cpuStart = CPUTime.thread
             let start = DispatchTime.now().uptimeNanoseconds
             for (t, sender) in c.transactions {
                 do {
@@ -148,7 +148,7 @@ public enum BlockchainBenchmark {
                 }
             }
             let end = DispatchTime.now().uptimeNanoseconds
-            let cpuEnd = threadCPUTime()
+            let cpuEnd = CPUTime.thread
             return BenchmarkResult(
                 name: c.name,
                 gas: gas,
@@ -159,11 +159,4 @@ public enum BlockchainBenchmark {
             )
         }
     }
-}
-
-/// Seconds of CPU time used by the calling thread.
-func threadCPUTime() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }

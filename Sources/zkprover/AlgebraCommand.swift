@@ -1,5 +1,6 @@
 import Algebra
 import ArgumentParser
+import EVMFixtures
 import Foundation
 
 /// `zkprover bench-algebra`: the DFT / LDE benchmark rows alone (a developer tool; `zkprover bench`

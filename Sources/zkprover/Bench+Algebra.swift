@@ -1,4 +1,5 @@
 import Algebra
+import EVMFixtures
 import Foundation
 
 /// Benchmarks of the `Algebra` module: the DFT and coset LDE rows of `zkprover bench`.

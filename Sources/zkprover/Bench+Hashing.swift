@@ -1,6 +1,7 @@
 import Algebra
 import ArgumentParser
 import Dispatch
+import EVMFixtures
 import Foundation
 import Hashing
 
@@ -107,20 +108,22 @@ enum HashingBenchmarks {
     /// Packed permutations, 16 states per call (two groups of 8 AVX2 lanes, the width of
     /// one AVX-512 vector), chained.
     static func packedRate<F: Poseidon2Field>(_ p: Poseidon2<F>, threads: Int) -> Rate {
-        let states = PointerBox(Poseidon2Lanes<F>.self, count: threads * 64, fill: Poseidon2Lanes(repeating: F(7)))
+        let states = sharedStates(count: threads * 64, fill: Poseidon2Lanes<F>(repeating: F(7)))
+        defer { states.value.deallocate() }
         let calls = 128
         return rate(threads: threads, work: Double(calls * 2 * Poseidon2Lanes<F>.count)) { t in
-            let s = states.pointer + t * 64
+            let s = states.value + t * 64
             for _ in 0..<calls { p.permute(lanes16: s) }
         }
     }
 
     /// Single-state permutations (chained).
     static func scalarRate<F: Poseidon2Field>(_ p: Poseidon2<F>, threads: Int) -> Rate {
-        let states = PointerBox(F.self, count: threads * 64, fill: F(7))
+        let states = sharedStates(count: threads * 64, fill: F(7))
+        defer { states.value.deallocate() }
         let calls = 1024
         return rate(threads: threads, work: Double(calls)) { t in
-            let s = states.pointer + t * 64
+            let s = states.value + t * 64
             for _ in 0..<calls { p.permute(s) }
         }
     }
@@ -202,11 +205,9 @@ struct HashingBenchCommand: ParsableCommand {
     }
 }
 
-/// A heap buffer shared by benchmark threads (each uses its own part).
-private final class PointerBox<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_: T.Type, count: Int, fill: T) {
-        pointer = .allocate(capacity: count + 64)
-        pointer.initialize(repeating: fill, count: count + 64)
-    }
+/// A heap buffer shared by benchmark threads (each uses its own part); the caller deallocates it.
+private func sharedStates<T>(count: Int, fill: T) -> UncheckedSendableBox<UnsafeMutablePointer<T>> {
+    let pointer = UnsafeMutablePointer<T>.allocate(capacity: count + 64)
+    pointer.initialize(repeating: fill, count: count + 64)
+    return UncheckedSendableBox(pointer)
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EVMFixtures
 import EVMPrimitives
 import Foundation
 import Precompiles

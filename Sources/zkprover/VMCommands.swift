@@ -1,4 +1,5 @@
 import ArgumentParser
+import EVMFixtures
 import EVMGuestInput
 import Foundation
 import VM

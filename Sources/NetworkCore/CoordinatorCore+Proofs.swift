@@ -15,7 +15,7 @@ extension CoordinatorCore {
     public func submitProof(node: String, leaseId: String, proof: [UInt8]) async throws -> SubmitResult {
         let received = now
         guard proof.count <= config.maxProofBytes else {
-            throw NetworkError(413, "too_large", "proof exceeds \(config.maxProofBytes) bytes")
+            throw NetworkError.tooLarge("proof exceeds \(config.maxProofBytes) bytes")
         }
         let (lease, job) = try await db.transaction { tx in
             let lease = try await Self.ownedLease(tx, leaseId, node: node)

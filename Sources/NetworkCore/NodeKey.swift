@@ -45,7 +45,7 @@ public struct NodeKey: Sendable {
                 contents: Data(("0x" + Identity.hex(key.privateKey.bytes) + "\n").utf8),
                 attributes: [.posixPermissions: 0o600]
             )
-        else { throw NetworkError(500, "key_file", "cannot write key file \(path)") }
+        else { throw NetworkError(.internal, "cannot write key file \(path)") }
         return key
     }
 

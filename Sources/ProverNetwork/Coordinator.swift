@@ -90,7 +90,7 @@ public struct CoordinatorServer: Sendable {
         }
         var iterator = stream.makeAsyncIterator()
         guard let port = await iterator.next() else {
-            throw NetworkError(500, "start", "coordinator failed to start on \(config.host):\(config.port)")
+            throw NetworkError(.internal, "coordinator failed to start on \(config.host):\(config.port)")
         }
         return RunningCoordinator(port: port, group: group, task: task, server: self)
     }
@@ -321,7 +321,7 @@ public struct CoordinatorServer: Sendable {
         do {
             return [UInt8](try await request.body.collect(upTo: config.maxBodyBytes).readableBytesView)
         } catch {
-            throw NetworkError(413, "too_large", "request body exceeds \(config.maxBodyBytes) bytes")
+            throw NetworkError.tooLarge("request body exceeds \(config.maxBodyBytes) bytes")
         }
     }
 

@@ -68,8 +68,42 @@ final class RouteTable: @unchecked Sendable {
     }
 }
 
-/// Turns ``NetworkError`` and other failures into JSON error responses, and a known path asked
-/// with an undeclared method into 405.
+/// The HTTP status of each kind of ``NetworkError``, and its JSON body
+/// (`{"error": code, "message": ...}`, the `Error` schema of `openapi.yaml`).
+extension NetworkError: HTTPResponseError {
+    public var status: HTTPResponse.Status {
+        switch kind {
+        case .badRequest: .badRequest
+        case .unauthorized: .unauthorized
+        case .insufficientFunds: HTTPResponse.Status(code: 402)
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .conflict, .ledgerOverflow: .conflict
+        case .tooLarge: .contentTooLarge
+        case .invalidProof: .unprocessableContent
+        case .overCapacity: .tooManyRequests
+        case .storage: .serviceUnavailable
+        case .internal: .internalServerError
+        }
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        try errorResponse(status: status, code: code, message: message)
+    }
+}
+
+/// The JSON error body every refusal carries.
+func errorResponse(status: HTTPResponse.Status, code: String, message: String) throws -> Response {
+    try json(
+        API.ErrorBody(error: code, message: message),
+        status: HTTPResponse.Status(code: status.code, reasonPhrase: "")
+    )
+}
+
+/// Turns failures into JSON error responses: a ``NetworkError`` answers for itself; a known path
+/// asked with an undeclared method is 405; a storage failure is 503 and anything else 500, both
+/// logged.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = CoordinatorContext
     let logger: Logger
@@ -84,32 +118,26 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let e as NetworkError {
-            return try errorResponse(e)
+            return try e.response(from: request, context: context)
         } catch let e as HTTPError {
             if e.status == .notFound {
                 let allowed = routes.methods(for: request.uri.path)
                 if !allowed.isEmpty {
-                    var response = try errorResponse(
-                        NetworkError(405, "method_not_allowed", "\(request.method) is not allowed on this path")
-                    )
+                    var response = try NetworkError(
+                        .methodNotAllowed,
+                        "\(request.method) is not allowed on this path"
+                    ).response(from: request, context: context)
                     response.headers[.allow] = allowed.map(\.rawValue).sorted().joined(separator: ", ")
                     return response
                 }
             }
-            return try errorResponse(NetworkError(Int(e.status.code), "http", e.body ?? e.status.reasonPhrase))
+            return try errorResponse(status: e.status, code: "http", message: e.body ?? e.status.reasonPhrase)
         } catch let e as StorageError {
             logger.error("storage error", metadata: ["error": .string(e.description)])
-            return try errorResponse(NetworkError(503, "storage", e.description))
+            return try NetworkError(.storage, e.description).response(from: request, context: context)
         } catch {
             logger.error("internal error", metadata: ["error": .string("\(error)")])
-            return try errorResponse(NetworkError(500, "internal", "\(error)"))
+            return try NetworkError(.internal, "\(error)").response(from: request, context: context)
         }
-    }
-
-    func errorResponse(_ e: NetworkError) throws -> Response {
-        try json(
-            API.ErrorBody(error: e.code, message: e.message),
-            status: HTTPResponse.Status(code: e.status, reasonPhrase: "")
-        )
     }
 }

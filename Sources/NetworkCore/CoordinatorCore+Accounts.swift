@@ -41,14 +41,13 @@ extension CoordinatorCore {
         guard !known.isEmpty else { throw NetworkError.badRequest("no known proof kind in \(r.kinds)") }
         let t = now
         try await db.transaction { tx in
-            _ = try await tx.query(
-                """
-                INSERT INTO nodes (address, kinds, work_per_second, slots, registered_at, last_seen, proofs_verified,
-                  proofs_rejected, leases_expired, proving_ms) VALUES ($1, $2, $3, $4, $5, $5, 0, 0, 0, 0)
-                ON CONFLICT (address) DO UPDATE SET kinds = excluded.kinds, work_per_second = excluded.work_per_second,
-                  slots = excluded.slots, last_seen = excluded.last_seen
-                """,
-                [.text(address), .text(known.joined(separator: ",")), .double(r.workPerSecond), .int(r.slots), .int(t)]
+            try await CoordinatorStore.upsertNode(
+                tx,
+                address: address,
+                kinds: known,
+                workPerSecond: r.workPerSecond,
+                slots: r.slots,
+                at: t
             )
             try await Ledger.transfer(
                 tx,

@@ -11,11 +11,8 @@ extension CoordinatorCore {
         let challenge = Identity.randomHex(bytes: 32)
         let expires = t + config.challengeMillis
         try await db.transaction { tx in
-            _ = try await tx.query("DELETE FROM challenges WHERE expires_at < $1", [.int(t)])
-            _ = try await tx.query(
-                "INSERT INTO challenges (challenge, address, expires_at) VALUES ($1, $2, $3)",
-                [.text(challenge), .text(address), .int(expires)]
-            )
+            try await CoordinatorStore.deleteExpiredChallenges(tx, before: t)
+            try await CoordinatorStore.insertChallenge(tx, challenge, address: address, expiresAt: expires)
         }
         return (challenge, expires, Identity.loginMessage(address: address, challenge: challenge))
     }
@@ -41,15 +38,10 @@ extension CoordinatorCore {
         let token = Identity.randomHex(bytes: 32)
         let expires = t + config.sessionMillis
         try await db.transaction { tx in
-            let rows = try await tx.query(
-                "DELETE FROM challenges WHERE challenge = $1 AND address = $2 AND expires_at >= $3 RETURNING challenge",
-                [.text(challenge), .text(address), .int(t)]
-            )
-            guard !rows.isEmpty else { throw NetworkError.unauthorized("unknown, used or expired challenge") }
-            _ = try await tx.query(
-                "INSERT INTO sessions (token, address, expires_at) VALUES ($1, $2, $3)",
-                [.text(token), .text(address), .int(expires)]
-            )
+            guard try await CoordinatorStore.takeChallenge(tx, challenge, address: address, at: t) else {
+                throw NetworkError.unauthorized("unknown, used or expired challenge")
+            }
+            try await CoordinatorStore.insertSession(tx, token: token, address: address, expiresAt: expires)
         }
         return (token, expires)
     }
@@ -61,15 +53,11 @@ extension CoordinatorCore {
             guard expires >= t else { throw NetworkError.unauthorized("session token expired") }
             return address
         }
-        let rows = try await db.transaction { tx in
-            try await tx.query("SELECT address, expires_at FROM sessions WHERE token = $1", [.text(token)])
-        }
-        guard let row = rows.first, let address = row["address"].text else {
-            throw NetworkError.unauthorized("unknown session token")
-        }
-        guard (row["expires_at"].int ?? 0) >= t else { throw NetworkError.unauthorized("session token expired") }
-        sessionCache.put(token, address, row["expires_at"].int ?? 0)
-        return address
+        let session = try await db.transaction { tx in try await CoordinatorStore.session(tx, token: token) }
+        guard let session else { throw NetworkError.unauthorized("unknown session token") }
+        guard session.expiresAt >= t else { throw NetworkError.unauthorized("session token expired") }
+        sessionCache.put(token, session.address, session.expiresAt)
+        return session.address
     }
 
     /// Checks a signed request: the signature must come from `address` and the nonce must exceed every
@@ -88,15 +76,9 @@ extension CoordinatorCore {
             throw NetworkError.unauthorized("signature does not match \(address)")
         }
         try await db.transaction { tx in
-            let rows = try await tx.query(
-                """
-                INSERT INTO nonces (address, last_nonce) VALUES ($1, $2)
-                ON CONFLICT (address) DO UPDATE SET last_nonce = excluded.last_nonce WHERE nonces.last_nonce < excluded.last_nonce
-                RETURNING last_nonce
-                """,
-                [.text(address), .int(nonce)]
-            )
-            guard !rows.isEmpty else { throw NetworkError.unauthorized("nonce \(nonce) already used") }
+            guard try await CoordinatorStore.advanceNonce(tx, address: address, to: nonce) else {
+                throw NetworkError.unauthorized("nonce \(nonce) already used")
+            }
         }
         return address
     }

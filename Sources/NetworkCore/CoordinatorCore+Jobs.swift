@@ -10,7 +10,6 @@ extension CoordinatorCore {
     /// reward, collateral, attempts, role, dependencies); a different request under a used key is 409.
     public func submitJob(requester: String, request r: JobRequest) async throws -> (job: Job, created: Bool) {
         try Limits.check(r.requestKey, "requestKey", max: Limits.maxKeyLength)
-        let key = requester + "/" + r.requestKey
         guard let kind = kinds[r.kind] else { throw NetworkError.badRequest("unknown proof kind \(r.kind)") }
         guard r.input.utf8.count <= config.maxInputBytes * 4 / 3 + 4, let input = Data(base64Encoded: r.input) else {
             throw NetworkError.badRequest("input must be base64 of at most \(config.maxInputBytes) bytes")
@@ -39,7 +38,7 @@ extension CoordinatorCore {
         let role = r.role ?? (deps.isEmpty ? .shard : .aggregate)
         let logger = self.logger
         let result: (Job, Bool, [NetworkEvent]) = try await db.transaction { tx in
-            if let existing = try await Self.jobByKey(tx, key) {
+            if let existing = try await CoordinatorStore.job(tx, requester: requester, requestKey: r.requestKey) {
                 let same =
                     existing.kind == r.kind && existing.input == r.input && existing.reward == r.reward
                     && existing.collateral == collateral && existing.maxAttempts == maxAttempts
@@ -60,27 +59,30 @@ extension CoordinatorCore {
             }
             var pending: Int64 = 0
             for d in deps {
-                let rows = try await tx.query("SELECT state FROM jobs WHERE id = $1", [.text(d)])
-                guard let s = rows.first?["state"].text.flatMap(JobState.init(rawValue:)) else {
+                guard let s = try await CoordinatorStore.jobState(tx, id: d) else {
                     throw NetworkError.badRequest("unknown dependency \(d)")
                 }
                 if s == .failed { throw NetworkError.conflict("dependency \(d) has failed") }
                 if !s.isProven { pending += 1 }
             }
-            _ = try await tx.query(
-                """
-                INSERT INTO jobs (id, request_key, requester, kind, role, input, work, reward, collateral, deadline,
-                  effective_deadline, state, seq, attempts, max_attempts, pending_deps, depends_on, lease_id, prover, proof,
-                  created_at, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, \(JobState.created.sql), 1, 0, $11, $12, $13, NULL, NULL, NULL, $14, $14)
-                """,
-                [
-                    .text(id), .text(key), .text(requester), .text(r.kind), .text(role.rawValue), .text(r.input),
-                    .double(work), .int(r.reward), .int(collateral), .int(deadline), .int(maxAttempts), .int(pending),
-                    .text(deps.joined(separator: ",")), .int(t),
-                ]
+            try await CoordinatorStore.insertJob(
+                tx,
+                id: id,
+                requester: requester,
+                requestKey: r.requestKey,
+                kind: r.kind,
+                role: role,
+                input: r.input,
+                work: work,
+                reward: r.reward,
+                collateral: collateral,
+                deadline: deadline,
+                maxAttempts: maxAttempts,
+                pendingDependencies: pending,
+                dependsOn: deps,
+                at: t
             )
-            try await Self.recordTransition(
+            try await CoordinatorStore.recordTransition(
                 tx,
                 id,
                 seq: 1,
@@ -100,9 +102,7 @@ extension CoordinatorCore {
                 jobId: id,
                 now: t
             )
-            for d in deps {
-                _ = try await tx.query("INSERT INTO job_deps (job_id, dep_id) VALUES ($1, $2)", [.text(id), .text(d)])
-            }
+            for d in deps { try await CoordinatorStore.insertDependency(tx, job: id, on: d) }
             // Critical path: each dependency must finish early enough for this job to be proven in time.
             try await Self.tightenDeadlines(tx, deps: deps, before: deadline - Int64(work.rounded(.up)))
             var events: [NetworkEvent] = []
@@ -115,7 +115,7 @@ extension CoordinatorCore {
                 )
             }
             logger.info("job submitted", metadata: ["job": .string(id), "kind": .string(r.kind)])
-            return (try await Self.jobByID(tx, id)!, true, events)
+            return (try await CoordinatorStore.job(tx, id: id)!, true, events)
         }
         emit(result.2)
         return (result.0, result.1)
@@ -127,14 +127,10 @@ extension CoordinatorCore {
         var steps = 0
         while let (id, limit) = frontier.popLast(), steps < 100_000 {
             steps += 1
-            let rows = try await tx.query(
-                "UPDATE jobs SET effective_deadline = $1 WHERE id = $2 AND effective_deadline > $1 RETURNING work, depends_on",
-                [.int(limit), .text(id)]
-            )
-            guard let row = rows.first else { continue }
-            let work = min(max(row["work"].double ?? 0, 0), Limits.maxWork)
-            for d in (row["depends_on"].text ?? "").split(separator: ",") {
-                frontier.append((String(d), limit &- Int64(work.rounded(.up))))
+            guard let job = try await CoordinatorStore.lowerEffectiveDeadline(tx, id: id, to: limit) else { continue }
+            let work = min(max(job.work, 0), Limits.maxWork)
+            for d in job.dependsOn {
+                frontier.append((d, limit &- Int64(work.rounded(.up))))
             }
         }
     }
@@ -165,8 +161,8 @@ extension CoordinatorCore {
         ]
     }
 
-    /// Atomically moves job `id` from one of `from` to `to` and records the transition; throws 409 when
-    /// the job is in another state.
+    /// Atomically moves job `id` from one of `from` to `to` (also writing `also`) and records the
+    /// transition; throws 404 when there is no such job and 409 when it is in another state.
     @discardableResult
     static func transition(
         _ tx: any SQLTransaction,
@@ -176,65 +172,40 @@ extension CoordinatorCore {
         reason: String,
         actor: String,
         now: Int64,
-        extra: String = "",
-        binds: [SQLValue] = []
+        also: JobUpdate = .stateOnly
     ) async throws -> Job {
-        let placeholders = from.indices.map { "$\($0 + 4)" }.joined(separator: ", ")
-        var all: [SQLValue] = [.text(to.rawValue), .int(now), .text(id)] + from.map { .text($0.rawValue) }
-        let base = all.count
-        var extraSQL = extra
-        for i in binds.indices.reversed() {
-            extraSQL = extraSQL.replacingOccurrences(of: "?\(i + 1)", with: "$\(base + i + 1)")
-        }
-        all += binds
-        let rows = try await tx.query(
-            """
-            UPDATE jobs SET state = $1, updated_at = $2, seq = seq + 1\(extraSQL)
-            WHERE id = $3 AND state IN (\(placeholders)) RETURNING \(jobColumns)
-            """,
-            all
-        )
-        guard let row = rows.first, let seq = row["seq"].int else {
-            let current = try await tx.query("SELECT state FROM jobs WHERE id = $1", [.text(id)]).first?["state"].text
-            guard let current else { throw NetworkError.notFound("no job \(id)") }
-            throw NetworkError.conflict("job \(id) is \(current), not \(from.map(\.rawValue).joined(separator: "/"))")
+        guard let moved = try await CoordinatorStore.moveJob(tx, id, from: from, to: to, at: now, also: also) else {
+            guard let current = try await CoordinatorStore.jobState(tx, id: id) else {
+                throw NetworkError.notFound("no job \(id)")
+            }
+            throw NetworkError.conflict(
+                "job \(id) is \(current.rawValue), not \(from.map(\.rawValue).joined(separator: "/"))"
+            )
         }
         var fromState = from.count == 1 ? from[0].rawValue : nil
         if fromState == nil {
-            fromState = try await tx.query(
-                "SELECT to_state FROM transitions WHERE job_id = $1 AND seq = $2",
-                [.text(id), .int(seq - 1)]
-            ).first?["to_state"].text
+            fromState = try await CoordinatorStore.recordedState(tx, job: id, seq: moved.seq - 1)
         }
-        try await recordTransition(tx, id, seq: seq, from: fromState, to: to, at: now, reason: reason, actor: actor)
-        return jobFrom(row)
-    }
-
-    /// Appends one row to a job's transition log: the only place rows go into `transitions`.
-    static func recordTransition(
-        _ tx: any SQLTransaction,
-        _ id: String,
-        seq: Int64,
-        from: String?,
-        to: JobState,
-        at: Int64,
-        reason: String,
-        actor: String
-    ) async throws {
-        _ = try await tx.query(
-            "INSERT INTO transitions (job_id, seq, from_state, to_state, at, reason, actor) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            [
-                .text(id), .int(seq), from.map { .text($0) } ?? .null, .text(to.rawValue), .int(at), .text(reason),
-                .text(actor),
-            ]
+        try await CoordinatorStore.recordTransition(
+            tx,
+            id,
+            seq: moved.seq,
+            from: fromState,
+            to: to,
+            at: now,
+            reason: reason,
+            actor: actor
         )
+        return moved.job
     }
 
     /// Marks a requester's proven job as consumed (its proof has been used).
     public func consume(requester: String, jobId: String) async throws -> Job {
         let t = now
         return try await db.transaction { tx in
-            guard let job = try await Self.jobByID(tx, jobId) else { throw NetworkError.notFound("no job \(jobId)") }
+            guard let job = try await CoordinatorStore.job(tx, id: jobId) else {
+                throw NetworkError.notFound("no job \(jobId)")
+            }
             guard job.requester == requester else {
                 throw NetworkError.forbidden("job \(jobId) belongs to another requester")
             }

@@ -15,74 +15,40 @@ extension CoordinatorCore {
         let leaseMillis = config.leaseMillis
         let engine = db.engine
         let result: (LeaseGrant?, [NetworkEvent]) = try await db.transaction { tx in
-            if let requestId {
-                let rows = try await tx.query(
-                    "SELECT * FROM leases WHERE node = $1 AND request_id = $2",
-                    [.text(node), .text(requestId)]
-                )
-                if let row = rows.first {
-                    let lease = Self.leaseFrom(row)
-                    return (LeaseGrant(lease: lease, job: try await Self.jobByID(tx, lease.jobId)!), [])
-                }
+            if let requestId, let lease = try await CoordinatorStore.lease(tx, node: node, requestId: requestId) {
+                return (LeaseGrant(lease: lease, job: try await CoordinatorStore.job(tx, id: lease.jobId)!), [])
             }
-            if let jobId {
-                let rows = try await tx.query(
-                    "SELECT * FROM leases WHERE node = $1 AND job_id = $2 AND state = \(LeaseState.active.sql)",
-                    [.text(node), .text(jobId)]
-                )
-                if let row = rows.first {
-                    let lease = Self.leaseFrom(row)
-                    return (LeaseGrant(lease: lease, job: try await Self.jobByID(tx, lease.jobId)!), [])
-                }
+            if let jobId, let lease = try await CoordinatorStore.activeLease(tx, node: node, job: jobId) {
+                return (LeaseGrant(lease: lease, job: try await CoordinatorStore.job(tx, id: lease.jobId)!), [])
             }
-            guard
-                let nodeRow = try await tx.query(
-                    "UPDATE nodes SET last_seen = $1 WHERE address = $2 RETURNING kinds, work_per_second, slots",
-                    [.int(t), .text(node)]
-                ).first
-            else {
+            guard let capacity = try await CoordinatorStore.nodeCapacity(tx, markingSeen: node, at: t) else {
                 throw NetworkError.forbidden("node \(node) is not registered")
             }
-            let nodeKinds = (nodeRow["kinds"].text ?? "").split(separator: ",").map(String.init)
-            let wps = nodeRow["work_per_second"].double ?? 0
-            let slots = nodeRow["slots"].int ?? 0
-            let active = try await tx.query(
-                "SELECT COUNT(*) AS n, COALESCE(SUM(work), 0) AS w FROM leases WHERE node = $1 AND state = \(LeaseState.active.sql)",
-                [.text(node)]
-            ).first
-            let activeCount = active?["n"].int ?? 0
-            let activeWork = active?["w"].double ?? 0
-            guard activeCount < slots else { return (nil, []) }
+            let nodeKinds = capacity.kinds
+            let active = try await CoordinatorStore.activeLoad(tx, node: node)
+            guard active.count < capacity.slots else { return (nil, []) }
             let freeStake = try await Ledger.balance(tx, Ledger.stake(node))
             // Capacity: all leased work must be provable within one lease period at the measured speed.
-            let workBudget = wps * Double(leaseMillis) / 1000 - activeWork
-            var candidates: [SQLRow]
+            let workBudget = capacity.workPerSecond * Double(leaseMillis) / 1000 - active.work
+            let candidates: [LeaseCandidate]
             if let jobId {
-                candidates = try await tx.query(
-                    "SELECT id, kind, work, collateral FROM jobs WHERE id = $1 AND state = \(JobState.open.sql)",
-                    [.text(jobId)]
-                )
+                candidates = try await CoordinatorStore.leaseCandidate(tx, id: jobId)
             } else {
-                let kindList = nodeKinds.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
-                // PostgreSQL runs lease transactions concurrently: lock the chosen row and skip rows other
-                // transactions are claiming, instead of queueing behind them for the same most urgent job.
-                // The filter is complete (the claim below cannot fail on a locked OPEN row), so one row is
-                // enough. SQLite serialises transactions, so nothing is ever locked there.
-                let tail = engine == .postgres ? "LIMIT 1 FOR UPDATE SKIP LOCKED" : "LIMIT 16"
-                candidates = try await tx.query(
-                    """
-                    SELECT id, kind, work, collateral FROM jobs WHERE state = \(JobState.open.sql) AND kind IN (\(kindList))
-                    AND collateral <= $\(nodeKinds.count + 1) AND work <= $\(nodeKinds.count + 2)
-                    AND attempts < max_attempts
-                    ORDER BY effective_deadline, created_at \(tail)
-                    """,
-                    nodeKinds.map { .text($0) } + [.int(freeStake), .double(workBudget)]
+                // Most urgent first along the critical path. On PostgreSQL the chosen row is locked and
+                // rows that concurrent lease transactions are claiming are skipped (see the store).
+                candidates = try await CoordinatorStore.leaseCandidates(
+                    tx,
+                    engine: engine,
+                    kinds: nodeKinds,
+                    maxCollateral: freeStake,
+                    maxWork: workBudget
                 )
             }
             for c in candidates {
-                guard let id = c["id"].text, nodeKinds.contains(c["kind"].text ?? "") else { continue }
-                let collateral = c["collateral"].int ?? 0
-                let work = c["work"].double ?? 0
+                guard nodeKinds.contains(c.kind) else { continue }
+                let id = c.id
+                let collateral = c.collateral
+                let work = c.work
                 guard collateral <= freeStake, work <= workBudget else {
                     if jobId != nil {
                         throw NetworkError.capacity(
@@ -93,42 +59,21 @@ extension CoordinatorCore {
                 }
                 let leaseId = newID("lease", now: t)
                 let bounty = try await Ledger.balance(tx, Ledger.bounty(id))
-                let claimed = try await tx.query(
-                    "UPDATE jobs SET state = \(JobState.leased.sql), seq = seq + 1, attempts = attempts + 1, lease_id = $1, updated_at = $2 WHERE id = $3 AND state = \(JobState.open.sql) AND attempts < max_attempts RETURNING \(Self.jobColumns)",
-                    [.text(leaseId), .int(t), .text(id)]
-                )
-                guard let claimedRow = claimed.first, let seq = claimedRow["seq"].int else { continue }
-                let job = Self.jobFrom(claimedRow)
+                guard let claimed = try await CoordinatorStore.claimOpenJob(tx, id: id, leaseId: leaseId, at: t) else {
+                    continue
+                }
+                let job = claimed.job
                 let attempt = job.attempts
                 let rescue = bounty > 0 ? ", rescue with bounty \(bounty)" : ""
-                try await Self.recordTransition(
+                try await CoordinatorStore.recordTransition(
                     tx,
                     id,
-                    seq: seq,
+                    seq: claimed.seq,
                     from: JobState.open.rawValue,
                     to: .leased,
                     at: t,
                     reason: "leased to \(node) as \(leaseId) (attempt \(attempt), collateral \(collateral)\(rescue))",
                     actor: node
-                )
-                _ = try await tx.query(
-                    """
-                    INSERT INTO leases (id, job_id, node, request_id, collateral, state, rescue, progress, work, created_at,
-                      expires_at, updated_at, reason) VALUES ($1, $2, $3, $4, $5, \(LeaseState.active.sql), $6, 0, $7, $8, $9, $8, 'granted')
-                    """,
-                    [
-                        .text(leaseId), .text(id), .text(node), requestId.map { .text($0) } ?? .null, .int(collateral),
-                        .int(bounty > 0 ? 1 : 0), .double(work), .int(t), .int(t + leaseMillis),
-                    ]
-                )
-                try await Ledger.transfer(
-                    tx,
-                    from: Ledger.stake(node),
-                    to: Ledger.lease(leaseId),
-                    amount: collateral,
-                    memo: "lease collateral",
-                    jobId: id,
-                    now: t
                 )
                 let lease = Lease(
                     id: leaseId,
@@ -143,6 +88,16 @@ extension CoordinatorCore {
                     expiresAt: t + leaseMillis,
                     updatedAt: t,
                     reason: "granted"
+                )
+                try await CoordinatorStore.insertLease(tx, lease, work: work)
+                try await Ledger.transfer(
+                    tx,
+                    from: Ledger.stake(node),
+                    to: Ledger.lease(leaseId),
+                    amount: collateral,
+                    memo: "lease collateral",
+                    jobId: id,
+                    now: t
                 )
                 return (
                     LeaseGrant(lease: lease, job: job),
@@ -168,12 +123,17 @@ extension CoordinatorCore {
                 throw NetworkError.conflict("lease \(leaseId) is \(lease.state.rawValue)")
             }
             let p = progress.isFinite ? min(max(progress, 0), 1) : 0
-            _ = try await tx.query(
-                "UPDATE leases SET progress = $1, expires_at = $2, updated_at = $3 WHERE id = $4",
-                [.double(p), .int(t + leaseMillis), .int(t), .text(leaseId)]
+            try await CoordinatorStore.recordProgress(
+                tx,
+                lease: leaseId,
+                progress: p,
+                expiresAt: t + leaseMillis,
+                at: t
             )
-            _ = try await tx.query("UPDATE nodes SET last_seen = $1 WHERE address = $2", [.int(t), .text(node)])
-            if let job = try await Self.jobByID(tx, lease.jobId), job.state == .leased, job.leaseId == leaseId {
+            try await CoordinatorStore.markSeen(tx, node: node, at: t)
+            if let job = try await CoordinatorStore.job(tx, id: lease.jobId), job.state == .leased,
+                job.leaseId == leaseId
+            {
                 try await Self.transition(
                     tx,
                     lease.jobId,
@@ -184,7 +144,7 @@ extension CoordinatorCore {
                     now: t
                 )
             }
-            return Self.leaseFrom(try await tx.query("SELECT * FROM leases WHERE id = $1", [.text(leaseId)]).first!)
+            return try await CoordinatorStore.lease(tx, id: leaseId)!
         }
     }
 
@@ -197,10 +157,7 @@ extension CoordinatorCore {
             guard lease.state == .active else {
                 throw NetworkError.conflict("lease \(leaseId) is \(lease.state.rawValue)")
             }
-            _ = try await tx.query(
-                "UPDATE leases SET state = \(LeaseState.released.sql), updated_at = $1, reason = $2 WHERE id = $3",
-                [.int(t), .text("released: \(reason)"), .text(leaseId)]
-            )
+            try await CoordinatorStore.endLease(tx, leaseId, as: .released, reason: "released: \(reason)", at: t)
             try await Ledger.sweep(
                 tx,
                 Ledger.lease(leaseId),
@@ -210,7 +167,7 @@ extension CoordinatorCore {
                 now: t
             )
             var events: [NetworkEvent] = []
-            if let job = try await Self.jobByID(tx, lease.jobId), job.leaseId == leaseId,
+            if let job = try await CoordinatorStore.job(tx, id: lease.jobId), job.leaseId == leaseId,
                 job.state == .leased || job.state == .proving
             {
                 events += try await Self.reopenOrFail(
@@ -221,10 +178,7 @@ extension CoordinatorCore {
                     now: t
                 )
             }
-            return (
-                Self.leaseFrom(try await tx.query("SELECT * FROM leases WHERE id = $1", [.text(leaseId)]).first!),
-                events
-            )
+            return (try await CoordinatorStore.lease(tx, id: leaseId)!, events)
         }
         emit(result.1)
         return result.0
@@ -250,7 +204,7 @@ extension CoordinatorCore {
                 reason: "reopened: \(reason)",
                 actor: actor,
                 now: now,
-                extra: ", lease_id = NULL"
+                also: .clearLease
             )
             return [
                 NetworkEvent(
@@ -303,15 +257,8 @@ extension CoordinatorCore {
             now: now
         )
         // Release any still-active lease on it.
-        for row in try await tx.query(
-            "SELECT * FROM leases WHERE job_id = $1 AND state = \(LeaseState.active.sql)",
-            [.text(id)]
-        ) {
-            let l = leaseFrom(row)
-            _ = try await tx.query(
-                "UPDATE leases SET state = \(LeaseState.superseded.sql), updated_at = $1, reason = 'job failed' WHERE id = $2",
-                [.int(now), .text(l.id)]
-            )
+        for l in try await CoordinatorStore.activeLeases(tx, job: id) {
+            try await CoordinatorStore.endLease(tx, l.id, as: .superseded, reason: "job failed", at: now)
             try await Ledger.sweep(
                 tx,
                 Ledger.lease(l.id),
@@ -322,8 +269,8 @@ extension CoordinatorCore {
             )
         }
         var events = [NetworkEvent(type: .jobFailed, jobId: id, kind: job.kind, state: .failed, at: now)]
-        for row in try await tx.query("SELECT job_id FROM job_deps WHERE dep_id = $1", [.text(id)]) {
-            guard let dependent = row["job_id"].text, let d = try await jobByID(tx, dependent) else { continue }
+        for dependent in try await CoordinatorStore.dependents(tx, of: id) {
+            guard let d = try await CoordinatorStore.job(tx, id: dependent) else { continue }
             if d.state == .created || d.state == .open || d.state == .ready {
                 events += try await fail(
                     tx,
@@ -350,15 +297,17 @@ extension CoordinatorCore {
         let leaseMillis = config.leaseMillis
         let logger = self.logger
         return try await db.transaction { tx in
-            let last = try await tx.query("SELECT value FROM meta WHERE key = 'alive'", []).first?["value"].int
+            let last = try await CoordinatorStore.lastAlive(tx)
             var extended = 0
             if last.map({ t - $0 > outageAfterMillis }) ?? true {
                 let since = last ?? Int64.min
                 let down = last.map { "\(t - $0) ms" } ?? "an unknown time"
-                extended = try await tx.query(
-                    "UPDATE leases SET expires_at = $1, reason = $2 WHERE state = \(LeaseState.active.sql) AND expires_at >= $3 AND expires_at < $1 RETURNING id",
-                    [.int(t + leaseMillis), .text("extended after a coordinator outage of \(down)"), .int(since)]
-                ).count
+                extended = try await CoordinatorStore.extendLiveLeases(
+                    tx,
+                    since: since,
+                    to: t + leaseMillis,
+                    reason: "extended after a coordinator outage of \(down)"
+                )
                 if extended > 0 {
                     logger.notice(
                         "coordinator outage: live leases extended",
@@ -366,10 +315,7 @@ extension CoordinatorCore {
                     )
                 }
             }
-            _ = try await tx.query(
-                "INSERT INTO meta (key, value) VALUES ('alive', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [.int(t)]
-            )
+            try await CoordinatorStore.setAlive(tx, at: t)
             return extended
         }
     }
@@ -379,22 +325,18 @@ extension CoordinatorCore {
     @discardableResult
     public func expireLeases() async throws -> Int {
         let t = now
-        let due = try await db.transaction { tx in
-            try await tx.query(
-                "SELECT id FROM leases WHERE state = \(LeaseState.active.sql) AND expires_at < $1 ORDER BY expires_at LIMIT 256",
-                [.int(t)]
-            )
-        }
+        let due = try await db.transaction { tx in try await CoordinatorStore.overdueLeases(tx, at: t) }
         var count = 0
-        for row in due {
-            guard let leaseId = row["id"].text else { continue }
+        for leaseId in due {
             let events: [NetworkEvent] = try await db.transaction { tx in
-                let rows = try await tx.query(
-                    "UPDATE leases SET state = \(LeaseState.expired.sql), updated_at = $1, reason = $2 WHERE id = $3 AND state = \(LeaseState.active.sql) AND expires_at < $1 RETURNING *",
-                    [.int(t), .text("expired without heartbeat"), .text(leaseId)]
-                )
-                guard let leaseRow = rows.first else { return [] }
-                let lease = Self.leaseFrom(leaseRow)
+                guard
+                    let lease = try await CoordinatorStore.expireLease(
+                        tx,
+                        leaseId,
+                        reason: "expired without heartbeat",
+                        at: t
+                    )
+                else { return [] }
                 let burned = lease.collateral / 2
                 let bounty = lease.collateral - burned
                 try await Ledger.transfer(
@@ -415,14 +357,11 @@ extension CoordinatorCore {
                     jobId: lease.jobId,
                     now: t
                 )
-                _ = try await tx.query(
-                    "UPDATE nodes SET leases_expired = leases_expired + 1 WHERE address = $1",
-                    [.text(lease.node)]
-                )
+                try await CoordinatorStore.countExpiredLease(tx, node: lease.node)
                 var events = [
                     NetworkEvent(type: .leaseExpired, jobId: lease.jobId, node: lease.node, at: t)
                 ]
-                if let job = try await Self.jobByID(tx, lease.jobId), job.leaseId == leaseId,
+                if let job = try await CoordinatorStore.job(tx, id: lease.jobId), job.leaseId == leaseId,
                     job.state == .leased || job.state == .proving
                 {
                     let expiredJob = try await Self.transition(

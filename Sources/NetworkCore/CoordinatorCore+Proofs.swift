@@ -19,7 +19,9 @@ extension CoordinatorCore {
         }
         let (lease, job) = try await db.transaction { tx in
             let lease = try await Self.ownedLease(tx, leaseId, node: node)
-            guard let job = try await Self.jobByID(tx, lease.jobId) else { throw NetworkError.notFound("no job") }
+            guard let job = try await CoordinatorStore.job(tx, id: lease.jobId) else {
+                throw NetworkError.notFound("no job")
+            }
             return (lease, job)
         }
         try Self.checkSubmittable(lease, job)
@@ -39,7 +41,9 @@ extension CoordinatorCore {
         let failureReason = failure
         let result: (SubmitResult, [NetworkEvent]) = try await db.transaction { tx in
             let lease = try await Self.ownedLease(tx, leaseId, node: node)
-            guard let job = try await Self.jobByID(tx, lease.jobId) else { throw NetworkError.notFound("no job") }
+            guard let job = try await CoordinatorStore.job(tx, id: lease.jobId) else {
+                throw NetworkError.notFound("no job")
+            }
             try Self.checkSubmittable(lease, job)
             let provingMs = max(0, received - lease.createdAt)
             if let failureReason {
@@ -98,9 +102,11 @@ extension CoordinatorCore {
     ) async throws -> (SubmitResult, [NetworkEvent]) {
         let node = lease.node
         let late = lease.state == .expired
-        _ = try await tx.query(
-            "UPDATE leases SET state = \(LeaseState.completed.sql), progress = 1, updated_at = $1, reason = $2 WHERE id = $3",
-            [.int(t), .text(late ? "late proof verified" : "proof verified"), .text(lease.id)]
+        try await CoordinatorStore.completeLease(
+            tx,
+            lease.id,
+            reason: late ? "late proof verified" : "proof verified",
+            at: t
         )
         if !late {
             try await Ledger.sweep(
@@ -114,16 +120,9 @@ extension CoordinatorCore {
         }
         // Any other active lease on the job (a rescuer racing a late holder) is superseded without penalty.
         var superseded: [String] = []
-        for row in try await tx.query(
-            "SELECT * FROM leases WHERE job_id = $1 AND state = \(LeaseState.active.sql) AND id <> $2 ORDER BY created_at, id",
-            [.text(job.id), .text(lease.id)]
-        ) {
-            let other = leaseFrom(row)
+        for other in try await CoordinatorStore.activeLeases(tx, job: job.id, except: lease.id) {
             if other.node != node && !superseded.contains(other.node) { superseded.append(other.node) }
-            _ = try await tx.query(
-                "UPDATE leases SET state = \(LeaseState.superseded.sql), updated_at = $1, reason = $2 WHERE id = $3",
-                [.int(t), .text("job proven by \(node)"), .text(other.id)]
-            )
+            try await CoordinatorStore.endLease(tx, other.id, as: .superseded, reason: "job proven by \(node)", at: t)
             try await Ledger.sweep(
                 tx,
                 Ledger.lease(other.id),
@@ -142,8 +141,7 @@ extension CoordinatorCore {
                 "proof of \(proof.utf8.count * 3 / 4) bytes received from \(node) on lease \(lease.id)\(late ? " (late, after expiry)" : "")",
             actor: node,
             now: received,
-            extra: ", proof = ?1, prover = ?2",
-            binds: [.text(proof), .text(node)]
+            also: .proof(proof, prover: node)
         )
         var final = try await transition(
             tx,
@@ -154,10 +152,7 @@ extension CoordinatorCore {
             actor: "coordinator",
             now: t
         )
-        _ = try await tx.query(
-            "UPDATE nodes SET proofs_verified = proofs_verified + 1, proving_ms = proving_ms + $1, last_seen = $2 WHERE address = $3",
-            [.int(provingMs), .int(t), .text(node)]
-        )
+        try await CoordinatorStore.countVerifiedProof(tx, node: node, provingMillis: provingMs, at: t)
         var reward: Int64 = 0
         if job.role == .final {
             try await transition(
@@ -211,7 +206,7 @@ extension CoordinatorCore {
         ]
         // Dependencies whose proofs this job used are consumed.
         for dep in job.dependsOn {
-            if let d = try await jobByID(tx, dep), d.state == .verified {
+            if let d = try await CoordinatorStore.job(tx, id: dep), d.state == .verified {
                 try await transition(
                     tx,
                     dep,
@@ -224,12 +219,8 @@ extension CoordinatorCore {
             }
         }
         // Dependents whose last dependency this was become ready and open.
-        for row in try await tx.query(
-            "UPDATE jobs SET pending_deps = pending_deps - 1 WHERE id IN (SELECT job_id FROM job_deps WHERE dep_id = $1) AND state = \(JobState.created.sql) RETURNING id, pending_deps",
-            [.text(job.id)]
-        )
-        where (row["pending_deps"].int ?? 1) == 0 {
-            events += try await openJob(tx, id: row["id"].text!, reason: "all dependencies verified", now: t)
+        for dependent in try await CoordinatorStore.resolveDependency(tx, job.id) where dependent.pending == 0 {
+            events += try await openJob(tx, id: dependent.id, reason: "all dependencies verified", now: t)
         }
         return (
             SubmitResult(
@@ -261,15 +252,7 @@ extension CoordinatorCore {
         let account = Ledger.bounty(job.id)
         let total = try await Ledger.balance(tx, account)
         guard total > 0 else { return 0 }
-        let own =
-            try await tx.query(
-                """
-                SELECT CAST(COALESCE(SUM(e.amount), 0) AS BIGINT) AS own FROM entries e
-                JOIN leases l ON e.debit = '\(Ledger.lease(""))' || l.id
-                WHERE e.job_id = $1 AND e.credit = $2 AND l.node = $3
-                """,
-                [.text(job.id), .text(account), .text(prover)]
-            ).first?["own"].int ?? 0
+        let own = try await CoordinatorStore.slashed(tx, job: job.id, into: account, from: prover)
         let collected = min(max(total - own, 0), total)
         try await Ledger.transfer(
             tx,
@@ -318,14 +301,8 @@ extension CoordinatorCore {
         now t: Int64
     ) async throws -> (SubmitResult, [NetworkEvent]) {
         let node = lease.node
-        _ = try await tx.query(
-            "UPDATE leases SET state = \(LeaseState.rejected.sql), updated_at = $1, reason = $2 WHERE id = $3",
-            [.int(t), .text("invalid proof: \(reason)"), .text(lease.id)]
-        )
-        _ = try await tx.query(
-            "UPDATE nodes SET proofs_rejected = proofs_rejected + 1 WHERE address = $1",
-            [.text(node)]
-        )
+        try await CoordinatorStore.endLease(tx, lease.id, as: .rejected, reason: "invalid proof: \(reason)", at: t)
+        try await CoordinatorStore.countRejectedProof(tx, node: node)
         var slashed: Int64 = 0
         var events: [NetworkEvent] = []
         if lease.state == .active {
@@ -377,7 +354,7 @@ extension CoordinatorCore {
                 jobId: job.id,
                 leaseId: lease.id,
                 accepted: false,
-                state: try await jobByID(tx, job.id)!.state,
+                state: try await CoordinatorStore.job(tx, id: job.id)!.state,
                 reward: 0,
                 bounty: 0,
                 slashed: slashed,

@@ -28,7 +28,8 @@ public struct CoordinatorConfig: Sendable {
 /// verification, the ledger and authentication. HTTP lives in the `ProverNetwork` module; this type is
 /// transport-free so tests can drive it directly. Its concerns live in one file each:
 /// `+Auth` (challenges, sessions, signed requests), `+Accounts` (faucet, node registration and
-/// stake), `+Jobs`, `+Leases`, `+Proofs` and `+Reads`.
+/// stake), `+Jobs`, `+Leases`, `+Proofs` and `+Reads`. These hold the rules and decide where
+/// transactions begin and end; the SQL lives in ``CoordinatorStore`` (and ``Ledger`` for tokens).
 public final class CoordinatorCore: Sendable {
     public let db: any SQLDatabase
     public let kinds: ProofKindRegistry

@@ -34,11 +34,6 @@ public enum JobRole: String, Codable, Sendable {
 }
 
 /// The states of a lease.
-extension JobState {
-    /// The state as an SQL string literal, for statements that name a state.
-    package var sql: String { "'\(rawValue)'" }
-}
-
 public enum LeaseState: String, Codable, Sendable {
     case active = "ACTIVE"
     case expired = "EXPIRED"
@@ -46,11 +41,6 @@ public enum LeaseState: String, Codable, Sendable {
     case completed = "COMPLETED"
     case rejected = "REJECTED"
     case superseded = "SUPERSEDED"
-}
-
-extension LeaseState {
-    /// The state as an SQL string literal, for statements that name a state.
-    package var sql: String { "'\(rawValue)'" }
 }
 
 /// A proof request as stored by the coordinator.

@@ -1,20 +1,29 @@
 import Algebra
 import ArgumentParser
+import EVMFixtures
 import Foundation
 import Hashing
 import Stark
 
-/// The example statements the CLI can prove.
-enum StarkExample: String, ExpressibleByArgument, CaseIterable {
-    case fibonacci
-    case poseidon2
-    case rangeCheck = "range-check"
+/// The CLI's side of the example statements (`ExampleStatement`, in the Stark module): parsed
+/// from `--example NAME` (the raw value), and tagged by one byte in the proof file.
+extension ExampleStatement: ExpressibleByArgument {}
 
+extension ExampleStatement {
+    /// The largest `--log-rows` the CLI proves.
+    static let maxLogRows = 24
+
+    /// The smallest `--log-rows` the CLI proves the statement at: range-check keeps its values
+    /// table at least as tall as the 256-row byte table.
+    var minimumLogRows: Int { self == .rangeCheck ? 8 : 1 }
+
+    /// The statement's byte in the proof file.
     var tag: UInt8 {
         switch self {
         case .fibonacci: return 1
         case .poseidon2: return 2
         case .rangeCheck: return 3
+        case .committedRange: return 4
         }
     }
 
@@ -22,66 +31,24 @@ enum StarkExample: String, ExpressibleByArgument, CaseIterable {
         guard let e = Self.allCases.first(where: { $0.tag == tag }) else { return nil }
         self = e
     }
-
-    var defaultLogRows: Int {
-        switch self {
-        case .fibonacci: return 16
-        case .poseidon2: return 12
-        case .rangeCheck: return 12
-        }
-    }
-
-    typealias F = KoalaBear
-
-    /// The AIRs of this example.
-    func airs(permutationsPerRow: Int) -> [any Air<F>] {
-        switch self {
-        case .fibonacci: return [FibonacciAir<F>()]
-        case .poseidon2: return [Poseidon2Air<F>(permutationsPerRow: permutationsPerRow)]
-        case .rangeCheck: return [U16ValuesAir<F>(), ByteTableAir<F>()]
-        }
-    }
-
-    /// The tables (traces) to prove, and a sentence saying what the proof shows.
-    func tables(logRows: Int, permutationsPerRow: Int) -> ([TableInput<F>], String) {
-        switch self {
-        case .fibonacci:
-            let (trace, publics) = FibonacciAir<F>.trace(logRows: logRows)
-            return (
-                [TableInput(air: FibonacciAir<F>(), trace: trace, publicValues: publics)],
-                "the Fibonacci sequence from (0, 1) reaches \(publics[2]) (mod p) after \(1 << logRows) steps"
-            )
-        case .poseidon2:
-            let air = Poseidon2Air<F>(permutationsPerRow: permutationsPerRow)
-            let trace = air.trace(logRows: logRows)
-            return (
-                [TableInput(air: air, trace: trace)],
-                "\((1 << logRows) * permutationsPerRow) Poseidon2 (KoalaBear, width 16) permutations were computed correctly"
-            )
-        case .rangeCheck:
-            let values = (0..<(1 << logRows)).map { UInt32(($0 &* 40_503 &+ 17) & 0xffff) }
-            return (
-                rangeCheckTables(values: values, field: F.self),
-                "\(1 << logRows) values are below 2^16 (two tables joined by a LogUp bus to a byte table)"
-            )
-        }
-    }
 }
 
 /// The proof file: `ZKPF`, version, example tag, permutations per row, then the STARK proof.
 enum ProofFile {
     static let magic: [UInt8] = [0x5a, 0x4b, 0x50, 0x46]
 
-    static func encode(example: StarkExample, permutationsPerRow: Int, proof: [UInt8]) -> [UInt8] {
+    static func encode(example: ExampleStatement, permutationsPerRow: Int, proof: [UInt8]) -> [UInt8] {
         magic + [1, example.tag, UInt8(permutationsPerRow)] + proof
     }
 
-    static func decode(_ bytes: [UInt8]) throws -> (StarkExample, Int, [UInt8]) {
+    static func decode(_ bytes: [UInt8]) throws -> (ExampleStatement, Int, [UInt8]) {
         guard bytes.count > 7, Array(bytes.prefix(4)) == magic else {
             throw ValidationError("not a zkprover proof file")
         }
         guard bytes[4] == 1 else { throw ValidationError("unsupported proof file version \(bytes[4])") }
-        guard let example = StarkExample(tag: bytes[5]) else { throw ValidationError("unknown example \(bytes[5])") }
+        guard let example = ExampleStatement(tag: bytes[5]) else {
+            throw ValidationError("unknown example \(bytes[5])")
+        }
         let perRow = Int(bytes[6])
         guard (1...64).contains(perRow) else { throw ValidationError("bad permutations per row") }
         return (example, perRow, Array(bytes[7...]))
@@ -127,8 +94,8 @@ struct ProveCommand: ParsableCommand {
         abstract: "Prove an example statement with the STARK, then verify the proof."
     )
 
-    @Option(help: "Which statement: fibonacci, poseidon2 or range-check.")
-    var example: StarkExample = .fibonacci
+    @Option(help: "Which example statement to prove.")
+    var example: ExampleStatement = .fibonacci
     @Option(help: "log2 of the number of trace rows.")
     var logRows: Int?
     @Option(help: "Poseidon2 permutations per row (poseidon2 example).")
@@ -146,9 +113,13 @@ struct ProveCommand: ParsableCommand {
     func run() throws {
         if let threads { Parallel.maxThreads = threads }
         let logRows = logRows ?? example.defaultLogRows
-        guard (1...24).contains(logRows) else { throw ValidationError("--log-rows must be in 1...24") }
+        guard (1...ExampleStatement.maxLogRows).contains(logRows) else {
+            throw ValidationError("--log-rows must be in 1...\(ExampleStatement.maxLogRows)")
+        }
         guard (1...64).contains(permsPerRow) else { throw ValidationError("--perms-per-row must be in 1...64") }
-        if example == .rangeCheck && logRows < 8 { throw ValidationError("range-check needs --log-rows ≥ 8") }
+        if logRows < example.minimumLogRows {
+            throw ValidationError("\(example.rawValue) needs --log-rows ≥ \(example.minimumLogRows)")
+        }
         let config = StarkConfig<KoalaBear>(
             fri: fri.parameters,
             securityFloor: securityFloor,
@@ -157,7 +128,8 @@ struct ProveCommand: ParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         print("Generating the \(example.rawValue) trace (2^\(logRows) rows)…")
-        let (tables, statement) = example.tables(logRows: logRows, permutationsPerRow: permsPerRow)
+        let input = example.input(logRows: logRows, permutationsPerRow: permsPerRow, field: KoalaBear.self)
+        let tables = input.tables
         let options = ProvingOptions(progress: { line in
             let t = seconds(clock.now - start)
             print(String(format: "  [%6.2f s] ", t) + line)
@@ -176,7 +148,8 @@ struct ProveCommand: ParsableCommand {
         let file = ProofFile.encode(example: example, permutationsPerRow: permsPerRow, proof: bytes)
         try Data(file).write(to: URL(fileURLWithPath: output))
         let verifyStart = clock.now
-        try StarkVerifier(config: config).verify(airs: example.airs(permutationsPerRow: permsPerRow), bytes: bytes)
+        let airs = example.airs(logRows: logRows, permutationsPerRow: permsPerRow, field: KoalaBear.self)
+        try StarkVerifier(config: config).verify(airs: airs, bytes: bytes)
         let verifyTime = seconds(clock.now - verifyStart)
         let shapes = tables.map { AirShape(of: $0.air) }
         let sp = soundnessParameters(
@@ -185,7 +158,7 @@ struct ProveCommand: ParsableCommand {
             fri: config.fri,
             fieldType: KoalaBear.self
         )
-        print("Proved: \(statement).")
+        print("Proved: \(input.summary).")
         print("Proof: \(formatBytes(file.count)) written to \(output)")
         print(
             "Security: \(Soundness.report(sp, regime: .uniqueDecoding).bits) bits proven (UDR), "
@@ -226,10 +199,18 @@ struct VerifyCommand: ParsableCommand {
             throw ValidationError("invalid proof: \(VerificationError.decoding(error))")
         }
         let config = StarkConfig<KoalaBear>(fri: proof.fri, securityFloor: securityFloor, allowInsecure: allowInsecure)
+        // The statement's size is the proof's (committed-range rebuilds its committed values from it).
+        guard let logRows = proof.tables.first?.logHeight,
+            (1...ExampleStatement.maxLogRows).contains(logRows)
+        else {
+            print("REJECTED: the first table is not 2^1 to 2^\(ExampleStatement.maxLogRows) rows tall")
+            throw ExitCode(1)
+        }
+        let airs = example.airs(logRows: logRows, permutationsPerRow: perRow, field: KoalaBear.self)
         let clock = ContinuousClock()
         let start = clock.now
         do {
-            try StarkVerifier(config: config).verify(airs: example.airs(permutationsPerRow: perRow), proof: proof)
+            try StarkVerifier(config: config).verify(airs: airs, proof: proof)
         } catch {
             print("REJECTED: \(error)")
             throw ExitCode(1)
@@ -380,10 +361,7 @@ enum StarkBenchmarks {
         let config = StarkConfig<F>()
         let perRow = 8
         for logPerms in quick ? [12, 14] : [17, 19, 20] {
-            let air = Poseidon2Air<F>(permutationsPerRow: perRow)
-            let logRows = logPerms - 3
-            let trace = air.trace(logRows: logRows)
-            let r = measure(config: config, tables: [TableInput(air: air, trace: trace)], airs: [air], runs: runs)
+            let r = measure(config: config, .poseidon2, logRows: logPerms - 3, permutationsPerRow: perRow, runs: runs)
             log(
                 String(
                     format:
@@ -417,13 +395,7 @@ enum StarkBenchmarks {
             )
         }
         let logFib = quick ? 16 : 20
-        let (trace, publics) = FibonacciAir<F>.trace(logRows: logFib)
-        let r = measure(
-            config: config,
-            tables: [TableInput(air: FibonacciAir<F>(), trace: trace, publicValues: publics)],
-            airs: [FibonacciAir<F>()],
-            runs: runs
-        )
+        let r = measure(config: config, .fibonacci, logRows: logFib, runs: runs)
         log(
             String(
                 format: "prove Fibonacci 2^%d rows, %d thread(s): %.3f s (CPU %.2f s)",
@@ -453,14 +425,18 @@ enum StarkBenchmarks {
         return out
     }
 
+    /// Proves `example` at `2^logRows` rows `runs` times and verifies the fastest proof.
     static func measure(
         config: StarkConfig<F>,
-        tables: [TableInput<F>],
-        airs: [any Air<F>],
+        _ example: ExampleStatement,
+        logRows: Int,
+        permutationsPerRow: Int = 1,
         runs: Int = 1
     ) -> (
         prove: Double, verify: Double, size: Int, bits: Int, cpu: Double
     ) {
+        let tables = example.input(logRows: logRows, permutationsPerRow: permutationsPerRow, field: F.self).tables
+        let airs = example.airs(logRows: logRows, permutationsPerRow: permutationsPerRow, field: F.self)
         let clock = ContinuousClock()
         var prove = Double.infinity
         var cpu = 0.0

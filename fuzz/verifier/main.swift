@@ -1,9 +1,10 @@
 // libFuzzer target for the STARK verifier: `bash scripts/fuzz-verifier.sh [SECONDS]`.
 //
-// Input: byte 0 picks the statement (mod 4: Fibonacci with public values, a Poseidon2
-// permutation table, a range check of two tables joined by a LogUp bus, and the same check of
-// values committed as fixed columns in preprocessed group 2 next to the byte table's group 0:
-// two preprocessed roots, recomputed by the verifier), the rest is the proof.
+// Input: byte 0 picks the statement (mod 4, the `ExampleStatement`s the CLI proves: Fibonacci
+// with public values, a Poseidon2 permutation table, a range check of two tables joined by a
+// LogUp bus, and the same check of values committed as fixed columns in preprocessed group 2
+// next to the byte table's group 0: two preprocessed roots, recomputed by the verifier), the
+// rest is the proof.
 // The verifier must return (accept or throw) on every input: a trap, a hang or an unbounded
 // allocation is a finding. An accepted proof must decode to exactly the honest proof of that
 // statement: the parameters give about 48 bits, so a different proof that verifies is a
@@ -23,28 +24,20 @@ let config = StarkConfig<F>(
 )
 let verifier = StarkVerifier(config: config)
 
+/// The statements, at small sizes, in the order byte 0 picks them.
+let sizes: [(statement: ExampleStatement, logRows: Int)] = [
+    (.fibonacci, 5),
+    (.poseidon2, 3),  // 1 permutation per row
+    (.rangeCheck, 8),  // 256 values
+    (.committedRange, 6),  // an image of 64 values
+]
+
 /// The statements and their honest proofs.
 let statements: [(airs: [any Air<F>], proof: [UInt8])] = {
     let prover = StarkProver(config: config)
-    let (fibTrace, fibPublics) = FibonacciAir<F>.trace(logRows: 5)
-    let poseidon = Poseidon2Air<F>(permutationsPerRow: 1)
-    let values = (0..<256).map { UInt32(($0 &* 40_503 &+ 17) & 0xffff) }
-    let image = Array(values.prefix(64))
-    let committed = CommittedValuesAir<F>(values: image, group: 2)
-    let sets: [([any Air<F>], [TableInput<F>])] = [
-        ([FibonacciAir<F>()], [TableInput(air: FibonacciAir<F>(), trace: fibTrace, publicValues: fibPublics)]),
-        ([poseidon], [TableInput(air: poseidon, trace: poseidon.trace(logRows: 3))]),
-        ([U16ValuesAir<F>(), ByteTableAir<F>()], rangeCheckTables(values: values, field: F.self)),
-        (
-            [committed, ByteTableAir<F>()],
-            [
-                TableInput(air: committed, trace: CommittedValuesAir<F>.trace(values: image)),
-                TableInput(air: ByteTableAir<F>(), trace: ByteTableAir<F>.trace(values: image)),
-            ]
-        ),
-    ]
-    return sets.map { airs, tables in
-        let proof = try! prover.prove(tables).encoded()
+    return sizes.map { statement, logRows in
+        let airs = statement.airs(logRows: logRows, field: F.self)
+        let proof = try! prover.prove(statement.input(logRows: logRows, field: F.self).tables).encoded()
         // The seeds must be accepted, or the forgery check below would never run.
         try! verifier.verify(airs: airs, bytes: proof)
         return (airs, proof)

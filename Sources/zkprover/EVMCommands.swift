@@ -9,7 +9,7 @@ struct EVMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evm",
         abstract: "Run Ethereum state tests, EVM benchmarks and bytecode programs.",
-        subcommands: [StateTestCommand.self, EVMBenchCommand.self, EVMRunCommand.self]
+        subcommands: [StateTestCommand.self, BlockchainTestCommand.self, EVMBenchCommand.self, EVMRunCommand.self]
     )
 }
 
@@ -77,6 +77,55 @@ struct StateTestCommand: ParsableCommand {
         print("TOTAL              pass \(total.0)  fail \(total.1)  skip \(total.2)")
         for r in failures {
             print("FAIL \(r.id)" + (verbose ? "\n     \(r.detail)" : ""))
+        }
+        if total.1 > 0 { throw ExitCode(1) }
+    }
+}
+
+/// `zkprover evm blocktest PATH...`
+struct BlockchainTestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blocktest",
+        abstract: "Run execution-spec-tests blockchain-test JSON files or folders; print pass/fail per fork."
+    )
+
+    @Argument(help: "Blockchain-test JSON files or folders (searched recursively).")
+    var paths: [String]
+
+    @Flag(help: "Print the details of each failure.")
+    var verbose = false
+
+    @Flag(help: "Print, for the invalid blocks, each expected exception with the refusal that matched it.")
+    var refusals = false
+
+    func run() throws {
+        var allRefusals: [String: Int] = [:]
+        var perNetwork: [String: (pass: Int, fail: Int)] = [:]
+        var failures: [BlockchainTestResult] = []
+        for f in paths.flatMap({ BlockchainTestRunner.jsonFiles($0) }) {
+            for r in BlockchainTestRunner.run(file: f) {
+                for x in r.refusals { allRefusals[x, default: 0] += 1 }
+                var c = perNetwork[r.network] ?? (0, 0)
+                if r.passed {
+                    c.pass += 1
+                } else {
+                    c.fail += 1
+                    failures.append(r)
+                }
+                perNetwork[r.network] = c
+            }
+        }
+        var total = (0, 0)
+        for n in perNetwork.keys.sorted() {
+            let c = perNetwork[n]!
+            print("\(n.padding(toLength: 26, withPad: " ", startingAt: 0)) pass \(c.pass)  fail \(c.fail)")
+            total.0 += c.pass
+            total.1 += c.fail
+        }
+        print("TOTAL                      pass \(total.0)  fail \(total.1)")
+        for r in failures { print("FAIL \(r.id)" + (verbose ? "\n     \(r.detail)" : "")) }
+        if refusals {
+            for (k, n) in allRefusals.sorted(by: { $0.key < $1.key }) { print("REFUSED \(n)x \(k)") }
         }
         if total.1 > 0 { throw ExitCode(1) }
     }

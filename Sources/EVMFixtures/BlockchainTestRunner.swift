@@ -1,0 +1,135 @@
+import EVM
+import EVMPrimitives
+import Foundation
+
+/// The outcome of one EEST blockchain test.
+public struct BlockchainTestResult: Sendable {
+    /// The test's name.
+    public var id: String
+    /// The test's network (`"Cancun"`, `"ShanghaiToCancunAtTime15k"`).
+    public var network: String
+    public var passed: Bool
+    /// What went wrong, for a failure.
+    public var detail: String
+    /// For each invalid block: `expected exception -> refusal`.
+    public var refusals: [String] = []
+}
+
+/// Runs EEST blockchain tests: every block is decoded, validated against its parent, executed
+/// on the parent's post-state and checked against its header; invalid blocks must be refused
+/// and leave no trace; the last block's state must equal `postState`.
+public enum BlockchainTestRunner {
+    /// Every `.json` file at `path` (a file or a folder, searched recursively), sorted.
+    public static func jsonFiles(_ path: String) -> [String] { J.jsonFiles(path) }
+
+    /// Runs every test of one file; a file that cannot be read yields one failed result.
+    public static func run(file: String) -> [BlockchainTestResult] {
+        do {
+            let root = try J.load(file)
+            return runWithLargeStack {
+                var out: [BlockchainTestResult] = []
+                for name in root.keys.sorted() {
+                    var r = BlockchainTestResult(id: name, network: "?", passed: false, detail: "")
+                    do {
+                        let test = try J.dict(root[name], name)
+                        r.network = try J.string(test["network"], "network")
+                        r.detail = try run(test: test, refusals: &r.refusals) ?? ""
+                        r.passed = r.detail.isEmpty
+                    } catch {
+                        r.detail = "\(error)"
+                    }
+                    out.append(r)
+                }
+                return out
+            }
+        } catch {
+            return [BlockchainTestResult(id: file, network: "?", passed: false, detail: "\(error)")]
+        }
+    }
+
+    /// A known block: its header and post-state.
+    struct Known {
+        var header: BlockHeader
+        var accounts: [Address: Account]
+    }
+
+    /// Runs one test; returns nil when it passes, else what differed.
+    static func run(test: [String: Any], refusals: inout [String]) throws -> String? {
+        let config = test["config"] as? [String: Any] ?? [:]
+        let network = try FixtureNetwork(network: try J.string(test["network"], "network"), config: config)
+        let chainId = config["chainid"] != nil ? try J.u256(config["chainid"], "chainid") : .one
+        let pre = try J.accounts(test["pre"], "pre")
+        let genesis = try Block.decode(try J.bytes(test["genesisRLP"], "genesisRLP")).header
+        if StateRoot.compute(pre) != genesis.stateRoot { return "genesis state root differs from pre" }
+        var known: [Bytes32: Known] = [genesis.hash: Known(header: genesis, accounts: pre)]
+        for (i, bv) in try J.array(test["blocks"], "blocks").enumerated() {
+            let b = try J.dict(bv, "block")
+            let expected = b["expectException"] as? String
+            let outcome = apply(try J.bytes(b["rlp"], "rlp"), network: network, chainId: chainId, known: known)
+            switch (outcome, expected) {
+            case (.success(let k), nil): known[k.header.hash] = k
+            case (.success, let ex?): return "block \(i): expected \(ex), accepted"
+            case (.failure(let e), nil): return "block \(i): \(e.description)"
+            case (.failure(let e), let ex?): refusals.append("\(ex) -> \(e.description)")
+            }
+        }
+        let last = try J.u256(test["lastblockhash"], "lastblockhash")
+        guard let head = known[Bytes32(last)] else { return "last block \(last) not reached" }
+        if test["postState"] != nil {
+            let problems = StateTestRunner.diff(head.accounts, try J.accounts(test["postState"], "postState"))
+            if !problems.isEmpty { return "post-state: " + problems.prefix(6).joined(separator: "; ") }
+        }
+        return nil
+    }
+
+    /// Why a block was refused.
+    struct Refusal: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Decodes, validates and executes one block on a copy of its parent's state.
+    static func apply(
+        _ raw: [UInt8],
+        network: FixtureNetwork,
+        chainId: UInt256,
+        known: [Bytes32: Known]
+    ) -> Result<Known, Refusal> {
+        let block: Block
+        let parent: Known
+        let rules: (fork: Fork, blobs: BlobSchedule?)
+        do {
+            block = try Block.decode(raw)
+            let h = block.header
+            guard let p = known[h.parentHash] else { return .failure(Refusal(description: "unknown parent")) }
+            parent = p
+            rules = network.rules(number: h.number, timestamp: h.timestamp)
+            let parentFork = network.rules(number: p.header.number, timestamp: p.header.timestamp).fork
+            try h.validate(parent: p.header, fork: rules.fork, parentFork: parentFork, blobSchedule: rules.blobs)
+            try block.validateBody(fork: rules.fork)
+        } catch {
+            return .failure(Refusal(description: "\(error)"))
+        }
+        var hashes: [UInt64: UInt256] = [:]
+        var ancestor: BlockHeader? = parent.header
+        var hash = block.header.parentHash
+        while let a = ancestor, hashes.count < 256 {
+            hashes[a.number] = UInt256(hash)
+            hash = a.parentHash
+            ancestor = known[a.parentHash]?.header
+        }
+        let env = BlockEnv(
+            header: block.header,
+            fork: rules.fork,
+            blobSchedule: rules.blobs,
+            chainId: chainId,
+            blockHashes: hashes
+        )
+        let evm = EVM(fork: rules.fork, state: WorldState(accounts: parent.accounts), block: env)
+        do {
+            _ = try block.execute(on: evm)
+        } catch {
+            return .failure(Refusal(description: "\(error)"))
+        }
+        return .success(Known(header: block.header, accounts: evm.state.accounts))
+    }
+}

@@ -38,27 +38,6 @@ public struct BlockExecutionResult: Sendable {
     public var requestsHash: Bytes32?
 }
 
-/// A block's consensus rules beyond the header: what executing it must reproduce.
-public enum BlockExecutionError: Error, Equatable, Sendable {
-    /// Transaction `index` is invalid (recovery, nonce, balance, fee, ...).
-    case transaction(index: Int, EVMError)
-    /// Transaction `index` asks for more gas than the block has left.
-    case gasAllowanceExceeded(index: Int)
-    /// Transaction `index` asks for more blob gas than the block has left.
-    case blobGasAllowanceExceeded(index: Int)
-    case gasUsedMismatch
-    case receiptsRootMismatch
-    case logsBloomMismatch
-    case stateRootMismatch
-    case requestsHashMismatch
-    /// A deposit contract log has the wrong layout (EIP-6110).
-    case invalidDepositEventLayout
-    /// A checked system contract (EIP-7002, EIP-7251) has no code.
-    case systemContractEmpty
-    /// A checked system call failed.
-    case systemContractCallFailed
-}
-
 extension EVM {
     /// Runs a system call to `target` with `data`: caller ``SystemContracts/systemAddress``,
     /// 30M gas, no value, not charged. Returns nil when `target` has no code.
@@ -90,6 +69,37 @@ extension EVM {
 }
 
 extension Block {
+    /// Validates this block (header against `parent`, body against header) and executes it on
+    /// a copy of `parentState`. Returns the post-state; `parentState` is a value, so a refused
+    /// block leaves no trace.
+    ///
+    /// - Parameters:
+    ///   - fork: this block's fork; `parentFork` the parent's (they differ at a fork's first block).
+    ///   - blobSchedule: this fork's blob parameters (Cancun+).
+    ///   - blockHashes: the hashes of up to 256 ancestors by number, for `BLOCKHASH`.
+    public func apply(
+        parent: BlockHeader,
+        parentState: [Address: Account],
+        fork: Fork,
+        parentFork: Fork,
+        blobSchedule: BlobSchedule?,
+        chainId: UInt256,
+        blockHashes: [UInt64: UInt256]
+    ) throws(BlockError) -> (accounts: [Address: Account], result: BlockExecutionResult) {
+        try header.validate(parent: parent, fork: fork, parentFork: parentFork, blobSchedule: blobSchedule)
+        try validateBody(fork: fork)
+        let env = BlockEnv(
+            header: header,
+            fork: fork,
+            blobSchedule: blobSchedule,
+            chainId: chainId,
+            blockHashes: blockHashes
+        )
+        let evm = EVM(fork: fork, state: WorldState(accounts: parentState), block: env)
+        let result = try execute(on: evm)
+        return (evm.state.accounts, result)
+    }
+
     /// The block reward of proof-of-work `fork` (5, 3 then 2 ether; none from Paris on).
     public static func blockReward(_ fork: Fork) -> UInt256 {
         let ether = UInt256(1_000_000_000_000_000_000 as UInt64)
@@ -103,7 +113,7 @@ extension Block {
     /// environment is this header's): system calls, transactions, rewards, withdrawals and
     /// requests; then checks gas used, receipts root, logs bloom, requests hash and state root
     /// against the header. On error the state is partly changed: run it on a copy.
-    public func execute(on evm: EVM) throws(BlockExecutionError) -> BlockExecutionResult {
+    public func execute(on evm: EVM) throws(BlockError) -> BlockExecutionResult {
         let fork = evm.fork
         if fork >= .cancun, let root = header.parentBeaconBlockRoot {
             _ = evm.systemCall(SystemContracts.beaconRoots, data: root.bytes)
@@ -119,7 +129,7 @@ extension Block {
             do {
                 sender = try t.validateStatelessly(fork: fork, chainId: evm.block.chainId).sender
             } catch {
-                throw .transaction(index: i, error)
+                throw .invalidTransaction(index: i, error)
             }
             guard t.gasLimit.fitsInUInt64, t.gasLimit.w0 <= header.gasLimit &- gasUsed else {
                 throw .gasAllowanceExceeded(index: i)
@@ -130,7 +140,7 @@ extension Block {
             do {
                 r = try evm.execute(t, sender: sender)
             } catch {
-                throw .transaction(index: i, error)
+                throw .invalidTransaction(index: i, error)
             }
             gasUsed &+= r.gasUsed
             blobGasUsed &+= blobGas
@@ -182,7 +192,7 @@ extension Block {
 
     /// EIP-7685: deposits from the logs (EIP-6110), then the withdrawal (EIP-7002) and
     /// consolidation (EIP-7251) system calls; returns the requests hash.
-    func requests(_ evm: EVM, logs: [Log]) throws(BlockExecutionError) -> Bytes32 {
+    func requests(_ evm: EVM, logs: [Log]) throws(BlockError) -> Bytes32 {
         var deposits: [UInt8] = []
         for l in logs where l.address == SystemContracts.depositContract {
             guard let topic = l.topics.first, topic == SystemContracts.depositEventTopic else { continue }
@@ -206,7 +216,7 @@ extension Block {
 
     /// The 192-byte request of a deposit log (pubkey, withdrawal credentials, amount,
     /// signature, index), checking EIP-6110's ABI layout.
-    static func depositData(_ d: [UInt8]) throws(BlockExecutionError) -> [UInt8] {
+    static func depositData(_ d: [UInt8]) throws(BlockError) -> [UInt8] {
         guard d.count == 576 else { throw .invalidDepositEventLayout }
         func word(_ at: Int) -> UInt256 { UInt256(Bytes32(Array(d[at..<at + 32]))!) }
         let layout: [(offset: Int, size: Int)] = [(160, 48), (256, 32), (320, 8), (384, 96), (512, 8)]

@@ -70,6 +70,30 @@ public enum BlockError: Error, Equatable, Sendable {
     case blobGasUsedMismatch
     /// The RLP block exceeds EIP-7934's limit (Osaka+).
     case blockTooLarge
+
+    // Execution (``Block/execute(on:)``).
+    /// Transaction `index` is invalid (signature, nonce, balance, fee, type for the fork, ...).
+    case invalidTransaction(index: Int, EVMError)
+    /// Transaction `index` asks for more gas than the block has left.
+    case gasAllowanceExceeded(index: Int)
+    /// Transaction `index` asks for more blob gas than the block has left.
+    case blobGasAllowanceExceeded(index: Int)
+    /// The header's gas used is not the transactions' total.
+    case gasUsedMismatch
+    /// The receipts trie root differs from the header's.
+    case receiptsRootMismatch
+    /// The bloom of the logs differs from the header's.
+    case logsBloomMismatch
+    /// The post-state root differs from the header's.
+    case stateRootMismatch
+    /// The EIP-7685 requests hash differs from the header's.
+    case requestsHashMismatch
+    /// A deposit contract log has the wrong layout (EIP-6110).
+    case invalidDepositEventLayout
+    /// A checked system contract (EIP-7002, EIP-7251) has no code.
+    case systemContractEmpty
+    /// A checked system call failed.
+    case systemContractCallFailed
 }
 
 /// A fork's EIP-4844 blob parameters (the fixtures' `blobSchedule` entry).

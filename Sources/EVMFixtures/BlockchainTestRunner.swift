@@ -47,6 +47,59 @@ public enum BlockchainTestRunner {
         }
     }
 
+    /// The first block of a blockchain test with what applying it needs.
+    public struct FirstBlock: Sendable {
+        public var block: Block
+        public var parent: BlockHeader
+        public var parentState: [Address: Account]
+        public var fork: Fork
+        public var blobSchedule: BlobSchedule?
+        public var chainId: UInt256
+
+        /// ``Block/apply(parent:parentState:fork:parentFork:blobSchedule:chainId:blockHashes:)`` on
+        /// `block` (possibly edited) with the genesis as its parent.
+        public func apply(_ block: Block) throws(BlockError) -> [Address: Account] {
+            try block.apply(
+                parent: parent,
+                parentState: parentState,
+                fork: fork,
+                parentFork: fork,
+                blobSchedule: blobSchedule,
+                chainId: chainId,
+                blockHashes: [parent.number: UInt256(parent.hash)]
+            ).accounts
+        }
+    }
+
+    /// The first block of each test in `file` that is valid and carries transactions, in
+    /// name order (for tests that forge headers of real blocks).
+    public static func firstBlocks(file: String) throws -> [FirstBlock] {
+        let root = try J.load(file)
+        var out: [FirstBlock] = []
+        for name in root.keys.sorted() {
+            let test = try J.dict(root[name], name)
+            let config = test["config"] as? [String: Any] ?? [:]
+            let network = try FixtureNetwork(network: try J.string(test["network"], "network"), config: config)
+            guard let first = try J.array(test["blocks"], "blocks").first as? [String: Any],
+                first["expectException"] == nil
+            else { continue }
+            let block = try Block.decode(try J.bytes(first["rlp"], "rlp"))
+            if block.transactions.isEmpty { continue }
+            let rules = network.rules(number: block.header.number, timestamp: block.header.timestamp)
+            out.append(
+                FirstBlock(
+                    block: block,
+                    parent: try Block.decode(try J.bytes(test["genesisRLP"], "genesisRLP")).header,
+                    parentState: try J.accounts(test["pre"], "pre"),
+                    fork: rules.fork,
+                    blobSchedule: rules.blobs,
+                    chainId: config["chainid"] != nil ? try J.u256(config["chainid"], "chainid") : .one
+                )
+            )
+        }
+        return out
+    }
+
     /// A known block: its header and post-state.
     struct Known {
         var header: BlockHeader
@@ -95,41 +148,32 @@ public enum BlockchainTestRunner {
         known: [Bytes32: Known]
     ) -> Result<Known, Refusal> {
         let block: Block
-        let parent: Known
-        let rules: (fork: Fork, blobs: BlobSchedule?)
-        do {
-            block = try Block.decode(raw)
-            let h = block.header
-            guard let p = known[h.parentHash] else { return .failure(Refusal(description: "unknown parent")) }
-            parent = p
-            rules = network.rules(number: h.number, timestamp: h.timestamp)
-            let parentFork = network.rules(number: p.header.number, timestamp: p.header.timestamp).fork
-            try h.validate(parent: p.header, fork: rules.fork, parentFork: parentFork, blobSchedule: rules.blobs)
-            try block.validateBody(fork: rules.fork)
-        } catch {
-            return .failure(Refusal(description: "\(error)"))
-        }
+        do { block = try Block.decode(raw) } catch { return .failure(Refusal(description: "\(error)")) }
+        let h = block.header
+        guard let parent = known[h.parentHash] else { return .failure(Refusal(description: "unknown parent")) }
+        let rules = network.rules(number: h.number, timestamp: h.timestamp)
+        let parentFork = network.rules(number: parent.header.number, timestamp: parent.header.timestamp).fork
         var hashes: [UInt64: UInt256] = [:]
         var ancestor: BlockHeader? = parent.header
-        var hash = block.header.parentHash
+        var hash = h.parentHash
         while let a = ancestor, hashes.count < 256 {
             hashes[a.number] = UInt256(hash)
             hash = a.parentHash
             ancestor = known[a.parentHash]?.header
         }
-        let env = BlockEnv(
-            header: block.header,
-            fork: rules.fork,
-            blobSchedule: rules.blobs,
-            chainId: chainId,
-            blockHashes: hashes
-        )
-        let evm = EVM(fork: rules.fork, state: WorldState(accounts: parent.accounts), block: env)
         do {
-            _ = try block.execute(on: evm)
+            let post = try block.apply(
+                parent: parent.header,
+                parentState: parent.accounts,
+                fork: rules.fork,
+                parentFork: parentFork,
+                blobSchedule: rules.blobs,
+                chainId: chainId,
+                blockHashes: hashes
+            )
+            return .success(Known(header: h, accounts: post.accounts))
         } catch {
             return .failure(Refusal(description: "\(error)"))
         }
-        return .success(Known(header: block.header, accounts: evm.state.accounts))
     }
 }

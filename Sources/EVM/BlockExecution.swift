@@ -77,6 +77,8 @@ extension Block {
     ///   - fork: this block's fork; `parentFork` the parent's (they differ at a fork's first block).
     ///   - blobSchedule: this fork's blob parameters (Cancun+).
     ///   - blockHashes: the hashes of up to 256 ancestors by number, for `BLOCKHASH`.
+    ///   - recent: the parent and its ancestors, newest first, for the ommer rules (needed only
+    ///     by proof-of-work blocks with ommers; see ``validateOmmers(recent:fork:)``).
     public func apply(
         parent: BlockHeader,
         parentState: [Address: Account],
@@ -84,10 +86,12 @@ extension Block {
         parentFork: Fork,
         blobSchedule: BlobSchedule?,
         chainId: UInt256,
-        blockHashes: [UInt64: UInt256]
+        blockHashes: [UInt64: UInt256],
+        recent: [RecentBlock] = []
     ) throws(BlockError) -> (accounts: [Address: Account], result: BlockExecutionResult) {
         try header.validate(parent: parent, fork: fork, parentFork: parentFork, blobSchedule: blobSchedule)
         try validateBody(fork: fork)
+        try validateOmmers(recent: recent, fork: fork)
         let env = BlockEnv(
             header: header,
             fork: fork,

@@ -71,6 +71,19 @@ public enum BlockError: Error, Equatable, Sendable {
     /// The RLP block exceeds EIP-7934's limit (Osaka+).
     case blockTooLarge
 
+    // Ommers (proof-of-work only; ``Block/validateOmmers(recent:fork:)``).
+    /// More than two ommers.
+    case tooManyOmmers
+    /// The same ommer twice.
+    case duplicateOmmer
+    /// Ommer `index` is not 1 to 6 generations below the block, or its parent is not a recent
+    /// canonical block, or it shares the block's parent.
+    case ommerNotRelated(index: Int)
+    /// Ommer `index` is the block itself, a canonical block, or an ommer of a recent block.
+    case ommerAlreadyIncluded(index: Int)
+    /// Ommer `index`'s header breaks a rule against its own parent.
+    indirect case invalidOmmer(index: Int, BlockError)
+
     // Execution (``Block/execute(on:)``).
     /// Transaction `index` is invalid (signature, nonce, balance, fee, type for the fork, ...).
     case invalidTransaction(index: Int, EVMError)

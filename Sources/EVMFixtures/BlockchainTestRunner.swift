@@ -104,6 +104,7 @@ public enum BlockchainTestRunner {
     struct Known {
         var header: BlockHeader
         var accounts: [Address: Account]
+        var ommerHashes: [Bytes32] = []
     }
 
     /// Runs one test; returns nil when it passes, else what differed.
@@ -154,12 +155,16 @@ public enum BlockchainTestRunner {
         let rules = network.rules(number: h.number, timestamp: h.timestamp)
         let parentFork = network.rules(number: parent.header.number, timestamp: parent.header.timestamp).fork
         var hashes: [UInt64: UInt256] = [:]
-        var ancestor: BlockHeader? = parent.header
+        var recent: [RecentBlock] = []
+        var ancestor: Known? = parent
         var hash = h.parentHash
         while let a = ancestor, hashes.count < 256 {
-            hashes[a.number] = UInt256(hash)
-            hash = a.parentHash
-            ancestor = known[a.parentHash]?.header
+            hashes[a.header.number] = UInt256(hash)
+            if recent.count <= Int(Block.maximumOmmerDepth) {
+                recent.append(RecentBlock(header: a.header, ommerHashes: a.ommerHashes))
+            }
+            hash = a.header.parentHash
+            ancestor = known[a.header.parentHash]
         }
         do {
             let post = try block.apply(
@@ -169,9 +174,10 @@ public enum BlockchainTestRunner {
                 parentFork: parentFork,
                 blobSchedule: rules.blobs,
                 chainId: chainId,
-                blockHashes: hashes
+                blockHashes: hashes,
+                recent: recent
             )
-            return .success(Known(header: h, accounts: post.accounts))
+            return .success(Known(header: h, accounts: post.accounts, ommerHashes: block.ommers.map(\.hash)))
         } catch {
             return .failure(Refusal(description: "\(error)"))
         }

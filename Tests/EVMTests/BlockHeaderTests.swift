@@ -197,4 +197,38 @@ func blockHeaderFile(_ file: String) {
         #expect((try? Block.decode(ok.bytes)) != nil)
         #expect(throws: BlockError.trailingBytes) { try Block.decode(ok.bytes + [0x80]) }
     }
+
+    /// The first London block: the parent's gas limit counts twice (elasticity) and the base
+    /// fee starts at ``BlockRules/initialBaseFee``.
+    @Test func londonForkBlock() throws {
+        var parent = Self.header()
+        parent.baseFeePerGas = nil
+        parent.withdrawalsRoot = nil
+        parent.blobGasUsed = nil
+        parent.excessBlobGas = nil
+        parent.parentBeaconBlockRoot = nil
+        parent.requestsHash = nil
+        parent.difficulty = UInt256(BlockRules.minimumDifficulty)
+        var child = parent
+        child.parentHash = parent.hash
+        child.number = parent.number + 1
+        child.timestamp = parent.timestamp + 13
+        child.gasLimit = parent.gasLimit * BlockRules.elasticityMultiplier
+        child.difficulty = BlockRules.difficulty(
+            parent: parent,
+            timestamp: child.timestamp,
+            number: child.number,
+            fork: .london
+        )
+        child.baseFeePerGas = UInt256(BlockRules.initialBaseFee)
+        try child.validate(parent: parent, fork: .london, parentFork: .berlin)
+        var wrongFee = child
+        wrongFee.baseFeePerGas = BlockRules.baseFee(parent: parent, isForkBlock: false)
+        #expect(throws: BlockError.baseFeeMismatch) {
+            try wrongFee.validate(parent: parent, fork: .london, parentFork: .berlin)
+        }
+        #expect(throws: BlockError.gasLimitOutOfBounds) {
+            try child.validate(parent: parent, fork: .london, parentFork: .london)
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import EVM
 import EVMPrimitives
+import Keccak
 import Testing
 
 /// The ommer rules on a small proof-of-work (Frontier) chain built here: every header is derived
@@ -88,5 +89,36 @@ import Testing
         var wrongDifficulty = uncle
         wrongDifficulty.difficulty = wrongDifficulty.difficulty + .one
         #expect(Self.refusal([wrongDifficulty]) == .invalidOmmer(index: 0, .difficultyMismatch))
+    }
+
+    /// Applying a block with one ommer pays the miner the block reward plus 1/32 of it, and the
+    /// ommer's miner (8 − age)/8 of it (the header's state root is that of those two balances).
+    @Test func ommerRewards() throws {
+        var uncle = Self.child(Self.genesis, extra: [1])
+        uncle.coinbase = Address(truncating: UInt256(0xAA))
+        var header = Self.child(Self.chain[1])
+        header.coinbase = Address(truncating: UInt256(0xBB))
+        let reward = Block.blockReward(.frontier)
+        let expected: [Address: Account] = [
+            header.coinbase: Account(balance: reward + reward / UInt256(32)),
+            uncle.coinbase: Account(balance: reward * UInt256(7) / UInt256(8)),
+        ]
+        header.stateRoot = StateRoot.compute(expected)!
+        var w = RLPWriter()
+        w.appendList { w in w.append(raw: uncle.encoded) }
+        header.ommersHash = Keccak256.digest(w.bytes)
+        let b = try Self.block(header, ommers: [uncle])
+        let post = try b.apply(
+            parent: Self.chain[1],
+            parentState: [:],
+            fork: .frontier,
+            parentFork: .frontier,
+            blobSchedule: nil,
+            chainId: .one,
+            blockHashes: [:],
+            recent: Self.recent(below: 1)
+        )
+        #expect(post.accounts[header.coinbase]?.balance == expected[header.coinbase]?.balance)
+        #expect(post.accounts[uncle.coinbase]?.balance == expected[uncle.coinbase]?.balance)
     }
 }

@@ -154,7 +154,7 @@ extension Block {
                     Receipt(type: t.type, success: r.success, cumulativeGasUsed: gasUsed, logs: r.logs).encoded
                 )
             } else {
-                let root = StateRoot.compute(evm.state.accounts) ?? MerklePatriciaTrie.emptyRoot
+                let root = evm.state.stateRoot() ?? MerklePatriciaTrie.emptyRoot
                 var w = RLPWriter()
                 w.appendList { w in
                     w.append(root)
@@ -177,7 +177,7 @@ extension Block {
         if Block.orderedTrieRoot(receipts) != header.receiptsRoot { throw .receiptsRootMismatch }
         if bloom != header.logsBloom { throw .logsBloomMismatch }
         if requestsHash != header.requestsHash { throw .requestsHashMismatch }
-        if StateRoot.compute(evm.state.accounts) != header.stateRoot { throw .stateRootMismatch }
+        if evm.state.stateRoot() != header.stateRoot { throw .stateRootMismatch }
         return BlockExecutionResult(receipts: receipts, gasUsed: gasUsed, logsBloom: bloom, requestsHash: requestsHash)
     }
 

@@ -78,6 +78,9 @@ public final class WorldState {
     public internal(set) var selfdestructs: Set<Address> = []
     /// Accounts created in the current transaction (EIP-6780).
     public internal(set) var created: Set<Address> = []
+    /// Where accounts and slots not yet in ``accounts`` come from, for stateless execution
+    /// (nil: ``accounts`` is the whole state). See ``WitnessBackend``.
+    public var backend: WitnessBackend?
 
     /// A state holding `accounts`.
     public init(accounts: [Address: Account] = [:]) {
@@ -127,20 +130,46 @@ public final class WorldState {
 
     // MARK: Reading
 
+    /// Brings account `a` into ``accounts`` from the ``backend`` on its first use.
+    @inlinable func load(_ a: Address) {
+        if let b = backend, !b.loadedAccounts.contains(a) { b.loadAccount(a, into: self) }
+    }
+
     /// Whether the account exists.
-    @inlinable public func exists(_ a: Address) -> Bool { accounts[a] != nil }
+    @inlinable public func exists(_ a: Address) -> Bool {
+        load(a)
+        return accounts[a] != nil
+    }
     /// Whether the account does not exist or is empty (EIP-161 "dead").
-    @inlinable public func isDead(_ a: Address) -> Bool { accounts[a]?.isEmpty ?? true }
+    @inlinable public func isDead(_ a: Address) -> Bool {
+        load(a)
+        return accounts[a]?.isEmpty ?? true
+    }
     /// Whether the account exists and is empty.
-    @inlinable public func existsAndIsEmpty(_ a: Address) -> Bool { accounts[a]?.isEmpty ?? false }
+    @inlinable public func existsAndIsEmpty(_ a: Address) -> Bool {
+        load(a)
+        return accounts[a]?.isEmpty ?? false
+    }
     /// The balance (zero for a missing account).
-    @inlinable public func balance(_ a: Address) -> UInt256 { accounts[a]?.balance ?? .zero }
+    @inlinable public func balance(_ a: Address) -> UInt256 {
+        load(a)
+        return accounts[a]?.balance ?? .zero
+    }
     /// The nonce (zero for a missing account).
-    @inlinable public func nonce(_ a: Address) -> UInt64 { accounts[a]?.nonce ?? 0 }
+    @inlinable public func nonce(_ a: Address) -> UInt64 {
+        load(a)
+        return accounts[a]?.nonce ?? 0
+    }
     /// The code (empty for a missing account).
-    @inlinable public func code(_ a: Address) -> Code { accounts[a]?.code ?? Code.empty }
+    @inlinable public func code(_ a: Address) -> Code {
+        load(a)
+        return accounts[a]?.code ?? Code.empty
+    }
     /// A storage value (zero when unset).
-    @inlinable public func storage(_ a: Address, _ k: UInt256) -> UInt256 { accounts[a]?.storage[k] ?? .zero }
+    @inlinable public func storage(_ a: Address, _ k: UInt256) -> UInt256 {
+        if let b = backend { b.loadSlot(a, k, into: self) }
+        return accounts[a]?.storage[k] ?? .zero
+    }
     /// The value a slot had when the transaction began (zero for accounts created in it).
     @inlinable public func originalStorage(_ a: Address, _ k: UInt256) -> UInt256 {
         if created.contains(a) { return .zero }
@@ -154,6 +183,7 @@ public final class WorldState {
     // MARK: Writing (journaled)
 
     @inlinable func ensureAccount(_ a: Address) {
+        load(a)
         if accounts[a] == nil {
             journal.append(.account(a, nil))
             accounts[a] = Account()
@@ -191,6 +221,7 @@ public final class WorldState {
 
     /// Writes a storage slot (the account must exist).
     public func setStorage(_ a: Address, _ k: UInt256, _ v: UInt256) {
+        if let b = backend { b.loadSlot(a, k, into: self) }
         ensureAccount(a)
         let key = SlotKey(a, k)
         let old = accounts[a]!.storage[k] ?? .zero
@@ -208,14 +239,18 @@ public final class WorldState {
 
     /// Deletes the account (and its storage).
     public func destroyAccount(_ a: Address) {
+        load(a)
         guard let old = accounts[a] else { return }
+        backend?.wiped.insert(a)
         journal.append(.account(a, old))
         accounts[a] = nil
     }
 
     /// Clears the account's storage, keeping the rest.
     public func clearStorage(_ a: Address) {
+        load(a)
         guard let old = accounts[a], !old.storage.isEmpty else { return }
+        backend?.wiped.insert(a)
         journal.append(.account(a, old))
         accounts[a]!.storage = [:]
     }
@@ -223,6 +258,7 @@ public final class WorldState {
     /// Marks an account warm; returns whether it already was.
     @inlinable public func warmAccount(_ a: Address) -> Bool {
         if warmAccounts.contains(a) { return true }
+        load(a)
         warmAccounts.insert(a)
         journal.append(.warmAccount(a))
         return false
@@ -242,6 +278,7 @@ public final class WorldState {
 
     /// Records a touch (EIP-161).
     public func touch(_ a: Address) {
+        load(a)
         if touched.insert(a).inserted { journal.append(.touched(a)) }
     }
 
@@ -252,6 +289,7 @@ public final class WorldState {
 
     /// Records a creation in this transaction.
     public func markCreated(_ a: Address) {
+        load(a)
         if created.insert(a).inserted { journal.append(.created(a)) }
     }
 }

@@ -1,0 +1,111 @@
+import EVMPrimitives
+import Keccak
+
+/// What a stateless validator needs besides the parent header and the block, in the shape of
+/// `debug_executionWitness` (EIP-8025): the RLP of every account-trie and storage-trie node the
+/// block reads or needs to recompute the post-state root, the bytecodes of the accounts it
+/// loads, and the RLP of the ancestor headers (parent first) that `BLOCKHASH` may read.
+public struct ExecutionWitness: Sendable, Equatable {
+    /// RLP-encoded trie nodes (account trie and storage tries together), any order.
+    public var state: [[UInt8]]
+    /// Contract bytecodes, any order.
+    public var codes: [[UInt8]]
+    /// RLP-encoded ancestor headers.
+    public var headers: [[UInt8]]
+
+    /// A witness from its three lists.
+    public init(state: [[UInt8]], codes: [[UInt8]], headers: [[UInt8]]) {
+        self.state = state
+        self.codes = codes
+        self.headers = headers
+    }
+
+    /// How many ancestors a block numbered `number` may read with `BLOCKHASH` (up to 256):
+    /// the witness carries exactly these headers, the parent first.
+    public static func headerCount(blockNumber number: UInt64) -> Int { Int(min(256, number)) }
+
+    /// The hashes `BLOCKHASH` reads, from `headers` chained by hash from `parentHash` back
+    /// over the ``headerCount(blockNumber:)`` ancestors of block `number`. A header that is
+    /// missing, altered (it then hashes differently) or out of the chain is
+    /// ``WitnessError/missingHeader(_:)``; headers off the chain are ignored.
+    public static func blockHashes(
+        _ headers: [[UInt8]],
+        parentHash: Bytes32,
+        number: UInt64
+    ) throws(WitnessError) -> [UInt64: UInt256] {
+        var byHash: [Bytes32: BlockHeader] = [:]
+        for raw in headers {
+            do { byHash[Keccak256.digest(raw)] = try BlockHeader.decode(raw) } catch { throw .malformedHeader }
+        }
+        var hashes: [UInt64: UInt256] = [:]
+        var hash = parentHash
+        for i in 0..<UInt64(headerCount(blockNumber: number)) {
+            let n = number &- 1 &- i
+            guard let h = byHash[hash], h.number == n else { throw .missingHeader(n) }
+            hashes[n] = UInt256(hash)
+            hash = h.parentHash
+        }
+        return hashes
+    }
+}
+
+/// Why stateless validation refused a block: the witness could not answer, or the block broke
+/// a rule (a wrong state root included).
+public enum StatelessError: Error, Equatable, Sendable {
+    case witness(WitnessError)
+    case block(BlockError)
+}
+
+extension Block {
+    /// Records the witness that ``validateStatelessly(parent:witness:fork:parentFork:blobSchedule:chainId:)``
+    /// needs for this block on the full `parentState`: the block is executed statelessly
+    /// over a store of every node of the parent's tries, and the witness keeps the nodes and
+    /// codes that execution and the root recomputation looked up (account and slot paths,
+    /// the siblings that deletions collapse) and the ancestor headers `BLOCKHASH` may read.
+    ///
+    /// - Parameter ancestors: the parent and its ancestors, newest first (at least
+    ///   ``ExecutionWitness/headerCount(blockNumber:)`` of them).
+    public func recordWitness(
+        parent: BlockHeader,
+        parentState: [Address: Account],
+        ancestors: [BlockHeader],
+        fork: Fork,
+        parentFork: Fork,
+        blobSchedule: BlobSchedule?,
+        chainId: UInt256
+    ) throws(StatelessError) -> ExecutionWitness {
+        let store = TrieNodeStore()
+        var codes: [Bytes32: [UInt8]] = [:]
+        var trie = PartialTrie(root: MerklePatriciaTrie.emptyRoot, store: store)
+        for (a, acct) in parentState {
+            var storage = PartialTrie(root: MerklePatriciaTrie.emptyRoot, store: store)
+            for (k, v) in acct.storage where !v.isZero {
+                try? storage.insert(Keccak256.hash(k.bigEndianBytes), RLP.encode(v))
+            }
+            storage.persist()
+            if !acct.code.isEmpty { codes[Bytes32(acct.code.hash)] = acct.code.bytes }
+            try? trie.insert(
+                Keccak256.hash(a.bytes),
+                WitnessBackend.accountLeaf(acct, storageRoot: storage.rootHash)
+            )
+        }
+        trie.persist()
+        store.visited = []
+        let headers = ancestors.prefix(ExecutionWitness.headerCount(blockNumber: header.number)).map { $0.encoded }
+        let backend = WitnessBackend(root: parent.stateRoot, store: store, codes: codes)
+        _ = try applyStatelessly(
+            parent: parent,
+            backend: backend,
+            headers: headers,
+            fork: fork,
+            parentFork: parentFork,
+            blobSchedule: blobSchedule,
+            chainId: chainId
+        )
+        return ExecutionWitness(
+            state: store.visitedEncodings,
+            codes: backend.usedCodes.sorted().compactMap { codes[$0] },
+            headers: headers
+        )
+    }
+}

@@ -1,0 +1,214 @@
+import EVM
+import EVMPrimitives
+import Foundation
+
+/// What stateless validation over EEST blockchain tests did: blocks checked, witness sizes,
+/// refused mutations, and the failures.
+public struct StatelessCheckCounts: Sendable {
+    /// Valid blocks whose witness was recorded and validated.
+    public var blocks = 0
+    /// Blocks whose witness validated statelessly to the header's state root.
+    public var validated = 0
+    /// Witness entries over all blocks.
+    public var nodes = 0
+    public var codes = 0
+    public var headers = 0
+    /// Single-entry removals tried, and refused with a witness error.
+    public var removals = 0
+    public var removalsRefused = 0
+    /// One-byte alterations of a node tried, and refused with a witness error.
+    public var alterations = 0
+    public var alterationsRefused = 0
+    /// What went wrong (test, block, detail).
+    public var failures: [String] = []
+
+    public init() {}
+
+    /// Adds `other`'s counts to these.
+    public mutating func add(_ other: StatelessCheckCounts) {
+        blocks += other.blocks
+        validated += other.validated
+        nodes += other.nodes
+        codes += other.codes
+        headers += other.headers
+        removals += other.removals
+        removalsRefused += other.removalsRefused
+        alterations += other.alterations
+        alterationsRefused += other.alterationsRefused
+        failures += other.failures
+    }
+}
+
+/// Stateless validation over EEST blockchain tests: for every valid block, the witness
+/// recorded from the parent's full state must validate statelessly to the header's state root,
+/// and a deterministic sample of single-entry removals (state nodes, codes, headers) and
+/// one-byte node alterations must be refused with a ``StatelessError/witness(_:)`` error.
+public enum StatelessBlockchainRunner {
+    /// Runs every test of `file`, trying up to `mutations` state-node removals per block
+    /// (plus one code removal, one header removal and one alteration).
+    public static func run(file: String, mutations: Int = 3) -> StatelessCheckCounts {
+        let root: [String: Any]
+        do { root = try J.load(file) } catch {
+            var counts = StatelessCheckCounts()
+            counts.failures.append("\(file): \(error)")
+            return counts
+        }
+        return runWithLargeStack {
+            var counts = StatelessCheckCounts()
+            for name in root.keys.sorted() {
+                do {
+                    try run(test: try J.dict(root[name], name), name: name, mutations: mutations, &counts)
+                } catch {
+                    counts.failures.append("\(name): \(error)")
+                }
+            }
+            return counts
+        }
+    }
+
+    static func run(test: [String: Any], name: String, mutations: Int, _ counts: inout StatelessCheckCounts) throws {
+        let config = test["config"] as? [String: Any] ?? [:]
+        let network = try FixtureNetwork(network: try J.string(test["network"], "network"), config: config)
+        let chainId = config["chainid"] != nil ? try J.u256(config["chainid"], "chainid") : .one
+        let genesis = try Block.decode(try J.bytes(test["genesisRLP"], "genesisRLP")).header
+        typealias Known = BlockchainTestRunner.Known
+        var known: [Bytes32: Known] = [
+            genesis.hash: Known(header: genesis, accounts: try J.accounts(test["pre"], "pre"))
+        ]
+        for (i, bv) in try J.array(test["blocks"], "blocks").enumerated() {
+            let b = try J.dict(bv, "block")
+            let raw = try J.bytes(b["rlp"], "rlp")
+            guard b["expectException"] == nil,
+                case .success(let k) = BlockchainTestRunner.apply(raw, network: network, chainId: chainId, known: known),
+                let parent = known[k.header.parentHash]
+            else { continue }
+            known[k.header.hash] = k
+            let block = try Block.decode(raw)
+            var ancestors: [BlockHeader] = []
+            var cursor: Known? = parent
+            while let c = cursor, ancestors.count < 256 {
+                ancestors.append(c.header)
+                cursor = known[c.header.parentHash]
+            }
+            let rules = network.rules(number: block.header.number, timestamp: block.header.timestamp)
+            let parentFork = network.rules(number: parent.header.number, timestamp: parent.header.timestamp).fork
+            let check = Check(
+                block: block,
+                parent: parent.header,
+                fork: rules.fork,
+                parentFork: parentFork,
+                blobs: rules.blobs,
+                chainId: chainId
+            )
+            check.run(
+                parentState: parent.accounts,
+                ancestors: ancestors,
+                id: "\(name) block \(i)",
+                seed: i,
+                mutations: mutations,
+                &counts
+            )
+        }
+    }
+
+    /// One block with what validating it needs.
+    struct Check {
+        var block: Block
+        var parent: BlockHeader
+        var fork: Fork
+        var parentFork: Fork
+        var blobs: BlobSchedule?
+        var chainId: UInt256
+
+        func validate(_ w: ExecutionWitness) -> Result<Bytes32, StatelessError> {
+            do {
+                return .success(
+                    try block.validateStatelessly(
+                        parent: parent,
+                        witness: w,
+                        fork: fork,
+                        parentFork: parentFork,
+                        blobSchedule: blobs,
+                        chainId: chainId
+                    )
+                )
+            } catch {
+                return .failure(error)
+            }
+        }
+
+        /// Whether `w` is refused for a witness reason.
+        func refused(_ w: ExecutionWitness) -> Bool {
+            if case .failure(.witness) = validate(w) { return true }
+            return false
+        }
+
+        func run(
+            parentState: [Address: Account],
+            ancestors: [BlockHeader],
+            id: String,
+            seed: Int,
+            mutations: Int,
+            _ counts: inout StatelessCheckCounts
+        ) {
+            counts.blocks += 1
+            let w: ExecutionWitness
+            do {
+                w = try block.recordWitness(
+                    parent: parent,
+                    parentState: parentState,
+                    ancestors: ancestors,
+                    fork: fork,
+                    parentFork: parentFork,
+                    blobSchedule: blobs,
+                    chainId: chainId
+                )
+            } catch {
+                counts.failures.append("\(id): recording: \(error)")
+                return
+            }
+            counts.nodes += w.state.count
+            counts.codes += w.codes.count
+            counts.headers += w.headers.count
+            switch validate(w) {
+            case .success(let root) where root == block.header.stateRoot: counts.validated += 1
+            case .success(let root): counts.failures.append("\(id): root \(root) != \(block.header.stateRoot)")
+            case .failure(let e): counts.failures.append("\(id): \(e)")
+            }
+            func removal(_ what: String, _ index: Int, _ edit: (inout ExecutionWitness) -> Void) {
+                var m = w
+                edit(&m)
+                counts.removals += 1
+                if refused(m) {
+                    counts.removalsRefused += 1
+                } else {
+                    counts.failures.append("\(id): witness without \(what) \(index) accepted")
+                }
+            }
+            let n = w.state.count
+            for j in 0..<min(mutations, n) {
+                let index = (seed &* 7 &+ j &* (n / max(1, mutations) &+ 1)) % n
+                removal("state node", index) { $0.state.remove(at: index) }
+            }
+            if !w.codes.isEmpty {
+                let index = seed % w.codes.count
+                removal("code", index) { $0.codes.remove(at: index) }
+            }
+            if !w.headers.isEmpty {
+                let index = (seed &* 3) % w.headers.count
+                removal("header", index) { $0.headers.remove(at: index) }
+            }
+            if n > 0 {
+                let index = (seed &* 31 &+ 5) % n
+                var m = w
+                m.state[index][m.state[index].count / 2] ^= 0x01
+                counts.alterations += 1
+                if refused(m) {
+                    counts.alterationsRefused += 1
+                } else {
+                    counts.failures.append("\(id): witness with node \(index) altered accepted")
+                }
+            }
+        }
+    }
+}

@@ -38,6 +38,98 @@ import Testing
     }
 }
 
+/// Every single-entry removal is refused (not a sample) on the blocks of files whose blocks
+/// delete accounts, clear storage, re-create self-destructed contracts, collide with existing
+/// storage (EIP-7610) or read ancestor hashes.
+@Test(
+    "Stateless validation: every removal refused",
+    arguments: [
+        "paris/eip7610_create_collision/test_init_collision_create_tx.json",
+        "paris/security/test_tx_selfdestruct_balance_bug.json",
+        "cancun/eip6780_selfdestruct/test_recreate_self_destructed_contract_different_txs.json",
+        "cancun/eip6780_selfdestruct/test_dynamic_create2_selfdestruct_collision_multi_tx.json",
+        "frontier/touch/test_zero_gas_price_and_touching.json",
+        "prague/eip2935_historical_block_hashes_from_state/test_block_hashes_call_opcodes.json",
+    ]
+)
+func statelessExhaustiveRemovals(_ file: String) {
+    let c = StatelessBlockchainRunner.run(file: BlockchainFixtures.base + "/" + file, mutations: Int.max)
+    print(
+        "stateless \(file): \(c.validated)/\(c.blocks) blocks, \(c.nodes) nodes, removals refused "
+            + "\(c.removalsRefused)/\(c.removals)"
+    )
+    #expect(c.blocks > 0)
+    #expect(c.validated == c.blocks)
+    #expect(c.removals >= c.nodes)
+    #expect(c.removalsRefused == c.removals)
+    #expect(c.failures.isEmpty, "\(c.failures.prefix(5))")
+}
+
+/// Stateless validation checks the block like ``Block/apply``: a witness recorded for a real
+/// block (the first of each EIP-6110 extra-logs test) does not validate a forged copy, and
+/// over-inclusion (an extra node, a duplicated entry) is harmless.
+@Suite struct StatelessForgeryTests {
+    typealias FirstBlock = BlockchainTestRunner.FirstBlock
+
+    static func witness(_ f: FirstBlock) throws -> ExecutionWitness {
+        try f.block.recordWitness(
+            parent: f.parent,
+            parentState: f.parentState,
+            ancestors: [f.parent],
+            fork: f.fork,
+            parentFork: f.fork,
+            blobSchedule: f.blobSchedule,
+            chainId: f.chainId
+        )
+    }
+
+    static func validate(_ f: FirstBlock, _ block: Block, _ w: ExecutionWitness) -> Result<Bytes32, StatelessError> {
+        do {
+            return .success(
+                try block.validateStatelessly(
+                    parent: f.parent,
+                    witness: w,
+                    fork: f.fork,
+                    parentFork: f.fork,
+                    blobSchedule: f.blobSchedule,
+                    chainId: f.chainId
+                )
+            )
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    @Test func forgedBlocksAreRefused() throws {
+        let blocks = BlockExecutionForgeryTests.blocks.prefix(5)
+        #expect(blocks.count == 5)
+        for f in blocks {
+            let w = try Self.witness(f)
+            #expect(Self.validate(f, f.block, w) == .success(f.block.header.stateRoot))
+            var forged = f.block
+            forged.header.stateRoot = .zero
+            #expect(Self.validate(f, forged, w) == .failure(.block(.stateRootMismatch)))
+            forged = f.block
+            forged.header.gasUsed -= 1
+            #expect(Self.validate(f, forged, w) == .failure(.block(.gasUsedMismatch)))
+            var extra = w
+            extra.state.append(RLP.encodeList([RLP.encode(bytes: [0x20]), RLP.encode(bytes: [1, 2, 3])]))
+            extra.codes += w.codes
+            extra.headers += w.headers
+            #expect(Self.validate(f, f.block, extra) == .success(f.block.header.stateRoot))
+            var noParent = w
+            noParent.headers = []
+            #expect(
+                Self.validate(f, f.block, noParent) == .failure(.witness(.missingHeader(f.parent.number)))
+            )
+            #expect(
+                Self.validate(f, f.block, ExecutionWitness(state: [], codes: [], headers: w.headers))
+                    == .failure(.witness(.missingNode(f.parent.stateRoot)))
+            )
+        }
+    }
+}
+
 /// The partial trie agrees with the full trie: reads, inserts and deletions (with the
 /// collapse of a branch left with one child) through a store of the full trie's nodes give the
 /// full trie's values and roots; a store without a node needed is refused with `missingNode`.

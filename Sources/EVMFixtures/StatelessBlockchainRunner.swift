@@ -1,6 +1,7 @@
 import EVM
 import EVMPrimitives
 import Foundation
+import Keccak
 
 /// What stateless validation over EEST blockchain tests did: blocks checked, witness sizes,
 /// refused mutations, and the failures.
@@ -207,6 +208,107 @@ public enum StatelessBlockchainRunner {
                     counts.alterationsRefused += 1
                 } else {
                     counts.failures.append("\(id): witness with node \(index) altered accepted")
+                }
+            }
+        }
+    }
+}
+
+/// What reading externally produced witnesses (EIP-8025 zkEVM fixtures) found.
+public struct ExternalWitnessCounts: Sendable {
+    /// First blocks whose witness was read.
+    public var blocks = 0
+    /// Witness state nodes decoded as trie nodes.
+    public var nodes = 0
+    /// Witness entries that are not trie nodes (harmless while no read reaches them: the
+    /// validator decodes a node only when a lookup needs it).
+    public var undecodable = 0
+    /// `pre` accounts the witness proves (their leaf equals the fixture's account).
+    public var accountsProven = 0
+    /// `pre` storage slots the witness proves.
+    public var slotsProven = 0
+    /// What went wrong.
+    public var failures: [String] = []
+
+    public init() {}
+}
+
+extension StatelessBlockchainRunner {
+    /// Reads the `executionWitness` of the first block of every test in `file` (an EIP-8025
+    /// fixture, used as a format reference: Amsterdam blocks are not executed) through a
+    /// ``PartialTrie`` rooted at the genesis state root: every `pre` account and slot the
+    /// witness reaches must equal the fixture's (a proof of absence of an existing account, a
+    /// different leaf or a malformed node on the way is a failure); entries that are not trie
+    /// nodes are counted.
+    public static func readExternalWitnesses(file: String) -> ExternalWitnessCounts {
+        var counts = ExternalWitnessCounts()
+        do {
+            let root = try J.load(file)
+            for name in root.keys.sorted() {
+                let test = try J.dict(root[name], name)
+                let genesis = try J.dict(test["genesisBlockHeader"], "genesisBlockHeader")
+                let stateRoot = Bytes32(try J.u256(genesis["stateRoot"], "stateRoot"))
+                let pre = try J.accounts(test["pre"], "pre")
+                guard let first = try J.array(test["blocks"], "blocks").first as? [String: Any],
+                    let w = first["executionWitness"] as? [String: Any]
+                else { continue }
+                let nodes = try J.array(w["state"], "state").map { try J.bytes($0, "node") }
+                let store = TrieNodeStore(nodes: nodes)
+                counts.blocks += 1
+                for h in store.nodes.keys.sorted() {
+                    do {
+                        _ = try PartialTrie(root: h, store: store).value(for: [])
+                        counts.nodes += 1
+                    } catch {
+                        counts.undecodable += 1
+                    }
+                }
+                read(pre, PartialTrie(root: stateRoot, store: store), name, &counts)
+            }
+        } catch {
+            counts.failures.append("\(file): \(error)")
+        }
+        return counts
+    }
+
+    static func read(
+        _ pre: [Address: Account],
+        _ trie: PartialTrie,
+        _ name: String,
+        _ counts: inout ExternalWitnessCounts
+    ) {
+        for (a, acct) in pre.sorted(by: { $0.key < $1.key }) {
+            let leaf: [UInt8]?
+            do { leaf = try trie.value(for: Keccak256.hash(a.bytes)) } catch {
+                if case .missingNode = error { continue }
+                counts.failures.append("\(name): \(a): \(error)")
+                continue
+            }
+            let storageRoot = StateRoot.storageRoot(acct.storage)
+            var w = RLPWriter()
+            w.appendList { w in
+                w.append(uint: acct.nonce)
+                w.append(acct.balance)
+                w.append(storageRoot)
+                w.append(bytes: acct.code.hash.bigEndianBytes)
+            }
+            guard leaf == w.bytes else {
+                counts.failures.append("\(name): \(a): leaf differs from pre")
+                continue
+            }
+            counts.accountsProven += 1
+            let storage = PartialTrie(root: storageRoot, store: trie.store)
+            for (k, v) in acct.storage.sorted(by: { $0.key < $1.key }) {
+                do {
+                    let value = try storage.value(for: Keccak256.hash(k.bigEndianBytes))
+                    if value == RLP.encode(v) {
+                        counts.slotsProven += 1
+                    } else {
+                        counts.failures.append("\(name): \(a) slot \(k) differs from pre")
+                    }
+                } catch {
+                    if case .missingNode = error { continue }
+                    counts.failures.append("\(name): \(a) slot \(k): \(error)")
                 }
             }
         }

@@ -1,60 +1,40 @@
-/// 8 × 8 transposes of 32-bit words, the bridge between row-major matrices and packed lanes.
+/// The 8 × 8 transpose of 32-bit words, the bridge between row-major matrices and packed lanes:
+/// row `l` is the eight words at `rows.l`; word `j` of every row lands, as one `SIMD8<UInt32>`
+/// (lane `l` from row `l`), at `out + j * stride` (bytes). The one transpose kernel of the
+/// prover: `gatherRows8` below and the packed Poseidon2 sponge, compression and Merkle hashing
+/// (`transpose8` in Hashing) all go through it.
 ///
-/// Written as the three unpack/permute stages of the classic AVX2 transpose (`vpunpck[lh]dq`,
-/// `vpunpck[lh]qdq`, `vperm2i128`), which LLVM lowers to exactly those instructions.
+/// Each output vector is gathered lane by lane from the eight loaded rows and stored whole. The
+/// permutation reads these vectors straight back, and a 256-bit load of data written as two
+/// 128-bit halves is not forwarded from the store buffer: four 4 × 4 transposes of 128-bit
+/// quarter rows take fewer instructions (LLVM stores their results as halves) and made proving
+/// ~8% slower. The `vpunpck`/`vperm2i128` network is no faster here either (LLVM narrows its row
+/// loads the same way), so this one form serves every caller.
 @inlinable @inline(__always)
 package func transpose8x8(
-    _ r0: SIMD8<UInt32>,
-    _ r1: SIMD8<UInt32>,
-    _ r2: SIMD8<UInt32>,
-    _ r3: SIMD8<UInt32>,
-    _ r4: SIMD8<UInt32>,
-    _ r5: SIMD8<UInt32>,
-    _ r6: SIMD8<UInt32>,
-    _ r7: SIMD8<UInt32>,
+    _ rows: (
+        UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer,
+        UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer, UnsafeRawPointer
+    ),
     into out: UnsafeMutableRawPointer,
     stride: Int
 ) {
-    @inline(__always)
-    func lo32(_ a: SIMD8<UInt32>, _ b: SIMD8<UInt32>) -> SIMD8<UInt32> {
-        SIMD8(a[0], b[0], a[1], b[1], a[4], b[4], a[5], b[5])
+    let r = (
+        rows.0.loadUnaligned(as: SIMD8<UInt32>.self),
+        rows.1.loadUnaligned(as: SIMD8<UInt32>.self),
+        rows.2.loadUnaligned(as: SIMD8<UInt32>.self),
+        rows.3.loadUnaligned(as: SIMD8<UInt32>.self),
+        rows.4.loadUnaligned(as: SIMD8<UInt32>.self),
+        rows.5.loadUnaligned(as: SIMD8<UInt32>.self),
+        rows.6.loadUnaligned(as: SIMD8<UInt32>.self),
+        rows.7.loadUnaligned(as: SIMD8<UInt32>.self)
+    )
+    for j in 0..<8 {
+        (out + j * stride).storeBytes(
+            of: SIMD8(r.0[j], r.1[j], r.2[j], r.3[j], r.4[j], r.5[j], r.6[j], r.7[j]),
+            as: SIMD8<UInt32>.self
+        )
     }
-    @inline(__always)
-    func hi32(_ a: SIMD8<UInt32>, _ b: SIMD8<UInt32>) -> SIMD8<UInt32> {
-        SIMD8(a[2], b[2], a[3], b[3], a[6], b[6], a[7], b[7])
-    }
-    @inline(__always)
-    func lo64(_ a: SIMD8<UInt32>, _ b: SIMD8<UInt32>) -> SIMD8<UInt32> {
-        SIMD8(a[0], a[1], b[0], b[1], a[4], a[5], b[4], b[5])
-    }
-    @inline(__always)
-    func hi64(_ a: SIMD8<UInt32>, _ b: SIMD8<UInt32>) -> SIMD8<UInt32> {
-        SIMD8(a[2], a[3], b[2], b[3], a[6], a[7], b[6], b[7])
-    }
-    let t0 = lo32(r0, r1)
-    let t1 = hi32(r0, r1)
-    let t2 = lo32(r2, r3)
-    let t3 = hi32(r2, r3)
-    let t4 = lo32(r4, r5)
-    let t5 = hi32(r4, r5)
-    let t6 = lo32(r6, r7)
-    let t7 = hi32(r6, r7)
-    let u0 = lo64(t0, t2)
-    let u1 = hi64(t0, t2)
-    let u2 = lo64(t1, t3)
-    let u3 = hi64(t1, t3)
-    let u4 = lo64(t4, t6)
-    let u5 = hi64(t4, t6)
-    let u6 = lo64(t5, t7)
-    let u7 = hi64(t5, t7)
-    out.storeBytes(of: SIMD8(lowHalf: u0.lowHalf, highHalf: u4.lowHalf), as: SIMD8<UInt32>.self)
-    (out + stride).storeBytes(of: SIMD8(lowHalf: u1.lowHalf, highHalf: u5.lowHalf), as: SIMD8<UInt32>.self)
-    (out + 2 * stride).storeBytes(of: SIMD8(lowHalf: u2.lowHalf, highHalf: u6.lowHalf), as: SIMD8<UInt32>.self)
-    (out + 3 * stride).storeBytes(of: SIMD8(lowHalf: u3.lowHalf, highHalf: u7.lowHalf), as: SIMD8<UInt32>.self)
-    (out + 4 * stride).storeBytes(of: SIMD8(lowHalf: u0.highHalf, highHalf: u4.highHalf), as: SIMD8<UInt32>.self)
-    (out + 5 * stride).storeBytes(of: SIMD8(lowHalf: u1.highHalf, highHalf: u5.highHalf), as: SIMD8<UInt32>.self)
-    (out + 6 * stride).storeBytes(of: SIMD8(lowHalf: u2.highHalf, highHalf: u6.highHalf), as: SIMD8<UInt32>.self)
-    (out + 7 * stride).storeBytes(of: SIMD8(lowHalf: u3.highHalf, highHalf: u7.highHalf), as: SIMD8<UInt32>.self)
 }
 
 /// Gathers the same `width` columns of eight rows into column-major lanes: for every column
@@ -81,18 +61,7 @@ package func gatherRows8<F>(
     var c = 0
     while c &+ 8 <= width {
         let o = c &* 4
-        transpose8x8(
-            p0.loadUnaligned(fromByteOffset: o, as: SIMD8<UInt32>.self),
-            p1.loadUnaligned(fromByteOffset: o, as: SIMD8<UInt32>.self),
-            p2.loadUnaligned(fromByteOffset: o, as: SIMD8<UInt32>.self),
-            p3.loadUnaligned(fromByteOffset: o, as: SIMD8<UInt32>.self),
-            p4.loadUnaligned(fromByteOffset: o, as: SIMD8<UInt32>.self),
-            p5.loadUnaligned(fromByteOffset: o, as: SIMD8<UInt32>.self),
-            p6.loadUnaligned(fromByteOffset: o, as: SIMD8<UInt32>.self),
-            p7.loadUnaligned(fromByteOffset: o, as: SIMD8<UInt32>.self),
-            into: dst + c &* 32,
-            stride: 32
-        )
+        transpose8x8((p0 + o, p1 + o, p2 + o, p3 + o, p4 + o, p5 + o, p6 + o, p7 + o), into: dst + c &* 32, stride: 32)
         c &+= 8
     }
     while c < width {

@@ -157,20 +157,16 @@ extension TruncatedPermutation {
 }
 
 /// Transposes an 8 x 8 block of words: row `l` is the 8 words at `rows + l * stride`
-/// (bytes); `out[j]` receives word `j` of every row.
+/// (bytes); `out[j]` receives word `j` of every row. The strided call shape of Algebra's
+/// `transpose8x8`, the one kernel.
 @inlinable @inline(__always)
 func transpose8(_ rows: UnsafeRawPointer, stride: Int, to out: UnsafeMutablePointer<SIMD8<UInt32>>) {
-    let r = (
-        rows.loadUnaligned(as: SIMD8<UInt32>.self),
-        rows.loadUnaligned(fromByteOffset: stride, as: SIMD8<UInt32>.self),
-        rows.loadUnaligned(fromByteOffset: 2 * stride, as: SIMD8<UInt32>.self),
-        rows.loadUnaligned(fromByteOffset: 3 * stride, as: SIMD8<UInt32>.self),
-        rows.loadUnaligned(fromByteOffset: 4 * stride, as: SIMD8<UInt32>.self),
-        rows.loadUnaligned(fromByteOffset: 5 * stride, as: SIMD8<UInt32>.self),
-        rows.loadUnaligned(fromByteOffset: 6 * stride, as: SIMD8<UInt32>.self),
-        rows.loadUnaligned(fromByteOffset: 7 * stride, as: SIMD8<UInt32>.self)
+    transpose8x8(
+        (
+            rows, rows + stride, rows + 2 * stride, rows + 3 * stride,
+            rows + 4 * stride, rows + 5 * stride, rows + 6 * stride, rows + 7 * stride
+        ),
+        into: UnsafeMutableRawPointer(out),
+        stride: 32
     )
-    for j in 0..<8 {
-        out[j] = SIMD8(r.0[j], r.1[j], r.2[j], r.3[j], r.4[j], r.5[j], r.6[j], r.7[j])
-    }
 }

@@ -206,60 +206,7 @@ struct MontgomeryContext {
         _ mInv: UInt64,
         _ t: UnsafeMutablePointer<UInt64>
     ) {
-        for i in 0..<(n + 2) { t[i] = 0 }
-        for i in 0..<n {
-            var c: UInt64 = 0
-            let ai = a[i]
-            for j in 0..<n {
-                let (h, l) = ai.multipliedFullWidth(by: b[j])
-                let (s1, o1) = l.addingReportingOverflow(t[j])
-                let (s2, o2) = s1.addingReportingOverflow(c)
-                t[j] = s2
-                c = h &+ carryBit(o1) &+ carryBit(o2)
-            }
-            var (s, o) = t[n].addingReportingOverflow(c)
-            t[n] = s
-            t[n + 1] = carryBit(o)
-            let q = t[0] &* mInv
-            let (h0, l0) = q.multipliedFullWidth(by: m[0])
-            let (_, oo) = l0.addingReportingOverflow(t[0])
-            c = h0 &+ carryBit(oo)
-            var j = 1
-            while j < n {
-                let (h, l) = q.multipliedFullWidth(by: m[j])
-                let (s1, o1) = l.addingReportingOverflow(t[j])
-                let (s2, o2) = s1.addingReportingOverflow(c)
-                t[j - 1] = s2
-                c = h &+ carryBit(o1) &+ carryBit(o2)
-                j += 1
-            }
-            (s, o) = t[n].addingReportingOverflow(c)
-            t[n - 1] = s
-            t[n] = t[n + 1] &+ carryBit(o)
-        }
-        var geq = t[n] != 0
-        if !geq {
-            geq = true
-            var i = n - 1
-            while i >= 0 {
-                if t[i] != m[i] {
-                    geq = t[i] > m[i]
-                    break
-                }
-                i -= 1
-            }
-        }
-        if geq {
-            var borrow: UInt64 = 0
-            for i in 0..<n {
-                let (d1, b1) = t[i].subtractingReportingOverflow(m[i])
-                let (d2, b2) = d1.subtractingReportingOverflow(borrow)
-                out[i] = d2
-                borrow = carryBit(b1) | carryBit(b2)
-            }
-        } else {
-            for i in 0..<n { out[i] = t[i] }
-        }
+        montgomeryProduct(out, a, b, m, n, mInv, t)
     }
 
     private func padded(_ x: BigNat) -> [UInt64] {

@@ -2,6 +2,91 @@
 @inline(__always)
 func carryBit(_ b: Bool) -> UInt64 { UInt64(unsafeBitCast(b, to: UInt8.self)) }
 
+/// out ← a·b·R⁻¹ mod m, R = 2^(64n), for n-limb a, b < m (m odd, `mInv` = −m⁻¹ mod 2⁶⁴): the
+/// Montgomery product (CIOS), the one kernel behind `Fp` (n = 4 or 6, constant once
+/// specialised, so the loops unroll) and modexp's `MontgomeryContext` (any n). `t` is scratch
+/// of n + 2 limbs; `out` may alias `a` or `b`.
+@inline(__always)
+func montgomeryProduct(
+    _ out: UnsafeMutablePointer<UInt64>,
+    _ a: UnsafePointer<UInt64>,
+    _ b: UnsafePointer<UInt64>,
+    _ m: UnsafePointer<UInt64>,
+    _ n: Int,
+    _ mInv: UInt64,
+    _ t: UnsafeMutablePointer<UInt64>
+) {
+    for i in 0..<(n + 2) { t[i] = 0 }
+    for i in 0..<n {
+        // t ← t + a[i]·b
+        var c: UInt64 = 0
+        let ai = a[i]
+        for j in 0..<n {
+            let (h, l) = ai.multipliedFullWidth(by: b[j])
+            let (s1, o1) = l.addingReportingOverflow(t[j])
+            let (s2, o2) = s1.addingReportingOverflow(c)
+            t[j] = s2
+            c = h &+ carryBit(o1) &+ carryBit(o2)
+        }
+        var (s, o) = t[n].addingReportingOverflow(c)
+        t[n] = s
+        t[n + 1] = carryBit(o)
+        // t ← (t + q·m) / 2⁶⁴ with q making the low limb vanish
+        let q = t[0] &* mInv
+        let (h0, l0) = q.multipliedFullWidth(by: m[0])
+        let (_, oo) = l0.addingReportingOverflow(t[0])
+        c = h0 &+ carryBit(oo)
+        var j = 1
+        while j < n {
+            let (h, l) = q.multipliedFullWidth(by: m[j])
+            let (s1, o1) = l.addingReportingOverflow(t[j])
+            let (s2, o2) = s1.addingReportingOverflow(c)
+            t[j - 1] = s2
+            c = h &+ carryBit(o1) &+ carryBit(o2)
+            j += 1
+        }
+        (s, o) = t[n].addingReportingOverflow(c)
+        t[n - 1] = s
+        t[n] = t[n + 1] &+ carryBit(o)
+    }
+    subtractModulusOnce(out, t, m, carry: t[n], n: n)
+}
+
+/// r ← x − m when (carry, x) ≥ m, else r ← x (`r` may be `x`): the final step of a modular sum
+/// and of a Montgomery product.
+@inline(__always)
+func subtractModulusOnce(
+    _ r: UnsafeMutablePointer<UInt64>,
+    _ x: UnsafePointer<UInt64>,
+    _ m: UnsafePointer<UInt64>,
+    carry: UInt64,
+    n: Int
+) {
+    var geq = carry != 0
+    if !geq {
+        geq = true
+        var i = n - 1
+        while i >= 0 {
+            if x[i] != m[i] {
+                geq = x[i] > m[i]
+                break
+            }
+            i -= 1
+        }
+    }
+    if geq {
+        var borrow: UInt64 = 0
+        for i in 0..<n {
+            let (d1, b1) = x[i].subtractingReportingOverflow(m[i])
+            let (d2, b2) = d1.subtractingReportingOverflow(borrow)
+            r[i] = d2
+            borrow = carryBit(b1) | carryBit(b2)
+        }
+    } else {
+        for i in 0..<n { r[i] = x[i] }
+    }
+}
+
 /// Operations every field in the curve code provides (prime fields and their extensions).
 protocol FieldElement: Equatable {
     static var zero: Self { get }
@@ -142,38 +227,12 @@ struct Fp<M: MontgomeryModulus>: FieldElement {
                             r[i] = s2
                             carry = carryBit(o1) | carryBit(o2)
                         }
-                        Fp.reduceOnce(r, p, carry: carry, n: n)
+                        subtractModulusOnce(r, r, p, carry: carry, n: n)
                     }
                 }
             }
         }
         return Fp(montgomery: r)
-    }
-
-    /// r ← r − p when (carry, r) ≥ p.
-    @inline(__always)
-    static func reduceOnce(_ r: UnsafeMutablePointer<UInt64>, _ p: UnsafePointer<UInt64>, carry: UInt64, n: Int) {
-        var geq = carry != 0
-        if !geq {
-            geq = true
-            var i = n - 1
-            while i >= 0 {
-                if r[i] != p[i] {
-                    geq = r[i] > p[i]
-                    break
-                }
-                i -= 1
-            }
-        }
-        if geq {
-            var borrow: UInt64 = 0
-            for i in 0..<n {
-                let (d1, b1) = r[i].subtractingReportingOverflow(p[i])
-                let (d2, b2) = d1.subtractingReportingOverflow(borrow)
-                r[i] = d2
-                borrow = carryBit(b1) | carryBit(b2)
-            }
-        }
     }
 
     @inline(__always)
@@ -214,54 +273,26 @@ struct Fp<M: MontgomeryModulus>: FieldElement {
 
     static prefix func - (a: Fp) -> Fp { Fp.zero - a }
 
-    /// Montgomery product (CIOS) over raw limb pointers.
+    /// Montgomery product: `montgomeryProduct` on the limbs in use.
     @inline(__always)
     static func * (a: Fp, b: Fp) -> Fp {
         var r = Limbs(repeating: 0)
         let p = M.modulus
-        let n = M.limbCount
-        let inv = M.inverse
         var tStorage = WideLimbs()
         withUnsafeBytes(of: a.limbs.storage) { ab in
             withUnsafeBytes(of: b.limbs.storage) { bb in
                 withUnsafeBytes(of: p.storage) { pb in
                     withUnsafeMutableBytes(of: &r.storage) { rb in
                         withUnsafeMutableBytes(of: &tStorage.storage) { tb in
-                            let a = ab.baseAddress!.assumingMemoryBound(to: UInt64.self)
-                            let b = bb.baseAddress!.assumingMemoryBound(to: UInt64.self)
-                            let p = pb.baseAddress!.assumingMemoryBound(to: UInt64.self)
-                            let r = rb.baseAddress!.assumingMemoryBound(to: UInt64.self)
-                            let t = tb.baseAddress!.assumingMemoryBound(to: UInt64.self)
-                            for i in 0..<n {
-                                var c: UInt64 = 0
-                                let ai = a[i]
-                                for j in 0..<n {
-                                    let (h, l) = ai.multipliedFullWidth(by: b[j])
-                                    let (s1, o1) = l.addingReportingOverflow(t[j])
-                                    let (s2, o2) = s1.addingReportingOverflow(c)
-                                    t[j] = s2
-                                    c = h &+ carryBit(o1) &+ carryBit(o2)
-                                }
-                                let (s, o) = t[n].addingReportingOverflow(c)
-                                t[n] = s
-                                t[n + 1] = carryBit(o)
-                                let q = t[0] &* inv
-                                let (h0, l0) = q.multipliedFullWidth(by: p[0])
-                                let (_, oo) = l0.addingReportingOverflow(t[0])
-                                c = h0 &+ carryBit(oo)
-                                for j in 1..<n {
-                                    let (h, l) = q.multipliedFullWidth(by: p[j])
-                                    let (s1, o1) = l.addingReportingOverflow(t[j])
-                                    let (s2, o2) = s1.addingReportingOverflow(c)
-                                    t[j - 1] = s2
-                                    c = h &+ carryBit(o1) &+ carryBit(o2)
-                                }
-                                let (s3, o3) = t[n].addingReportingOverflow(c)
-                                t[n - 1] = s3
-                                t[n] = t[n + 1] &+ carryBit(o3)
-                            }
-                            for i in 0..<n { r[i] = t[i] }
-                            Fp.reduceOnce(r, p, carry: t[n], n: n)
+                            montgomeryProduct(
+                                rb.baseAddress!.assumingMemoryBound(to: UInt64.self),
+                                ab.baseAddress!.assumingMemoryBound(to: UInt64.self),
+                                bb.baseAddress!.assumingMemoryBound(to: UInt64.self),
+                                pb.baseAddress!.assumingMemoryBound(to: UInt64.self),
+                                M.limbCount,
+                                M.inverse,
+                                tb.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                            )
                         }
                     }
                 }

@@ -19,9 +19,6 @@ public struct BlockchainTestResult: Sendable {
 /// on the parent's post-state and checked against its header; invalid blocks must be refused
 /// and leave no trace; the last block's state must equal `postState`.
 public enum BlockchainTestRunner {
-    /// Every `.json` file at `path` (a file or a folder, searched recursively), sorted.
-    public static func jsonFiles(_ path: String) -> [String] { J.jsonFiles(path) }
-
     /// Runs every test of one file; a file that cannot be read yields one failed result.
     public static func run(file: String) -> [BlockchainTestResult] {
         do {

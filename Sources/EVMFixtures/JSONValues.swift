@@ -86,11 +86,18 @@ enum J {
         return out
     }
 
-    /// Every `.json` file at `path` (a file or a folder, searched recursively), sorted.
-    public static func jsonFiles(_ path: String) -> [String] {
+}
+
+/// Finds fixture files: the one walk every runner and `zkprover` command uses.
+public enum FixtureFiles {
+    /// Every `.json` file under the folder `path` (searched recursively), sorted; a `path` that
+    /// is not a folder is returned as it is, so that a missing file fails loudly in its runner
+    /// rather than silently running nothing.
+    public static func json(_ path: String) -> [String] {
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { return [] }
-        if !isDir.boolValue { return [path] }
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue else {
+            return [path]
+        }
         var out: [String] = []
         if let e = FileManager.default.enumerator(atPath: path) {
             for case let rel as String in e where rel.hasSuffix(".json") { out.append(path + "/" + rel) }

@@ -25,7 +25,7 @@ public enum StateTestRunner {
     public static func run(paths: [String]) -> [StateTestResult] {
         var out: [StateTestResult] = []
         for p in paths {
-            for f in J.jsonFiles(p) { out += run(file: f) }
+            for f in FixtureFiles.json(p) { out += run(file: f) }
         }
         return out
     }

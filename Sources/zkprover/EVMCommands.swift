@@ -35,15 +35,7 @@ struct StateTestCommand: ParsableCommand {
     func run() throws {
         var perFork: [String: (pass: Int, fail: Int, skip: Int)] = [:]
         var failures: [StateTestResult] = []
-        let files = paths.flatMap { p -> [String] in
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else { return [p] }
-            if !isDir.boolValue { return [p] }
-            let e = FileManager.default.enumerator(atPath: p)
-            var out: [String] = []
-            while let rel = e?.nextObject() as? String { if rel.hasSuffix(".json") { out.append(p + "/" + rel) } }
-            return out.sorted()
-        }
+        let files = paths.flatMap(FixtureFiles.json)
         for f in files {
             for r in transactionTests ? TransactionTestRunner.run(file: f) : StateTestRunner.run(file: f) {
                 if let only = fork, r.fork != only { continue }
@@ -102,7 +94,7 @@ struct BlockchainTestCommand: ParsableCommand {
         var allRefusals: [String: Int] = [:]
         var perNetwork: [String: (pass: Int, fail: Int)] = [:]
         var failures: [BlockchainTestResult] = []
-        for f in paths.flatMap({ BlockchainTestRunner.jsonFiles($0) }) {
+        for f in paths.flatMap(FixtureFiles.json) {
             for r in BlockchainTestRunner.run(file: f) {
                 for x in r.refusals { allRefusals[x, default: 0] += 1 }
                 var c = perNetwork[r.network] ?? (0, 0)
@@ -154,15 +146,7 @@ struct EVMBenchCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        var files: [String] = []
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-            let e = FileManager.default.enumerator(atPath: path)
-            while let rel = e?.nextObject() as? String { if rel.hasSuffix(".json") { files.append(path + "/" + rel) } }
-            files.sort()
-        } else {
-            files = [path]
-        }
+        var files = FixtureFiles.json(path)
         if let filter { files = files.filter { $0.contains(filter) } }
         var rates: [Double] = []
         if !json {

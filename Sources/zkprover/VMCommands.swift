@@ -449,16 +449,8 @@ struct VMEVMBench: ParsableCommand {
             .appendingPathComponent("../shared/fixtures/eest/state_tests").standardized
         let roots = paths.isEmpty ? ["prague", "osaka"].map { fixtureRoot.appendingPathComponent($0).path } : paths
         var files: [String] = []
-        for r in roots {
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: r, isDirectory: &isDir) else { continue }
-            if !isDir.boolValue {
-                files.append(r)
-                continue
-            }
-            for case let f as String in FileManager.default.enumerator(atPath: r)! where f.hasSuffix(".json") {
-                files.append(r + "/" + f)
-            }
+        for r in roots where FileManager.default.fileExists(atPath: r) {
+            files += FixtureFiles.json(r)
         }
         files.sort()
         let forkSet = Set(forks.split(separator: ",").map(String.init))

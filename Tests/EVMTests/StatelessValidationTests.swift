@@ -202,7 +202,7 @@ func statelessExhaustiveRemovals(_ file: String) {
 /// is the only entry that does not decode.
 @Test func externalWitnessesRead() {
     let base = FixturePaths.fixtures + "/eest/blockchain_tests_zkevm"
-    let files = BlockchainTestRunner.jsonFiles(base)
+    let files = FixtureFiles.json(base)
     var total = ExternalWitnessCounts()
     for f in files {
         let c = StatelessBlockchainRunner.readExternalWitnesses(file: f)

@@ -252,18 +252,6 @@ public struct PartialTrie {
         }
     }
 
-    static func commonPrefix(_ a: ArraySlice<UInt8>, _ b: ArraySlice<UInt8>) -> Int {
-        var n = 0
-        var i = a.startIndex
-        var j = b.startIndex
-        while i < a.endIndex && j < b.endIndex && a[i] == b[j] {
-            n += 1
-            i += 1
-            j += 1
-        }
-        return n
-    }
-
     static func extended(_ path: ArraySlice<UInt8>, _ node: PartialNode) -> PartialNode {
         path.isEmpty ? node : PartialNode(.ext(path: Array(path), child: node))
     }
@@ -276,7 +264,7 @@ public struct PartialTrie {
         switch node.kind {
         case .hash: return node
         case .leaf(let lp, let lv):
-            let c = Self.commonPrefix(lp[...], path)
+            let c = TrieNode.commonPrefix(lp[...], path)
             if c == lp.count && c == path.count { return PartialNode(.leaf(path: lp, value: value)) }
             if c == lp.count {
                 branchValue = lv
@@ -285,7 +273,7 @@ public struct PartialTrie {
             }
             return Self.extended(path.prefix(c), try branch(children, branchValue, path.dropFirst(c), value))
         case .ext(let ep, let child):
-            let c = Self.commonPrefix(ep[...], path)
+            let c = TrieNode.commonPrefix(ep[...], path)
             if c == ep.count {
                 return PartialNode(.ext(path: ep, child: try insert(child, path.dropFirst(c), value)))
             }
@@ -334,7 +322,7 @@ public struct PartialTrie {
         case .leaf(let lp, _):
             return lp.elementsEqual(path) ? nil : unresolved
         case .ext(let ep, let child):
-            guard Self.commonPrefix(ep[...], path) == ep.count else { return unresolved }
+            guard TrieNode.commonPrefix(ep[...], path) == ep.count else { return unresolved }
             guard let newChild = try remove(child, path.dropFirst(ep.count)) else { return nil }
             if newChild === child { return unresolved }
             return try prefixed(ep, newChild)

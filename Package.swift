@@ -58,7 +58,7 @@ let package = Package(
     .target(name: "VMProver", dependencies: ["Algebra", "Hashing", "Stark", "VM"], swiftSettings: fastSettings),
     // The EVM guest's input codec: a host module, and compiled into the guest too
     // (`Guests/examples/evm/guest.sources`).
-    .target(name: "EVMGuestInput", dependencies: ["EVM", "EVMPrimitives"], swiftSettings: fastSettings),
+    .target(name: "EVMGuestInput", dependencies: ["EVM", "EVMPrimitives", "Keccak"], swiftSettings: fastSettings),
     // The system's SQLite 3 (Debian's libsqlite3-dev), driven through its C API by NetworkCore.
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     .target(
@@ -106,7 +106,9 @@ let package = Package(
     .testTarget(name: "VMProverTests", dependencies: ["VMProver", "VM", "VMTestSupport", "Stark", "Algebra", "Keccak"]),
     .testTarget(
       name: "VMTests",
-      dependencies: ["VM", "VMTestSupport", "TestSupport", "EVMGuestInput", "EVM", "EVMPrimitives", "Secp256k1"]
+      dependencies: [
+        "VM", "VMTestSupport", "TestSupport", "EVMGuestInput", "EVM", "EVMPrimitives", "EVMFixtures", "Secp256k1",
+      ]
     ),
     .testTarget(
       name: "NetworkTests",

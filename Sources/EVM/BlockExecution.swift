@@ -117,7 +117,16 @@ extension Block {
     /// environment is this header's): system calls, transactions, rewards, withdrawals and
     /// requests; then checks gas used, receipts root, logs bloom, requests hash and state root
     /// against the header. On error the state is partly changed: run it on a copy.
-    public func execute(on evm: EVM) throws(BlockError) -> BlockExecutionResult {
+    ///
+    /// - Parameters:
+    ///   - senders: the transactions' senders when already recovered (see
+    ///     ``recoverSenders(fork:chainId:)``); nil recovers each before it runs.
+    ///   - beforeStateRoot: called once, just before the final state root is computed.
+    public func execute(
+        on evm: EVM,
+        senders: [Address]? = nil,
+        beforeStateRoot: () -> Void = {}
+    ) throws(BlockError) -> BlockExecutionResult {
         let fork = evm.fork
         if fork >= .cancun, let root = header.parentBeaconBlockRoot {
             _ = evm.systemCall(SystemContracts.beaconRoots, data: root.bytes)
@@ -130,10 +139,14 @@ extension Block {
         let maxBlobGas = UInt64(evm.block.maxBlobsPerBlock) &* Transaction.gasPerBlob
         for (i, t) in transactions.enumerated() {
             let sender: Address
-            do {
-                sender = try t.validateStatelessly(fork: fork, chainId: evm.block.chainId).sender
-            } catch {
-                throw .invalidTransaction(index: i, error)
+            if let senders {
+                sender = senders[i]
+            } else {
+                do {
+                    sender = try t.validateStatelessly(fork: fork, chainId: evm.block.chainId).sender
+                } catch {
+                    throw .invalidTransaction(index: i, error)
+                }
             }
             guard t.gasLimit.fitsInUInt64, t.gasLimit.w0 <= header.gasLimit &- gasUsed else {
                 throw .gasAllowanceExceeded(index: i)
@@ -177,8 +190,24 @@ extension Block {
         if Block.orderedTrieRoot(receipts) != header.receiptsRoot { throw .receiptsRootMismatch }
         if bloom != header.logsBloom { throw .logsBloomMismatch }
         if requestsHash != header.requestsHash { throw .requestsHashMismatch }
+        beforeStateRoot()
         if evm.state.stateRoot() != header.stateRoot { throw .stateRootMismatch }
         return BlockExecutionResult(receipts: receipts, gasUsed: gasUsed, logsBloom: bloom, requestsHash: requestsHash)
+    }
+
+    /// The senders of the transactions, each validated against `fork` and `chainId` (type,
+    /// nonce and gas bounds, signature) and recovered from its signature.
+    public func recoverSenders(fork: Fork, chainId: UInt256) throws(BlockError) -> [Address] {
+        var senders: [Address] = []
+        senders.reserveCapacity(transactions.count)
+        for (i, t) in transactions.enumerated() {
+            do {
+                senders.append(try t.validateStatelessly(fork: fork, chainId: chainId).sender)
+            } catch {
+                throw .invalidTransaction(index: i, error)
+            }
+        }
+        return senders
     }
 
     /// Proof-of-work rewards: the block reward and 1/32 of it per ommer to the coinbase, and

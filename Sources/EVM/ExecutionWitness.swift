@@ -4,7 +4,8 @@ import Keccak
 /// What a stateless validator needs besides the parent header and the block, in the shape of
 /// `debug_executionWitness` (EIP-8025): the RLP of every account-trie and storage-trie node the
 /// block reads or needs to recompute the post-state root, the bytecodes of the accounts it
-/// loads, and the RLP of the ancestor headers (parent first) that `BLOCKHASH` may read.
+/// loads, and the RLP of the ancestor headers from the parent back to the oldest one that
+/// `BLOCKHASH` reads.
 public struct ExecutionWitness: Sendable, Equatable {
     /// RLP-encoded trie nodes (account trie and storage tries together), any order.
     public var state: [[UInt8]]
@@ -20,14 +21,16 @@ public struct ExecutionWitness: Sendable, Equatable {
         self.headers = headers
     }
 
-    /// How many ancestors a block numbered `number` may read with `BLOCKHASH` (up to 256):
-    /// the witness carries exactly these headers, the parent first.
+    /// How many ancestors a block numbered `number` may read with `BLOCKHASH` (up to 256).
     public static func headerCount(blockNumber number: UInt64) -> Int { Int(min(256, number)) }
 
-    /// The hashes `BLOCKHASH` reads, from `headers` chained by hash from `parentHash` back
-    /// over the ``headerCount(blockNumber:)`` ancestors of block `number`. A header that is
-    /// missing, altered (it then hashes differently) or out of the chain is
-    /// ``WitnessError/missingHeader(_:)``; headers off the chain are ignored.
+    /// The ancestors' hashes by number, from `headers` chained by hash from `parentHash` (the
+    /// parent of block `number`) back as far as the headers go, within the
+    /// ``headerCount(blockNumber:)`` ancestors `BLOCKHASH` may read. The witness carries the
+    /// headers from the parent back to the oldest one the block reads; a read past the chain is
+    /// ``WitnessError/missingHeader(_:)`` at the read (``WitnessBackend/blockHash(_:)``), so a
+    /// missing or altered header (it then hashes differently) is refused. Headers off the chain
+    /// are ignored.
     public static func blockHashes(
         _ headers: [[UInt8]],
         parentHash: Bytes32,
@@ -41,7 +44,7 @@ public struct ExecutionWitness: Sendable, Equatable {
         var hash = parentHash
         for i in 0..<UInt64(headerCount(blockNumber: number)) {
             let n = number &- 1 &- i
-            guard let h = byHash[hash], h.number == n else { throw .missingHeader(n) }
+            guard let h = byHash[hash], h.number == n else { break }
             hashes[n] = UInt256(hash)
             hash = h.parentHash
         }
@@ -61,7 +64,8 @@ extension Block {
     /// needs for this block on the full `parentState`: the block is executed statelessly
     /// over a store of every node of the parent's tries, and the witness keeps the nodes and
     /// codes that execution and the root recomputation looked up (account and slot paths,
-    /// the siblings that deletions collapse) and the ancestor headers `BLOCKHASH` may read.
+    /// the siblings that deletions collapse) and the ancestor headers from the parent back to
+    /// the oldest one `BLOCKHASH` read (none when it read none).
     ///
     /// - Parameter ancestors: the parent and its ancestors, newest first (at least
     ///   ``ExecutionWitness/headerCount(blockNumber:)`` of them).
@@ -91,17 +95,19 @@ extension Block {
         }
         trie.persist()
         store.visited = []
-        let headers = ancestors.prefix(ExecutionWitness.headerCount(blockNumber: header.number)).map { $0.encoded }
+        let window = ancestors.prefix(ExecutionWitness.headerCount(blockNumber: header.number)).map { $0.encoded }
         let backend = WitnessBackend(root: parent.stateRoot, store: store, codes: codes)
         _ = try applyStatelessly(
             parent: parent,
             backend: backend,
-            headers: headers,
+            headers: window,
             fork: fork,
             parentFork: parentFork,
             blobSchedule: blobSchedule,
             chainId: chainId
         )
+        var headers: [[UInt8]] = []
+        if let oldest = backend.oldestBlockHashRead { headers = Array(window.prefix(Int(header.number &- oldest))) }
         return ExecutionWitness(
             state: store.visitedEncodings,
             codes: backend.usedCodes.sorted().compactMap { codes[$0] },

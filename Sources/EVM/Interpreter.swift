@@ -343,7 +343,7 @@ extension EVM {
                 let n = stack[sp &- 1]
                 var r = UInt256.zero
                 if (n.w1 | n.w2 | n.w3) == 0 && n.w0 < block.number && block.number &- n.w0 <= EVM.blockhashWindow {
-                    r = block.blockHashes[n.w0] ?? .zero
+                    r = block.blockHashes[n.w0] ?? state.backend?.blockHash(n.w0) ?? .zero
                 }
                 EVM.put(stack, sp &- 1, r)
             case Opcode.COINBASE:

@@ -26,6 +26,11 @@ public final class WitnessBackend {
     /// Hashes of the codes of the loaded accounts.
     public private(set) var usedCodes: Set<Bytes32> = []
     var codeCache: [Bytes32: Code] = [:]
+    /// The ancestors' hashes by number, verified against the witness headers chained from the
+    /// parent (``ExecutionWitness/blockHashes(_:parentHash:number:)``).
+    var blockHashes: [UInt64: UInt256] = [:]
+    /// The oldest block number `BLOCKHASH` read (what the witness must reach back to).
+    public private(set) var oldestBlockHashRead: UInt64?
     /// The first witness failure.
     public private(set) var error: WitnessError?
     /// The last post-state root computed.
@@ -65,6 +70,17 @@ public final class WitnessBackend {
         let c = Code(bytes)
         codeCache[hash] = c
         return c
+    }
+
+    /// The hash of ancestor `n` (within `BLOCKHASH`'s window) for `BLOCKHASH`; a number the
+    /// witness headers do not reach is ``WitnessError/missingHeader(_:)`` (zero returned).
+    @usableFromInline func blockHash(_ n: UInt64) -> UInt256 {
+        if oldestBlockHashRead.map({ n < $0 }) ?? true { oldestBlockHashRead = n }
+        guard let h = blockHashes[n] else {
+            fail(.missingHeader(n))
+            return .zero
+        }
+        return h
     }
 
     /// Loads account `a` into `state` on its first use.
@@ -176,6 +192,21 @@ extension WorldState {
     }
 }
 
+/// The steps of stateless validation, in order, for a caller that measures them (the guest
+/// marks each in its cycle count).
+public enum StatelessPhase: Sendable {
+    /// Hashing the witness: trie nodes and codes by hash, the ancestor headers' chain.
+    case witness
+    /// The header against the parent and the body against the header (roots included).
+    case header
+    /// Validating every transaction and recovering its sender from the signature.
+    case signatures
+    /// Executing the block: system calls, transactions, rewards, withdrawals, requests.
+    case execution
+    /// Recomputing the post-state root from the witness.
+    case stateRoot
+}
+
 extension Block {
     /// Validates this block statelessly: `parent` and `witness` stand in for the parent's
     /// state. The header is validated against `parent`, the body against the header, the
@@ -184,7 +215,8 @@ extension Block {
     /// witness from `parent.stateRoot`; the post-state root is recomputed from the witness and
     /// must equal the header's, as gas used, receipts root, bloom and requests hash must.
     ///
-    /// - Returns: the post-state root.
+    /// - Parameter phase: called as each ``StatelessPhase`` begins.
+    /// - Returns: the post-state root and the gas used.
     /// - Throws: ``StatelessError/witness(_:)`` when the witness lacks (or alters) a node, code
     ///   or header the block needs; ``StatelessError/block(_:)`` for a block rule. Proof-of-work
     ///   ommers are refused (the witness has no ommer history).
@@ -194,8 +226,10 @@ extension Block {
         fork: Fork,
         parentFork: Fork,
         blobSchedule: BlobSchedule?,
-        chainId: UInt256
-    ) throws(StatelessError) -> Bytes32 {
+        chainId: UInt256,
+        phase: (StatelessPhase) -> Void = { _ in }
+    ) throws(StatelessError) -> (stateRoot: Bytes32, gasUsed: UInt64) {
+        phase(.witness)
         var codes: [Bytes32: [UInt8]] = [:]
         for c in witness.codes { codes[Keccak256.digest(c)] = c }
         let backend = WitnessBackend(
@@ -210,7 +244,28 @@ extension Block {
             fork: fork,
             parentFork: parentFork,
             blobSchedule: blobSchedule,
-            chainId: chainId
+            chainId: chainId,
+            phase: phase
+        )
+    }
+
+    /// ``validateStatelessly(parent:witness:fork:parentFork:blobSchedule:chainId:phase:)``
+    /// with the forks, blob parameters and chain id of `config`.
+    public func validateStatelessly(
+        parent: BlockHeader,
+        witness: ExecutionWitness,
+        config: ChainConfig,
+        phase: (StatelessPhase) -> Void = { _ in }
+    ) throws(StatelessError) -> (stateRoot: Bytes32, gasUsed: UInt64) {
+        let rules = config.rules(header)
+        return try validateStatelessly(
+            parent: parent,
+            witness: witness,
+            fork: rules.fork,
+            parentFork: config.rules(parent).fork,
+            blobSchedule: rules.blobSchedule,
+            chainId: config.chainId,
+            phase: phase
         )
     }
 
@@ -223,39 +278,43 @@ extension Block {
         fork: Fork,
         parentFork: Fork,
         blobSchedule: BlobSchedule?,
-        chainId: UInt256
-    ) throws(StatelessError) -> Bytes32 {
+        chainId: UInt256,
+        phase: (StatelessPhase) -> Void = { _ in }
+    ) throws(StatelessError) -> (stateRoot: Bytes32, gasUsed: UInt64) {
+        do {
+            backend.blockHashes = try ExecutionWitness.blockHashes(
+                headers,
+                parentHash: header.parentHash,
+                number: header.number
+            )
+        } catch {
+            throw .witness(error)
+        }
+        phase(.header)
+        let senders: [Address]
         do {
             try header.validate(parent: parent, fork: fork, parentFork: parentFork, blobSchedule: blobSchedule)
             try validateBody(fork: fork)
             try validateOmmers(recent: [], fork: fork)
+            phase(.signatures)
+            senders = try recoverSenders(fork: fork, chainId: chainId)
         } catch {
             throw .block(error)
         }
-        let hashes: [UInt64: UInt256]
-        do {
-            hashes = try ExecutionWitness.blockHashes(headers, parentHash: header.parentHash, number: header.number)
-        } catch {
-            throw .witness(error)
-        }
-        let env = BlockEnv(
-            header: header,
-            fork: fork,
-            blobSchedule: blobSchedule,
-            chainId: chainId,
-            blockHashes: hashes
-        )
+        phase(.execution)
+        let env = BlockEnv(header: header, fork: fork, blobSchedule: blobSchedule, chainId: chainId, blockHashes: [:])
         let state = WorldState()
         state.backend = backend
         let evm = EVM(fork: fork, state: state, block: env)
+        let result: BlockExecutionResult
         do {
-            _ = try execute(on: evm)
+            result = try execute(on: evm, senders: senders) { phase(.stateRoot) }
         } catch {
             if let e = backend.error { throw .witness(e) }
             throw .block(error)
         }
         if let e = backend.error { throw .witness(e) }
         guard let root = backend.lastRoot else { throw .block(.stateRootMismatch) }
-        return root
+        return (root, result.gasUsed)
     }
 }

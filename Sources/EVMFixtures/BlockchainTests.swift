@@ -66,6 +66,22 @@ public struct FixtureNetwork: Sendable {
         (byTimestamp ? timestamp : number) >= at ? after : before
     }
 
+    /// The network as a chain configuration with `chainId`.
+    public func chainConfig(chainId: UInt256) -> ChainConfig {
+        func activation(_ name: String, at: UInt64) -> ChainConfig.Activation {
+            let fork = FixtureNetwork.fork(name) ?? .osaka
+            return .init(
+                fork: fork,
+                at: at,
+                byTimestamp: byTimestamp,
+                blobSchedule: blobSchedules[name] ?? BlobSchedule.mainnet(fork)
+            )
+        }
+        var activations = [activation(before, at: 0)]
+        if after != before { activations.append(activation(after, at: at)) }
+        return ChainConfig(chainId: chainId, activations: activations)
+    }
+
     /// The fork and blob schedule in force for a block.
     public func rules(number: UInt64, timestamp: UInt64) -> (fork: Fork, blobs: BlobSchedule?) {
         let name = forkName(number: number, timestamp: timestamp)

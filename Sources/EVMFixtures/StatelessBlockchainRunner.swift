@@ -68,6 +68,23 @@ public enum StatelessBlockchainRunner {
     }
 
     static func run(test: [String: Any], name: String, mutations: Int, _ counts: inout StatelessCheckCounts) throws {
+        try validBlocks(test: test, name: name) { c in c.check(mutations: mutations, &counts) }
+    }
+
+    /// Calls `body` with every valid block of the blockchain tests in `file` (the blocks
+    /// without `expectException` that apply on their parent's full state), in file order.
+    public static func validBlocks(file: String, _ body: @escaping (StatelessBlockCase) throws -> Void) throws {
+        let root = try J.load(file)
+        try runWithLargeStack {
+            Result { () throws -> Void in
+                for name in root.keys.sorted() {
+                    try validBlocks(test: try J.dict(root[name], name), name: name, body)
+                }
+            }
+        }.get()
+    }
+
+    static func validBlocks(test: [String: Any], name: String, _ body: (StatelessBlockCase) throws -> Void) throws {
         let config = test["config"] as? [String: Any] ?? [:]
         let network = try FixtureNetwork(network: try J.string(test["network"], "network"), config: config)
         let chainId = config["chainid"] != nil ? try J.u256(config["chainid"], "chainid") : .one
@@ -84,131 +101,126 @@ public enum StatelessBlockchainRunner {
                 let parent = known[k.header.parentHash]
             else { continue }
             known[k.header.hash] = k
-            let block = try Block.decode(raw)
             var ancestors: [BlockHeader] = []
             var cursor: Known? = parent
             while let c = cursor, ancestors.count < 256 {
                 ancestors.append(c.header)
                 cursor = known[c.header.parentHash]
             }
-            let rules = network.rules(number: block.header.number, timestamp: block.header.timestamp)
-            let parentFork = network.rules(number: parent.header.number, timestamp: parent.header.timestamp).fork
-            let check = Check(
-                block: block,
-                parent: parent.header,
-                fork: rules.fork,
-                parentFork: parentFork,
-                blobs: rules.blobs,
-                chainId: chainId
-            )
-            check.run(
-                parentState: parent.accounts,
-                ancestors: ancestors,
-                id: "\(name) block \(i)",
-                seed: i,
-                mutations: mutations,
-                &counts
+            try body(
+                StatelessBlockCase(
+                    id: "\(name) block \(i)",
+                    index: i,
+                    block: try Block.decode(raw),
+                    raw: raw,
+                    parent: parent.header,
+                    parentState: parent.accounts,
+                    ancestors: ancestors,
+                    config: network.chainConfig(chainId: chainId)
+                )
             )
         }
     }
+}
 
-    /// One block with what validating it needs.
-    struct Check {
-        var block: Block
-        var parent: BlockHeader
-        var fork: Fork
-        var parentFork: Fork
-        var blobs: BlobSchedule?
-        var chainId: UInt256
+/// A valid block of a blockchain test with what recording and validating its witness need.
+public struct StatelessBlockCase {
+    /// `test name block i`.
+    public var id: String
+    /// The block's index in the test.
+    public var index: Int
+    public var block: Block
+    /// The block's RLP as the fixture gives it.
+    public var raw: [UInt8]
+    public var parent: BlockHeader
+    /// The parent's full post-state.
+    public var parentState: [Address: Account]
+    /// The parent and its ancestors, newest first (up to 256).
+    public var ancestors: [BlockHeader]
+    /// The test's chain: forks, blob parameters, chain id.
+    public var config: ChainConfig
 
-        func validate(_ w: ExecutionWitness) -> Result<Bytes32, StatelessError> {
-            do {
-                return .success(
-                    try block.validateStatelessly(
-                        parent: parent,
-                        witness: w,
-                        fork: fork,
-                        parentFork: parentFork,
-                        blobSchedule: blobs,
-                        chainId: chainId
-                    )
-                )
-            } catch {
-                return .failure(error)
+    /// The witness recorded by executing the block on ``parentState``.
+    public func recordWitness() throws(StatelessError) -> ExecutionWitness {
+        let rules = config.rules(block.header)
+        return try block.recordWitness(
+            parent: parent,
+            parentState: parentState,
+            ancestors: ancestors,
+            fork: rules.fork,
+            parentFork: config.rules(parent).fork,
+            blobSchedule: rules.blobSchedule,
+            chainId: config.chainId
+        )
+    }
+
+    /// The post-state root validated statelessly from `w`, or why it was refused.
+    public func validate(_ w: ExecutionWitness) -> Result<Bytes32, StatelessError> {
+        do {
+            return .success(try block.validateStatelessly(parent: parent, witness: w, config: config).stateRoot)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Whether `w` is refused for a witness reason.
+    func refused(_ w: ExecutionWitness) -> Bool {
+        if case .failure(.witness) = validate(w) { return true }
+        return false
+    }
+
+    /// Records the witness, validates it, and tries up to `mutations` state-node removals (plus
+    /// one code removal, one header removal and one alteration), each of which must be refused.
+    func check(mutations: Int, _ counts: inout StatelessCheckCounts) {
+        let seed = index
+        counts.blocks += 1
+        let w: ExecutionWitness
+        do {
+            w = try recordWitness()
+        } catch {
+            counts.failures.append("\(id): recording: \(error)")
+            return
+        }
+        counts.nodes += w.state.count
+        counts.codes += w.codes.count
+        counts.headers += w.headers.count
+        switch validate(w) {
+        case .success(let root) where root == block.header.stateRoot: counts.validated += 1
+        case .success(let root): counts.failures.append("\(id): root \(root) != \(block.header.stateRoot)")
+        case .failure(let e): counts.failures.append("\(id): \(e)")
+        }
+        func removal(_ what: String, _ index: Int, _ edit: (inout ExecutionWitness) -> Void) {
+            var m = w
+            edit(&m)
+            counts.removals += 1
+            if refused(m) {
+                counts.removalsRefused += 1
+            } else {
+                counts.failures.append("\(id): witness without \(what) \(index) accepted")
             }
         }
-
-        /// Whether `w` is refused for a witness reason.
-        func refused(_ w: ExecutionWitness) -> Bool {
-            if case .failure(.witness) = validate(w) { return true }
-            return false
+        let n = w.state.count
+        for j in 0..<min(mutations, n) {
+            let index = (seed &* 7 &+ j &* (n / max(1, mutations) &+ 1)) % n
+            removal("state node", index) { $0.state.remove(at: index) }
         }
-
-        func run(
-            parentState: [Address: Account],
-            ancestors: [BlockHeader],
-            id: String,
-            seed: Int,
-            mutations: Int,
-            _ counts: inout StatelessCheckCounts
-        ) {
-            counts.blocks += 1
-            let w: ExecutionWitness
-            do {
-                w = try block.recordWitness(
-                    parent: parent,
-                    parentState: parentState,
-                    ancestors: ancestors,
-                    fork: fork,
-                    parentFork: parentFork,
-                    blobSchedule: blobs,
-                    chainId: chainId
-                )
-            } catch {
-                counts.failures.append("\(id): recording: \(error)")
-                return
-            }
-            counts.nodes += w.state.count
-            counts.codes += w.codes.count
-            counts.headers += w.headers.count
-            switch validate(w) {
-            case .success(let root) where root == block.header.stateRoot: counts.validated += 1
-            case .success(let root): counts.failures.append("\(id): root \(root) != \(block.header.stateRoot)")
-            case .failure(let e): counts.failures.append("\(id): \(e)")
-            }
-            func removal(_ what: String, _ index: Int, _ edit: (inout ExecutionWitness) -> Void) {
-                var m = w
-                edit(&m)
-                counts.removals += 1
-                if refused(m) {
-                    counts.removalsRefused += 1
-                } else {
-                    counts.failures.append("\(id): witness without \(what) \(index) accepted")
-                }
-            }
-            let n = w.state.count
-            for j in 0..<min(mutations, n) {
-                let index = (seed &* 7 &+ j &* (n / max(1, mutations) &+ 1)) % n
-                removal("state node", index) { $0.state.remove(at: index) }
-            }
-            if !w.codes.isEmpty {
-                let index = seed % w.codes.count
-                removal("code", index) { $0.codes.remove(at: index) }
-            }
-            if !w.headers.isEmpty {
-                let index = (seed &* 3) % w.headers.count
-                removal("header", index) { $0.headers.remove(at: index) }
-            }
-            if n > 0 {
-                let index = (seed &* 31 &+ 5) % n
-                var m = w
-                m.state[index][m.state[index].count / 2] ^= 0x01
-                counts.alterations += 1
-                if refused(m) {
-                    counts.alterationsRefused += 1
-                } else {
-                    counts.failures.append("\(id): witness with node \(index) altered accepted")
-                }
+        if !w.codes.isEmpty {
+            let index = seed % w.codes.count
+            removal("code", index) { $0.codes.remove(at: index) }
+        }
+        if !w.headers.isEmpty {
+            let index = (seed &* 3) % w.headers.count
+            removal("header", index) { $0.headers.remove(at: index) }
+        }
+        if n > 0 {
+            let index = (seed &* 31 &+ 5) % n
+            var m = w
+            m.state[index][m.state[index].count / 2] ^= 0x01
+            counts.alterations += 1
+            if refused(m) {
+                counts.alterationsRefused += 1
+            } else {
+                counts.failures.append("\(id): witness with node \(index) altered accepted")
             }
         }
     }

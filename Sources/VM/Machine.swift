@@ -45,6 +45,9 @@ public final class Machine {
     public internal(set) var stdout: [UInt8] = []
     /// Bytes written to fd 2 (debug output).
     public internal(set) var stderr: [UInt8] = []
+    /// Each write to fd 2: the cycles retired before it and where its bytes start in
+    /// ``stderr`` (a guest marks the steps of its work with debug lines, the host counts them).
+    public internal(set) var debugWrites: [(cycles: UInt64, offset: Int)] = []
     /// Bytes committed as public output.
     public internal(set) var publicOutput: [UInt8] = []
     /// The exit code once the program has halted.

@@ -83,3 +83,22 @@ extension Machine {
         return out
     }
 }
+
+extension Machine {
+    /// The cycles between the guest's marks: each debug write that starts with `prefix` (e.g.
+    /// `"phase:"`) opens a span named by the rest of its text, which runs until the next mark
+    /// or the end of the run. The cycles before the first mark are named `before`.
+    public func markedSpans(prefix: String, before: String = "start") -> [(name: String, cycles: UInt64)] {
+        let p = Array(prefix.utf8)
+        var marks: [(name: String, at: UInt64)] = [(before, 0)]
+        for (i, w) in debugWrites.enumerated() {
+            let end = i + 1 < debugWrites.count ? debugWrites[i + 1].offset : stderr.count
+            let text = stderr[w.offset..<end]
+            guard text.starts(with: p) else { continue }
+            marks.append((String(decoding: text.dropFirst(p.count), as: UTF8.self), w.cycles))
+        }
+        return marks.enumerated().map { i, m in
+            (m.name, (i + 1 < marks.count ? marks[i + 1].at : cycles) &- m.at)
+        }
+    }
+}

@@ -68,7 +68,12 @@ extension Machine {
             guard a0 == 1 || a0 == 2 else { throw bad("write to fd \(a0); only fd 1 and 2 are writable") }
             guard len <= Machine.maxTransfer else { throw bad("length \(len) too large") }
             let bytes = try readBytes(buf, len, pc: pc, clk: clk)
-            if a0 == 1 { stdout += bytes } else { stderr += bytes }
+            if a0 == 1 {
+                stdout += bytes
+            } else {
+                debugWrites.append((cycles, stderr.count))
+                stderr += bytes
+            }
             tracer?.setResult(len)
             return len
         case .commit:

@@ -103,7 +103,12 @@ let package = Package(
       name: "EVMTests",
       dependencies: ["EVM", "EVMPrimitives", "Secp256k1", "Precompiles", "EVMFixtures", "Keccak", "TestSupport"]
     ),
-    .testTarget(name: "VMProverTests", dependencies: ["VMProver", "VM", "VMTestSupport", "Stark", "Algebra", "Keccak"]),
+    .testTarget(
+      name: "VMProverTests",
+      dependencies: [
+        "VMProver", "VM", "VMTestSupport", "Stark", "Algebra", "Keccak", "EVMFixtures", "EVMGuestInput", "TestSupport",
+      ]
+    ),
     .testTarget(
       name: "VMTests",
       dependencies: [

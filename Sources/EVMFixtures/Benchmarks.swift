@@ -12,6 +12,10 @@ public struct BenchmarkCase {
     public var transactions: [(Transaction, Address)]
     /// Total gas the fixture's receipts report (the last cumulative gas of each block, summed).
     public var expectedGas: UInt64
+    /// The genesis header and the blocks, for timing whole blocks (``BlockchainBenchmark/runBlocks(_:)``).
+    public var genesis: BlockHeader
+    public var blocks: [Block]
+    public var chain: ChainConfig
 }
 
 /// The timing of one benchmark case.
@@ -43,9 +47,11 @@ public enum BlockchainBenchmark {
             let pre = try J.accounts(t["pre"], "pre")
             var block = BlockEnv()
             var txs: [(Transaction, Address)] = []
+            var blocks: [Block] = []
             var expected: UInt64 = 0
             for (bi, bv) in try J.array(t["blocks"], "blocks").enumerated() {
                 let b = try J.dict(bv, "block")
+                blocks.append(try Block.decode(try J.bytes(b["rlp"], "rlp")))
                 let h = try J.dict(b["blockHeader"], "blockHeader")
                 if bi == 0 {
                     block.coinbase = try J.address(h["coinbase"], "coinbase")
@@ -81,8 +87,19 @@ public enum BlockchainBenchmark {
                     expected &+= try J.u64(h["gasUsed"], "gasUsed")
                 }
             }
+            let chainId = config["chainid"] != nil ? try J.u256(config["chainid"], "chainid") : .one
             out.append(
-                BenchmarkCase(name: name, fork: fork, pre: pre, block: block, transactions: txs, expectedGas: expected)
+                BenchmarkCase(
+                    name: name,
+                    fork: fork,
+                    pre: pre,
+                    block: block,
+                    transactions: txs,
+                    expectedGas: expected,
+                    genesis: try Block.decode(try J.bytes(t["genesisRLP"], "genesisRLP")).header,
+                    blocks: blocks,
+                    chain: try FixtureNetwork(network: network, config: config).chainConfig(chainId: chainId)
+                )
             )
         }
         return out
@@ -130,6 +147,51 @@ public enum BlockchainBenchmark {
         // Chain id is checked against the block for typed transactions only.
         if t.type == 0 { t.chainId = nil }
         return (t, try J.address(d["sender"], "sender"))
+    }
+
+    /// Applies the case's blocks in turn on a copy of its pre-state (`Block.apply`: header
+    /// checks, sender recovery, execution, rewards, withdrawals, requests and the post-state
+    /// root, each checked against the header) and times them; a refused block counts as rejected.
+    public static func runBlocks(_ c: BenchmarkCase) -> BenchmarkResult {
+        runWithLargeStack {
+            var state = c.pre
+            var parent = c.genesis
+            var hashes: [UInt64: UInt256] = [:]
+            var gas: UInt64 = 0
+            var rejected = 0
+            let cpuStart = CPUTime.thread
+            let start = DispatchTime.now().uptimeNanoseconds
+            for b in c.blocks {
+                hashes[parent.number] = UInt256(parent.hash)
+                let rules = c.chain.rules(b.header)
+                do {
+                    state = try b.apply(
+                        parent: parent,
+                        parentState: state,
+                        fork: rules.fork,
+                        parentFork: c.chain.rules(parent).fork,
+                        blobSchedule: rules.blobSchedule,
+                        chainId: c.chain.chainId,
+                        blockHashes: hashes
+                    ).accounts
+                    gas &+= b.header.gasUsed
+                    parent = b.header
+                } catch {
+                    rejected += 1
+                    break
+                }
+            }
+            let end = DispatchTime.now().uptimeNanoseconds
+            let cpuEnd = CPUTime.thread
+            return BenchmarkResult(
+                name: c.name,
+                gas: gas,
+                expectedGas: c.expectedGas,
+                seconds: Double(end - start) / 1e9,
+                rejected: rejected,
+                cpuSeconds: cpuEnd - cpuStart
+            )
+        }
     }
 
     /// Executes the case's transactions on a fresh copy of its pre-state and times them.

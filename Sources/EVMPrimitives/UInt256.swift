@@ -274,31 +274,31 @@ extension UInt256 {
         var r3: UInt64
         var carry: UInt64
         // row a.w0
-        var p = a.w0.multipliedFullWidth(by: b.w0)
+        var p = wideProduct(a.w0, b.w0)
         r0 = p.low
         carry = p.high
-        p = a.w0.multipliedFullWidth(by: b.w1)
+        p = wideProduct(a.w0, b.w1)
         var s = p.low.addingReportingOverflow(carry)
         r1 = s.partialValue
         carry = p.high &+ (s.overflow ? 1 : 0)
-        p = a.w0.multipliedFullWidth(by: b.w2)
+        p = wideProduct(a.w0, b.w2)
         s = p.low.addingReportingOverflow(carry)
         r2 = s.partialValue
         carry = p.high &+ (s.overflow ? 1 : 0)
         r3 = a.w0 &* b.w3 &+ carry
         // row a.w1
-        p = a.w1.multipliedFullWidth(by: b.w0)
+        p = wideProduct(a.w1, b.w0)
         s = r1.addingReportingOverflow(p.low)
         r1 = s.partialValue
         carry = p.high &+ (s.overflow ? 1 : 0)
-        p = a.w1.multipliedFullWidth(by: b.w1)
+        p = wideProduct(a.w1, b.w1)
         s = r2.addingReportingOverflow(p.low)
         let s2 = s.partialValue.addingReportingOverflow(carry)
         r2 = s2.partialValue
         carry = p.high &+ (s.overflow ? 1 : 0) &+ (s2.overflow ? 1 : 0)
         r3 = r3 &+ a.w1 &* b.w2 &+ carry
         // row a.w2
-        p = a.w2.multipliedFullWidth(by: b.w0)
+        p = wideProduct(a.w2, b.w0)
         s = r2.addingReportingOverflow(p.low)
         r2 = s.partialValue
         carry = p.high &+ (s.overflow ? 1 : 0)
@@ -318,7 +318,7 @@ extension UInt256 {
                 let ai = self[limb: i]
                 var carry: UInt64 = 0
                 for j in 0..<4 {
-                    let p = ai.multipliedFullWidth(by: b[limb: j])
+                    let p = wideProduct(ai, b[limb: j])
                     let (t, c1) = out[i &+ j].addingReportingOverflow(p.low)
                     let (t2, c2) = t.addingReportingOverflow(carry)
                     out[i &+ j] = t2
@@ -522,7 +522,7 @@ package func knuthDivide(
             (qhat, rhat) = div128(ujn, u[j &+ n &- 1], vTop)
         }
         while !rhatOverflow {
-            let p = qhat.multipliedFullWidth(by: vNext)
+            let p = wideProduct(qhat, vNext)
             let ujn2 = u[j &+ n &- 2]
             if p.high > rhat || (p.high == rhat && p.low > ujn2) {
                 qhat &-= 1
@@ -537,7 +537,7 @@ package func knuthDivide(
         var borrow: UInt64 = 0
         var carry: UInt64 = 0
         for i in 0..<n {
-            let p = qhat.multipliedFullWidth(by: v[i])
+            let p = wideProduct(qhat, v[i])
             let (pl, c) = p.low.addingReportingOverflow(carry)
             carry = p.high &+ (c ? 1 : 0)
             let (t1, b1) = u[i &+ j].subtractingReportingOverflow(pl)

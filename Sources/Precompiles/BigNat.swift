@@ -1,3 +1,5 @@
+import EVMPrimitives
+
 /// Arbitrary-size natural numbers as little-endian 64-bit limbs, for modexp.
 ///
 /// Values are kept normalised (no zero top limbs; zero is the empty array).
@@ -56,7 +58,7 @@ struct BigNat {
             var carry: UInt64 = 0
             let ai = a.limbs[i]
             for j in 0..<b.limbs.count {
-                let (hi, lo) = ai.multipliedFullWidth(by: b.limbs[j])
+                let (hi, lo) = wideProduct(ai, b.limbs[j])
                 let (s1, c1) = lo.addingReportingOverflow(r[i + j])
                 let (s2, c2) = s1.addingReportingOverflow(carry)
                 r[i + j] = s2
@@ -114,7 +116,7 @@ struct BigNat {
                 rhat = qr.remainder
             }
             while !rhatOverflow {
-                let (ph, pl) = qhat.multipliedFullWidth(by: vNext)
+                let (ph, pl) = wideProduct(qhat, vNext)
                 if ph > rhat || (ph == rhat && pl > u[j + n - 2]) {
                     qhat &-= 1
                     let (r2, o2) = rhat.addingReportingOverflow(vTop)
@@ -128,7 +130,7 @@ struct BigNat {
             var borrow: UInt64 = 0
             var carry: UInt64 = 0
             for i in 0..<n {
-                let (ph, pl) = qhat.multipliedFullWidth(by: v[i])
+                let (ph, pl) = wideProduct(qhat, v[i])
                 let (pl2, c) = pl.addingReportingOverflow(carry)
                 carry = ph &+ carryBit(c)
                 let (d1, b1) = u[i + j].subtractingReportingOverflow(pl2)

@@ -1,3 +1,5 @@
+import EVMPrimitives
+
 /// 0 or 1 without a branch.
 @inline(__always)
 func carryBit(_ b: Bool) -> UInt64 { UInt64(unsafeBitCast(b, to: UInt8.self)) }
@@ -22,7 +24,7 @@ func montgomeryProduct(
         var c: UInt64 = 0
         let ai = a[i]
         for j in 0..<n {
-            let (h, l) = ai.multipliedFullWidth(by: b[j])
+            let (h, l) = wideProduct(ai, b[j])
             let (s1, o1) = l.addingReportingOverflow(t[j])
             let (s2, o2) = s1.addingReportingOverflow(c)
             t[j] = s2
@@ -33,12 +35,12 @@ func montgomeryProduct(
         t[n + 1] = carryBit(o)
         // t ← (t + q·m) / 2⁶⁴ with q making the low limb vanish
         let q = t[0] &* mInv
-        let (h0, l0) = q.multipliedFullWidth(by: m[0])
+        let (h0, l0) = wideProduct(q, m[0])
         let (_, oo) = l0.addingReportingOverflow(t[0])
         c = h0 &+ carryBit(oo)
         var j = 1
         while j < n {
-            let (h, l) = q.multipliedFullWidth(by: m[j])
+            let (h, l) = wideProduct(q, m[j])
             let (s1, o1) = l.addingReportingOverflow(t[j])
             let (s2, o2) = s1.addingReportingOverflow(c)
             t[j - 1] = s2

@@ -14,7 +14,7 @@ func mac(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ carry: UInt64) -> (UInt64, UIn
 /// `mac` with 64-bit operations only (the riscv32 path; tested on every host).
 @inlinable @inline(__always)
 func macPortable(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ carry: UInt64) -> (UInt64, UInt64) {
-    let p = b.multipliedFullWidth(by: c)
+    let p = wideProduct(b, c)
     let (l1, o1) = p.low.addingReportingOverflow(a)
     let (l2, o2) = l1.addingReportingOverflow(carry)
     return (l2, p.high &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0))
@@ -87,10 +87,10 @@ func wideSquare(_ a: UInt256) -> (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
     t2 = (t2 << 1) | (t1 >> 63)
     t1 = t1 << 1
     // Add the squares a_i² at limbs 2i, 2i + 1.
-    let s0 = a.w0.multipliedFullWidth(by: a.w0)
-    let s1 = a.w1.multipliedFullWidth(by: a.w1)
-    let s2 = a.w2.multipliedFullWidth(by: a.w2)
-    let s3 = a.w3.multipliedFullWidth(by: a.w3)
+    let s0 = wideProduct(a.w0, a.w0)
+    let s1 = wideProduct(a.w1, a.w1)
+    let s2 = wideProduct(a.w2, a.w2)
+    let s3 = wideProduct(a.w3, a.w3)
     var o: Bool
     var k: UInt64
     let r0 = s0.low
@@ -181,7 +181,7 @@ public struct FieldElement: Hashable, Sendable {
         (r2, carry) = mac(t.2, t.6, cc, carry)
         (r3, carry) = mac(t.3, t.7, cc, carry)
         // carry < 2^34: fold carry·c (< 2^67) once more.
-        let f = carry.multipliedFullWidth(by: cc)
+        let f = wideProduct(carry, cc)
         var o: Bool
         (r0, o) = r0.addingReportingOverflow(f.low)
         var k: UInt64 = f.high &+ (o ? 1 : 0)

@@ -145,6 +145,12 @@ struct EVMBenchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object per benchmark instead of a table.")
     var json = false
 
+    @Flag(
+        help:
+            "Time whole blocks (header checks, sender recovery, execution, rewards, post-state root) instead of their transactions alone."
+    )
+    var blocks = false
+
     func run() throws {
         var files = FixtureFiles.json(path)
         if let filter { files = files.filter { $0.contains(filter) } }
@@ -178,7 +184,7 @@ struct EVMBenchCommand: ParsableCommand {
                 for c in list {
                     var best: BenchmarkResult?
                     for _ in 0..<max(1, repetitions) {
-                        let r = BlockchainBenchmark.run(c)
+                        let r = blocks ? BlockchainBenchmark.runBlocks(c) : BlockchainBenchmark.run(c)
                         if best == nil || r.cpuSeconds < best!.cpuSeconds { best = r }
                     }
                     let r = best!

@@ -109,7 +109,10 @@ struct VMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vm",
         abstract: "RV32IM zkVM tools.",
-        subcommands: [VMProve.self, VMVerify.self, VMEVMProve.self, VMBench.self, VMEVMBench.self, VMBlockBench.self]
+        subcommands: [
+            VMProve.self, VMVerify.self, VMEVMProve.self, VMBench.self, VMEVMBench.self, VMBlockBench.self,
+            VMBlockProve.self,
+        ]
     )
 }
 

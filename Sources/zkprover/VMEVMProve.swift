@@ -32,61 +32,91 @@ struct VMEVMProve: ParsableCommand {
     @Flag(help: "Print one JSON object per vector.") var json = false
 
     func run() throws {
-        if let threads { Parallel.maxThreads = threads }
-        let config = VMCommandSupport.provingConfig(insecure: insecureTestParameters)
-        let builder = try GuestBuilder(guestsDirectory: VMCommandSupport.guestsDirectory())
-        let outDir = URL(fileURLWithPath: buildDirectory)
-        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
-        let elfURL = try builder.build(
-            directory: builder.guestsDirectory.appendingPathComponent("examples/evm"),
-            output: outDir.appendingPathComponent("evm-software-keccak.elf"),
-            accelerateKeccak: false
+        let session = try GuestProving(
+            guest: "evm",
+            name: "evm-prove",
+            threads: threads,
+            buildDirectory: buildDirectory,
+            insecure: insecureTestParameters
         )
-        let program = try ELFLoader.load(try VMCommandSupport.readFile(elfURL.path))
-        let t0 = Date()
-        let key = try VMProgramKey(program: program, config: config)
-        let keySeconds = Date().timeIntervalSince(t0)
         let vectors = try StateTestVector.load(path: fixture, forks: Set(forks.split(separator: ",").map(String.init)))
         guard index >= 0, index < vectors.count else {
             throw ValidationError("the fixture has \(vectors.count) vectors for \(forks)")
         }
-        let log: (String) -> Void = { FileHandle.standardError.write(Data(("[evm-prove] " + $0 + "\n").utf8)) }
-        log("EVM guest \(elfURL.path): program id \(key.programId), key in \(String(format: "%.2f", keySeconds)) s")
         for v in vectors[index..<min(vectors.count, index + count)] {
-            let input = v.input.encode()
-            let t1 = Date()
-            let proof = try RunProver(key: key, config: config).prove(input: input, shardSize: shardSize, progress: log)
-            let proveSeconds = Date().timeIntervalSince(t1)
-            let bytes = proof.encoded()
-            let t2 = Date()
-            let run = try RunVerifier(key: key, config: config).verify(bytes: bytes)
-            let verifySeconds = Date().timeIntervalSince(t2)
-            let root = Array(run.output.prefix(32))
+            var summary = try session.proveAndVerify(input: v.input.encode(), shardSize: shardSize, output: output)
+            let root = Array((summary["outputBytes"] as? [UInt8] ?? []).prefix(32))
+            summary["outputBytes"] = nil
             let matches = root.elementsEqual(v.expectedRoot.bytes)
-            if let output {
-                guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else {
-                    throw ValidationError("cannot write \(output)")
-                }
-            }
-            let summary: [String: Any] = [
-                "vector": v.id,
-                "programId": "\(key.programId)",
-                "exitCode": Int(Int32(bitPattern: run.exitCode)),
-                "output": VMCommandSupport.hexString(run.output),
-                "postStateRoot": VMCommandSupport.hexString(root),
-                "fixtureRoot": VMCommandSupport.hexString(Array(v.expectedRoot.bytes)),
-                "rootMatchesFixture": matches,
-                "cycles": run.cycles,
-                "shards": run.shards,
-                "proofBytes": bytes.count,
-                "provenBits": key.provenBits(proof),
-                "seconds": proveSeconds,
-                "cyclesPerSecond": Double(run.cycles) / proveSeconds,
-                "verifySeconds": verifySeconds,
-                "verified": true,
-            ]
+            summary["vector"] = v.id
+            summary["postStateRoot"] = VMCommandSupport.hexString(root)
+            summary["fixtureRoot"] = VMCommandSupport.hexString(Array(v.expectedRoot.bytes))
+            summary["rootMatchesFixture"] = matches
             VMCommandSupport.report(summary, json: json)
             if !matches { throw ExitCode(1) }
         }
+    }
+}
+
+/// Proving an example guest end to end: built with the software Keccak (the `keccak_f` table
+/// does not exist yet), its key derived once, each input proven shard by shard and the proof
+/// verified against the ELF.
+struct GuestProving {
+    let config: StarkConfig<VMField>
+    let key: VMProgramKey
+    let log: (String) -> Void
+
+    /// Builds `Guests/examples/<guest>` and derives its key; `name` prefixes progress lines.
+    init(guest: String, name: String, threads: Int?, buildDirectory: String, insecure: Bool) throws {
+        if let threads { Parallel.maxThreads = threads }
+        config = VMCommandSupport.provingConfig(insecure: insecure)
+        let builder = try GuestBuilder(guestsDirectory: VMCommandSupport.guestsDirectory())
+        let outDir = URL(fileURLWithPath: buildDirectory)
+        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+        let log: (String) -> Void = { FileHandle.standardError.write(Data(("[\(name)] " + $0 + "\n").utf8)) }
+        log("building the \(guest) guest (minutes on a cold cache)...")
+        let elfURL = try builder.build(
+            directory: builder.guestsDirectory.appendingPathComponent("examples/\(guest)"),
+            output: outDir.appendingPathComponent("\(guest)-software-keccak.elf"),
+            accelerateKeccak: false
+        )
+        let program = try ELFLoader.load(try VMCommandSupport.readFile(elfURL.path))
+        let t0 = Date()
+        key = try VMProgramKey(program: program, config: config)
+        log(
+            "\(elfURL.path): program id \(key.programId), key in \(String(format: "%.2f", Date().timeIntervalSince(t0))) s"
+        )
+        self.log = log
+    }
+
+    /// Proves the guest on `input`, verifies the proof, writes it to `output` when given, and
+    /// returns the figures (the verified public output as bytes under `outputBytes`).
+    func proveAndVerify(input: [UInt8], shardSize: Int, output: String?) throws -> [String: Any] {
+        let t1 = Date()
+        let proof = try RunProver(key: key, config: config).prove(input: input, shardSize: shardSize, progress: log)
+        let proveSeconds = Date().timeIntervalSince(t1)
+        let bytes = proof.encoded()
+        let t2 = Date()
+        let run = try RunVerifier(key: key, config: config).verify(bytes: bytes)
+        let verifySeconds = Date().timeIntervalSince(t2)
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else {
+                throw ValidationError("cannot write \(output)")
+            }
+        }
+        return [
+            "programId": "\(key.programId)",
+            "exitCode": Int(Int32(bitPattern: run.exitCode)),
+            "output": VMCommandSupport.hexString(run.output),
+            "outputBytes": run.output,
+            "cycles": run.cycles,
+            "shards": run.shards,
+            "proofBytes": bytes.count,
+            "provenBits": key.provenBits(proof),
+            "seconds": proveSeconds,
+            "cyclesPerSecond": Double(run.cycles) / proveSeconds,
+            "verifySeconds": verifySeconds,
+            "verified": true,
+        ]
     }
 }

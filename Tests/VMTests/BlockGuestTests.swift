@@ -6,6 +6,7 @@ import Foundation
 import TestSupport
 import Testing
 import VM
+import VMTestSupport
 
 /// Stateless block validation as the block guest runs it: the input codec and the outcome
 /// natively (against the EEST fixture's own hashes, root and gas), refusals of forged blocks
@@ -121,15 +122,11 @@ struct BlockGuestTests {
 
     @Test(
         .enabled(if: available, "EEST fixtures not found"),
-        .enabled(if: (try? GuestBuilder()) != nil, "guest toolchain absent")
+        .enabled(if: GuestCache.toolchainPresent, "guest toolchain absent")
     )
-    func guestCommitsTheNativeOutcome() throws {
-        let builder = try GuestBuilder()
-        let elf = try builder.build(
-            directory: builder.guestsDirectory.appendingPathComponent("examples/block"),
-            output: FileManager.default.temporaryDirectory.appendingPathComponent("vmtest-guests/block.elf")
-        )
-        let program = try ELFLoader.load([UInt8](try Data(contentsOf: elf)))
+    func guestCommitsTheNativeOutcome() async throws {
+        // The build the block proofs use (software Keccak), shared with VMProverTests.
+        let program = try ELFLoader.load(try await GuestCache.shared.elf("block", softwareKeccak: true))
         func run(_ input: StatelessBlockInput) throws -> Machine {
             let m = try Machine(program: program, input: input.encode())
             try m.run()

@@ -1,0 +1,69 @@
+import ArgumentParser
+import EVMFixtures
+import EVMGuestInput
+import Foundation
+
+/// `zkprover vm block-prove FIXTURE`: proves the block guest's stateless validation of an EEST
+/// blockchain-test block end to end: the witness is recorded from the parent's full state, the
+/// guest (software Keccak) validates the block from it, the run is proven and verified, and
+/// the proven outcome (parent hash, block hash, post-state root, gas used, valid) is compared
+/// with the fixture's block.
+struct VMBlockProve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "block-prove",
+        abstract:
+            "Prove the block guest's stateless validation of an EEST blockchain-test block; check the proven outcome against the fixture."
+    )
+
+    @Argument(help: "A blockchain-test JSON file.") var fixture: String
+    @Option(help: "Index of the block to prove among the file's valid blocks.") var index: Int = 0
+    @Option(help: "Cycles per shard.") var shardSize: Int = 1 << 20
+    @Option(help: "Threads for proving (default: all cores).") var threads: Int?
+    @Option(help: "Directory for the built guest.") var buildDirectory: String = ".build/guests"
+    @Option(help: "Write the proof here.") var output: String?
+    @Flag(help: "Fast insecure parameters (about 20 bits): for development only.") var insecureTestParameters =
+        false
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func run() throws {
+        var found: (StatelessBlockCase, StatelessBlockInput)?
+        var seen = 0
+        var failure: (any Error)?
+        try StatelessBlockchainRunner.validBlocks(file: fixture) { c in
+            defer { seen += 1 }
+            guard seen == index else { return }
+            do {
+                let w = try c.recordWitness()
+                found = (c, StatelessBlockInput(config: c.config, parent: c.parent.encoded, block: c.raw, witness: w))
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw ValidationError("recording the witness: \(failure)") }
+        guard let (c, input) = found else { throw ValidationError("the fixture has \(seen) valid blocks") }
+        let session = try GuestProving(
+            guest: "block",
+            name: "block-prove",
+            threads: threads,
+            buildDirectory: buildDirectory,
+            insecure: insecureTestParameters
+        )
+        var summary = try session.proveAndVerify(input: input.encode(), shardSize: shardSize, output: output)
+        let proven = StatelessBlockInput.Outcome(encoded: summary["outputBytes"] as? [UInt8] ?? [])
+        summary["outputBytes"] = nil
+        let expected = StatelessBlockInput.Outcome(
+            parentHash: c.parent.hash,
+            blockHash: c.block.header.hash,
+            stateRoot: c.block.header.stateRoot,
+            gasUsed: c.block.header.gasUsed,
+            valid: true
+        )
+        summary["block"] = c.id
+        summary["gasUsed"] = c.block.header.gasUsed
+        summary["witnessBytes"] = input.encode().count
+        summary["postStateRoot"] = proven.map { VMCommandSupport.hexString($0.stateRoot.bytes) } ?? "none"
+        summary["outcomeMatchesFixture"] = proven == expected
+        VMCommandSupport.report(summary, json: json)
+        if proven != expected { throw ExitCode(1) }
+    }
+}

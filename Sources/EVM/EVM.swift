@@ -250,7 +250,10 @@ public final class EVM {
             gas &+= childGas
             return .zero
         }
-        if let acct = state.accounts[addr], acct.nonce != 0 || !acct.code.isEmpty || !acct.storage.isEmpty {
+        // `exists` loads the account in stateless execution before it is read.
+        if state.exists(addr), let acct = state.accounts[addr],
+            acct.nonce != 0 || !acct.code.isEmpty || !acct.storage.isEmpty
+        {
             state.setNonce(caller, callerNonce &+ 1)
             return .zero
         }

@@ -103,7 +103,10 @@ extension EVM {
         let gas = Int64(gasLimit &- intrinsic)
         var result: CallResult
         if t.to == nil {
-            if let acct = state.accounts[target], acct.nonce != 0 || !acct.code.isEmpty || !acct.storage.isEmpty {
+            // `exists` loads the account in stateless execution before it is read.
+            if state.exists(target), let acct = state.accounts[target],
+                acct.nonce != 0 || !acct.code.isEmpty || !acct.storage.isEmpty
+            {
                 result = CallResult(status: .failure, gasLeft: 0, output: [], createdAddress: nil)
             } else {
                 var m = Message(

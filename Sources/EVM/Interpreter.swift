@@ -334,7 +334,8 @@ extension EVM {
                     status = .failure
                     break loop
                 }
-                if let acct = state.accounts[a], !acct.isEmpty {
+                // `exists` loads the account in stateless execution before it is read.
+                if state.exists(a), let acct = state.accounts[a], !acct.isEmpty {
                     EVM.put(stack, sp &- 1, acct.code.hash)
                 } else {
                     EVM.put(stack, sp &- 1, .zero)

@@ -33,6 +33,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    // HMAC-SHA512 and PBKDF2 for the L2 node's development accounts (BIP-39/BIP-32).
+    .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
   ],
   targets: [
     // Portable (Embedded Swift) modules: no Foundation, typed throws.
@@ -87,10 +89,25 @@ let package = Package(
       resources: [.copy("Resources")],
       swiftSettings: fastSettings
     ),
+    // The L2 node: genesis, transaction pool, block building, chain storage, Ethereum JSON-RPC.
+    .target(
+      name: "Rollup",
+      dependencies: [
+        "EVM", "EVMPrimitives", "Secp256k1", "Keccak", "NetworkCore",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "CryptoExtras", package: "swift-crypto"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+      ],
+      swiftSettings: fastSettings
+    ),
     .executableTarget(
       name: "zkprover",
       dependencies: [
-        "Algebra", "Hashing", "Stark", "EVM", "EVMFixtures", "VM", "VMProver", "EVMGuestInput", "Precompiles", "ProverNetwork", "NetworkCore",
+        "Algebra", "Hashing", "Stark", "EVM", "EVMFixtures", "VM", "VMProver", "EVMGuestInput", "Precompiles", "ProverNetwork", "NetworkCore", "Rollup",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: fastSettings
@@ -119,6 +136,13 @@ let package = Package(
       name: "NetworkTests",
       dependencies: [
         "ProverNetwork", "NetworkCore", "TestSupport",
+      ]
+    ),
+    .testTarget(
+      name: "RollupTests",
+      dependencies: [
+        "Rollup", "EVM", "EVMPrimitives", "Secp256k1", "Keccak", "NetworkCore", "TestSupport",
+        .product(name: "Logging", package: "swift-log"),
       ]
     ),
   ]

@@ -184,7 +184,7 @@ extension Block {
             if evm.state.existsAndIsEmpty(w.address) { evm.state.destroyAccount(w.address) }
         }
         var requestsHash: Bytes32? = nil
-        if fork >= .prague { requestsHash = try requests(evm, logs: allLogs) }
+        if fork >= .prague { requestsHash = try Block.requests(evm, logs: allLogs) }
         let bloom = Log.bloom(allLogs)
         if gasUsed != header.gasUsed { throw .gasUsedMismatch }
         if Block.orderedTrieRoot(receipts) != header.receiptsRoot { throw .receiptsRootMismatch }
@@ -224,8 +224,9 @@ extension Block {
     }
 
     /// EIP-7685: deposits from the logs (EIP-6110), then the withdrawal (EIP-7002) and
-    /// consolidation (EIP-7251) system calls; returns the requests hash.
-    func requests(_ evm: EVM, logs: [Log]) throws(BlockError) -> Bytes32 {
+    /// consolidation (EIP-7251) system calls; returns the requests hash. Block builders call it
+    /// after the last transaction, as ``execute(on:senders:beforeStateRoot:)`` does.
+    public static func requests(_ evm: EVM, logs: [Log]) throws(BlockError) -> Bytes32 {
         var deposits: [UInt8] = []
         for l in logs where l.address == SystemContracts.depositContract {
             guard let topic = l.topics.first, topic == SystemContracts.depositEventTopic else { continue }

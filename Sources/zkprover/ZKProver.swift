@@ -19,6 +19,8 @@ struct ZKProverCommand: AsyncParsableCommand {
             GuestCommand.self,
             RunCommand.self,
             VMCommand.self,
+            // L2 node
+            RollupCommand.self,
             // hidden developer benchmarks
             AlgebraBenchCommand.self,
             HashingBenchCommand.self,

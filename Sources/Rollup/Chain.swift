@@ -1,0 +1,254 @@
+import EVM
+import EVMPrimitives
+import Foundation
+import Logging
+
+/// The L2 chain: the head, its state, the transaction pool and the store behind them. Blocks
+/// are built by ``BlockBuilder`` and committed to the store before the in-memory head moves, so
+/// whatever a client was told survives a crash; at start-up the chain resumes from the store
+/// (or writes the genesis block when it is empty).
+public actor Chain {
+    /// The genesis the chain started from.
+    public let genesis: Genesis
+    /// The rules.
+    public let config: ChainConfig
+    let store: any ChainStore
+    let builder: BlockBuilder
+    let logger: Logger
+    /// Largest transaction encoding accepted (128 KiB, as geth).
+    public static let maxTransactionSize = 128 * 1024
+
+    /// The newest block's header.
+    public private(set) var head: BlockHeader
+    /// The state after ``head``.
+    public private(set) var accounts: [Address: Account]
+    var recentHashes: [UInt64: UInt256]
+    var pool = TxPool()
+    var building = false
+    /// The clock used for block timestamps (seconds since the epoch).
+    var now: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
+
+    /// Opens the chain on `store`: resumes from it, or starts it from `genesis` when empty.
+    /// Pooled transactions are revalidated against the resumed state.
+    public init(genesis: Genesis, store: any ChainStore, logger: Logger) async throws {
+        self.genesis = genesis
+        self.config = genesis.config
+        self.store = store
+        self.logger = logger
+        self.builder = BlockBuilder(config: genesis.config, coinbase: genesis.coinbase)
+        if let stored = try await store.load() {
+            head = stored.head
+            accounts = stored.accounts
+            recentHashes = stored.recentHashes
+            if let first = try await store.block(number: 0), let stored = try? Block.decode(first),
+                stored.header.hash != genesis.block.header.hash
+            {
+                throw GenesisError(
+                    "the data directory holds another chain (genesis \(stored.header.hash), this genesis \(genesis.block.header.hash))"
+                )
+            }
+            var stale: [Bytes32] = []
+            for (raw, sequence) in stored.pool {
+                do {
+                    _ = try admit(raw, sequence: sequence)
+                } catch {
+                    if let t = try? Transaction.decode(raw) { stale.append(t.hash) }
+                }
+            }
+            try await store.removeFromPool(stale)
+        } else {
+            let state = genesis.state
+            let block = genesis.block
+            let built = BuiltBlock(
+                block: block,
+                encoded: Block.encode(header: block.header, transactionEncodings: []),
+                accounts: state,
+                included: []
+            )
+            try await store.commit(built, changes: StateChanges.between([:], state), dropFromPool: [])
+            head = block.header
+            accounts = state
+            recentHashes = [0: UInt256(block.header.hash)]
+        }
+    }
+
+    /// The fork in force for the next block.
+    var nextFork: Fork { config.rules(number: head.number &+ 1, timestamp: nextTimestamp).fork }
+    var nextTimestamp: UInt64 { max(now(), head.timestamp &+ 1) }
+
+    /// The base fee of the next block.
+    public var nextBaseFee: UInt256 {
+        builder.draftHeader(parent: head, timestamp: nextTimestamp).baseFeePerGas ?? .zero
+    }
+
+    /// The nonce of `address` in the state after the head.
+    public func nonce(_ address: Address) -> UInt64 { accounts[address]?.nonce ?? 0 }
+
+    /// The nonce the next transaction of `address` takes, counting pooled transactions.
+    public func pendingNonce(_ address: Address) -> UInt64 { pool.pendingNonce(address, stateNonce: nonce(address)) }
+
+    /// How many transactions wait in the pool.
+    public var pooledCount: Int { pool.count }
+
+    /// A pooled transaction by hash.
+    public func pooled(_ hash: Bytes32) -> PendingTransaction? { pool.transaction(hash) }
+
+    // MARK: - Transactions
+
+    /// Validates a signed transaction and pools it (durably, before returning its hash).
+    /// Refusals carry geth's messages: encoding, type, signature and chain id, intrinsic gas,
+    /// nonce, fee caps against the next base fee, balance, block gas limit, replacement.
+    public func submit(_ raw: [UInt8]) async throws -> Bytes32 {
+        let sequence = pool.nextSequence
+        let (p, replaced) = try admit(raw, sequence: sequence)
+        if try await store.transaction(hash: p.hash) != nil {
+            pool.remove(p.hash)
+            throw RPCError.server("already known")
+        }
+        do {
+            try await store.addToPool(hash: p.hash, raw: raw, sequence: sequence)
+            if let replaced { try await store.removeFromPool([replaced]) }
+        } catch {
+            pool.remove(p.hash)
+            throw error
+        }
+        logger.debug("pooled", metadata: ["hash": .string(p.hash.description)])
+        return p.hash
+    }
+
+    /// Checks `raw` against the pool rules and the head state, and inserts it into the pool.
+    func admit(_ raw: [UInt8], sequence: Int64) throws(RPCError) -> (PendingTransaction, replaced: Bytes32?) {
+        if raw.count > Chain.maxTransactionSize { throw .server("oversized data") }
+        let t: Transaction
+        do { t = try Transaction.decode(raw) } catch { throw error.rpcError }
+        // Blob transactions need their sidecars (blobs, commitments, proofs), which this node
+        // does not take.
+        if t.type == 3 { throw .server("transaction type not supported") }
+        let fork = nextFork
+        let sender: Address
+        do { sender = try t.validateStatelessly(fork: fork, chainId: config.chainId).sender } catch {
+            throw error.rpcError
+        }
+        if t.gasLimit.w0 > head.gasLimit { throw .server("exceeds block gas limit") }
+        let baseFee = nextBaseFee
+        if t.feeCap < baseFee {
+            throw .server(
+                "max fee per gas less than block base fee: maxFeePerGas: \(t.feeCap.decimalString), baseFee: \(baseFee.decimalString)"
+            )
+        }
+        let account = accounts[sender] ?? Account()
+        if !account.code.isEmpty && account.code.delegationTarget == nil { throw .server("sender not an eoa") }
+        let p = PendingTransaction(transaction: t, hash: t.hash, sender: sender, sequence: sequence)
+        let replaced = try pool.admit(p, stateNonce: account.nonce)
+        let cost = t.gasLimit.multipliedFullWidth(by: t.feeCap)
+        let total = cost.low.addingReportingOverflow(t.value)
+        if !cost.high.isZero || total.overflow || account.balance < total.partialValue {
+            throw .server(
+                "insufficient funds for gas * price + value: balance \(account.balance.decimalString), tx cost \(total.overflow || !cost.high.isZero ? "overflow" : total.partialValue.decimalString)"
+            )
+        }
+        pool.insert(p)
+        return (p, replaced)
+    }
+
+    // MARK: - Blocks
+
+    /// Builds and commits one block from the pool's executable transactions (at most
+    /// `maxTransactions`), even an empty one. Returns its header, or nil when another block is
+    /// being built.
+    @discardableResult
+    public func produceBlock(maxTransactions: Int = .max) async throws -> BlockHeader? {
+        if building { return nil }
+        building = true
+        defer { building = false }
+        let candidates = pool.executable { self.accounts[$0]?.nonce ?? 0 }
+        let parent = head
+        let (built, refused) = try builder.build(
+            parent: parent,
+            state: accounts,
+            candidates: candidates,
+            timestamp: nextTimestamp,
+            blockHashes: recentHashes,
+            maxTransactions: maxTransactions
+        )
+        var drop = refused.map(\.hash)
+        let changes = StateChanges.between(accounts, built.accounts)
+        for r in refused {
+            logger.info(
+                "dropped transaction",
+                metadata: ["hash": .string(r.hash.description), "error": .string(r.error.rpcError.message)]
+            )
+        }
+        // Pooled transactions whose nonce the block used up (replaced by an included one).
+        var after = pool
+        for t in built.included { after.remove(t.hash) }
+        for h in drop { after.remove(h) }
+        for s in Set(built.included.map(\.sender)) {
+            drop += after.prune(sender: s, stateNonce: built.accounts[s]?.nonce ?? 0)
+        }
+        try await store.commit(built, changes: changes, dropFromPool: drop)
+        pool = after
+        head = built.block.header
+        accounts = built.accounts
+        recentHashes[head.number] = UInt256(head.hash)
+        if head.number >= 257 { recentHashes[head.number - 257] = nil }
+        logger.info(
+            "block",
+            metadata: [
+                "number": .stringConvertible(head.number), "transactions": .stringConvertible(built.included.count),
+                "gasUsed": .stringConvertible(head.gasUsed),
+            ]
+        )
+        return head
+    }
+
+    /// Builds blocks of one transaction each until no pooled transaction is executable (the
+    /// `--block-time 0` mode).
+    public func mineAll() async throws {
+        while !pool.executable(stateNonce: { self.accounts[$0]?.nonce ?? 0 }).isEmpty {
+            guard let h = try await produceBlock(maxTransactions: 1) else { return }
+            if h.gasUsed == 0 { return }
+        }
+    }
+
+    // MARK: - Reads
+
+    /// The block numbered `number`.
+    public func block(number: UInt64) async throws -> Block? {
+        if number > head.number { return nil }
+        guard let rlp = try await store.block(number: number) else { return nil }
+        return try Block.decode(rlp)
+    }
+
+    /// The block with `hash`.
+    public func block(hash: Bytes32) async throws -> Block? {
+        guard let n = try await store.blockNumber(hash: hash) else { return nil }
+        return try await block(number: n)
+    }
+
+    /// An included transaction by hash.
+    public func transaction(hash: Bytes32) async throws -> StoredTransaction? {
+        try await store.transaction(hash: hash)
+    }
+
+    /// The transactions of block `number`.
+    public func transactions(block number: UInt64) async throws -> [StoredTransaction] {
+        try await store.transactions(block: number)
+    }
+}
+
+extension UInt256 {
+    /// The value in decimal.
+    var decimalString: String {
+        if fitsInUInt64 { return String(w0) }
+        var digits: [UInt8] = []
+        var v = self
+        let ten = UInt256(10)
+        while !v.isZero {
+            let q = v / ten
+            digits.append(UInt8(truncatingIfNeeded: (v &- q &* ten).w0) + 48)
+            v = q
+        }
+        return String(decoding: digits.reversed(), as: UTF8.self)
+    }
+}

@@ -1,0 +1,97 @@
+import EVM
+import EVMPrimitives
+
+/// What changed in the state between two blocks: the rows a store rewrites.
+public struct StateChanges: Sendable {
+    /// Accounts written (nil: deleted, with all their storage).
+    public var accounts: [(address: Address, account: Account?)] = []
+    /// Accounts whose storage is wiped before ``storage`` is applied (deleted or re-created).
+    public var clearedStorage: [Address] = []
+    /// Slots written (a zero value deletes the slot).
+    public var storage: [(address: Address, slot: UInt256, value: UInt256)] = []
+    /// Codes that may be new, by hash.
+    public var codes: [(hash: UInt256, code: [UInt8])] = []
+
+    /// The changes that turn `old` into `new` (whole states, compared account by account).
+    public static func between(_ old: [Address: Account], _ new: [Address: Account]) -> StateChanges {
+        var c = StateChanges()
+        for (address, n) in new {
+            guard let o = old[address] else {
+                c.accounts.append((address, n))
+                c.clearedStorage.append(address)
+                for (k, v) in n.storage { c.storage.append((address, k, v)) }
+                if !n.code.isEmpty { c.codes.append((n.code.hash, n.code.bytes)) }
+                continue
+            }
+            if o.nonce != n.nonce || o.balance != n.balance || o.code.hash != n.code.hash {
+                c.accounts.append((address, n))
+                if !n.code.isEmpty && o.code.hash != n.code.hash { c.codes.append((n.code.hash, n.code.bytes)) }
+            }
+            if o.storage != n.storage {
+                for (k, v) in n.storage where o.storage[k] != v { c.storage.append((address, k, v)) }
+                for (k, _) in o.storage where n.storage[k] == nil { c.storage.append((address, k, .zero)) }
+            }
+        }
+        for (address, _) in old where new[address] == nil { c.accounts.append((address, nil)) }
+        return c
+    }
+}
+
+/// A stored transaction's place and outcome.
+public struct StoredTransaction: Sendable {
+    /// The block that includes it.
+    public var blockNumber: UInt64
+    /// Its index in the block.
+    public var index: Int
+    /// Its sender.
+    public var sender: Address
+    /// Its network encoding.
+    public var raw: [UInt8]
+    /// Its receipt's consensus encoding.
+    public var receipt: [UInt8]
+    /// Gas it used.
+    public var gasUsed: UInt64
+    /// The price per gas it paid.
+    public var effectiveGasPrice: UInt256
+    /// The contract it created, if any.
+    public var contractAddress: Address?
+    /// The block-wide index of its first log.
+    public var firstLogIndex: Int
+}
+
+/// What a store holds at start-up: enough to resume the chain.
+public struct StoredChain: Sendable {
+    /// The newest block's header.
+    public var head: BlockHeader
+    /// The hashes of the newest blocks (up to 256 back from the head), by number.
+    public var recentHashes: [UInt64: UInt256]
+    /// The state after the head.
+    public var accounts: [Address: Account]
+    /// Pooled transactions, in order of arrival.
+    public var pool: [(raw: [UInt8], sequence: Int64)]
+}
+
+/// Durable storage of the L2 chain: blocks, receipts, transactions by hash, the state and the
+/// transaction pool. Each write is one atomic transaction: after a crash the store holds every
+/// block it acknowledged, with the state after it, and every pooled transaction it acknowledged.
+public protocol ChainStore: Sendable {
+    /// The stored chain, or nil when the store is empty.
+    func load() async throws -> StoredChain?
+    /// Stores `block` (with its post-state `changes` from the previous block) and its
+    /// transactions, and removes `dropFromPool` from the pool, atomically.
+    func commit(_ block: BuiltBlock, changes: StateChanges, dropFromPool: [Bytes32]) async throws
+    /// Adds a transaction to the pool.
+    func addToPool(hash: Bytes32, raw: [UInt8], sequence: Int64) async throws
+    /// Removes transactions from the pool (replaced or no longer valid).
+    func removeFromPool(_ hashes: [Bytes32]) async throws
+    /// A block's RLP by number.
+    func block(number: UInt64) async throws -> [UInt8]?
+    /// A block's number by hash.
+    func blockNumber(hash: Bytes32) async throws -> UInt64?
+    /// A transaction by hash, once included.
+    func transaction(hash: Bytes32) async throws -> StoredTransaction?
+    /// The transactions of a block, in order.
+    func transactions(block number: UInt64) async throws -> [StoredTransaction]
+    /// Closes the store.
+    func close() async
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NetworkCore
+import ServiceLifecycle
+import UnixSignals
+
+/// Settings of the L2 node's HTTP service and block production.
+public struct RollupNodeConfig: Sendable {
+    /// Address to listen on.
+    public var host = "127.0.0.1"
+    /// Port to listen on (0 picks a free one).
+    public var port = 8545
+    /// Seconds between blocks; 0 builds one block per transaction as it arrives.
+    public var blockTime: Double = 0
+    /// Largest request body; a larger one is answered with a JSON-RPC error and HTTP 413.
+    public var maxBodyBytes = 5 << 20
+    /// A settings value with the defaults.
+    public init() {}
+}
+
+/// The L2 node: the chain behind an Ethereum JSON-RPC endpoint (`POST /`), and a block
+/// producer when blocks are built on a timer.
+public struct RollupNode: Sendable {
+    /// The chain.
+    public let chain: Chain
+    /// The settings.
+    public let config: RollupNodeConfig
+    let logger: Logger
+
+    /// A node serving `chain`.
+    public init(chain: Chain, config: RollupNodeConfig, logger: Logger) {
+        self.chain = chain
+        self.config = config
+        self.logger = logger
+    }
+
+    /// Opens (or creates) the chain stored in `datadir/chain.sqlite` (SQLite, WAL).
+    public static func openChain(genesis: Genesis, datadir: String, logger: Logger) async throws -> Chain {
+        try FileManager.default.createDirectory(atPath: datadir, withIntermediateDirectories: true)
+        let db = try await openDatabase(datadir + "/chain.sqlite", logger: logger)
+        let store = try await SQLChainStore(db: db)
+        return try await Chain(genesis: genesis, store: store, logger: logger)
+    }
+
+    /// The JSON-RPC router: `POST /` takes a call or a batch.
+    public func buildRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        let rpc = JSONRPCServer(chain: chain, automine: config.blockTime == 0)
+        let limit = config.maxBodyBytes
+        router.post("/") { request, _ -> Response in
+            let body: ByteBuffer
+            do {
+                body = try await request.body.collect(upTo: limit)
+            } catch {
+                let reply = rpc.encode(
+                    rpc.response(id: NSNull(), error: .invalidRequest("body larger than \(limit) bytes"))
+                )
+                return Response(
+                    status: .contentTooLarge,
+                    headers: [.contentType: "application/json"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: reply))
+                )
+            }
+            guard let reply = await rpc.handle(body: Data(body.readableBytesView)) else {
+                return Response(status: .ok)
+            }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: reply))
+            )
+        }
+        return router
+    }
+
+    /// The HTTP server and, with a block time, the block producer, in one service group.
+    public func serviceGroup(
+        signals: [UnixSignal] = [.sigterm, .sigint],
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> ServiceGroup {
+        let app = Application(
+            router: buildRouter(),
+            configuration: .init(address: .hostname(config.host, port: config.port), serverName: "zkprover-rollup"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        var services: [any Service] = [app]
+        if config.blockTime > 0 {
+            services.append(
+                BlockProducer(chain: chain, interval: .milliseconds(Int64(config.blockTime * 1000)), logger: logger)
+            )
+        }
+        return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
+    }
+}
+
+/// Builds a block every `interval`, empty or not, until shutdown.
+struct BlockProducer: Service {
+    let chain: Chain
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: interval) } catch { return }
+                do {
+                    try await chain.produceBlock()
+                } catch {
+                    logger.error("block production failed", metadata: ["error": .string("\(error)")])
+                }
+            }
+        }
+    }
+}

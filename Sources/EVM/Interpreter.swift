@@ -661,23 +661,26 @@ extension EVM {
     /// `SSTORE` gas, refunds and the write. Returns false on out-of-gas.
     @usableFromInline
     func sstore(_ a: Address, _ k: UInt256, _ v: UInt256, _ gas: inout Int64) -> Bool {
-        let current = state.storage(a, k)
+        let current: UInt256
         if fork >= .istanbul || fork == .constantinople {
             // Net gas metering: EIP-1283 (Constantinople), EIP-2200 (Istanbul), repriced by
             // EIP-2929 (Berlin) and EIP-3529 (London).
+            let berlin = fork >= .berlin
+            let slot = state.slotForWrite(a, k, warming: berlin)
             if fork >= .istanbul && gas <= Gas.sstoreSentry { return false }
+            current = slot.current
+            let original = slot.original
             var cost: Int64 = 0
             let warmRead: Int64
             let update: Int64
-            if fork >= .berlin {
-                if !state.warmSlot(a, k) { cost &+= Gas.coldSload }
+            if berlin {
+                if !slot.wasWarm { cost &+= Gas.coldSload }
                 warmRead = Gas.warmAccess
                 update = Gas.sresetBerlin
             } else {
                 warmRead = fork == .constantinople ? Gas.sstoreNoopConstantinople : Gas.sloadIstanbul
                 update = Gas.sreset
             }
-            let original = state.originalStorage(a, k)
             if original == current && current != v {
                 cost &+= original.isZero ? Gas.sset : update
             } else {
@@ -695,12 +698,13 @@ extension EVM {
             }
         } else {
             // Frontier to Byzantium, and Petersburg (which reverted EIP-1283).
+            current = state.storage(a, k)
             let cost = (!v.isZero && current.isZero) ? Gas.sset : Gas.sreset
             gas &-= cost
             if gas < 0 { return false }
             if !current.isZero && v.isZero { refund &+= Gas.sclearRefund }
         }
-        if current != v { state.setStorage(a, k, v) }
+        if current != v { state.writeStorage(a, k, old: current, v) }
         return true
     }
 

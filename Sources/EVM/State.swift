@@ -33,6 +33,25 @@ public struct SlotKey: Hashable, Sendable {
         self.address = address
         self.key = key
     }
+
+    @inlinable
+    public func hash(into hasher: inout Hasher) { hasher.combine(key.mixedHash(seed: address.mixedHash(seed: 0))) }
+
+    /// The key's limbs mixed under the address's (see `KeyHashing.swift`).
+    @inlinable @inline(__always)
+    public func _rawHashValue(seed: Int) -> Int {
+        Int(truncatingIfNeeded: key.mixedHash(seed: address.mixedHash(seed: UInt64(truncatingIfNeeded: seed))))
+    }
+}
+
+/// What a transaction has learnt of a storage slot: whether it is warm (EIP-2929) and, once
+/// `SSTORE` has looked at it, its value when the transaction began (EIP-2200's "original").
+@usableFromInline
+struct SlotState {
+    @usableFromInline var original: UInt256 = .zero
+    @usableFromInline var hasOriginal = false
+    @usableFromInline var warm = false
+    @inlinable init() {}
 }
 
 /// A log entry emitted by `LOG0`–`LOG4`.
@@ -69,9 +88,10 @@ public final class WorldState {
     public var accounts: [Address: Account]
     @usableFromInline var journal: [JournalEntry] = []
     @usableFromInline var warmAccounts: Set<Address> = []
-    @usableFromInline var warmSlots: Set<SlotKey> = []
+    /// Warmth and original values of the slots used in the transaction, in one table so that
+    /// `SSTORE` finds both with one lookup.
+    @usableFromInline var slots: [SlotKey: SlotState] = [:]
     @usableFromInline var transientStorage: [SlotKey: UInt256] = [:]
-    @usableFromInline var originalStorage: [SlotKey: UInt256] = [:]
     /// Accounts touched in the current transaction (EIP-161).
     public internal(set) var touched: Set<Address> = []
     /// Accounts that executed `SELFDESTRUCT` in the current transaction.
@@ -96,9 +116,8 @@ public final class WorldState {
     public func beginTransaction() {
         journal.removeAll(keepingCapacity: true)
         warmAccounts.removeAll(keepingCapacity: true)
-        warmSlots.removeAll(keepingCapacity: true)
+        slots.removeAll(keepingCapacity: true)
         transientStorage.removeAll(keepingCapacity: true)
-        originalStorage.removeAll(keepingCapacity: true)
         touched.removeAll(keepingCapacity: true)
         selfdestructs.removeAll(keepingCapacity: true)
         created.removeAll(keepingCapacity: true)
@@ -114,11 +133,13 @@ public final class WorldState {
             case .balance(let a, let v): accounts[a]?.balance = v
             case .nonce(let a, let v): accounts[a]?.nonce = v
             case .storage(let a, let k, let v):
-                if v.isZero { accounts[a]?.storage.removeValue(forKey: k) } else { accounts[a]?.storage[k] = v }
+                _ = withAccount(a) { acct in
+                    if v.isZero { acct.storage.removeValue(forKey: k) } else { acct.storage[k] = v }
+                }
             case .code(let a, let c): accounts[a]?.code = c
             case .account(let a, let old): accounts[a] = old
             case .warmAccount(let a): warmAccounts.remove(a)
-            case .warmSlot(let k): warmSlots.remove(k)
+            case .warmSlot(let k): slots[k]?.warm = false
             case .transient(let k, let v):
                 if v.isZero { transientStorage.removeValue(forKey: k) } else { transientStorage[k] = v }
             case .touched(let a): touched.remove(a)
@@ -135,45 +156,87 @@ public final class WorldState {
         if let b = backend, !b.loadedAccounts.contains(a) { b.loadAccount(a, into: self) }
     }
 
+    /// Calls `body` on account `a` where it lies in ``accounts`` (nil when it does not exist;
+    /// nothing is loaded from the backend). The account is reached through the table's
+    /// in-place accessor: its getter would copy the account out, retaining and releasing the
+    /// code and the storage table, which cost more than the lookup itself. (Like any in-place
+    /// access, it first makes ``accounts`` unique if its buffer is shared, as a write would.)
+    @inlinable @inline(__always)
+    func withAccount<R>(_ a: Address, _ body: (inout Account) -> R) -> R? {
+        guard let i = accounts.index(forKey: a) else { return nil }
+        return body(&accounts.values[i])
+    }
+
     /// Whether the account exists.
     @inlinable public func exists(_ a: Address) -> Bool {
         load(a)
-        return accounts[a] != nil
+        return accounts.index(forKey: a) != nil
     }
     /// Whether the account does not exist or is empty (EIP-161 "dead").
     @inlinable public func isDead(_ a: Address) -> Bool {
         load(a)
-        return accounts[a]?.isEmpty ?? true
+        return withAccount(a) { $0.isEmpty } ?? true
     }
     /// Whether the account exists and is empty.
     @inlinable public func existsAndIsEmpty(_ a: Address) -> Bool {
         load(a)
-        return accounts[a]?.isEmpty ?? false
+        return withAccount(a) { $0.isEmpty } ?? false
     }
     /// The balance (zero for a missing account).
     @inlinable public func balance(_ a: Address) -> UInt256 {
         load(a)
-        return accounts[a]?.balance ?? .zero
+        return withAccount(a) { $0.balance } ?? .zero
     }
     /// The nonce (zero for a missing account).
     @inlinable public func nonce(_ a: Address) -> UInt64 {
         load(a)
-        return accounts[a]?.nonce ?? 0
+        return withAccount(a) { $0.nonce } ?? 0
     }
     /// The code (empty for a missing account).
     @inlinable public func code(_ a: Address) -> Code {
         load(a)
-        return accounts[a]?.code ?? Code.empty
+        return withAccount(a) { $0.code } ?? Code.empty
     }
     /// A storage value (zero when unset).
     @inlinable public func storage(_ a: Address, _ k: UInt256) -> UInt256 {
         if let b = backend { b.loadSlot(a, k, into: self) }
-        return accounts[a]?.storage[k] ?? .zero
+        return withAccount(a) { $0.storage[k] ?? .zero } ?? .zero
     }
     /// The value a slot had when the transaction began (zero for accounts created in it).
     @inlinable public func originalStorage(_ a: Address, _ k: UInt256) -> UInt256 {
-        if created.contains(a) { return .zero }
-        return originalStorage[SlotKey(a, k)] ?? storage(a, k)
+        if !created.isEmpty && created.contains(a) { return .zero }
+        if let s = slots[SlotKey(a, k)], s.hasOriginal { return s.original }
+        return storage(a, k)
+    }
+    /// What `SSTORE` reads of a slot, with one lookup of its transaction state: the current
+    /// value, the value when the transaction began (zero for accounts created in it), and
+    /// whether the slot was warm. With `warming` (Berlin on) the slot is warm afterwards.
+    @inlinable
+    public func slotForWrite(
+        _ a: Address,
+        _ k: UInt256,
+        warming: Bool
+    ) -> (current: UInt256, original: UInt256, wasWarm: Bool) {
+        let current = storage(a, k)
+        let key = SlotKey(a, k)
+        let (original, wasWarm) = WorldState.touchSlot(&slots[key, default: SlotState()], current, warming)
+        if warming && !wasWarm { journal.append(.warmSlot(key)) }
+        if !created.isEmpty && created.contains(a) { return (current, .zero, wasWarm) }
+        return (current, original, wasWarm)
+    }
+
+    /// Records `current` as the original value if the slot has none yet (nothing wrote it in
+    /// this transaction, so its current value is the one it began with) and warms it when
+    /// `warming`; returns the original value and whether the slot was warm.
+    @inlinable @inline(__always)
+    static func touchSlot(_ s: inout SlotState, _ current: UInt256, _ warming: Bool) -> (UInt256, Bool) {
+        if !s.hasOriginal {
+            s.original = current
+            s.hasOriginal = true
+        }
+        let wasWarm = s.warm
+        if warming { s.warm = true }
+        return (s.original, wasWarm)
     }
     /// A transient-storage value (EIP-1153).
     @inlinable public func transient(_ a: Address, _ k: UInt256) -> UInt256 {
@@ -184,17 +247,32 @@ public final class WorldState {
 
     @inlinable func ensureAccount(_ a: Address) {
         load(a)
-        if accounts[a] == nil {
+        if accounts.index(forKey: a) == nil {
             journal.append(.account(a, nil))
             accounts[a] = Account()
         }
     }
 
+    /// Calls `body` on account `a` in place, creating the account (journaled) if needed.
+    @inlinable @inline(__always)
+    func modifyAccount<R>(_ a: Address, _ body: (inout Account) -> R) -> R {
+        load(a)
+        if let i = accounts.index(forKey: a) { return body(&accounts.values[i]) }
+        journal.append(.account(a, nil))
+        var acct = Account()
+        let r = body(&acct)
+        accounts[a] = acct
+        return r
+    }
+
     /// Sets the balance, creating the account if needed.
     public func setBalance(_ a: Address, _ v: UInt256) {
-        ensureAccount(a)
-        journal.append(.balance(a, accounts[a]!.balance))
-        accounts[a]!.balance = v
+        let old = modifyAccount(a) { acct in
+            let old = acct.balance
+            acct.balance = v
+            return old
+        }
+        journal.append(.balance(a, old))
     }
 
     /// Adds to the balance (wrapping is impossible for real ether supplies).
@@ -204,9 +282,12 @@ public final class WorldState {
 
     /// Sets the nonce, creating the account if needed.
     public func setNonce(_ a: Address, _ v: UInt64) {
-        ensureAccount(a)
-        journal.append(.nonce(a, accounts[a]!.nonce))
-        accounts[a]!.nonce = v
+        let old = modifyAccount(a) { acct in
+            let old = acct.nonce
+            acct.nonce = v
+            return old
+        }
+        journal.append(.nonce(a, old))
     }
 
     /// Increments the nonce.
@@ -214,27 +295,36 @@ public final class WorldState {
 
     /// Replaces the code, creating the account if needed.
     public func setCode(_ a: Address, _ c: Code) {
-        ensureAccount(a)
-        journal.append(.code(a, accounts[a]!.code))
-        accounts[a]!.code = c
+        let old = modifyAccount(a) { acct in
+            let old = acct.code
+            acct.code = c
+            return old
+        }
+        journal.append(.code(a, old))
     }
 
     /// Writes a storage slot (the account must exist).
     public func setStorage(_ a: Address, _ k: UInt256, _ v: UInt256) {
-        if let b = backend { b.loadSlot(a, k, into: self) }
-        ensureAccount(a)
-        let key = SlotKey(a, k)
-        let old = accounts[a]!.storage[k] ?? .zero
-        if originalStorage[key] == nil { originalStorage[key] = old }
+        let old = storage(a, k)
+        _ = WorldState.touchSlot(&slots[SlotKey(a, k), default: SlotState()], old, false)
+        writeStorage(a, k, old: old, v)
+    }
+
+    /// Writes a slot whose original value is already recorded (by ``slotForWrite(_:_:warming:)``);
+    /// `old` is its current value.
+    @inlinable
+    public func writeStorage(_ a: Address, _ k: UInt256, old: UInt256, _ v: UInt256) {
+        modifyAccount(a) { acct in
+            if v.isZero { acct.storage.removeValue(forKey: k) } else { acct.storage[k] = v }
+        }
         journal.append(.storage(a, k, old))
-        if v.isZero { accounts[a]!.storage.removeValue(forKey: k) } else { accounts[a]!.storage[k] = v }
     }
 
     /// Writes transient storage.
     public func setTransient(_ a: Address, _ k: UInt256, _ v: UInt256) {
         let key = SlotKey(a, k)
-        journal.append(.transient(key, transientStorage[key] ?? .zero))
-        if v.isZero { transientStorage.removeValue(forKey: key) } else { transientStorage[key] = v }
+        let old = v.isZero ? transientStorage.removeValue(forKey: key) : transientStorage.updateValue(v, forKey: key)
+        journal.append(.transient(key, old ?? .zero))
     }
 
     /// Deletes the account (and its storage).
@@ -257,9 +347,8 @@ public final class WorldState {
 
     /// Marks an account warm; returns whether it already was.
     @inlinable public func warmAccount(_ a: Address) -> Bool {
-        if warmAccounts.contains(a) { return true }
+        if !warmAccounts.insert(a).inserted { return true }
         load(a)
-        warmAccounts.insert(a)
         journal.append(.warmAccount(a))
         return false
     }
@@ -270,9 +359,16 @@ public final class WorldState {
     /// Marks a slot warm; returns whether it already was.
     @inlinable public func warmSlot(_ a: Address, _ k: UInt256) -> Bool {
         let key = SlotKey(a, k)
-        if warmSlots.contains(key) { return true }
-        warmSlots.insert(key)
+        if WorldState.warm(&slots[key, default: SlotState()]) { return true }
         journal.append(.warmSlot(key))
+        return false
+    }
+
+    /// Warms a slot; returns whether it already was.
+    @inlinable @inline(__always)
+    static func warm(_ s: inout SlotState) -> Bool {
+        if s.warm { return true }
+        s.warm = true
         return false
     }
 

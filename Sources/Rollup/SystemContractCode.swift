@@ -1,3 +1,4 @@
+import EVM
 import EVMPrimitives
 
 /// The runtime code of the system contracts an Osaka chain needs from genesis (the code the
@@ -8,10 +9,10 @@ enum SystemContractCode {
     /// (address, runtime code) of the four system contracts.
     static var all: [(Address, [UInt8])] {
         [
-            (Address(hex: "0x000f3df6d732807ef1319fb7b8bb8522d0beac02")!, hexBytes(beaconRoots)),
-            (Address(hex: "0x0000f90827f1c53a10cb7a02335b175320002935")!, hexBytes(historyStorage)),
-            (Address(hex: "0x00000961ef480eb55e80d19ad83579a64c007002")!, hexBytes(withdrawalRequests)),
-            (Address(hex: "0x0000bbddc7ce488642fb579f8b00f3a590007251")!, hexBytes(consolidationRequests)),
+            (SystemContracts.beaconRoots, hexBytes(beaconRoots)),
+            (SystemContracts.historyStorage, hexBytes(historyStorage)),
+            (SystemContracts.withdrawalRequests, hexBytes(withdrawalRequests)),
+            (SystemContracts.consolidationRequests, hexBytes(consolidationRequests)),
         ]
     }
 

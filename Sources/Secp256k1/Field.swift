@@ -201,6 +201,8 @@ public struct FieldElement: Hashable, Sendable {
 
     @inlinable @inline(__always)
     public static func * (a: FieldElement, b: FieldElement) -> FieldElement {
+        // The guests keep this path too: ``fieldMul32(_:_:)`` is no faster under their -Osize
+        // build (see Field32.swift).
         reduce(wideMul(a.value, b.value))
     }
 
@@ -211,9 +213,15 @@ public struct FieldElement: Hashable, Sendable {
     @inlinable @inline(__always)
     public static func *= (a: inout FieldElement, b: FieldElement) { a = a * b }
 
-    /// The square.
+    /// The square (32-bit limbs on 32-bit targets: ``fieldSquare32(_:)``).
     @inlinable @inline(__always)
-    public func squared() -> FieldElement { FieldElement.reduce(wideSquare(value)) }
+    public func squared() -> FieldElement {
+        #if _pointerBitWidth(_32)
+        FieldElement(unchecked: fieldSquare32(value))
+        #else
+        FieldElement.reduce(wideSquare(value))
+        #endif
+    }
 
     /// Squares `n` times.
     @inlinable

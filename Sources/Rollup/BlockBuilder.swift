@@ -63,6 +63,9 @@ public struct BuiltBlock: Sendable {
     public var accounts: [Address: Account]
     /// The included transactions, in order.
     public var included: [IncludedTransaction]
+    /// What a stateless validator needs to check the block on its parent (recorded by the chain
+    /// before the block is stored; nil for the genesis block).
+    public var witness: ExecutionWitness? = nil
 }
 
 /// A transaction waiting for a block: the decoded transaction, its hash and its sender.

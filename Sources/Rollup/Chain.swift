@@ -23,6 +23,11 @@ public actor Chain {
     /// The state after ``head``.
     public private(set) var accounts: [Address: Account]
     var recentHashes: [UInt64: UInt256]
+    /// The head and its ancestors, newest first (up to 256 of them: what `BLOCKHASH` reads and a
+    /// witness carries).
+    var ancestors: [BlockHeader]
+    /// The head state's tries, built when `eth_getProof` first asks after a block.
+    var proofTries: ProofTries?
     var pool = TxPool()
     var building = false
     /// The clock used for block timestamps (seconds since the epoch).
@@ -40,6 +45,15 @@ public actor Chain {
             head = stored.head
             accounts = stored.accounts
             recentHashes = stored.recentHashes
+            var headers: [BlockHeader] = []
+            var n = stored.head.number
+            while headers.count < 256 {
+                guard let rlp = try await store.block(number: n) else { break }
+                headers.append(try Block.decode(rlp).header)
+                if n == 0 { break }
+                n -= 1
+            }
+            ancestors = headers
             if let first = try await store.block(number: 0), let stored = try? Block.decode(first),
                 stored.header.hash != genesis.block.header.hash
             {
@@ -69,6 +83,7 @@ public actor Chain {
             head = block.header
             accounts = state
             recentHashes = [0: UInt256(block.header.hash)]
+            ancestors = [block.header]
         }
     }
 
@@ -163,7 +178,7 @@ public actor Chain {
         defer { building = false }
         let candidates = pool.executable { self.accounts[$0]?.nonce ?? 0 }
         let parent = head
-        let (built, refused) = try builder.build(
+        let (unwitnessed, refused) = try builder.build(
             parent: parent,
             state: accounts,
             candidates: candidates,
@@ -171,6 +186,8 @@ public actor Chain {
             blockHashes: recentHashes,
             maxTransactions: maxTransactions
         )
+        var built = unwitnessed
+        built.witness = recordWitness(built.block, parent: parent, parentState: accounts)
         var drop = refused.map(\.hash)
         let changes = StateChanges.between(accounts, built.accounts)
         for r in refused {
@@ -192,6 +209,9 @@ public actor Chain {
         accounts = built.accounts
         recentHashes[head.number] = UInt256(head.hash)
         if head.number >= 257 { recentHashes[head.number - 257] = nil }
+        ancestors.insert(head, at: 0)
+        if ancestors.count > 256 { ancestors.removeLast() }
+        proofTries = nil
         logger.info(
             "block",
             metadata: [
@@ -229,6 +249,17 @@ public actor Chain {
     /// An included transaction by hash.
     public func transaction(hash: Bytes32) async throws -> StoredTransaction? {
         try await store.transaction(hash: hash)
+    }
+
+    /// The logs matching `query`, in chain order, at most `limit` of them.
+    public func logs(_ query: LogQuery, limit: Int) async throws -> [StoredLog] {
+        try await store.logs(query, limit: limit)
+    }
+
+    /// The header fields of the block that would follow `parent` (its base fee and excess blob
+    /// gas).
+    public func draftHeader(after parent: BlockHeader) -> BlockHeader {
+        builder.draftHeader(parent: parent, timestamp: parent.timestamp &+ 1)
     }
 
     /// The transactions of block `number`.

@@ -71,14 +71,15 @@ public struct StoredChain: Sendable {
     public var pool: [(raw: [UInt8], sequence: Int64)]
 }
 
-/// Durable storage of the L2 chain: blocks, receipts, transactions by hash, the state and the
-/// transaction pool. Each write is one atomic transaction: after a crash the store holds every
+/// Durable storage of the L2 chain: blocks, receipts, logs (indexed by block, address and
+/// topics), transactions by hash, each block's execution witness, the state and the transaction
+/// pool. Each write is one atomic transaction: after a crash the store holds every
 /// block it acknowledged, with the state after it, and every pooled transaction it acknowledged.
 public protocol ChainStore: Sendable {
     /// The stored chain, or nil when the store is empty.
     func load() async throws -> StoredChain?
-    /// Stores `block` (with its post-state `changes` from the previous block) and its
-    /// transactions, and removes `dropFromPool` from the pool, atomically.
+    /// Stores `block` (with its post-state `changes` from the previous block), its transactions,
+    /// their logs and the block's witness when it has one, and removes `dropFromPool` from the pool, atomically.
     func commit(_ block: BuiltBlock, changes: StateChanges, dropFromPool: [Bytes32]) async throws
     /// Adds a transaction to the pool.
     func addToPool(hash: Bytes32, raw: [UInt8], sequence: Int64) async throws
@@ -92,6 +93,10 @@ public protocol ChainStore: Sendable {
     func transaction(hash: Bytes32) async throws -> StoredTransaction?
     /// The transactions of a block, in order.
     func transactions(block number: UInt64) async throws -> [StoredTransaction]
+    /// The logs matching `query`, in chain order, at most `limit` of them.
+    func logs(_ query: LogQuery, limit: Int) async throws -> [StoredLog]
+    /// The execution witness recorded for block `number`, if any.
+    func witness(block number: UInt64) async throws -> ExecutionWitness?
     /// Closes the store.
     func close() async
 }

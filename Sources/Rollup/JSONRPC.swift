@@ -12,6 +12,12 @@ public struct JSONRPCServer: Sendable {
     public let automine: Bool
     /// Most calls in one batch.
     public var maxBatch = 100
+    /// Most blocks one `eth_getLogs` (or log filter poll) may span; a wider range is -32005.
+    public var maxLogBlockRange: UInt64 = 10_000
+    /// Most logs one `eth_getLogs` (or log filter poll) may return; more is -32005.
+    public var maxLogResults = 10_000
+    /// The installed `eth_newFilter` / `eth_newBlockFilter` filters.
+    let filters = FilterRegistry()
     /// `web3_clientVersion`.
     public static let clientVersion = "zkprover-rollup/0.1"
 

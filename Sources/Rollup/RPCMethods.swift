@@ -71,6 +71,8 @@ extension JSONRPCServer {
             }
             return q(UInt64(b.transactions.count))
         default:
+            if let r = try await dispatchLogs(method, p) { return r }
+            if let r = try await dispatchState(method, p) { return r }
             throw RPCError.methodNotFound(method)
         }
     }

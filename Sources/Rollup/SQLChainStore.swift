@@ -33,7 +33,8 @@ public final class SQLChainStore: ChainStore {
     public init(db: any SQLDatabase) async throws {
         self.db = db
         try await db.transaction { tx in
-            for s in SQLChainStore.schema { _ = try await tx.query(s, []) }
+            for s in SQLChainStore.schema + SQLChainStore.logSchema { _ = try await tx.query(s, []) }
+            try await SQLChainStore.backfillLogs(tx)
         }
     }
 
@@ -125,9 +126,19 @@ public final class SQLChainStore: ChainStore {
                         .int(Int64(logIndex)),
                     ]
                 )
+                try await SQLChainStore.insertLogs(
+                    tx,
+                    t.logs,
+                    block: number,
+                    blockHash: block.block.header.hash,
+                    transaction: t.hash,
+                    transactionIndex: i,
+                    firstLogIndex: logIndex
+                )
                 logIndex += t.logs.count
                 _ = try await tx.query("DELETE FROM pool WHERE hash = $1", [.text(t.hash.description)])
             }
+            if let w = block.witness { try await SQLChainStore.insertWitness(tx, block: number, w) }
             for h in dropFromPool { _ = try await tx.query("DELETE FROM pool WHERE hash = $1", [.text(h.description)]) }
             for (hash, code) in changes.codes {
                 _ = try await tx.query(

@@ -1,0 +1,142 @@
+import EVM
+import EVMPrimitives
+import Keccak
+
+/// The state tries of one head state, every node stored by hash, from which `eth_getProof`
+/// reads Merkle proofs. Built from the whole state when first asked after a block (the node
+/// keeps its state as accounts, not as a trie), then reused until the next block.
+final class ProofTries {
+    /// The head the tries belong to.
+    let head: Bytes32
+    /// Every node of the account trie and of each storage trie.
+    let store = TrieNodeStore()
+    /// The account trie's root.
+    private(set) var root = MerklePatriciaTrie.emptyRoot
+    /// Each account's storage root.
+    private(set) var storageRoots: [Address: Bytes32] = [:]
+
+    init(head: Bytes32, accounts: [Address: Account]) {
+        self.head = head
+        var trie = PartialTrie(root: MerklePatriciaTrie.emptyRoot, store: store)
+        for (a, acct) in accounts {
+            var storage = PartialTrie(root: MerklePatriciaTrie.emptyRoot, store: store)
+            for (k, v) in acct.storage where !v.isZero {
+                // Inserting into a trie built in memory looks nothing up, so it cannot fail.
+                try? storage.insert(Keccak256.hash(k.bigEndianBytes), RLP.encode(v))
+            }
+            storage.persist()
+            storageRoots[a] = storage.rootHash
+            try? trie.insert(Keccak256.hash(a.bytes), ProofTries.accountLeaf(acct, storageRoot: storage.rootHash))
+        }
+        trie.persist()
+        root = trie.rootHash
+    }
+
+    /// `rlp([nonce, balance, storageRoot, codeHash])`.
+    static func accountLeaf(_ acct: Account, storageRoot: Bytes32) -> [UInt8] {
+        var w = RLPWriter()
+        w.appendList { w in
+            w.append(uint: acct.nonce)
+            w.append(acct.balance)
+            w.append(storageRoot)
+            w.append(bytes: acct.code.hash.bigEndianBytes)
+        }
+        return w.bytes
+    }
+
+    /// The nodes on the path of `key` in the trie with `root`, root first: a proof of the key's
+    /// value, or of its absence.
+    func proof(root: Bytes32, key: [UInt8]) -> [[UInt8]] {
+        store.visited = []
+        defer { store.visited = nil }
+        _ = try? PartialTrie(root: root, store: store).value(for: key)
+        var byHash: [Bytes32: [UInt8]] = [:]
+        for n in store.visitedEncodings { byHash[Keccak256.digest(n)] = n }
+        // Each node on the path references the next by hash: chain them from the root.
+        var path: [[UInt8]] = []
+        var next: Bytes32? = root
+        while let h = next, let node = byHash.removeValue(forKey: h) {
+            path.append(node)
+            next = byHash.keys.first { node.contains(subsequence: [0xA0] + $0.bytes) }
+        }
+        return path
+    }
+}
+
+extension Array where Element == UInt8 {
+    func contains(subsequence s: [UInt8]) -> Bool {
+        guard s.count <= count else { return false }
+        for i in 0...(count - s.count) where self[i] == s[0] && self[i..<(i + s.count)].elementsEqual(s) {
+            return true
+        }
+        return false
+    }
+}
+
+/// An EIP-1186 account proof (`eth_getProof`).
+public struct AccountProof: Sendable {
+    /// The account's fields (zero for an absent account).
+    public var account: Account
+    /// Its storage root.
+    public var storageRoot: Bytes32
+    /// The account-trie nodes from the root to the account (or to where its absence shows).
+    public var accountProof: [[UInt8]]
+    /// Per requested slot: its value and the storage-trie nodes proving it.
+    public var storageProofs: [(slot: UInt256, value: UInt256, proof: [[UInt8]])]
+}
+
+extension Chain {
+    /// Records the witness of `block` on its parent's state; nil (logged) if recording fails,
+    /// which would mean the block does not validate statelessly.
+    func recordWitness(_ block: Block, parent: BlockHeader, parentState: [Address: Account]) -> ExecutionWitness? {
+        let rules = config.rules(block.header)
+        do {
+            return try block.recordWitness(
+                parent: parent,
+                parentState: parentState,
+                ancestors: ancestors,
+                fork: rules.fork,
+                parentFork: config.rules(parent).fork,
+                blobSchedule: rules.blobSchedule,
+                chainId: config.chainId
+            )
+        } catch {
+            logger.error(
+                "witness recording failed",
+                metadata: ["number": .stringConvertible(block.header.number), "error": .string("\(error)")]
+            )
+            return nil
+        }
+    }
+
+    /// The execution witness of block `number` (recorded when the block was built): the trie
+    /// nodes, codes and ancestor headers that validate it statelessly on its parent.
+    public func witness(block number: UInt64) async throws -> ExecutionWitness? {
+        if number > head.number { return nil }
+        return try await store.witness(block: number)
+    }
+
+    /// The EIP-1186 proof of `address` and its `slots` in the head state.
+    public func proof(_ address: Address, slots: [UInt256]) -> AccountProof {
+        let tries: ProofTries
+        if let t = proofTries, t.head == head.hash {
+            tries = t
+        } else {
+            tries = ProofTries(head: head.hash, accounts: accounts)
+            proofTries = tries
+        }
+        let account = accounts[address] ?? Account()
+        let storageRoot = tries.storageRoots[address] ?? MerklePatriciaTrie.emptyRoot
+        return AccountProof(
+            account: account,
+            storageRoot: storageRoot,
+            accountProof: tries.proof(root: tries.root, key: Keccak256.hash(address.bytes)),
+            storageProofs: slots.map { slot in
+                (
+                    slot, account.storage[slot] ?? .zero,
+                    tries.proof(root: storageRoot, key: Keccak256.hash(slot.bigEndianBytes))
+                )
+            }
+        )
+    }
+}

@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Drives `zkprover rollup node --dev --block-time 0` with web3.py and eth-account (PyPI), as a
-wallet or script would: dev accounts, legacy and EIP-1559 transfers, a contract deployment,
-eth_call / eth_estimateGas, refusals with their JSON-RPC codes, then `kill -9` and a restart that
-must find every block, receipt, balance and code again.
+wallet or script would: dev accounts, legacy, EIP-1559 and EIP-7702 transactions, a contract
+deployment, eth_call / eth_estimateGas, an ERC-20 written in Vyper and compiled here with the
+`vyper` package (deploy, transfer, balances, `Transfer` events through get_logs and filters, a
+revert reason; skipped with a message when vyper is not installed), eth_feeHistory, eth_getProof,
+debug_executionWitness, refusals with their JSON-RPC codes, then `kill -9` and a restart that must
+find every block, receipt, log, balance and code again.
 
     python3 scripts/rollup_client_test.py [path/to/zkprover]
 
@@ -78,6 +81,121 @@ def send(w3, key, tx):
     return w3.eth.wait_for_transaction_receipt(h, timeout=30)
 
 
+ERC20_VYPER = """
+# pragma version ^0.4.0
+event Transfer:
+    sender: indexed(address)
+    receiver: indexed(address)
+    value: uint256
+
+balanceOf: public(HashMap[address, uint256])
+totalSupply: public(uint256)
+
+@deploy
+def __init__(supply: uint256):
+    self.balanceOf[msg.sender] = supply
+    self.totalSupply = supply
+    log Transfer(sender=empty(address), receiver=msg.sender, value=supply)
+
+@external
+def transfer(receiver: address, amount: uint256) -> bool:
+    assert self.balanceOf[msg.sender] >= amount, "insufficient balance"
+    self.balanceOf[msg.sender] -= amount
+    self.balanceOf[receiver] += amount
+    log Transfer(sender=msg.sender, receiver=receiver, value=amount)
+    return True
+"""
+
+
+def compile_erc20():
+    """The ERC-20's ABI and bytecode, or None when the vyper package is missing."""
+    try:
+        import vyper
+    except ImportError:
+        return None
+    out = vyper.compile_code(ERC20_VYPER, output_formats=["abi", "bytecode"])
+    return out["abi"], out["bytecode"], vyper.__version__
+
+
+def fees(w3):
+    base = w3.eth.get_block("latest")["baseFeePerGas"]
+    tip = w3.eth.max_priority_fee
+    return {"maxFeePerGas": 2 * base + tip, "maxPriorityFeePerGas": tip, "chainId": 1337}
+
+
+def eip7702(w3, dev, target):
+    """dev[3] sends a type-4 transaction carrying dev[2]'s authorization to delegate to `target`."""
+    authority, sender = dev[2], dev[3]
+    auth = authority.sign_authorization({"chainId": 1337, "address": target, "nonce": 0})
+    r = send(w3, sender.key, {
+        "type": 4, "nonce": w3.eth.get_transaction_count(sender.address), "to": authority.address,
+        "value": 0, "gas": 100_000, "data": "0x", "accessList": [], "authorizationList": [auth], **fees(w3),
+    })
+    assert r["status"] == 1 and r["type"] == 4, r
+    code = w3.eth.get_code(authority.address)
+    assert code == bytes.fromhex("ef0100") + bytes.fromhex(target[2:]), code.hex()
+    assert w3.eth.get_transaction_count(authority.address) == 1
+    tx = w3.eth.get_transaction(r["transactionHash"])
+    assert tx["type"] == 4 and len(tx["authorizationList"]) == 1, tx
+    # Calls to the authority run the delegate's code (it returns 42).
+    assert int.from_bytes(w3.eth.call({"to": authority.address}), "big") == 42
+    return r
+
+
+def erc20(w3, dev, compiled):
+    """Deploys the Vyper ERC-20 from dev[4], transfers, reads balances, events and a revert."""
+    from web3.exceptions import ContractLogicError
+
+    abi, bytecode, _ = compiled
+    owner, alice, bob = dev[4], dev[5].address, dev[6].address
+    Token = w3.eth.contract(abi=abi, bytecode=bytecode)
+    tx = Token.constructor(10**6).build_transaction({
+        "from": owner.address, "nonce": w3.eth.get_transaction_count(owner.address), **fees(w3)})
+    deployed = send(w3, owner.key, tx)
+    assert deployed["status"] == 1 and deployed["contractAddress"], deployed
+    token = w3.eth.contract(address=deployed["contractAddress"], abi=abi)
+    assert token.functions.totalSupply().call() == 10**6
+    tx = token.functions.transfer(alice, 250).build_transaction({
+        "from": owner.address, "nonce": w3.eth.get_transaction_count(owner.address), **fees(w3)})
+    moved = send(w3, owner.key, tx)
+    assert moved["status"] == 1 and len(moved["logs"]) == 1, moved
+    assert token.functions.balanceOf(alice).call() == 250
+    assert token.functions.balanceOf(owner.address).call() == 10**6 - 250
+    # Transfer events through eth_getLogs: all, then by indexed argument.
+    events = token.events.Transfer.get_logs(from_block=0)
+    assert [(e.args.sender, e.args.receiver, e.args.value) for e in events] == [
+        ("0x0000000000000000000000000000000000000000", owner.address, 10**6), (owner.address, alice, 250)], events
+    to_alice = token.events.Transfer.get_logs(from_block=0, argument_filters={"receiver": alice})
+    assert len(to_alice) == 1 and to_alice[0].transactionHash == moved["transactionHash"], to_alice
+    # A filter sees the next transfer once.
+    log_filter = w3.eth.filter({"address": token.address})
+    block_filter = w3.eth.filter("latest")
+    tx = token.functions.transfer(bob, 5).build_transaction({
+        "from": owner.address, "nonce": w3.eth.get_transaction_count(owner.address), **fees(w3)})
+    third = send(w3, owner.key, tx)
+    changes = log_filter.get_new_entries()
+    assert len(changes) == 1 and changes[0]["transactionHash"] == third["transactionHash"], changes
+    assert log_filter.get_new_entries() == []
+    assert block_filter.get_new_entries() == [third["blockHash"]]
+    assert w3.eth.uninstall_filter(log_filter.filter_id)
+    # The revert reason, from eth_call and eth_estimateGas; a mined revert has status 0.
+    for attempt in (lambda: token.functions.transfer(bob, 10**9).call({"from": alice}),
+                    lambda: token.functions.transfer(bob, 10**9).estimate_gas({"from": alice})):
+        try:
+            attempt()
+            raise AssertionError("transfer beyond the balance should revert")
+        except ContractLogicError as e:
+            assert "insufficient balance" in str(e), e
+    tx = token.functions.transfer(bob, 10**9).build_transaction({
+        "from": owner.address, "nonce": w3.eth.get_transaction_count(owner.address), "gas": 100_000, **fees(w3)})
+    failed = send(w3, owner.key, tx)
+    assert failed["status"] == 0 and failed["logs"] == [], failed
+    # EIP-1186: totalSupply (slot 1) proven against the state root.
+    proof = w3.eth.get_proof(token.address, [1], "latest")
+    assert int.from_bytes(proof["storageProof"][0]["value"], "big") == 10**6 and len(proof["accountProof"]) > 0, proof
+    return token, moved
+
+
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("ZKPROVER_BIN", ".build/debug/zkprover")
     Account.enable_unaudited_hdwallet_features()
@@ -140,6 +258,26 @@ def main():
         err = rpc_error(w3, "eth_call", [{"to": created[1]}, "latest"])
         assert err["code"] == 3 and err["message"].startswith("execution reverted"), err
 
+        # EIP-7702: dev[2] delegates to the contract that returns 42.
+        r7702 = eip7702(w3, dev, created[0])
+
+        # The Vyper ERC-20.
+        compiled = compile_erc20()
+        token = None
+        if compiled is None:
+            print("SKIPPED the Vyper ERC-20 part: the vyper package is not installed (python3 -m pip install vyper)")
+        else:
+            token, moved = erc20(w3, dev, compiled)
+
+        # Fee history and the execution witness of the latest block.
+        history = w3.eth.fee_history(4, "latest", [25, 75])
+        assert len(history["baseFeePerGas"]) == 5 and len(history["reward"]) == 4, history
+        witness = w3.provider.make_request("debug_executionWitness", [hex(r7702["blockNumber"])])["result"]
+        assert witness["state"] and all(x.startswith("0x") for x in witness["state"] + witness["headers"]), witness
+        status, body = post(port, b'{"jsonrpc":"2.0","id":1,"method":"eth_getLogs","params":[{"topics":[[]],'
+                                  b'"fromBlock":"0x0","toBlock":"0xffffffff"}]}')
+        assert "result" in body, body
+
         # Refusals and hostile input.
         replay = rpc_error(w3, "eth_sendRawTransaction", ["0x" + bytes(raw(Account.sign_transaction({
             "nonce": 0, "to": alice, "value": 1, "gas": 21000, "gasPrice": gas_price, "chainId": 1337}, key))).hex()])
@@ -182,14 +320,20 @@ def main():
         assert w3.eth.get_transaction(r2["transactionHash"])["value"] == 2 * ETHER
         assert int.from_bytes(w3.eth.call({"to": created[0]}), "big") == 42
         assert w3.eth.get_transaction_count(sender) == 4
+        assert w3.eth.get_code(dev[2].address)[:3] == bytes.fromhex("ef0100")
+        if token is not None:
+            assert token.functions.balanceOf(dev[5].address).call() == 250
+            events = token.events.Transfer.get_logs(from_block=0)
+            assert len(events) == 3 and events[1].transactionHash == moved["transactionHash"], events
         # The chain goes on after the restart.
         r5 = send(w3, dev[1].key, {
             "nonce": 0, "to": alice, "value": ETHER, "gas": 21000, "gasPrice": w3.eth.gas_price, "chainId": 1337,
         })
         assert r5["status"] == 1 and r5["blockNumber"] == head["number"] + 1
         assert w3.eth.get_balance(alice) == 4 * ETHER
-        print(f"rollup client test passed: {head['number'] + 1} blocks, restart after kill -9, "
-              f"{time.time() - started:.1f} s")
+        vyper_note = f"Vyper {compiled[2]} ERC-20" if compiled else "no Vyper"
+        print(f"rollup client test passed: {head['number'] + 1} blocks, EIP-7702, {vyper_note}, "
+              f"restart after kill -9, {time.time() - started:.1f} s")
     finally:
         if node.poll() is None:
             node.send_signal(signal.SIGTERM)

@@ -3,7 +3,9 @@ import TestSupport
 import Testing
 
 /// web3.py and eth-account (PyPI) drive a real `zkprover rollup node` process:
-/// `scripts/rollup_client_test.py` (transfers, contract calls, refusals, `kill -9` and restart).
+/// `scripts/rollup_client_test.py` (legacy, EIP-1559 and EIP-7702 transactions, contract calls, a
+/// Vyper ERC-20 with its events and revert reason when the `vyper` package is installed, filters,
+/// fee history, proofs, witnesses, refusals, `kill -9` and restart).
 @Suite struct RollupClientTests {
     static let python: Bool = {
         let p = Process()

@@ -80,20 +80,8 @@ extension Block {
     ) throws(StatelessError) -> ExecutionWitness {
         let store = TrieNodeStore()
         var codes: [Bytes32: [UInt8]] = [:]
-        var trie = PartialTrie(root: MerklePatriciaTrie.emptyRoot, store: store)
-        for (a, acct) in parentState {
-            var storage = PartialTrie(root: MerklePatriciaTrie.emptyRoot, store: store)
-            for (k, v) in acct.storage where !v.isZero {
-                try? storage.insert(Keccak256.hash(k.bigEndianBytes), RLP.encode(v))
-            }
-            storage.persist()
-            if !acct.code.isEmpty { codes[Bytes32(acct.code.hash)] = acct.code.bytes }
-            try? trie.insert(
-                Keccak256.hash(a.bytes),
-                WitnessBackend.accountLeaf(acct, storageRoot: storage.rootHash)
-            )
-        }
-        trie.persist()
+        for acct in parentState.values where !acct.code.isEmpty { codes[Bytes32(acct.code.hash)] = acct.code.bytes }
+        _ = StateRoot.persistTries(parentState, into: store)
         store.visited = []
         let window = ancestors.prefix(ExecutionWitness.headerCount(blockNumber: header.number)).map { $0.encoded }
         let backend = WitnessBackend(root: parent.stateRoot, store: store, codes: codes)

@@ -50,18 +50,6 @@ public final class WitnessBackend {
 
     func fail(_ e: WitnessError) { if error == nil { error = e } }
 
-    /// `rlp([nonce, balance, storageRoot, codeHash])`.
-    static func accountLeaf(_ acct: Account, storageRoot: Bytes32) -> [UInt8] {
-        var w = RLPWriter()
-        w.appendList { w in
-            w.append(uint: acct.nonce)
-            w.append(acct.balance)
-            w.append(storageRoot)
-            w.append(bytes: acct.code.hash.bigEndianBytes)
-        }
-        return w.bytes
-    }
-
     func code(_ hash: Bytes32) throws(WitnessError) -> Code {
         if UInt256(hash) == Code.emptyHash { return Code.empty }
         usedCodes.insert(hash)
@@ -177,7 +165,7 @@ public final class WitnessBackend {
             } else {
                 storageRoot = StateRoot.storageRoot(acct.storage)
             }
-            try trie.insert(key, Self.accountLeaf(acct, storageRoot: storageRoot))
+            try trie.insert(key, StateRoot.accountLeaf(acct, storageRoot: storageRoot))
         }
         return trie.rootHash
     }

@@ -153,14 +153,11 @@ public enum BlockchainBenchmark {
     /// checks, sender recovery, execution, rewards, withdrawals, requests and the post-state
     /// root, each checked against the header) and times them; a refused block counts as rejected.
     public static func runBlocks(_ c: BenchmarkCase) -> BenchmarkResult {
-        runWithLargeStack {
+        timed(c) {
             var state = c.pre
             var parent = c.genesis
             var hashes: [UInt64: UInt256] = [:]
             var gas: UInt64 = 0
-            var rejected = 0
-            let cpuStart = CPUTime.thread
-            let start = DispatchTime.now().uptimeNanoseconds
             for b in c.blocks {
                 hashes[parent.number] = UInt256(parent.hash)
                 let rules = c.chain.rules(b.header)
@@ -177,31 +174,19 @@ public enum BlockchainBenchmark {
                     gas &+= b.header.gasUsed
                     parent = b.header
                 } catch {
-                    rejected += 1
-                    break
+                    return (gas, 1)
                 }
             }
-            let end = DispatchTime.now().uptimeNanoseconds
-            let cpuEnd = CPUTime.thread
-            return BenchmarkResult(
-                name: c.name,
-                gas: gas,
-                expectedGas: c.expectedGas,
-                seconds: Double(end - start) / 1e9,
-                rejected: rejected,
-                cpuSeconds: cpuEnd - cpuStart
-            )
+            return (gas, 0)
         }
     }
 
     /// Executes the case's transactions on a fresh copy of its pre-state and times them.
     public static func run(_ c: BenchmarkCase) -> BenchmarkResult {
-        runWithLargeStack {
-            let evm = EVM(fork: c.fork, state: WorldState(accounts: c.pre), block: c.block)
+        let evm = EVM(fork: c.fork, state: WorldState(accounts: c.pre), block: c.block)
+        return timed(c) {
             var gas: UInt64 = 0
             var rejected = 0
-            let cpuStart = CPUTime.thread
-            let start = DispatchTime.now().uptimeNanoseconds
             for (t, sender) in c.transactions {
                 do {
                     gas &+= try evm.execute(t, sender: sender).gasUsed
@@ -209,6 +194,16 @@ public enum BlockchainBenchmark {
                     rejected += 1
                 }
             }
+            return (gas, rejected)
+        }
+    }
+
+    /// Runs `body` on a thread with a large stack, timing it by wall clock and thread CPU time.
+    static func timed(_ c: BenchmarkCase, _ body: @escaping () -> (gas: UInt64, rejected: Int)) -> BenchmarkResult {
+        runWithLargeStack {
+            let cpuStart = CPUTime.thread
+            let start = DispatchTime.now().uptimeNanoseconds
+            let (gas, rejected) = body()
             let end = DispatchTime.now().uptimeNanoseconds
             let cpuEnd = CPUTime.thread
             return BenchmarkResult(

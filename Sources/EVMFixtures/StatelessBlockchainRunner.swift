@@ -297,14 +297,7 @@ extension StatelessBlockchainRunner {
                 continue
             }
             let storageRoot = StateRoot.storageRoot(acct.storage)
-            var w = RLPWriter()
-            w.appendList { w in
-                w.append(uint: acct.nonce)
-                w.append(acct.balance)
-                w.append(storageRoot)
-                w.append(bytes: acct.code.hash.bigEndianBytes)
-            }
-            guard leaf == w.bytes else {
+            guard leaf == StateRoot.accountLeaf(acct, storageRoot: storageRoot) else {
                 counts.failures.append("\(name): \(a): leaf differs from pre")
                 continue
             }

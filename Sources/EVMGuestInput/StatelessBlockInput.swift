@@ -58,6 +58,18 @@ public struct StatelessBlockInput: Equatable {
             return out
         }
 
+        /// The outcome a valid `block` on `parent` claims: the two hashes, the header's state
+        /// root and gas used.
+        public init(validBlock block: Block, parent: BlockHeader) {
+            self.init(
+                parentHash: parent.hash,
+                blockHash: block.header.hash,
+                stateRoot: block.header.stateRoot,
+                gasUsed: block.header.gasUsed,
+                valid: true
+            )
+        }
+
         /// Reads ``encoded``'s bytes; nil when they are not 105 bytes with a 0 or 1 flag.
         public init?(encoded b: [UInt8]) {
             guard b.count == 105, b[104] <= 1 else { return nil }

@@ -17,31 +17,7 @@ final class ProofTries {
 
     init(head: Bytes32, accounts: [Address: Account]) {
         self.head = head
-        var trie = PartialTrie(root: MerklePatriciaTrie.emptyRoot, store: store)
-        for (a, acct) in accounts {
-            var storage = PartialTrie(root: MerklePatriciaTrie.emptyRoot, store: store)
-            for (k, v) in acct.storage where !v.isZero {
-                // Inserting into a trie built in memory looks nothing up, so it cannot fail.
-                try? storage.insert(Keccak256.hash(k.bigEndianBytes), RLP.encode(v))
-            }
-            storage.persist()
-            storageRoots[a] = storage.rootHash
-            try? trie.insert(Keccak256.hash(a.bytes), ProofTries.accountLeaf(acct, storageRoot: storage.rootHash))
-        }
-        trie.persist()
-        root = trie.rootHash
-    }
-
-    /// `rlp([nonce, balance, storageRoot, codeHash])`.
-    static func accountLeaf(_ acct: Account, storageRoot: Bytes32) -> [UInt8] {
-        var w = RLPWriter()
-        w.appendList { w in
-            w.append(uint: acct.nonce)
-            w.append(acct.balance)
-            w.append(storageRoot)
-            w.append(bytes: acct.code.hash.bigEndianBytes)
-        }
-        return w.bytes
+        (root, storageRoots) = StateRoot.persistTries(accounts, into: store)
     }
 
     /// The nodes on the path of `key` in the trie with `root`, root first: a proof of the key's

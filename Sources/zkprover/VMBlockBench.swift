@@ -37,14 +37,11 @@ struct VMBlockBench: ParsableCommand {
     ]
 
     func run() throws {
-        let builder = try GuestBuilder(guestsDirectory: VMCommandSupport.guestsDirectory())
-        let outDir = URL(fileURLWithPath: buildDirectory)
-        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
         FileHandle.standardError.write(Data("building the block guest (minutes on a cold cache)...\n".utf8))
-        let elfURL = try builder.build(
-            directory: builder.guestsDirectory.appendingPathComponent("examples/block"),
-            output: outDir.appendingPathComponent(softwareKeccak ? "block-software-keccak.elf" : "block.elf"),
-            accelerateKeccak: !softwareKeccak
+        let (builder, elfURL) = try VMCommandSupport.buildExampleGuest(
+            "block",
+            buildDirectory: buildDirectory,
+            softwareKeccak: softwareKeccak
         )
         let elf = try VMCommandSupport.readFile(elfURL.path)
         let program = try ELFLoader.load(elf)
@@ -109,13 +106,7 @@ struct VMBlockBench: ParsableCommand {
                         failures.append("\(c.id): \(error)")
                         return
                     }
-                    let expected = StatelessBlockInput.Outcome(
-                        parentHash: c.parent.hash,
-                        blockHash: c.block.header.hash,
-                        stateRoot: c.block.header.stateRoot,
-                        gasUsed: c.block.header.gasUsed,
-                        valid: true
-                    )
+                    let expected = StatelessBlockInput.Outcome(validBlock: c.block, parent: c.parent)
                     if m.publicOutput == native.encoded && native == expected {
                         matched += 1
                     } else {

@@ -51,13 +51,7 @@ struct VMBlockProve: ParsableCommand {
         var summary = try session.proveAndVerify(input: input.encode(), shardSize: shardSize, output: output)
         let proven = StatelessBlockInput.Outcome(encoded: summary["outputBytes"] as? [UInt8] ?? [])
         summary["outputBytes"] = nil
-        let expected = StatelessBlockInput.Outcome(
-            parentHash: c.parent.hash,
-            blockHash: c.block.header.hash,
-            stateRoot: c.block.header.stateRoot,
-            gasUsed: c.block.header.gasUsed,
-            valid: true
-        )
+        let expected = StatelessBlockInput.Outcome(validBlock: c.block, parent: c.parent)
         summary["block"] = c.id
         summary["gasUsed"] = c.block.header.gasUsed
         summary["witnessBytes"] = input.encode().count

@@ -128,6 +128,24 @@ enum VMCommandSupport {
         return GuestBuilder.packageRoot().appendingPathComponent("Guests")
     }
 
+    /// Builds `Guests/examples/<name>` into `buildDirectory` (`<name>.elf`, or
+    /// `<name>-software-keccak.elf` when `softwareKeccak`); returns the builder and the ELF.
+    static func buildExampleGuest(
+        _ name: String,
+        buildDirectory: String,
+        softwareKeccak: Bool
+    ) throws -> (builder: GuestBuilder, elf: URL) {
+        let builder = try GuestBuilder(guestsDirectory: guestsDirectory())
+        let outDir = URL(fileURLWithPath: buildDirectory)
+        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
+        let elf = try builder.build(
+            directory: builder.guestsDirectory.appendingPathComponent("examples/\(name)"),
+            output: outDir.appendingPathComponent(softwareKeccak ? "\(name)-software-keccak.elf" : "\(name).elf"),
+            accelerateKeccak: !softwareKeccak
+        )
+        return (builder, elf)
+    }
+
     static func hexString(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
 
     static func printOutputs(_ m: Machine) {
@@ -437,13 +455,10 @@ struct VMEVMBench: ParsableCommand {
     }
 
     func run() throws {
-        let builder = try GuestBuilder(guestsDirectory: VMCommandSupport.guestsDirectory())
-        let outDir = URL(fileURLWithPath: buildDirectory)
-        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
-        let elfURL = try builder.build(
-            directory: builder.guestsDirectory.appendingPathComponent("examples/evm"),
-            output: outDir.appendingPathComponent(softwareKeccak ? "evm-software-keccak.elf" : "evm.elf"),
-            accelerateKeccak: !softwareKeccak
+        let (builder, elfURL) = try VMCommandSupport.buildExampleGuest(
+            "evm",
+            buildDirectory: buildDirectory,
+            softwareKeccak: softwareKeccak
         )
         let elf = try VMCommandSupport.readFile(elfURL.path)
         let program = try ELFLoader.load(elf)

@@ -70,16 +70,10 @@ struct GuestProving {
     init(guest: String, name: String, threads: Int?, buildDirectory: String, insecure: Bool) throws {
         if let threads { Parallel.maxThreads = threads }
         config = VMCommandSupport.provingConfig(insecure: insecure)
-        let builder = try GuestBuilder(guestsDirectory: VMCommandSupport.guestsDirectory())
-        let outDir = URL(fileURLWithPath: buildDirectory)
-        try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
         let log: (String) -> Void = { FileHandle.standardError.write(Data(("[\(name)] " + $0 + "\n").utf8)) }
         log("building the \(guest) guest (minutes on a cold cache)...")
-        let elfURL = try builder.build(
-            directory: builder.guestsDirectory.appendingPathComponent("examples/\(guest)"),
-            output: outDir.appendingPathComponent("\(guest)-software-keccak.elf"),
-            accelerateKeccak: false
-        )
+        let elfURL = try VMCommandSupport.buildExampleGuest(guest, buildDirectory: buildDirectory, softwareKeccak: true)
+            .elf
         let program = try ELFLoader.load(try VMCommandSupport.readFile(elfURL.path))
         let t0 = Date()
         key = try VMProgramKey(program: program, config: config)

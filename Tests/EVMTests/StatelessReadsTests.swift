@@ -15,21 +15,10 @@ struct StatelessReadsTests {
     static func statelessState(_ accounts: [Address: Account]) -> WorldState {
         let store = TrieNodeStore()
         var codes: [Bytes32: [UInt8]] = [:]
-        var trie = PartialTrie(root: MerklePatriciaTrie.emptyRoot, store: store)
-        for (a, acct) in accounts {
-            if !acct.code.isEmpty { codes[Bytes32(acct.code.hash)] = acct.code.bytes }
-            var leaf = RLPWriter()
-            leaf.appendList { w in
-                w.append(uint: acct.nonce)
-                w.append(acct.balance)
-                w.append(StateRoot.storageRoot(acct.storage))
-                w.append(bytes: acct.code.hash.bigEndianBytes)
-            }
-            try? trie.insert(Keccak256.hash(a.bytes), leaf.bytes)
-        }
-        trie.persist()
+        for acct in accounts.values where !acct.code.isEmpty { codes[Bytes32(acct.code.hash)] = acct.code.bytes }
+        let root = StateRoot.persistTries(accounts, into: store).root
         let state = WorldState()
-        state.backend = WitnessBackend(root: trie.rootHash, store: store, codes: codes)
+        state.backend = WitnessBackend(root: root, store: store, codes: codes)
         return state
     }
 

@@ -252,7 +252,7 @@ func word(_ n: UInt64) -> [UInt8] { Bytes32(UInt256(n)).bytes }
             let storageHashText = try #require(o["storageHash"] as? String)
             let storageHash = try #require(Bytes32(hex: storageHashText))
             if let account {
-                #expect(leaf == ProofTries.accountLeaf(account, storageRoot: storageHash))
+                #expect(leaf == StateRoot.accountLeaf(account, storageRoot: storageHash))
             } else {
                 #expect(storageHash == MerklePatriciaTrie.emptyRoot)
             }

@@ -29,13 +29,7 @@ struct BlockProofTests {
             do {
                 let w = try c.recordWitness()
                 let input = StatelessBlockInput(config: c.config, parent: c.parent.encoded, block: c.raw, witness: w)
-                let expected = StatelessBlockInput.Outcome(
-                    parentHash: c.parent.hash,
-                    blockHash: c.block.header.hash,
-                    stateRoot: c.block.header.stateRoot,
-                    gasUsed: c.block.header.gasUsed,
-                    valid: true
-                )
+                let expected = StatelessBlockInput.Outcome(validBlock: c.block, parent: c.parent)
                 found = (input, expected)
             } catch {
                 failure = error

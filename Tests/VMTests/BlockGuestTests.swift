@@ -59,13 +59,7 @@ struct BlockGuestTests {
     }
 
     static func expected(_ c: StatelessBlockCase) -> StatelessBlockInput.Outcome {
-        .init(
-            parentHash: c.parent.hash,
-            blockHash: c.block.header.hash,
-            stateRoot: c.block.header.stateRoot,
-            gasUsed: c.block.header.gasUsed,
-            valid: true
-        )
+        .init(validBlock: c.block, parent: c.parent)
     }
 
     @Test(.enabled(if: available, "EEST fixtures not found"))

@@ -60,6 +60,26 @@ public enum StatelessError: Error, Equatable, Sendable {
 }
 
 extension Block {
+    /// ``recordWitness(parent:parentState:ancestors:fork:parentFork:blobSchedule:chainId:)``
+    /// with the forks, blob parameters and chain id of `config`.
+    public func recordWitness(
+        parent: BlockHeader,
+        parentState: [Address: Account],
+        ancestors: [BlockHeader],
+        config: ChainConfig
+    ) throws(StatelessError) -> ExecutionWitness {
+        let rules = config.rules(header)
+        return try recordWitness(
+            parent: parent,
+            parentState: parentState,
+            ancestors: ancestors,
+            fork: rules.fork,
+            parentFork: config.rules(parent).fork,
+            blobSchedule: rules.blobSchedule,
+            chainId: config.chainId
+        )
+    }
+
     /// Records the witness that ``validateStatelessly(parent:witness:fork:parentFork:blobSchedule:chainId:)``
     /// needs for this block on the full `parentState`: the block is executed statelessly
     /// over a store of every node of the parent's tries, and the witness keeps the nodes and

@@ -142,16 +142,7 @@ public struct StatelessBlockCase {
 
     /// The witness recorded by executing the block on ``parentState``.
     public func recordWitness() throws(StatelessError) -> ExecutionWitness {
-        let rules = config.rules(block.header)
-        return try block.recordWitness(
-            parent: parent,
-            parentState: parentState,
-            ancestors: ancestors,
-            fork: rules.fork,
-            parentFork: config.rules(parent).fork,
-            blobSchedule: rules.blobSchedule,
-            chainId: config.chainId
-        )
+        try block.recordWitness(parent: parent, parentState: parentState, ancestors: ancestors, config: config)
     }
 
     /// The post-state root validated statelessly from `w`, or why it was refused.

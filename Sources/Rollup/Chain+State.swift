@@ -65,16 +65,12 @@ extension Chain {
     /// Records the witness of `block` on its parent's state; nil (logged) if recording fails,
     /// which would mean the block does not validate statelessly.
     func recordWitness(_ block: Block, parent: BlockHeader, parentState: [Address: Account]) -> ExecutionWitness? {
-        let rules = config.rules(block.header)
         do {
             return try block.recordWitness(
                 parent: parent,
                 parentState: parentState,
                 ancestors: ancestors,
-                fork: rules.fork,
-                parentFork: config.rules(parent).fork,
-                blobSchedule: rules.blobSchedule,
-                chainId: config.chainId
+                config: config
             )
         } catch {
             logger.error(

@@ -22,6 +22,10 @@ final class JobWatch: Sendable {
     }
 
     private let outcome = Mutex<Outcome?>(nil)
+    private let lease = Mutex<String?>(nil)
+
+    /// The job's lease id when the watcher acted (nil before, or if the job had none).
+    var leaseId: String? { lease.withLock { $0 } }
 
     /// Starts watching job `jobId` on the coordinator at `127.0.0.1:port`; every 20 ms until
     /// `seconds` have passed, reads the job's state and, once `condition` holds, runs `action` on
@@ -38,13 +42,14 @@ final class JobWatch: Sendable {
             var last = "no answer"
             while Date() < end {
                 switch Self.state(port: port, jobId: jobId) {
-                case .success(let state):
-                    if condition(state) {
+                case .success(let seen):
+                    if condition(seen.state) {
                         action()
-                        self.outcome.withLock { $0 = .acted(state) }
+                        self.lease.withLock { $0 = seen.leaseId }
+                        self.outcome.withLock { $0 = .acted(seen.state) }
                         return
                     }
-                    last = state.rawValue
+                    last = seen.state.rawValue
                 case .failure(let error):
                     last = "\(error)"
                 }
@@ -68,7 +73,7 @@ final class JobWatch: Sendable {
     }
 
     /// `GET /v1/jobs/{id}` over a plain blocking socket, with a 2 s receive timeout.
-    static func state(port: Int, jobId: String) -> Result<JobState, WatchError> {
+    static func state(port: Int, jobId: String) -> Result<(state: JobState, leaseId: String?), WatchError> {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return .failure(WatchError(description: "socket: errno \(errno)")) }
         defer { close(fd) }
@@ -101,10 +106,13 @@ final class JobWatch: Sendable {
         guard text.hasPrefix("HTTP/1.1 200"), let split = text.range(of: "\r\n\r\n") else {
             return .failure(WatchError(description: "answer: \(text.prefix(80))"))
         }
-        struct StateOnly: Decodable { let state: JobState }
+        struct StateOnly: Decodable {
+            let state: JobState
+            let leaseId: String?
+        }
         guard let job = try? JSONDecoder().decode(StateOnly.self, from: Data(text[split.upperBound...].utf8)) else {
             return .failure(WatchError(description: "body: \(text[split.upperBound...].prefix(80))"))
         }
-        return .success(job.state)
+        return .success((job.state, job.leaseId))
     }
 }

@@ -38,16 +38,13 @@ struct VMBlockBench: ParsableCommand {
 
     func run() throws {
         FileHandle.standardError.write(Data("building the block guest (minutes on a cold cache)...\n".utf8))
-        let (builder, elfURL) = try VMCommandSupport.buildExampleGuest(
+        let guest = try VMCommandSupport.buildExampleGuest(
             "block",
             buildDirectory: buildDirectory,
             softwareKeccak: softwareKeccak
         )
-        let elf = try VMCommandSupport.readFile(elfURL.path)
-        let program = try ELFLoader.load(elf)
-        let symbols = ELFLoader.functionSymbols(elf)
-        let fixtureRoot = builder.guestsDirectory.deletingLastPathComponent()
-            .appendingPathComponent("../shared/fixtures/eest/blockchain_tests").standardized
+        let (program, symbols) = (guest.program, guest.symbols)
+        let fixtureRoot = guest.eestFixtures.appendingPathComponent("blockchain_tests")
         var files: [String] = []
         for r in paths.isEmpty ? [fixtureRoot.path] : paths { files += FixtureFiles.json(r) }
         files.sort()

@@ -128,22 +128,40 @@ enum VMCommandSupport {
         return GuestBuilder.packageRoot().appendingPathComponent("Guests")
     }
 
+    /// An example guest built and loaded, with what its benchmarks read beside it.
+    struct ExampleGuest {
+        /// The ELF file.
+        var path: URL
+        var program: Program
+        /// Function symbols, for profiles.
+        var symbols: [ELFSymbol]
+        /// `../shared/fixtures/eest` beside the package.
+        var eestFixtures: URL
+    }
+
     /// Builds `Guests/examples/<name>` into `buildDirectory` (`<name>.elf`, or
-    /// `<name>-software-keccak.elf` when `softwareKeccak`); returns the builder and the ELF.
+    /// `<name>-software-keccak.elf` when `softwareKeccak`) and loads it.
     static func buildExampleGuest(
         _ name: String,
         buildDirectory: String,
         softwareKeccak: Bool
-    ) throws -> (builder: GuestBuilder, elf: URL) {
+    ) throws -> ExampleGuest {
         let builder = try GuestBuilder(guestsDirectory: guestsDirectory())
         let outDir = URL(fileURLWithPath: buildDirectory)
         try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
-        let elf = try builder.build(
+        let path = try builder.build(
             directory: builder.guestsDirectory.appendingPathComponent("examples/\(name)"),
             output: outDir.appendingPathComponent(softwareKeccak ? "\(name)-software-keccak.elf" : "\(name).elf"),
             accelerateKeccak: !softwareKeccak
         )
-        return (builder, elf)
+        let elf = try readFile(path.path)
+        return ExampleGuest(
+            path: path,
+            program: try ELFLoader.load(elf),
+            symbols: ELFLoader.functionSymbols(elf),
+            eestFixtures: builder.guestsDirectory.deletingLastPathComponent()
+                .appendingPathComponent("../shared/fixtures/eest").standardized
+        )
     }
 
     static func hexString(_ b: [UInt8]) -> String { b.map { String(format: "%02x", $0) }.joined() }
@@ -455,16 +473,13 @@ struct VMEVMBench: ParsableCommand {
     }
 
     func run() throws {
-        let (builder, elfURL) = try VMCommandSupport.buildExampleGuest(
+        let guest = try VMCommandSupport.buildExampleGuest(
             "evm",
             buildDirectory: buildDirectory,
             softwareKeccak: softwareKeccak
         )
-        let elf = try VMCommandSupport.readFile(elfURL.path)
-        let program = try ELFLoader.load(elf)
-        let symbols = ELFLoader.functionSymbols(elf)
-        let fixtureRoot = builder.guestsDirectory.deletingLastPathComponent()
-            .appendingPathComponent("../shared/fixtures/eest/state_tests").standardized
+        let (program, symbols) = (guest.program, guest.symbols)
+        let fixtureRoot = guest.eestFixtures.appendingPathComponent("state_tests")
         let roots = paths.isEmpty ? ["prague", "osaka"].map { fixtureRoot.appendingPathComponent($0).path } : paths
         var files: [String] = []
         for r in roots where FileManager.default.fileExists(atPath: r) {

@@ -72,13 +72,11 @@ struct GuestProving {
         config = VMCommandSupport.provingConfig(insecure: insecure)
         let log: (String) -> Void = { FileHandle.standardError.write(Data(("[\(name)] " + $0 + "\n").utf8)) }
         log("building the \(guest) guest (minutes on a cold cache)...")
-        let elfURL = try VMCommandSupport.buildExampleGuest(guest, buildDirectory: buildDirectory, softwareKeccak: true)
-            .elf
-        let program = try ELFLoader.load(try VMCommandSupport.readFile(elfURL.path))
+        let built = try VMCommandSupport.buildExampleGuest(guest, buildDirectory: buildDirectory, softwareKeccak: true)
         let t0 = Date()
-        key = try VMProgramKey(program: program, config: config)
+        key = try VMProgramKey(program: built.program, config: config)
         log(
-            "\(elfURL.path): program id \(key.programId), key in \(String(format: "%.2f", Date().timeIntervalSince(t0))) s"
+            "\(built.path.path): program id \(key.programId), key in \(String(format: "%.2f", Date().timeIntervalSince(t0))) s"
         )
         self.log = log
     }

@@ -118,7 +118,9 @@ public struct CPUTrace: Sendable {
                     writes = true
                     c = bValue
                 } else {
-                    guard let call = Syscall(rawValue: a), !call.isAccelerated else {
+                    guard let call = Syscall(rawValue: a),
+                        !call.isAccelerated || ShardAccelerators.table(for: call) != nil
+                    else {
                         throw .unsupportedSyscall(number: a, pc: r.pc)
                     }
                     writes = true

@@ -49,7 +49,7 @@ public struct RunProver: Sendable {
         do { stark = try StarkProver(config: config).prove(w.tables, options: options) } catch {
             throw .proving(shard: shard.index, error)
         }
-        return (ShardProof(output: w.output, stark: stark), w.finalImage)
+        return (ShardProof(output: w.output, accelerators: w.accelerators, stark: stark), w.finalImage)
     }
 
     /// Runs the program on `input` and `hints` in tracing mode and proves every shard.
@@ -152,7 +152,7 @@ public struct RunVerifier: Sendable {
             let roots = shard.stark.preprocessedRoots
             guard roots.count == 4 else { throw .chain(shard: k, "expected 4 preprocessed commitments") }
             let finalRoot = roots[ShardCommitmentGroup.finalImage]
-            let airs = key.airs(output: shard.output, start: nil, final: nil)
+            let airs = key.airs(output: shard.output, start: nil, final: nil, accelerators: shard.accelerators)
             do {
                 try verifier.verify(
                     airs: airs,
@@ -187,7 +187,8 @@ extension VMProgramKey {
     /// The proven (unique-decoding) security of `proof`: the smallest over its shards.
     public func provenBits(_ proof: VMProof) -> Int {
         proof.shards.map { shard in
-            let shapes = airs(output: shard.output, start: nil, final: nil).map { AirShape(of: $0) }
+            let shapes = airs(output: shard.output, start: nil, final: nil, accelerators: shard.accelerators)
+                .map { AirShape(of: $0) }
             let sp = soundnessParameters(
                 shapes: shapes,
                 logHeights: shard.stark.tables.map(\.logHeight),

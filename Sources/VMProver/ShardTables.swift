@@ -3,11 +3,56 @@ import Hashing
 import Stark
 import VM
 
-/// The tables of every shard proof, in proof order.
+/// The tables of shard proofs, in proof order: every shard has the base tables (`program` …
+/// `output`); an accelerator's tables follow only in shards that call it (see
+/// ``ShardAccelerators``).
 public enum ShardTable: Int, CaseIterable, Sendable {
     case program, range, bytes, cpu, startImage, finalImage, fresh
     case addSub, bitwise, compare, shift, mul, divRem
     case loadStore, syscall, syscallMemory, output
+    case keccak, keccakMemory
+
+    /// The tables of a shard with `accelerators`, in proof order.
+    public static func tables(_ accelerators: ShardAccelerators) -> [ShardTable] {
+        allCases.filter { t in
+            switch t {
+            case .keccak, .keccakMemory: accelerators.contains(.keccak)
+            default: true
+            }
+        }
+    }
+}
+
+/// The accelerator tables a shard proof includes. A shard includes a table only when it makes
+/// the table's syscalls, so that shards without them pay nothing (a table's columns are opened
+/// in every query). The set is part of the proof and fixes the verifier's list of AIRs; a
+/// prover that leaves out a table the shard needs leaves that syscall's tuples unanswered on
+/// ``Bus/vmSyscall``, and an unneeded table balances only with no call in it.
+public struct ShardAccelerators: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+
+    /// ``KeccakAir`` and ``KeccakMemoryAir`` (`keccak_f`).
+    public static let keccak = ShardAccelerators(rawValue: 1)
+    /// Every accelerator this prover has tables for.
+    public static let all: ShardAccelerators = [.keccak]
+
+    /// The accelerator whose tables prove `call`: nil for the base syscalls, which the syscall
+    /// tables prove, and for accelerated calls without a table yet.
+    public static func table(for call: Syscall) -> ShardAccelerators? {
+        switch call {
+        case .keccakF: .keccak
+        default: nil
+        }
+    }
+
+    /// The accelerators the syscalls of `shard` need.
+    public init(shard: Shard) {
+        self = []
+        for e in shard.syscalls {
+            if let call = Syscall(rawValue: e.number), let t = Self.table(for: call) { insert(t) }
+        }
+    }
 }
 
 /// What the prover and the verifier derive from the ELF, once: the program table, the code
@@ -39,10 +84,15 @@ public struct VMProgramKey: Sendable {
         )!
     }
 
-    /// The AIRs of a shard in ``ShardTable`` order. `output` is the shard's committed output;
-    /// the images are given when proving and nil when verifying.
-    public func airs(output: [UInt8], start: MemoryImage?, final: MemoryImage?) -> [any Air<VMField>] {
-        ShardTable.allCases.map { t -> any Air<VMField> in
+    /// The AIRs of a shard with `accelerators` in ``ShardTable`` order. `output` is the shard's
+    /// committed output; the images are given when proving and nil when verifying.
+    public func airs(
+        output: [UInt8],
+        start: MemoryImage?,
+        final: MemoryImage?,
+        accelerators: ShardAccelerators
+    ) -> [any Air<VMField>] {
+        ShardTable.tables(accelerators).map { t -> any Air<VMField> in
             switch t {
             case .program: programAir
             case .range: RangeTableAir()
@@ -61,6 +111,8 @@ public struct VMProgramKey: Sendable {
             case .syscall: SyscallAir(codeRange: codeRange)
             case .syscallMemory: SyscallMemoryAir(codeRange: codeRange)
             case .output: OutputAir(output: output)
+            case .keccak: KeccakAir(codeRange: codeRange)
+            case .keccakMemory: KeccakMemoryAir()
             }
         }
     }
@@ -73,15 +125,18 @@ public struct ShardWitness: Sendable {
     public var output: [UInt8]
     /// The image after the shard (the next shard's start image).
     public var finalImage: MemoryImage
+    /// The accelerator tables among ``tables``.
+    public var accelerators: ShardAccelerators
 
     /// Builds every trace of `shard`, which starts from `start`.
     public init(shard: Shard, start: MemoryImage, key: VMProgramKey) throws(ShardWitnessError) {
         var counter = LookupCounter()
         for e in shard.syscalls {
-            if let call = Syscall(rawValue: e.number), call.isAccelerated {
+            if let call = Syscall(rawValue: e.number), call.isAccelerated, ShardAccelerators.table(for: call) == nil {
                 throw .unsupportedSyscall(number: e.number, pc: shard.rows[e.row].pc)
             }
         }
+        let accelerators = ShardAccelerators(shard: shard)
         let cpu = try CPUTrace(shard: shard, program: key.programAir, counter: &counter)
         let transition = ImageTransition(start: start, shard: shard)
         let finalMain = FinalImageAir.trace(transition, counter: &counter)
@@ -94,15 +149,25 @@ public struct ShardWitness: Sendable {
         let divRem = DivRemAir.trace(events: events(DivRemAir.ops), counter: &counter)
         let loadStore = LoadStoreAir.trace(events: cpu.loadStoreEvents, codeRange: key.codeRange, counter: &counter)
         let sys = SyscallAir.traces(
-            events: shard.syscalls.filter { $0.result != nil },
+            events: shard.syscalls.filter { e in
+                e.result != nil && Syscall(rawValue: e.number).flatMap { ShardAccelerators.table(for: $0) } == nil
+            },
             rows: shard.rows,
             codeRange: key.codeRange,
             counter: &counter
         )
-        let airs = key.airs(output: sys.output, start: start, final: transition.final)
+        let keccak = KeccakAir(codeRange: key.codeRange)
+        let keccakTraces =
+            accelerators.contains(.keccak)
+            ? try keccak.traces(
+                events: shard.syscalls.filter { $0.number == Syscall.keccakF.rawValue },
+                rows: shard.rows,
+                counter: &counter
+            ) : nil
+        let airs = key.airs(output: sys.output, start: start, final: transition.final, accelerators: accelerators)
         var program = [VMField](repeating: .zero, count: key.programAir.height)
         for (i, c) in cpu.programCounts.enumerated() { program[i] = VMField(c) }
-        let mains: [ShardTable: RowMajorMatrix<VMField>] = [
+        var mains: [ShardTable: RowMajorMatrix<VMField>] = [
             .program: RowMajorMatrix(values: program, width: 1),
             .range: RangeTableAir.trace(counter),
             .bytes: BytePairTableAir.trace(counter),
@@ -116,10 +181,13 @@ public struct ShardWitness: Sendable {
             .syscallMemory: sys.memory,
             .output: RowMajorMatrix(width: 1, height: OutputAir(output: sys.output).height),
         ]
-        tables = ShardTable.allCases.map { t in
-            TableInput(air: airs[t.rawValue], trace: mains[t]!, publicValues: t == .cpu ? cpu.publicValues : [])
+        mains[.keccak] = keccakTraces?.keccak
+        mains[.keccakMemory] = keccakTraces?.memory
+        tables = zip(ShardTable.tables(accelerators), airs).map { t, air in
+            TableInput(air: air, trace: mains[t]!, publicValues: t == .cpu ? cpu.publicValues : [])
         }
         output = sys.output
         finalImage = transition.final
+        self.accelerators = accelerators
     }
 }

@@ -7,16 +7,19 @@ import VM
 public struct ShardProof: Sendable, Equatable {
     /// Bytes the shard committed (the output table's fixed columns are rebuilt from them).
     public var output: [UInt8]
+    /// The accelerator tables the proof includes after the base tables.
+    public var accelerators: ShardAccelerators
     public var stark: StarkProof<VMField>
 
-    public init(output: [UInt8], stark: StarkProof<VMField>) {
+    public init(output: [UInt8], accelerators: ShardAccelerators, stark: StarkProof<VMField>) {
         self.output = output
+        self.accelerators = accelerators
         self.stark = stark
     }
 
     /// The CPU table's public values, decoded.
     public var cpu: ShardPublicValues? {
-        guard stark.tables.count == ShardTable.allCases.count else { return nil }
+        guard stark.tables.count == ShardTable.tables(accelerators).count else { return nil }
         return ShardPublicValues(stark.tables[ShardTable.cpu.rawValue].publicValues)
     }
 }
@@ -55,7 +58,8 @@ public struct VMProof: Sendable, Equatable {
     }
 
     public static var magic: [UInt8] { Array("ZKVM".utf8) }
-    public static var formatVersion: UInt16 { 1 }
+    /// Version 2: each shard names its accelerator tables.
+    public static var formatVersion: UInt16 { 2 }
     /// Most shards a proof file may hold.
     public static var maxShards: Int { 1 << 16 }
     /// Most output bytes per shard.
@@ -64,7 +68,8 @@ public struct VMProof: Sendable, Equatable {
     /// The committed output of the run (all shards, in order).
     public var output: [UInt8] { shards.flatMap(\.output) }
 
-    /// Magic, version, program id, then each shard's output and STARK proof (length-prefixed).
+    /// Magic, version, program id, then each shard's output (length-prefixed), accelerator set
+    /// (u32) and STARK proof (length-prefixed).
     public func encoded() -> [UInt8] {
         var w = ByteWriter()
         w.bytes.append(contentsOf: Self.magic)
@@ -74,6 +79,7 @@ public struct VMProof: Sendable, Equatable {
         for s in shards {
             w.count(s.output.count)
             w.bytes.append(contentsOf: s.output)
+            w.u32(s.accelerators.rawValue)
             let p = s.stark.encoded()
             w.count(p.count)
             w.bytes.append(contentsOf: p)
@@ -95,9 +101,13 @@ public struct VMProof: Sendable, Equatable {
         for _ in 0..<n {
             let len = try r.count("output bytes", limit: Self.maxOutputBytes, minBytesPerItem: 1)
             let out = try Self.raw(&r, len)
+            let accelerators = ShardAccelerators(rawValue: try r.u32())
+            guard ShardAccelerators.all.isSuperset(of: accelerators) else {
+                throw .invalidTag("accelerator tables 0x\(String(accelerators.rawValue, radix: 16))")
+            }
             let plen = try r.count("shard proof bytes", limit: Int(Int32.max), minBytesPerItem: 1)
             let stark = try StarkProof<VMField>(decoding: try Self.raw(&r, plen))
-            shards.append(ShardProof(output: out, stark: stark))
+            shards.append(ShardProof(output: out, accelerators: accelerators, stark: stark))
         }
         guard r.remaining == 0 else { throw .trailingBytes(r.remaining) }
         self.shards = shards

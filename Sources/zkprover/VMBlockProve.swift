@@ -24,6 +24,8 @@ struct VMBlockProve: ParsableCommand {
     @Flag(help: "Fast insecure parameters (about 20 bits): for development only.") var insecureTestParameters =
         false
     @Flag(help: "Print one JSON object.") var json = false
+    @Flag(help: "Build the guest with the software Keccak-f instead of the keccak_f syscall.") var softwareKeccak =
+        false
 
     func run() throws {
         var found: (StatelessBlockCase, StatelessBlockInput)?
@@ -46,7 +48,8 @@ struct VMBlockProve: ParsableCommand {
             name: "block-prove",
             threads: threads,
             buildDirectory: buildDirectory,
-            insecure: insecureTestParameters
+            insecure: insecureTestParameters,
+            softwareKeccak: softwareKeccak
         )
         var summary = try session.proveAndVerify(input: input.encode(), shardSize: shardSize, output: output)
         let proven = StatelessBlockInput.Outcome(encoded: summary["outputBytes"] as? [UInt8] ?? [])

@@ -189,16 +189,22 @@ struct VMBench: ParsableCommand {
     @Flag(help: "Print rows as JSON.") var json = false
     @Flag(
         help:
-            "Also prove one shard of each provable guest (fibonacci, sort with software Keccak; the EVM guest with --evm-fixture)."
+            "Also prove one shard of each guest (fibonacci, sort; the EVM guest with --evm-fixture)."
     )
     var prove = false
     @Option(help: "log2 shard sizes to prove (comma-separated).") var logShards: String = "20,22"
     @Option(help: "Thread counts to prove with (comma-separated).") var proveThreads: String = "1,2"
     @Option(help: "A state-test file whose first Prague vector the EVM guest runs for --prove.")
     var evmFixture: String?
+    @Flag(help: "Measure each accelerator table per call against the software path it replaces.")
+    var accelerators = false
 
     func run() throws {
         let builder = try GuestBuilder(guestsDirectory: VMCommandSupport.guestsDirectory())
+        if accelerators {
+            try runAccelerators(builder)
+            return
+        }
         if prove {
             try runProving(builder)
             return
@@ -327,18 +333,16 @@ struct VMBench: ParsableCommand {
         )
         let inputs = Dictionary(uniqueKeysWithValues: benchInputs())
         guests.append(("fibonacci", try ELFLoader.load(try VMCommandSupport.readFile(fib.path)), inputs["fibonacci"]!))
-        // sort, built with software Keccak (no keccak_f call, which has no table yet).
+        // sort and the EVM guest call keccak_f: their shards carry the Keccak tables.
         let sort = try builder.build(
             directory: builder.guestsDirectory.appendingPathComponent("examples/sort"),
-            output: outDir.appendingPathComponent("sort-software-keccak.elf"),
-            accelerateKeccak: false
+            output: outDir.appendingPathComponent("sort.elf")
         )
         guests.append(("sort", try ELFLoader.load(try VMCommandSupport.readFile(sort.path)), inputs["sort"]!))
         if let evmFixture {
             let evm = try builder.build(
                 directory: builder.guestsDirectory.appendingPathComponent("examples/evm"),
-                output: outDir.appendingPathComponent("evm-software-keccak.elf"),
-                accelerateKeccak: false
+                output: outDir.appendingPathComponent("evm.elf")
             )
             guard let v = try StateTestVector.load(path: evmFixture, forks: ["Prague"]).first else {
                 throw ValidationError("no Prague vector in \(evmFixture)")

@@ -30,6 +30,8 @@ struct VMEVMProve: ParsableCommand {
     @Flag(help: "Fast insecure parameters (about 20 bits): for development only.") var insecureTestParameters =
         false
     @Flag(help: "Print one JSON object per vector.") var json = false
+    @Flag(help: "Build the guest with the software Keccak-f instead of the keccak_f syscall.") var softwareKeccak =
+        false
 
     func run() throws {
         let session = try GuestProving(
@@ -37,7 +39,8 @@ struct VMEVMProve: ParsableCommand {
             name: "evm-prove",
             threads: threads,
             buildDirectory: buildDirectory,
-            insecure: insecureTestParameters
+            insecure: insecureTestParameters,
+            softwareKeccak: softwareKeccak
         )
         let vectors = try StateTestVector.load(path: fixture, forks: Set(forks.split(separator: ",").map(String.init)))
         guard index >= 0, index < vectors.count else {
@@ -58,21 +61,32 @@ struct VMEVMProve: ParsableCommand {
     }
 }
 
-/// Proving an example guest end to end: built with the software Keccak (the `keccak_f` table
-/// does not exist yet), its key derived once, each input proven shard by shard and the proof
-/// verified against the ELF.
+/// Proving an example guest end to end: built with the `keccak_f` syscall (proven by the Keccak
+/// table) or with the software Keccak, its key derived once, each input proven shard by shard and
+/// the proof verified against the ELF.
 struct GuestProving {
     let config: StarkConfig<VMField>
     let key: VMProgramKey
     let log: (String) -> Void
 
     /// Builds `Guests/examples/<guest>` and derives its key; `name` prefixes progress lines.
-    init(guest: String, name: String, threads: Int?, buildDirectory: String, insecure: Bool) throws {
+    init(
+        guest: String,
+        name: String,
+        threads: Int?,
+        buildDirectory: String,
+        insecure: Bool,
+        softwareKeccak: Bool
+    ) throws {
         if let threads { Parallel.maxThreads = threads }
         config = VMCommandSupport.provingConfig(insecure: insecure)
         let log: (String) -> Void = { FileHandle.standardError.write(Data(("[\(name)] " + $0 + "\n").utf8)) }
         log("building the \(guest) guest (minutes on a cold cache)...")
-        let built = try VMCommandSupport.buildExampleGuest(guest, buildDirectory: buildDirectory, softwareKeccak: true)
+        let built = try VMCommandSupport.buildExampleGuest(
+            guest,
+            buildDirectory: buildDirectory,
+            softwareKeccak: softwareKeccak
+        )
         let t0 = Date()
         key = try VMProgramKey(program: built.program, config: config)
         log(

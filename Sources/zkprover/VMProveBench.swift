@@ -103,8 +103,8 @@ enum VMProveBench {
             let t2 = Date()
             var phases = clock.phases(end: t2)
             phases["witness"] = t1.timeIntervalSince(t0)
-            let shardProof = ShardProof(output: w.output, stark: proof)
-            let airs = key.airs(output: w.output, start: nil, final: nil)
+            let shardProof = ShardProof(output: w.output, accelerators: w.accelerators, stark: proof)
+            let airs = key.airs(output: w.output, start: nil, final: nil, accelerators: w.accelerators)
             let t3 = Date()
             try StarkVerifier(config: config).verify(
                 airs: airs,

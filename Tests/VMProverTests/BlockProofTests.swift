@@ -8,8 +8,8 @@ import VM
 import VMProver
 import VMTestSupport
 
-/// An Ethereum block's stateless validation proven end to end: the block guest (software
-/// Keccak, so that every instruction has a proving table) validates an EEST blockchain-test
+/// An Ethereum block's stateless validation proven end to end: the block guest (Keccak-f through
+/// the `keccak_f` syscall and its table; secp256k1 in software) validates an EEST blockchain-test
 /// block from its recorded witness, the run is proven with the fast test parameters, and the
 /// verified public output is the fixture's outcome (parent hash, block hash, post-state root,
 /// gas used, valid).
@@ -38,11 +38,12 @@ struct BlockProofTests {
         if let failure { throw failure }
         let (input, expected) = try #require(found)
         #expect(!input.witness.state.isEmpty)
-        let program = try ELFLoader.load(try await GuestCache.shared.elf("block", softwareKeccak: true))
+        let program = try ELFLoader.load(try await GuestCache.shared.elf("block"))
         let config = StarkConfig<VMField>.testing
         let key = try VMProgramKey(program: program, config: config)
-        let proof = try RunProver(key: key, config: config).prove(input: input.encode(), shardSize: 1 << 19)
+        let proof = try RunProver(key: key, config: config).prove(input: input.encode(), shardSize: 1 << 18)
         #expect(proof.shards.count >= 2)
+        #expect(proof.shards.contains { $0.accelerators.contains(.keccak) })
         let run = try RunVerifier(key: key, config: config).verify(bytes: proof.encoded())
         #expect(run.exitCode == 0)
         #expect(StatelessBlockInput.Outcome(encoded: run.output) == expected)

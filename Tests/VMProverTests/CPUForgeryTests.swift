@@ -58,7 +58,7 @@ struct CPUForgeryTests {
             }
         }
         let proof = try prover.prove(tables, options: ProvingOptions(checkConstraints: false, checkBuses: false))
-        let airs = f.key.airs(output: f.witness.output, start: nil, final: nil)
+        let airs = f.key.airs(output: f.witness.output, start: nil, final: nil, accelerators: f.witness.accelerators)
         let roots = proof.preprocessedRoots
         #expect(
             throws: VerificationError.self,

@@ -109,12 +109,12 @@ struct RunProofTests {
         _ = try proveAndCheck(try ELFLoader.load(elf), input: input, shardSize: 1 << 14)
     }
 
-    /// `sort` built with software Keccak makes no `keccak_f` call and proves end to end; its
+    /// `sort` hashes with the `keccak_f` syscall and proves end to end with the Keccak table; its
     /// committed output (count, Keccak-256 of the sorted words, smallest, largest) is checked
     /// against the `Keccak` module on the sorted input, not only against the executor.
     @Test(.enabled(if: GuestCache.toolchainPresent, "guest toolchain absent"))
-    func sortGuestProvesWithSoftwareKeccak() async throws {
-        let elf = try await GuestCache.shared.elf("sort", softwareKeccak: true)
+    func sortGuestProvesWithKeccakTable() async throws {
+        let elf = try await GuestCache.shared.elf("sort")
         let values: [UInt32] = [7, 0xFFFF_FFFF, 3, 0, 0x8000_0000, 3, 42]
         func le(_ v: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
         let proof = try proveAndCheck(
@@ -122,6 +122,7 @@ struct RunProofTests {
             input: values.flatMap(le),
             shardSize: 1 << 15
         )
+        #expect(proof.shards.contains { $0.accelerators.contains(.keccak) })
         let sorted = values.sorted()
         let expected =
             le(UInt32(values.count)) + Keccak256.hash(sorted.flatMap(le)) + le(sorted.first!) + le(sorted.last!)
@@ -133,22 +134,22 @@ struct RunProofTests {
         #expect(run.exitCode == 0)
     }
 
-    /// `sort` hashes its output with the `keccak_f` syscall, which has no proving table yet: the
-    /// prover must refuse it with an error that says so (not prove something else).
-    @Test(.enabled(if: GuestCache.toolchainPresent, "guest toolchain absent"))
-    func sortGuestRefusedUntilKeccakTable() async throws {
-        let elf = try await GuestCache.shared.elf("sort")
-        let program = try ELFLoader.load(elf)
+    /// `secp256k1_double` has no proving table yet: the prover refuses the run with an error that
+    /// says so (not proving something else).
+    @Test func secp256k1RefusedUntilItsTable() throws {
+        let d = TestProgram.dataBase
+        let code = RV.li(17, 0x1012) + RV.li(10, d) + [RV.ecall] + RV.exit(0)
+        let program = TestProgram.program(code, data: [1] + [UInt8](repeating: 0, count: 31) + [1])
         let key = try VMProgramKey(program: program, config: Self.config)
         do {
-            _ = try RunProver(key: key, config: Self.config).prove(input: [3, 0, 0, 0, 1, 0, 0, 0], shardSize: 1 << 14)
-            Issue.record("a run with keccak_f was proven without a Keccak table")
+            _ = try RunProver(key: key, config: Self.config).prove(input: [], shardSize: 1 << 10)
+            Issue.record("a run with secp256k1_double was proven without its table")
         } catch {
             guard case .witness(_, .unsupportedSyscall(let n, _)) = error else {
                 Issue.record("unexpected error \(error)")
                 return
             }
-            #expect(n == Syscall.keccakF.rawValue)
+            #expect(n == Syscall.secp256k1Double.rawValue)
         }
     }
 

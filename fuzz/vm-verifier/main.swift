@@ -2,8 +2,8 @@
 // `bash scripts/fuzz-verifier.sh SECONDS vm-verifier`.
 //
 // The statement is a small hand-assembled RV32IM program (a loop, a store and a load, a commit,
-// exit) split into three shards, so the chain checks (pcs, memory-image roots, halting) are
-// exercised. The input is a `ZKVM` proof file. The verifier must return (accept or throw) on
+// a `keccak_f` call, exit) split into shards, so the chain checks (pcs, memory-image roots,
+// halting) and a shard with the Keccak accelerator tables are exercised. The input is a `ZKVM` proof file. The verifier must return (accept or throw) on
 // every input; a trap, a hang or an unbounded allocation is a finding. An accepted proof must be
 // byte for byte the honest one: 40 queries and 8 bits of grinding give about 48 bits, so any
 // other accepted proof is a soundness bug.
@@ -20,7 +20,7 @@ let config = StarkConfig<VMField>(
 )
 
 /// addi x5, x0, 5; loop: addi x5, x5, -1; sw x5, 0(x6); lw x7, 0(x6); bne x5, x0, loop;
-/// commit(x6, 4); exit(x7) — with x6 = 0x20000.
+/// commit(x6, 4); keccak_f(x6); exit(x7) — with x6 = 0x20000.
 let words: [UInt32] = [
     0x0050_0293,  // addi x5, x0, 5
     0x0002_0337,  // lui x6, 0x20
@@ -31,6 +31,10 @@ let words: [UInt32] = [
     0x0000_18b7,  // lui x17, 0x1  (commit = 0x1000)
     0x0003_0513,  // addi x10, x6, 0
     0x0040_0593,  // addi x11, x0, 4
+    0x0000_0073,  // ecall
+    0x0000_18b7,  // lui x17, 0x1
+    0x0108_8893,  // addi x17, x17, 16  (keccak_f = 0x1010)
+    0x0003_0513,  // addi x10, x6, 0
     0x0000_0073,  // ecall
     0x05d0_0893,  // addi x17, x0, 93
     0x0003_8513,  // addi x10, x7, 0

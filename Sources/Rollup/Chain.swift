@@ -30,6 +30,10 @@ public actor Chain {
     var proofTries: ProofTries?
     var pool = TxPool()
     var building = false
+    /// Undo diffs of the newest blocks: the states calls and reads at older blocks run on.
+    var history = StateHistory(limit: 128)
+    /// Each committed block, for `eth_subscribe`.
+    public nonisolated let events = ChainEvents()
     /// The clock used for block timestamps (seconds since the epoch).
     var now: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
 
@@ -204,6 +208,7 @@ public actor Chain {
             drop += after.prune(sender: s, stateNonce: built.accounts[s]?.nonce ?? 0)
         }
         try await store.commit(built, changes: changes, dropFromPool: drop)
+        history.record(block: built.block.header.number, undo: changes.undo(from: accounts))
         pool = after
         head = built.block.header
         accounts = built.accounts
@@ -212,6 +217,7 @@ public actor Chain {
         ancestors.insert(head, at: 0)
         if ancestors.count > 256 { ancestors.removeLast() }
         proofTries = nil
+        events.publish(NewBlockEvent(built))
         logger.info(
             "block",
             metadata: [

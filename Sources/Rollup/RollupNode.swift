@@ -82,7 +82,6 @@ public struct RollupNode: Sendable {
         return router
     }
 
-
     /// The HTTP server and, with a block time, the block producer, in one service group. The
     /// server upgrades `GET /` to a WebSocket: each such connection is a
     /// ``WebSocketRPCConnection``; a frame over twice the message limit closes it (1009), and

@@ -61,7 +61,12 @@ struct WebSocketRPCConnection {
                 continuation.finish()
                 group.cancelAll()
             }
-            try await read(inbound, session: session, send: send)
+            do {
+                try await read(inbound, session: session, send: send)
+            } catch {
+                await session.close()
+                throw error
+            }
             await session.close()
         }
     }
@@ -288,7 +293,8 @@ actor SubscriptionSession {
     }
 
     static func json(_ o: [String: Any]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: o, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: o, options: [.withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -361,6 +361,8 @@ def main():
         assert w3.eth.get_transaction_receipt(r1["transactionHash"])["blockHash"] == r1["blockHash"]
         assert w3.eth.get_transaction(r2["transactionHash"])["value"] == 2 * ETHER
         assert int.from_bytes(w3.eth.call({"to": created[0]}), "big") == 42
+        # The state history is stored too: a call before the contract existed.
+        assert w3.eth.call({"to": created[0]}, r2["blockNumber"]) == b""
         assert w3.eth.get_transaction_count(sender) == 4
         assert w3.eth.get_code(dev[2].address)[:3] == bytes.fromhex("ef0100")
         if token is not None:

@@ -74,6 +74,9 @@ public actor Chain {
                 }
             }
             try await store.removeFromPool(stale)
+            for (number, undo) in try await store.stateUndos(newest: history.limit) {
+                history.record(block: number, undo: undo)
+            }
         } else {
             let state = genesis.state
             let block = genesis.block
@@ -194,6 +197,7 @@ public actor Chain {
         built.witness = recordWitness(built.block, parent: parent, parentState: accounts)
         var drop = refused.map(\.hash)
         let changes = StateChanges.between(accounts, built.accounts)
+        built.undo = changes.undo(from: accounts)
         for r in refused {
             logger.info(
                 "dropped transaction",
@@ -208,7 +212,7 @@ public actor Chain {
             drop += after.prune(sender: s, stateNonce: built.accounts[s]?.nonce ?? 0)
         }
         try await store.commit(built, changes: changes, dropFromPool: drop)
-        history.record(block: built.block.header.number, undo: changes.undo(from: accounts))
+        if let undo = built.undo { history.record(block: built.block.header.number, undo: undo) }
         pool = after
         head = built.block.header
         accounts = built.accounts

@@ -53,8 +53,9 @@ extension StateChanges {
 /// The post-states of the newest blocks, kept as one undo diff per block (what turns the state
 /// after block n back into the state after block n − 1), so that calls and state reads can name
 /// a recent block (`eth_call` at a block number or hash). At most ``limit`` blocks back from the
-/// head (128, geth's default for a full node); in memory, so after a restart the history starts
-/// again at the resumed head. Memory is bounded by the changes of ``limit`` blocks.
+/// head (128, geth's default for a full node). The diffs are also stored with their blocks (the
+/// store keeps as many), so a restarted chain reloads them. Memory is bounded by the changes of
+/// ``limit`` blocks.
 struct StateHistory {
     /// How many blocks below the head keep their state.
     var limit: Int

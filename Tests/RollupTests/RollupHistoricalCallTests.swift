@@ -120,7 +120,34 @@ import Testing
         #expect(try await rpc.errorCode("eth_call", [call, "latest", "0x1"]).code == -32602)
     }
 
-    @Test func undoDiffsInvertBlocks() {
+    @Test func historySurvivesRestart() async throws {
+        let (dev, chain, contract) = try await RollupQueryTests.chainWithLogs()
+        let kept = try await chain.state(at: 0)
+        // The store drops undo diffs past its horizon; the chain reloads those it kept.
+        let reopened = try await dev.open()
+        #expect(await reopened.head == chain.head)
+        #expect(StateChanges.between(try await reopened.state(at: 0), kept).isEmpty)
+        #expect(try await reopened.state(at: 2)[contract]?.storage[.one] == .one)
+        #expect(try await reopened.state(at: 3)[contract]?.storage[.one] == UInt256(2))
+    }
+
+    @Test func storeKeepsTheNewest128Blocks() async throws {
+        let dev = try DevChain()
+        var head: UInt64 = 0
+        do {
+            let chain = try await dev.open()
+            for _ in 0..<130 { head = try #require(try await chain.produceBlock()).number }
+            let old = try await LocalRPC(rpc: JSONRPCServer(chain: chain, automine: false))
+                .errorCode("eth_getBalance", [dev.keys[0].address.description, "0x1"])
+            #expect(old.message.hasPrefix("historical state not available") && old.message.contains("oldest: block 2"))
+        }
+        let chain = try await dev.open()
+        #expect(await chain.head.number == head)
+        _ = try await chain.state(at: head - 128)
+        await #expect(throws: RPCError.self) { try await chain.state(at: head - 129) }
+    }
+
+    @Test func undoDiffsInvertBlocks() throws {
         let a = Address(hex: "0x00000000000000000000000000000000000000a1")!
         let b = Address(hex: "0x00000000000000000000000000000000000000b2")!
         let c = Address(hex: "0x00000000000000000000000000000000000000c3")!
@@ -138,7 +165,11 @@ import Testing
         var state = old
         forward.apply(to: &state)
         #expect(StateChanges.between(state, new).isEmpty)
-        forward.undo(from: old).apply(to: &state)
+        // The stored form decodes to the same diff.
+        let undo = forward.undo(from: old)
+        let record = try UndoRecord(rlp: UndoRecord(undo).rlp)
+        let codes = [Code.empty.hash: Code.empty, Code([0x00]).hash: Code([0x00])]
+        record.changes(codes: codes).apply(to: &state)
         #expect(StateChanges.between(state, old).isEmpty)
         #expect(state[b]?.code.bytes == [0x00] && state[b]?.storage[.one] == UInt256(7) && state[c] == nil)
     }

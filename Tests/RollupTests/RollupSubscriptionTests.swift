@@ -199,11 +199,29 @@ import Testing
                 #expect(try await peer.call("eth_subscribe", ["newHeads"], seen: &seen)["result"] is String)
                 #expect(code(try await peer.call("eth_subscribe", ["newHeads"], seen: &seen)) == -32005)
                 #expect(try await peer.call("eth_chainId", [], seen: &seen)["result"] as? String == "0x539")
+                // One frame over twice the limit cannot be buffered to be answered: closed (1009).
+                try await peer.outbound.write(.text(String(repeating: " ", count: 9000)))
+                #expect(try await peer.inbound.next() == nil)
             }
             // The connection's subscriptions end with it.
             for _ in 0..<100 where chain.events.count > 0 { try await Task.sleep(for: .milliseconds(10)) }
             #expect(chain.events.count == 0)
         }
+    }
+
+    @Test func slowListenerIsFinished() async throws {
+        let events = ChainEvents()
+        let stream = events.listen()
+        #expect(events.count == 1)
+        for n in 0...UInt64(ChainEvents.bufferLimit) {
+            var header = BlockHeader()
+            header.number = n
+            events.publish(NewBlockEvent(header: header, logs: []))
+        }
+        // The listener that fell behind is finished after what it had buffered, and removed.
+        var received = 0
+        for await _ in stream { received += 1 }
+        #expect(received == ChainEvents.bufferLimit && events.count == 0)
     }
 
     @Test func subscribeOverHTTPIsRefused() async throws {

@@ -27,6 +27,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     // Network (coordinator, prover node).
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    // WebSocket upgrade on the L2 node's JSON-RPC port (eth_subscribe).
+    .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -97,6 +99,7 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "CryptoExtras", package: "swift-crypto"),
         .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         .product(name: "Logging", package: "swift-log"),
@@ -143,6 +146,7 @@ let package = Package(
       dependencies: [
         "Rollup", "EVM", "EVMPrimitives", "Secp256k1", "Keccak", "NetworkCore", "TestSupport",
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
       ]
     ),
   ]

@@ -4,13 +4,16 @@ wallet or script would: dev accounts, legacy, EIP-1559 and EIP-7702 transactions
 deployment, eth_call / eth_estimateGas, an ERC-20 written in Vyper and compiled here with the
 `vyper` package (deploy, transfer, balances, `Transfer` events through get_logs and filters, a
 revert reason; skipped with a message when vyper is not installed), eth_feeHistory, eth_getProof,
-debug_executionWitness, refusals with their JSON-RPC codes, then `kill -9` and a restart that must
-find every block, receipt, log, balance and code again.
+debug_executionWitness, eth_call at an older block and with state overrides, eth_subscribe
+(newHeads) through AsyncWeb3's WebSocketProvider on the HTTP port, refusals with their JSON-RPC
+codes, then `kill -9` and a restart that must find every block, receipt, log, balance and code
+again.
 
     python3 scripts/rollup_client_test.py [path/to/zkprover]
 
 Exit status 0 when every check passes.
 """
+import asyncio
 import json
 import os
 import signal
@@ -196,6 +199,39 @@ def erc20(w3, dev, compiled):
     return token, moved
 
 
+def websocket(port, w3, key, alice):
+    """AsyncWeb3 over ws://127.0.0.1:PORT (the HTTP port): a newHeads subscription sees the block of a
+    transfer sent over HTTP; eth_getBalance at the block before it, over the socket."""
+    try:
+        from web3 import AsyncWeb3, WebSocketProvider
+    except ImportError:
+        print("SKIPPED the WebSocket part: this web3 has no AsyncWeb3/WebSocketProvider")
+        return
+
+    async def run():
+        async with AsyncWeb3(WebSocketProvider(f"ws://127.0.0.1:{port}")) as aw3:
+            assert await aw3.eth.chain_id == 1337
+            sub = await aw3.eth.subscribe("newHeads")
+            r = await asyncio.to_thread(send, w3, key, {
+                "nonce": w3.eth.get_transaction_count(Account.from_key(key).address), "to": alice, "value": ETHER,
+                "gas": 21000, "gasPrice": w3.eth.gas_price, "chainId": 1337,
+            })
+
+            async def first():
+                async for message in aw3.socket.process_subscriptions():
+                    return message
+
+            message = await asyncio.wait_for(first(), 10)
+            head = message["result"]
+            assert message["subscription"] == sub and head["number"] == r["blockNumber"], message
+            assert head["hash"] == r["blockHash"], message
+            assert await aw3.eth.unsubscribe(sub)
+            before = await aw3.eth.get_balance(alice, r["blockNumber"] - 1)
+            assert before + ETHER == await aw3.eth.get_balance(alice), before
+
+    asyncio.run(run())
+
+
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("ZKPROVER_BIN", ".build/debug/zkprover")
     Account.enable_unaudited_hdwallet_features()
@@ -278,6 +314,12 @@ def main():
                                   b'"fromBlock":"0x0","toBlock":"0xffffffff"}]}')
         assert "result" in body, body
 
+        # eth_call at an older block (the contract did not exist yet) and with a code override.
+        code_at = {created[0]: {"code": "0x602b60005260206000f3"}}
+        assert int.from_bytes(w3.eth.call({"to": created[0]}, "latest", code_at), "big") == 43
+        assert w3.eth.call({"to": created[0]}, r2["blockNumber"]) == b""
+        websocket(port, w3, dev[3].key, Account.create().address)
+
         # Refusals and hostile input.
         replay = rpc_error(w3, "eth_sendRawTransaction", ["0x" + bytes(raw(Account.sign_transaction({
             "nonce": 0, "to": alice, "value": 1, "gas": 21000, "gasPrice": gas_price, "chainId": 1337}, key))).hex()])
@@ -319,6 +361,8 @@ def main():
         assert w3.eth.get_transaction_receipt(r1["transactionHash"])["blockHash"] == r1["blockHash"]
         assert w3.eth.get_transaction(r2["transactionHash"])["value"] == 2 * ETHER
         assert int.from_bytes(w3.eth.call({"to": created[0]}), "big") == 42
+        # The state history is stored too: a call before the contract existed.
+        assert w3.eth.call({"to": created[0]}, r2["blockNumber"]) == b""
         assert w3.eth.get_transaction_count(sender) == 4
         assert w3.eth.get_code(dev[2].address)[:3] == bytes.fromhex("ef0100")
         if token is not None:

@@ -66,6 +66,9 @@ public struct BuiltBlock: Sendable {
     /// What a stateless validator needs to check the block on its parent (recorded by the chain
     /// before the block is stored; nil for the genesis block).
     public var witness: ExecutionWitness? = nil
+    /// What turns the state after it back into its parent's (``StateChanges/undo(from:)``; set by
+    /// the chain before the block is stored, nil for the genesis block).
+    public var undo: StateChanges? = nil
 }
 
 /// A transaction waiting for a block: the decoded transaction, its hash and its sender.

@@ -27,15 +27,65 @@ extension Chain {
         public var gasUsed: UInt64
     }
 
+    /// What a call runs on: the state after block ``parent`` (overrides applied) in the
+    /// environment of the block that follows it.
+    struct CallBase {
+        /// The block whose post-state the call reads.
+        var parent: BlockHeader
+        /// That post-state.
+        var state: [Address: Account]
+        /// The timestamp of the following block (the next block's for the head, the real
+        /// child's for an older block).
+        var timestamp: UInt64
+    }
+
+    /// The call base at block `number`: the head, or a block within the state history.
+    /// -32000 `header not found` past the head, `historical state not available` beyond the
+    /// history.
+    func callBase(at number: UInt64, overrides: StateOverrides) throws(RPCError) -> CallBase {
+        var base: CallBase
+        if number == head.number {
+            base = CallBase(parent: head, state: accounts, timestamp: nextTimestamp)
+        } else {
+            guard number < head.number else { throw .server("header not found") }
+            let i = Int(head.number - number)
+            guard i < ancestors.count, let state = history.state(after: number, head: head.number, headState: accounts)
+            else { throw historicalStateUnavailable() }
+            base = CallBase(parent: ancestors[i], state: state, timestamp: ancestors[i - 1].timestamp)
+        }
+        overrides.apply(to: &base.state)
+        return base
+    }
+
+    /// The error for a state read before the state history.
+    func historicalStateUnavailable() -> RPCError {
+        .server(
+            "historical state not available: this node keeps the state of the newest \(history.limit) blocks (oldest: block \(history.oldestAvailable(head: head.number)))"
+        )
+    }
+
+    /// The state after block `number` (the head's, or one within the state history).
+    public func state(at number: UInt64) throws(RPCError) -> [Address: Account] {
+        if number == head.number { return accounts }
+        if number > head.number { throw .server("header not found") }
+        guard let s = history.state(after: number, head: head.number, headState: accounts) else {
+            throw historicalStateUnavailable()
+        }
+        return s
+    }
+
+    /// How many blocks below the head keep their state for calls and reads (128 by default).
+    public func setStateHistory(blocks: Int) { history.limit = max(0, blocks) }
+
     /// The most gas a call gets when it names none: the block gas limit, capped by Osaka's
     /// per-transaction limit.
-    var callGasCap: UInt64 { min(head.gasLimit, EVM.maxTransactionGas) }
+    func callGasCap(_ base: CallBase) -> UInt64 { min(base.parent.gasLimit, EVM.maxTransactionGas) }
 
-    /// Runs `request` with `gas` on a copy of the head state, in the environment of the next
-    /// block. Without fee fields the base fee is taken as zero (as geth does), so an unfunded
-    /// sender can call.
-    func run(_ request: CallRequest, gas: UInt64) throws(RPCError) -> CallOutcome {
-        var header = builder.draftHeader(parent: head, timestamp: nextTimestamp)
+    /// Runs `request` with `gas` on a copy of `base`'s state, in the environment of the block
+    /// after `base.parent`. Without fee fields the base fee is taken as zero (as geth does), so an
+    /// unfunded sender can call.
+    func run(_ request: CallRequest, gas: UInt64, on base: CallBase) throws(RPCError) -> CallOutcome {
+        var header = builder.draftHeader(parent: base.parent, timestamp: base.timestamp)
         let priced = request.gasPrice != nil || request.maxFeePerGas != nil
         if !priced { header.baseFeePerGas = .zero }
         let (fork, schedule) = config.rules(header)
@@ -44,13 +94,13 @@ extension Chain {
             fork: fork,
             blobSchedule: schedule,
             chainId: config.chainId,
-            blockHashes: recentHashes
+            blockHashes: recentHashes.filter { $0.key <= base.parent.number }
         )
-        let evm = EVM(fork: fork, state: WorldState(accounts: accounts), block: env)
+        let evm = EVM(fork: fork, state: WorldState(accounts: base.state), block: env)
         var t = Transaction(
             type: request.gasPrice != nil ? 1 : 2,
             chainId: config.chainId,
-            nonce: UInt256(nonce(request.from)),
+            nonce: UInt256(base.state[request.from]?.nonce ?? 0),
             gasPrice: request.gasPrice ?? .zero,
             maxPriorityFeePerGas: request.maxPriorityFeePerGas ?? .zero,
             maxFeePerGas: request.maxFeePerGas ?? .zero,
@@ -69,10 +119,17 @@ extension Chain {
         }
     }
 
-    /// `eth_call`: the call's return data; a failed call is `execution reverted` (code 3) with
-    /// the revert data, as geth answers.
-    public func call(_ request: CallRequest) throws(RPCError) -> [UInt8] {
-        let r = try run(request, gas: min(request.gas ?? callGasCap, callGasCap))
+    /// `eth_call`: the call's return data on the state after block `block` (the head when nil)
+    /// with `overrides` applied; a failed call is `execution reverted` (code 3) with the revert
+    /// data, as geth answers.
+    public func call(
+        _ request: CallRequest,
+        block: UInt64? = nil,
+        overrides: StateOverrides = StateOverrides()
+    ) throws(RPCError) -> [UInt8] {
+        let base = try callBase(at: block ?? head.number, overrides: overrides)
+        let cap = callGasCap(base)
+        let r = try run(request, gas: min(request.gas ?? cap, cap), on: base)
         if !r.success { throw Chain.reverted(r.output) }
         return r.output
     }
@@ -92,13 +149,19 @@ extension Chain {
         return String(decoding: output[68..<68 + Int(length.w0)], as: UTF8.self)
     }
 
-    /// `eth_estimateGas`: the least gas limit with which the call succeeds, by binary search
-    /// between the gas it used with the cap and the cap.
-    public func estimateGas(_ request: CallRequest) throws(RPCError) -> UInt64 {
-        let cap = min(request.gas ?? callGasCap, callGasCap)
-        let full = try run(request, gas: cap)
+    /// `eth_estimateGas`: the least gas limit with which the call succeeds on the state after
+    /// block `block` (the head when nil) with `overrides`, by binary search between the gas it
+    /// used with the cap and the cap.
+    public func estimateGas(
+        _ request: CallRequest,
+        block: UInt64? = nil,
+        overrides: StateOverrides = StateOverrides()
+    ) throws(RPCError) -> UInt64 {
+        let base = try callBase(at: block ?? head.number, overrides: overrides)
+        let cap = min(request.gas ?? callGasCap(base), callGasCap(base))
+        let full = try run(request, gas: cap, on: base)
         if !full.success { throw Chain.reverted(full.output) }
-        func succeeds(_ gas: UInt64) -> Bool { (try? run(request, gas: gas))?.success ?? false }
+        func succeeds(_ gas: UInt64) -> Bool { (try? run(request, gas: gas, on: base))?.success ?? false }
         if succeeds(full.gasUsed) { return full.gasUsed }
         var lo = full.gasUsed
         var hi = cap

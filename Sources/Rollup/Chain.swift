@@ -30,6 +30,10 @@ public actor Chain {
     var proofTries: ProofTries?
     var pool = TxPool()
     var building = false
+    /// Undo diffs of the newest blocks: the states calls and reads at older blocks run on.
+    var history = StateHistory(limit: 128)
+    /// Each committed block, for `eth_subscribe`.
+    public nonisolated let events = ChainEvents()
     /// The clock used for block timestamps (seconds since the epoch).
     var now: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
 
@@ -70,6 +74,9 @@ public actor Chain {
                 }
             }
             try await store.removeFromPool(stale)
+            for (number, undo) in try await store.stateUndos(newest: history.limit) {
+                history.record(block: number, undo: undo)
+            }
         } else {
             let state = genesis.state
             let block = genesis.block
@@ -190,6 +197,7 @@ public actor Chain {
         built.witness = recordWitness(built.block, parent: parent, parentState: accounts)
         var drop = refused.map(\.hash)
         let changes = StateChanges.between(accounts, built.accounts)
+        built.undo = changes.undo(from: accounts)
         for r in refused {
             logger.info(
                 "dropped transaction",
@@ -204,6 +212,7 @@ public actor Chain {
             drop += after.prune(sender: s, stateNonce: built.accounts[s]?.nonce ?? 0)
         }
         try await store.commit(built, changes: changes, dropFromPool: drop)
+        if let undo = built.undo { history.record(block: built.block.header.number, undo: undo) }
         pool = after
         head = built.block.header
         accounts = built.accounts
@@ -212,6 +221,7 @@ public actor Chain {
         ancestors.insert(head, at: 0)
         if ancestors.count > 256 { ancestors.removeLast() }
         proofTries = nil
+        events.publish(NewBlockEvent(built))
         logger.info(
             "block",
             metadata: [

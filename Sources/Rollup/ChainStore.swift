@@ -71,6 +71,11 @@ public struct StoredChain: Sendable {
     public var pool: [(raw: [UInt8], sequence: Int64)]
 }
 
+extension ChainStore {
+    /// No state history: a store that keeps none serves calls at the head only after a restart.
+    public func stateUndos(newest count: Int) async throws -> [(number: UInt64, undo: StateChanges)] { [] }
+}
+
 /// Durable storage of the L2 chain: blocks, receipts, logs (indexed by block, address and
 /// topics), transactions by hash, each block's execution witness, the state and the transaction
 /// pool. Each write is one atomic transaction: after a crash the store holds every
@@ -79,7 +84,7 @@ public protocol ChainStore: Sendable {
     /// The stored chain, or nil when the store is empty.
     func load() async throws -> StoredChain?
     /// Stores `block` (with its post-state `changes` from the previous block), its transactions,
-    /// their logs and the block's witness when it has one, and removes `dropFromPool` from the pool, atomically.
+    /// their logs, the block's witness and undo diff when it has them, and removes `dropFromPool` from the pool, atomically.
     func commit(_ block: BuiltBlock, changes: StateChanges, dropFromPool: [Bytes32]) async throws
     /// Adds a transaction to the pool.
     func addToPool(hash: Bytes32, raw: [UInt8], sequence: Int64) async throws
@@ -97,6 +102,9 @@ public protocol ChainStore: Sendable {
     func logs(_ query: LogQuery, limit: Int) async throws -> [StoredLog]
     /// The execution witness recorded for block `number`, if any.
     func witness(block number: UInt64) async throws -> ExecutionWitness?
+    /// The undo diffs of the newest `count` blocks that have one stored (``BuiltBlock/undo``),
+    /// oldest first.
+    func stateUndos(newest count: Int) async throws -> [(number: UInt64, undo: StateChanges)]
     /// Closes the store.
     func close() async
 }

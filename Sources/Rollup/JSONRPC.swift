@@ -29,7 +29,11 @@ public struct JSONRPCServer: Sendable {
 
     /// Answers one HTTP body: a JSON object (one call) or array (a batch). Returns the response
     /// body, or nil when every call was a notification (no `id`).
-    public func handle(body: Data) async -> Data? {
+    public func handle(body: Data) async -> Data? { await handle(body: body, session: nil) }
+
+    /// Answers one request body; `session`, the WebSocket connection's subscriptions, serves
+    /// `eth_subscribe` and `eth_unsubscribe` (over HTTP they are -32601, as in geth).
+    func handle(body: Data, session: SubscriptionSession?) async -> Data? {
         let parsed: Any
         do {
             parsed = try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])
@@ -48,11 +52,11 @@ public struct JSONRPCServer: Sendable {
             }
             var out: [Any] = []
             for item in batch {
-                if let r = await handleOne(item) { out.append(r) }
+                if let r = await handleOne(item, session: session) { out.append(r) }
             }
             return out.isEmpty ? nil : encode(out)
         }
-        guard let r = await handleOne(parsed) else { return nil }
+        guard let r = await handleOne(parsed, session: session) else { return nil }
         return encode(r)
     }
 
@@ -73,7 +77,7 @@ public struct JSONRPCServer: Sendable {
     }
 
     /// One call object; nil for a notification.
-    func handleOne(_ item: Any) async -> [String: Any]? {
+    func handleOne(_ item: Any, session: SubscriptionSession?) async -> [String: Any]? {
         guard let call = item as? [String: Any] else {
             return response(id: NSNull(), error: .invalidRequest("a call must be a JSON object"))
         }
@@ -96,7 +100,14 @@ public struct JSONRPCServer: Sendable {
         }
         let result: Any
         do {
-            result = try await dispatch(method, Params(params))
+            if method == "eth_subscribe" || method == "eth_unsubscribe" {
+                guard let session else { throw RPCError(-32601, "notifications not supported") }
+                let request = try SubscriptionSession.request(method, Params(params))
+                let id = try await session.perform(request)
+                result = id.map { $0 as Any } ?? true
+            } else {
+                result = try await dispatch(method, Params(params))
+            }
         } catch let e as RPCError {
             return id == nil ? nil : response(id: replyId, error: e)
         } catch {

@@ -32,10 +32,10 @@ struct DecodedReceipt {
 }
 
 extension JSONRPCServer {
-    /// A block's JSON object (transaction hashes, or full objects when `full`).
+    /// A block's JSON object (transaction hashes, or full objects when `full`): the header's
+    /// fields and the body's.
     func blockObject(_ b: Block, full: Bool) async throws -> [String: Any] {
         let h = b.header
-        let hash = h.hash.description
         var txs: [Any] = []
         if full {
             let stored = try await chain.transactions(block: h.number)
@@ -45,20 +45,29 @@ extension JSONRPCServer {
         } else {
             txs = b.transactions.map { $0.hash.description }
         }
+        var o = JSONRPCServer.headerObject(h)
+        o["totalDifficulty"] = "0x0"
+        o["size"] = q(UInt64(b.encodedSize))
+        o["transactions"] = txs
+        o["uncles"] = [Any]()
+        if h.withdrawalsRoot != nil { o["withdrawals"] = [Any]() }
+        return o
+    }
+
+    /// A header's JSON object: what `eth_getBlockByNumber` shows but the body (transactions,
+    /// uncles, withdrawals), size and total difficulty; the `newHeads` notification (geth's
+    /// header marshalling).
+    static func headerObject(_ h: BlockHeader) -> [String: Any] {
         var o: [String: Any] = [
-            "number": q(h.number), "hash": hash, "parentHash": h.parentHash.description,
+            "number": q(h.number), "hash": h.hash.description, "parentHash": h.parentHash.description,
             "nonce": "0x0000000000000000", "sha3Uncles": h.ommersHash.description, "logsBloom": d(h.logsBloom),
             "transactionsRoot": h.transactionsRoot.description, "stateRoot": h.stateRoot.description,
             "receiptsRoot": h.receiptsRoot.description, "miner": h.coinbase.description, "difficulty": q(h.difficulty),
-            "totalDifficulty": "0x0", "extraData": d(h.extraData), "size": q(UInt64(b.encodedSize)),
-            "gasLimit": q(h.gasLimit), "gasUsed": q(h.gasUsed), "timestamp": q(h.timestamp), "transactions": txs,
-            "uncles": [Any](), "mixHash": h.mixHash.description,
+            "extraData": d(h.extraData), "gasLimit": q(h.gasLimit), "gasUsed": q(h.gasUsed),
+            "timestamp": q(h.timestamp), "mixHash": h.mixHash.description,
         ]
         if let f = h.baseFeePerGas { o["baseFeePerGas"] = q(f) }
-        if let r = h.withdrawalsRoot {
-            o["withdrawalsRoot"] = r.description
-            o["withdrawals"] = [Any]()
-        }
+        if let r = h.withdrawalsRoot { o["withdrawalsRoot"] = r.description }
         if let g = h.blobGasUsed { o["blobGasUsed"] = q(g) }
         if let g = h.excessBlobGas { o["excessBlobGas"] = q(g) }
         if let r = h.parentBeaconBlockRoot { o["parentBeaconBlockRoot"] = r.description }

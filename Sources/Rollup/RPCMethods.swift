@@ -23,33 +23,31 @@ extension JSONRPCServer {
         case "eth_maxPriorityFeePerGas": return q(JSONRPCServer.suggestedTip)
         case "eth_getBalance":
             let a = try p.address(0)
-            try await latestState(p.block(1))
-            return q(await chain.accounts[a]?.balance ?? .zero)
+            return q(try await account(a, p.block(1))?.balance ?? .zero)
         case "eth_getTransactionCount":
             let a = try p.address(0)
             let tag = try p.block(1)
             if tag == .pending { return q(await chain.pendingNonce(a)) }
-            try await latestState(tag)
-            return q(await chain.nonce(a))
+            return q(try await account(a, tag)?.nonce ?? 0)
         case "eth_getCode":
             let a = try p.address(0)
-            try await latestState(p.block(1))
-            return d(await chain.accounts[a]?.code.bytes ?? [])
+            return d(try await account(a, p.block(1))?.code.bytes ?? [])
         case "eth_getStorageAt":
             let a = try p.address(0)
             guard let s = try p.required(1, "slot") as? String, let slot = UInt256(hex: s) else {
                 throw RPCError.invalidParams("argument 1: hex storage slot expected")
             }
-            try await latestState(p.block(2))
-            return d(Bytes32(await chain.accounts[a]?.storage[slot] ?? .zero).bytes)
+            return d(Bytes32(try await account(a, p.block(2))?.storage[slot] ?? .zero).bytes)
         case "eth_call":
             let request = try callRequest(p.object(0))
-            try await latestState(p.block(1))
-            return d(try await chain.call(request))
+            let overrides = try stateOverrides(p, 2)
+            let n = try await stateBlock(p.block(1))
+            return d(try await chain.call(request, block: n, overrides: overrides))
         case "eth_estimateGas":
             let request = try callRequest(p.object(0))
-            try await latestState(p.block(1))
-            return q(try await chain.estimateGas(request))
+            let overrides = try stateOverrides(p, 2)
+            let n = try await stateBlock(p.block(1))
+            return q(try await chain.estimateGas(request, block: n, overrides: overrides))
         case "eth_sendRawTransaction":
             let hash = try await chain.submit(try p.bytes(0))
             if automine { try await chain.mineAll() }
@@ -92,7 +90,7 @@ extension JSONRPCServer {
         }
     }
 
-    /// Refuses state reads at blocks other than the head: the node keeps the latest state only.
+    /// Refuses reads at blocks other than the head (`eth_getProof` proves the head state only).
     func latestState(_ tag: BlockTag) async throws {
         let head = await chain.head
         switch tag {
@@ -100,8 +98,39 @@ extension JSONRPCServer {
         case .number(let n) where n == head.number: return
         case .hash(let h) where h == head.hash: return
         case .number(let n) where n > head.number: throw RPCError.server("header not found")
-        default: throw RPCError.server("historical state is not available: this node keeps the latest state only")
+        default: throw RPCError.server("historical state not available: eth_getProof serves the latest state only")
         }
+    }
+
+    /// The block whose post-state a call or state read at `tag` runs on: -32000 `header not
+    /// found` for a number past the head or an unknown hash (whether its state is still kept is
+    /// the chain's to say).
+    func stateBlock(_ tag: BlockTag) async throws -> UInt64 {
+        let head = await chain.head.number
+        switch tag {
+        case .latest, .pending, .safe: return head
+        case .finalized, .earliest: return 0
+        case .number(let n):
+            guard n <= head else { throw RPCError.server("header not found") }
+            return n
+        case .hash(let h):
+            guard let n = try await chain.block(hash: h)?.header.number else {
+                throw RPCError.server("header for hash not found")
+            }
+            return n
+        }
+    }
+
+    /// An account in the state after the block `tag` names (nil when absent).
+    func account(_ address: Address, _ tag: BlockTag) async throws -> Account? {
+        let n = try await stateBlock(tag)
+        return try await chain.state(at: n)[address]
+    }
+
+    /// The optional state-override object at position `i` of `eth_call` / `eth_estimateGas`.
+    func stateOverrides(_ p: Params, _ i: Int) throws -> StateOverrides {
+        guard p.at(i) != nil else { return StateOverrides() }
+        return try StateOverrides(json: p.object(i))
     }
 
     /// A call object's fields.

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NetworkCore
@@ -16,11 +17,14 @@ public struct RollupNodeConfig: Sendable {
     public var blockTime: Double = 0
     /// Largest request body; a larger one is answered with a JSON-RPC error and HTTP 413.
     public var maxBodyBytes = 5 << 20
+    /// Limits of each WebSocket connection (`ws://host:port/`, on the HTTP port).
+    public var webSocket = WebSocketRPCLimits()
     /// A settings value with the defaults.
     public init() {}
 }
 
-/// The L2 node: the chain behind an Ethereum JSON-RPC endpoint (`POST /`), and a block
+/// The L2 node: the chain behind an Ethereum JSON-RPC endpoint (`POST /`, and WebSocket on the
+/// same port: `GET /` with an upgrade, as geth and anvil serve `ws://host:port`), and a block
 /// producer when blocks are built on a timer.
 public struct RollupNode: Sendable {
     /// The chain.
@@ -28,12 +32,15 @@ public struct RollupNode: Sendable {
     /// The settings.
     public let config: RollupNodeConfig
     let logger: Logger
+    /// The JSON-RPC server both transports answer with (one set of installed filters).
+    let rpcServer: JSONRPCServer
 
     /// A node serving `chain`.
     public init(chain: Chain, config: RollupNodeConfig, logger: Logger) {
         self.chain = chain
         self.config = config
         self.logger = logger
+        self.rpcServer = JSONRPCServer(chain: chain, automine: config.blockTime == 0)
     }
 
     /// Opens (or creates) the chain stored in `datadir/chain.sqlite` (SQLite, WAL).
@@ -47,7 +54,7 @@ public struct RollupNode: Sendable {
     /// The JSON-RPC router: `POST /` takes a call or a batch.
     public func buildRouter() -> Router<BasicRequestContext> {
         let router = Router()
-        let rpc = JSONRPCServer(chain: chain, automine: config.blockTime == 0)
+        let rpc = rpcServer
         let limit = config.maxBodyBytes
         router.post("/") { request, _ -> Response in
             let body: ByteBuffer
@@ -75,13 +82,30 @@ public struct RollupNode: Sendable {
         return router
     }
 
-    /// The HTTP server and, with a block time, the block producer, in one service group.
+    /// The HTTP server and, with a block time, the block producer, in one service group. The
+    /// server upgrades `GET /` to a WebSocket: each such connection is a
+    /// ``WebSocketRPCConnection``; a frame over twice the message limit closes it (1009), and
+    /// pings every 30 s find dead peers.
     public func serviceGroup(
         signals: [UnixSignal] = [.sigterm, .sigint],
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> ServiceGroup {
+        let connection = WebSocketRPCConnection(rpc: rpcServer, limits: config.webSocket)
         let app = Application(
             router: buildRouter(),
+            server: .http1WebSocketUpgrade(
+                configuration: .init(
+                    ws: .init(
+                        maxFrameSize: 2 * config.webSocket.maxMessageBytes,
+                        autoPing: .enabled(timePeriod: .seconds(30))
+                    )
+                )
+            ) { request, _, _ in
+                guard request.path == "/" || request.path?.hasPrefix("/?") == true else { return .dontUpgrade }
+                return .upgrade([:]) { inbound, outbound, _ in
+                    try await connection.run(inbound: inbound, outbound: outbound)
+                }
+            },
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "zkprover-rollup"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger

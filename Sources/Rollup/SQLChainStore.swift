@@ -33,7 +33,9 @@ public final class SQLChainStore: ChainStore {
     public init(db: any SQLDatabase) async throws {
         self.db = db
         try await db.transaction { tx in
-            for s in SQLChainStore.schema + SQLChainStore.logSchema { _ = try await tx.query(s, []) }
+            for s in SQLChainStore.schema + SQLChainStore.logSchema + SQLChainStore.historySchema {
+                _ = try await tx.query(s, [])
+            }
             try await SQLChainStore.backfillLogs(tx)
         }
     }
@@ -139,6 +141,7 @@ public final class SQLChainStore: ChainStore {
                 _ = try await tx.query("DELETE FROM pool WHERE hash = $1", [.text(t.hash.description)])
             }
             if let w = block.witness { try await SQLChainStore.insertWitness(tx, block: number, w) }
+            if let u = block.undo { try await SQLChainStore.insertUndo(tx, block: number, u) }
             for h in dropFromPool { _ = try await tx.query("DELETE FROM pool WHERE hash = $1", [.text(h.description)]) }
             for (hash, code) in changes.codes {
                 _ = try await tx.query(

@@ -234,7 +234,7 @@ struct DevChain {
         #expect(
             code(
                 try await call(
-                    #"{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":["0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266","earliest"]}"#
+                    #"{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":["0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266","0x99"]}"#
                 )
             ) == -32000
         )

@@ -136,6 +136,71 @@ public enum Guest {
     public static func secp256k1Double(_ p: UnsafeMutablePointer<UInt32>) -> Bool {
         zk_syscall(0x1012, Int(bitPattern: p), 0, 0) == 0
     }
+
+    /// x := x·y mod m for 256-bit numbers of 8 little-endian words each (pairwise disjoint);
+    /// false (x unchanged) when m is 0. Through the `uint256_mulmod` syscall, in software under
+    /// Linux.
+    public static func uint256MulMod(
+        _ x: UnsafeMutablePointer<UInt32>,
+        _ y: UnsafePointer<UInt32>,
+        _ m: UnsafePointer<UInt32>
+    ) -> Bool {
+        var zero = true
+        for i in 0..<8 where m[i] != 0 { zero = false }
+        if zero { return false }
+        if zk_syscall(0x1013, Int(bitPattern: x), Int(bitPattern: y), Int(bitPattern: m)) == 0 { return true }
+        MulModSoftware.mulMod(x, y, m)
+        return true
+    }
+}
+
+/// Software 256-bit `x·y mod m` (used when the accelerated call is absent): double-and-add over
+/// the bits of x, every intermediate kept below m.
+enum MulModSoftware {
+    static func mulMod(_ x: UnsafeMutablePointer<UInt32>, _ y: UnsafePointer<UInt32>, _ m: UnsafePointer<UInt32>) {
+        var a = [UInt32](repeating: 0, count: 8)  // y mod m, by the same double-and-add on y's bits
+        var r = [UInt32](repeating: 0, count: 8)
+        func addMod(_ acc: inout [UInt32], _ v: [UInt32]) {
+            // acc, v < m: acc + v < 2m, subtract m once if the sum reaches it.
+            var carry: UInt64 = 0
+            var sum = [UInt32](repeating: 0, count: 8)
+            for i in 0..<8 {
+                let s = UInt64(acc[i]) + UInt64(v[i]) + carry
+                sum[i] = UInt32(truncatingIfNeeded: s)
+                carry = s >> 32
+            }
+            var geq = carry != 0
+            if !geq {
+                geq = true
+                for i in (0..<8).reversed() where sum[i] != m[i] {
+                    geq = sum[i] > m[i]
+                    break
+                }
+            }
+            if geq {
+                var borrow: Int64 = 0
+                for i in 0..<8 {
+                    let d = Int64(sum[i]) - Int64(m[i]) - borrow
+                    sum[i] = UInt32(truncatingIfNeeded: d)
+                    borrow = d < 0 ? 1 : 0
+                }
+            }
+            acc = sum
+        }
+        func reduceBits(_ source: (Int) -> UInt32, into out: inout [UInt32], base: [UInt32]?) {
+            for bit in (0..<256).reversed() {
+                let doubled = out
+                addMod(&out, doubled)
+                if source(bit / 32) >> UInt32(bit % 32) & 1 == 1 {
+                    if let base { addMod(&out, base) } else { addMod(&out, [1, 0, 0, 0, 0, 0, 0, 0]) }
+                }
+            }
+        }
+        // a = y mod m (y's bits added as 1s), then r = x·a mod m.
+        reduceBits({ y[$0] }, into: &a, base: nil)
+        reduceBits({ x[$0] }, into: &r, base: a)
+        for i in 0..<8 { x[i] = r[i] }
+    }
 }
 
 /// Software Keccak-f[1600] (used when the accelerated call is absent).

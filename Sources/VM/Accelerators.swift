@@ -37,6 +37,26 @@ public enum Accelerators {
         return words(x3, lambda * (x1 - x3) - y1)
     }
 
+    /// `uint256_mulmod`: `x·y mod m` for 256-bit numbers of 8 little-endian words each; `nil` when
+    /// m is 0.
+    public static func uint256MulMod(_ x: [UInt32], _ y: [UInt32], _ m: [UInt32]) -> [UInt32]? {
+        let (a, b, n) = (uint256(x), uint256(y), uint256(m))
+        if n.isZero { return nil }
+        return words(UInt256.mulMod(a, b, n))
+    }
+
+    /// The 8 little-endian words of `v`.
+    public static func words(_ v: UInt256) -> [UInt32] {
+        [v.w0, v.w1, v.w2, v.w3].flatMap { [UInt32(truncatingIfNeeded: $0), UInt32(truncatingIfNeeded: $0 >> 32)] }
+    }
+
+    /// The number of 8 little-endian words.
+    public static func uint256(_ w: [UInt32]) -> UInt256 {
+        precondition(w.count == 8, "a 256-bit number is 8 words")
+        let l = (0..<4).map { UInt64(w[2 * $0]) | UInt64(w[2 * $0 + 1]) << 32 }
+        return UInt256(l[0], l[1], l[2], l[3])
+    }
+
     /// The 16 words of an affine point: x then y, each 8 little-endian words.
     public static func words(_ point: AffinePoint) -> [UInt32] { words(point.x, point.y) }
 

@@ -27,9 +27,12 @@ public enum Syscall: UInt32, Sendable, CaseIterable {
     case secp256k1Add = 0x1011
     /// `secp256k1_double(p)`: p := 2p for an affine point (y ≠ 0); returns 0.
     case secp256k1Double = 0x1012
+    /// `uint256_mulmod(x, y, m)`: x := x·y mod m for 256-bit little-endian numbers of 32 bytes
+    /// each (4-byte aligned, pairwise disjoint; m ≠ 0); returns 0.
+    case uint256MulMod = 0x1013
 
-    /// Whether the call is an accelerated operation that will get its own proving table.
-    public var isAccelerated: Bool { self == .keccakF || self == .secp256k1Add || self == .secp256k1Double }
+    /// Whether the call is an accelerated operation with (or awaiting) its own proving table.
+    public var isAccelerated: Bool { rawValue >= 0x1010 }
 }
 
 extension Machine {
@@ -112,6 +115,19 @@ extension Machine {
                 ? Accelerators.secp256k1Add(p, try readWords(q, 16, pc: pc, clk: clk))
                 : Accelerators.secp256k1Double(p)
             guard let r else { throw bad(isAdd ? "add of points with equal x" : "double of a point with y = 0") }
+            try writeWords(a0, r, pc: pc, clk: clk)
+            tracer?.setResult(0)
+            return 0
+        case .uint256MulMod:
+            let y = arg(1)
+            let m = arg(2)
+            guard a0 & 3 == 0, y & 3 == 0, m & 3 == 0 else { throw bad("operand pointers must be 4-byte aligned") }
+            func overlap(_ p: UInt32, _ q: UInt32) -> Bool { UInt64(p) < UInt64(q) + 32 && UInt64(q) < UInt64(p) + 32 }
+            if overlap(a0, y) || overlap(a0, m) || overlap(y, m) { throw bad("operands overlap") }
+            let x = try readWords(a0, 8, pc: pc, clk: clk)
+            let yw = try readWords(y, 8, pc: pc, clk: clk)
+            let mw = try readWords(m, 8, pc: pc, clk: clk)
+            guard let r = Accelerators.uint256MulMod(x, yw, mw) else { throw bad("modulus is zero") }
             try writeWords(a0, r, pc: pc, clk: clk)
             tracer?.setResult(0)
             return 0

@@ -10,13 +10,14 @@ public enum ShardTable: Int, CaseIterable, Sendable {
     case program, range, bytes, cpu, startImage, finalImage, fresh
     case addSub, bitwise, compare, shift, mul, divRem
     case loadStore, syscall, syscallMemory, output
-    case keccak, keccakMemory
+    case keccak, keccakMemory, mulMod
 
     /// The tables of a shard with `accelerators`, in proof order.
     public static func tables(_ accelerators: ShardAccelerators) -> [ShardTable] {
         allCases.filter { t in
             switch t {
             case .keccak, .keccakMemory: accelerators.contains(.keccak)
+            case .mulMod: accelerators.contains(.mulMod)
             default: true
             }
         }
@@ -34,14 +35,17 @@ public struct ShardAccelerators: OptionSet, Sendable, Hashable {
 
     /// ``KeccakAir`` and ``KeccakMemoryAir`` (`keccak_f`).
     public static let keccak = ShardAccelerators(rawValue: 1)
+    /// ``MulModAir`` (`uint256_mulmod`).
+    public static let mulMod = ShardAccelerators(rawValue: 2)
     /// Every accelerator this prover has tables for.
-    public static let all: ShardAccelerators = [.keccak]
+    public static let all: ShardAccelerators = [.keccak, .mulMod]
 
     /// The accelerator whose tables prove `call`: nil for the base syscalls, which the syscall
     /// tables prove, and for accelerated calls without a table yet.
     public static func table(for call: Syscall) -> ShardAccelerators? {
         switch call {
         case .keccakF: .keccak
+        case .uint256MulMod: .mulMod
         default: nil
         }
     }
@@ -113,6 +117,7 @@ public struct VMProgramKey: Sendable {
             case .output: OutputAir(output: output)
             case .keccak: KeccakAir(codeRange: codeRange)
             case .keccakMemory: KeccakMemoryAir()
+            case .mulMod: MulModAir(codeRange: codeRange)
             }
         }
     }
@@ -164,6 +169,13 @@ public struct ShardWitness: Sendable {
                 rows: shard.rows,
                 counter: &counter
             ) : nil
+        let mulMod =
+            accelerators.contains(.mulMod)
+            ? try MulModAir(codeRange: key.codeRange).trace(
+                events: shard.syscalls.filter { $0.number == Syscall.uint256MulMod.rawValue },
+                rows: shard.rows,
+                counter: &counter
+            ) : nil
         let airs = key.airs(output: sys.output, start: start, final: transition.final, accelerators: accelerators)
         var program = [VMField](repeating: .zero, count: key.programAir.height)
         for (i, c) in cpu.programCounts.enumerated() { program[i] = VMField(c) }
@@ -183,6 +195,7 @@ public struct ShardWitness: Sendable {
         ]
         mains[.keccak] = keccakTraces?.keccak
         mains[.keccakMemory] = keccakTraces?.memory
+        mains[.mulMod] = mulMod
         tables = zip(ShardTable.tables(accelerators), airs).map { t, air in
             TableInput(air: air, trace: mains[t]!, publicValues: t == .cpu ? cpu.publicValues : [])
         }

@@ -65,6 +65,7 @@ extension VMBench {
         let memoryCells = perCall(KeccakMemoryAir(), rows: KeccakAir.stateWords)
         let table = Double(keccakCells + memoryCells)
         let replaced = saved * cellsPerCycle
+        let mulModCells = perCall(MulModAir(codeRange: accelerated.codeRange), rows: 1)
         let rows: [[String: Any]] = [
             [
                 "syscall": "keccak_f",
@@ -77,7 +78,8 @@ extension VMBench {
                 "softwareCellsPerCycle": cellsPerCycle,
                 "softwareCellsPerCall": replaced,
                 "cellRatio": replaced / table,
-            ]
+            ],
+            ["syscall": "uint256_mulmod", "tableRowsPerCall": "MulMod 1", "tableCellsPerCall": mulModCells],
         ]
         if json {
             let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
@@ -114,5 +116,6 @@ extension VMBench {
                 replaced / table
             )
         )
+        print("uint256_mulmod: tables per call: MulMod 1 row = \(mulModCells) cells (main + LogUp)")
     }
 }

@@ -100,4 +100,25 @@ struct AcceleratorTests {
             try TestProgram.run(zero)
         }
     }
+
+    /// `uint256_mulmod` refuses overlapping operands, a zero modulus and misaligned pointers.
+    @Test func badMulModArguments() throws {
+        let d = TestProgram.dataBase
+        func mulmod(_ x: UInt32, _ y: UInt32, _ m: UInt32) -> [UInt32] {
+            RV.li(17, 0x1013) + RV.li(10, x) + RV.li(11, y) + RV.li(12, m) + [RV.ecall]
+        }
+        func reason(_ code: [UInt32]) -> String? {
+            do {
+                _ = try TestProgram.run(code)
+                return nil
+            } catch {
+                guard case VMError.badSyscallArgument(_, 0x1013, let r)? = error as? VMError else { return "\(error)" }
+                return r
+            }
+        }
+        #expect(reason(mulmod(d, d + 28, d + 64)) == "operands overlap")
+        #expect(reason(mulmod(d, d + 32, d + 60)) == "operands overlap")
+        #expect(reason(mulmod(d, d + 32, d + 64)) == "modulus is zero")  // memory is zero
+        #expect(reason(mulmod(d + 2, d + 32, d + 64)) == "operand pointers must be 4-byte aligned")
+    }
 }

@@ -32,7 +32,23 @@ struct GuestTests {
         Case(guest: "keccak", input: [UInt8](repeating: 0x61, count: 300)),
         Case(guest: "sort", input: sortInput),
         Case(guest: "sort", input: [1, 2, 3]),
+        Case(guest: "mulmod", input: mulModInput),
     ]
+
+    /// Triples (x, y, m) for the mulmod guest: m = 1, m = 2^256 − 1, a small m, random ones.
+    static let mulModInput: [UInt8] = {
+        var rng = SplitMix(state: 0x4D4D)
+        func number(_ words: [UInt32]) -> [UInt8] {
+            words.flatMap { w in (0..<4).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } }
+        }
+        func random() -> [UInt8] { number((0..<8).map { _ in rng.word() }) }
+        let ones = [UInt8](repeating: 0xFF, count: 32)
+        let one = [1] + [UInt8](repeating: 0, count: 31)
+        let seven = [7] + [UInt8](repeating: 0, count: 31)
+        var out = ones + ones + one + ones + ones + ones + random() + ones + seven
+        for _ in 0..<5 { out += random() + random() + random() }
+        return out
+    }()
 
     @Test(
         .enabled(if: toolchainPresent, "guest toolchain absent: needs swiftc/clang/ld.lld and gcc-riscv64-unknown-elf"),

@@ -60,8 +60,11 @@ extension Bus {
 /// `[w, w + 50)` lie in `[0x400, 0x3FFFC000)` (usable memory) and outside the code words
 /// `[codeStartWord, codeEndWord)` (the executor writes them back), and sends
 /// `(clk, w + k, preimage word k, A''' word k)` for k = 0…49 on ``Bus/vmKeccakMemory``.
-/// Every bound is an integer bound: `w < 2^30` and each distance is split as 16 + 14 bits, so a
-/// negative distance (≥ p − 2^30 in the field) has no split.
+/// Every bound is an integer bound: `w < 2^30` and each distance is split as 16 + 14 bits (below
+/// 2^30). A negative distance −d appears in the field as p − d, and has no such split while
+/// d < p − 2^30 (about 2^29.98). Each is far smaller: below the memory start d ≤ 0x400; past
+/// the end d ≤ 0x4000 + 50 (w < 2^30); on the wrong side of the code d < 2^28 + 50 (code lies
+/// below 2^30 bytes, so its words below 2^28).
 public struct KeccakAir: Air {
     public typealias F = VMField
     /// First word of the code (see ``SyscallAir/codeStartWord``).

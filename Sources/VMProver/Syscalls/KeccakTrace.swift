@@ -30,7 +30,8 @@ extension KeccakAir {
         for (i, e) in events.enumerated() {
             let clk = TraceRow.clk(row: e.row)
             let a0 = rows[e.row].rs2Value
-            guard e.memory.count == 2 * n, a0 & 3 == 0 else {
+            guard a0 & 3 == 0 else { throw .inconsistent("keccak_f at clk \(clk): state pointer not aligned") }
+            guard e.memory.count == 2 * n else {
                 throw .inconsistent("keccak_f at clk \(clk): \(e.memory.count) accesses")
             }
             var input = [UInt32](repeating: 0, count: n)

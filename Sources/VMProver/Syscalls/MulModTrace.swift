@@ -1,0 +1,157 @@
+import Algebra
+import Stark
+import VM
+
+extension MulModAir {
+    /// The trace of ``MulModAir`` for the shard's `uint256_mulmod` events, in execution order.
+    /// - Throws: ``ShardWitnessError/inconsistent(_:)`` when an event's accesses are not the
+    ///   executor's (x, y, m read at clk + 2, x written at clk + 3) or its result is wrong.
+    public func trace(
+        events: [SyscallEvent],
+        rows: TraceRows,
+        counter: inout LookupCounter
+    ) throws(ShardWitnessError) -> RowMajorMatrix<VMField> {
+        typealias F = VMField
+        typealias C = Col
+        var t = TraceBuilder(width: C.count, height: paddedHeight(events.count))
+        for (i, e) in events.enumerated() {
+            let clk = TraceRow.clk(row: e.row)
+            let fail = ShardWitnessError.inconsistent("uint256_mulmod at clk \(clk)")
+            guard e.memory.count == 32, e.registerReads.count == 2 else { throw fail }
+            var pointers = [rows[e.row].rs2Value]
+            t[i, C.real] = .one
+            t[i, C.clk] = F(clk)
+            t.setWord(i, C.a0, pointers[0])
+            for (k, read) in e.registerReads.enumerated() {
+                guard read.register == UInt8(11 + k), read.timestamp == clk + 2 else { throw fail }
+                pointers.append(read.value)
+                t.setWord(i, k == 0 ? C.a1 : C.a2, read.value)
+                t[i, k == 0 ? C.a1Ts : C.a2Ts] = F(read.prevTimestamp)
+                t[i, k == 0 ? C.a1Diff : C.a2Diff] = F(counter.timestampCheck(prev: read.prevTimestamp, now: clk + 2))
+            }
+            // Pointers, bounds and gaps.
+            let w = pointers.map { $0 >> 2 }
+            func split(_ col: Int, _ d: Int64) throws(ShardWitnessError) {
+                guard d >= 0, d < 1 << 30 else { throw fail }
+                let v = UInt32(d)
+                t[i, col] = F(v & 0xffff)
+                counter.range(v & 0xffff, bits: 16)
+                counter.range(v >> 16, bits: 14)
+            }
+            for o in 0..<3 {
+                guard pointers[o] & 3 == 0 else { throw fail }
+                let x = (pointers[o] & 0xffff) >> 2
+                t[i, C.t + o] = F(x)
+                counter.range(x, bits: 14)
+                try split(C.lower + o, Int64(w[o]) - Int64(SyscallAir.memoryStartWord))
+                try split(C.upper + o, Int64(SyscallAir.memoryEndWord) - Int64(w[o]) - 8)
+            }
+            let below = Int64(w[0]) + 8 <= Int64(codeStartWord)
+            t[i, C.below] = below ? .one : .zero
+            try split(C.code, below ? Int64(codeStartWord) - Int64(w[0]) - 8 : Int64(w[0]) - Int64(codeEndWord))
+            for (o, s, d) in [(1, C.sXY, C.dXY), (2, C.sXM, C.dXM)] {
+                let after = w[o] > w[0]
+                t[i, s] = after ? .one : .zero
+                try split(d, after ? Int64(w[o]) - Int64(w[0]) - 8 : Int64(w[0]) - Int64(w[o]) - 8)
+            }
+            // Memory: x, y, m read at clk + 2, x written at clk + 3 (merged into one access).
+            var operands = [[UInt32]](repeating: [], count: 3)
+            var result: [UInt32] = []
+            for k in 0..<32 {
+                let a = e.memory[k]
+                let o = k < 24 ? k / 8 : 0
+                guard a.address == pointers[o] &+ UInt32(4 * (k % 8)) else { throw fail }
+                if k < 24 {
+                    guard a.timestamp == clk + 2, a.value == a.prevValue else { throw fail }
+                    operands[o].append(a.value)
+                    let (tsCol, diffCol) = [(C.xTs, C.xDiff), (C.yTs, C.yDiff), (C.mTs, C.mDiff)][o]
+                    t[i, tsCol + k % 8] = F(a.prevTimestamp)
+                    let now = o == 0 ? clk + 3 : clk + 2
+                    t[i, diffCol + k % 8] = F(counter.timestampCheck(prev: a.prevTimestamp, now: now))
+                } else {
+                    guard a.timestamp == clk + 3, a.prevTimestamp == clk + 2 else { throw fail }
+                    result.append(a.value)
+                }
+            }
+            guard Accelerators.uint256MulMod(operands[0], operands[1], operands[2]) == result else { throw fail }
+            // Bytes, quotient, carries.
+            func bytes(_ words: [UInt32]) -> [UInt32] { words.flatMap { v in (0..<4).map { v >> (8 * $0) & 0xff } } }
+            let x = bytes(operands[0])
+            let y = bytes(operands[1])
+            let m = bytes(operands[2])
+            let r = bytes(result)
+            let q = Self.quotient(operands[0], operands[1], operands[2])
+            for (base, v) in [(C.x, x), (C.y, y), (C.m, m), (C.r, r), (C.q, q)] {
+                for (j, byte) in v.enumerated() {
+                    t[i, base + j] = F(byte)
+                    counter.range(byte, bits: 8)
+                }
+            }
+            var carry: Int64 = 0
+            for k in 0...C.carries {
+                var s = carry
+                for j in 0..<32 where (0..<32).contains(k - j) { s += Int64(x[j]) * Int64(y[k - j]) }
+                for j in 0..<64 where (0..<32).contains(k - j) { s -= Int64(q[j]) * Int64(m[k - j]) }
+                if k < 32 { s -= Int64(r[k]) }
+                guard s % 256 == 0 else { throw fail }
+                carry = s / 256
+                if k < C.carries {
+                    let shifted = carry + Int64(Self.carryOffset)
+                    guard shifted >= 0, shifted < 1 << 16 else { throw fail }
+                    t[i, C.carry + k] = carry >= 0 ? F(UInt32(carry)) : -F(UInt32(-carry))
+                    counter.range(UInt32(shifted), bits: 16)
+                } else {
+                    guard carry == 0 else { throw fail }
+                }
+            }
+            // r < m at the most significant differing byte.
+            guard let top = (0..<32).reversed().first(where: { m[$0] != r[$0] }), m[top] > r[top] else { throw fail }
+            t[i, C.flag + top] = .one
+            counter.range(m[top] - r[top] - 1, bits: 8)
+        }
+        return t.matrix
+    }
+
+    /// The 64 bytes of `⌊x·y / m⌋` (m ≠ 0), by binary long division of the 512-bit product.
+    static func quotient(_ x: [UInt32], _ y: [UInt32], _ m: [UInt32]) -> [UInt32] {
+        var product = [UInt32](repeating: 0, count: 16)
+        for i in 0..<8 {
+            var carry: UInt64 = 0
+            for j in 0..<8 {
+                let v = UInt64(x[i]) * UInt64(y[j]) + UInt64(product[i + j]) + carry
+                product[i + j] = UInt32(truncatingIfNeeded: v)
+                carry = v >> 32
+            }
+            product[i + 8] = UInt32(carry)
+        }
+        var q = [UInt32](repeating: 0, count: 16)
+        var rem = [UInt32](repeating: 0, count: 9)  // below 2m < 2^257
+        for bit in (0..<512).reversed() {
+            var carry = product[bit / 32] >> UInt32(bit % 32) & 1
+            for k in 0..<9 {
+                let v = rem[k]
+                rem[k] = v << 1 | carry
+                carry = v >> 31
+            }
+            // rem ≥ m ?
+            var geq = true
+            for k in (0..<9).reversed() {
+                let mk = k < 8 ? m[k] : 0
+                if rem[k] != mk {
+                    geq = rem[k] > mk
+                    break
+                }
+            }
+            if geq {
+                var borrow: Int64 = 0
+                for k in 0..<9 {
+                    let d = Int64(rem[k]) - Int64(k < 8 ? m[k] : 0) - borrow
+                    rem[k] = UInt32(truncatingIfNeeded: d)
+                    borrow = d < 0 ? 1 : 0
+                }
+                q[bit / 32] |= 1 << UInt32(bit % 32)
+            }
+        }
+        return q.flatMap { v in (0..<4).map { v >> (8 * $0) & 0xff } }
+    }
+}

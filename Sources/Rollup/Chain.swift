@@ -29,6 +29,12 @@ public actor Chain {
     /// The head state's tries, built when `eth_getProof` first asks after a block.
     var proofTries: ProofTries?
     var pool = TxPool()
+    /// The newest block whose batch was handed to the prover network (`safe`); nil when the
+    /// node does not batch, and then `safe` is the head.
+    public private(set) var safeNumber: UInt64?
+    /// The newest block whose batch's final proof verified, with all batches before it
+    /// (`finalized`); genesis until then.
+    public private(set) var finalizedNumber: UInt64 = 0
     var building = false
     /// The clock used for block timestamps (seconds since the epoch).
     var now: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
@@ -229,6 +235,14 @@ public actor Chain {
             guard let h = try await produceBlock(maxTransactions: 1) else { return }
             if h.gasUsed == 0 { return }
         }
+    }
+
+    /// Moves the `safe` and `finalized` blocks forward (never back, never past the head):
+    /// called with the batches' marks (``BatchStore/marks()``).
+    public func advanceMarks(safe: UInt64, finalized: UInt64) {
+        let s = min(max(safe, safeNumber ?? 0), head.number)
+        safeNumber = s
+        finalizedNumber = min(max(finalized, finalizedNumber), s)
     }
 
     // MARK: - Reads

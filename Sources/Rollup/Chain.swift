@@ -210,7 +210,13 @@ public actor Chain {
             drop += after.prune(sender: s, stateNonce: built.accounts[s]?.nonce ?? 0)
         }
         try await store.commit(built, changes: changes, dropFromPool: drop)
-        pool = after
+        // The actor is reentrant at the commit's await: transactions pooled meanwhile are in
+        // `pool` but not in `after`, so the block's removals are applied to the pool as it is now.
+        for t in built.included { pool.remove(t.hash) }
+        for h in drop { pool.remove(h) }
+        for s in Set(built.included.map(\.sender)) {
+            _ = pool.prune(sender: s, stateNonce: built.accounts[s]?.nonce ?? 0)
+        }
         head = built.block.header
         accounts = built.accounts
         recentHashes[head.number] = UInt256(head.hash)

@@ -25,7 +25,7 @@ public struct RollupDevnetOptions: Sendable {
     /// Lease time of the coordinator.
     public var leaseSeconds = 120.0
     /// Give up after this long.
-    public var timeoutSeconds = 1800.0
+    public var timeoutSeconds = 600.0
 
     /// Options proving batches with `proofs`.
     public init(proofs: BatchProofs) { self.proofs = proofs }

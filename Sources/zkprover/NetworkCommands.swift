@@ -150,7 +150,7 @@ struct DevnetCommand: AsyncParsableCommand {
     var insecureTestParameters = false
     @Option(help: "Proof kind of the stand-in and final jobs (stark-fibonacci, or stark-fibonacci-testing).")
     var kind = StarkFibonacciKind.kindName
-    @Option(help: "Give up after this many seconds.") var timeout: Double = 1800
+    @Option(help: "Give up after this many seconds.") var timeout: Double = 600
     @Flag(help: "Only the prover network: a requester submits a DAG of shard, aggregate and final jobs.")
     var networkOnly = false
     @Option(help: "With --network-only: shard jobs (plus one aggregate and one final job).") var shards = 4

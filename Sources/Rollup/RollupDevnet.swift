@@ -11,7 +11,7 @@ import Secp256k1
 /// Options of the whole-system devnet.
 public struct RollupDevnetOptions: Sendable {
     /// Signed transfers sent over JSON-RPC.
-    public var transactions = 200
+    public var transactions = 500
     /// Transactions per second sent (0: as fast as the node takes them).
     public var rate: Double = 50
     /// Seconds between L2 blocks.

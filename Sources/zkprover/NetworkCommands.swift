@@ -139,7 +139,7 @@ struct DevnetCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Signed transfers sent over JSON-RPC.") var transactions = 200
+    @Option(help: "Signed transfers sent over JSON-RPC.") var transactions = 500
     @Option(help: "Transfers per second (0: as fast as possible).") var rate: Double = 50
     @Option(help: "Seconds between L2 blocks.") var blockTime: Double = 1
     @Option(help: "Most blocks in a batch.") var batchBlocks = 4

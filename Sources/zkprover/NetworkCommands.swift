@@ -195,6 +195,9 @@ struct DevnetCommand: AsyncParsableCommand {
         options.policy = BatchPolicy(maxBlocks: batchBlocks, maxGas: 60_000_000, maxAgeSeconds: batchAge)
         options.directory = directory
         options.timeoutSeconds = timeout
+        // A node may lease only the work it proves within one lease period at the speed its
+        // self-benchmark measured on the stand-in kind; a zkVM block proof is far more work.
+        if blockProofs == .zkvm { options.leaseSeconds = max(options.leaseSeconds, timeout) }
         let report = try await RollupDevnet.run(options: options, kinds: kinds, logger: logger, print: say)
         if !report.succeeded || !report.ledger.balanced { throw ExitCode(1) }
     }

@@ -57,7 +57,8 @@ public struct BatchProofs: Sendable, CustomStringConvertible {
     }
 
     static func seed(_ h: Bytes32) -> UInt64 {
-        h.bytes.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        // Every byte counts: rotate by a byte and fold the next one in.
+        h.bytes.reduce(UInt64(0)) { ($0 << 8 | $0 >> 56) ^ UInt64($1) }
     }
 
     /// One line naming what is proven.

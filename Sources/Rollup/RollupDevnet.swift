@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import EVM
+import EVMGuestInput
 import EVMPrimitives
 import Foundation
 import Logging
@@ -250,6 +251,16 @@ public enum RollupDevnet {
 
         let raw = batches.reduce(0) { $0 + $1.rawBytes }
         let compressed = batches.reduce(0) { $0 + $1.compressedBytes }
+        // The blocks alone, batch by batch: what a data-availability post would carry.
+        var blocksRaw = 0
+        var blocksDeflated = 0
+        for b in batches {
+            guard let data = try await batchStore.data(id: b.id) else { continue }
+            var blocks: [UInt8] = []
+            for input in data.blockInputs { blocks += try StatelessBlockInput.decode(input).block }
+            blocksRaw += blocks.count
+            blocksDeflated += Deflate.compress(blocks).count
+        }
         let head = await chain.head.number
         let report = RollupDevnetReport(
             transactions: sent,
@@ -278,6 +289,9 @@ public enum RollupDevnet {
         say("  jobs: \(jobs) requested; proofs of finalized batches re-verified here: \(rechecked)")
         say(
             "  batch data (block + parent header + execution witness per block): \(raw) B raw, \(compressed) B deflated, ratio \(String(format: "%.2f", Double(raw) / Double(max(1, compressed))))"
+        )
+        say(
+            "  blocks alone (transactions and headers, without witnesses): \(blocksRaw) B raw, \(blocksDeflated) B deflated, ratio \(String(format: "%.2f", Double(blocksRaw) / Double(max(1, blocksDeflated))))"
         )
         for n in nodeInfos where n.proofsVerified > 0 {
             say("  prover \(n.address): \(n.proofsVerified) proofs, wallet \(n.wallet) \(cc.token)")

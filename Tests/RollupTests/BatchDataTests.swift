@@ -29,6 +29,25 @@ import Testing
         #expect(throws: DeflateError.self) { try Deflate.decompress(packed, size: Deflate.maxInflatedSize + 1) }
     }
 
+    @Test func jobInputs() throws {
+        let input: [UInt8] = [1, 2, 3]
+        let h1 = Bytes32(UInt256(0xABCD))
+        let h2 = Bytes32(UInt256(0xABCE))
+        let kind = StarkFibonacciKind.testing
+        // zkVM block proofs take the block guest's input unchanged.
+        let zkvm = BatchProofs(blocks: .zkvm(kind: "evm-block"), final: kind)
+        #expect(zkvm.blockKind == "evm-block" && zkvm.blockInput(input, blockHash: h1) == input)
+        // A stand-in proves its own sample statement, seeded by the block hash: valid for its
+        // kind, the same for the same block, different for another.
+        let standIn = BatchProofs(blocks: .standIn(kind), final: kind)
+        let a = standIn.blockInput(input, blockHash: h1)
+        #expect(standIn.blockKind == kind.name && a == standIn.blockInput([], blockHash: h1))
+        #expect(a != standIn.blockInput(input, blockHash: h2))
+        #expect(try kind.estimateWork(input: a) > 0)
+        #expect(try kind.estimateWork(input: standIn.finalInput(lastBlockHash: h2)) > 0)
+        #expect(standIn.description.contains("STAND-IN"))
+    }
+
     @Test func blocksOfAChainRoundTripAndValidate() async throws {
         let dev = try DevChain()
         let (chain, store) = try await RollupNode.open(

@@ -65,6 +65,8 @@ let package = Package(
     .target(name: "EVMGuestInput", dependencies: ["EVM", "EVMPrimitives", "Keccak"], swiftSettings: fastSettings),
     // The system's SQLite 3 (Debian's libsqlite3-dev), driven through its C API by NetworkCore.
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    // The system's zlib (Debian's zlib1g-dev): the L2 node's batch data is stored deflated.
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .target(
       name: "NetworkCore",
       dependencies: [
@@ -95,7 +97,7 @@ let package = Package(
     .target(
       name: "Rollup",
       dependencies: [
-        "EVM", "EVMPrimitives", "Secp256k1", "Keccak", "NetworkCore",
+        "EVM", "EVMPrimitives", "Secp256k1", "Keccak", "NetworkCore", "ProverNetwork", "EVMGuestInput", "CZlib",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "CryptoExtras", package: "swift-crypto"),
         .product(name: "Hummingbird", package: "hummingbird"),
@@ -104,13 +106,20 @@ let package = Package(
         .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
       ],
+      swiftSettings: fastSettings
+    ),
+    // The `evm-block` proof kind: a zkVM proof of the block guest (server modules stay free of VMProver).
+    .target(
+      name: "BlockProofKind",
+      dependencies: ["NetworkCore", "VMProver", "VM", "EVM", "EVMGuestInput", "Stark"],
       swiftSettings: fastSettings
     ),
     .executableTarget(
       name: "zkprover",
       dependencies: [
-        "Algebra", "Hashing", "Stark", "EVM", "EVMFixtures", "VM", "VMProver", "EVMGuestInput", "Precompiles", "ProverNetwork", "NetworkCore", "Rollup",
+        "Algebra", "Hashing", "Stark", "EVM", "EVMFixtures", "VM", "VMProver", "EVMGuestInput", "Precompiles", "ProverNetwork", "NetworkCore", "Rollup", "BlockProofKind",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: fastSettings
@@ -144,7 +153,8 @@ let package = Package(
     .testTarget(
       name: "RollupTests",
       dependencies: [
-        "Rollup", "EVM", "EVMPrimitives", "Secp256k1", "Keccak", "NetworkCore", "TestSupport",
+        "Rollup", "EVM", "EVMPrimitives", "Secp256k1", "Keccak", "NetworkCore", "TestSupport", "ProverNetwork",
+        "EVMGuestInput",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
       ]

@@ -29,6 +29,12 @@ public actor Chain {
     /// The head state's tries, built when `eth_getProof` first asks after a block.
     var proofTries: ProofTries?
     var pool = TxPool()
+    /// The newest block whose batch was handed to the prover network (`safe`); nil when the
+    /// node does not batch, and then `safe` is the head.
+    public private(set) var safeNumber: UInt64?
+    /// The newest block whose batch's final proof verified, with all batches before it
+    /// (`finalized`); genesis until then.
+    public private(set) var finalizedNumber: UInt64 = 0
     var building = false
     /// Undo diffs of the newest blocks: the states calls and reads at older blocks run on.
     var history = StateHistory(limit: 128)
@@ -213,7 +219,13 @@ public actor Chain {
         }
         try await store.commit(built, changes: changes, dropFromPool: drop)
         if let undo = built.undo { history.record(block: built.block.header.number, undo: undo) }
-        pool = after
+        // The actor is reentrant at the commit's await: transactions pooled meanwhile are in
+        // `pool` but not in `after`, so the block's removals are applied to the pool as it is now.
+        for t in built.included { pool.remove(t.hash) }
+        for h in drop { pool.remove(h) }
+        for s in Set(built.included.map(\.sender)) {
+            _ = pool.prune(sender: s, stateNonce: built.accounts[s]?.nonce ?? 0)
+        }
         head = built.block.header
         accounts = built.accounts
         recentHashes[head.number] = UInt256(head.hash)
@@ -239,6 +251,14 @@ public actor Chain {
             guard let h = try await produceBlock(maxTransactions: 1) else { return }
             if h.gasUsed == 0 { return }
         }
+    }
+
+    /// Moves the `safe` and `finalized` blocks forward (never back, never past the head):
+    /// called with the batches' marks (``BatchStore/marks()``).
+    public func advanceMarks(safe: UInt64, finalized: UInt64) {
+        let s = min(max(safe, safeNumber ?? 0), head.number)
+        safeNumber = s
+        finalizedNumber = min(max(finalized, finalizedNumber), s)
     }
 
     // MARK: - Reads

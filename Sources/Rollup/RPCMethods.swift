@@ -82,9 +82,11 @@ extension JSONRPCServer {
     func blockNumber(_ tag: BlockTag) async throws -> UInt64? {
         let head = await chain.head.number
         switch tag {
-        case .latest, .pending, .safe: return head
-        // No batch has been proven yet, so only genesis is final.
-        case .finalized, .earliest: return 0
+        case .latest, .pending: return head
+        // Without batches (no coordinator) every block is as safe as it gets: the head.
+        case .safe: return await chain.safeNumber ?? head
+        case .finalized: return await chain.finalizedNumber
+        case .earliest: return 0
         case .number(let n): return n <= head ? n : nil
         case .hash(let h): return try await chain.block(hash: h)?.header.number
         }
@@ -93,8 +95,10 @@ extension JSONRPCServer {
     /// Refuses reads at blocks other than the head (`eth_getProof` proves the head state only).
     func latestState(_ tag: BlockTag) async throws {
         let head = await chain.head
+        let safe = await chain.safeNumber ?? head.number
         switch tag {
-        case .latest, .pending, .safe: return
+        case .latest, .pending: return
+        case .safe where safe == head.number: return
         case .number(let n) where n == head.number: return
         case .hash(let h) where h == head.hash: return
         case .number(let n) where n > head.number: throw RPCError.server("header not found")

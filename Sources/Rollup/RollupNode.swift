@@ -31,24 +31,41 @@ public struct RollupNode: Sendable {
     public let chain: Chain
     /// The settings.
     public let config: RollupNodeConfig
+    /// Hands batches of blocks to the prover network, when the node has a coordinator.
+    public let batcher: Batcher?
     let logger: Logger
     /// The JSON-RPC server both transports answer with (one set of installed filters).
     let rpcServer: JSONRPCServer
 
-    /// A node serving `chain`.
-    public init(chain: Chain, config: RollupNodeConfig, logger: Logger) {
+    /// A node serving `chain`, batching it with `batcher` when given.
+    public init(chain: Chain, config: RollupNodeConfig, batcher: Batcher? = nil, logger: Logger) {
         self.chain = chain
         self.config = config
+        self.batcher = batcher
         self.logger = logger
         self.rpcServer = JSONRPCServer(chain: chain, automine: config.blockTime == 0)
     }
 
     /// Opens (or creates) the chain stored in `datadir/chain.sqlite` (SQLite, WAL).
     public static func openChain(genesis: Genesis, datadir: String, logger: Logger) async throws -> Chain {
+        try await open(genesis: genesis, datadir: datadir, logger: logger).chain
+    }
+
+    /// Opens (or creates) the chain and its batches stored in `datadir/chain.sqlite`; the chain's
+    /// `safe` and `finalized` blocks resume from the stored batches.
+    public static func open(
+        genesis: Genesis,
+        datadir: String,
+        logger: Logger
+    ) async throws -> (chain: Chain, batches: BatchStore) {
         try FileManager.default.createDirectory(atPath: datadir, withIntermediateDirectories: true)
         let db = try await openDatabase(datadir + "/chain.sqlite", logger: logger)
         let store = try await SQLChainStore(db: db)
-        return try await Chain(genesis: genesis, store: store, logger: logger)
+        let chain = try await Chain(genesis: genesis, store: store, logger: logger)
+        let batches = try await BatchStore(db: db)
+        let marks = try await batches.marks()
+        if marks.safe > 0 { await chain.advanceMarks(safe: marks.safe, finalized: marks.finalized) }
+        return (chain, batches)
     }
 
     /// The JSON-RPC router: `POST /` takes a call or a batch.
@@ -111,12 +128,46 @@ public struct RollupNode: Sendable {
             logger: logger
         )
         var services: [any Service] = [app]
+        if let batcher { services.append(BatcherService(batcher: batcher)) }
         if config.blockTime > 0 {
             services.append(
                 BlockProducer(chain: chain, interval: .milliseconds(Int64(config.blockTime * 1000)), logger: logger)
             )
         }
         return ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: signals, logger: logger))
+    }
+}
+
+extension RollupNode {
+    /// Starts the node's services in the background and returns once it listens.
+    public func start() async throws -> RunningRollupNode {
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let group = serviceGroup(signals: []) { port in continuation.yield(port) }
+        let task = Task {
+            do { try await group.run() } catch { logger.error("rollup node stopped", metadata: ["error": "\(error)"]) }
+            continuation.finish()
+        }
+        var iterator = stream.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            throw RPCError.server("the rollup node failed to start on \(config.host):\(config.port)")
+        }
+        return RunningRollupNode(port: port, url: "http://\(config.host):\(port)", group: group, task: task)
+    }
+}
+
+/// A node running in this process.
+public struct RunningRollupNode: Sendable {
+    /// The port its JSON-RPC listens on.
+    public let port: Int
+    /// Its JSON-RPC URL.
+    public let url: String
+    let group: ServiceGroup
+    let task: Task<Void, Never>
+
+    /// Shuts down gracefully and waits.
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        await task.value
     }
 }
 

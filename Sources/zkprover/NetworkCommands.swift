@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NetworkCore
 import ProverNetwork
+import Rollup
 
 /// The network's subcommands, for `ZKProverCommand`'s list.
 enum NetworkCommands {
@@ -36,6 +37,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Write the listening port to this file once serving.") var portFile: String?
     @Option(help: "Largest request body in MiB (413 beyond); proofs travel as base64 in JSON.")
     var maxBodyMib = 6
+    @Flag(help: "Also accept evm-block jobs (zkVM block proofs; builds the block guest first).") var evmBlock = false
+    @Flag(help: "With --evm-block: evm-block-testing, insecure parameters (about 20 bits).")
+    var insecureTestParameters = false
 
     func validate() throws {
         guard (1...256).contains(maxBodyMib) else { throw ValidationError("--max-body-mib must be in 1...256") }
@@ -48,7 +52,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
         cc.leaseMillis = Int64(leaseSeconds * 1000)
         cc.token = token
         cc.faucetLimit = faucet
-        let core = try await CoordinatorCore(db: db, kinds: StandardProofKinds.registry(), config: cc, logger: logger)
+        let kinds = try CommandProofKinds.registry(evmBlock: evmBlock, insecure: insecureTestParameters)
+        let core = try await CoordinatorCore(db: db, kinds: kinds, config: cc, logger: logger)
         var sc = CoordinatorServerConfig()
         sc.host = host
         sc.port = port
@@ -86,6 +91,9 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: "Heartbeat interval in milliseconds.") var heartbeatMillis = 2000
     @Option(help: "Stop after this many verified proofs.") var maxProofs: Int?
     @Option(help: "Log level.") var logLevel = "info"
+    @Flag(help: "Also prove evm-block jobs (zkVM block proofs; builds the block guest first).") var evmBlock = false
+    @Flag(help: "With --evm-block: evm-block-testing, insecure parameters (about 20 bits).")
+    var insecureTestParameters = false
 
     func run() async throws {
         let logger = networkLogger("zkprover.node", level: logLevel)
@@ -96,7 +104,8 @@ struct NodeCommand: AsyncParsableCommand {
         config.workPerSecond = workPerSecond
         config.heartbeatInterval = .milliseconds(heartbeatMillis)
         config.maxProofs = maxProofs
-        let node = try ProverNode(config: config, kinds: StandardProofKinds.registry(), logger: logger)
+        let kinds = try CommandProofKinds.registry(evmBlock: evmBlock, insecure: insecureTestParameters)
+        let node = try ProverNode(config: config, kinds: kinds, logger: logger)
         logger.info("node starting", metadata: ["address": .string(node.key.address)])
         let task = Task { try await node.run() }
         let signals = [SIGTERM, SIGINT].map { sig -> any DispatchSourceSignal in
@@ -121,28 +130,76 @@ struct DevnetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "devnet",
         abstract:
-            "Local network: coordinator on SQLite in a temp folder, two nodes, a requester submitting a DAG of jobs."
+            "The whole system on one machine: L2 node, coordinator, two prover nodes; transfers over JSON-RPC until the finalized block passes them.",
+        discussion: """
+            Batches of L2 blocks become proof jobs (one per block, a final job per batch). By default each block's \
+            job is a stand-in STARK proof (--block-proofs stand-in): a zkVM proof of a block takes minutes on two \
+            cores. --block-proofs zkvm proves every block with the block guest (evm-block). --network-only runs the \
+            former devnet: a requester submitting a DAG of shard, aggregate and final jobs.
+            """
     )
 
-    @Option(help: "Shard jobs (plus one aggregate and one final job).") var shards = 4
-    @Option(help: "Input size parameter of the proof kind.") var size = 0
-    @Option(help: "Folder for the database and keys (default: a new temporary folder).") var directory: String?
-    @Option(help: "Proof kind (stark-fibonacci, or stark-fibonacci-testing for fast insecure proofs).")
+    @Option(help: "Signed transfers sent over JSON-RPC.") var transactions = 500
+    @Option(help: "Transfers per second (0: as fast as possible).") var rate: Double = 50
+    @Option(help: "Seconds between L2 blocks.") var blockTime: Double = 1
+    @Option(help: "Most blocks in a batch.") var batchBlocks = 4
+    @Option(help: "Seconds after which a batch closes however small.") var batchAge: Double = 4
+    @Option(help: "Block proofs: stand-in (a STARK example proof per block) or zkvm (evm-block).")
+    var blockProofs = BlockProofsOption.standIn
+    @Flag(help: "With --block-proofs zkvm: insecure parameters (evm-block-testing, about 20 bits).")
+    var insecureTestParameters = false
+    @Option(help: "Proof kind of the stand-in and final jobs (stark-fibonacci, or stark-fibonacci-testing).")
     var kind = StarkFibonacciKind.kindName
+    @Option(help: "Give up after this many seconds.") var timeout: Double = 600
+    @Flag(help: "Only the prover network: a requester submits a DAG of shard, aggregate and final jobs.")
+    var networkOnly = false
+    @Option(help: "With --network-only: shard jobs (plus one aggregate and one final job).") var shards = 4
+    @Option(help: "With --network-only: input size parameter of the proof kind.") var size = 0
+    @Option(help: "Folder for the databases and keys (default: a new temporary folder).") var directory: String?
     @Option(help: "Log level.") var logLevel = "warning"
 
     func run() async throws {
-        var options = DevnetOptions()
-        options.kind = kind
-        options.shards = shards
-        options.size = size
+        let say: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+        let logger = networkLogger("zkprover.devnet", level: logLevel)
+        if networkOnly {
+            var options = DevnetOptions()
+            options.kind = kind
+            options.shards = shards
+            options.size = size
+            options.directory = directory
+            let report = try await Devnet.run(
+                options: options,
+                kinds: StandardProofKinds.registry(),
+                logger: logger,
+                print: say
+            )
+            if !report.ledger.balanced || report.proofsRechecked != report.jobs.count { throw ExitCode(1) }
+            return
+        }
+        let kinds = try CommandProofKinds.registry(
+            evmBlock: blockProofs == .zkvm,
+            insecure: insecureTestParameters
+        )
+        var options = RollupDevnetOptions(
+            proofs: try CommandProofKinds.batchProofs(
+                blockProofs,
+                insecure: insecureTestParameters,
+                standIn: kind,
+                final: kind,
+                registry: kinds
+            )
+        )
+        options.transactions = transactions
+        options.rate = rate
+        options.blockTime = blockTime
+        options.policy = BatchPolicy(maxBlocks: batchBlocks, maxGas: 60_000_000, maxAgeSeconds: batchAge)
         options.directory = directory
-        let report = try await Devnet.run(
-            options: options,
-            kinds: StandardProofKinds.registry(),
-            logger: networkLogger("zkprover.devnet", level: logLevel)
-        ) { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
-        if !report.ledger.balanced || report.proofsRechecked != report.jobs.count { throw ExitCode(1) }
+        options.timeoutSeconds = timeout
+        // A node may lease only the work it proves within one lease period at the speed its
+        // self-benchmark measured on the stand-in kind; a zkVM block proof is far more work.
+        if blockProofs == .zkvm { options.leaseSeconds = max(options.leaseSeconds, timeout) }
+        let report = try await RollupDevnet.run(options: options, kinds: kinds, logger: logger, print: say)
+        if !report.succeeded || !report.ledger.balanced { throw ExitCode(1) }
     }
 }
 

@@ -201,9 +201,13 @@ public struct FieldElement: Hashable, Sendable {
 
     @inlinable @inline(__always)
     public static func * (a: FieldElement, b: FieldElement) -> FieldElement {
-        // The guests keep this path too: ``fieldMul32(_:_:)`` is no faster under their -Osize
-        // build (see Field32.swift).
+        #if _pointerBitWidth(_32)
+        // On the rv32im guests every product goes through ``secp256k1FieldMul(_:_:_:)``, which
+        // the guest linker routes to the `uint256_mulmod` syscall.
+        FieldElement(unchecked: guestFieldProduct(a.value, b.value))
+        #else
         reduce(wideMul(a.value, b.value))
+        #endif
     }
 
     @inlinable @inline(__always)
@@ -213,11 +217,11 @@ public struct FieldElement: Hashable, Sendable {
     @inlinable @inline(__always)
     public static func *= (a: inout FieldElement, b: FieldElement) { a = a * b }
 
-    /// The square (32-bit limbs on 32-bit targets: ``fieldSquare32(_:)``).
+    /// The square (on 32-bit targets through ``secp256k1FieldMul(_:_:_:)``, like products).
     @inlinable @inline(__always)
     public func squared() -> FieldElement {
         #if _pointerBitWidth(_32)
-        FieldElement(unchecked: fieldSquare32(value))
+        FieldElement(unchecked: guestFieldProduct(value, value))
         #else
         FieldElement.reduce(wideSquare(value))
         #endif
@@ -285,3 +289,55 @@ public struct FieldElement: Hashable, Sendable {
         return t.squared() == self ? t : nil
     }
 }
+
+/// `r := a·b mod p` for canonical field elements stored as 8 little-endian words each (the
+/// layout of `UInt256`), in software: ``fieldSquare32(_:)`` when `a == b`, else the 64-bit
+/// product and reduction.
+///
+/// On the rv32im zkVM guests, field products and squares call this function (never inlined),
+/// and the guest linker wraps its symbol (`ld.lld --wrap`, `Guests/runtime/secp256k1_accel.c`) to
+/// make one `uint256_mulmod` syscall with m = p instead; under Linux (qemu-riscv32), which has
+/// no such syscall, the wrapper calls this software body.
+@inline(never)
+public func secp256k1FieldMul(
+    _ r: UnsafeMutablePointer<UInt32>,
+    _ a: UnsafePointer<UInt32>,
+    _ b: UnsafePointer<UInt32>
+) {
+    func load(_ p: UnsafePointer<UInt32>) -> UInt256 {
+        func w(_ i: Int) -> UInt64 { UInt64(p[2 * i]) | UInt64(p[2 * i + 1]) << 32 }
+        return UInt256(w(0), w(1), w(2), w(3))
+    }
+    let x = load(a)
+    let v = a == b ? fieldSquare32(x) : FieldElement.reduce(wideMul(x, load(b))).value
+    r[0] = UInt32(truncatingIfNeeded: v.w0)
+    r[1] = UInt32(truncatingIfNeeded: v.w0 >> 32)
+    r[2] = UInt32(truncatingIfNeeded: v.w1)
+    r[3] = UInt32(truncatingIfNeeded: v.w1 >> 32)
+    r[4] = UInt32(truncatingIfNeeded: v.w2)
+    r[5] = UInt32(truncatingIfNeeded: v.w2 >> 32)
+    r[6] = UInt32(truncatingIfNeeded: v.w3)
+    r[7] = UInt32(truncatingIfNeeded: v.w3 >> 32)
+}
+
+#if _pointerBitWidth(_32)
+/// `a·b mod p` through ``secp256k1FieldMul(_:_:_:)`` (the guests' accelerated product).
+@inlinable @inline(__always)
+func guestFieldProduct(_ a: UInt256, _ b: UInt256) -> UInt256 {
+    var x = a
+    var y = b
+    var r = UInt256.zero
+    withUnsafeMutableBytes(of: &r) { rp in
+        withUnsafeBytes(of: &x) { xp in
+            withUnsafeBytes(of: &y) { yp in
+                secp256k1FieldMul(
+                    rp.baseAddress!.assumingMemoryBound(to: UInt32.self),
+                    xp.baseAddress!.assumingMemoryBound(to: UInt32.self),
+                    yp.baseAddress!.assumingMemoryBound(to: UInt32.self)
+                )
+            }
+        }
+    }
+    return r
+}
+#endif

@@ -101,6 +101,9 @@ public struct GuestBuilder: Sendable {
 
     /// The Embedded Swift symbol of `Keccak.keccakF1600(_:)`, wrapped to use the syscall.
     public static var keccakPermutationSymbol: String { "$e6Keccak11keccakF1600yySpys6UInt64VGF" }
+    /// The Embedded Swift symbol of `Secp256k1.secp256k1FieldMul(_:_:_:)`, wrapped to use the
+    /// `uint256_mulmod` syscall.
+    public static var secp256k1FieldMulSymbol: String { "$e9Secp256k117secp256k1FieldMulyySpys6UInt32VG_SPyADGAFtF" }
 
     /// The swiftc flags for rv32im Embedded Swift (docs/ARCHITECTURE.md §2).
     public static var swiftFlags: [String] {
@@ -151,7 +154,9 @@ public struct GuestBuilder: Sendable {
     /// guest module (code the host also builds as a module of its own, such as `EVMGuestInput`).
     ///
     /// When the Keccak module is linked in and `accelerateKeccak` is set, its `keccakF1600` is
-    /// wrapped (`ld.lld --wrap`) to call the `keccak_f` syscall (`runtime/keccak_accel.c`).
+    /// wrapped (`ld.lld --wrap`) to call the `keccak_f` syscall (`runtime/keccak_accel.c`). When
+    /// the Secp256k1 module is linked in, its `secp256k1FieldMul` (every base-field product on
+    /// 32-bit targets) is wrapped to call `uint256_mulmod` (`runtime/secp256k1_accel.c`).
     /// Without `accelerateKeccak`, the SDK's `Guest.keccakF` is compiled with
     /// `ZK_SOFTWARE_KECCAK` and permutes in software too: the guest never calls `keccak_f`.
     public func build(
@@ -179,6 +184,7 @@ public struct GuestBuilder: Sendable {
         var moduleFlags: [String] = []
         var linkFlags: [String] = []
         var accelerate = false
+        var accelerateSecp256k1 = false
         let modulesFile = directory.appendingPathComponent("guest.modules").path
         if let text = fm.contents(atPath: modulesFile) {
             let names = String(decoding: text, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
@@ -187,15 +193,17 @@ public struct GuestBuilder: Sendable {
             moduleObjects = try buildModules(names, cache: cache)
             moduleFlags = ["-I", cache.path]
             accelerate = accelerateKeccak && names.contains("Keccak")
+            accelerateSecp256k1 = names.contains("Secp256k1")
         }
         // Up to date? (the ELF is newer than every input and was built with the same options)
         let runtimeDir = guestsDirectory.appendingPathComponent("runtime")
-        let runtimeFiles = ["link.ld", "runtime.c", "start.S", "keccak_accel.c"].map {
+        let runtimeFiles = ["link.ld", "runtime.c", "start.S", "keccak_accel.c", "secp256k1_accel.c"].map {
             runtimeDir.appendingPathComponent($0).path
         }
         let inputs = sources + sdk + extraSources + runtimeFiles + moduleObjects + [modulesFile, sourcesFile, libgcc]
         let stamp = out.path + ".options"
-        let options = "accelerateKeccak=\(accelerate) softwareKeccak=\(!accelerateKeccak)"
+        let options =
+            "accelerateKeccak=\(accelerate) softwareKeccak=\(!accelerateKeccak) accelerateSecp256k1=\(accelerateSecp256k1)"
         let defines = accelerateKeccak ? [] : ["-D", "ZK_SOFTWARE_KECCAK"]
         func mtime(_ p: String) -> Date? { (try? fm.attributesOfItem(atPath: p)[.modificationDate]) as? Date }
         if let built = mtime(out.path), fm.contents(atPath: stamp) == Data(options.utf8),
@@ -236,6 +244,17 @@ public struct GuestBuilder: Sendable {
                 ]
             )
             linkFlags = ["--wrap=" + GuestBuilder.keccakPermutationSymbol, accelObj]
+        }
+        if accelerateSecp256k1 {
+            let accelObj = work.appendingPathComponent("secp256k1_accel.o").path
+            try GuestBuilder.run(
+                bin + "/clang",
+                cflags + [
+                    "-O2", "-ffreestanding", "-c", runtime.appendingPathComponent("secp256k1_accel.c").path, "-o",
+                    accelObj,
+                ]
+            )
+            linkFlags += ["--wrap=" + GuestBuilder.secp256k1FieldMulSymbol, accelObj]
         }
         try GuestBuilder.run(
             bin + "/ld.lld",

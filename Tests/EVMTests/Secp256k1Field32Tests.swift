@@ -35,6 +35,28 @@ import Testing
         }
     }
 
+    /// The word-pointer product the zkVM guests route through `uint256_mulmod` (its software body,
+    /// which they fall back to under qemu), against `UInt256.mulMod` by p, squares included.
+    @Test func wordProductMatchesMulMod() {
+        func words(_ v: UInt256) -> [UInt32] {
+            [v.w0, v.w1, v.w2, v.w3].flatMap { [UInt32(truncatingIfNeeded: $0), UInt32(truncatingIfNeeded: $0 >> 32)] }
+        }
+        let values = Self.edges + Self.randomElements(60, seed: 34)
+        for a in values {
+            for b in values.prefix(20) + [a] {
+                var r = [UInt32](repeating: 0, count: 8)
+                let x = words(a.value)
+                let y = words(b.value)
+                x.withUnsafeBufferPointer { xp in
+                    y.withUnsafeBufferPointer { yp in secp256k1FieldMul(&r, xp.baseAddress!, yp.baseAddress!) }
+                }
+                #expect(r == words(UInt256.mulMod(a.value, b.value, FieldElement.p)))
+                x.withUnsafeBufferPointer { xp in secp256k1FieldMul(&r, xp.baseAddress!, xp.baseAddress!) }
+                #expect(r == words(UInt256.mulMod(a.value, a.value, FieldElement.p)))
+            }
+        }
+    }
+
     @Test func squareMatches64BitPath() {
         for a in Self.edges + Self.randomElements(3000, seed: 33) {
             let expected = FieldElement.reduce(wideSquare(a.value)).value

@@ -273,7 +273,28 @@ extension AirBuilder where F == VMField {
     }
 }
 
+extension AirBuilder where F == VMField {
+    /// Proves `distance` an integer in `[0, 2^30)`, `multiplicity` times (0 or 1): `lo` (a
+    /// column) is looked up as `(16, lo)` and `(distance − lo)/2^16` as `(14, ·)`. A negative
+    /// integer −d is `p − d` in the field and passes only if `d ≥ p − 2^30` (about 2^29.98):
+    /// callers bound their negative cases far below that.
+    public mutating func assertBelow2To30(_ distance: Expr, lo: Expr, multiplicity: Expr) {
+        send(bus: .vmRange, values: [16, lo], multiplicity: multiplicity)
+        send(bus: .vmRange, values: [14, (distance - lo) * Expr(inverseOf2To16)], multiplicity: multiplicity)
+    }
+}
+
 extension LookupCounter {
+    /// Records the lookups of one ``AirBuilder/assertBelow2To30(_:lo:multiplicity:)`` of
+    /// `distance` (below 2^30) and returns its `lo`.
+    @inlinable @discardableResult
+    public mutating func below2To30(_ distance: UInt32) -> UInt32 {
+        precondition(distance < 1 << 30, "distance \(distance) out of range")
+        range(distance & 0xffff, bits: 16)
+        range(distance >> 16, bits: 14)
+        return distance & 0xffff
+    }
+
     /// Records the range lookups of one ``AirBuilder/memoryAccess`` and returns `diffLo`.
     @inlinable @discardableResult
     public mutating func timestampCheck(prev: UInt32, now: UInt32) -> UInt32 {

@@ -232,11 +232,7 @@ public struct KeccakAir: Air {
             (E(F(SyscallAir.memoryEndWord)) - last, Col.upper),
             (codeDistance, Col.code),
         ]
-        for (distance, col) in checks {
-            let lo = b.main(col)
-            b.send(bus: .vmRange, values: [16, lo], multiplicity: export)
-            b.send(bus: .vmRange, values: [14, (distance - lo) * E(inverseOf2To16)], multiplicity: export)
-        }
+        for (distance, col) in checks { b.assertBelow2To30(distance, lo: b.main(col), multiplicity: export) }
         // The 50 words, before and after.
         for k in 0..<Self.stateWords {
             let lane = k / 2

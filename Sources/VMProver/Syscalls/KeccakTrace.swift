@@ -81,11 +81,7 @@ extension KeccakAir {
                 (SyscallAir.memoryEndWord - last, C.upper),
                 (below ? codeStartWord - last : w - codeEndWord, C.code),
             ]
-            for (d, col) in distances {
-                t[r, col] = F(d & 0xffff)
-                counter.range(d & 0xffff, bits: 16)
-                counter.range(d >> 16, bits: 14)
-            }
+            for (d, col) in distances { t[r, col] = F(counter.below2To30(d)) }
         }
         // Padding: permutations of the zero state, the last one cut off by the height.
         var row = events.count * rounds

@@ -102,9 +102,7 @@ public struct MulModAir: Air {
         }
         // Distances, each 16 + 14 bits: usable memory, x outside the code, x disjoint from y and m.
         func nonNegative(_ distance: E, _ col: Int) {
-            let lo = b.main(col)
-            b.send(bus: .vmRange, values: [16, lo], multiplicity: real)
-            b.send(bus: .vmRange, values: [14, (distance - lo) * E(inverseOf2To16)], multiplicity: real)
+            b.assertBelow2To30(distance, lo: b.main(col), multiplicity: real)
         }
         for o in 0..<3 {
             nonNegative(w[o] - E(F(SyscallAir.memoryStartWord)), Col.lower + o)

@@ -33,10 +33,7 @@ extension MulModAir {
             let w = pointers.map { $0 >> 2 }
             func split(_ col: Int, _ d: Int64) throws(ShardWitnessError) {
                 guard d >= 0, d < 1 << 30 else { throw fail }
-                let v = UInt32(d)
-                t[i, col] = F(v & 0xffff)
-                counter.range(v & 0xffff, bits: 16)
-                counter.range(v >> 16, bits: 14)
+                t[i, col] = F(counter.below2To30(UInt32(d)))
             }
             for o in 0..<3 {
                 guard pointers[o] & 3 == 0 else { throw fail }

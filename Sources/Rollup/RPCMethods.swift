@@ -112,8 +112,9 @@ extension JSONRPCServer {
     func stateBlock(_ tag: BlockTag) async throws -> UInt64 {
         let head = await chain.head.number
         switch tag {
-        case .latest, .pending, .safe: return head
-        case .finalized, .earliest: return 0
+        case .latest, .pending: return head
+        // The batches' marks (the head and genesis without a coordinator).
+        case .safe, .finalized, .earliest: return try await blockNumber(tag) ?? head
         case .number(let n):
             guard n <= head else { throw RPCError.server("header not found") }
             return n

@@ -77,10 +77,16 @@ import Testing
             let final = try await core.job(b.finalJob!)
             #expect(final.state.isProven && final.role == .final && final.dependsOn == b.blockJobs.sorted())
         }
-        // State reads at `safe` follow the batches: the head (5) is past it.
-        let balance = #"{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":["\#(to)","safe"]}"#
-        let refused = try JSONSerialization.jsonObject(with: try #require(await rpc.handle(body: Data(balance.utf8))))
-        #expect((refused as? [String: Any])?["error"] != nil)
+        // State reads at `safe` and `finalized` follow the batches: block 4's state (4 transfers of
+        // 3 wei), not the head's (5), served from the state history.
+        for tag in ["safe", "finalized"] {
+            let balance = #"{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":["\#(to)","\#(tag)"]}"#
+            let reply = try JSONSerialization.jsonObject(with: try #require(await rpc.handle(body: Data(balance.utf8))))
+            #expect((reply as? [String: Any])?["result"] as? String == "0xc", "\(tag): \(reply)")
+        }
+        let latest = #"{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":["\#(to)","latest"]}"#
+        let head = try JSONSerialization.jsonObject(with: try #require(await rpc.handle(body: Data(latest.utf8))))
+        #expect((head as? [String: Any])?["result"] as? String == "0xf")
         proving.cancel()
         _ = await proving.result
         await coordinator.stop()

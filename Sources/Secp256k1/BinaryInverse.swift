@@ -61,12 +61,28 @@ func binaryInverse(_ a: UInt256, _ m: UInt256) -> UInt256 {
 extension Scalar {
     /// The inverse in variable time (binary extended Euclid); for public values only — signing
     /// uses the constant-time ``inverse()``.
+    /// On 32-bit targets (the zkVM guests) it is ``inverse()``, whose products each take one
+    /// `uint256_mulmod` syscall there.
     @inlinable
-    public func inverseVartime() -> Scalar { Scalar(unchecked: binaryInverse(value, Scalar.n)) }
+    public func inverseVartime() -> Scalar {
+        #if _pointerBitWidth(_32)
+        inverse()
+        #else
+        Scalar(unchecked: binaryInverse(value, Scalar.n))
+        #endif
+    }
 }
 
 extension FieldElement {
-    /// The inverse in variable time (binary extended Euclid); for public values only.
+    /// The inverse in variable time (binary extended Euclid); for public values only. On 32-bit
+    /// targets (the zkVM guests) it is ``inverse()``: its ~270 products each take one
+    /// `uint256_mulmod` syscall there, several times cheaper than the binary algorithm.
     @inlinable
-    public func inverseVartime() -> FieldElement { FieldElement(unchecked: binaryInverse(value, FieldElement.p)) }
+    public func inverseVartime() -> FieldElement {
+        #if _pointerBitWidth(_32)
+        inverse()
+        #else
+        FieldElement(unchecked: binaryInverse(value, FieldElement.p))
+        #endif
+    }
 }

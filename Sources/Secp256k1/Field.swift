@@ -204,7 +204,7 @@ public struct FieldElement: Hashable, Sendable {
         #if _pointerBitWidth(_32)
         // On the rv32im guests every product goes through ``secp256k1FieldMul(_:_:_:)``, which
         // the guest linker routes to the `uint256_mulmod` syscall.
-        FieldElement(unchecked: guestFieldProduct(a.value, b.value))
+        FieldElement(unchecked: guestProduct(a.value, b.value, secp256k1FieldMul))
         #else
         reduce(wideMul(a.value, b.value))
         #endif
@@ -221,7 +221,7 @@ public struct FieldElement: Hashable, Sendable {
     @inlinable @inline(__always)
     public func squared() -> FieldElement {
         #if _pointerBitWidth(_32)
-        FieldElement(unchecked: guestFieldProduct(value, value))
+        FieldElement(unchecked: guestProduct(value, value, secp256k1FieldMul))
         #else
         FieldElement.reduce(wideSquare(value))
         #endif
@@ -304,12 +304,30 @@ public func secp256k1FieldMul(
     _ a: UnsafePointer<UInt32>,
     _ b: UnsafePointer<UInt32>
 ) {
-    func load(_ p: UnsafePointer<UInt32>) -> UInt256 {
-        func w(_ i: Int) -> UInt64 { UInt64(p[2 * i]) | UInt64(p[2 * i + 1]) << 32 }
-        return UInt256(w(0), w(1), w(2), w(3))
-    }
-    let x = load(a)
-    let v = a == b ? fieldSquare32(x) : FieldElement.reduce(wideMul(x, load(b))).value
+    let x = loadWords(a)
+    storeWords(r, a == b ? fieldSquare32(x) : FieldElement.reduce(wideMul(x, loadWords(b))).value)
+}
+
+/// `r := a·b mod n` for canonical scalars stored as 8 little-endian words each, in software.
+/// Like ``secp256k1FieldMul(_:_:_:)``: the guests' scalar products call it, and their linker
+/// wraps it to one `uint256_mulmod` syscall with m = n.
+@inline(never)
+public func secp256k1ScalarMul(
+    _ r: UnsafeMutablePointer<UInt32>,
+    _ a: UnsafePointer<UInt32>,
+    _ b: UnsafePointer<UInt32>
+) {
+    storeWords(r, Scalar.reduce(wideMul(loadWords(a), loadWords(b))).value)
+}
+
+@inline(__always)
+func loadWords(_ p: UnsafePointer<UInt32>) -> UInt256 {
+    func w(_ i: Int) -> UInt64 { UInt64(p[2 * i]) | UInt64(p[2 * i + 1]) << 32 }
+    return UInt256(w(0), w(1), w(2), w(3))
+}
+
+@inline(__always)
+func storeWords(_ r: UnsafeMutablePointer<UInt32>, _ v: UInt256) {
     r[0] = UInt32(truncatingIfNeeded: v.w0)
     r[1] = UInt32(truncatingIfNeeded: v.w0 >> 32)
     r[2] = UInt32(truncatingIfNeeded: v.w1)
@@ -321,16 +339,21 @@ public func secp256k1FieldMul(
 }
 
 #if _pointerBitWidth(_32)
-/// `a·b mod p` through ``secp256k1FieldMul(_:_:_:)`` (the guests' accelerated product).
+/// `product(a, b)` through a word-pointer product (the guests' accelerated field and scalar
+/// products).
 @inlinable @inline(__always)
-func guestFieldProduct(_ a: UInt256, _ b: UInt256) -> UInt256 {
+func guestProduct(
+    _ a: UInt256,
+    _ b: UInt256,
+    _ product: (UnsafeMutablePointer<UInt32>, UnsafePointer<UInt32>, UnsafePointer<UInt32>) -> Void
+) -> UInt256 {
     var x = a
     var y = b
     var r = UInt256.zero
     withUnsafeMutableBytes(of: &r) { rp in
         withUnsafeBytes(of: &x) { xp in
             withUnsafeBytes(of: &y) { yp in
-                secp256k1FieldMul(
+                product(
                     rp.baseAddress!.assumingMemoryBound(to: UInt32.self),
                     xp.baseAddress!.assumingMemoryBound(to: UInt32.self),
                     yp.baseAddress!.assumingMemoryBound(to: UInt32.self)

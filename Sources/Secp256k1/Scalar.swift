@@ -114,7 +114,13 @@ public struct Scalar: Hashable, Sendable {
 
     @inlinable
     public static func * (a: Scalar, b: Scalar) -> Scalar {
+        #if _pointerBitWidth(_32)
+        // On the rv32im guests every product goes through ``secp256k1ScalarMul(_:_:_:)``, which
+        // the guest linker routes to the `uint256_mulmod` syscall.
+        Scalar(unchecked: guestProduct(a.value, b.value, secp256k1ScalarMul))
+        #else
         reduce(wideMul(a.value, b.value))
+        #endif
     }
 
     /// The multiplicative inverse (`self^(n−2)`, 4-bit fixed window); zero for zero.

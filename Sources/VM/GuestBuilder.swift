@@ -104,6 +104,8 @@ public struct GuestBuilder: Sendable {
     /// The Embedded Swift symbol of `Secp256k1.secp256k1FieldMul(_:_:_:)`, wrapped to use the
     /// `uint256_mulmod` syscall.
     public static var secp256k1FieldMulSymbol: String { "$e9Secp256k117secp256k1FieldMulyySpys6UInt32VG_SPyADGAFtF" }
+    /// The symbol of `Secp256k1.secp256k1ScalarMul(_:_:_:)`, wrapped likewise (m = n).
+    public static var secp256k1ScalarMulSymbol: String { "$e9Secp256k118secp256k1ScalarMulyySpys6UInt32VG_SPyADGAFtF" }
 
     /// The swiftc flags for rv32im Embedded Swift (docs/ARCHITECTURE.md §2).
     public static var swiftFlags: [String] {
@@ -155,8 +157,9 @@ public struct GuestBuilder: Sendable {
     ///
     /// When the Keccak module is linked in and `accelerateKeccak` is set, its `keccakF1600` is
     /// wrapped (`ld.lld --wrap`) to call the `keccak_f` syscall (`runtime/keccak_accel.c`). When
-    /// the Secp256k1 module is linked in, its `secp256k1FieldMul` (every base-field product on
-    /// 32-bit targets) is wrapped to call `uint256_mulmod` (`runtime/secp256k1_accel.c`).
+    /// the Secp256k1 module is linked in, its `secp256k1FieldMul` and `secp256k1ScalarMul` (every
+    /// field and scalar product on 32-bit targets) are wrapped to call `uint256_mulmod`
+    /// (`runtime/secp256k1_accel.c`).
     /// Without `accelerateKeccak`, the SDK's `Guest.keccakF` is compiled with
     /// `ZK_SOFTWARE_KECCAK` and permutes in software too: the guest never calls `keccak_f`.
     public func build(
@@ -254,7 +257,10 @@ public struct GuestBuilder: Sendable {
                     accelObj,
                 ]
             )
-            linkFlags += ["--wrap=" + GuestBuilder.secp256k1FieldMulSymbol, accelObj]
+            linkFlags += [
+                "--wrap=" + GuestBuilder.secp256k1FieldMulSymbol, "--wrap=" + GuestBuilder.secp256k1ScalarMulSymbol,
+                accelObj,
+            ]
         }
         try GuestBuilder.run(
             bin + "/ld.lld",

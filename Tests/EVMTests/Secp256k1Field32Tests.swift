@@ -35,8 +35,9 @@ import Testing
         }
     }
 
-    /// The word-pointer product the zkVM guests route through `uint256_mulmod` (its software body,
-    /// which they fall back to under qemu), against `UInt256.mulMod` by p, squares included.
+    /// The word-pointer products the zkVM guests route through `uint256_mulmod` (their software
+    /// bodies, which they fall back to under qemu), against `UInt256.mulMod` by p (squares
+    /// included) and by n.
     @Test func wordProductMatchesMulMod() {
         func words(_ v: UInt256) -> [UInt32] {
             [v.w0, v.w1, v.w2, v.w3].flatMap { [UInt32(truncatingIfNeeded: $0), UInt32(truncatingIfNeeded: $0 >> 32)] }
@@ -53,6 +54,13 @@ import Testing
                 #expect(r == words(UInt256.mulMod(a.value, b.value, FieldElement.p)))
                 x.withUnsafeBufferPointer { xp in secp256k1FieldMul(&r, xp.baseAddress!, xp.baseAddress!) }
                 #expect(r == words(UInt256.mulMod(a.value, a.value, FieldElement.p)))
+                // Scalars: the same words as integers below p, reduced mod n first.
+                let (sa, sb) = (Scalar(reducing: a.value), Scalar(reducing: b.value))
+                let (u, v) = (words(sa.value), words(sb.value))
+                u.withUnsafeBufferPointer { up in
+                    v.withUnsafeBufferPointer { vp in secp256k1ScalarMul(&r, up.baseAddress!, vp.baseAddress!) }
+                }
+                #expect(r == words(UInt256.mulMod(sa.value, sb.value, Scalar.n)))
             }
         }
     }

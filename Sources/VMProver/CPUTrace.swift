@@ -118,9 +118,7 @@ public struct CPUTrace: Sendable {
                     writes = true
                     c = bValue
                 } else {
-                    guard let call = Syscall(rawValue: a),
-                        !call.isAccelerated || ShardAccelerators.table(for: call) != nil
-                    else {
+                    guard let call = Syscall(rawValue: a), ShardAccelerators.canProve(call) else {
                         throw .unsupportedSyscall(number: a, pc: r.pc)
                     }
                     writes = true

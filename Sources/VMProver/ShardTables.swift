@@ -50,6 +50,9 @@ public struct ShardAccelerators: OptionSet, Sendable, Hashable {
         }
     }
 
+    /// Whether this prover can prove `call`: a base syscall, or an accelerated one with a table.
+    public static func canProve(_ call: Syscall) -> Bool { !call.isAccelerated || table(for: call) != nil }
+
     /// The accelerators the syscalls of `shard` need.
     public init(shard: Shard) {
         self = []
@@ -137,7 +140,7 @@ public struct ShardWitness: Sendable {
     public init(shard: Shard, start: MemoryImage, key: VMProgramKey) throws(ShardWitnessError) {
         var counter = LookupCounter()
         for e in shard.syscalls {
-            if let call = Syscall(rawValue: e.number), call.isAccelerated, ShardAccelerators.table(for: call) == nil {
+            if let call = Syscall(rawValue: e.number), !ShardAccelerators.canProve(call) {
                 throw .unsupportedSyscall(number: e.number, pc: shard.rows[e.row].pc)
             }
         }

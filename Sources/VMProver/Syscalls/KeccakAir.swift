@@ -60,11 +60,8 @@ extension Bus {
 /// `[w, w + 50)` lie in `[0x400, 0x3FFFC000)` (usable memory) and outside the code words
 /// `[codeStartWord, codeEndWord)` (the executor writes them back), and sends
 /// `(clk, w + k, preimage word k, A''' word k)` for k = 0…49 on ``Bus/vmKeccakMemory``.
-/// Every bound is an integer bound: `w < 2^30` and each distance is split as 16 + 14 bits (below
-/// 2^30). A negative distance −d appears in the field as p − d, and has no such split while
-/// d < p − 2^30 (about 2^29.98). Each is far smaller: below the memory start d ≤ 0x400; past
-/// the end d ≤ 0x4000 + 50 (w < 2^30); on the wrong side of the code d < 2^28 + 50 (code lies
-/// below 2^30 bytes, so its words below 2^28).
+/// The bounds are the shared word-range checks (`WordRanges.swift`, which argues why each holds
+/// over the integers).
 public struct KeccakAir: Air {
     public typealias F = VMField
     /// First word of the code (see ``SyscallAir/codeStartWord``).
@@ -216,23 +213,19 @@ public struct KeccakAir: Air {
             values: [clk, E(F(Syscall.keccakF.rawValue)), 0, a0.lo, a0.hi, 0, 0],
             multiplicity: export
         )
-        // a0 = 4w: a0_lo = 4x with x 14-bit, w = x + 2^14·a0_hi (a0_hi is 16-bit: limb invariant).
-        let x = b.main(Col.x)
-        b.assertZero(export * (a0.lo - 4 * x))
-        b.send(bus: .vmRange, values: [14, x], multiplicity: export)
-        let w = x + a0.hi * 16384
-        let last = w + E(F(UInt32(Self.stateWords)))
-        // 0 ≤ w − 0x400, 0 ≤ 0x3FFFC000 − (w + 50), and the code distance, each as 16 + 14 bits.
-        let below = b.main(Col.below)
-        b.assertBool(below)
-        let codeDistance =
-            below * (E(F(codeStartWord)) - last) + (1 - below) * (w - E(F(codeEndWord)))
-        let checks: [(E, Int)] = [
-            (w - E(F(SyscallAir.memoryStartWord)), Col.lower),
-            (E(F(SyscallAir.memoryEndWord)) - last, Col.upper),
-            (codeDistance, Col.code),
-        ]
-        for (distance, col) in checks { b.assertBelow2To30(distance, lo: b.main(col), multiplicity: export) }
+        // The 50 words from a0 = 4w: usable, and outside the code (they are written).
+        let w = b.alignedWordAddress(a0, x: b.main(Col.x), multiplicity: export)
+        let n = UInt32(Self.stateWords)
+        b.assertUsableWords(w, count: n, lower: b.main(Col.lower), upper: b.main(Col.upper), multiplicity: export)
+        b.assertDisjointWords(
+            w,
+            count: n,
+            E(F(codeStartWord)),
+            count: codeEndWord - codeStartWord,
+            after: b.main(Col.below),
+            gapLo: b.main(Col.code),
+            multiplicity: export
+        )
         // The 50 words, before and after.
         for k in 0..<Self.stateWords {
             let lane = k / 2

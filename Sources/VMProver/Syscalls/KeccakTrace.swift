@@ -68,20 +68,20 @@ extension KeccakAir {
             t[r, C.clk] = F(clk)
             t.setWord(r, C.a0, a0)
             let w = a0 >> 2
-            let x = (a0 & 0xffff) >> 2
+            let outside = ShardWitnessError.inconsistent("keccak_f at clk \(clk): state outside writable memory")
+            guard let x = counter.alignedWordAddress(a0), let usable = counter.usableWords(w, count: UInt32(n)),
+                let code = counter.disjointWords(
+                    w,
+                    count: UInt32(n),
+                    codeStartWord,
+                    count: codeEndWord - codeStartWord
+                )
+            else { throw outside }
             t[r, C.x] = F(x)
-            counter.range(x, bits: 14)
-            let last = w &+ UInt32(n)
-            let below = last <= codeStartWord
-            guard w >= SyscallAir.memoryStartWord, last <= SyscallAir.memoryEndWord, below || w >= codeEndWord
-            else { throw .inconsistent("keccak_f at clk \(clk): state outside writable memory") }
-            t[r, C.below] = below ? .one : .zero
-            let distances: [(UInt32, Int)] = [
-                (w - SyscallAir.memoryStartWord, C.lower),
-                (SyscallAir.memoryEndWord - last, C.upper),
-                (below ? codeStartWord - last : w - codeEndWord, C.code),
-            ]
-            for (d, col) in distances { t[r, col] = F(counter.below2To30(d)) }
+            t[r, C.lower] = F(usable.lower)
+            t[r, C.upper] = F(usable.upper)
+            t[r, C.below] = code.after ? .one : .zero
+            t[r, C.code] = F(code.gapLo)
         }
         // Padding: permutations of the zero state, the last one cut off by the height.
         var row = events.count * rounds

@@ -27,8 +27,8 @@ import VM
 /// - the call is the CPU's (`(clk, 0x1013, 0, a0, 0, 0)` received on ``Bus/vmSyscall``), with a1
 ///   and a2 read at clk + 2 as the executor reads them;
 /// - each pointer is 4-aligned, its 8 words lie in usable memory `[0x400, 0x3FFFC000)`, x's lie
-///   outside the code words (x is written), and x is disjoint from y and from m (each gap
-///   `≥ 0` as 16 + 14 bits). y and m need no such check: two reads of one word at clk + 2 cannot
+///   outside the code words (x is written), and x is disjoint from y and from m (the shared
+///   word-range checks of `WordRanges.swift`). y and m need no such check: two reads of one word at clk + 2 cannot
 ///   both chain (each access needs a strictly smaller previous timestamp);
 /// - the operands are the memory words (8 accesses each; x's consumes x and produces r at
 ///   clk + 3, the executor's read and write merged), with every byte range-checked, so the
@@ -92,29 +92,33 @@ public struct MulModAir: Air {
                 multiplicity: real
             )
         }
-        // Alignment and word addresses.
+        // Word addresses; usable memory; x outside the code (it is written) and disjoint from y and m.
         var w: [E] = []
         for o in 0..<3 {
-            let t = b.main(Col.t + o)
-            b.assertEqual(pointers[o].lo, 4 * t)
-            b.send(bus: .vmRange, values: [14, t], multiplicity: real)
-            w.append(t + pointers[o].hi * 16384)
+            w.append(b.alignedWordAddress(pointers[o], x: b.main(Col.t + o), multiplicity: real))
+            b.assertUsableWords(
+                w[o],
+                count: 8,
+                lower: b.main(Col.lower + o),
+                upper: b.main(Col.upper + o),
+                multiplicity: real
+            )
         }
-        // Distances, each 16 + 14 bits: usable memory, x outside the code, x disjoint from y and m.
-        func nonNegative(_ distance: E, _ col: Int) {
-            b.assertBelow2To30(distance, lo: b.main(col), multiplicity: real)
-        }
-        for o in 0..<3 {
-            nonNegative(w[o] - E(F(SyscallAir.memoryStartWord)), Col.lower + o)
-            nonNegative(E(F(SyscallAir.memoryEndWord)) - w[o] - 8, Col.upper + o)
-        }
-        let below = b.main(Col.below)
-        b.assertBool(below)
-        nonNegative(below * (E(F(codeStartWord)) - w[0] - 8) + (1 - below) * (w[0] - E(F(codeEndWord))), Col.code)
-        for (other, s, d) in [(w[1], Col.sXY, Col.dXY), (w[2], Col.sXM, Col.dXM)] {
-            let after = b.main(s)
-            b.assertBool(after)
-            nonNegative(after * (other - w[0] - 8) + (1 - after) * (w[0] - other - 8), d)
+        let others: [(E, UInt32, Int, Int)] = [
+            (E(F(codeStartWord)), codeEndWord - codeStartWord, Col.below, Col.code),
+            (w[1], 8, Col.sXY, Col.dXY),
+            (w[2], 8, Col.sXM, Col.dXM),
+        ]
+        for (v, m, after, gap) in others {
+            b.assertDisjointWords(
+                w[0],
+                count: 8,
+                v,
+                count: m,
+                after: b.main(after),
+                gapLo: b.main(gap),
+                multiplicity: real
+            )
         }
         // Bytes.
         func bytes(_ base: Int, _ n: Int) -> [E] { (0..<n).map { b.main(base + $0) } }

@@ -31,25 +31,22 @@ extension MulModAir {
             }
             // Pointers, bounds and gaps.
             let w = pointers.map { $0 >> 2 }
-            func split(_ col: Int, _ d: Int64) throws(ShardWitnessError) {
-                guard d >= 0, d < 1 << 30 else { throw fail }
-                t[i, col] = F(counter.below2To30(UInt32(d)))
-            }
             for o in 0..<3 {
-                guard pointers[o] & 3 == 0 else { throw fail }
-                let x = (pointers[o] & 0xffff) >> 2
+                guard let x = counter.alignedWordAddress(pointers[o]), let usable = counter.usableWords(w[o], count: 8)
+                else { throw fail }
                 t[i, C.t + o] = F(x)
-                counter.range(x, bits: 14)
-                try split(C.lower + o, Int64(w[o]) - Int64(SyscallAir.memoryStartWord))
-                try split(C.upper + o, Int64(SyscallAir.memoryEndWord) - Int64(w[o]) - 8)
+                t[i, C.lower + o] = F(usable.lower)
+                t[i, C.upper + o] = F(usable.upper)
             }
-            let below = Int64(w[0]) + 8 <= Int64(codeStartWord)
-            t[i, C.below] = below ? .one : .zero
-            try split(C.code, below ? Int64(codeStartWord) - Int64(w[0]) - 8 : Int64(w[0]) - Int64(codeEndWord))
-            for (o, s, d) in [(1, C.sXY, C.dXY), (2, C.sXM, C.dXM)] {
-                let after = w[o] > w[0]
-                t[i, s] = after ? .one : .zero
-                try split(d, after ? Int64(w[o]) - Int64(w[0]) - 8 : Int64(w[0]) - Int64(w[o]) - 8)
+            let others: [(UInt32, UInt32, Int, Int)] = [
+                (codeStartWord, codeEndWord - codeStartWord, C.below, C.code),
+                (w[1], 8, C.sXY, C.dXY),
+                (w[2], 8, C.sXM, C.dXM),
+            ]
+            for (v, m, after, gap) in others {
+                guard let d = counter.disjointWords(w[0], count: 8, v, count: m) else { throw fail }
+                t[i, after] = d.after ? .one : .zero
+                t[i, gap] = F(d.gapLo)
             }
             // Memory: x, y, m read at clk + 2, x written at clk + 3 (merged into one access).
             var operands = [[UInt32]](repeating: [], count: 3)

@@ -256,6 +256,14 @@ struct KeccakTableTests {
         }
     }
 
+    /// The state claimed below the code while it lies above it: the code gap turns negative.
+    @Test func stateOnTheWrongSideOfTheCode() throws {
+        let f = try Self.fixture()
+        Self.expectRejected("state below the code", table: nil, f) { t in
+            Self.set(&t[Self.keccak].trace, 23, K.below, .one - Self.get(t[Self.keccak].trace, 23, K.below))
+        }
+    }
+
     /// A memory row whose word is never sent by a call.
     @Test func extraMemoryWord() throws {
         let f = try Self.fixture()

@@ -187,4 +187,14 @@ struct MulModTableTests {
             Self.set(&t, 3, C.r + 5, Self.get(t, 3, C.r + 5) + .one)
         }
     }
+
+    /// The disjointness and code checks taken on the wrong side: y claimed after x when it lies
+    /// before it, x claimed below the code when it lies above it. The gap turns negative.
+    @Test func wrongSideOfAGap() throws {
+        for (what, col) in [("y after x", C.sXY), ("x below the code", C.below)] {
+            try Self.expectRejected(what) { t in
+                Self.set(&t, 0, col, .one - Self.get(t, 0, col))
+            }
+        }
+    }
 }

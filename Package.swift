@@ -50,6 +50,8 @@ let package = Package(
     .target(name: "Algebra", swiftSettings: fastSettings),
     .target(name: "Hashing", dependencies: ["Algebra", "Keccak"], swiftSettings: fastSettings),
     .target(name: "Stark", dependencies: ["Algebra", "Hashing"], swiftSettings: fastSettings),
+    // Recursion circuits: a STARK verifier as a fixed circuit of a few tables, proven by Stark.
+    .target(name: "Recursion", dependencies: ["Algebra", "Hashing", "Stark"], swiftSettings: fastSettings),
 
     // Host-side tooling.
     .target(name: "EVMFixtures", dependencies: ["EVM"], swiftSettings: fastSettings),
@@ -128,6 +130,7 @@ let package = Package(
     .testTarget(name: "AlgebraTests", dependencies: ["Algebra"]),
     .testTarget(name: "HashingTests", dependencies: ["TestSupport", "Hashing", "Algebra", "Keccak"]),
     .testTarget(name: "StarkTests", dependencies: ["Stark", "Algebra", "Hashing"]),
+    .testTarget(name: "RecursionTests", dependencies: ["Recursion", "Stark", "Algebra", "Hashing"]),
     .testTarget(
       name: "EVMTests",
       dependencies: ["EVM", "EVMPrimitives", "Secp256k1", "Precompiles", "EVMFixtures", "Keccak", "TestSupport"]

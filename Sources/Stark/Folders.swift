@@ -131,65 +131,103 @@ public func checkConstraints<A: Air>(
 
 extension AirShape {
     /// Per interaction: whether it is the last one of its LogUp column.
-    var closesLogUpColumn: [Bool] {
+    public var closesLogUpColumn: [Bool] {
         var closes = [Bool](repeating: false, count: interactions.count)
         for c in logUpColumns where !c.isEmpty { closes[c.upperBound - 1] = true }
         return closes
     }
 }
 
-/// The verifier's folder: evaluates constraints at the out-of-domain point ζ from the
-/// opened values and combines them with powers of λ.
-struct VerifierFolder<F: BinomiallyExtendable>: AirBuilder {
-    typealias E = QuarticExtension<F>
-    typealias Expr = ExtExpr<F>
+/// The verifier's folder: evaluates an AIR's constraints and LogUp relations on the values
+/// opened at the out-of-domain point ζ and folds them with powers of λ, in the order the
+/// prover's folder uses.
+///
+/// Generic over the value type: the native verifier runs it on extension-field values
+/// (``ExtExpr``); a recursion circuit runs the same code on circuit values, so that the
+/// constraint check a circuit proves is the native one by construction.
+public struct OutOfDomainFolder<X: AirExpression>: AirBuilder {
+    public typealias F = X.F
+    public typealias Expr = X
 
-    let mainLocal: [E]
-    let mainNext: [E]
-    let prepLocal: [E]
-    let prepNext: [E]
-    let auxLocal: [E]
-    let auxNext: [E]
-    let publics: [F]
-    let selectors: (first: E, last: E, transition: E)
-    let lambda: E
-    let logupAlpha: E
-    let betaPowers: [E]
-    let cumulativeSum: E
-    var acc: E = .zero
-    var interactionIndex = 0
-    var sumLocal: E = .zero
-    var sumNext: E = .zero
+    let mainLocal: [X]
+    let mainNext: [X]
+    let prepLocal: [X]
+    let prepNext: [X]
+    let auxLocal: [X]
+    let auxNext: [X]
+    let publics: [X]
+    let selectors: (first: X, last: X, transition: X)
+    let lambda: X
+    let logupAlpha: X
+    let betaPowers: [X]
+    let cumulativeSum: X
+    /// The folded constraints so far.
+    public private(set) var acc: X = 0
+    /// The number of interactions evaluated so far.
+    public private(set) var interactionIndex = 0
+    var sumLocal: X = 0
+    var sumNext: X = 0
     /// Per interaction: whether it is the last of its LogUp column (``AirShape/logUpColumns``).
     let closesColumn: [Bool]
     /// The open column's fractions summed so far, as `numerator / denominator`.
-    var numerator: E = .zero
-    var denominator: E = .one
+    var numerator: X = 0
+    var denominator: X = 1
     var columnOpen = false
     var columnIndex = 0
     /// Set when the AIR reads a column out of range (malformed statement).
-    var outOfRange = false
+    public private(set) var outOfRange = false
 
-    private func get(_ a: [E], _ i: Int) -> Expr {
-        guard i >= 0 && i < a.count else { return Expr(ext: .zero) }
-        return Expr(ext: a[i])
+    /// A folder over the opened values of one table: main, preprocessed and aux (LogUp, as
+    /// extension columns) at ζ and ωζ, its public values, the row selectors at ζ, the
+    /// challenges, the table's claimed LogUp sum and, per interaction, whether it closes its
+    /// LogUp column (``AirShape/closesLogUpColumn``).
+    public init(
+        mainLocal: [X],
+        mainNext: [X],
+        prepLocal: [X],
+        prepNext: [X],
+        auxLocal: [X],
+        auxNext: [X],
+        publics: [X],
+        selectors: (first: X, last: X, transition: X),
+        lambda: X,
+        logupAlpha: X,
+        betaPowers: [X],
+        cumulativeSum: X,
+        closesColumn: [Bool]
+    ) {
+        self.mainLocal = mainLocal
+        self.mainNext = mainNext
+        self.prepLocal = prepLocal
+        self.prepNext = prepNext
+        self.auxLocal = auxLocal
+        self.auxNext = auxNext
+        self.publics = publics
+        self.selectors = selectors
+        self.lambda = lambda
+        self.logupAlpha = logupAlpha
+        self.betaPowers = betaPowers
+        self.cumulativeSum = cumulativeSum
+        self.closesColumn = closesColumn
     }
 
-    func main(_ column: Int) -> Expr { get(mainLocal, column) }
-    func next(_ column: Int) -> Expr { get(mainNext, column) }
-    func fixed(_ column: Int) -> Expr { get(prepLocal, column) }
-    func fixedNext(_ column: Int) -> Expr { get(prepNext, column) }
-    func publicValue(_ index: Int) -> Expr {
-        guard index >= 0 && index < publics.count else { return Expr(ext: .zero) }
-        return Expr(publics[index])
+    private func get(_ a: [X], _ i: Int) -> X {
+        guard i >= 0 && i < a.count else { return 0 }
+        return a[i]
     }
-    var isFirstRow: Expr { Expr(ext: selectors.first) }
-    var isLastRow: Expr { Expr(ext: selectors.last) }
-    var isTransition: Expr { Expr(ext: selectors.transition) }
 
-    mutating func assertZero(_ constraint: Expr) { acc = acc * lambda + constraint.v }
+    public func main(_ column: Int) -> X { get(mainLocal, column) }
+    public func next(_ column: Int) -> X { get(mainNext, column) }
+    public func fixed(_ column: Int) -> X { get(prepLocal, column) }
+    public func fixedNext(_ column: Int) -> X { get(prepNext, column) }
+    public func publicValue(_ index: Int) -> X { get(publics, index) }
+    public var isFirstRow: X { selectors.first }
+    public var isLastRow: X { selectors.last }
+    public var isTransition: X { selectors.transition }
 
-    mutating func interact(bus: Bus, values: [Expr], multiplicity: Expr) {
+    public mutating func assertZero(_ constraint: X) { acc = acc * lambda + constraint }
+
+    public mutating func interact(bus: Bus, values: [X], multiplicity: X) {
         let k = interactionIndex
         interactionIndex += 1
         let c = columnIndex
@@ -199,14 +237,14 @@ struct VerifierFolder<F: BinomiallyExtendable>: AirBuilder {
             outOfRange = true
             return
         }
-        var d = logupAlpha + E(F(bus.id))
-        for (j, v) in values.enumerated() { d = d + betaPowers[j + 1] * v.v }
+        var d = logupAlpha + X(F(bus.id))
+        for (j, v) in values.enumerated() { d = d + betaPowers[j + 1] * v }
         // n/D + m/d = (n·d + m·D) / (D·d)
         if columnOpen {
-            numerator = numerator * d + denominator * multiplicity.v
+            numerator = numerator * d + denominator * multiplicity
             denominator = denominator * d
         } else {
-            numerator = multiplicity.v
+            numerator = multiplicity
             denominator = d
             columnOpen = true
         }
@@ -221,7 +259,7 @@ struct VerifierFolder<F: BinomiallyExtendable>: AirBuilder {
     }
 
     /// Adds the running-sum constraints after `eval` (only for tables with interactions).
-    mutating func finish(numColumns: Int) {
+    public mutating func finish(numColumns: Int) {
         guard numColumns > 0, numColumns < auxLocal.count, numColumns < auxNext.count else { return }
         let s = auxLocal[numColumns]
         let sNext = auxNext[numColumns]
@@ -230,6 +268,9 @@ struct VerifierFolder<F: BinomiallyExtendable>: AirBuilder {
         acc = acc * lambda + selectors.last * (s - cumulativeSum)
     }
 }
+
+/// The native verifier's folder, on extension-field values.
+typealias VerifierFolder<F: BinomiallyExtendable> = OutOfDomainFolder<ExtExpr<F>>
 
 /// The prover's folder: evaluates constraints on `F.Packing.width` points of the quotient
 /// domain at once (packed lanes) and combines them with powers of λ in the order the

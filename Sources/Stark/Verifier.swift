@@ -62,18 +62,18 @@ public struct StarkVerifier<F: StarkField> {
 extension StarkVerifier {
     /// What the shape checks establish about a proof: the statement's table shapes and heights,
     /// and the commitments the proof must carry.
-    struct ProofLayout {
+    package struct ProofLayout {
         /// The symbolic shape of each table's AIR.
-        var shapes: [AirShape]
+        package var shapes: [AirShape]
         /// `log2` of each table's height.
-        var logHeights: [Int]
+        package var logHeights: [Int]
         /// The preprocessed groups present (with a table with fixed columns), ascending, with
         /// their tables in statement order.
-        var groups: [(group: Int, members: [Int])]
+        package var groups: [(group: Int, members: [Int])]
         /// Whether some table has interactions (then the proof has an aux tree).
-        var anyAux: Bool
+        package var anyAux: Bool
         /// `log2` of the tallest low-degree extension: the size of FRI's first codeword.
-        var maxLog: Int
+        package var maxLog: Int
     }
 
     /// The challenges drawn before the openings at ζ, as the out-of-domain check uses them.
@@ -94,7 +94,7 @@ extension StarkVerifier {
     /// roots' groups, and the numbers of commitments, queries and openings per query. Nothing
     /// later indexes the proof out of these bounds (the number of phase witnesses is checked
     /// in ``replayTranscript(_:proof:layout:)``, just before the first is used).
-    func checkShape(
+    package func checkShape(
         airs: [any Air<F>],
         proof: StarkProof<F>,
         publicValues: [[F]]?,
@@ -254,19 +254,20 @@ extension StarkVerifier {
             let k = shape.interactions.count
             let auxL = (0..<(o.auxLocal.count / 4)).map { Domain.recombine(o.auxLocal[(4 * $0)..<(4 * $0 + 4)]) }
             let auxN = (0..<(o.auxNext.count / 4)).map { Domain.recombine(o.auxNext[(4 * $0)..<(4 * $0 + 4)]) }
+            typealias X = ExtExpr<F>
             var folder = VerifierFolder<F>(
-                mainLocal: o.mainLocal,
-                mainNext: o.mainNext,
-                prepLocal: o.prepLocal,
-                prepNext: o.prepNext,
-                auxLocal: auxL,
-                auxNext: auxN,
-                publics: t.publicValues,
-                selectors: (sel.first, sel.last, sel.transition),
-                lambda: challenges.lambda,
-                logupAlpha: challenges.logupAlpha,
-                betaPowers: challenges.betaPowers,
-                cumulativeSum: t.cumulativeSum ?? .zero,
+                mainLocal: o.mainLocal.map(X.init(ext:)),
+                mainNext: o.mainNext.map(X.init(ext:)),
+                prepLocal: o.prepLocal.map(X.init(ext:)),
+                prepNext: o.prepNext.map(X.init(ext:)),
+                auxLocal: auxL.map(X.init(ext:)),
+                auxNext: auxN.map(X.init(ext:)),
+                publics: t.publicValues.map(X.init),
+                selectors: (X(ext: sel.first), X(ext: sel.last), X(ext: sel.transition)),
+                lambda: X(ext: challenges.lambda),
+                logupAlpha: X(ext: challenges.logupAlpha),
+                betaPowers: challenges.betaPowers.map(X.init(ext:)),
+                cumulativeSum: X(ext: t.cumulativeSum ?? .zero),
                 closesColumn: shape.closesLogUpColumn
             )
             air.eval(&folder)
@@ -279,7 +280,7 @@ extension StarkVerifier {
                 q += zPow * Domain.recombine(o.quotient[(4 * c)..<(4 * c + 4)])
                 zPow *= zetaN
             }
-            guard folder.acc == q * sel.zh else { throw .constraintMismatch(table: i) }
+            guard folder.acc.v == q * sel.zh else { throw .constraintMismatch(table: i) }
         }
     }
 
@@ -380,14 +381,14 @@ extension StarkVerifier {
 
     /// One tree the queries open: its root, the tables with a matrix in it (statement order)
     /// and what it commits to.
-    struct InputTree {
-        var root: StarkDigest<F>
-        var members: [Int]
-        var kind: CommitmentKind
+    package struct InputTree {
+        package var root: StarkDigest<F>
+        package var members: [Int]
+        package var kind: CommitmentKind
     }
 
     /// The trees each query opens, in commitment order (``QueryProof/inputs``).
-    func inputTrees(proof: StarkProof<F>, layout: ProofLayout) -> [InputTree] {
+    package func inputTrees(proof: StarkProof<F>, layout: ProofLayout) -> [InputTree] {
         let all = Array(layout.shapes.indices)
         var trees: [InputTree] = []
         for (k, group) in layout.groups.enumerated() {
@@ -502,7 +503,7 @@ extension StarkVerifier {
 /// (``QueryProof/inputs``): one ``preprocessed`` tree per preprocessed group present
 /// (ascending), then ``main``, ``aux`` (when some table has interactions) and ``quotient``;
 /// the raw values follow that order.
-enum CommitmentKind: UInt8 {
+package enum CommitmentKind: UInt8 {
     /// The fixed columns of one preprocessed group's tables.
     case preprocessed = 0
     /// Every table's main trace.
@@ -513,7 +514,7 @@ enum CommitmentKind: UInt8 {
     case quotient = 3
 
     /// The width of the matrix of a table of shape `s` in a tree of this kind.
-    func width(of s: AirShape) -> Int {
+    package func width(of s: AirShape) -> Int {
         switch self {
         case .preprocessed: return s.preprocessedWidth
         case .main: return s.width

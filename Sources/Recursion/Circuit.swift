@@ -1,0 +1,204 @@
+import Algebra
+
+/// The base field of recursion circuits: the field of the proofs they verify.
+public typealias RF = KoalaBear
+/// The degree-4 extension the circuits compute in (the STARK's challenge field).
+public typealias RE = QuarticExtension<KoalaBear>
+
+/// One cell of a circuit's witness: an extension-field element, written by exactly one op
+/// and read by any number of later ops.
+///
+/// Slot 0 is the constant zero (``RecursionCircuit/zero``); an op that has no use for an
+/// operand reads it.
+public struct Slot: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Position in the witness.
+    public let index: Int
+
+    public init(_ index: Int) { self.index = index }
+
+    public static func < (lhs: Slot, rhs: Slot) -> Bool { lhs.index < rhs.index }
+    public var description: String { "w\(index)" }
+}
+
+/// One row of the arithmetic table: `out = cm·a·b + ca·a + cb·b + cc·c + k`, in the extension
+/// field, with base-field coefficients `cm … cc` and an extension constant `k`.
+///
+/// When `asserts` is false the op writes `out`; when true, `out` names an existing slot that
+/// the right-hand side must equal (the op reads it). One row form covers constants,
+/// additions, products, multiply-adds, scalings, equality checks and inverse checks.
+public struct ArithOp: Hashable, Sendable {
+    public var a: Slot
+    public var b: Slot
+    public var c: Slot
+    public var out: Slot
+    public var cm: RF
+    public var ca: RF
+    public var cb: RF
+    public var cc: RF
+    public var k: RE
+    /// Whether `out` is read (an equality check) rather than written.
+    public var asserts: Bool
+
+    public init(
+        a: Slot = RecursionCircuit.zero,
+        b: Slot = RecursionCircuit.zero,
+        c: Slot = RecursionCircuit.zero,
+        out: Slot,
+        cm: RF = .zero,
+        ca: RF = .zero,
+        cb: RF = .zero,
+        cc: RF = .zero,
+        k: RE = .zero,
+        asserts: Bool = false
+    ) {
+        self.a = a
+        self.b = b
+        self.c = c
+        self.out = out
+        self.cm = cm
+        self.ca = ca
+        self.cb = cb
+        self.cc = cc
+        self.k = k
+        self.asserts = asserts
+    }
+
+    /// The right-hand side on operand values `a`, `b`, `c`.
+    @inlinable
+    public func evaluate(_ a: RE, _ b: RE, _ c: RE) -> RE {
+        let ab: RE = a * b
+        var r: RE = ab * cm
+        r += a * ca
+        r += b * cb
+        r += c * cc
+        return r + k
+    }
+}
+
+/// One row of the Poseidon2 table: the width-16 permutation of `left ‖ right`, or of
+/// `right ‖ left` when the bit in `swap` is 1 (a Merkle path step), writing all 16 outputs.
+///
+/// Inputs and outputs are base-field values (the table reads and writes them with zero upper
+/// coefficients, so an extension value with a non-zero upper coefficient cannot be an input).
+public struct Poseidon2Op: Hashable, Sendable {
+    /// State elements 0..<8 (before the swap).
+    public var left: [Slot]
+    /// State elements 8..<16 (before the swap).
+    public var right: [Slot]
+    /// A boolean slot; ``RecursionCircuit/zero`` for a plain permutation.
+    public var swap: Slot
+    /// The 16 outputs.
+    public var out: [Slot]
+
+    public init(left: [Slot], right: [Slot], swap: Slot, out: [Slot]) {
+        precondition(left.count == 8 && right.count == 8 && out.count == 16)
+        self.left = left
+        self.right = right
+        self.swap = swap
+        self.out = out
+    }
+}
+
+/// A value the prover supplies: a proof's data or a hint (an inverse, a bit decomposition).
+/// Constrained only by the ops that read it.
+public struct InputOp: Hashable, Sendable {
+    public var out: Slot
+    /// Whether the value must be a base-field element (upper coefficients zero).
+    public var isBase: Bool
+
+    public init(out: Slot, isBase: Bool) {
+        self.out = out
+        self.isBase = isBase
+    }
+}
+
+/// A fixed circuit: everything but the values. Built by ``CircuitBuilder`` from the shape of
+/// what it verifies, so two builds for statements of the same shape are equal — the circuit
+/// (through its tables' fixed columns) is the verifying key of the proofs made with it.
+///
+/// Every slot is written exactly once: by an input, an arithmetic op or a Poseidon2 op.
+/// The public values are base-field slots, in order; the proof of the circuit states them.
+public struct RecursionCircuit: Hashable, Sendable {
+    /// The constant-zero slot, written first by an arithmetic op with `k = 0`.
+    public static let zero = Slot(0)
+
+    public var slotCount: Int
+    public var inputs: [InputOp]
+    public var arith: [ArithOp]
+    public var poseidon2: [Poseidon2Op]
+    /// Slots whose values are the circuit's public values (base field).
+    public var publics: [Slot]
+
+    public init(slotCount: Int, inputs: [InputOp], arith: [ArithOp], poseidon2: [Poseidon2Op], publics: [Slot]) {
+        self.slotCount = slotCount
+        self.inputs = inputs
+        self.arith = arith
+        self.poseidon2 = poseidon2
+        self.publics = publics
+    }
+
+    /// How many times each slot is read, by every op and the public values.
+    public func readCounts() -> [Int] {
+        var reads = [Int](repeating: 0, count: slotCount)
+        for op in arith {
+            reads[op.a.index] += 1
+            reads[op.b.index] += 1
+            reads[op.c.index] += 1
+            if op.asserts { reads[op.out.index] += 1 }
+        }
+        for op in poseidon2 {
+            for s in op.left { reads[s.index] += 1 }
+            for s in op.right { reads[s.index] += 1 }
+            reads[op.swap.index] += 1
+        }
+        for s in publics { reads[s.index] += 1 }
+        return reads
+    }
+
+    /// The first structural defect, or `nil`: a slot out of range, written twice or never, or
+    /// a first arithmetic op that does not write the zero constant. Reads may come in any order:
+    /// the tables check values, not an order of evaluation.
+    public func structuralError() -> String? {
+        var writer = [Bool](repeating: false, count: slotCount)
+        func write(_ s: Slot, _ what: String) -> String? {
+            guard s.index >= 0 && s.index < slotCount else { return "\(what) writes \(s), out of range" }
+            guard !writer[s.index] else { return "\(s) is written twice (again by \(what))" }
+            writer[s.index] = true
+            return nil
+        }
+        func read(_ s: Slot, _ what: String) -> String? {
+            s.index >= 0 && s.index < slotCount ? nil : "\(what) reads \(s), out of range"
+        }
+        guard let first = arith.first, first.out == Self.zero, !first.asserts, first.k == .zero,
+            first.cm == .zero, first.ca == .zero, first.cb == .zero, first.cc == .zero
+        else { return "the first arithmetic op must write the zero slot" }
+        for (i, op) in inputs.enumerated() { if let e = write(op.out, "input \(i)") { return e } }
+        for (i, op) in arith.enumerated() {
+            for s in [op.a, op.b, op.c] { if let e = read(s, "arith \(i)") { return e } }
+            if op.asserts {
+                if let e = read(op.out, "arith \(i)") { return e }
+            } else if let e = write(op.out, "arith \(i)") {
+                return e
+            }
+        }
+        for (i, op) in poseidon2.enumerated() {
+            for s in op.left + op.right + [op.swap] { if let e = read(s, "poseidon2 \(i)") { return e } }
+            for s in op.out { if let e = write(s, "poseidon2 \(i)") { return e } }
+        }
+        for s in publics { if let e = read(s, "public values") { return e } }
+        if let unwritten = writer.firstIndex(of: false) { return "\(Slot(unwritten)) is never written" }
+        return nil
+    }
+}
+
+/// The values of every slot of a circuit, as the prover computed them.
+public struct CircuitWitness: Hashable, Sendable {
+    public var values: [RE]
+
+    public init(values: [RE]) { self.values = values }
+
+    public subscript(_ s: Slot) -> RE { values[s.index] }
+
+    /// The public values (base field) of `circuit` under this witness.
+    public func publicValues(of circuit: RecursionCircuit) -> [RF] { circuit.publics.map { values[$0.index].c0 } }
+}

@@ -1,0 +1,271 @@
+import Algebra
+import Hashing
+
+/// Builds a ``RecursionCircuit`` and its witness together: every op computes its value as it
+/// is recorded, the way a verifier runs.
+///
+/// The circuit's shape must not depend on the values: a check that fails (``assertEqual(_:_:)``
+/// on unequal values, ``inverse(_:)`` of zero) is recorded in ``failures`` and building goes
+/// on with the same ops, so a forged proof yields the same circuit as an honest one and only
+/// the witness is unsatisfiable. The verifier programs built on this call only shape-dependent
+/// control flow; a test builds twice and compares.
+public final class CircuitBuilder {
+    public private(set) var values: [RE] = []
+    public private(set) var inputs: [InputOp] = []
+    public private(set) var arith: [ArithOp] = []
+    public private(set) var poseidon2: [Poseidon2Op] = []
+    public private(set) var publics: [Slot] = []
+    /// The checks that failed, in order, with a short reason each. Empty for a valid statement.
+    public private(set) var failures: [String] = []
+    private var constants: [RE: Slot] = [:]
+    private let permutation = Poseidon2<RF>(width: 16)
+
+    /// An empty circuit holding only the zero slot.
+    public init() {
+        let z = allocate(.zero)
+        arith.append(ArithOp(out: z))
+        constants[.zero] = z
+    }
+
+    private func allocate(_ v: RE) -> Slot {
+        values.append(v)
+        return Slot(values.count - 1)
+    }
+
+    /// The value of `slot` in the witness being built.
+    public func value(_ slot: Slot) -> RE { values[slot.index] }
+
+    /// Records a failed check (the reason) without changing the circuit.
+    public func fail(_ reason: String) { failures.append(reason) }
+
+    // MARK: - Values from outside
+
+    /// A value the prover supplies (proof data, a hint).
+    public func input(_ v: RE) -> Slot {
+        let s = allocate(v)
+        inputs.append(InputOp(out: s, isBase: false))
+        return s
+    }
+
+    /// A base-field value the prover supplies; the circuit requires its upper coefficients to be zero.
+    public func input(base v: RF) -> Slot {
+        let s = allocate(RE(v))
+        inputs.append(InputOp(out: s, isBase: true))
+        return s
+    }
+
+    /// Base-field values the prover supplies.
+    public func inputs(base vs: [RF]) -> [Slot] { vs.map { input(base: $0) } }
+
+    /// Makes `slot` the next public value of the circuit (its value must be a base element).
+    public func makePublic(_ slot: Slot) {
+        if !isBase(value(slot)) { fail("public value \(publics.count) is not a base-field element") }
+        publics.append(slot)
+    }
+
+    // MARK: - Arithmetic
+
+    /// Records one arithmetic row writing a new slot.
+    public func arith(
+        a: Slot = RecursionCircuit.zero,
+        b: Slot = RecursionCircuit.zero,
+        c: Slot = RecursionCircuit.zero,
+        cm: RF = .zero,
+        ca: RF = .zero,
+        cb: RF = .zero,
+        cc: RF = .zero,
+        k: RE = .zero
+    ) -> Slot {
+        var op = ArithOp(a: a, b: b, c: c, out: Slot(values.count), cm: cm, ca: ca, cb: cb, cc: cc, k: k)
+        let out = allocate(op.evaluate(value(a), value(b), value(c)))
+        op.out = out
+        arith.append(op)
+        return out
+    }
+
+    /// Records one arithmetic row that checks `slot == right-hand side`.
+    public func arithAssert(
+        _ slot: Slot,
+        a: Slot = RecursionCircuit.zero,
+        b: Slot = RecursionCircuit.zero,
+        c: Slot = RecursionCircuit.zero,
+        cm: RF = .zero,
+        ca: RF = .zero,
+        cb: RF = .zero,
+        cc: RF = .zero,
+        k: RE = .zero,
+        _ reason: @autoclosure () -> String
+    ) {
+        let op = ArithOp(a: a, b: b, c: c, out: slot, cm: cm, ca: ca, cb: cb, cc: cc, k: k, asserts: true)
+        if op.evaluate(value(a), value(b), value(c)) != value(slot) { fail(reason()) }
+        arith.append(op)
+    }
+
+    /// The constant `c` (one row per distinct constant).
+    public func constant(_ c: RE) -> Slot {
+        if let s = constants[c] { return s }
+        let s = arith(k: c)
+        constants[c] = s
+        return s
+    }
+
+    /// The base-field constant `c`.
+    public func constant(base c: RF) -> Slot { constant(RE(c)) }
+
+    public func add(_ x: Slot, _ y: Slot) -> Slot { arith(a: x, b: y, ca: .one, cb: .one) }
+    public func sub(_ x: Slot, _ y: Slot) -> Slot { arith(a: x, b: y, ca: .one, cb: -.one) }
+    public func mul(_ x: Slot, _ y: Slot) -> Slot { arith(a: x, b: y, cm: .one) }
+    /// `x·y + z`.
+    public func mulAdd(_ x: Slot, _ y: Slot, _ z: Slot) -> Slot { arith(a: x, b: y, c: z, cm: .one, cc: .one) }
+    /// `x·y − z`.
+    public func mulSub(_ x: Slot, _ y: Slot, _ z: Slot) -> Slot { arith(a: x, b: y, c: z, cm: .one, cc: -.one) }
+    /// `s·x` for a base constant `s`.
+    public func scale(_ x: Slot, by s: RF) -> Slot { arith(a: x, ca: s) }
+    /// `x + k` for a constant `k`.
+    public func add(_ x: Slot, constant k: RE) -> Slot { arith(a: x, ca: .one, k: k) }
+    /// `x·k` for an extension constant `k` (two rows when `k` is not in the base field).
+    public func mul(_ x: Slot, constant k: RE) -> Slot {
+        if isBase(k) { return scale(x, by: k.c0) }
+        return mul(x, constant(k))
+    }
+    public func negate(_ x: Slot) -> Slot { arith(a: x, ca: -.one) }
+
+    /// Requires `x == y`.
+    public func assertEqual(_ x: Slot, _ y: Slot, _ reason: @autoclosure () -> String = "values differ") {
+        arithAssert(y, a: x, ca: .one, reason())
+    }
+
+    /// Requires `x == 0`.
+    public func assertZero(_ x: Slot, _ reason: @autoclosure () -> String = "value is not zero") {
+        assertEqual(x, RecursionCircuit.zero, reason())
+    }
+
+    /// Requires `x ∈ {0, 1}`: `x·x − x = 0`.
+    public func assertBool(_ x: Slot, _ reason: @autoclosure () -> String = "value is not a bit") {
+        arithAssert(RecursionCircuit.zero, a: x, b: x, cm: .one, ca: -.one, reason())
+    }
+
+    /// `1/x`: a hint checked by `hint·x = 1`. When `x` is zero the check fails (recorded) and
+    /// the hint is zero.
+    public func inverse(_ x: Slot, _ reason: @autoclosure () -> String = "inverse of zero") -> Slot {
+        let h = input(value(x).inverse() ?? .zero)
+        arithAssert(constant(.one), a: h, b: x, cm: .one, reason())
+        return h
+    }
+
+    /// `x/y` (`y` non-zero, or a recorded failure).
+    public func div(_ x: Slot, _ y: Slot, _ reason: @autoclosure () -> String = "division by zero") -> Slot {
+        mul(x, inverse(y, reason()))
+    }
+
+    /// `bit ? ifOne : ifZero` for a boolean `bit` (the caller checks it is boolean): two rows.
+    public func select(_ bit: Slot, ifZero: Slot, ifOne: Slot) -> Slot {
+        let d = sub(ifOne, ifZero)
+        return mulAdd(bit, d, ifZero)
+    }
+
+    /// The `bits` low bits of the base-field element in `x`, least significant first, from its
+    /// canonical 31-bit decomposition: every bit is boolean, `Σ bᵢ·2ⁱ = x`, and the
+    /// decomposition is the canonical one (below the modulus), so the low bits are those of
+    /// the canonical value, as ``Stark/DuplexChallenger/sampleBits(_:)`` takes them.
+    public func bits(_ x: Slot, count bits: Int) -> [Slot] {
+        precondition(bits >= 0 && bits <= 31)
+        let v = value(x)
+        if !isBase(v) { fail("bit decomposition of a non-base value") }
+        let canonical = v.c0.canonical
+        // Canonical: 31-bit values at or above p = 2^31 − 2^s + 1 have bits s…30 all one and
+        // a non-zero low part; so (Π_{i≥s} bᵢ)·(Σ_{i<s} bᵢ2ⁱ) must vanish.
+        let lowBits = ((UInt32.max >> 1) &- (RF.modulus &- 1) &+ 1).trailingZeroBitCount  // s
+        var all: [Slot] = []
+        var acc = RecursionCircuit.zero
+        var low = RecursionCircuit.zero
+        for i in 0..<31 {
+            let b = input(base: RF((canonical >> UInt32(i)) & 1))
+            assertBool(b)
+            all.append(b)
+            acc = arith(a: b, c: acc, ca: RF(UInt32(1) << UInt32(i)), cc: .one)
+            if i == lowBits - 1 { low = acc }
+        }
+        assertEqual(acc, x, "bit decomposition does not add up")
+        var high = all[lowBits]
+        for i in (lowBits + 1)..<31 { high = mul(high, all[i]) }
+        arithAssert(RecursionCircuit.zero, a: high, b: low, cm: .one, "bit decomposition is not canonical")
+        return Array(all[0..<bits])
+    }
+
+    // MARK: - Poseidon2
+
+    /// The width-16 Poseidon2 permutation of `state`, or of its halves swapped when `swap`
+    /// holds 1 (the caller checks `swap` is boolean).
+    public func permute(_ state: [Slot], swap: Slot = RecursionCircuit.zero) -> [Slot] {
+        precondition(state.count == 16)
+        let left = Array(state[0..<8])
+        let right = Array(state[8..<16])
+        var input = state.map { value($0) }
+        if !input.allSatisfy(isBase) { fail("Poseidon2 input is not a base-field element") }
+        if value(swap) == .one { input = Array(input[8..<16] + input[0..<8]) }
+        var s = input.map(\.c0)
+        permutation.permute(&s)
+        let out = s.map { allocate(RE($0)) }
+        poseidon2.append(Poseidon2Op(left: left, right: right, swap: swap, out: out))
+        return out
+    }
+
+    /// Plonky3's truncated-permutation compression: the first 8 outputs of the permutation of
+    /// `left ‖ right` (swapped when `swap` holds 1).
+    public func compress(_ left: [Slot], _ right: [Slot], swap: Slot = RecursionCircuit.zero) -> [Slot] {
+        Array(permute(left + right, swap: swap)[0..<8])
+    }
+
+    // MARK: - Result
+
+    /// The circuit and its witness.
+    public func build() -> (circuit: RecursionCircuit, witness: CircuitWitness) {
+        (
+            RecursionCircuit(
+                slotCount: values.count,
+                inputs: inputs,
+                arith: arith,
+                poseidon2: poseidon2,
+                publics: publics
+            ),
+            CircuitWitness(values: values)
+        )
+    }
+}
+
+/// Whether `v` lies in the base field.
+@inlinable
+func isBase(_ v: RE) -> Bool { v.c1.isZero && v.c2.isZero && v.c3.isZero }
+
+extension RecursionCircuit {
+    /// Evaluates every op of the circuit on `witness` natively and returns the first op that
+    /// does not hold, or `nil` when the witness satisfies the circuit (what the tables prove).
+    public func check(_ witness: CircuitWitness) -> String? {
+        if let e = structuralError() { return e }
+        guard witness.values.count == slotCount else { return "witness has \(witness.values.count) values" }
+        let w = witness.values
+        for (i, op) in inputs.enumerated() where op.isBase && !isBase(w[op.out.index]) {
+            return "input \(i) (\(op.out)) is not a base-field element"
+        }
+        for (i, op) in arith.enumerated()
+        where op.evaluate(w[op.a.index], w[op.b.index], w[op.c.index]) != w[op.out.index] {
+            return "arith \(i) does not hold"
+        }
+        let permutation = Poseidon2<RF>(width: 16)
+        for (i, op) in poseidon2.enumerated() {
+            let swap = w[op.swap.index]
+            guard swap == .zero || swap == .one else { return "poseidon2 \(i): swap is not a bit" }
+            var input = (op.left + op.right).map { w[$0.index] }
+            guard input.allSatisfy(isBase) else { return "poseidon2 \(i): input not in the base field" }
+            if swap == .one { input = Array(input[8..<16] + input[0..<8]) }
+            var s = input.map(\.c0)
+            permutation.permute(&s)
+            guard s.map(RE.init) == op.out.map({ w[$0.index] }) else { return "poseidon2 \(i): wrong output" }
+        }
+        for (i, s) in publics.enumerated() where !isBase(w[s.index]) {
+            return "public value \(i) not in the base field"
+        }
+        return nil
+    }
+}

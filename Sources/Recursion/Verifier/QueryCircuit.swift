@@ -1,0 +1,254 @@
+import Algebra
+import Hashing
+import Stark
+
+extension StarkVerifierCircuit {
+    /// The DEEP batching of the opened values: one coefficient per committed column, `γ`, and
+    /// per LDE height the sums `Σ c·f(ζ)` (all columns) and `Σ c·f(ωζ)` (trace columns).
+    struct Deep {
+        var coefficients: [Slot]
+        var offsets: [Int]
+        var gamma: Slot
+        var openedSums: [Int: (Slot, Slot)]
+    }
+
+    /// The query phase, as ``Stark/StarkVerifier``'s: the DEEP batching after the third
+    /// phase proof of work, FRI's commit phase (a β per round root, the final polynomial), the
+    /// query proof of work and indices, then per query the openings of every committed tree,
+    /// the reduced openings at the query's point and the folding chain down to the final
+    /// polynomial, with each layer's opening.
+    func checkQueries(
+        _ ch: inout CircuitChallenger,
+        proof: StarkProof<RF>,
+        layout: StarkVerifier<RF>.ProofLayout,
+        trees: [StarkVerifier<RF>.InputTree],
+        transcript t: Transcript,
+        roots preprocessedRoots: [[Slot]]
+    ) {
+        let fri = config.fri
+        let lb = fri.logBlowup
+        let maxLog = layout.maxLog
+        let deep = deepBatching(&ch, proof: proof, layout: layout, transcript: t)
+
+        // FRI commit phase.
+        var betas: [Slot] = []
+        var friRoots: [[Slot]] = []
+        for r in proof.friRoots {
+            let root = b.inputs(base: r.elements)
+            friRoots.append(root)
+            ch.observe(root)
+            betas.append(ch.sampleExtension())
+        }
+        var finalPoly: [Slot] = []
+        for c in proof.finalPoly {
+            let (coefficients, value) = b.inputExtension(c)
+            ch.observe(coefficients)
+            finalPoly.append(value)
+        }
+        ch.checkWitness(bits: fri.queryPowBits, witness: b.input(base: proof.powWitness))
+        let indexBits = (0..<proof.queries.count).map { _ in ch.sampleBits(maxLog) }
+
+        // The roots of the trees each query opens, in commitment order.
+        var treeRoots: [[Slot]] = []
+        var k = 0
+        for tree in trees {
+            switch tree.kind {
+            case .preprocessed:
+                treeRoots.append(preprocessedRoots[k])
+                k += 1
+            case .main: treeRoots.append(t.mainRoot)
+            case .aux: treeRoots.append(t.auxRoot!)
+            case .quotient: treeRoots.append(t.quotientRoot)
+            }
+        }
+        let betaSquares = betas.map { b.mul($0, $0) }
+        let half = RF(UInt32(2)).inverse()!
+        let g = RF.generator
+        let rounds = proof.friRoots.count
+        let finalLog = fri.logFinalPolyLength + lb
+
+        for (qi, query) in proof.queries.enumerated() {
+            let bits = indexBits[qi]
+            // Every tree's opening at the query's index (scaled to the tree's tallest matrix).
+            var traceRows = [[Slot]](repeating: [], count: layout.shapes.count)
+            var quotientRows = [[Slot]](repeating: [], count: layout.shapes.count)
+            for (bi, tree) in trees.enumerated() {
+                let opening = query.inputs[bi]
+                let rows = opening.rows.map { b.inputs(base: $0) }
+                let heights = tree.members.map { layout.logHeights[$0] + lb }
+                let batchMax = heights.max()!
+                verifyOpening(
+                    root: treeRoots[bi],
+                    logHeights: heights,
+                    rows: rows,
+                    indexBits: Array(bits[(maxLog - batchMax)...]),
+                    siblings: opening.path.map { b.inputs(base: $0.elements) },
+                    reason: "query \(qi): tree \(bi) opening"
+                )
+                for (mi, table) in tree.members.enumerated() {
+                    if tree.kind == .quotient {
+                        quotientRows[table] = rows[mi]
+                    } else {
+                        traceRows[table].append(contentsOf: rows[mi])
+                    }
+                }
+            }
+            // Reduced openings per height.
+            var reducedAt: [Int: Slot] = [:]
+            for (h, (y1, y2)) in deep.openedSums.sorted(by: { $0.key < $1.key }) {
+                // x = g·ω_{2^h}^bitrev_h(idx), idx = index >> (maxLog − h).
+                let x = point(shift: g, logSize: h, bits: Array(bits[(maxLog - h)...]))
+                let omega = RF.twoAdicGenerator(logOrder: h - lb)
+                var f1 = RecursionCircuit.zero
+                var f2 = RecursionCircuit.zero
+                for table in 0..<layout.shapes.count where layout.logHeights[table] + lb == h {
+                    var c = deep.offsets[table]
+                    for v in traceRows[table] {
+                        f2 = b.mulAdd(deep.coefficients[c], v, f2)
+                        c += 1
+                    }
+                    for v in quotientRows[table] {
+                        f1 = b.mulAdd(deep.coefficients[c], v, f1)
+                        c += 1
+                    }
+                }
+                f1 = b.add(f1, f2)
+                let i1 = b.inverse(b.sub(x, t.zeta), "query \(qi): x = ζ")
+                let zetaNext = b.scale(t.zeta, by: omega)
+                let i2 = b.inverse(b.sub(x, zetaNext), "query \(qi): x = ωζ")
+                let part1 = b.mul(b.sub(f1, y1), i1)
+                let part2 = b.mul(b.mul(deep.gamma, b.sub(f2, y2)), i2)
+                reducedAt[h] = b.add(part1, part2)
+            }
+
+            // The folding chain.
+            var cur = reducedAt[maxLog]!
+            var l = maxLog
+            for r in 0..<rounds {
+                let layer = query.layers[r]
+                let bit = bits[r]
+                let (sibCoefficients, sib) = b.inputExtension(layer.sibling)
+                let curCoefficients = b.decompose(cur)
+                let e0 = b.select(bit, ifZero: cur, ifOne: sib)
+                let e1 = b.select(bit, ifZero: sib, ifOne: cur)
+                let leaf =
+                    zip(curCoefficients, sibCoefficients).map { b.select(bit, ifZero: $0, ifOne: $1) }
+                    + zip(curCoefficients, sibCoefficients).map { b.select(bit, ifZero: $1, ifOne: $0) }
+                verifyOpening(
+                    root: friRoots[r],
+                    logHeights: [l - 1],
+                    rows: [leaf],
+                    indexBits: Array(bits[(r + 1)...]),
+                    siblings: layer.path.map { b.inputs(base: $0.elements) },
+                    reason: "query \(qi): FRI round \(r) opening"
+                )
+                // 1/x of the pair: (g·ω_{2^l}^bitrev_{l−1}(idx >> 1))⁻¹, without an inversion.
+                let xInv = point(
+                    shift: g.inverse()!,
+                    logSize: l,
+                    bits: Array(bits[(r + 1)..<(r + l)]),
+                    inverse: true
+                )
+                // ((e0 + e1) + β·(e0 − e1)/x) / 2
+                let sum = b.add(e0, e1)
+                let diff = b.mul(b.sub(e0, e1), xInv)
+                cur = b.scale(b.mulAdd(betas[r], diff, sum), by: half)
+                l -= 1
+                if let extra = reducedAt[l] { cur = b.mulAdd(betaSquares[r], extra, cur) }
+            }
+            // The final polynomial at the last point.
+            let xFinal = point(shift: g, logSize: finalLog, bits: Array(bits[rounds..<(rounds + finalLog)]))
+            var acc = RecursionCircuit.zero
+            for c in finalPoly.reversed() { acc = b.mulAdd(acc, xFinal, c) }
+            b.assertEqual(cur, acc, "query \(qi): final polynomial")
+        }
+    }
+
+    /// `shift·w^bitrev(idx)` with `w = ω_{2^logSize}` (or `w⁻¹` when `inverse`), where `idx`
+    /// has the given bits (least significant first) and `bitrev` reverses `bits.count` bits:
+    /// one row per bit for the factor `1 + bit·(w^(2^j) − 1)`, one for the product. The caller
+    /// passes `shift⁻¹` with `inverse` to get a point's inverse without an inversion.
+    func point(shift: RF, logSize: Int, bits: [Slot], inverse: Bool = false) -> Slot {
+        // bitrev over n = bits.count bits: bit i of idx ↦ exponent 2^(n−1−i).
+        let n = bits.count
+        var w = RF.twoAdicGenerator(logOrder: logSize)
+        if inverse { w = w.inverse()! }
+        var acc = b.constant(base: shift)
+        for (i, bit) in bits.enumerated() {
+            let c = w.exp2(n - 1 - i)
+            // 1 + bit·(c − 1)
+            let factor = b.arith(a: bit, ca: c - .one, k: .one)
+            acc = b.mul(acc, factor)
+        }
+        return acc
+    }
+
+    /// One Merkle opening (``Hashing/MerkleTree/verifyBatch``'s walk): the rows of the
+    /// tallest matrices hashed into the leaf, each level compressed with its sibling (swapped
+    /// by the index bit), the rows of the matrices of the height reached injected, and the
+    /// root compared.
+    func verifyOpening(
+        root: [Slot],
+        logHeights: [Int],
+        rows: [[Slot]],
+        indexBits: [Slot],
+        siblings: [[Slot]],
+        reason: @autoclosure () -> String
+    ) {
+        let maxLog = logHeights.max()!
+        func rowsDigest(_ h: Int) -> [Slot] {
+            b.hash(logHeights.indices.filter { logHeights[$0] == h }.flatMap { rows[$0] })
+        }
+        var node = rowsDigest(maxLog)
+        var h = maxLog
+        for level in 0..<maxLog {
+            node = b.compress(node, siblings[level], swap: indexBits[level])
+            h -= 1
+            if logHeights.contains(h) { node = b.compress(node, rowsDigest(h)) }
+        }
+        b.assertDigestsEqual(node, root, reason())
+    }
+
+    /// The DEEP batching coefficients (after the third phase proof of work), `γ`, and the
+    /// opened sums per LDE height, as ``Stark/StarkVerifier``'s `deepBatching`.
+    func deepBatching(
+        _ ch: inout CircuitChallenger,
+        proof: StarkProof<RF>,
+        layout: StarkVerifier<RF>.ProofLayout,
+        transcript t: Transcript
+    ) -> Deep {
+        let lb = config.fri.logBlowup
+        let widths = layout.shapes.map { s in
+            s.preprocessedWidth + s.width + 4 * s.auxExtensionColumns + (4 << s.logQuotientDegree)
+        }
+        ch.checkWitness(bits: config.fri.phasePowBits, witness: b.input(base: proof.phaseWitnesses[2]))
+        let total = widths.reduce(0, +)
+        let coefficients = (0..<total).map { _ in ch.sampleExtension() }
+        let gamma = ch.sampleExtension()
+        var offsets: [Int] = []
+        var acc = 0
+        for w in widths {
+            offsets.append(acc)
+            acc += w
+        }
+        var sums: [Int: (Slot, Slot)] = [:]
+        for i in layout.shapes.indices {
+            let o = t.openings[i]
+            var k = offsets[i]
+            var (y1, y2) = sums[layout.logHeights[i] + lb] ?? (RecursionCircuit.zero, RecursionCircuit.zero)
+            for (local, next) in [(o.prepLocal, o.prepNext), (o.mainLocal, o.mainNext), (o.auxLocal, o.auxNext)] {
+                for j in local.indices {
+                    y1 = b.mulAdd(coefficients[k], local[j], y1)
+                    y2 = b.mulAdd(coefficients[k], next[j], y2)
+                    k += 1
+                }
+            }
+            for v in o.quotient {
+                y1 = b.mulAdd(coefficients[k], v, y1)
+                k += 1
+            }
+            sums[layout.logHeights[i] + lb] = (y1, y2)
+        }
+        return Deep(coefficients: coefficients, offsets: offsets, gamma: gamma, openedSums: sums)
+    }
+}

@@ -62,6 +62,8 @@ let package = Package(
     .target(name: "VMTestSupport", dependencies: ["VM", "TestSupport"], path: "Sources/VMTestSupport"),
     // Proving tables of the RV32IM zkVM (no server dependencies).
     .target(name: "VMProver", dependencies: ["Algebra", "Hashing", "Stark", "VM"], swiftSettings: fastSettings),
+    // Recursion over shard proofs: shard verifier circuits, aggregation, the final proof.
+    .target(name: "VMRecursion", dependencies: ["Algebra", "Hashing", "Stark", "Recursion", "VMProver", "VM"], swiftSettings: fastSettings),
     // The EVM guest's input codec: a host module, and compiled into the guest too
     // (`Guests/examples/evm/guest.sources`).
     .target(name: "EVMGuestInput", dependencies: ["EVM", "EVMPrimitives", "Keccak"], swiftSettings: fastSettings),
@@ -131,6 +133,10 @@ let package = Package(
     .testTarget(name: "HashingTests", dependencies: ["TestSupport", "Hashing", "Algebra", "Keccak"]),
     .testTarget(name: "StarkTests", dependencies: ["Stark", "Algebra", "Hashing"]),
     .testTarget(name: "RecursionTests", dependencies: ["Recursion", "Stark", "Algebra", "Hashing"]),
+    .testTarget(
+      name: "VMRecursionTests",
+      dependencies: ["VMRecursion", "Recursion", "VMProver", "VM", "VMTestSupport", "Stark", "Algebra"]
+    ),
     .testTarget(
       name: "EVMTests",
       dependencies: ["EVM", "EVMPrimitives", "Secp256k1", "Precompiles", "EVMFixtures", "Keccak", "TestSupport"]

@@ -1,0 +1,52 @@
+import Algebra
+import Recursion
+import Stark
+import Testing
+import VM
+import VMProver
+import VMRecursion
+import VMTestSupport
+
+/// Shard proofs verified by a recursion circuit (run natively here): the statement slots hold
+/// the shard's statement, and a tampered shard proof fails a check.
+///
+/// Proofs use `StarkConfig.testing` (INSECURE test parameters, about 20 bits).
+@Suite struct ShardCircuitTests {
+    static let config = StarkConfig<VMField>.testing
+
+    /// A loop that stores, loads and multiplies, then exits with 3: several shards of 2^8 cycles.
+    static var program: Program {
+        var w: [UInt32] = []
+        w += RV.li(5, 0)
+        w += RV.li(6, 200)
+        w += RV.li(7, TestProgram.dataBase)
+        // loop: x8 = x5 * x5; sw x8, 0(x7); lw x9, 0(x7); x5 += 1; bne x5, x6, loop
+        w.append(RV.op("mul", 8, 5, 5))
+        w.append(RV.sw(8, 7, 0))
+        w.append(RV.lw(9, 7, 0))
+        w.append(RV.addi(5, 5, 1))
+        w.append(RV.b(-16, 6, 5, 1))
+        w += RV.exit(3)
+        return TestProgram.program(w)
+    }
+
+    @Test func shardStatementsAreTheProofs() throws {
+        let key = try VMProgramKey(program: Self.program, config: Self.config)
+        let proof = try RunProver(key: key, config: Self.config).prove(input: [], shardSize: 1 << 8)
+        #expect(proof.shards.count >= 2)
+        for shard in proof.shards {
+            let b = CircuitBuilder()
+            let s = try verifyShard(shard, key: key, config: Self.config, builder: b)
+            #expect(b.failures == [])
+            let (c, w) = b.build()
+            #expect(c.check(w) == nil)
+            func values(_ slots: [Slot]) -> [VMField] { slots.map { w[$0].c0 } }
+            let roots = shard.stark.preprocessedRoots.map(\.elements)
+            #expect(values(s.programId) == key.programId.elements)
+            #expect(values(s.startImage) == roots[ShardCommitmentGroup.startImage])
+            #expect(values(s.finalImage) == roots[ShardCommitmentGroup.finalImage])
+            #expect(values(s.outputRoot) == roots[ShardCommitmentGroup.output])
+            #expect(values(s.cpu) == shard.stark.tables[ShardTable.cpu.rawValue].publicValues)
+        }
+    }
+}

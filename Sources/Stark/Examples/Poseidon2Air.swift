@@ -82,39 +82,49 @@ public struct Poseidon2Air<F: StarkField>: Air {
     public func eval<B: AirBuilder>(_ b: inout B) where B.F == F {
         let cpp = columnsPerPermutation
         for p in 0..<permutationsPerRow {
-            let base = p * cpp
-            var state = (0..<16).map { b.main(base + $0) }
-            Self.externalLayer(&state)
-            var col = base + 16
-            for r in 0..<4 {
-                for i in 0..<16 {
-                    let x = state[i] + B.Expr(initialConstants[16 * r + i])
-                    let post = b.main(col)
-                    b.assertZero(post - x * x * x)
-                    state[i] = post
-                    col += 1
-                }
-                Self.externalLayer(&state)
-            }
-            for r in 0..<partialRounds {
-                let x = state[0] + B.Expr(partialConstants[r])
+            _ = evalPermutation(&b, base: p * cpp)
+        }
+    }
+
+    /// Constrains one permutation whose ``columnsPerPermutation`` columns (the 16 inputs, then
+    /// the S-box outputs, as ``permutationColumns(_:)`` lays them out) start at main column
+    /// `base`, and returns the permutation's 16 outputs as (linear) expressions in those
+    /// columns. Adds `columnsPerPermutation − 16` constraints of degree 3; lets another AIR
+    /// embed a permutation next to columns of its own.
+    @inlinable @inline(__always)
+    public func evalPermutation<B: AirBuilder>(_ b: inout B, base: Int) -> [B.Expr] where B.F == F {
+        var state = (0..<16).map { b.main(base + $0) }
+        Self.externalLayer(&state)
+        var col = base + 16
+        for r in 0..<4 {
+            for i in 0..<16 {
+                let x = state[i] + B.Expr(initialConstants[16 * r + i])
                 let post = b.main(col)
                 b.assertZero(post - x * x * x)
-                state[0] = post
+                state[i] = post
                 col += 1
-                internalLayer(&state)
             }
-            for r in 0..<4 {
-                for i in 0..<16 {
-                    let x = state[i] + B.Expr(finalConstants[16 * r + i])
-                    let post = b.main(col)
-                    b.assertZero(post - x * x * x)
-                    state[i] = post
-                    col += 1
-                }
-                Self.externalLayer(&state)
-            }
+            Self.externalLayer(&state)
         }
+        for r in 0..<partialRounds {
+            let x = state[0] + B.Expr(partialConstants[r])
+            let post = b.main(col)
+            b.assertZero(post - x * x * x)
+            state[0] = post
+            col += 1
+            internalLayer(&state)
+        }
+        for r in 0..<4 {
+            for i in 0..<16 {
+                let x = state[i] + B.Expr(finalConstants[16 * r + i])
+                let post = b.main(col)
+                b.assertZero(post - x * x * x)
+                state[i] = post
+                col += 1
+            }
+            Self.externalLayer(&state)
+        }
+        return state
     }
 
     /// The trace row part of one permutation of `input`, and the permutation's output.

@@ -1,0 +1,298 @@
+import Algebra
+import Hashing
+import Stark
+import Testing
+
+@testable import Recursion
+
+/// The tables that prove a recursion circuit: an honest circuit with every kind of op proves
+/// and verifies, and forged witnesses, traces, public values and keys are refused.
+@Suite struct RecursionTablesTests {
+    /// Insecure (about 20 bits), explicitly allowed: fast tests only.
+    static let config = StarkConfig<RF>.testing
+
+    /// A circuit with arithmetic of every form (asserts, inverse, bits, select included),
+    /// Poseidon2 with and without swap, and four public values; `scale` is one coefficient,
+    /// so two circuits differing in it have the same shape.
+    static func circuit(scale: UInt32 = 2) -> (circuit: RecursionCircuit, witness: CircuitWitness) {
+        let b = CircuitBuilder()
+        let x = b.input(RE(RF(3), RF(1), .zero, RF(7)))
+        let y = b.input(base: RF(5))
+        let p = b.mul(x, y)
+        let q = b.mulAdd(x, y, p)
+        b.assertEqual(q, b.scale(p, by: RF(2)))
+        let sc = b.scale(q, by: RF(scale))
+        let d = b.sub(b.add(sc, x), b.mulSub(x, x, y))
+        let e = b.add(b.negate(d), constant: RE(RF(1), RF(2), RF(3), RF(4)))
+        _ = b.mul(e, constant: RE(.zero, RF(9), .zero, .zero))
+        let inv = b.inverse(x)
+        b.assertEqual(b.mul(inv, x), b.constant(.one))
+        _ = b.div(e, x)
+        let bit = b.input(base: .one)
+        b.assertBool(bit)
+        let sel = b.select(bit, ifZero: x, ifOne: y)
+        b.assertEqual(sel, y)
+        b.assertZero(b.sub(y, y))
+        let bits = b.bits(b.input(base: RF(0x1234_5678)), count: 8)
+        let l = b.inputs(base: (0..<8).map { RF(UInt32($0 * 7 + 1)) })
+        let r = Array(bits.prefix(4)) + [y, y, bit, b.constant(base: RF(11))]
+        let plain = b.permute(l + r)
+        let swapped = b.compress(Array(plain[8..<16]), l, swap: bit)
+        b.makePublic(y)
+        b.makePublic(plain[0])
+        b.makePublic(swapped[3])
+        b.makePublic(swapped[7])
+        precondition(b.failures.isEmpty, "\(b.failures)")
+        return b.build()
+    }
+
+    /// A small circuit: one base input (slot 1), its square, and a Poseidon2 permutation of
+    /// sixteen base inputs under an input swap slot that nothing else checks (slot 19), whose
+    /// outputs are not read.
+    static func small() -> (circuit: RecursionCircuit, witness: CircuitWitness, swap: Slot) {
+        let b = CircuitBuilder()
+        let y = b.input(base: RF(5))
+        _ = b.mul(y, y)
+        let state = b.inputs(base: (0..<16).map { RF(UInt32($0)) })
+        let swap = b.input(base: .zero)
+        _ = b.permute(state, swap: swap)
+        let (c, w) = b.build()
+        return (c, w, swap)
+    }
+
+    static func tables(_ c: RecursionCircuit, _ w: CircuitWitness) -> [TableInput<RF>] {
+        RecursionTableSet(circuit: c).tableInputs(circuit: c, witness: w)
+    }
+
+    /// The first constraint failure among `tables`, with the table's name.
+    static func constraintFailure(_ tables: [TableInput<RF>]) -> ConstraintFailure? {
+        for t in tables {
+            if let f = checkConstraints(air: t.air, trace: t.trace, publicValues: t.publicValues) { return f }
+        }
+        return nil
+    }
+
+    /// Whether the buses of `tables` balance (the prover's check, constraints unchecked).
+    static func busesBalance(_ tables: [TableInput<RF>]) -> Bool {
+        do {
+            _ = try StarkProver(config: config).prove(tables, options: ProvingOptions(checkConstraints: false))
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// The verifier's error on a proof of `tables` made with the prover's checks off, checked
+    /// against `circuit`'s key with the tables' own public values; nil when it accepts.
+    static func verifierError(_ tables: [TableInput<RF>], circuit: RecursionCircuit) -> VerificationError? {
+        let options = ProvingOptions(checkConstraints: false, checkBuses: false)
+        guard let proof = try? StarkProver(config: config).prove(tables, options: options) else {
+            Issue.record("the forged tables could not be proven")
+            return nil
+        }
+        do {
+            try RecursionProver.verify(
+                circuit: circuit,
+                proof: proof,
+                publicValues: tables[3].publicValues,
+                config: config
+            )
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    // MARK: - Honest proofs
+
+    @Test func shapes() {
+        let (c, _) = Self.circuit()
+        let t = RecursionTableSet(circuit: c)
+        let expected = [(16, 14), (181, 50), (4, 3), (1, 5)]
+        for (air, (width, fixed)) in zip(t.airs, expected) {
+            let s = AirShape(of: air)
+            #expect(s.width == width && s.preprocessedWidth == fixed, "\(air.name)")
+            #expect(s.maxConstraintDegree <= 3, "\(air.name): degree \(s.maxConstraintDegree)")
+            #expect(s.interactions.allSatisfy { !$0.usesSelector })
+        }
+        #expect(AirShape(of: t.arith).logUpColumns.count == 2)
+        #expect(AirShape(of: t.poseidon2).logUpColumns.count == 17)
+        #expect(t.arith.height == RecursionTables.paddedHeight(c.arith.count))
+        #expect(t.poseidon2.height == 2 && t.input.height == RecursionTables.paddedHeight(c.inputs.count))
+    }
+
+    @Test func provesAndVerifies() throws {
+        let (c, w) = Self.circuit()
+        #expect(c.check(w) == nil)
+        let options = ProvingOptions(checkConstraints: true)
+        let proof = try RecursionProver.prove(circuit: c, witness: w, config: Self.config, options: options)
+        let publics = w.publicValues(of: c)
+        #expect(publics.count == 4 && publics[0] == RF(5))
+        try RecursionProver.verify(circuit: c, proof: proof, publicValues: publics, config: Self.config)
+        let key = try RecursionVerifyingKey(circuit: c, config: Self.config)
+        try RecursionProver.verify(key: key, proof: proof, publicValues: publics, config: Self.config)
+        #expect(key == (try RecursionVerifyingKey(circuit: Self.circuit().circuit, config: Self.config)))
+        // The encoded proof round-trips too.
+        let decoded = try StarkProof<RF>(decoding: proof.encoded())
+        try RecursionProver.verify(key: key, proof: decoded, publicValues: publics, config: Self.config)
+    }
+
+    /// No public values, a single Poseidon2 op, no arithmetic but the zero slot's.
+    @Test func minimalCircuits() throws {
+        let (s, sw, _) = Self.small()
+        let proof = try RecursionProver.prove(circuit: s, witness: sw, config: Self.config)
+        try RecursionProver.verify(circuit: s, proof: proof, publicValues: [], config: Self.config)
+        let b = CircuitBuilder()
+        b.makePublic(RecursionCircuit.zero)
+        let (c, w) = b.build()
+        let p = try RecursionProver.prove(circuit: c, witness: w, config: Self.config)
+        try RecursionProver.verify(circuit: c, proof: p, publicValues: [.zero], config: Self.config)
+    }
+
+    @Test func refusesBadInputs() {
+        let (c, w) = Self.circuit()
+        var forged = w
+        forged.values[5] = forged.values[5] + RE(.one)
+        #expect(throws: RecursionProverError.self) {
+            try RecursionProver.prove(circuit: c, witness: forged, config: Self.config)
+        }
+        var twice = c
+        twice.arith[1].out = twice.arith[2].out
+        #expect(throws: VerificationError.self) { try RecursionVerifyingKey(circuit: twice, config: Self.config) }
+        #expect(throws: RecursionProverError.self) {
+            try RecursionProver.prove(circuit: twice, witness: w, config: Self.config)
+        }
+    }
+
+    // MARK: - Forgeries
+
+    /// The forgery harness passes honest tables: what the tests below see is the forgery.
+    @Test func harnessAcceptsHonestTables() {
+        let small = Self.small()
+        for (c, w) in [Self.circuit(), (small.circuit, small.witness)] {
+            let t = Self.tables(c, w)
+            #expect(Self.constraintFailure(t) == nil)
+            #expect(Self.busesBalance(t))
+            #expect(Self.verifierError(t, circuit: c) == nil)
+        }
+    }
+
+    /// A written arithmetic result changed in the witness: every read sees the changed value
+    /// (the traces are built from the forged witness, so the bus balances), but the op's
+    /// identity fails.
+    @Test func wrongArithOutput() throws {
+        let (c, w) = Self.circuit()
+        let op = try #require(c.arith.first { !$0.asserts && $0.cm == .one && $0.a != $0.b })
+        var forged = w
+        forged.values[op.out.index] = forged.values[op.out.index] + RE(.zero, .one, .zero, .zero)
+        let t = Self.tables(c, forged)
+        #expect(Self.constraintFailure(t)?.table == "RecursionArith")
+        #expect(Self.busesBalance(t))
+        #expect(Self.verifierError(t, circuit: c) != nil)
+    }
+
+    /// An equality check that reads both slots with a value other than the written one (the
+    /// same on both sides, so the row's identity holds): only the bus catches it.
+    @Test func readOfAnotherValue() throws {
+        let (c, w) = Self.circuit()
+        let row = try #require(c.arith.firstIndex { $0.asserts && $0.ca == .one && $0.cm == .zero })
+        var t = Self.tables(c, w)
+        for k in 0..<4 {
+            let a = row * ArithAir.Col.count + ArithAir.Col.a + k
+            let out = row * ArithAir.Col.count + ArithAir.Col.out + k
+            t[0].trace.values[a] += RF(UInt32(k + 1))
+            t[0].trace.values[out] += RF(UInt32(k + 1))
+        }
+        #expect(Self.constraintFailure(t) == nil)
+        #expect(!Self.busesBalance(t))
+        #expect(Self.verifierError(t, circuit: c) == .unbalancedBuses)
+    }
+
+    /// A Poseidon2 output changed: in the witness (the readers see it; the table sends the true
+    /// output), or in the table's last S-box column (its constraint fails).
+    @Test func wrongPoseidon2Output() throws {
+        let (c, w) = Self.circuit()
+        let out = c.poseidon2[0].out[0]
+        var forged = w
+        forged.values[out.index] = forged.values[out.index] + RE(.one)
+        let t = Self.tables(c, forged)
+        #expect(Self.constraintFailure(t) == nil)
+        #expect(!Self.busesBalance(t))
+        #expect(Self.verifierError(t, circuit: c) != nil)
+
+        var u = Self.tables(c, w)
+        let width = u[1].trace.width
+        u[1].trace.values[width - 1] += .one  // row 0, the last S-box output
+        #expect(Self.constraintFailure(u)?.table == "RecursionPoseidon2")
+        #expect(Self.verifierError(u, circuit: c) != nil)
+    }
+
+    /// A swap bit of 2 (the circuit does not check it is boolean): the permutation's input is
+    /// the "selected" `2r − l ‖ 2l − r`, consistent with the read values, so only `s·(s − 1)`
+    /// fails.
+    @Test func swapOfTwo() throws {
+        let (c, w, swap) = Self.small()
+        var forged = w
+        forged.values[swap.index] = RE(RF(2))
+        let t = Self.tables(c, forged)
+        let failure = try #require(Self.constraintFailure(t))
+        #expect(failure.table == "RecursionPoseidon2" && failure.row == 0)
+        #expect(Self.busesBalance(t))
+        #expect(Self.verifierError(t, circuit: c) != nil)
+    }
+
+    /// A base input holding a non-base value, read only by arithmetic (which accepts it): the
+    /// input table's `isBase·v_k = 0` fails.
+    @Test func nonBaseInputMarkedBase() throws {
+        let (c, w, _) = Self.small()
+        let y = Slot(1)
+        #expect(c.inputs[0].out == y && c.inputs[0].isBase)
+        var forged = w
+        forged.values[y.index] = RE(RF(5), RF(1), .zero, .zero)
+        for op in c.arith where !op.asserts {
+            forged.values[op.out.index] = op.evaluate(forged[op.a], forged[op.b], forged[op.c])
+        }
+        let t = Self.tables(c, forged)
+        #expect(Self.constraintFailure(t)?.table == "RecursionInput")
+        #expect(Self.busesBalance(t))
+        #expect(Self.verifierError(t, circuit: c) != nil)
+    }
+
+    /// A wrong public value: asked of an honest proof, or proven (the public table then reads a
+    /// value no op wrote).
+    @Test func wrongPublicValue() throws {
+        let (c, w) = Self.circuit()
+        let proof = try RecursionProver.prove(circuit: c, witness: w, config: Self.config)
+        var publics = w.publicValues(of: c)
+        publics[1] += .one
+        #expect(throws: VerificationError.publicValuesMismatch(table: 3)) {
+            try RecursionProver.verify(circuit: c, proof: proof, publicValues: publics, config: Self.config)
+        }
+        var t = Self.tables(c, w)
+        t[3].publicValues = publics
+        #expect(Self.constraintFailure(t) == nil)
+        #expect(!Self.busesBalance(t))
+        #expect(Self.verifierError(t, circuit: c) == .unbalancedBuses)
+    }
+
+    /// An honest proof checked against the key of a circuit differing in one coefficient.
+    @Test func anotherCircuitsKey() throws {
+        let (c, w) = Self.circuit()
+        let other = Self.circuit(scale: 3).circuit
+        #expect(other != c && other.arith.count == c.arith.count)
+        let proof = try RecursionProver.prove(circuit: c, witness: w, config: Self.config)
+        let publics = w.publicValues(of: c)
+        #expect(throws: VerificationError.preprocessedRootMismatch(group: 0)) {
+            try RecursionProver.verify(circuit: other, proof: proof, publicValues: publics, config: Self.config)
+        }
+    }
+}
+
+extension RecursionTablesTests {
+    /// The production configuration (the default: ≥ 100 proven bits) accepts the statement.
+    @Test func productionConfiguration() throws {
+        let (c, w) = Self.circuit()
+        let proof = try RecursionProver.prove(circuit: c, witness: w)
+        try RecursionProver.verify(circuit: c, proof: proof, publicValues: w.publicValues(of: c))
+    }
+}

@@ -128,13 +128,40 @@ public struct RecursionCircuit: Hashable, Sendable {
     public var poseidon2: [Poseidon2Op]
     /// Slots whose values are the circuit's public values (base field).
     public var publics: [Slot]
+    /// The smallest heights of the tables that prove the circuit (arithmetic, Poseidon2, input;
+    /// powers of two), so that circuits of different sizes can be proven in proofs of one
+    /// shape (``RecursionShape``). Padding rows do nothing.
+    public var shape: RecursionShape
 
-    public init(slotCount: Int, inputs: [InputOp], arith: [ArithOp], poseidon2: [Poseidon2Op], publics: [Slot]) {
+    public init(
+        slotCount: Int,
+        inputs: [InputOp],
+        arith: [ArithOp],
+        poseidon2: [Poseidon2Op],
+        publics: [Slot],
+        shape: RecursionShape = .minimal
+    ) {
         self.slotCount = slotCount
         self.inputs = inputs
         self.arith = arith
         self.poseidon2 = poseidon2
         self.publics = publics
+        self.shape = shape
+    }
+
+    /// The tables' heights: each op count rounded up to a power of two, at least 2 and at
+    /// least the shape's.
+    public var heights: RecursionShape {
+        func height(_ n: Int, _ minimum: Int) -> Int {
+            var h = max(2, minimum)
+            while h < n { h <<= 1 }
+            return h
+        }
+        return RecursionShape(
+            arith: height(arith.count, shape.arith),
+            poseidon2: height(poseidon2.count, shape.poseidon2),
+            input: height(inputs.count, shape.input)
+        )
     }
 
     /// How many times each slot is read, by every op and the public values.
@@ -189,6 +216,38 @@ public struct RecursionCircuit: Hashable, Sendable {
         if let unwritten = writer.firstIndex(of: false) { return "\(Slot(unwritten)) is never written" }
         return nil
     }
+}
+
+/// Heights of the tables that prove a circuit: ``ArithAir``, ``Poseidon2CircuitAir`` and
+/// ``InputAir`` (powers of two). As a circuit's ``RecursionCircuit/shape`` it is a minimum:
+/// proofs of circuits padded to one shape have one statement shape, which is what lets a
+/// recursion circuit verify proofs of different circuits (leaves of different shards, and
+/// aggregates) with one set of tables.
+public struct RecursionShape: Hashable, Sendable, CustomStringConvertible {
+    public var arith: Int
+    public var poseidon2: Int
+    public var input: Int
+
+    public init(arith: Int, poseidon2: Int, input: Int) {
+        precondition([arith, poseidon2, input].allSatisfy { $0 > 0 && $0 & ($0 - 1) == 0 }, "powers of two")
+        self.arith = arith
+        self.poseidon2 = poseidon2
+        self.input = input
+    }
+
+    /// No minimum.
+    public static let minimal = RecursionShape(arith: 2, poseidon2: 2, input: 2)
+
+    /// The larger of each height.
+    public func union(_ other: RecursionShape) -> RecursionShape {
+        RecursionShape(
+            arith: max(arith, other.arith),
+            poseidon2: max(poseidon2, other.poseidon2),
+            input: max(input, other.input)
+        )
+    }
+
+    public var description: String { "arith \(arith), Poseidon2 \(poseidon2), input \(input) rows" }
 }
 
 /// The values of every slot of a circuit, as the prover computed them.

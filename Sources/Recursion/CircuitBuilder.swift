@@ -219,15 +219,16 @@ public final class CircuitBuilder {
 
     // MARK: - Result
 
-    /// The circuit and its witness.
-    public func build() -> (circuit: RecursionCircuit, witness: CircuitWitness) {
+    /// The circuit, padded to at least `shape`, and its witness.
+    public func build(shape: RecursionShape = .minimal) -> (circuit: RecursionCircuit, witness: CircuitWitness) {
         (
             RecursionCircuit(
                 slotCount: values.count,
                 inputs: inputs,
                 arith: arith,
                 poseidon2: poseidon2,
-                publics: publics
+                publics: publics,
+                shape: shape
             ),
             CircuitWitness(values: values)
         )

@@ -66,3 +66,30 @@ import Testing
         }
     }
 }
+
+extension RecursionRoundTripTests {
+    /// Two circuits of different sizes padded to one shape: their proofs have one statement
+    /// shape, and each verifies only under its own key.
+    @Test func paddedToOneShape() throws {
+        func circuit(_ n: Int) -> (RecursionCircuit, CircuitWitness) {
+            let b = CircuitBuilder()
+            var x = b.input(base: RF(3))
+            for _ in 0..<n { x = b.mul(x, x) }
+            b.makePublic(x)
+            return b.build(shape: RecursionShape(arith: 64, poseidon2: 4, input: 8))
+        }
+        let (c1, w1) = circuit(5)
+        let (c2, w2) = circuit(40)
+        let k1 = try RecursionVerifyingKey(circuit: c1, config: Self.config)
+        let k2 = try RecursionVerifyingKey(circuit: c2, config: Self.config)
+        #expect(k1.shape == k2.shape && k1.shape == RecursionShape(arith: 64, poseidon2: 4, input: 8))
+        #expect(k1.root != k2.root)
+        let p1 = try RecursionProver.prove(circuit: c1, witness: w1, config: Self.config)
+        let p2 = try RecursionProver.prove(circuit: c2, witness: w2, config: Self.config)
+        try RecursionProver.verify(key: k1, proof: p1, publicValues: w1.publicValues(of: c1), config: Self.config)
+        try RecursionProver.verify(key: k2, proof: p2, publicValues: w2.publicValues(of: c2), config: Self.config)
+        #expect(throws: VerificationError.self) {
+            try RecursionProver.verify(key: k2, proof: p1, publicValues: w1.publicValues(of: c1), config: Self.config)
+        }
+    }
+}

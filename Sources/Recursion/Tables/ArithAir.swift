@@ -50,7 +50,7 @@ public struct ArithAir: Air {
     /// The table of `circuit` (`readCounts` as ``RecursionCircuit/readCounts()`` returns them).
     public init(circuit: RecursionCircuit, readCounts: [Int]) {
         let ops = circuit.arith
-        height = RecursionTables.paddedHeight(ops.count)
+        height = circuit.heights.arith
         fixedColumns = RecursionTables.matrix(height: height, width: Fixed.count, rows: ops.count) { r, row in
             let op = ops[r]
             row[Fixed.a] = RecursionTables.element(op.a.index)

@@ -29,7 +29,7 @@ public struct InputAir: Air {
     /// The table of `circuit` (`readCounts` as ``RecursionCircuit/readCounts()`` returns them).
     public init(circuit: RecursionCircuit, readCounts: [Int]) {
         let ops = circuit.inputs
-        height = RecursionTables.paddedHeight(ops.count)
+        height = circuit.heights.input
         fixedColumns = RecursionTables.matrix(height: height, width: Fixed.count, rows: ops.count) { r, row in
             let op = ops[r]
             row[Fixed.slot] = RecursionTables.element(op.out.index)

@@ -57,7 +57,7 @@ public struct Poseidon2CircuitAir: Air {
     /// The table of `circuit` (`readCounts` as ``RecursionCircuit/readCounts()`` returns them).
     public init(circuit: RecursionCircuit, readCounts: [Int]) {
         let ops = circuit.poseidon2
-        height = RecursionTables.paddedHeight(ops.count)
+        height = circuit.heights.poseidon2
         fixedColumns = RecursionTables.matrix(height: height, width: Fixed.count, rows: ops.count) { r, row in
             let op = ops[r]
             for (j, s) in (op.left + op.right).enumerated() { row[Fixed.inputs + j] = RecursionTables.element(s.index) }

@@ -82,6 +82,11 @@ public struct RecursionVerifyingKey: Hashable, Sendable {
 
     /// The tables' heights, in statement order.
     public var heights: [Int] { [arithHeight, poseidon2Height, inputHeight, 2] }
+
+    /// The heights of the arithmetic, Poseidon2 and input tables.
+    public var shape: RecursionShape {
+        RecursionShape(arith: arithHeight, poseidon2: poseidon2Height, input: inputHeight)
+    }
 }
 
 /// Why a recursion proof was not made.

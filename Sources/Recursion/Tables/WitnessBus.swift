@@ -21,13 +21,6 @@ enum RecursionTables {
     /// The preprocessed group of every recursion table: the circuit is one verifying key.
     static let preprocessedGroup = 0
 
-    /// The smallest power of two ≥ `n` and ≥ 2 (the prover's smallest height).
-    static func paddedHeight(_ n: Int) -> Int {
-        var h = 2
-        while h < n { h <<= 1 }
-        return h
-    }
-
     /// A field element for a signed count (a slot index, a multiplicity).
     @inlinable
     static func element(_ v: Int) -> RF { v >= 0 ? RF(UInt32(v)) : -RF(UInt32(-v)) }

@@ -120,3 +120,20 @@ import Testing
         #expect(throws: VerificationError.self) { try Self.circuit(airs: airs, proof: p) }
     }
 }
+
+extension VerifierCircuitTests {
+    /// The circuit built from a zero proof of the right shape is the one built from a real
+    /// proof: a verifier can derive a recursion key from shapes alone.
+    @Test(arguments: [(ExampleStatement.rangeCheck, 8), (.committedRange, 8), (.fibonacci, 6)])
+    func placeholderGivesTheSameCircuit(_ s: ExampleStatement, _ logRows: Int) throws {
+        let (airs, proof) = try Self.proof(s, logRows: logRows)
+        let placeholder = StarkProof<RF>.placeholder(
+            airs: airs,
+            logHeights: proof.tables.map(\.logHeight),
+            fri: Self.config.fri
+        )
+        let real = try Self.circuit(airs: airs, proof: proof)
+        let fake = try Self.circuit(airs: airs, proof: placeholder)
+        #expect(real.circuit == fake.circuit && !fake.failures.isEmpty)
+    }
+}

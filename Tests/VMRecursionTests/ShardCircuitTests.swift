@@ -47,6 +47,20 @@ import VMTestSupport
             #expect(values(s.finalImage) == roots[ShardCommitmentGroup.finalImage])
             #expect(values(s.outputRoot) == roots[ShardCommitmentGroup.output])
             #expect(values(s.cpu) == shard.stark.tables[ShardTable.cpu.rawValue].publicValues)
+            // The same circuit from a zero proof of the shard's shape.
+            let placeholder = StarkProof<VMField>.placeholder(
+                airs: key.airs(output: shard.output, start: nil, final: nil, accelerators: shard.accelerators),
+                logHeights: shard.stark.tables.map(\.logHeight),
+                fri: Self.config.fri
+            )
+            let p = CircuitBuilder()
+            _ = try verifyShard(
+                ShardProof(output: shard.output, accelerators: shard.accelerators, stark: placeholder),
+                key: key,
+                config: Self.config,
+                builder: p
+            )
+            #expect(p.build().circuit == c)
         }
     }
 }

@@ -73,10 +73,15 @@ public struct RecursionVerifyingKey: Hashable, Sendable {
     }
 
     /// The AIRs of the statement, without their fixed columns (the root stands for them).
-    public var airs: [any Air<RF>] {
+    public var airs: [any Air<RF>] { Self.airs(shape: shape, publicCount: publicCount) }
+
+    /// The AIRs of a proof of any circuit of `shape` with `publicCount` public values, without
+    /// fixed columns: what a recursion circuit needs to verify such a proof, whose key it
+    /// takes from the proof.
+    public static func airs(shape: RecursionShape, publicCount: Int) -> [any Air<RF>] {
         [
-            ArithAir(height: arithHeight), Poseidon2CircuitAir(height: poseidon2Height),
-            InputAir(height: inputHeight), PublicAir(count: publicCount),
+            ArithAir(height: shape.arith), Poseidon2CircuitAir(height: shape.poseidon2),
+            InputAir(height: shape.input), PublicAir(count: publicCount),
         ]
     }
 

@@ -1,0 +1,107 @@
+import Algebra
+import Hashing
+import Recursion
+import Stark
+
+/// The aggregate circuit: verifies two recursion proofs of adjacent segments (each a leaf or
+/// an aggregate) and states the joined segment.
+///
+/// Per child, the circuit verifies the child's STARK proof against the recursion tables of
+/// `shape` (the child's circuit key is the proof's preprocessed root, an input) and reads the
+/// child's ``SegmentStatement`` from its public values. A bit `aggregate` (chosen by the
+/// prover) says what the child is:
+/// - a leaf: the child's key digest is its key (a leaf circuit cannot state its own key);
+/// - an aggregate: its key must equal the statement's `aggregateKey` (which both children's
+///   statements must carry too), and its digest is the one it states.
+///
+/// The joined statement requires: one program id; the left segment ends where the right one
+/// starts (memory image root, pc, shard index + 1, output digest); the left one does not halt.
+/// Its key digest is `compress(left digest, right digest)`: the final verifier recomputes it
+/// from the leaf keys of the shards, so a leaf of another circuit, or an aggregate passed off
+/// as a leaf, is caught there.
+public enum AggregateCircuit {
+    /// One child: its proof and whether it is an aggregate.
+    public struct Child: Sendable {
+        public var proof: StarkProof<RF>
+        public var isAggregate: Bool
+
+        public init(proof: StarkProof<RF>, isAggregate: Bool) {
+            self.proof = proof
+            self.isAggregate = isAggregate
+        }
+    }
+
+    /// Builds the aggregate circuit over `left` and `right`, both proofs of circuits padded to
+    /// `shape` with ``SegmentStatement/count`` public values, made under `config`.
+    /// `aggregateKey` is the key of this very circuit (which does not depend on the value
+    /// given: compute it once from a build with any value).
+    public static func build(
+        left: Child,
+        right: Child,
+        shape: RecursionShape,
+        config: StarkConfig<RF>,
+        aggregateKey: [RF]
+    ) throws(VerificationError) -> CircuitBuilder {
+        precondition(aggregateKey.count == 8)
+        let b = CircuitBuilder()
+        let airs = childAirs(shape: shape)
+        let key = b.inputs(base: aggregateKey)
+        var statements: [SegmentSlots] = []
+        var digests: [[Slot]] = []
+        for (side, child) in [("left", left), ("right", right)] {
+            let verified = try StarkVerifierCircuit(config: config, builder: b).verify(airs: airs, proof: child.proof)
+            guard verified.preprocessedRoots.count == 1, verified.publicValues.count == 4,
+                verified.publicValues[3].count == SegmentStatement.count
+            else { throw .shape("\(side) child: not a segment proof") }
+            let root = verified.preprocessedRoots[0]
+            let s = SegmentSlots(verified.publicValues[3])
+            let isAggregate = b.input(base: child.isAggregate ? .one : .zero)
+            b.assertBool(isAggregate, "\(side) child kind")
+            for j in 0..<8 {
+                // An aggregate child has this circuit's key and carries it.
+                let keyDiff = b.sub(root[j], key[j])
+                b.arithAssert(RecursionCircuit.zero, a: isAggregate, b: keyDiff, cm: .one, "\(side) child's key")
+                let carried = b.sub(s.aggregateKey[j], key[j])
+                b.arithAssert(
+                    RecursionCircuit.zero,
+                    a: isAggregate,
+                    b: carried,
+                    cm: .one,
+                    "\(side) child's aggregate key"
+                )
+            }
+            digests.append((0..<8).map { j in b.select(isAggregate, ifZero: root[j], ifOne: s.keysDigest[j]) })
+            statements.append(s)
+        }
+        let (l, r) = (statements[0], statements[1])
+        b.assertDigestsEqual(l.programId, r.programId, "the children prove different programs")
+        b.assertDigestsEqual(l.finalImage, r.startImage, "the right segment starts from another memory image")
+        b.assertEqual(l.endPC, r.startPC, "the right segment starts at another pc")
+        b.arithAssert(r.firstShard, a: l.lastShard, ca: .one, k: .one, "the right segment is not the next shard")
+        b.assertDigestsEqual(l.outputOut, r.outputIn, "the right segment starts from another output digest")
+        b.assertZero(l.halted, "the left segment halts")
+        let joined = SegmentSlots(
+            programId: l.programId,
+            startImage: l.startImage,
+            startPC: l.startPC,
+            firstShard: l.firstShard,
+            outputIn: l.outputIn,
+            finalImage: r.finalImage,
+            endPC: r.endPC,
+            lastShard: r.lastShard,
+            outputOut: r.outputOut,
+            halted: r.halted,
+            exitLo: r.exitLo,
+            exitHi: r.exitHi,
+            aggregateKey: key,
+            keysDigest: b.compress(digests[0], digests[1])
+        )
+        joined.makePublic(b)
+        return b
+    }
+
+    /// The AIRs of a segment proof padded to `shape` (without fixed columns).
+    static func childAirs(shape: RecursionShape) -> [any Air<RF>] {
+        RecursionVerifyingKey.airs(shape: shape, publicCount: SegmentStatement.count)
+    }
+}

@@ -1,0 +1,53 @@
+import Algebra
+import Hashing
+import Recursion
+import Stark
+import VMProver
+
+/// The leaf circuit: verifies one shard proof and states it as a one-shard segment.
+public enum LeafCircuit {
+    /// Builds the leaf circuit for `shard` with its witness.
+    ///
+    /// - `outputIn`: the output digest of the run before this shard (zero for shard 0), from
+    ///   which the segment's `outputOut = compress(outputIn, shard's output root)` follows;
+    /// - `aggregateKey`: the aggregate circuit's key, carried in the statement for the
+    ///   aggregates above (a leaf does not check it).
+    ///
+    /// Beyond the shard's STARK proof, the circuit checks what the native run verifier checks
+    /// of one shard alone: `halted` is a bit and the shard ran at least one cycle. Failed
+    /// checks are in ``CircuitBuilder/failures`` of the returned builder.
+    public static func build(
+        shard: ShardProof,
+        key: VMProgramKey,
+        config: StarkConfig<VMField>,
+        outputIn: [RF],
+        aggregateKey: [RF]
+    ) throws(VerificationError) -> CircuitBuilder {
+        precondition(outputIn.count == 8 && aggregateKey.count == 8)
+        let b = CircuitBuilder()
+        let s = try verifyShard(shard, key: key, config: config, builder: b)
+        let cpu = s.cpu
+        let halted = cpu[CPUAir.Public.halted]
+        b.assertBool(halted, "halted is not a bit")
+        _ = b.inverse(cpu[CPUAir.Public.cycles], "a shard without cycles")
+        let inDigest = b.inputs(base: outputIn)
+        let statement = SegmentSlots(
+            programId: s.programId,
+            startImage: s.startImage,
+            startPC: cpu[CPUAir.Public.startPC],
+            firstShard: cpu[CPUAir.Public.shardIndex],
+            outputIn: inDigest,
+            finalImage: s.finalImage,
+            endPC: cpu[CPUAir.Public.endPC],
+            lastShard: cpu[CPUAir.Public.shardIndex],
+            outputOut: b.compress(inDigest, s.outputRoot),
+            halted: halted,
+            exitLo: cpu[CPUAir.Public.exitLo],
+            exitHi: cpu[CPUAir.Public.exitHi],
+            aggregateKey: b.inputs(base: aggregateKey),
+            keysDigest: [Slot](repeating: RecursionCircuit.zero, count: 8)
+        )
+        statement.makePublic(b)
+        return b
+    }
+}

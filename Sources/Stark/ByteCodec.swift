@@ -165,6 +165,14 @@ package struct ByteReader {
         return out
     }
 
+    /// The next `n` bytes as they are.
+    package mutating func raw(_ n: Int) throws(DecodingError) -> [UInt8] {
+        guard n >= 0, remaining >= n else { throw .truncated }
+        let out = Array(bytes[offset..<(offset + n)])
+        offset += n
+        return out
+    }
+
     package func finish() throws(DecodingError) {
         if remaining != 0 { throw .trailingBytes(remaining) }
     }

@@ -5,11 +5,20 @@ extension StarkProof {
     /// A proof of the given shape with every value zero: what a verifier circuit needs to be
     /// built without a real proof (the circuit depends only on the shape), for instance to
     /// compute a recursion circuit's verifying key from the shape of the proofs it verifies.
-    /// It does not verify.
+    /// It does not verify. Throws `.shape` for heights no proof can have.
     ///
     /// `airs` and `logHeights` fix the tables; `fri` the commitments, queries and layers.
-    public static func placeholder(airs: [any Air<F>], logHeights: [Int], fri: FriParameters) -> StarkProof<F> {
-        precondition(airs.count == logHeights.count && !airs.isEmpty)
+    public static func placeholder(
+        airs: [any Air<F>],
+        logHeights: [Int],
+        fri: FriParameters
+    ) throws(VerificationError) -> StarkProof<F> {
+        guard airs.count == logHeights.count, !airs.isEmpty else { throw .shape("number of tables") }
+        for (i, lh) in logHeights.enumerated()
+        where lh < max(1, fri.logFinalPolyLength) || lh > ProofLimits.maxLogHeight || lh + fri.logBlowup > F.twoAdicity
+        {
+            throw .shape("table \(i): height 2^\(lh)")
+        }
         let shapes = airs.map { AirShape(of: $0) }
         let zeroDigest = StarkDigest<F>([F](repeating: .zero, count: 8))
         let lb = fri.logBlowup

@@ -100,24 +100,16 @@ public struct VMProof: Sendable, Equatable {
         var shards: [ShardProof] = []
         for _ in 0..<n {
             let len = try r.count("output bytes", limit: Self.maxOutputBytes, minBytesPerItem: 1)
-            let out = try Self.raw(&r, len)
+            let out = try r.raw(len)
             let accelerators = ShardAccelerators(rawValue: try r.u32())
             guard ShardAccelerators.all.isSuperset(of: accelerators) else {
                 throw .invalidTag("accelerator tables 0x\(String(accelerators.rawValue, radix: 16))")
             }
             let plen = try r.count("shard proof bytes", limit: Int(Int32.max), minBytesPerItem: 1)
-            let stark = try StarkProof<VMField>(decoding: try Self.raw(&r, plen))
+            let stark = try StarkProof<VMField>(decoding: try r.raw(plen))
             shards.append(ShardProof(output: out, accelerators: accelerators, stark: stark))
         }
         guard r.remaining == 0 else { throw .trailingBytes(r.remaining) }
         self.shards = shards
-    }
-
-    private static func raw(_ r: inout ByteReader, _ n: Int) throws(DecodingError) -> [UInt8] {
-        guard r.remaining >= n else { throw .truncated }
-        var out = [UInt8]()
-        out.reserveCapacity(n)
-        for _ in 0..<n { out.append(try r.u8()) }
-        return out
     }
 }

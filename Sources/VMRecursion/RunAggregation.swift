@@ -81,6 +81,10 @@ public struct RunRecursion: Sendable {
 
     static var zeroDigest: [RF] { [RF](repeating: .zero, count: 8) }
 
+    /// The tallest recursion table a verifier accepts in an aggregated run (`log2`): larger
+    /// shapes would make it build and commit circuits of unbounded size.
+    public static let maxLogShapeHeight = 22
+
     /// The leaf circuit of `shard` (with the given output digest before it and aggregate key).
     func leaf(_ shard: ShardProof, outputIn: [RF], aggregateKey: [RF]) throws(VerificationError) -> CircuitBuilder {
         try LeafCircuit.build(
@@ -95,7 +99,7 @@ public struct RunRecursion: Sendable {
     /// The leaf circuit of a shard of shape `s`, built from a placeholder proof: its key.
     public func leafKey(_ s: ShardShape, shape: RecursionShape) throws(VerificationError) -> RecursionVerifyingKey {
         let airs = key.airs(output: s.output, start: nil, final: nil, accelerators: s.accelerators)
-        let proof = StarkProof<VMField>.placeholder(airs: airs, logHeights: s.logHeights, fri: shardConfig.fri)
+        let proof = try StarkProof<VMField>.placeholder(airs: airs, logHeights: s.logHeights, fri: shardConfig.fri)
         let b = try leaf(
             ShardProof(output: s.output, accelerators: s.accelerators, stark: proof),
             outputIn: Self.zeroDigest,
@@ -108,7 +112,7 @@ public struct RunRecursion: Sendable {
     func placeholderAggregate(shape: RecursionShape) throws(VerificationError) -> RecursionCircuit {
         let airs = RecursionVerifyingKey.airs(shape: shape, publicCount: SegmentStatement.count)
         let logHeights = [shape.arith, shape.poseidon2, shape.input, 2].map { $0.trailingZeroBitCount }
-        let p = StarkProof<RF>.placeholder(airs: airs, logHeights: logHeights, fri: config.fri)
+        let p = try StarkProof<RF>.placeholder(airs: airs, logHeights: logHeights, fri: config.fri)
         let child = AggregateCircuit.Child(proof: p, isAggregate: false)
         return try AggregateCircuit.build(
             left: child,

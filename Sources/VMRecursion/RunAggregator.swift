@@ -149,9 +149,29 @@ extension RunRecursion {
         let n = run.shards.count
         guard n > 0 else { throw .statement("no shards") }
         guard run.rootIsAggregate == (n > 1) else { throw .statement("a root of the wrong kind for \(n) shards") }
+        let limit = 1 << RunRecursion.maxLogShapeHeight
+        guard [run.shape.arith, run.shape.poseidon2, run.shape.input].allSatisfy({ $0 <= limit }) else {
+            throw .statement("recursion shape \(run.shape) above 2^\(RunRecursion.maxLogShapeHeight) rows")
+        }
+        // One key per distinct shard shape (shards mostly share one).
         var leafKeys: [RecursionVerifyingKey] = []
+        var cache: [ShardShape: RecursionVerifyingKey] = [:]
         for (k, shard) in run.shards.enumerated() {
-            do { leafKeys.append(try leafKey(shard, shape: run.shape)) } catch { throw .shard(k, error) }
+            if let known = cache[shard] {
+                leafKeys.append(known)
+                continue
+            }
+            let tables = ShardTable.tables(shard.accelerators).count
+            guard shard.logHeights.count == tables else {
+                throw .statement("shard \(k): \(shard.logHeights.count) table heights for \(tables) tables")
+            }
+            do {
+                let key = try leafKey(shard, shape: run.shape)
+                cache[shard] = key
+                leafKeys.append(key)
+            } catch {
+                throw .shard(k, error)
+            }
         }
         let rootKey: RecursionVerifyingKey
         if n > 1 {

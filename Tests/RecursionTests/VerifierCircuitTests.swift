@@ -127,7 +127,7 @@ extension VerifierCircuitTests {
     @Test(arguments: [(ExampleStatement.rangeCheck, 8), (.committedRange, 8), (.fibonacci, 6)])
     func placeholderGivesTheSameCircuit(_ s: ExampleStatement, _ logRows: Int) throws {
         let (airs, proof) = try Self.proof(s, logRows: logRows)
-        let placeholder = StarkProof<RF>.placeholder(
+        let placeholder = try StarkProof<RF>.placeholder(
             airs: airs,
             logHeights: proof.tables.map(\.logHeight),
             fri: Self.config.fri

@@ -110,6 +110,22 @@ import VMTestSupport
         var output = run
         output.shards[0].output = [1]
         #expect(throws: AggregationError.self) { try f.recursion.verify(output) }
+        var heights = run
+        heights.shards[1].logHeights.removeLast()
+        #expect(throws: AggregationError.self) { try f.recursion.verify(heights) }
+        var huge = run
+        huge.shape = RecursionShape(arith: 1 << 27, poseidon2: 2, input: 2)
+        #expect(throws: AggregationError.self) { try f.recursion.verify(huge) }
+
+        // The file format: a round trip, and every truncation is refused.
+        let bytes = run.encoded()
+        let decoded = try AggregatedRun(decoding: bytes)
+        #expect(decoded == run)
+        #expect(try f.recursion.verify(decoded) == verified)
+        for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 97)) {
+            #expect(throws: DecodingError.self) { try AggregatedRun(decoding: Array(bytes[0..<cut])) }
+        }
+        #expect(throws: DecodingError.self) { try AggregatedRun(decoding: bytes + [0]) }
     }
 
     @Test func adjacentLeavesJoin() throws {

@@ -48,7 +48,7 @@ import VMTestSupport
             #expect(values(s.outputRoot) == roots[ShardCommitmentGroup.output])
             #expect(values(s.cpu) == shard.stark.tables[ShardTable.cpu.rawValue].publicValues)
             // The same circuit from a zero proof of the shard's shape.
-            let placeholder = StarkProof<VMField>.placeholder(
+            let placeholder = try StarkProof<VMField>.placeholder(
                 airs: key.airs(output: shard.output, start: nil, final: nil, accelerators: shard.accelerators),
                 logHeights: shard.stark.tables.map(\.logHeight),
                 fri: Self.config.fri

@@ -124,6 +124,7 @@ let package = Package(
       name: "zkprover",
       dependencies: [
         "Algebra", "Hashing", "Stark", "EVM", "EVMFixtures", "VM", "VMProver", "EVMGuestInput", "Precompiles", "ProverNetwork", "NetworkCore", "Rollup", "BlockProofKind",
+        "Recursion", "VMRecursion",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: fastSettings

@@ -94,7 +94,8 @@ public enum AggregateCircuit {
             exitLo: r.exitLo,
             exitHi: r.exitHi,
             aggregateKey: key,
-            keysDigest: b.compress(digests[0], digests[1])
+            keysDigest: b.compress(digests[0], digests[1]),
+            cycles: b.add(l.cycles, r.cycles)
         )
         joined.makePublic(b)
         return b

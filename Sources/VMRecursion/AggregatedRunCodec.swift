@@ -6,12 +6,12 @@ import VMProver
 extension AggregatedRun {
     /// The file magic of an aggregated run proof.
     public static var magic: [UInt8] { Array("ZKAG".utf8) }
-    /// Version 1: the first format.
+    /// Version 1: the first format (a 64-element statement).
     public static var formatVersion: UInt16 { 1 }
     /// Most tables a shard shape may list.
     static var maxTables: Int { 64 }
 
-    /// Magic, version, the recursion shape (three `log2` heights), the statement (63 field
+    /// Magic, version, the recursion shape (three `log2` heights), the statement (64 field
     /// elements), the root's kind (u8) and proof (length-prefixed), then each shard's shape:
     /// accelerator set (u32), table heights (`log2`, one byte each, count-prefixed) and output
     /// (length-prefixed).

@@ -45,7 +45,8 @@ public enum LeafCircuit {
             exitLo: cpu[CPUAir.Public.exitLo],
             exitHi: cpu[CPUAir.Public.exitHi],
             aggregateKey: b.inputs(base: aggregateKey),
-            keysDigest: [Slot](repeating: RecursionCircuit.zero, count: 8)
+            keysDigest: [Slot](repeating: RecursionCircuit.zero, count: 8),
+            cycles: cpu[CPUAir.Public.cycles]
         )
         statement.makePublic(b)
         return b

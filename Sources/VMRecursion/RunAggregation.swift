@@ -160,3 +160,18 @@ public struct RunRecursion: Sendable {
         TruncatedPermutation<RF>(permutation: Poseidon2(width: 16)).compress(Digest(digest), Digest(root)).elements
     }
 }
+
+extension RunRecursion {
+    /// The proven (unique-decoding) security of the recursion proofs of `run`: every proof of
+    /// its tree has the run's shape, so the root's figure is every one's.
+    public func provenBits(_ run: AggregatedRun) -> Int {
+        let airs = RecursionVerifyingKey.airs(shape: run.shape, publicCount: SegmentStatement.count)
+        let sp = soundnessParameters(
+            shapes: airs.map { AirShape(of: $0) },
+            logHeights: run.root.tables.map(\.logHeight),
+            fri: run.root.fri,
+            fieldType: RF.self
+        )
+        return Soundness.report(sp, regime: .uniqueDecoding).bits
+    }
+}

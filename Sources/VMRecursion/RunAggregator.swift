@@ -25,6 +25,10 @@ public struct RunAggregator: Sendable {
         let report = progress ?? { _ in }
         let shards = proof.shards
         guard !shards.isEmpty else { throw .statement("no shards") }
+        let cycles = shards.reduce(UInt64(0)) { $0 + UInt64($1.cpu?.cycles ?? 0) }
+        guard cycles < UInt64(RF.modulus) else {
+            throw .statement("\(cycles) cycles: a run's cycles must stay below the field's modulus")
+        }
         // The output digest before each shard.
         var outputIns: [[RF]] = []
         var digest = RunRecursion.zeroDigest
@@ -135,6 +139,7 @@ public struct RunAggregator: Sendable {
 public struct VerifiedAggregatedRun: Sendable, Equatable {
     public var exitCode: UInt32
     public var output: [UInt8]
+    public var cycles: UInt64
     public var shards: Int
 }
 
@@ -218,6 +223,11 @@ extension RunRecursion {
         guard s.outputIn == Self.zeroDigest, s.outputOut == digest else {
             throw .statement("the output is not the one proven")
         }
-        return VerifiedAggregatedRun(exitCode: s.exitCode, output: run.output, shards: n)
+        return VerifiedAggregatedRun(
+            exitCode: s.exitCode,
+            output: run.output,
+            cycles: UInt64(s.cycles.canonical),
+            shards: n
+        )
     }
 }

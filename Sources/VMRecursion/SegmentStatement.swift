@@ -22,6 +22,7 @@ import VMProver
 /// | 45, 46 | `exitLo`, `exitHi` | the exit code's 16-bit limbs (meaningful when halted) |
 /// | 47..<55 | `aggregateKey` | the verifying key aggregate children must have |
 /// | 55..<63 | `keysDigest` | the leaf keys it accepted, folded in tree order (zero for a leaf) |
+/// | 63 | `cycles` | cycles of its shards, summed in the field (exact below 2^31 − 2^24 + 1; the aggregator refuses longer runs) |
 ///
 /// The output digest is a chain (like the memory image), so joining two segments only asks
 /// that the left one's `outputOut` be the right one's `outputIn`; a whole run starts from
@@ -44,9 +45,10 @@ public struct SegmentStatement: Hashable, Sendable {
     public var exitHi: RF
     public var aggregateKey: [RF]
     public var keysDigest: [RF]
+    public var cycles: RF
 
     /// The number of public values.
-    public static let count = 63
+    public static let count = 64
 
     /// The statement from its public values (`count` of them).
     public init?(_ v: [RF]) {
@@ -65,12 +67,13 @@ public struct SegmentStatement: Hashable, Sendable {
         exitHi = v[46]
         aggregateKey = Array(v[47..<55])
         keysDigest = Array(v[55..<63])
+        cycles = v[63]
     }
 
     /// The public values, in order.
     public var values: [RF] {
         programId + startImage + [startPC, firstShard] + outputIn + finalImage + [endPC, lastShard] + outputOut
-            + [halted, exitLo, exitHi] + aggregateKey + keysDigest
+            + [halted, exitLo, exitHi] + aggregateKey + keysDigest + [cycles]
     }
 
     /// The exit code (when `halted` is one).
@@ -94,6 +97,7 @@ public struct SegmentSlots {
     public var exitHi: Slot
     public var aggregateKey: [Slot]
     public var keysDigest: [Slot]
+    public var cycles: Slot
 
     init(
         programId: [Slot],
@@ -109,7 +113,8 @@ public struct SegmentSlots {
         exitLo: Slot,
         exitHi: Slot,
         aggregateKey: [Slot],
-        keysDigest: [Slot]
+        keysDigest: [Slot],
+        cycles: Slot
     ) {
         self.programId = programId
         self.startImage = startImage
@@ -125,6 +130,7 @@ public struct SegmentSlots {
         self.exitHi = exitHi
         self.aggregateKey = aggregateKey
         self.keysDigest = keysDigest
+        self.cycles = cycles
     }
 
     /// The slots of a child's public values (``SegmentStatement/count`` of them, in order).
@@ -144,11 +150,12 @@ public struct SegmentSlots {
         exitHi = v[46]
         aggregateKey = Array(v[47..<55])
         keysDigest = Array(v[55..<63])
+        cycles = v[63]
     }
 
     var values: [Slot] {
         programId + startImage + [startPC, firstShard] + outputIn + finalImage + [endPC, lastShard] + outputOut
-            + [halted, exitLo, exitHi] + aggregateKey + keysDigest
+            + [halted, exitLo, exitHi] + aggregateKey + keysDigest + [cycles]
     }
 
     /// Makes every slot a public value of `builder`'s circuit, in statement order.

@@ -1,9 +1,11 @@
 import Algebra
 import ArgumentParser
 import Foundation
+import Recursion
 import Stark
 import VM
 import VMProver
+import VMRecursion
 
 /// `zkprover vm prove ELF`: proves a run of a guest.
 struct VMProve: ParsableCommand {
@@ -23,6 +25,8 @@ struct VMProve: ParsableCommand {
         false
     @Flag(help: "Fast insecure parameters (about 20 bits): for development only.") var insecureTestParameters =
         false
+    @Flag(help: "Join the shard proofs by recursion into one proof (leaf and aggregate proofs).") var aggregate =
+        false
 
     func validate() throws {
         guard shardSize >= 2, shardSize <= 1 << maxLogShardSize else {
@@ -40,7 +44,7 @@ struct VMProve: ParsableCommand {
         let t0 = Date()
         let key = try VMProgramKey(program: program, config: config)
         let prover = RunProver(key: key, config: config)
-        let log: (String) -> Void = { line in
+        let log: @Sendable (String) -> Void = { line in
             FileHandle.standardError.write(Data(("[vm prove] " + line + "\n").utf8))
         }
         if !json { log("program id \(key.programId)") }
@@ -51,15 +55,32 @@ struct VMProve: ParsableCommand {
             options: ProvingOptions(checkConstraints: checkConstraints),
             progress: log
         )
+        var bytes = proof.encoded()
+        var bits = key.provenBits(proof)
+        var extra: [String: Any] = [:]
+        if aggregate {
+            let t1 = Date()
+            let recursion = RunRecursion(
+                key: key,
+                shardConfig: config,
+                config: VMCommandSupport.recursionConfig(insecure: insecureTestParameters)
+            )
+            let run = try RunAggregator(recursion: recursion, progress: log).aggregate(proof)
+            bytes = run.encoded()
+            bits = min(bits, recursion.provenBits(run))
+            extra = [
+                "aggregated": true,
+                "aggregationSeconds": Date().timeIntervalSince(t1),
+                "recursionShape": "\(run.shape)",
+            ]
+        }
         let seconds = Date().timeIntervalSince(t0)
-        let bytes = proof.encoded()
         guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else {
             throw ValidationError("cannot write \(output)")
         }
         let cycles = proof.shards.compactMap(\.cpu).reduce(0) { $0 + UInt64($1.cycles) }
         let exit = proof.shards.last?.cpu?.exitCode ?? 0
-        let bits = key.provenBits(proof)
-        let summary: [String: Any] = [
+        var summary: [String: Any] = [
             "programId": "\(key.programId)",
             "exitCode": Int(Int32(bitPattern: exit)),
             "output": VMCommandSupport.hexString(proof.output),
@@ -70,6 +91,7 @@ struct VMProve: ParsableCommand {
             "seconds": seconds,
             "cyclesPerSecond": seconds > 0 ? Double(cycles) / seconds : 0,
         ]
+        summary.merge(extra) { a, _ in a }
         VMCommandSupport.report(summary, json: json)
     }
 }
@@ -78,7 +100,8 @@ struct VMProve: ParsableCommand {
 struct VMVerify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Verify a run proof against the ELF it claims to run."
+        abstract:
+            "Verify a run proof (a chain of shard proofs, or an aggregated proof) against the ELF it claims to run."
     )
 
     @Argument(help: "The proof file.") var proof: String
@@ -95,15 +118,30 @@ struct VMVerify: ParsableCommand {
         let keySeconds = Date().timeIntervalSince(t0)
         let t1 = Date()
         do {
-            let run = try RunVerifier(key: key, config: config).verify(bytes: bytes)
+            let verified: (exitCode: UInt32, output: [UInt8], cycles: UInt64, shards: Int)
+            var aggregated = false
+            if bytes.starts(with: AggregatedRun.magic) {
+                let recursion = RunRecursion(
+                    key: key,
+                    shardConfig: config,
+                    config: VMCommandSupport.recursionConfig(insecure: insecureTestParameters)
+                )
+                let run = try recursion.verify(try AggregatedRun(decoding: bytes))
+                verified = (run.exitCode, run.output, run.cycles, run.shards)
+                aggregated = true
+            } else {
+                let run = try RunVerifier(key: key, config: config).verify(bytes: bytes)
+                verified = (run.exitCode, run.output, run.cycles, run.shards)
+            }
             let summary: [String: Any] = [
                 "programId": "\(key.programId)",
-                "exitCode": Int(Int32(bitPattern: run.exitCode)),
-                "output": VMCommandSupport.hexString(run.output),
-                "cycles": run.cycles,
-                "shards": run.shards,
+                "exitCode": Int(Int32(bitPattern: verified.exitCode)),
+                "output": VMCommandSupport.hexString(verified.output),
+                "cycles": verified.cycles,
+                "shards": verified.shards,
                 "proofBytes": bytes.count,
                 "verified": true,
+                "aggregated": aggregated,
                 "seconds": Date().timeIntervalSince(t1),
                 "keySeconds": keySeconds,
             ]
@@ -126,6 +164,9 @@ extension VMCommandSupport {
     static func provingConfig(insecure: Bool) -> StarkConfig<VMField> {
         insecure ? StarkConfig(fri: .testing, securityFloor: 0, allowInsecure: true) : StarkConfig(fri: .standard)
     }
+
+    /// The recursion proofs' configuration (the same field and parameters as the shards').
+    static func recursionConfig(insecure: Bool) -> StarkConfig<RF> { provingConfig(insecure: insecure) }
 
     /// Prints `summary` as one JSON object or as aligned lines.
     static func report(_ summary: [String: Any], json: Bool) {

@@ -96,6 +96,9 @@ import VMTestSupport
         #expect(run.shape == f.shape && run.rootIsAggregate)
         let verified = try f.recursion.verify(run)
         #expect(verified.exitCode == 3 && verified.shards == f.proof.shards.count)
+        let machine = try Machine(program: ShardCircuitTests.program, input: [])
+        _ = try machine.run()
+        #expect(verified.cycles == machine.cycles)
         // The statement checked against another program's key fails.
         let wrongKey = try VMProgramKey(program: TestProgram.program(RV.exit(3)), config: Self.shardConfig)
         let wrong = RunRecursion(key: wrongKey, shardConfig: Self.shardConfig, config: Self.config)

@@ -93,11 +93,17 @@ extension StarkVerifierCircuit {
                     }
                 }
             }
+            let roots = pairRoots(bits: bits, maxLog: maxLog, finalLog: finalLog)
+            // The point of the query's row in the codeword of size 2^h:
+            // g·u_h·(−1)^(bit 0 of the row index) (see `pairRoots`), one row.
+            func rowPoint(_ h: Int) -> Slot {
+                b.arith(a: roots[h]!, b: bits[maxLog - h], cm: RF(2) * -g, ca: g)
+            }
             // Reduced openings per height.
             var reducedAt: [Int: Slot] = [:]
             for (h, (y1, y2)) in deep.openedSums.sorted(by: { $0.key < $1.key }) {
                 // x = g·ω_{2^h}^bitrev_h(idx), idx = index >> (maxLog − h).
-                let x = point(shift: g, logSize: h, bits: Array(bits[(maxLog - h)...]))
+                let x = rowPoint(h)
                 let omega = RF.twoAdicGenerator(logOrder: h - lb)
                 var f1 = RecursionCircuit.zero
                 var f2 = RecursionCircuit.zero
@@ -142,13 +148,9 @@ extension StarkVerifierCircuit {
                     siblings: layer.path.map { b.inputs(base: $0.elements) },
                     reason: "query \(qi): FRI round \(r) opening"
                 )
-                // 1/x of the pair: (g·ω_{2^l}^bitrev_{l−1}(idx >> 1))⁻¹, without an inversion.
-                let xInv = point(
-                    shift: g.inverse()!,
-                    logSize: l,
-                    bits: Array(bits[(r + 1)..<(r + l)]),
-                    inverse: true
-                )
+                // 1/x of the pair, x = g·ω_{2^l}^bitrev_{l−1}(idx >> 1) = g·u_l: a hint checked
+                // by x·(1/x) = 1 (x is never zero).
+                let xInv = b.inverse(b.scale(roots[l]!, by: g), "query \(qi): zero pair point")
                 // ((e0 + e1) + β·(e0 − e1)/x) / 2
                 let sum = b.add(e0, e1)
                 let diff = b.mul(b.sub(e0, e1), xInv)
@@ -157,30 +159,41 @@ extension StarkVerifierCircuit {
                 if let extra = reducedAt[l] { cur = b.mulAdd(betaSquares[r], extra, cur) }
             }
             // The final polynomial at the last point.
-            let xFinal = point(shift: g, logSize: finalLog, bits: Array(bits[rounds..<(rounds + finalLog)]))
+            let xFinal = rowPoint(finalLog)
             var acc = RecursionCircuit.zero
             for c in finalPoly.reversed() { acc = b.mulAdd(acc, xFinal, c) }
             b.assertEqual(cur, acc, "query \(qi): final polynomial")
         }
     }
 
-    /// `shift·w^bitrev(idx)` with `w = ω_{2^logSize}` (or `w⁻¹` when `inverse`), where `idx`
-    /// has the given bits (least significant first) and `bitrev` reverses `bits.count` bits:
-    /// one row per bit for the factor `1 + bit·(w^(2^j) − 1)`, one for the product. The caller
-    /// passes `shift⁻¹` with `inverse` to get a point's inverse without an inversion.
-    func point(shift: RF, logSize: Int, bits: [Slot], inverse: Bool = false) -> Slot {
-        // bitrev over n = bits.count bits: bit i of idx ↦ exponent 2^(n−1−i).
-        let n = bits.count
-        var w = RF.twoAdicGenerator(logOrder: logSize)
-        if inverse { w = w.inverse()! }
-        var acc = b.constant(base: shift)
-        for (i, bit) in bits.enumerated() {
-            let c = w.exp2(n - 1 - i)
-            // 1 + bit·(c − 1)
-            let factor = b.arith(a: bit, ca: c - .one, k: .one)
-            acc = b.mul(acc, factor)
+    /// The pair roots of a query, per codeword size `2^L` for `L` in `finalLog…maxLog`:
+    /// `u_L = ω_{2^L}^bitrev_{L−1}(i_L >> 1)` with `i_L = index >> (maxLog − L)` the query's row
+    /// at that size (`bits`: the index's bits, least significant first). The pair of rows
+    /// `(2j, 2j+1)` of a codeword stored bit-reversed over `g·H` sits at `±g·u`, and the row
+    /// `i_L` itself at `g·u_L·(−1)^(i_L & 1)`.
+    ///
+    /// Only the tallest is computed from the bits (one row per bit for the factor
+    /// `1 + bit·(ω^(2^j) − 1)`, one for the product); the others follow by
+    /// `u_{L−1} = u_L²·(−1)^(bit 0 of i_{L−1})`: since `ω_{2^(L−1)} = ω_{2^L}²`,
+    /// `u_L² = ω_{2^(L−1)}^bitrev_{L−1}(i_{L−1})`, and reversing `L − 1` bits puts bit 0 of
+    /// `i_{L−1}` on `2^(L−2)`, where `ω_{2^(L−1)}^(2^(L−2)) = −1` — two rows per size.
+    func pairRoots(bits: [Slot], maxLog: Int, finalLog: Int) -> [Int: Slot] {
+        let n = maxLog - 1
+        let w = RF.twoAdicGenerator(logOrder: maxLog)
+        var u = b.constant(.one)
+        for (i, bit) in bits[1..<maxLog].enumerated() {
+            // bitrev over n bits: bit i of (index >> 1) ↦ exponent 2^(n−1−i).
+            let factor = b.arith(a: bit, ca: w.exp2(n - 1 - i) - .one, k: .one)
+            u = b.mul(u, factor)
         }
-        return acc
+        var roots = [maxLog: u]
+        for l in stride(from: maxLog, to: finalLog, by: -1) {
+            // Bit 0 of i_{l−1} = index >> (maxLog − l + 1).
+            let square = b.mul(u, u)
+            u = b.arith(a: square, b: bits[maxLog - l + 1], cm: -RF(2), ca: .one)
+            roots[l - 1] = u
+        }
+        return roots
     }
 
     /// One Merkle opening (``Hashing/MerkleTree/verifyBatch``'s walk): the rows of the

@@ -99,17 +99,13 @@ public struct Poseidon2Op: Hashable, Sendable {
     }
 }
 
-/// A value the prover supplies: a proof's data or a hint (an inverse, a bit decomposition).
-/// Constrained only by the ops that read it.
+/// A base-field value the prover supplies: a proof's data or a hint (an inverse, a bit
+/// decomposition; an extension hint is four of them). Constrained only by the ops that read
+/// it, and base by construction: the input table writes it with zero upper coordinates.
 public struct InputOp: Hashable, Sendable {
     public var out: Slot
-    /// Whether the value must be a base-field element (upper coefficients zero).
-    public var isBase: Bool
 
-    public init(out: Slot, isBase: Bool) {
-        self.out = out
-        self.isBase = isBase
-    }
+    public init(out: Slot) { self.out = out }
 }
 
 /// A fixed circuit: everything but the values. Built by ``CircuitBuilder`` from the shape of
@@ -160,7 +156,7 @@ public struct RecursionCircuit: Hashable, Sendable {
         return RecursionShape(
             arith: height(arith.count, shape.arith),
             poseidon2: height(poseidon2.count, shape.poseidon2),
-            input: height(inputs.count, shape.input)
+            input: height((inputs.count + InputAir.lanes - 1) / InputAir.lanes, shape.input)
         )
     }
 
@@ -219,7 +215,7 @@ public struct RecursionCircuit: Hashable, Sendable {
 }
 
 /// Heights of the tables that prove a circuit: ``ArithAir``, ``Poseidon2CircuitAir`` and
-/// ``InputAir`` (powers of two). As a circuit's ``RecursionCircuit/shape`` it is a minimum:
+/// ``InputAir`` (rows, powers of two; the input table holds ``InputAir/lanes`` inputs a row). As a circuit's ``RecursionCircuit/shape`` it is a minimum:
 /// proofs of circuits padded to one shape have one statement shape, which is what lets a
 /// recursion circuit verify proofs of different circuits (leaves of different shards, and
 /// aggregates) with one set of tables.

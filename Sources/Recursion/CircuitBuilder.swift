@@ -40,17 +40,13 @@ public final class CircuitBuilder {
 
     // MARK: - Values from outside
 
-    /// A value the prover supplies (proof data, a hint).
-    public func input(_ v: RE) -> Slot {
-        let s = allocate(v)
-        inputs.append(InputOp(out: s, isBase: false))
-        return s
-    }
+    /// An extension value the prover supplies (a hint): four base inputs, recombined.
+    public func input(_ v: RE) -> Slot { recombine(inputs(base: [v.c0, v.c1, v.c2, v.c3])) }
 
-    /// A base-field value the prover supplies; the circuit requires its upper coefficients to be zero.
+    /// A base-field value the prover supplies (proof data, a hint).
     public func input(base v: RF) -> Slot {
         let s = allocate(RE(v))
-        inputs.append(InputOp(out: s, isBase: true))
+        inputs.append(InputOp(out: s))
         return s
     }
 
@@ -246,7 +242,7 @@ extension RecursionCircuit {
         if let e = structuralError() { return e }
         guard witness.values.count == slotCount else { return "witness has \(witness.values.count) values" }
         let w = witness.values
-        for (i, op) in inputs.enumerated() where op.isBase && !isBase(w[op.out.index]) {
+        for (i, op) in inputs.enumerated() where !isBase(w[op.out.index]) {
             return "input \(i) (\(op.out)) is not a base-field element"
         }
         for (i, op) in arith.enumerated()

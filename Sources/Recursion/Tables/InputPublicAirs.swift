@@ -1,25 +1,30 @@
 import Algebra
 import Stark
 
-/// The input table of a recursion circuit: one row per ``InputOp``, a value the prover supplies.
+/// The input table of a recursion circuit: the values the prover supplies (``InputOp``, base
+/// field), ``lanes`` a row.
 ///
-/// Fixed columns (all zero on padding rows): `slot` (0), the slot index; `mult` (1), its read
-/// count; `isBase` (2), 1 when the input must be a base-field element.
+/// Fixed columns (all zero on padding lanes): `slot_l` (l), the slot of lane `l`'s input;
+/// `mult_l` (lanes + l), its read count.
 ///
-/// Main columns: `v0…v3` (0…3), the value's coordinates.
+/// Main columns: `v_l` (l), lane `l`'s value.
 ///
-/// Constraints:
-/// - `isBase·v_k = 0` for `k = 1, 2, 3`: a base input has zero upper coordinates (degree 2).
-///   Nothing else constrains an input: the ops that read it do.
+/// Constraints: none. Nothing constrains an input but the ops that read it.
 ///
 /// Interactions on ``Bus/recursionWitness``:
-/// - send `(slot, v0…v3)` × `mult`: the input is written, once per read (0 on padding rows).
+/// - send `(slot_l, v_l, 0, 0, 0)` × `mult_l` per lane: the input is written once per read
+///   (0 on padding lanes, whose value is then free and unused). The upper coordinates are the
+///   constant 0, so a read of an input sees a base element.
 public struct InputAir: Air {
     public typealias F = RF
 
+    /// Inputs per row: eight sends share four LogUp columns (degree 3 at rate 1/2).
+    public static let lanes = 8
+
     public enum Fixed {
-        public static let slot = 0, mult = 1, isBase = 2
-        public static let count = 3
+        public static func slot(_ lane: Int) -> Int { lane }
+        public static func mult(_ lane: Int) -> Int { InputAir.lanes + lane }
+        public static let count = 2 * InputAir.lanes
     }
 
     /// Rows of the table (a power of two ≥ 2; all padding when the circuit has no inputs).
@@ -29,12 +34,15 @@ public struct InputAir: Air {
     /// The table of `circuit` (`readCounts` as ``RecursionCircuit/readCounts()`` returns them).
     public init(circuit: RecursionCircuit, readCounts: [Int]) {
         let ops = circuit.inputs
+        let lanes = Self.lanes
         height = circuit.heights.input
-        fixedColumns = RecursionTables.matrix(height: height, width: Fixed.count, rows: ops.count) { r, row in
-            let op = ops[r]
-            row[Fixed.slot] = RecursionTables.element(op.out.index)
-            row[Fixed.mult] = RecursionTables.element(readCounts[op.out.index])
-            row[Fixed.isBase] = op.isBase ? .one : .zero
+        let rows = (ops.count + lanes - 1) / lanes
+        fixedColumns = RecursionTables.matrix(height: height, width: Fixed.count, rows: rows) { r, row in
+            for l in 0..<lanes where r * lanes + l < ops.count {
+                let slot = ops[r * lanes + l].out.index
+                row[Fixed.slot(l)] = RecursionTables.element(slot)
+                row[Fixed.mult(l)] = RecursionTables.element(readCounts[slot])
+            }
         }
     }
 
@@ -45,29 +53,30 @@ public struct InputAir: Air {
     }
 
     public var name: String { "RecursionInput" }
-    public var width: Int { 4 }
+    public var width: Int { Self.lanes }
     public var preprocessedWidth: Int { Fixed.count }
     public var preprocessedGroup: Int { RecursionTables.preprocessedGroup }
     public func preprocessedTrace() -> RowMajorMatrix<RF>? { fixedColumns }
 
     @_specialize(where B == ProverFolder<KoalaBear>)
     public func eval<B: AirBuilder>(_ b: inout B) where B.F == F {
-        let v = (0..<4).map { b.main($0) }
-        let isBase = b.fixed(Fixed.isBase)
-        for k in 1..<4 { b.assertZero(isBase * v[k]) }
-        b.send(bus: .recursionWitness, values: [b.fixed(Fixed.slot)] + v, multiplicity: b.fixed(Fixed.mult))
+        for l in 0..<Self.lanes {
+            b.send(
+                bus: .recursionWitness,
+                values: [b.fixed(Fixed.slot(l)), b.main(l), 0, 0, 0],
+                multiplicity: b.fixed(Fixed.mult(l))
+            )
+        }
     }
 
-    /// The main trace on `witness`: each input's value.
+    /// The main trace on `witness`: each input's value (its base coordinate).
     public func trace(circuit: RecursionCircuit, witness: CircuitWitness) -> RowMajorMatrix<RF> {
         let ops = circuit.inputs
         let w = witness.values
-        return RecursionTables.matrix(height: height, width: width, rows: ops.count, minChunk: 1024) { r, row in
-            let v = w[ops[r].out.index]
-            row[0] = v.c0
-            row[1] = v.c1
-            row[2] = v.c2
-            row[3] = v.c3
+        let lanes = Self.lanes
+        let rows = (ops.count + lanes - 1) / lanes
+        return RecursionTables.matrix(height: height, width: width, rows: rows, minChunk: 1024) { r, row in
+            for l in 0..<lanes where r * lanes + l < ops.count { row[l] = w[ops[r * lanes + l].out.index].c0 }
         }
     }
 }

@@ -19,7 +19,6 @@ struct ZKProverCommand: AsyncParsableCommand {
             GuestCommand.self,
             RunCommand.self,
             VMCommand.self,
-            RecursionCommand.self,
             // L2 node
             RollupCommand.self,
             // hidden developer benchmarks

@@ -19,6 +19,7 @@ struct ZKProverCommand: AsyncParsableCommand {
             GuestCommand.self,
             RunCommand.self,
             VMCommand.self,
+            RecursionCommand.self,
             // L2 node
             RollupCommand.self,
             // hidden developer benchmarks

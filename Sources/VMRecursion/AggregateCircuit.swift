@@ -51,10 +51,9 @@ public enum AggregateCircuit {
         for (side, child) in [("left", left), ("right", right)] {
             let verified = try StarkVerifierCircuit(config: config, builder: b).verify(airs: airs, proof: child.proof)
             guard verified.preprocessedRoots.count == 1, verified.publicValues.count == 4,
-                verified.publicValues[3].count == SegmentStatement.count
+                let s = SegmentSlots(verified.publicValues[3])
             else { throw .shape("\(side) child: not a segment proof") }
             let root = verified.preprocessedRoots[0]
-            let s = SegmentSlots(verified.publicValues[3])
             let isAggregate = b.input(base: child.isAggregate ? .one : .zero)
             b.assertBool(isAggregate, "\(side) child kind")
             for j in 0..<8 {

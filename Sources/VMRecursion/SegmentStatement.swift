@@ -30,28 +30,62 @@ import VMProver
 /// verifies a leaf takes the leaf proof's key (its preprocessed root) as that leaf's digest,
 /// and the key of an aggregate child must equal `aggregateKey`, a value carried unchanged up
 /// the tree and checked against the aggregate circuit's key by the final verifier.
-public struct SegmentStatement: Hashable, Sendable {
-    public var programId: [RF]
-    public var startImage: [RF]
-    public var startPC: RF
-    public var firstShard: RF
-    public var outputIn: [RF]
-    public var finalImage: [RF]
-    public var endPC: RF
-    public var lastShard: RF
-    public var outputOut: [RF]
-    public var halted: RF
-    public var exitLo: RF
-    public var exitHi: RF
-    public var aggregateKey: [RF]
-    public var keysDigest: [RF]
-    public var cycles: RF
+public struct Segment<Value: Hashable & Sendable>: Hashable, Sendable {
+    public var programId: [Value]
+    public var startImage: [Value]
+    public var startPC: Value
+    public var firstShard: Value
+    public var outputIn: [Value]
+    public var finalImage: [Value]
+    public var endPC: Value
+    public var lastShard: Value
+    public var outputOut: [Value]
+    public var halted: Value
+    public var exitLo: Value
+    public var exitHi: Value
+    public var aggregateKey: [Value]
+    public var keysDigest: [Value]
+    public var cycles: Value
 
     /// The number of public values.
-    public static let count = 64
+    public static var count: Int { 64 }
 
-    /// The statement from its public values (`count` of them).
-    public init?(_ v: [RF]) {
+    public init(
+        programId: [Value],
+        startImage: [Value],
+        startPC: Value,
+        firstShard: Value,
+        outputIn: [Value],
+        finalImage: [Value],
+        endPC: Value,
+        lastShard: Value,
+        outputOut: [Value],
+        halted: Value,
+        exitLo: Value,
+        exitHi: Value,
+        aggregateKey: [Value],
+        keysDigest: [Value],
+        cycles: Value
+    ) {
+        self.programId = programId
+        self.startImage = startImage
+        self.startPC = startPC
+        self.firstShard = firstShard
+        self.outputIn = outputIn
+        self.finalImage = finalImage
+        self.endPC = endPC
+        self.lastShard = lastShard
+        self.outputOut = outputOut
+        self.halted = halted
+        self.exitLo = exitLo
+        self.exitHi = exitHi
+        self.aggregateKey = aggregateKey
+        self.keysDigest = keysDigest
+        self.cycles = cycles
+    }
+
+    /// The statement from its public values (`count` of them, in order).
+    public init?(_ v: [Value]) {
         guard v.count == Self.count else { return nil }
         programId = Array(v[0..<8])
         startImage = Array(v[8..<16])
@@ -71,93 +105,25 @@ public struct SegmentStatement: Hashable, Sendable {
     }
 
     /// The public values, in order.
-    public var values: [RF] {
+    public var values: [Value] {
         programId + startImage + [startPC, firstShard] + outputIn + finalImage + [endPC, lastShard] + outputOut
             + [halted, exitLo, exitHi] + aggregateKey + keysDigest + [cycles]
     }
+}
 
+/// A segment statement's values: the public values of a leaf or aggregate proof.
+public typealias SegmentStatement = Segment<RF>
+
+/// A segment statement as slots of a circuit: what a leaf or aggregate circuit computes, or
+/// reads from a child proof's public values.
+public typealias SegmentSlots = Segment<Slot>
+
+extension Segment where Value == RF {
     /// The exit code (when `halted` is one).
     public var exitCode: UInt32 { exitLo.canonical | exitHi.canonical << 16 }
 }
 
-/// A ``SegmentStatement`` as slots of a circuit: what a leaf or aggregate circuit computes,
-/// or reads from a child proof's public values.
-public struct SegmentSlots {
-    public var programId: [Slot]
-    public var startImage: [Slot]
-    public var startPC: Slot
-    public var firstShard: Slot
-    public var outputIn: [Slot]
-    public var finalImage: [Slot]
-    public var endPC: Slot
-    public var lastShard: Slot
-    public var outputOut: [Slot]
-    public var halted: Slot
-    public var exitLo: Slot
-    public var exitHi: Slot
-    public var aggregateKey: [Slot]
-    public var keysDigest: [Slot]
-    public var cycles: Slot
-
-    init(
-        programId: [Slot],
-        startImage: [Slot],
-        startPC: Slot,
-        firstShard: Slot,
-        outputIn: [Slot],
-        finalImage: [Slot],
-        endPC: Slot,
-        lastShard: Slot,
-        outputOut: [Slot],
-        halted: Slot,
-        exitLo: Slot,
-        exitHi: Slot,
-        aggregateKey: [Slot],
-        keysDigest: [Slot],
-        cycles: Slot
-    ) {
-        self.programId = programId
-        self.startImage = startImage
-        self.startPC = startPC
-        self.firstShard = firstShard
-        self.outputIn = outputIn
-        self.finalImage = finalImage
-        self.endPC = endPC
-        self.lastShard = lastShard
-        self.outputOut = outputOut
-        self.halted = halted
-        self.exitLo = exitLo
-        self.exitHi = exitHi
-        self.aggregateKey = aggregateKey
-        self.keysDigest = keysDigest
-        self.cycles = cycles
-    }
-
-    /// The slots of a child's public values (``SegmentStatement/count`` of them, in order).
-    init(_ v: [Slot]) {
-        precondition(v.count == SegmentStatement.count)
-        programId = Array(v[0..<8])
-        startImage = Array(v[8..<16])
-        startPC = v[16]
-        firstShard = v[17]
-        outputIn = Array(v[18..<26])
-        finalImage = Array(v[26..<34])
-        endPC = v[34]
-        lastShard = v[35]
-        outputOut = Array(v[36..<44])
-        halted = v[44]
-        exitLo = v[45]
-        exitHi = v[46]
-        aggregateKey = Array(v[47..<55])
-        keysDigest = Array(v[55..<63])
-        cycles = v[63]
-    }
-
-    var values: [Slot] {
-        programId + startImage + [startPC, firstShard] + outputIn + finalImage + [endPC, lastShard] + outputOut
-            + [halted, exitLo, exitHi] + aggregateKey + keysDigest + [cycles]
-    }
-
+extension Segment where Value == Slot {
     /// Makes every slot a public value of `builder`'s circuit, in statement order.
     func makePublic(_ builder: CircuitBuilder) { for s in values { builder.makePublic(s) } }
 }

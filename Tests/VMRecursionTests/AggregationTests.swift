@@ -168,17 +168,7 @@ import VMTestSupport
     @Test func anotherProgramRefused() throws {
         let f = try Self.fixture.get()
         // Another program: the same loop with another bound, so its shards differ.
-        var w: [UInt32] = []
-        w += RV.li(5, 0)
-        w += RV.li(6, 100)
-        w += RV.li(7, TestProgram.dataBase)
-        w.append(RV.op("mul", 8, 5, 5))
-        w.append(RV.sw(8, 7, 0))
-        w.append(RV.lw(9, 7, 0))
-        w.append(RV.addi(5, 5, 1))
-        w.append(RV.b(-16, 6, 5, 1))
-        w += RV.exit(3)
-        let key = try VMProgramKey(program: TestProgram.program(w), config: Self.shardConfig)
+        let key = try VMProgramKey(program: ShardCircuitTests.loop(bound: 100), config: Self.shardConfig)
         let proof = try RunProver(key: key, config: Self.shardConfig).prove(input: [], shardSize: 1 << 8)
         let b = try LeafCircuit.build(
             shard: proof.shards[1],
@@ -187,9 +177,9 @@ import VMTestSupport
             outputIn: [RF](repeating: .zero, count: 8),
             aggregateKey: f.aggregateKey
         )
-        let (c, w2) = b.build(shape: f.shape)
+        let (c, w) = b.build(shape: f.shape)
         try #require(c.heights == f.shape)
-        let foreign = try RecursionProver.prove(circuit: c, witness: w2, config: Self.config)
+        let foreign = try RecursionProver.prove(circuit: c, witness: w, config: Self.config)
         let failures = try Self.aggregateFailures(f, f.leaves[0], foreign)
         #expect(failures.contains("the children prove different programs"))
     }

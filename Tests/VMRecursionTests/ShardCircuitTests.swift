@@ -14,11 +14,12 @@ import VMTestSupport
 @Suite struct ShardCircuitTests {
     static let config = StarkConfig<VMField>.testing
 
-    /// A loop that stores, loads and multiplies, then exits with 3: several shards of 2^8 cycles.
-    static var program: Program {
+    /// A loop that stores, loads and multiplies `bound` times, then exits with 3: several
+    /// shards of 2^8 cycles.
+    static func loop(bound: UInt32) -> Program {
         var w: [UInt32] = []
         w += RV.li(5, 0)
-        w += RV.li(6, 200)
+        w += RV.li(6, bound)
         w += RV.li(7, TestProgram.dataBase)
         // loop: x8 = x5 * x5; sw x8, 0(x7); lw x9, 0(x7); x5 += 1; bne x5, x6, loop
         w.append(RV.op("mul", 8, 5, 5))
@@ -29,6 +30,8 @@ import VMTestSupport
         w += RV.exit(3)
         return TestProgram.program(w)
     }
+
+    static var program: Program { loop(bound: 200) }
 
     @Test func shardStatementsAreTheProofs() throws {
         let key = try VMProgramKey(program: Self.program, config: Self.config)

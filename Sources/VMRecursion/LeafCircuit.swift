@@ -8,8 +8,6 @@ import VMProver
 public enum LeafCircuit {
     /// Builds the leaf circuit for `shard` with its witness.
     ///
-    /// - `outputIn`: the output digest of the run before this shard (zero for shard 0), from
-    ///   which the segment's `outputOut = compress(outputIn, shard's output root)` follows;
     /// - `aggregateKey`: the aggregate circuit's key, carried in the statement for the
     ///   aggregates above (a leaf does not check it).
     ///
@@ -20,27 +18,24 @@ public enum LeafCircuit {
         shard: ShardProof,
         key: VMProgramKey,
         config: StarkConfig<VMField>,
-        outputIn: [RF],
         aggregateKey: [RF]
     ) throws(VerificationError) -> CircuitBuilder {
-        precondition(outputIn.count == 8 && aggregateKey.count == 8)
+        guard aggregateKey.count == 8 else { throw .shape("an aggregate key of \(aggregateKey.count) elements") }
         let b = CircuitBuilder()
         let s = try verifyShard(shard, key: key, config: config, builder: b)
         let cpu = s.cpu
         let halted = cpu[CPUAir.Public.halted]
         b.assertBool(halted, "halted is not a bit")
         _ = b.inverse(cpu[CPUAir.Public.cycles], "a shard without cycles")
-        let inDigest = b.inputs(base: outputIn)
         let statement = SegmentSlots(
             programId: s.programId,
             startImage: s.startImage,
             startPC: cpu[CPUAir.Public.startPC],
             firstShard: cpu[CPUAir.Public.shardIndex],
-            outputIn: inDigest,
             finalImage: s.finalImage,
             endPC: cpu[CPUAir.Public.endPC],
             lastShard: cpu[CPUAir.Public.shardIndex],
-            outputOut: b.compress(inDigest, s.outputRoot),
+            outputDigest: s.outputRoot,
             halted: halted,
             exitLo: cpu[CPUAir.Public.exitLo],
             exitHi: cpu[CPUAir.Public.exitHi],

@@ -2,6 +2,7 @@ import Algebra
 import Hashing
 import Recursion
 import Stark
+import Synchronization
 import VMProver
 
 /// What the verifier of an aggregated run needs to know of each shard: its shape (which fixes
@@ -29,16 +30,35 @@ public struct ShardShape: Hashable, Sendable {
     }
 }
 
-/// A whole run proven by one recursion proof: the root of the aggregation tree over the leaf
-/// proofs of its shards (or the single leaf of a one-shard run), the statement it proves,
-/// the recursion shape every proof of the tree was padded to, and the shards' shapes.
-public struct AggregatedRun: Sendable, Equatable {
-    public var shape: RecursionShape
+/// A recursion proof over a contiguous range of a run's shards: a leaf proof (one shard) or an
+/// aggregate proof (two adjacent segments joined), with the shapes of the shards it covers.
+public struct SegmentProof: Sendable, Equatable {
     public var statement: SegmentStatement
-    /// Whether `root` is an aggregate proof (false for a one-shard run: a leaf proof).
-    public var rootIsAggregate: Bool
-    public var root: StarkProof<RF>
+    /// Whether `proof` is an aggregate proof (a leaf proof otherwise).
+    public var isAggregate: Bool
+    public var proof: StarkProof<RF>
     public var shards: [ShardShape]
+
+    public init(statement: SegmentStatement, isAggregate: Bool, proof: StarkProof<RF>, shards: [ShardShape]) {
+        self.statement = statement
+        self.isAggregate = isAggregate
+        self.proof = proof
+        self.shards = shards
+    }
+}
+
+/// A whole run proven by one small proof: the final proof over the root of the run's
+/// aggregation tree, the statement it proves and the shards' shapes.
+public struct FinalProof: Sendable, Equatable {
+    public var statement: SegmentStatement
+    public var proof: StarkProof<RF>
+    public var shards: [ShardShape]
+
+    public init(statement: SegmentStatement, proof: StarkProof<RF>, shards: [ShardShape]) {
+        self.statement = statement
+        self.proof = proof
+        self.shards = shards
+    }
 
     /// The run's output: the shards' bytes in order.
     public var output: [UInt8] { shards.flatMap(\.output) }
@@ -65,85 +85,180 @@ public enum AggregationError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// Keys and circuits shared by the aggregator and the verifier of aggregated runs.
+/// The keys of one recursion configuration: the shape every leaf and aggregate proof is
+/// padded to, the aggregate circuit's key, and the final circuit's key.
+public struct RecursionKeys: Sendable {
+    /// The recursion shape of leaves and aggregates: the smallest that holds the aggregate
+    /// circuit over two proofs of that shape.
+    public var shape: RecursionShape
+    public var aggregate: RecursionVerifyingKey
+    public var final: RecursionVerifyingKey
+}
+
+/// Keys and circuits shared by the provers and the verifiers of aggregated runs.
 public struct RunRecursion: Sendable {
     public let key: VMProgramKey
     /// The configuration of the shard proofs.
     public let shardConfig: StarkConfig<VMField>
     /// The configuration of the recursion proofs (leaves and aggregates).
     public let config: StarkConfig<RF>
+    /// The configuration of the final proof.
+    public let finalConfig: StarkConfig<RF>
 
-    public init(key: VMProgramKey, shardConfig: StarkConfig<VMField>, config: StarkConfig<RF>) {
+    public init(
+        key: VMProgramKey,
+        shardConfig: StarkConfig<VMField>,
+        config: StarkConfig<RF>,
+        finalConfig: StarkConfig<RF>
+    ) {
         self.key = key
         self.shardConfig = shardConfig
         self.config = config
+        self.finalConfig = finalConfig
+    }
+
+    /// The production configurations: shard and recursion proofs at ``FriParameters/standard``,
+    /// the final proof at ``RunRecursion/finalParameters``.
+    public init(key: VMProgramKey) {
+        self.init(
+            key: key,
+            shardConfig: StarkConfig(),
+            config: StarkConfig(),
+            finalConfig: StarkConfig(fri: Self.finalParameters)
+        )
+    }
+
+    /// INSECURE test configurations (about 20 bits), for tests and development only: shard and
+    /// recursion proofs at ``FriParameters/testing``, the final proof at rate 1/4 with 10
+    /// queries (a blowup other than the recursion proofs', as in production).
+    public static func testing(key: VMProgramKey) -> RunRecursion {
+        RunRecursion(
+            key: key,
+            shardConfig: .testing,
+            config: .testing,
+            finalConfig: StarkConfig(
+                fri: FriParameters(logBlowup: 2, numQueries: 10, queryPowBits: 2),
+                securityFloor: 0,
+                allowInsecure: true
+            )
+        )
+    }
+
+    /// The final proof's FRI parameters: rate 1/16 and 20 bits of grinding before the queries,
+    /// so 88 queries give ≥ 100 proven bits (UDR) where rate 1/2 needs 203: a proof less than
+    /// half the size, for a circuit small enough that the 16× blowup is cheap.
+    public static var finalParameters: FriParameters {
+        FriParameters(logBlowup: 4, numQueries: 88, queryPowBits: 20, logFinalPolyLength: 0, phasePowBits: 8)
     }
 
     static var zeroDigest: [RF] { [RF](repeating: .zero, count: 8) }
 
-    /// The tallest recursion table a verifier accepts in an aggregated run (`log2`): larger
-    /// shapes would make it build and commit circuits of unbounded size.
-    public static let maxLogShapeHeight = 22
+    /// Most shards a verifier accepts in one run or segment.
+    public static var maxShards: Int { VMProof.maxShards }
 
-    /// The leaf circuit of `shard` (with the given output digest before it and aggregate key).
-    func leaf(_ shard: ShardProof, outputIn: [RF], aggregateKey: [RF]) throws(VerificationError) -> CircuitBuilder {
-        try LeafCircuit.build(
-            shard: shard,
-            key: key,
-            config: shardConfig,
-            outputIn: outputIn,
-            aggregateKey: aggregateKey
-        )
+    /// The leaf circuit of `shard`, with the aggregate key carried in its statement.
+    func leaf(_ shard: ShardProof, aggregateKey: [RF]) throws(VerificationError) -> CircuitBuilder {
+        try LeafCircuit.build(shard: shard, key: key, config: shardConfig, aggregateKey: aggregateKey)
     }
 
-    /// The leaf circuit of a shard of shape `s`, built from a placeholder proof: its key.
-    public func leafKey(_ s: ShardShape, shape: RecursionShape) throws(VerificationError) -> RecursionVerifyingKey {
-        let airs = key.airs(output: s.output, start: nil, final: nil, accelerators: s.accelerators)
-        let proof = try StarkProof<VMField>.placeholder(airs: airs, logHeights: s.logHeights, fri: shardConfig.fri)
-        let b = try leaf(
-            ShardProof(output: s.output, accelerators: s.accelerators, stark: proof),
-            outputIn: Self.zeroDigest,
-            aggregateKey: Self.zeroDigest
-        )
-        return try RecursionVerifyingKey(circuit: b.build(shape: shape).circuit, config: config)
+    /// The AIRs of a segment proof of `shape`.
+    static func segmentAirs(_ shape: RecursionShape) -> [any Air<RF>] {
+        RecursionVerifyingKey.airs(shape: shape, publicCount: SegmentStatement.count)
     }
 
-    /// The aggregate circuit over two children of `shape`, from placeholder proofs.
-    func placeholderAggregate(shape: RecursionShape) throws(VerificationError) -> RecursionCircuit {
-        let airs = RecursionVerifyingKey.airs(shape: shape, publicCount: SegmentStatement.count)
+    /// A placeholder segment proof of `shape` (its values are never read).
+    func placeholderSegment(_ shape: RecursionShape) throws(VerificationError) -> AggregateCircuit.Child {
         let logHeights = [shape.arith, shape.poseidon2, shape.input, 2].map { $0.trailingZeroBitCount }
-        let p = try StarkProof<RF>.placeholder(airs: airs, logHeights: logHeights, fri: config.fri)
-        let child = AggregateCircuit.Child(proof: p, isAggregate: false)
-        return try AggregateCircuit.build(
-            left: child,
-            right: child,
-            shape: shape,
-            config: config,
-            aggregateKey: Self.zeroDigest
-        ).build(shape: shape).circuit
+        let p = try StarkProof<RF>.placeholder(airs: Self.segmentAirs(shape), logHeights: logHeights, fri: config.fri)
+        return AggregateCircuit.Child(proof: p, isAggregate: false)
     }
 
-    /// The smallest shape at least `leaves` that also holds the aggregate circuit over two
-    /// proofs of that shape, and the aggregate circuit's key.
-    public func aggregateKey(
-        leaves: RecursionShape
-    ) throws(VerificationError) -> (
-        shape: RecursionShape, key: RecursionVerifyingKey
-    ) {
-        var shape = leaves
-        while true {
-            let circuit = try placeholderAggregate(shape: shape)
-            let needed = circuit.heights
-            if needed == shape { return (shape, try RecursionVerifyingKey(circuit: circuit, config: config)) }
-            shape = shape.union(needed)
+    /// The keys of this configuration, computed once per process (several circuit builds).
+    public func keys() throws(AggregationError) -> RecursionKeys {
+        let id = KeyCache.ID(config: config.fri, final: finalConfig.fri)
+        if let known = KeyCache.shared.withLock({ $0.keys[id] }) { return known }
+        let keys: RecursionKeys
+        do {
+            // The aggregate circuit over two proofs of `shape`, grown until it fits in `shape`.
+            var shape = RecursionShape.minimal
+            var aggregate: RecursionCircuit
+            while true {
+                let child = try placeholderSegment(shape)
+                aggregate = try AggregateCircuit.build(
+                    left: child,
+                    right: child,
+                    shape: shape,
+                    config: config,
+                    aggregateKey: Self.zeroDigest
+                ).build(shape: shape).circuit
+                if aggregate.heights == shape { break }
+                shape = shape.union(aggregate.heights)
+            }
+            let final = try FinalCircuit.build(
+                root: try placeholderSegment(shape),
+                shape: shape,
+                config: config,
+                aggregateKey: Self.zeroDigest
+            ).build().circuit
+            keys = RecursionKeys(
+                shape: shape,
+                aggregate: try RecursionVerifyingKey(circuit: aggregate, config: config),
+                final: try RecursionVerifyingKey(circuit: final, config: finalConfig)
+            )
+        } catch {
+            throw .proof(error)
         }
+        KeyCache.shared.withLock { $0.keys[id] = keys }
+        return keys
     }
 
-    /// The key digest of a tree over leaves with these keys, paired as ``RunAggregator``
-    /// pairs them: adjacent proofs level by level, an odd last one carried up.
-    public static func keysDigest(_ leafKeys: [[RF]]) -> [RF] {
+    /// The leaf key of a shard of shape `s` (which does not depend on the bytes it commits),
+    /// from a placeholder proof; cached per process.
+    public func leafKey(_ s: ShardShape) throws(AggregationError) -> RecursionVerifyingKey {
+        let tables = ShardTable.tables(s.accelerators).count
+        guard s.logHeights.count == tables else {
+            throw .statement("\(s.logHeights.count) table heights for \(tables) tables")
+        }
+        let keys = try keys()
+        let id = KeyCache.LeafID(
+            shard: shardConfig.fri,
+            config: config.fri,
+            accelerators: s.accelerators,
+            logHeights: s.logHeights
+        )
+        if let known = KeyCache.shared.withLock({ $0.leaves[id] }) { return known }
+        let key: RecursionVerifyingKey
+        do {
+            let airs = self.key.airs(output: [], start: nil, final: nil, accelerators: s.accelerators)
+            let proof = try StarkProof<VMField>.placeholder(airs: airs, logHeights: s.logHeights, fri: shardConfig.fri)
+            let b = try leaf(
+                ShardProof(output: [], accelerators: s.accelerators, stark: proof),
+                aggregateKey: Self.zeroDigest
+            )
+            let circuit = b.build(shape: keys.shape).circuit
+            guard circuit.heights == keys.shape else {
+                throw AggregationError.statement(
+                    "a shard whose leaf circuit does not fit the recursion shape \(keys.shape)"
+                )
+            }
+            key = try RecursionVerifyingKey(circuit: circuit, config: config)
+        } catch let e as AggregationError {
+            throw e
+        } catch let e as VerificationError {
+            throw .proof(e)
+        } catch {
+            throw .statement("\(error)")
+        }
+        KeyCache.shared.withLock { $0.insertLeaf(id, key) }
+        return key
+    }
+
+    /// The digest of `leaves` folded as ``RunAggregator`` pairs proofs: adjacent ones level by
+    /// level, an odd last one carried up (the left-balanced tree of RFC 6962). A segment of
+    /// the tree is folded the same way over its own leaves.
+    public static func treeDigest(_ leaves: [[RF]]) -> [RF] {
         let compression = TruncatedPermutation<RF>(permutation: Poseidon2(width: 16))
-        var level = leafKeys
+        var level = leaves
         while level.count > 1 {
             var next: [[RF]] = []
             for i in stride(from: 0, to: level.count - 1, by: 2) {
@@ -152,26 +267,60 @@ public struct RunRecursion: Sendable {
             if level.count % 2 == 1 { next.append(level.last!) }
             level = next
         }
-        return level[0]
-    }
-
-    /// `compress(digest, root)`: the output digest after a shard whose output table's root is `root`.
-    static func chainOutput(_ digest: [RF], _ root: [RF]) -> [RF] {
-        TruncatedPermutation<RF>(permutation: Poseidon2(width: 16)).compress(Digest(digest), Digest(root)).elements
+        return level.first ?? zeroDigest
     }
 }
 
+/// Recursion keys computed in this process (building a circuit takes about a second).
+struct KeyCache: Sendable {
+    struct ID: Hashable, Sendable {
+        var config: FriParameters
+        var final: FriParameters
+    }
+    struct LeafID: Hashable, Sendable {
+        var shard: FriParameters
+        var config: FriParameters
+        var accelerators: ShardAccelerators
+        var logHeights: [Int]
+    }
+    /// Most leaf keys kept (a verifier fed many distinct shapes must not grow without bound).
+    static let maxLeaves = 256
+
+    var keys: [ID: RecursionKeys] = [:]
+    var leaves: [LeafID: RecursionVerifyingKey] = [:]
+
+    mutating func insertLeaf(_ id: LeafID, _ key: RecursionVerifyingKey) {
+        if leaves.count >= Self.maxLeaves { leaves.removeAll(keepingCapacity: true) }
+        leaves[id] = key
+    }
+
+    static let shared = Mutex(KeyCache())
+}
+
 extension RunRecursion {
-    /// The proven (unique-decoding) security of the recursion proofs of `run`: every proof of
-    /// its tree has the run's shape, so the root's figure is every one's.
-    public func provenBits(_ run: AggregatedRun) -> Int {
-        let airs = RecursionVerifyingKey.airs(shape: run.shape, publicCount: SegmentStatement.count)
+    /// The proven (unique-decoding) security of a final proof and of the recursion proofs
+    /// below it (the lower of the two).
+    public func provenBits(_ final: FinalProof) throws(AggregationError) -> Int {
+        let keys = try keys()
+        func bits(_ airs: [any Air<RF>], _ proof: StarkProof<RF>) -> Int {
+            let sp = soundnessParameters(
+                shapes: airs.map { AirShape(of: $0) },
+                logHeights: proof.tables.map(\.logHeight),
+                fri: proof.fri,
+                fieldType: RF.self
+            )
+            return Soundness.report(sp, regime: .uniqueDecoding).bits
+        }
+        let segmentLogHeights = [keys.shape.arith, keys.shape.poseidon2, keys.shape.input, 2]
+            .map { $0.trailingZeroBitCount }
+        let segmentAirs = Self.segmentAirs(keys.shape)
         let sp = soundnessParameters(
-            shapes: airs.map { AirShape(of: $0) },
-            logHeights: run.root.tables.map(\.logHeight),
-            fri: run.root.fri,
+            shapes: segmentAirs.map { AirShape(of: $0) },
+            logHeights: segmentLogHeights,
+            fri: config.fri,
             fieldType: RF.self
         )
-        return Soundness.report(sp, regime: .uniqueDecoding).bits
+        let inner = Soundness.report(sp, regime: .uniqueDecoding).bits
+        return min(inner, bits(keys.final.airs, final.proof))
     }
 }

@@ -13,20 +13,19 @@ import VMProver
 /// | 8..<16 | `startImage` | memory image root the segment starts from |
 /// | 16 | `startPC` | pc of its first cycle |
 /// | 17 | `firstShard` | index of its first shard |
-/// | 18..<26 | `outputIn` | output digest before the segment |
-/// | 26..<34 | `finalImage` | memory image root it ends in |
-/// | 34 | `endPC` | pc after its last cycle |
-/// | 35 | `lastShard` | index of its last shard |
-/// | 36..<44 | `outputOut` | output digest after it: `compress(outputIn, output root)` per shard |
-/// | 44 | `halted` | whether its last shard halts |
-/// | 45, 46 | `exitLo`, `exitHi` | the exit code's 16-bit limbs (meaningful when halted) |
-/// | 47..<55 | `aggregateKey` | the verifying key aggregate children must have |
-/// | 55..<63 | `keysDigest` | the leaf keys it accepted, folded in tree order (zero for a leaf) |
-/// | 63 | `cycles` | cycles of its shards, summed in the field (exact below 2^31 − 2^24 + 1; the aggregator refuses longer runs) |
+/// | 18..<26 | `finalImage` | memory image root it ends in |
+/// | 26 | `endPC` | pc after its last cycle |
+/// | 27 | `lastShard` | index of its last shard |
+/// | 28..<36 | `outputDigest` | a leaf: its shard's output root; an aggregate: `compress(left, right)` |
+/// | 36 | `halted` | whether its last shard halts |
+/// | 37, 38 | `exitLo`, `exitHi` | the exit code's 16-bit limbs (meaningful when halted) |
+/// | 39..<47 | `aggregateKey` | the verifying key aggregate children must have |
+/// | 47..<55 | `keysDigest` | the leaf keys it accepted, folded in tree order (zero for a leaf) |
+/// | 55 | `cycles` | cycles of its shards, summed in the field (exact below 2^31 − 2^24 + 1; the verifier bounds it by the shards' heights) |
 ///
-/// The output digest is a chain (like the memory image), so joining two segments only asks
-/// that the left one's `outputOut` be the right one's `outputIn`; a whole run starts from
-/// the zero digest. The keys: a leaf circuit cannot name its own key, so the aggregate that
+/// The output digest is a tree over the shards' output roots, folded as the aggregation tree
+/// folds its leaves (like the key digest), so that a shard's leaf proof depends on no other
+/// shard: nodes prove leaves in parallel. The keys: a leaf circuit cannot name its own key, so the aggregate that
 /// verifies a leaf takes the leaf proof's key (its preprocessed root) as that leaf's digest,
 /// and the key of an aggregate child must equal `aggregateKey`, a value carried unchanged up
 /// the tree and checked against the aggregate circuit's key by the final verifier.
@@ -35,11 +34,10 @@ public struct Segment<Value: Hashable & Sendable>: Hashable, Sendable {
     public var startImage: [Value]
     public var startPC: Value
     public var firstShard: Value
-    public var outputIn: [Value]
     public var finalImage: [Value]
     public var endPC: Value
     public var lastShard: Value
-    public var outputOut: [Value]
+    public var outputDigest: [Value]
     public var halted: Value
     public var exitLo: Value
     public var exitHi: Value
@@ -48,18 +46,17 @@ public struct Segment<Value: Hashable & Sendable>: Hashable, Sendable {
     public var cycles: Value
 
     /// The number of public values.
-    public static var count: Int { 64 }
+    public static var count: Int { 56 }
 
     public init(
         programId: [Value],
         startImage: [Value],
         startPC: Value,
         firstShard: Value,
-        outputIn: [Value],
         finalImage: [Value],
         endPC: Value,
         lastShard: Value,
-        outputOut: [Value],
+        outputDigest: [Value],
         halted: Value,
         exitLo: Value,
         exitHi: Value,
@@ -71,11 +68,10 @@ public struct Segment<Value: Hashable & Sendable>: Hashable, Sendable {
         self.startImage = startImage
         self.startPC = startPC
         self.firstShard = firstShard
-        self.outputIn = outputIn
         self.finalImage = finalImage
         self.endPC = endPC
         self.lastShard = lastShard
-        self.outputOut = outputOut
+        self.outputDigest = outputDigest
         self.halted = halted
         self.exitLo = exitLo
         self.exitHi = exitHi
@@ -91,23 +87,23 @@ public struct Segment<Value: Hashable & Sendable>: Hashable, Sendable {
         startImage = Array(v[8..<16])
         startPC = v[16]
         firstShard = v[17]
-        outputIn = Array(v[18..<26])
-        finalImage = Array(v[26..<34])
-        endPC = v[34]
-        lastShard = v[35]
-        outputOut = Array(v[36..<44])
-        halted = v[44]
-        exitLo = v[45]
-        exitHi = v[46]
-        aggregateKey = Array(v[47..<55])
-        keysDigest = Array(v[55..<63])
-        cycles = v[63]
+        finalImage = Array(v[18..<26])
+        endPC = v[26]
+        lastShard = v[27]
+        outputDigest = Array(v[28..<36])
+        halted = v[36]
+        exitLo = v[37]
+        exitHi = v[38]
+        aggregateKey = Array(v[39..<47])
+        keysDigest = Array(v[47..<55])
+        cycles = v[55]
     }
 
     /// The public values, in order.
     public var values: [Value] {
-        programId + startImage + [startPC, firstShard] + outputIn + finalImage + [endPC, lastShard] + outputOut
-            + [halted, exitLo, exitHi] + aggregateKey + keysDigest + [cycles]
+        programId + startImage + [startPC, firstShard] + finalImage + [endPC, lastShard] + outputDigest + [
+            halted, exitLo, exitHi,
+        ] + aggregateKey + keysDigest + [cycles]
     }
 }
 

@@ -18,20 +18,20 @@ struct RecursionCommand: ParsableCommand {
 }
 
 /// `zkprover recursion bench`: what recursion costs. A run of the fibonacci example guest is
-/// proven shard by shard; the first shard's proof is verified in a leaf circuit, which is
-/// proven; then a plain 2-to-1 layer (a circuit that verifies two leaf proofs, without the
-/// aggregate circuit's segment checks) is built and proven over the first two shards' leaves.
+/// proven shard by shard; the recursion keys are built; the first two shards' proofs are
+/// verified in leaf circuits, which are proven; then one aggregation step over the two leaf
+/// proofs, and the final proof over that aggregate, under the final parameters.
 struct RecursionBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract:
-            "Measure recursion: a zkVM shard verified in a leaf circuit, and a 2-to-1 layer over two leaf proofs.",
+            "Measure recursion: a zkVM shard verified in a leaf circuit, an aggregation step over two leaves, the final proof.",
         discussion: """
-            Builds the fibonacci example guest, proves its run shard by shard (--shard-size), then \
-            measures the first shard's leaf circuit (build seconds, op counts, table rows and \
-            columns, prove seconds, proof bytes, verify seconds, proven bits), and a plain 2-to-1 \
-            layer: one circuit that verifies the leaf proofs of the first two shards (shard 0 twice \
-            in a one-shard run) and binds them to their keys. Progress goes to stderr.
+            Builds the fibonacci example guest, proves its run shard by shard (--shard-size), builds \
+            the recursion keys, then measures the leaf circuits of the first two shards, the aggregate \
+            circuit over their leaf proofs (one step of the aggregation tree) and the final circuit \
+            over that aggregate: build seconds, op counts, table rows and columns, key seconds, prove \
+            seconds, proof bytes, verify seconds, proven bits. Progress goes to stderr.
             """
     )
 
@@ -56,7 +56,6 @@ struct RecursionBench: ParsableCommand {
             FileHandle.standardError.write(Data(("[recursion bench] " + line + "\n").utf8))
         }
         let shardConfig = VMCommandSupport.provingConfig(insecure: insecureTestParameters)
-        let config = VMCommandSupport.recursionConfig(insecure: insecureTestParameters)
 
         // The guest run and its shard proofs.
         log("building the fibonacci guest")
@@ -68,6 +67,8 @@ struct RecursionBench: ParsableCommand {
         let n = iterations ?? UInt32(clamping: max(shardSize / 4, 1))
         let input = (0..<4).map { UInt8(truncatingIfNeeded: n >> (8 * $0)) }
         let key = try VMProgramKey(program: guest.program, config: shardConfig)
+        let recursion = VMCommandSupport.runRecursion(key: key, insecure: insecureTestParameters)
+        let config = recursion.config
         log("proving the run (fibonacci \(n)) in shards of \(shardSize) cycles")
         let t0 = Date()
         let run = try RunProver(key: key, config: shardConfig).prove(input: input, shardSize: shardSize, progress: log)
@@ -75,79 +76,79 @@ struct RecursionBench: ParsableCommand {
         let shards = run.shards
         let first = VMProof(programId: key.programId, shards: [shards[0]])
 
-        // The leaf circuit of shard 0, and of shard 1 for the layer.
-        let zero = [RF](repeating: .zero, count: 8)
-        log("building the leaf circuit of shard 0")
-        let t1 = Date()
-        let leafBuilder = try LeafCircuit.build(
-            shard: shards[0],
-            key: key,
-            config: shardConfig,
-            outputIn: zero,
-            aggregateKey: zero
-        )
-        let (leafCircuit, leafWitness) = leafBuilder.build()
-        let leafBuildSeconds = Date().timeIntervalSince(t1)
-        if let failure = leafBuilder.failures.first { throw ValidationError("leaf circuit of shard 0: \(failure)") }
-        let leaf = try Self.measure(
-            "leaf (shard 0)",
-            circuit: leafCircuit,
-            witness: leafWitness,
-            buildSeconds: leafBuildSeconds,
-            config: config,
-            log: log
-        )
+        log("building the recursion keys (shape, aggregate and final circuits)")
+        let tk = Date()
+        let keys = try recursion.keys()
+        let keysSeconds = Date().timeIntervalSince(tk)
+        let aggregateKey = keys.aggregate.root.elements
 
-        var second = leaf
-        if shards.count > 1 {
-            log("building and proving the leaf circuit of shard 1 (for the layer)")
-            let root = shards[0].stark.preprocessedRoots[ShardCommitmentGroup.output].elements
-            let outputIn = TruncatedPermutation<RF>(permutation: Poseidon2(width: 16))
-                .compress(Digest(zero), Digest(root)).elements
-            let b = try LeafCircuit.build(
-                shard: shards[1],
-                key: key,
-                config: shardConfig,
-                outputIn: outputIn,
-                aggregateKey: zero
-            )
-            if let failure = b.failures.first { throw ValidationError("leaf circuit of shard 1: \(failure)") }
-            let (c, w) = b.build()
-            second = try Self.measure(
-                "leaf (shard 1)",
-                circuit: c,
-                witness: w,
-                buildSeconds: 0,
-                config: config,
-                log: log
+        // The leaf circuits of shards 0 and 1 (shard 0 twice in a one-shard run).
+        var leaves: [Measured] = []
+        for k in 0..<min(2, shards.count) {
+            log("building the leaf circuit of shard \(k)")
+            let t1 = Date()
+            let b = try LeafCircuit.build(shard: shards[k], key: key, config: shardConfig, aggregateKey: aggregateKey)
+            let (c, w) = b.build(shape: keys.shape)
+            let buildSeconds = Date().timeIntervalSince(t1)
+            if let failure = b.failures.first { throw ValidationError("leaf circuit of shard \(k): \(failure)") }
+            leaves.append(
+                try Self.measure(
+                    "leaf (shard \(k))",
+                    circuit: c,
+                    witness: w,
+                    buildSeconds: buildSeconds,
+                    config: config,
+                    log: log
+                )
             )
         }
+        let second = leaves.count > 1 ? leaves[1] : leaves[0]
 
-        // The plain 2-to-1 layer over the two leaf proofs.
-        log("building the 2-to-1 layer (plain) over two leaf proofs")
+        // One aggregation step over the two leaves (a one-shard run aggregates shard 0 with
+        // itself, which the aggregate circuit refuses: its failures are ignored here).
+        log("building the aggregate circuit over two leaf proofs")
         let t2 = Date()
-        let layerBuilder = CircuitBuilder()
-        for child in [leaf, second] {
-            let s = try StarkVerifierCircuit(config: config, builder: layerBuilder)
-                .verify(airs: child.key.airs, proof: child.proof)
-            // The child is a proof of its leaf circuit: its key root (the one preprocessed group
-            // of recursion tables) is a constant of the layer.
-            for (slot, value) in zip(s.preprocessedRoots[0], child.key.root.elements) {
-                layerBuilder.assertEqual(slot, layerBuilder.constant(base: value), "another leaf key")
-            }
-            for v in s.publicValues.last! { layerBuilder.makePublic(v) }
+        let aggregateBuilder = try AggregateCircuit.build(
+            left: .init(proof: leaves[0].proof, isAggregate: false),
+            right: .init(proof: second.proof, isAggregate: false),
+            shape: keys.shape,
+            config: config,
+            aggregateKey: aggregateKey
+        )
+        let (aggregateCircuit, aggregateWitness) = aggregateBuilder.build(shape: keys.shape)
+        let aggregateBuildSeconds = Date().timeIntervalSince(t2)
+        if shards.count > 1, let failure = aggregateBuilder.failures.first {
+            throw ValidationError("aggregate circuit: \(failure)")
         }
-        let (layerCircuit, layerWitness) = layerBuilder.build()
-        let layerBuildSeconds = Date().timeIntervalSince(t2)
-        if let failure = layerBuilder.failures.first { throw ValidationError("2-to-1 layer: \(failure)") }
         let layer = try Self.measure(
-            "2-to-1 layer (plain)",
-            circuit: layerCircuit,
-            witness: layerWitness,
-            buildSeconds: layerBuildSeconds,
+            "aggregate (2 leaves)",
+            circuit: aggregateCircuit,
+            witness: aggregateWitness,
+            buildSeconds: aggregateBuildSeconds,
             config: config,
             log: log
         )
+
+        // The final proof over the aggregate.
+        log("building the final circuit over the aggregate proof")
+        let t3 = Date()
+        let finalBuilder = try FinalCircuit.build(
+            root: .init(proof: layer.proof, isAggregate: true),
+            shape: keys.shape,
+            config: config,
+            aggregateKey: aggregateKey
+        )
+        let (finalCircuit, finalWitness) = finalBuilder.build(shape: keys.final.shape)
+        let finalBuildSeconds = Date().timeIntervalSince(t3)
+        let final = try Self.measure(
+            "final",
+            circuit: finalCircuit,
+            witness: finalWitness,
+            buildSeconds: finalBuildSeconds,
+            config: recursion.finalConfig,
+            log: log
+        )
+        let leaf = leaves[0]
 
         let report = RecursionBenchReport(
             guest: "fibonacci",
@@ -157,12 +158,15 @@ struct RecursionBench: ParsableCommand {
             shardSize: shardSize,
             threads: Parallel.maxThreads,
             fri: "\(config.fri)",
+            finalFri: "\(recursion.finalConfig.fri)",
+            keysSeconds: keysSeconds,
             runProveSeconds: runSeconds,
             shardProofBytes: first.encoded().count,
             shardProvenBits: key.provenBits(first),
             layerLeaves: shards.count > 1 ? "shards 0 and 1" : "shard 0 twice",
             leaf: leaf.figures,
-            layer: layer.figures
+            layer: layer.figures,
+            final: final.figures
         )
         if json {
             let enc = JSONEncoder()
@@ -282,6 +286,9 @@ struct RecursionBenchReport: Codable {
     var shardSize: Int
     var threads: Int
     var fri: String
+    var finalFri: String
+    /// Seconds to build the recursion keys (shape, aggregate and final circuits).
+    var keysSeconds: Double
     /// Seconds to run the guest and prove every shard.
     var runProveSeconds: Double
     /// The first shard's proof alone (one-shard `VMProof` encoding).
@@ -291,6 +298,7 @@ struct RecursionBenchReport: Codable {
     var layerLeaves: String
     var leaf: RecursionCircuitFigures
     var layer: RecursionCircuitFigures
+    var final: RecursionCircuitFigures
 
     func printTable() {
         print(
@@ -298,8 +306,11 @@ struct RecursionBenchReport: Codable {
                 + String(format: "%.2f s", runProveSeconds)
                 + "; first shard: \(shardProofBytes) bytes, \(shardProvenBits) bits"
         )
-        print("FRI: \(fri); threads: \(threads); layer verifies the leaves of \(layerLeaves)")
-        let columns = [leaf, layer]
+        print("FRI: \(fri); final: \(finalFri); threads: \(threads)")
+        print(
+            "recursion keys in \(String(format: "%.2f", keysSeconds)) s; the aggregate verifies the leaves of \(layerLeaves)"
+        )
+        let columns = [leaf, layer, final]
         func row(_ label: String, _ value: (RecursionCircuitFigures) -> String) {
             let cells = columns.map { value($0).leftPadded(to: 24) }.joined()
             print(label.padding(toLength: 34, withPad: " ", startingAt: 0) + cells)

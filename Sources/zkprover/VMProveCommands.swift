@@ -25,7 +25,8 @@ struct VMProve: ParsableCommand {
         false
     @Flag(help: "Fast insecure parameters (about 20 bits): for development only.") var insecureTestParameters =
         false
-    @Flag(help: "Join the shard proofs by recursion into one proof (leaf and aggregate proofs).") var aggregate =
+    @Flag(help: "Join the shard proofs by recursion (leaf and aggregate proofs) and end with one small final proof.")
+    var aggregate =
         false
 
     func validate() throws {
@@ -60,18 +61,14 @@ struct VMProve: ParsableCommand {
         var extra: [String: Any] = [:]
         if aggregate {
             let t1 = Date()
-            let recursion = RunRecursion(
-                key: key,
-                shardConfig: config,
-                config: VMCommandSupport.recursionConfig(insecure: insecureTestParameters)
-            )
+            let recursion = VMCommandSupport.runRecursion(key: key, insecure: insecureTestParameters)
             let run = try RunAggregator(recursion: recursion, progress: log).aggregate(proof)
             bytes = run.encoded()
-            bits = min(bits, recursion.provenBits(run))
+            bits = min(bits, try recursion.provenBits(run))
             extra = [
                 "aggregated": true,
                 "aggregationSeconds": Date().timeIntervalSince(t1),
-                "recursionShape": "\(run.shape)",
+                "recursionShape": "\(try recursion.keys().shape)",
             ]
         }
         let seconds = Date().timeIntervalSince(t0)
@@ -120,13 +117,9 @@ struct VMVerify: ParsableCommand {
         do {
             let verified: (exitCode: UInt32, output: [UInt8], cycles: UInt64, shards: Int)
             var aggregated = false
-            if bytes.starts(with: AggregatedRun.magic) {
-                let recursion = RunRecursion(
-                    key: key,
-                    shardConfig: config,
-                    config: VMCommandSupport.recursionConfig(insecure: insecureTestParameters)
-                )
-                let run = try recursion.verify(try AggregatedRun(decoding: bytes))
+            if bytes.starts(with: FinalProof.magic) {
+                let recursion = VMCommandSupport.runRecursion(key: key, insecure: insecureTestParameters)
+                let run = try recursion.verify(try FinalProof(decoding: bytes))
                 verified = (run.exitCode, run.output, run.cycles, run.shards)
                 aggregated = true
             } else {
@@ -165,8 +158,11 @@ extension VMCommandSupport {
         insecure ? StarkConfig(fri: .testing, securityFloor: 0, allowInsecure: true) : StarkConfig(fri: .standard)
     }
 
-    /// The recursion proofs' configuration (the same field and parameters as the shards').
-    static func recursionConfig(insecure: Bool) -> StarkConfig<RF> { provingConfig(insecure: insecure) }
+    /// The recursion configurations of runs of `key`'s program: production, or the insecure
+    /// test ones.
+    static func runRecursion(key: VMProgramKey, insecure: Bool) -> RunRecursion {
+        insecure ? .testing(key: key) : RunRecursion(key: key)
+    }
 
     /// Prints `summary` as one JSON object or as aligned lines.
     static func report(_ summary: [String: Any], json: Bool) {

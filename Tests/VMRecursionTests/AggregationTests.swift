@@ -7,72 +7,57 @@ import VMProver
 import VMRecursion
 import VMTestSupport
 
-/// Shard proofs aggregated into one recursion proof, and the aggregate circuit's refusals.
+/// Shard proofs aggregated into one final proof, segment proofs checked on their own, and the
+/// aggregate circuit's refusals.
 ///
 /// Shard and recursion proofs use `StarkConfig.testing` (INSECURE test parameters, about 20
 /// bits), clearly not for production, so that the suite stays fast.
 @Suite struct AggregationTests {
     static let shardConfig = StarkConfig<VMField>.testing
-    static let config = StarkConfig<RF>.testing
 
-    /// A run of a few shards, its leaf proofs padded to the aggregation shape, and that shape's
-    /// aggregate key: computed once for the suite.
+    /// A run of at least three shards, their leaf proofs, the canonical tree over them
+    /// (`((0, 1), 2)` for three) and its final proof: computed once for the suite.
     struct Fixture: Sendable {
         let recursion: RunRecursion
         let proof: VMProof
-        let shape: RecursionShape
-        let aggregateKey: [RF]
-        let leaves: [StarkProof<RF>]
+        let keys: RecursionKeys
+        let leaves: [SegmentProof]
+        let pair: SegmentProof
+        let root: SegmentProof
+        let final: FinalProof
     }
 
     static let fixture: Result<Fixture, any Error> = Result {
         let key = try VMProgramKey(program: ShardCircuitTests.program, config: shardConfig)
         let proof = try RunProver(key: key, config: shardConfig).prove(input: [], shardSize: 1 << 8)
-        let recursion = RunRecursion(key: key, shardConfig: shardConfig, config: config)
-        var shape = RecursionShape.minimal
-        var outputIns: [[RF]] = []
-        var digest = [RF](repeating: .zero, count: 8)
-        for shard in proof.shards {
-            outputIns.append(digest)
-            digest = chain(digest, shard.stark.preprocessedRoots[ShardCommitmentGroup.output].elements)
+        let recursion = RunRecursion.testing(key: key)
+        let leaves = try proof.shards.map { try recursion.proveLeaf($0) }
+        let pair = try recursion.proveAggregate(leaves[0], leaves[1])
+        // Adjacent pairs level by level, an odd last one carried up (as `RunAggregator` pairs).
+        var level = leaves
+        var bottom = true
+        while level.count > 1 {
+            var next: [SegmentProof] = []
+            for i in stride(from: 0, to: level.count - 1, by: 2) {
+                next.append(bottom && i == 0 ? pair : try recursion.proveAggregate(level[i], level[i + 1]))
+            }
+            bottom = false
+            if level.count % 2 == 1 { next.append(level.last!) }
+            level = next
         }
-        for (k, shard) in proof.shards.enumerated() {
-            let b = try LeafCircuit.build(
-                shard: shard,
-                key: key,
-                config: shardConfig,
-                outputIn: outputIns[k],
-                aggregateKey: [RF](repeating: .zero, count: 8)
-            )
-            shape = shape.union(b.build().circuit.heights)
-        }
-        let (s, aggregate) = try recursion.aggregateKey(leaves: shape)
-        let leaves = try proof.shards.enumerated().map { k, shard in
-            let b = try LeafCircuit.build(
-                shard: shard,
-                key: key,
-                config: shardConfig,
-                outputIn: outputIns[k],
-                aggregateKey: aggregate.root.elements
-            )
-            let (c, w) = b.build(shape: s)
-            return try RecursionProver.prove(circuit: c, witness: w, config: config)
-        }
+        let root = level[0]
         return Fixture(
             recursion: recursion,
             proof: proof,
-            shape: s,
-            aggregateKey: aggregate.root.elements,
-            leaves: leaves
+            keys: try recursion.keys(),
+            leaves: leaves,
+            pair: pair,
+            root: root,
+            final: try recursion.proveFinal(root)
         )
     }
 
-    static func chain(_ d: [RF], _ root: [RF]) -> [RF] {
-        let b = CircuitBuilder()
-        return b.compress(b.inputs(base: d), b.inputs(base: root)).map { b.value($0).c0 }
-    }
-
-    /// The failures of the aggregate circuit over two leaves (or `nil` when it refuses to build).
+    /// The failures of the aggregate circuit over two segment proofs.
     static func aggregateFailures(
         _ f: Fixture,
         _ left: StarkProof<RF>,
@@ -82,85 +67,138 @@ import VMTestSupport
         let b = try AggregateCircuit.build(
             left: .init(proof: left, isAggregate: leftIsAggregate),
             right: .init(proof: right, isAggregate: false),
-            shape: f.shape,
-            config: config,
-            aggregateKey: f.aggregateKey
+            shape: f.keys.shape,
+            config: f.recursion.config,
+            aggregateKey: f.keys.aggregate.root.elements
         )
         return b.failures
     }
 
     @Test func runAggregatesAndVerifies() throws {
         let f = try Self.fixture.get()
-        #expect(f.proof.shards.count >= 3)
-        let run = try RunAggregator(recursion: f.recursion).aggregate(f.proof)
-        #expect(run.shape == f.shape && run.rootIsAggregate)
-        let verified = try f.recursion.verify(run)
+        try #require(f.proof.shards.count >= 3)
+        let verified = try f.recursion.verify(f.final)
         #expect(verified.exitCode == 3 && verified.shards == f.proof.shards.count)
         let machine = try Machine(program: ShardCircuitTests.program, input: [])
         _ = try machine.run()
         #expect(verified.cycles == machine.cycles)
-        // The statement checked against another program's key fails.
+        // The final proof is made under the final configuration, not the recursion one's.
+        #expect(f.final.proof.fri == f.recursion.finalConfig.fri && f.final.proof.fri != f.recursion.config.fri)
+        // Checked against another program's key: refused.
         let wrongKey = try VMProgramKey(program: TestProgram.program(RV.exit(3)), config: Self.shardConfig)
-        let wrong = RunRecursion(key: wrongKey, shardConfig: Self.shardConfig, config: Self.config)
-        #expect(throws: AggregationError.self) { try wrong.verify(run) }
-        // A changed statement, a dropped shard, a root of the wrong kind: refused.
-        var tampered = run
+        #expect(throws: AggregationError.self) { try RunRecursion.testing(key: wrongKey).verify(f.final) }
+        // A changed statement, a dropped shard, another output, other heights: refused.
+        var tampered = f.final
         tampered.statement.exitLo += RF(1)
         #expect(throws: AggregationError.self) { try f.recursion.verify(tampered) }
-        var dropped = run
+        var dropped = f.final
         dropped.shards.removeLast()
         #expect(throws: AggregationError.self) { try f.recursion.verify(dropped) }
-        var output = run
+        var output = f.final
         output.shards[0].output = [1]
         #expect(throws: AggregationError.self) { try f.recursion.verify(output) }
-        var heights = run
+        var heights = f.final
         heights.shards[1].logHeights.removeLast()
         #expect(throws: AggregationError.self) { try f.recursion.verify(heights) }
-        var huge = run
-        huge.shape = RecursionShape(arith: 1 << 27, poseidon2: 2, input: 2)
-        #expect(throws: AggregationError.self) { try f.recursion.verify(huge) }
+        // An exit limb above 16 bits and a cycle count above the shards' rows: refused before
+        // the proof is looked at.
+        var limb = f.final
+        limb.statement.exitHi = RF(1 << 16)
+        #expect(throws: AggregationError.self) { try f.recursion.verify(limb) }
+        var cycles = f.final
+        cycles.statement.cycles = RF(UInt32(RF.modulus - 1))
+        #expect(throws: AggregationError.self) { try f.recursion.verify(cycles) }
+        // The root is not a final proof.
+        let notFinal = FinalProof(statement: f.root.statement, proof: f.root.proof, shards: f.root.shards)
+        #expect(throws: AggregationError.self) { try f.recursion.verify(notFinal) }
 
         // The file format: a round trip, and every truncation is refused.
-        let bytes = run.encoded()
-        let decoded = try AggregatedRun(decoding: bytes)
-        #expect(decoded == run)
+        let bytes = f.final.encoded()
+        let decoded = try FinalProof(decoding: bytes)
+        #expect(decoded == f.final)
         #expect(try f.recursion.verify(decoded) == verified)
         for cut in stride(from: 0, to: bytes.count, by: max(1, bytes.count / 97)) {
-            #expect(throws: DecodingError.self) { try AggregatedRun(decoding: Array(bytes[0..<cut])) }
+            #expect(throws: DecodingError.self) { try FinalProof(decoding: Array(bytes[0..<cut])) }
         }
-        #expect(throws: DecodingError.self) { try AggregatedRun(decoding: bytes + [0]) }
+        #expect(throws: DecodingError.self) { try FinalProof(decoding: bytes + [0]) }
+    }
+
+    /// Leaves and aggregates verify on their own, as the prover network checks them.
+    @Test func segmentsVerify() throws {
+        let f = try Self.fixture.get()
+        for leaf in f.leaves { try f.recursion.verifySegment(leaf) }
+        try f.recursion.verifySegment(f.pair)
+        try f.recursion.verifySegment(f.root)
+        #expect(f.pair.statement.firstShard == .zero && f.pair.statement.lastShard == .one)
+        // A leaf claimed with other output bytes, other table heights, or as an aggregate: refused.
+        var output = f.leaves[0]
+        output.shards[0].output = [7]
+        #expect(throws: AggregationError.self) { try f.recursion.verifySegment(output) }
+        var heights = f.leaves[0]
+        heights.shards[0].logHeights[ShardTable.cpu.rawValue] += 1
+        #expect(throws: AggregationError.self) { try f.recursion.verifySegment(heights) }
+        var kind = f.leaves[1]
+        kind.isAggregate = true
+        #expect(throws: AggregationError.self) { try f.recursion.verifySegment(kind) }
+        // The encoding round trip.
+        let bytes = f.pair.encoded()
+        #expect(try SegmentProof(decoding: bytes) == f.pair)
+        #expect(throws: DecodingError.self) { try SegmentProof(decoding: Array(bytes.dropLast())) }
+        #expect(throws: DecodingError.self) { try SegmentProof(decoding: f.final.encoded()) }
+    }
+
+    /// A tree paired otherwise than the canonical one, `(0, (1, 2))`, proves the same run but
+    /// folds the leaf keys and outputs into other digests: refused.
+    @Test func nonCanonicalTreeRefused() throws {
+        let f = try Self.fixture.get()
+        let right = try f.recursion.proveAggregate(f.leaves[1], f.leaves[2])
+        try f.recursion.verifySegment(right)
+        let root = try f.recursion.proveAggregate(f.leaves[0], right)
+        #expect(throws: AggregationError.self) { try f.recursion.verifySegment(root) }
+    }
+
+    /// A one-shard run: the final proof verifies its leaf directly.
+    @Test func oneShardRun() throws {
+        let key = try VMProgramKey(program: TestProgram.program(RV.exit(5)), config: Self.shardConfig)
+        let proof = try RunProver(key: key, config: Self.shardConfig).prove(input: [], shardSize: 1 << 8)
+        try #require(proof.shards.count == 1)
+        let recursion = RunRecursion.testing(key: key)
+        let final = try RunAggregator(recursion: recursion).aggregate(proof)
+        let verified = try recursion.verify(final)
+        #expect(verified.exitCode == 5 && verified.shards == 1)
     }
 
     @Test func adjacentLeavesJoin() throws {
         let f = try Self.fixture.get()
-        #expect(try Self.aggregateFailures(f, f.leaves[0], f.leaves[1]) == [])
-        #expect(try Self.aggregateFailures(f, f.leaves[1], f.leaves[2]) == [])
+        #expect(try Self.aggregateFailures(f, f.leaves[0].proof, f.leaves[1].proof) == [])
+        #expect(try Self.aggregateFailures(f, f.leaves[1].proof, f.leaves[2].proof) == [])
     }
 
     @Test func gapOrOverlapRefused() throws {
         let f = try Self.fixture.get()
-        let gap = try Self.aggregateFailures(f, f.leaves[0], f.leaves[2])
+        let l = f.leaves.map(\.proof)
+        let gap = try Self.aggregateFailures(f, l[0], l[2])
         #expect(gap.contains("the right segment is not the next shard"))
-        let overlap = try Self.aggregateFailures(f, f.leaves[1], f.leaves[1])
+        let overlap = try Self.aggregateFailures(f, l[1], l[1])
         #expect(overlap.contains("the right segment is not the next shard"))
-        let reversed = try Self.aggregateFailures(f, f.leaves[1], f.leaves[0])
+        let reversed = try Self.aggregateFailures(f, l[1], l[0])
         #expect(!reversed.isEmpty)
     }
 
     @Test func tamperedInnerProofRefused() throws {
         let f = try Self.fixture.get()
-        var left = f.leaves[0]
+        var left = f.leaves[0].proof
         left.tables[0].openings.mainLocal[3] += QuarticExtension(RF(1))
-        #expect(!(try Self.aggregateFailures(f, left, f.leaves[1])).isEmpty)
-        var right = f.leaves[1]
+        #expect(!(try Self.aggregateFailures(f, left, f.leaves[1].proof)).isEmpty)
+        var right = f.leaves[1].proof
         right.queries[1].inputs[0].rows[0][0] += RF(1)
-        #expect(!(try Self.aggregateFailures(f, f.leaves[0], right)).isEmpty)
+        #expect(!(try Self.aggregateFailures(f, f.leaves[0].proof, right)).isEmpty)
     }
 
     /// A leaf passed off as an aggregate has another key than the aggregate circuit's.
     @Test func wrongKeyRefused() throws {
         let f = try Self.fixture.get()
-        let failures = try Self.aggregateFailures(f, f.leaves[0], f.leaves[1], leftIsAggregate: true)
+        let failures = try Self.aggregateFailures(f, f.leaves[0].proof, f.leaves[1].proof, leftIsAggregate: true)
         #expect(failures.contains("left child's key"))
     }
 
@@ -170,17 +208,9 @@ import VMTestSupport
         // Another program: the same loop with another bound, so its shards differ.
         let key = try VMProgramKey(program: ShardCircuitTests.loop(bound: 100), config: Self.shardConfig)
         let proof = try RunProver(key: key, config: Self.shardConfig).prove(input: [], shardSize: 1 << 8)
-        let b = try LeafCircuit.build(
-            shard: proof.shards[1],
-            key: key,
-            config: Self.shardConfig,
-            outputIn: [RF](repeating: .zero, count: 8),
-            aggregateKey: f.aggregateKey
-        )
-        let (c, w) = b.build(shape: f.shape)
-        try #require(c.heights == f.shape)
-        let foreign = try RecursionProver.prove(circuit: c, witness: w, config: Self.config)
-        let failures = try Self.aggregateFailures(f, f.leaves[0], foreign)
+        let foreign = try RunRecursion.testing(key: key).proveLeaf(proof.shards[1])
+        let failures = try Self.aggregateFailures(f, f.leaves[0].proof, foreign.proof)
         #expect(failures.contains("the children prove different programs"))
+        #expect(throws: AggregationError.self) { try f.recursion.verifySegment(foreign) }
     }
 }

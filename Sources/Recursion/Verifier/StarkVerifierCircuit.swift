@@ -36,6 +36,9 @@ public struct StarkVerifierCircuit {
     /// configuration (nothing is written then).
     public func verify(airs: [any Air<RF>], proof: StarkProof<RF>) throws(VerificationError) -> VerifiedStatement {
         guard proof.fri == config.fri else { throw .parameterMismatch }
+        // The FRI chain needs at least one fold below the final polynomial's codeword.
+        guard config.fri.logBlowup + config.fri.logFinalPolyLength >= 1 else { throw .parameterMismatch }
+        guard proof.phaseWitnesses.count == 3 else { throw .shape("phase witnesses") }
         let native = StarkVerifier(config: config)
         let layout = try native.checkShape(airs: airs, proof: proof, publicValues: nil, given: [:])
         let trees = native.inputTrees(proof: proof, layout: layout)

@@ -32,6 +32,10 @@ extension CoordinatorCore {
         let deps = Array(Set(r.dependsOn ?? [])).sorted()
         guard deps.count <= 1024 else { throw NetworkError.badRequest("too many dependencies") }
         for d in deps { try Limits.check(d, "a dependency id", max: Limits.maxKeyLength) }
+        if let range = kind.dependencyProofs, !range.contains(deps.count) {
+            let wanted = range.count == 1 ? "\(range.lowerBound)" : "\(range.lowerBound) to \(range.upperBound)"
+            throw NetworkError.badRequest("\(r.kind) jobs build on \(wanted) dependencies' proofs, not \(deps.count)")
+        }
         let t = now
         let deadline = t + Int64(r.deadlineSeconds * 1000)
         let id = newID("job", now: t)

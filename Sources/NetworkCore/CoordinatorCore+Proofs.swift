@@ -27,12 +27,18 @@ extension CoordinatorCore {
         try Self.checkSubmittable(lease, job)
         guard let kind = kinds[job.kind] else { throw NetworkError.conflict("proof kind \(job.kind) no longer known") }
         let input = [UInt8](Data(base64Encoded: job.input) ?? Data())
+        // A kind that builds on its dependencies' proofs verifies against the stored ones.
+        let dependencies = kind.dependencyProofs == nil ? [] : try await dependencyProofs(of: job)
         // Verification takes milliseconds of CPU: it runs on the verifier threads, not on the task's
         // (cooperative) thread, so short requests such as leases are not queued behind proofs.
         let (failure, elapsed): (String?, Duration) = try await Self.verifierThreads.runIfActive {
             let start = ContinuousClock.now
             var failure: String? = nil
-            do throws(ProofKindError) { try kind.verify(input: input, proof: proof) } catch { failure = error.message }
+            do throws(ProofKindError) {
+                try kind.verify(input: input, proof: proof, dependencies: dependencies)
+            } catch {
+                failure = error.message
+            }
             return (failure, ContinuousClock.now - start)
         }
         let verifyMillis = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
@@ -70,6 +76,23 @@ extension CoordinatorCore {
         emit(result.1)
         if !result.0.accepted { throw SubmitRejection(result: result.0) }
         return result.0
+    }
+
+    /// The verified proofs of `job`'s dependencies, as its kind reads them (in `dependsOn` order,
+    /// which is by job id: kinds must not rely on it). Every dependency of a job that can be leased
+    /// is proven; one without a stored proof is a conflict.
+    public func dependencyProofs(of job: Job) async throws -> [ProofDependency] {
+        try await db.transaction { tx in
+            var out: [ProofDependency] = []
+            for id in job.dependsOn {
+                guard let dep = try await CoordinatorStore.job(tx, id: id),
+                    let stored = try await CoordinatorStore.proof(tx, job: id), let text = stored,
+                    let proof = Data(base64Encoded: text), let input = Data(base64Encoded: dep.input)
+                else { throw NetworkError.conflict("dependency \(id) of job \(job.id) has no verified proof") }
+                out.append(ProofDependency(jobId: id, kind: dep.kind, input: [UInt8](input), proof: [UInt8](proof)))
+            }
+            return out
+        }
     }
 
     /// Threads that verify proofs, one per processor, shared by every coordinator in the process.

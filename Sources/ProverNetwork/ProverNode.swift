@@ -85,14 +85,16 @@ public final class ProverNode: Sendable {
     /// The node's counters.
     public var stats: ProverNodeStats { state.withLock { $0.stats } }
 
-    /// Measures proving speed (work units per second) on a small input of each served kind.
+    /// Measures proving speed (work units per second) on a small input of each served kind that
+    /// proves one from its sample input alone (kinds that build on their dependencies' proofs, or
+    /// whose sample input does not prove, are skipped).
     public static func benchmark(kinds: [any ProofKind]) -> Double {
         var best = Double.infinity
-        for kind in kinds {
+        for kind in kinds where kind.dependencyProofs == nil {
             let input = kind.sampleInput(size: 0, seed: 1)
             guard let work = try? kind.estimateWork(input: input) else { continue }
             let start = ContinuousClock.now
-            _ = try? kind.prove(input: input)
+            guard (try? kind.prove(input: input)) != nil else { continue }
             let d = ContinuousClock.now - start
             let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
             best = min(best, work / max(seconds, 1e-6))
@@ -284,13 +286,29 @@ public final class ProverNode: Sendable {
             return
         }
         let start = ContinuousClock.now
+        var dependencies: [ProofDependency] = []
+        if kind.dependencyProofs != nil {
+            do { dependencies = try await dependencyProofs(of: grant.job) } catch {
+                logger.error(
+                    "cannot fetch the dependencies' proofs",
+                    metadata: ["job": .string(grant.job.id), "error": .string("\(error)")]
+                )
+                _ = try? await client.release(leaseId, reason: "cannot fetch the dependencies' proofs")
+                bump { $0.released += 1 }
+                return
+            }
+        }
         let expected = max(0.05, grant.job.work / max(config.workPerSecond ?? 1, 1e-9))
         let proof: Result<[UInt8], ProofKindError> = await withTaskGroup(of: Result<[UInt8], ProofKindError>?.self) {
             group in
-            group.addTask {
+            group.addTask { [dependencies] in
                 await withCheckedContinuation { c in
                     Thread.detachNewThread {
-                        do { c.resume(returning: .success(try kind.prove(input: [UInt8](input)))) } catch {
+                        do {
+                            c.resume(
+                                returning: .success(try kind.prove(input: [UInt8](input), dependencies: dependencies))
+                            )
+                        } catch {
                             c.resume(returning: .failure(error as! ProofKindError))
                         }
                     }
@@ -355,6 +373,22 @@ public final class ProverNode: Sendable {
                 )
             }
         }
+    }
+
+    /// The verified proofs of `job`'s dependencies, read from the coordinator's public proof
+    /// endpoint (`GET /v1/jobs/{id}/proof`, with the job for its kind and input), retrying on
+    /// transport errors.
+    func dependencyProofs(of job: Job) async throws -> [ProofDependency] {
+        var out: [ProofDependency] = []
+        for id in job.dependsOn {
+            let dep = try await withRetry(logger: logger, "dependency lookup") { try await client.job(id) }
+            let proof = try await withRetry(logger: logger, "dependency proof") { try await client.proof(id) }
+            guard let input = Data(base64Encoded: dep.input) else {
+                throw ProofKindError("dependency \(id) has an input that is not base64")
+            }
+            out.append(ProofDependency(jobId: id, kind: dep.kind, input: [UInt8](input), proof: proof))
+        }
+        return out
     }
 
     // MARK: - Crash state

@@ -52,7 +52,8 @@ struct CoreFixture {
         postgres: String? = nil,
         leaseMillis: Int64 = 10_000,
         maxAttempts: Int64 = 3,
-        faucetLimit: Int64 = 1_000_000
+        faucetLimit: Int64 = 1_000_000,
+        kinds: ProofKindRegistry = Proofs.registry
     ) async throws -> CoreFixture {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
@@ -70,7 +71,7 @@ struct CoreFixture {
         config.defaultMaxAttempts = maxAttempts
         let core = try await CoordinatorCore(
             db: db,
-            kinds: Proofs.registry,
+            kinds: kinds,
             config: config,
             logger: logger,
             clock: { clock.now }

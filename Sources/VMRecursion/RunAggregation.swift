@@ -104,17 +104,21 @@ public struct RunRecursion: Sendable {
     public let config: StarkConfig<RF>
     /// The configuration of the final proof.
     public let finalConfig: StarkConfig<RF>
+    /// The tallest shard table (`log2`) whose leaf the recursion shape must hold.
+    public let maxLogShardHeight: Int
 
     public init(
         key: VMProgramKey,
         shardConfig: StarkConfig<VMField>,
         config: StarkConfig<RF>,
-        finalConfig: StarkConfig<RF>
+        finalConfig: StarkConfig<RF>,
+        maxLogShardHeight: Int = maxLogShardSize
     ) {
         self.key = key
         self.shardConfig = shardConfig
         self.config = config
         self.finalConfig = finalConfig
+        self.maxLogShardHeight = maxLogShardHeight
     }
 
     /// The production configurations: shard and recursion proofs at ``FriParameters/standard``,
@@ -130,8 +134,9 @@ public struct RunRecursion: Sendable {
 
     /// INSECURE test configurations (about 20 bits), for tests and development only: shard and
     /// recursion proofs at ``FriParameters/testing``, the final proof at rate 1/4 with 10
-    /// queries (a blowup other than the recursion proofs', as in production).
-    public static func testing(key: VMProgramKey) -> RunRecursion {
+    /// queries (a blowup other than the recursion proofs', as in production), and shards of
+    /// tables up to 2^`maxLogShardHeight` rows (small, so the recursion shape stays small).
+    public static func testing(key: VMProgramKey, maxLogShardHeight: Int = 16) -> RunRecursion {
         RunRecursion(
             key: key,
             shardConfig: .testing,
@@ -140,7 +145,8 @@ public struct RunRecursion: Sendable {
                 fri: FriParameters(logBlowup: 2, numQueries: 10, queryPowBits: 2),
                 securityFloor: 0,
                 allowInsecure: true
-            )
+            ),
+            maxLogShardHeight: maxLogShardHeight
         )
     }
 
@@ -161,6 +167,18 @@ public struct RunRecursion: Sendable {
         try LeafCircuit.build(shard: shard, key: key, config: shardConfig, aggregateKey: aggregateKey)
     }
 
+    /// The leaf circuit of a shard of shape `s` (its output aside), from a placeholder proof,
+    /// padded to `shape` (or to its own heights).
+    func leafCircuit(_ s: ShardShape, shape: RecursionShape = .minimal) throws(VerificationError) -> RecursionCircuit {
+        let airs = key.airs(output: [], start: nil, final: nil, accelerators: s.accelerators)
+        let proof = try StarkProof<VMField>.placeholder(airs: airs, logHeights: s.logHeights, fri: shardConfig.fri)
+        let b = try leaf(
+            ShardProof(output: [], accelerators: s.accelerators, stark: proof),
+            aggregateKey: Self.zeroDigest
+        )
+        return b.build(shape: shape).circuit
+    }
+
     /// The AIRs of a segment proof of `shape`.
     static func segmentAirs(_ shape: RecursionShape) -> [any Air<RF>] {
         RecursionVerifyingKey.airs(shape: shape, publicCount: SegmentStatement.count)
@@ -175,12 +193,27 @@ public struct RunRecursion: Sendable {
 
     /// The keys of this configuration, computed once per process (several circuit builds).
     public func keys() throws(AggregationError) -> RecursionKeys {
-        let id = KeyCache.ID(config: config.fri, final: finalConfig.fri)
+        let id = KeyCache.ID(
+            shard: shardConfig.fri,
+            config: config.fri,
+            final: finalConfig.fri,
+            maxLogShardHeight: maxLogShardHeight
+        )
         if let known = KeyCache.shared.withLock({ $0.keys[id] }) { return known }
         let keys: RecursionKeys
         do {
-            // The aggregate circuit over two proofs of `shape`, grown until it fits in `shape`.
-            var shape = RecursionShape.minimal
+            // The aggregate circuit over two proofs of `shape`, grown until it fits in `shape`,
+            // from the largest leaf: every accelerator table, every table 2^maxLogShardHeight
+            // rows (so that every shard's leaf fits), and at least 2^8 rows, below which the
+            // soundness bound of a child proof does not hold (DEEP's multi-point condition).
+            let largest = ShardShape(
+                accelerators: .all,
+                logHeights: [Int](repeating: maxLogShardHeight, count: ShardTable.tables(.all).count),
+                output: []
+            )
+            var shape = try leafCircuit(largest).heights.union(
+                RecursionShape(arith: 1 << 8, poseidon2: 1 << 8, input: 1 << 8)
+            )
             var aggregate: RecursionCircuit
             while true {
                 let child = try placeholderSegment(shape)
@@ -223,19 +256,14 @@ public struct RunRecursion: Sendable {
         let id = KeyCache.LeafID(
             shard: shardConfig.fri,
             config: config.fri,
+            shape: keys.shape,
             accelerators: s.accelerators,
             logHeights: s.logHeights
         )
         if let known = KeyCache.shared.withLock({ $0.leaves[id] }) { return known }
         let key: RecursionVerifyingKey
         do {
-            let airs = self.key.airs(output: [], start: nil, final: nil, accelerators: s.accelerators)
-            let proof = try StarkProof<VMField>.placeholder(airs: airs, logHeights: s.logHeights, fri: shardConfig.fri)
-            let b = try leaf(
-                ShardProof(output: [], accelerators: s.accelerators, stark: proof),
-                aggregateKey: Self.zeroDigest
-            )
-            let circuit = b.build(shape: keys.shape).circuit
+            let circuit = try leafCircuit(s, shape: keys.shape)
             guard circuit.heights == keys.shape else {
                 throw AggregationError.statement(
                     "a shard whose leaf circuit does not fit the recursion shape \(keys.shape)"
@@ -274,12 +302,15 @@ public struct RunRecursion: Sendable {
 /// Recursion keys computed in this process (building a circuit takes about a second).
 struct KeyCache: Sendable {
     struct ID: Hashable, Sendable {
+        var shard: FriParameters
         var config: FriParameters
         var final: FriParameters
+        var maxLogShardHeight: Int
     }
     struct LeafID: Hashable, Sendable {
         var shard: FriParameters
         var config: FriParameters
+        var shape: RecursionShape
         var accelerators: ShardAccelerators
         var logHeights: [Int]
     }

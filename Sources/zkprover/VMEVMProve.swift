@@ -5,6 +5,7 @@ import Foundation
 import Stark
 import VM
 import VMProver
+import VMRecursion
 
 /// `zkprover vm evm-prove FIXTURE`: proves the EVM guest on EEST state-test vectors end to end.
 ///
@@ -32,6 +33,7 @@ struct VMEVMProve: ParsableCommand {
     @Flag(help: "Print one JSON object per vector.") var json = false
     @Flag(help: "Build the guest with the software Keccak-f instead of the keccak_f syscall.") var softwareKeccak =
         false
+    @Flag(help: "Join the shard proofs by recursion into one final proof (written to --output).") var aggregate = false
 
     func run() throws {
         let session = try GuestProving(
@@ -47,7 +49,12 @@ struct VMEVMProve: ParsableCommand {
             throw ValidationError("the fixture has \(vectors.count) vectors for \(forks)")
         }
         for v in vectors[index..<min(vectors.count, index + count)] {
-            var summary = try session.proveAndVerify(input: v.input.encode(), shardSize: shardSize, output: output)
+            var summary = try session.proveAndVerify(
+                input: v.input.encode(),
+                shardSize: shardSize,
+                output: output,
+                aggregate: aggregate
+            )
             let root = Array((summary["outputBytes"] as? [UInt8] ?? []).prefix(32))
             summary["outputBytes"] = nil
             let matches = root.elementsEqual(v.expectedRoot.bytes)
@@ -67,7 +74,8 @@ struct VMEVMProve: ParsableCommand {
 struct GuestProving {
     let config: StarkConfig<VMField>
     let key: VMProgramKey
-    let log: (String) -> Void
+    let insecure: Bool
+    let log: @Sendable (String) -> Void
 
     /// Builds `Guests/examples/<guest>` and derives its key; `name` prefixes progress lines.
     init(
@@ -80,7 +88,8 @@ struct GuestProving {
     ) throws {
         if let threads { Parallel.maxThreads = threads }
         config = VMCommandSupport.provingConfig(insecure: insecure)
-        let log: (String) -> Void = { FileHandle.standardError.write(Data(("[\(name)] " + $0 + "\n").utf8)) }
+        self.insecure = insecure
+        let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("[\(name)] " + $0 + "\n").utf8)) }
         log("building the \(guest) guest (minutes on a cold cache)...")
         let built = try VMCommandSupport.buildExampleGuest(
             guest,
@@ -96,15 +105,44 @@ struct GuestProving {
     }
 
     /// Proves the guest on `input`, verifies the proof, writes it to `output` when given, and
-    /// returns the figures (the verified public output as bytes under `outputBytes`).
-    func proveAndVerify(input: [UInt8], shardSize: Int, output: String?) throws -> [String: Any] {
+    /// returns the figures (the verified public output as bytes under `outputBytes`). With
+    /// `aggregate`, the shard proofs are then joined into one final proof, which is verified
+    /// and written instead; its figures are added.
+    func proveAndVerify(
+        input: [UInt8],
+        shardSize: Int,
+        output: String?,
+        aggregate: Bool = false
+    ) throws -> [String: Any] {
         let t1 = Date()
         let proof = try RunProver(key: key, config: config).prove(input: input, shardSize: shardSize, progress: log)
         let proveSeconds = Date().timeIntervalSince(t1)
-        let bytes = proof.encoded()
+        var bytes = proof.encoded()
         let t2 = Date()
         let run = try RunVerifier(key: key, config: config).verify(bytes: bytes)
         let verifySeconds = Date().timeIntervalSince(t2)
+        var figures: [String: Any] = [:]
+        if aggregate {
+            let recursion = VMCommandSupport.runRecursion(key: key, insecure: insecure)
+            let t3 = Date()
+            let final = try RunAggregator(recursion: recursion, progress: log).aggregate(proof)
+            let aggregationSeconds = Date().timeIntervalSince(t3)
+            bytes = final.encoded()
+            _ = try recursion.verify(final)  // builds the leaf keys once
+            let t4 = Date()
+            let verified = try recursion.verify(try FinalProof(decoding: bytes))
+            guard verified.output == run.output, verified.exitCode == run.exitCode else {
+                throw ValidationError("the final proof states another output or exit code than the shard proofs")
+            }
+            figures = [
+                "aggregated": true,
+                "aggregationSeconds": aggregationSeconds,
+                "endToEndSeconds": Date().timeIntervalSince(t1),
+                "finalProofBytes": bytes.count,
+                "finalVerifySeconds": Date().timeIntervalSince(t4),
+                "finalProvenBits": try recursion.provenBits(final),
+            ]
+        }
         if let output {
             guard FileManager.default.createFile(atPath: output, contents: Data(bytes)) else {
                 throw ValidationError("cannot write \(output)")
@@ -123,6 +161,6 @@ struct GuestProving {
             "cyclesPerSecond": Double(run.cycles) / proveSeconds,
             "verifySeconds": verifySeconds,
             "verified": true,
-        ]
+        ].merging(figures) { a, _ in a }
     }
 }

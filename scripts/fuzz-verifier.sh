@@ -3,6 +3,8 @@
 # Usage: scripts/fuzz-verifier.sh [SECONDS (default 600)] [TARGET (default verifier)] [extra libFuzzer flags...]
 #   TARGET verifier:    the STARK verifier (fuzz/verifier/main.swift)
 #   TARGET vm-verifier: the zkVM run-proof decoder and chain verifier (fuzz/vm-verifier/main.swift)
+#   TARGET recursion-verifier: the final-proof decoder and verifier of aggregated runs
+#                       (fuzz/recursion-verifier/main.swift)
 # Builds the modules the target needs with coverage into .build/fuzz-TARGET, seeds the
 # corpus with honest proofs, and fuzzes on every core. Exits 1 when a worker found an input that
 # traps, hangs, allocates without bound or forges a proof; the inputs land in
@@ -17,7 +19,8 @@ shift || true
 case "$target" in
   verifier) top=Stark; maxlen=65536 ;;
   vm-verifier) top=VMProver; maxlen=4194304 ;;
-  *) echo "unknown fuzz target $target (verifier, vm-verifier)"; exit 2 ;;
+  recursion-verifier) top=VMRecursion; maxlen=4194304 ;;
+  *) echo "unknown fuzz target $target (verifier, vm-verifier, recursion-verifier)"; exit 2 ;;
 esac
 mapfile -t modules < <("$root/scripts/module-order.sh" "$top")  # dependencies first, from Package.swift
 [ "${#modules[@]}" -gt 0 ] || { echo "cannot derive the module order from Package.swift" >&2; exit 1; }

@@ -17,9 +17,9 @@ shift || true
 target="${1:-verifier}"
 shift || true
 case "$target" in
-  verifier) top=Stark; maxlen=65536 ;;
-  vm-verifier) top=VMProver; maxlen=4194304 ;;
-  recursion-verifier) top=VMRecursion; maxlen=4194304 ;;
+  verifier) top=Stark; maxlen=65536; shared=() ;;
+  vm-verifier) top=VMProver; maxlen=4194304; shared=("$root/fuzz/shared/Program.swift") ;;
+  recursion-verifier) top=VMRecursion; maxlen=4194304; shared=("$root/fuzz/shared/Program.swift") ;;
   *) echo "unknown fuzz target $target (verifier, vm-verifier, recursion-verifier)"; exit 2 ;;
 esac
 mapfile -t modules < <("$root/scripts/module-order.sh" "$top")  # dependencies first, from Package.swift
@@ -35,7 +35,7 @@ for module in "${modules[@]}"; do
   objects+=("$out/$module.o")
 done
 echo "== linking the fuzz target"
-swiftc -O -parse-as-library -sanitize=fuzzer,address -I "$out" "$root/fuzz/$target/main.swift" \
+swiftc -O -parse-as-library -sanitize=fuzzer,address -I "$out" "$root/fuzz/$target/main.swift" "${shared[@]}" \
   "${objects[@]}" -o "$out/fuzz-$target" 2> "$out/link.log" \
   || { cat "$out/link.log"; exit 1; }
 workers="$(nproc)"

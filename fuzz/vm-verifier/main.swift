@@ -1,7 +1,7 @@
 // libFuzzer target for the zkVM run-proof decoder and chain verifier:
 // `bash scripts/fuzz-verifier.sh SECONDS vm-verifier`.
 //
-// The statement is a small hand-assembled RV32IM program (a loop, a store and a load, a commit,
+// The statement is a small hand-assembled RV32IM program (`fuzz/shared/Program.swift`: a loop, a store and a load, a commit,
 // a `keccak_f` call, exit) split into shards, so the chain checks (pcs, memory-image roots,
 // halting) and a shard with the Keccak accelerator tables are exercised. The input is a `ZKVM` proof file. The verifier must return (accept or throw) on
 // every input; a trap, a hang or an unbounded allocation is a finding. An accepted proof must be
@@ -19,39 +19,6 @@ let config = StarkConfig<VMField>(
     allowInsecure: true
 )
 
-/// addi x5, x0, 5; loop: addi x5, x5, -1; sw x5, 0(x6); lw x7, 0(x6); bne x5, x0, loop;
-/// commit(x6, 4); keccak_f(x6); exit(x7) — with x6 = 0x20000.
-let words: [UInt32] = [
-    0x0050_0293,  // addi x5, x0, 5
-    0x0002_0337,  // lui x6, 0x20
-    0xfff2_8293,  // addi x5, x5, -1
-    0x0053_2023,  // sw x5, 0(x6)
-    0x0003_2383,  // lw x7, 0(x6)
-    0xfe02_9ae3,  // bne x5, x0, -12
-    0x0000_18b7,  // lui x17, 0x1  (commit = 0x1000)
-    0x0003_0513,  // addi x10, x6, 0
-    0x0040_0593,  // addi x11, x0, 4
-    0x0000_0073,  // ecall
-    0x0000_18b7,  // lui x17, 0x1
-    0x0108_8893,  // addi x17, x17, 16  (keccak_f = 0x1010)
-    0x0003_0513,  // addi x10, x6, 0
-    0x0000_0073,  // ecall
-    0x05d0_0893,  // addi x17, x0, 93
-    0x0003_8513,  // addi x10, x7, 0
-    0x0000_0073,  // ecall
-]
-
-let program: Program = {
-    var code: [UInt8] = []
-    for w in words { for k in 0..<4 { code.append(UInt8(truncatingIfNeeded: w >> (8 * k))) } }
-    return Program(
-        entry: 0x10000,
-        segments: [
-            Segment(address: 0x10000, data: code, memorySize: UInt32(code.count), flags: 5),
-            Segment(address: 0x20000, data: [], memorySize: 0x1000, flags: 6),
-        ]
-    )
-}()
 let key = try! VMProgramKey(program: program, config: config)
 let verifier = RunVerifier(key: key, config: config)
 let honest = try! RunProver(key: key, config: config).prove(input: [], shardSize: 8).encoded()

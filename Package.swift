@@ -120,11 +120,17 @@ let package = Package(
       dependencies: ["NetworkCore", "VMProver", "VM", "EVM", "EVMGuestInput", "Stark"],
       swiftSettings: fastSettings
     ),
+    // The zkVM's network proof kinds: vm-shard, vm-aggregate, vm-final (no server dependencies).
+    .target(
+      name: "VMProofKinds",
+      dependencies: ["NetworkCore", "VMProver", "VMRecursion", "Recursion", "VM", "Stark", "Algebra", "Hashing"],
+      swiftSettings: fastSettings
+    ),
     .executableTarget(
       name: "zkprover",
       dependencies: [
         "Algebra", "Hashing", "Stark", "EVM", "EVMFixtures", "VM", "VMProver", "EVMGuestInput", "Precompiles", "ProverNetwork", "NetworkCore", "Rollup", "BlockProofKind",
-        "Recursion", "VMRecursion",
+        "Recursion", "VMRecursion", "VMProofKinds",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: fastSettings
@@ -157,7 +163,8 @@ let package = Package(
     .testTarget(
       name: "NetworkTests",
       dependencies: [
-        "ProverNetwork", "NetworkCore", "TestSupport",
+        "ProverNetwork", "NetworkCore", "TestSupport", "VMProofKinds", "VMRecursion", "VMProver", "VM", "VMTestSupport",
+        "Stark", "Algebra",
       ]
     ),
     .testTarget(

@@ -93,3 +93,22 @@ public struct ProofKindRegistry: Sendable {
     /// Names of all kinds, sorted.
     public var names: [String] { kinds.keys.sorted() }
 }
+
+/// One job of a DAG a requester plans before submitting it: a name (unique within the DAG, a
+/// suffix of its request key), the kind, role and input, and the earlier jobs of the plan it
+/// depends on (indices into the plan, which lists children before parents).
+public struct PlannedJob: Sendable, Equatable {
+    public var name: String
+    public var kind: String
+    public var role: JobRole
+    public var input: [UInt8]
+    public var dependsOn: [Int]
+
+    public init(name: String, kind: String, role: JobRole, input: [UInt8], dependsOn: [Int] = []) {
+        self.name = name
+        self.kind = kind
+        self.role = role
+        self.input = input
+        self.dependsOn = dependsOn
+    }
+}

@@ -2,15 +2,26 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NetworkCore
+import Synchronization
 
 /// Options of the local devnet.
 public struct DevnetOptions: Sendable {
-    /// Shard jobs to submit (an aggregate job depends on all of them, a final job on the aggregate).
+    /// The DAG to prove, children first (a zkVM run's `vm-shard`, `vm-aggregate` and `vm-final`
+    /// jobs, say); `nil` for the sample DAG of ``kind``: ``shards`` shard jobs, an aggregate job
+    /// depending on all of them, a final job on the aggregate.
+    public var jobs: [PlannedJob]? = nil
+    /// Shard jobs of the sample DAG.
     public var shards = 4
-    /// Size parameter of each job's input (see the proof kind's `sampleInput`).
+    /// Size parameter of each sample job's input (see the proof kind's `sampleInput`).
     public var size = 0
-    /// Proof kind.
+    /// Proof kind of the sample DAG.
     public var kind = StarkFibonacciKind.kindName
+    /// The nodes' proving speed in work units per second; `nil` runs their self-benchmark (which
+    /// kinds without sample inputs, such as the zkVM's, cannot run).
+    public var nodeWorkPerSecond: Double? = nil
+    /// Lines printed after the jobs, before the earnings and the ledger, from the proven jobs and
+    /// their proofs by job id (the final statement of a zkVM run, say).
+    public var summary: (@Sendable (_ jobs: [Job], _ proofs: [String: [UInt8]]) throws -> [String])? = nil
     /// Folder for the SQLite file and the node keys (a new temporary folder when `nil`).
     public var directory: String? = nil
     /// Lease time.
@@ -29,8 +40,10 @@ public struct DevnetReport: Sendable {
     public var proofsRechecked: Int
 }
 
-/// `zkprover devnet`: a coordinator on SQLite in a temporary folder, two prover nodes and a requester
-/// that submits a small DAG of jobs; prints progress and ends with the verified proofs, each node's
+/// `zkprover devnet --network-only`: a coordinator on SQLite in a temporary folder, two prover
+/// nodes and a requester that submits a DAG of jobs (a planned one, such as a zkVM run's, or the
+/// sample DAG of a kind); prints progress and ends with the verified proofs (each re-verified
+/// here, against its dependencies' proofs where its kind reads them), the summary, each node's
 /// earnings and the ledger balance.
 public enum Devnet {
     public static func run(
@@ -56,7 +69,9 @@ public enum Devnet {
         let running = try await server.start()
         say("coordinator listening on \(running.url) (SQLite \(dbPath)); dashboard at \(running.url)/")
         let started = ContinuousClock.now
-        guard let kind = kinds[options.kind] else { throw ProofKindError("unknown kind \(options.kind)") }
+        let plan = try options.jobs ?? sampleDAG(options, kinds: kinds)
+        let served = Array(Set(plan.map(\.kind))).sorted()
+        for k in served where kinds[k] == nil { throw ProofKindError("unknown kind \(k)") }
 
         // Two nodes, one proving slot each (this machine has few cores; each proof uses all of them).
         var nodes: [ProverNode] = []
@@ -65,7 +80,8 @@ public enum Devnet {
             nc.faucet = 5000
             nc.stake = 2000
             nc.slots = 1
-            nc.kinds = [options.kind]
+            nc.kinds = served
+            nc.workPerSecond = options.nodeWorkPerSecond
             nc.pollInterval = .seconds(1)
             nc.heartbeatInterval = .milliseconds(max(200, Int(options.leaseSeconds * 250)))
             nodes.append(try ProverNode(config: nc, kinds: kinds, logger: quiet))
@@ -80,59 +96,38 @@ public enum Devnet {
         _ = try await requester.faucet(100_000)
         say("requester: \(requesterKey.address)")
 
-        // Progress from the event stream.
+        // Progress from the event stream, jobs by their planned names.
+        let names = Mutex<[String: String]>([:])
         let progress = Task {
             try? await requester.events { e in
                 let node = e.node.map { " by " + $0.prefix(10) + "…" } ?? ""
-                say("  event \(e.type) \(e.jobId ?? "")\(node)")
+                let job = e.jobId.map { id in names.withLock { $0[id] } ?? id } ?? ""
+                let t = ContinuousClock.now - started
+                let secs = Double(t.components.seconds) + Double(t.components.attoseconds) / 1e18
+                say(String(format: "  [%6.1f s] ", secs) + "\(e.type.rawValue) \(job)\(node)")
             }
         }
 
-        var ids: [String] = []
-        for s in 0..<options.shards {
-            let input = kind.sampleInput(size: options.size, seed: UInt64(s + 1))
+        var all: [String] = []
+        for job in plan {
             let r = try await requester.submit(
                 JobRequest(
-                    requestKey: "devnet-shard-\(s)",
-                    kind: kind.name,
-                    input: Data(input).base64EncodedString(),
-                    reward: 100,
-                    collateral: 40,
-                    deadlineSeconds: 300,
-                    role: .shard
+                    requestKey: "devnet-\(job.name)",
+                    kind: job.kind,
+                    input: Data(job.input).base64EncodedString(),
+                    reward: job.role == .final ? 300 : job.role == .aggregate ? 200 : 100,
+                    collateral: job.role == .final ? 80 : job.role == .aggregate ? 60 : 40,
+                    deadlineSeconds: max(300, options.timeoutSeconds),
+                    dependsOn: job.dependsOn.map { all[$0] },
+                    role: job.role
                 )
             )
-            ids.append(r.job.id)
-            say("submitted shard \(s): \(r.job.id) (work \(String(format: "%.1f", r.job.work)))")
+            all.append(r.job.id)
+            names.withLock { $0[r.job.id] = job.name }
+            let deps =
+                job.dependsOn.isEmpty ? "" : " after \(job.dependsOn.map { plan[$0].name }.joined(separator: ", "))"
+            say("submitted \(job.name) (\(job.kind)): \(r.job.id), work \(String(format: "%.1f", r.job.work))\(deps)")
         }
-        let agg = try await requester.submit(
-            JobRequest(
-                requestKey: "devnet-aggregate",
-                kind: kind.name,
-                input: Data(kind.sampleInput(size: options.size, seed: 100)).base64EncodedString(),
-                reward: 200,
-                collateral: 60,
-                deadlineSeconds: 240,
-                dependsOn: ids,
-                role: .aggregate
-            )
-        )
-        say("submitted aggregate \(agg.job.id) depending on \(ids.count) shards")
-        let fin = try await requester.submit(
-            JobRequest(
-                requestKey: "devnet-final",
-                kind: kind.name,
-                input: Data(kind.sampleInput(size: options.size, seed: 200)).base64EncodedString(),
-                reward: 300,
-                collateral: 80,
-                deadlineSeconds: 300,
-                dependsOn: [agg.job.id],
-                role: .final
-            )
-        )
-        say("submitted final \(fin.job.id) depending on the aggregate")
-        let all = ids + [agg.job.id, fin.job.id]
-
         // Wait until every job is proven.
         let deadline = ContinuousClock.now + .seconds(options.timeoutSeconds)
         var jobs: [Job] = []
@@ -147,13 +142,26 @@ public enum Devnet {
         for t in nodeTasks { t.cancel() }
         for t in nodeTasks { _ = await t.result }
 
-        // Re-check every proof independently of the coordinator.
+        // Re-check every proof independently of the coordinator (children first, as planned).
         var rechecked = 0
+        var proofs: [String: [UInt8]] = [:]
         for j in jobs where j.state.isProven {
             let proof = try await requester.proof(j.id)
-            try kind.verify(input: [UInt8](Data(base64Encoded: j.input)!), proof: proof)
+            proofs[j.id] = proof
+            guard let kind = kinds[j.kind] else { continue }
+            var dependencies: [ProofDependency] = []
+            if kind.dependencyProofs != nil {
+                for d in j.dependsOn {
+                    guard let dep = jobs.first(where: { $0.id == d }), let p = proofs[d] else { continue }
+                    let input = [UInt8](Data(base64Encoded: dep.input) ?? Data())
+                    dependencies.append(ProofDependency(jobId: d, kind: dep.kind, input: input, proof: p))
+                }
+            }
+            let input = [UInt8](Data(base64Encoded: j.input) ?? Data())
+            try kind.verify(input: input, proof: proof, dependencies: dependencies)
             rechecked += 1
         }
+        let summary = try options.summary?(jobs, proofs) ?? []
         let nodeInfos = try await requester.nodes()
         let ledger = try await requester.ledger().check
         let elapsed = ContinuousClock.now - started
@@ -162,10 +170,14 @@ public enum Devnet {
         let secs = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         say("")
         say("jobs:")
-        for j in jobs {
-            say("  \(j.id) \(j.role.rawValue) \(j.state.rawValue) attempts \(j.attempts) prover \(j.prover ?? "-")")
+        for (p, j) in zip(plan, jobs) {
+            let size = proofs[j.id].map { ", proof \($0.count) bytes" } ?? ""
+            say(
+                "  \(p.name) \(j.id) \(j.kind) \(j.state.rawValue) attempts \(j.attempts) prover \(j.prover ?? "-")\(size)"
+            )
         }
         say("proofs verified by the coordinator and re-verified here: \(rechecked)/\(jobs.count)")
+        for line in summary { say(line) }
         say("earnings (\(cc.token)):")
         for n in nodeInfos {
             say(
@@ -178,6 +190,39 @@ public enum Devnet {
         for p in ledger.problems { say("  problem: \(p)") }
         say(String(format: "done in %.1f s", secs))
         return DevnetReport(jobs: jobs, nodes: nodeInfos, ledger: ledger, seconds: secs, proofsRechecked: rechecked)
+    }
+
+    /// The sample DAG of `options.kind`: shard jobs from seeded sample inputs, an aggregate over
+    /// all of them and a final job over the aggregate.
+    static func sampleDAG(_ options: DevnetOptions, kinds: ProofKindRegistry) throws -> [PlannedJob] {
+        guard let kind = kinds[options.kind] else { throw ProofKindError("unknown kind \(options.kind)") }
+        var plan = (0..<options.shards).map { s in
+            PlannedJob(
+                name: "shard-\(s)",
+                kind: kind.name,
+                role: .shard,
+                input: kind.sampleInput(size: options.size, seed: UInt64(s + 1))
+            )
+        }
+        plan.append(
+            PlannedJob(
+                name: "aggregate",
+                kind: kind.name,
+                role: .aggregate,
+                input: kind.sampleInput(size: options.size, seed: 100),
+                dependsOn: Array(0..<options.shards)
+            )
+        )
+        plan.append(
+            PlannedJob(
+                name: "final",
+                kind: kind.name,
+                role: .final,
+                input: kind.sampleInput(size: options.size, seed: 200),
+                dependsOn: [options.shards]
+            )
+        )
+        return plan
     }
 }
 

@@ -4,6 +4,7 @@ import Logging
 import NetworkCore
 import ProverNetwork
 import Rollup
+import Synchronization
 
 /// The network's subcommands, for `ZKProverCommand`'s list.
 enum NetworkCommands {
@@ -38,7 +39,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in MiB (413 beyond); proofs travel as base64 in JSON.")
     var maxBodyMib = 6
     @Flag(help: "Also accept evm-block jobs (zkVM block proofs; builds the block guest first).") var evmBlock = false
-    @Flag(help: "With --evm-block: evm-block-testing, insecure parameters (about 20 bits).")
+    @OptionGroup var vm: VMKindOptions
+    @Flag(help: "With --evm-block or --vm-guest/--vm-elf: the -testing kinds, insecure parameters (about 20 bits).")
     var insecureTestParameters = false
 
     func validate() throws {
@@ -52,7 +54,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         cc.leaseMillis = Int64(leaseSeconds * 1000)
         cc.token = token
         cc.faucetLimit = faucet
-        let kinds = try CommandProofKinds.registry(evmBlock: evmBlock, insecure: insecureTestParameters)
+        let kinds = try CommandProofKinds.registry(evmBlock: evmBlock, insecure: insecureTestParameters, vm: vm)
         let core = try await CoordinatorCore(db: db, kinds: kinds, config: cc, logger: logger)
         var sc = CoordinatorServerConfig()
         sc.host = host
@@ -92,7 +94,8 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many verified proofs.") var maxProofs: Int?
     @Option(help: "Log level.") var logLevel = "info"
     @Flag(help: "Also prove evm-block jobs (zkVM block proofs; builds the block guest first).") var evmBlock = false
-    @Flag(help: "With --evm-block: evm-block-testing, insecure parameters (about 20 bits).")
+    @OptionGroup var vm: VMKindOptions
+    @Flag(help: "With --evm-block or --vm-guest/--vm-elf: the -testing kinds, insecure parameters (about 20 bits).")
     var insecureTestParameters = false
 
     func run() async throws {
@@ -104,7 +107,7 @@ struct NodeCommand: AsyncParsableCommand {
         config.workPerSecond = workPerSecond
         config.heartbeatInterval = .milliseconds(heartbeatMillis)
         config.maxProofs = maxProofs
-        let kinds = try CommandProofKinds.registry(evmBlock: evmBlock, insecure: insecureTestParameters)
+        let kinds = try CommandProofKinds.registry(evmBlock: evmBlock, insecure: insecureTestParameters, vm: vm)
         let node = try ProverNode(config: config, kinds: kinds, logger: logger)
         logger.info("node starting", metadata: ["address": .string(node.key.address)])
         let task = Task { try await node.run() }
@@ -134,8 +137,17 @@ struct DevnetCommand: AsyncParsableCommand {
         discussion: """
             Batches of L2 blocks become proof jobs (one per block, a final job per batch). By default each block's \
             job is a stand-in STARK proof (--block-proofs stand-in): a zkVM proof of a block takes minutes on two \
-            cores. --block-proofs zkvm proves every block with the block guest (evm-block). --network-only runs the \
-            former devnet: a requester submitting a DAG of shard, aggregate and final jobs.
+            cores. --block-proofs zkvm proves every block with the block guest (evm-block).
+
+            --network-only runs the prover network alone on a real guest run: the EVM guest on one EEST \
+            state-test vector (--fixture, --forks, --index), cut into shards (--shard-size; by default the \
+            largest power of two that gives at least four), proven by the two nodes as vm-shard jobs (a shard's \
+            STARK and its leaf recursion proof), vm-aggregate jobs pairing adjacent segments level by level, and a \
+            vm-final job over the root; every proof is verified by the coordinator before it counts. It prints the \
+            final statement (exit code, the post-state root the guest committed, shards, cycles) and the ledger. \
+            --insecure-test-parameters proves at about 20 bits, for development. --network-only --kind K runs \
+            the sample DAG of kind K instead (stark-fibonacci, stark-fibonacci-testing: --shards shard jobs, one \
+            aggregate and one final job).
             """
     )
 
@@ -146,15 +158,28 @@ struct DevnetCommand: AsyncParsableCommand {
     @Option(help: "Seconds after which a batch closes however small.") var batchAge: Double = 4
     @Option(help: "Block proofs: stand-in (a STARK example proof per block) or zkvm (evm-block).")
     var blockProofs = BlockProofsOption.standIn
-    @Flag(help: "With --block-proofs zkvm: insecure parameters (evm-block-testing, about 20 bits).")
+    @Flag(
+        help:
+            "Insecure parameters (about 20 bits): with --block-proofs zkvm (evm-block-testing) or --network-only (the vm-*-testing kinds)."
+    )
     var insecureTestParameters = false
-    @Option(help: "Proof kind of the stand-in and final jobs (stark-fibonacci, or stark-fibonacci-testing).")
-    var kind = StarkFibonacciKind.kindName
+    @Option(
+        help:
+            "Proof kind of the stand-in and final jobs (stark-fibonacci, or stark-fibonacci-testing); with --network-only, the kind of the sample DAG to run instead of the zkVM run."
+    )
+    var kind: String?
     @Option(help: "Give up after this many seconds.") var timeout: Double = 600
-    @Flag(help: "Only the prover network: a requester submits a DAG of shard, aggregate and final jobs.")
+    @Flag(help: "Only the prover network: the EVM guest's run proven as vm-shard, vm-aggregate and vm-final jobs.")
     var networkOnly = false
-    @Option(help: "With --network-only: shard jobs (plus one aggregate and one final job).") var shards = 4
-    @Option(help: "With --network-only: input size parameter of the proof kind.") var size = 0
+    @Option(help: "With --network-only: the state-test file (default: frontier/opcodes/test_call_large_offset_mstore).")
+    var fixture: String?
+    @Option(help: "With --network-only: forks to take vectors from (comma-separated).") var forks = "Prague,Osaka"
+    @Option(help: "With --network-only: index of the vector among the selected forks' vectors.") var index = 0
+    @Option(help: "With --network-only: cycles per shard (default: the largest power of two giving 4 shards or more).")
+    var shardSize: Int?
+    @Option(help: "With --network-only: directory for the built guest.") var buildDirectory = ".build/guests"
+    @Option(help: "With --network-only --kind: shard jobs (plus one aggregate and one final job).") var shards = 4
+    @Option(help: "With --network-only --kind: input size parameter of the proof kind.") var size = 0
     @Option(help: "Folder for the databases and keys (default: a new temporary folder).") var directory: String?
     @Option(help: "Log level.") var logLevel = "warning"
 
@@ -162,20 +187,35 @@ struct DevnetCommand: AsyncParsableCommand {
         let say: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
         let logger = networkLogger("zkprover.devnet", level: logLevel)
         if networkOnly {
-            var options = DevnetOptions()
-            options.kind = kind
-            options.shards = shards
-            options.size = size
+            var options: DevnetOptions
+            let kinds: ProofKindRegistry
+            var outcome: VMDevnet.Outcome? = nil
+            if let kind {
+                options = DevnetOptions()
+                options.kind = kind
+                options.shards = shards
+                options.size = size
+                kinds = StandardProofKinds.registry()
+            } else {
+                let vm = try VMDevnet.options(
+                    fixture: fixture,
+                    forks: forks,
+                    index: index,
+                    shardSize: shardSize,
+                    insecure: insecureTestParameters,
+                    buildDirectory: buildDirectory,
+                    say: say
+                )
+                (options, kinds, outcome) = (vm.0, vm.1, vm.2)
+            }
             options.directory = directory
-            let report = try await Devnet.run(
-                options: options,
-                kinds: StandardProofKinds.registry(),
-                logger: logger,
-                print: say
-            )
+            options.timeoutSeconds = timeout
+            let report = try await Devnet.run(options: options, kinds: kinds, logger: logger, print: say)
             if !report.ledger.balanced || report.proofsRechecked != report.jobs.count { throw ExitCode(1) }
+            if let outcome, !outcome.rootMatches.withLock({ $0 }) { throw ExitCode(1) }
             return
         }
+        let kind = self.kind ?? StarkFibonacciKind.kindName
         let kinds = try CommandProofKinds.registry(
             evmBlock: blockProofs == .zkvm,
             insecure: insecureTestParameters

@@ -58,14 +58,7 @@ public struct VMProofKinds: Sendable {
             switch (insecure, maxLogShardHeight) {
             case (true, let h?): RunRecursion.testing(key: key, maxLogShardHeight: h)
             case (true, nil): RunRecursion.testing(key: key)
-            case (false, let h?):
-                RunRecursion(
-                    key: key,
-                    shardConfig: StarkConfig(),
-                    config: StarkConfig(),
-                    finalConfig: StarkConfig(fri: RunRecursion.finalParameters),
-                    maxLogShardHeight: h
-                )
+            case (false, let h?): RunRecursion(key: key, maxLogShardHeight: h)
             case (false, nil): RunRecursion(key: key)
             }
         }

@@ -122,13 +122,15 @@ public struct RunRecursion: Sendable {
     }
 
     /// The production configurations: shard and recursion proofs at ``FriParameters/standard``,
-    /// the final proof at ``RunRecursion/finalParameters``.
-    public init(key: VMProgramKey) {
+    /// the final proof at ``RunRecursion/finalParameters``, shard tables up to
+    /// 2^`maxLogShardHeight` rows.
+    public init(key: VMProgramKey, maxLogShardHeight: Int = maxLogShardSize) {
         self.init(
             key: key,
             shardConfig: StarkConfig(),
             config: StarkConfig(),
-            finalConfig: StarkConfig(fri: Self.finalParameters)
+            finalConfig: StarkConfig(fri: Self.finalParameters),
+            maxLogShardHeight: maxLogShardHeight
         )
     }
 
@@ -333,25 +335,20 @@ extension RunRecursion {
     /// below it (the lower of the two).
     public func provenBits(_ final: FinalProof) throws(AggregationError) -> Int {
         let keys = try keys()
-        func bits(_ airs: [any Air<RF>], _ proof: StarkProof<RF>) -> Int {
+        func bits(_ airs: [any Air<RF>], _ logHeights: [Int], _ fri: FriParameters) -> Int {
             let sp = soundnessParameters(
                 shapes: airs.map { AirShape(of: $0) },
-                logHeights: proof.tables.map(\.logHeight),
-                fri: proof.fri,
+                logHeights: logHeights,
+                fri: fri,
                 fieldType: RF.self
             )
             return Soundness.report(sp, regime: .uniqueDecoding).bits
         }
         let segmentLogHeights = [keys.shape.arith, keys.shape.poseidon2, keys.shape.input, 2]
             .map { $0.trailingZeroBitCount }
-        let segmentAirs = Self.segmentAirs(keys.shape)
-        let sp = soundnessParameters(
-            shapes: segmentAirs.map { AirShape(of: $0) },
-            logHeights: segmentLogHeights,
-            fri: config.fri,
-            fieldType: RF.self
+        return min(
+            bits(Self.segmentAirs(keys.shape), segmentLogHeights, config.fri),
+            bits(keys.final.airs, final.proof.tables.map(\.logHeight), final.proof.fri)
         )
-        let inner = Soundness.report(sp, regime: .uniqueDecoding).bits
-        return min(inner, bits(keys.final.airs, final.proof))
     }
 }

@@ -16,19 +16,30 @@ public struct FriParameters: Sendable, Hashable, CustomStringConvertible {
     /// the DEEP batching coefficients. Each bit adds one bit to those three terms of the
     /// soundness bound (OpenVM's remedy for long traces).
     public var phasePowBits: Int
+    /// `log2` of FRI's folding arity: each commit round folds the codeword by `2^logFoldingArity`
+    /// (fewer rounds, so fewer Merkle paths per query, each leaf holding the whole coset that
+    /// folds to one point). Rounds are shortened where a shorter codeword joins the chain or
+    /// the final polynomial is reached (``Fri/foldSchedule(maxLog:finalLog:heights:logArity:)``).
+    /// 1 (folding by 2) through ``maxLogFoldingArity``.
+    public var logFoldingArity: Int
+
+    /// The largest supported ``logFoldingArity`` (folding by 16).
+    public static var maxLogFoldingArity: Int { 4 }
 
     public init(
         logBlowup: Int,
         numQueries: Int,
         queryPowBits: Int,
         logFinalPolyLength: Int = 0,
-        phasePowBits: Int = 0
+        phasePowBits: Int = 0,
+        logFoldingArity: Int = 1
     ) {
         self.logBlowup = logBlowup
         self.numQueries = numQueries
         self.queryPowBits = queryPowBits
         self.logFinalPolyLength = logFinalPolyLength
         self.phasePowBits = phasePowBits
+        self.logFoldingArity = logFoldingArity
     }
 
     /// Rate 1/2, 203 queries, 16 bits of grinding before the queries and 8 before each of the
@@ -51,8 +62,22 @@ public struct FriParameters: Sendable, Hashable, CustomStringConvertible {
         FriParameters(logBlowup: 1, numQueries: 12, queryPowBits: 2, logFinalPolyLength: 0)
     }
 
+    /// The commit rounds' folding exponents (a round folds by `2^s`) for codewords of the
+    /// given `log2` sizes, the tallest first: see ``Fri``.
+    public func foldSchedule(codewordLogSizes heights: Set<Int>) -> [Int] {
+        guard let maxLog = heights.max() else { return [] }
+        return Fri.foldSchedule(
+            maxLog: maxLog,
+            finalLog: logFinalPolyLength + logBlowup,
+            heights: heights,
+            logArity: logFoldingArity
+        )
+    }
+
     public var description: String {
-        "rate 1/\(1 << logBlowup), \(numQueries) queries, \(queryPowBits) PoW bits (\(phasePowBits) per challenge phase), final poly 2^\(logFinalPolyLength)"
+        "rate 1/\(1 << logBlowup), \(numQueries) queries, \(queryPowBits) PoW bits (\(phasePowBits) per challenge phase), "
+            + "final poly 2^\(logFinalPolyLength)"
+            + (logFoldingArity == 1 ? "" : ", folding by \(1 << logFoldingArity)")
     }
 }
 

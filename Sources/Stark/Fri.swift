@@ -1,13 +1,35 @@
 import Algebra
 import Hashing
 
-/// The FRI polynomial commitment: DEEP batching of the committed columns, folding by 2,
-/// final polynomial in the clear, query phase with grinding.
+/// The FRI polynomial commitment: DEEP batching of the committed columns, folding by
+/// `2^s` per round (``FriParameters/logFoldingArity``), final polynomial in the clear, query
+/// phase with grinding.
 ///
 /// Conventions: every codeword of size `2^L` is stored bit-reversed over the coset `g·H_{2^L}`
 /// (row `i` ↔ `g·ω^bitrev(i)`), so the pair at rows `2i, 2i+1` is `{x, −x}` and folds to row `i`.
 /// After a fold the values are read again over `g·H` (a shift of the domain keeps degrees).
+///
+/// A round that folds by `2^s` commits the codeword in leaves of `2^s` consecutive rows (the
+/// rows that fold to one row after `s` binary folds) and, after its challenge `β`, applies `s`
+/// binary folds with `β, β², β⁴, …`: together `Σ_j β^j f_j`, the fold by `2^s` with one
+/// challenge. A shorter codeword joins the chain (`+ β²·ro`, `β` the round's challenge) only at a
+/// round boundary: rounds stop at every height present.
 enum Fri {
+    /// The rounds' folding exponents `s` (round folds by `2^s`) from a codeword of `2^maxLog`
+    /// down to the final one of `2^finalLog`: at most `logArity` each, ending at every height
+    /// in `heights` (where a shorter codeword joins the chain) and at `finalLog`.
+    static func foldSchedule(maxLog: Int, finalLog: Int, heights: Set<Int>, logArity: Int) -> [Int] {
+        var out: [Int] = []
+        var L = maxLog
+        while L > finalLog {
+            var s = min(max(1, logArity), L - finalLog)
+            if let h = heights.filter({ $0 < L && $0 > L - s }).max() { s = L - h }
+            out.append(s)
+            L -= s
+        }
+        return out
+    }
+
     /// One table's low-degree extensions and opened values, as the DEEP batching sees them.
     struct TableColumns<F: StarkField> {
         /// `log2` of the LDE height.
@@ -246,47 +268,54 @@ enum Fri {
         typealias E = QuarticExtension<F>
         let maxLog = reduced.keys.max()!
         let finalLog = fri.logFinalPolyLength + fri.logBlowup
+        let schedule = foldSchedule(
+            maxLog: maxLog,
+            finalLog: finalLog,
+            heights: Set(reduced.keys),
+            logArity: fri.logFoldingArity
+        )
         var L = maxLog
         var cur = reduced[L]!
         var layers: [CommittedBatch<F>] = []
         let half = F(UInt32(2)).inverse()!
-        while L > finalLog {
-            let rows = cur.count / 2
-            var leaves = [F](repeating: .zero, count: rows * 8)
-            for i in 0..<rows {
-                let a = cur[2 * i]
-                let b = cur[2 * i + 1]
-                leaves[8 * i] = a.c0
-                leaves[8 * i + 1] = a.c1
-                leaves[8 * i + 2] = a.c2
-                leaves[8 * i + 3] = a.c3
-                leaves[8 * i + 4] = b.c0
-                leaves[8 * i + 5] = b.c1
-                leaves[8 * i + 6] = b.c2
-                leaves[8 * i + 7] = b.c3
+        for s in schedule {
+            // Leaves of 2^s consecutive rows, each value as its four coordinates.
+            let leaves = [F](unsafeUninitializedCapacity: 4 * cur.count) { buf, count in
+                for (i, e) in cur.enumerated() {
+                    buf[4 * i] = e.c0
+                    buf[4 * i + 1] = e.c1
+                    buf[4 * i + 2] = e.c2
+                    buf[4 * i + 3] = e.c3
+                }
+                count = 4 * cur.count
             }
-            let layer = Backend.commit([RowMajorMatrix(values: leaves, width: 8)], config: config)
+            let layer = Backend.commit([RowMajorMatrix(values: leaves, width: 4 << s)], config: config)
             ch.observe(layer.root.elements)
             layers.append(layer)
-            let beta: E = ch.sampleExtension()
-            let xInv: [F] = foldInverses(logSize: L)
-            var next = [E](repeating: .zero, count: rows)
+            var beta: E = ch.sampleExtension()
             let betaSq = beta * beta
-            let extra = reduced[L - 1]
-            cur.withUnsafeBufferPointer { c in
-                next.withUnsafeMutableBufferPointer { nx in
-                    let box = UncheckedSendableBox(nx)
-                    Parallel.forEachChunk(count: rows, minChunk: 4096) { range in
-                        for i in range {
-                            var v = foldPair(c[2 * i], c[2 * i + 1], beta: beta, xInv: xInv[i], half: half)
-                            if let extra { v += betaSq * extra[i] }
-                            box.value[i] = v
+            for _ in 0..<s {
+                let rows = cur.count / 2
+                let xInv: [F] = foldInverses(logSize: L)
+                var next = [E](repeating: .zero, count: rows)
+                let b = beta
+                cur.withUnsafeBufferPointer { c in
+                    next.withUnsafeMutableBufferPointer { nx in
+                        let box = UncheckedSendableBox(nx)
+                        Parallel.forEachChunk(count: rows, minChunk: 4096) { range in
+                            for i in range {
+                                box.value[i] = foldPair(c[2 * i], c[2 * i + 1], beta: b, xInv: xInv[i], half: half)
+                            }
                         }
                     }
                 }
+                cur = next
+                L -= 1
+                beta = beta * beta
             }
-            cur = next
-            L -= 1
+            if let extra = reduced[L] {
+                for i in cur.indices { cur[i] += betaSq * extra[i] }
+            }
         }
         let coefficients = interpolateFinal(cur)
         let finalPoly = Array(coefficients.prefix(1 << fri.logFinalPolyLength))
@@ -300,17 +329,15 @@ enum Fri {
             let opened = inputs.map { $0.open(index >> (maxLog - $0.maxLogHeight)) }
             var fl: [FriLayerOpening<F>] = []
             var idx = index
-            for layer in layers {
-                let o = layer.open(idx >> 1)
+            for (layer, s) in zip(layers, schedule) {
+                let o = layer.open(idx >> s)
                 let row = o.rows[0]
-                let sib = idx & 1 == 0 ? 4 : 0
-                fl.append(
-                    FriLayerOpening(
-                        sibling: E(row[sib], row[sib + 1], row[sib + 2], row[sib + 3]),
-                        path: o.path
-                    )
-                )
-                idx >>= 1
+                let own = idx & ((1 << s) - 1)
+                let siblings = (0..<(1 << s)).filter { $0 != own }.map { j in
+                    E(row[4 * j], row[4 * j + 1], row[4 * j + 2], row[4 * j + 3])
+                }
+                fl.append(FriLayerOpening(siblings: siblings, path: o.path))
+                idx >>= s
             }
             queries.append(QueryProof(inputs: opened, layers: fl))
         }
@@ -341,6 +368,7 @@ enum Fri {
     static func verify<F: StarkField>(
         _ proof: Proof<F>,
         maxLog: Int,
+        heights: Set<Int>,
         fri: FriParameters,
         config: StarkConfig<F>,
         challenger ch: inout DuplexChallenger<Poseidon2<F>>,
@@ -350,10 +378,16 @@ enum Fri {
         typealias E = QuarticExtension<F>
         let g = F.generator
         let finalLog = fri.logFinalPolyLength + fri.logBlowup
-        let rounds = maxLog - finalLog
-        guard rounds >= 0, maxLog < 31, proof.roots.count == rounds,
+        guard finalLog <= maxLog, maxLog < 31, (1...FriParameters.maxLogFoldingArity).contains(fri.logFoldingArity)
+        else { throw .shape("FRI commitments") }
+        let schedule = foldSchedule(maxLog: maxLog, finalLog: finalLog, heights: heights, logArity: fri.logFoldingArity)
+        let rounds = schedule.count
+        guard proof.roots.count == rounds,
             proof.finalPoly.count == 1 << fri.logFinalPolyLength, proof.queries.count == fri.numQueries,
-            proof.queries.allSatisfy({ $0.layers.count == rounds })
+            proof.queries.allSatisfy({ q in
+                q.layers.count == rounds
+                    && zip(q.layers, schedule).allSatisfy { $0.siblings.count == (1 << $1) - 1 }
+            })
         else { throw .shape("FRI commitments") }
 
         // Commit phase.
@@ -386,18 +420,37 @@ enum Fri {
             guard var cur = reducedAt[maxLog] else { throw .shape("reduced openings of query \(qi)") }
             var idx = index
             var L = maxLog
-            for r in 0..<rounds {
+            for (r, s) in schedule.enumerated() {
                 let layer = query.layers[r]
-                let (e0, e1) = idx & 1 == 0 ? (cur, layer.sibling) : (layer.sibling, cur)
-                friLeaves[r].append(
-                    RowOpening(rows: [[e0.c0, e0.c1, e0.c2, e0.c3, e1.c0, e1.c1, e1.c2, e1.c3]], path: layer.path)
-                )
-                friIndices[r].append(idx >> 1)
-                // The pair's x is g·ω_{2^L}^bitrev_{L−1}(i): ω_{2^L} to the (L−1)-bit reversal.
-                let xPair = g * generators[L].power(UInt64(reverseBits(idx >> 1, bits: L - 1)))
-                cur = foldPair(e0, e1, beta: betas[r], xInv: xPair.inverse()!, half: half)
-                idx >>= 1
-                L -= 1
+                // The leaf: the round's coset, the chain's value at its place among the siblings.
+                var values = layer.siblings
+                values.insert(cur, at: idx & ((1 << s) - 1))
+                var leaf: [F] = []
+                leaf.reserveCapacity(4 << s)
+                for e in values { leaf += [e.c0, e.c1, e.c2, e.c3] }
+                friLeaves[r].append(RowOpening(rows: [leaf], path: layer.path))
+                idx >>= s
+                friIndices[r].append(idx)
+                // s binary folds with β, β², β⁴, … inside the leaf. At size 2^L the leaf's pair t
+                // is the codeword's pair idx·2^(m) + t (m = log of the pairs per leaf), whose x is
+                // g·ω_{2^L}^bitrev_{L−1}(idx·2^m + t) = x₀ · ω_{2^(m+1)}^bitrev_m(t), with x₀ that of t = 0.
+                var beta = betas[r]
+                for j in 0..<s {
+                    let m = s - j - 1
+                    let x0 = g * generators[L].power(UInt64(reverseBits(idx << m, bits: L - 1)))
+                    let x0Inv = x0.inverse()!
+                    let wInv = generators[m + 1].inverse()!
+                    var folded: [E] = []
+                    folded.reserveCapacity(1 << m)
+                    for t in 0..<(1 << m) {
+                        let xInv = x0Inv * wInv.power(UInt64(reverseBits(t, bits: m)))
+                        folded.append(foldPair(values[2 * t], values[2 * t + 1], beta: beta, xInv: xInv, half: half))
+                    }
+                    values = folded
+                    beta = beta * beta
+                    L -= 1
+                }
+                cur = values[0]
                 if let extra = reducedAt[L] { cur += betas[r] * betas[r] * extra }
             }
             let xFinal = Domain.point(shift: g, logSize: finalLog, index: idx)
@@ -406,17 +459,17 @@ enum Fri {
 
         // The layers' openings, one batch per round.
         var L = maxLog
-        for r in 0..<rounds {
+        for (r, s) in schedule.enumerated() {
             if let qi = Backend.firstFailure(
                 root: proof.roots[r],
-                dimensions: [MatrixDimensions(width: 8, height: 1 << (L - 1))],
+                dimensions: [MatrixDimensions(width: 4 << s, height: 1 << (L - s))],
                 indices: friIndices[r],
                 openings: friLeaves[r],
                 config: config
             ) {
                 throw .friFolding(query: qi, round: r)
             }
-            L -= 1
+            L -= s
         }
     }
 }

@@ -55,7 +55,20 @@ extension StarkProof {
         if !withAux.isEmpty { trees.append(withAux.map { ($0, 4 * shapes[$0].auxExtensionColumns) }) }
         trees.append(all.map { ($0, 4 << shapes[$0].logQuotientDegree) })
         let maxLog = logHeights.max()! + lb
-        let rounds = maxLog - (fri.logFinalPolyLength + lb)
+        let schedule = Fri.foldSchedule(
+            maxLog: maxLog,
+            finalLog: fri.logFinalPolyLength + lb,
+            heights: Set(logHeights.map { $0 + lb }),
+            logArity: fri.logFoldingArity
+        )
+        let rounds = schedule.count
+        // The height of each round's tree: the codeword's size over its leaves of 2^s rows.
+        var leafLogs: [Int] = []
+        var level = maxLog
+        for s in schedule {
+            level -= s
+            leafLogs.append(level)
+        }
         let query = QueryProof(
             inputs: trees.map { members in
                 RowOpening(
@@ -64,7 +77,10 @@ extension StarkProof {
                 )
             },
             layers: (0..<rounds).map { r in
-                FriLayerOpening(sibling: .zero, path: Array(repeating: zeroDigest, count: maxLog - r - 1))
+                FriLayerOpening(
+                    siblings: Array(repeating: .zero, count: (1 << schedule[r]) - 1),
+                    path: Array(repeating: zeroDigest, count: leafLogs[r])
+                )
             }
         )
         return StarkProof(

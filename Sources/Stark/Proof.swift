@@ -14,10 +14,27 @@ public struct RowOpening<F: StarkField>: Sendable, Equatable {
     }
 }
 
-/// One FRI layer of one query: the sibling of the folded pair and its path.
+/// One FRI round of one query: the other values of the coset that folds to one point (the
+/// round's leaf without the value the folding chain brings), and the leaf's path.
 public struct FriLayerOpening<F: StarkField>: Sendable, Equatable {
-    public var sibling: QuarticExtension<F>
+    /// `2^s − 1` values for a round that folds by `2^s`, in leaf order without the chain's own.
+    public var siblings: [QuarticExtension<F>]
     public var path: [StarkDigest<F>]
+
+    public init(siblings: [QuarticExtension<F>], path: [StarkDigest<F>]) {
+        self.siblings = siblings
+        self.path = path
+    }
+
+    public init(sibling: QuarticExtension<F>, path: [StarkDigest<F>]) {
+        self.init(siblings: [sibling], path: path)
+    }
+
+    /// The one sibling of a round that folds by 2.
+    public var sibling: QuarticExtension<F> {
+        get { siblings[0] }
+        set { siblings[0] = newValue }
+    }
 }
 
 /// Everything opened for one query index.
@@ -106,7 +123,9 @@ extension StarkProof {
     /// roots (``preprocessedRoots``, written before the main roots). Version 4 adds the phase
     /// proof-of-work bits (after the final-polynomial length) and the three phase witnesses
     /// (before the query witness); its statements pack LogUp interactions into shared columns.
-    public static var formatVersion: UInt16 { 4 }
+    /// Version 5 adds FRI's folding arity (after the phase proof-of-work bits) and writes each
+    /// round's siblings as a list.
+    public static var formatVersion: UInt16 { 5 }
 
     /// Field identifier stored in the header (1 KoalaBear, 2 BabyBear, 0 other).
     static var fieldTag: UInt8 {
@@ -119,6 +138,18 @@ extension StarkProof {
 
     /// The compact binary encoding: magic, version, field tag, parameters, then the body.
     public func encoded() -> [UInt8] {
+        var sizes = ProofSizes()
+        return encoded(sizes: &sizes)
+    }
+
+    /// The encoded proof's bytes by component (they add up to ``encoded()``'s length).
+    public var sizes: ProofSizes {
+        var sizes = ProofSizes()
+        _ = encoded(sizes: &sizes)
+        return sizes
+    }
+
+    func encoded(sizes: inout ProofSizes) -> [UInt8] {
         var w = ByteWriter()
         w.bytes.append(contentsOf: Self.magic)
         w.u16(Self.formatVersion)
@@ -128,7 +159,9 @@ extension StarkProof {
         w.u8(UInt8(fri.queryPowBits))
         w.u8(UInt8(fri.logFinalPolyLength))
         w.u8(UInt8(fri.phasePowBits))
+        w.u8(UInt8(fri.logFoldingArity))
         w.count(tables.count)
+        sizes.header = w.bytes.count
         for t in tables {
             w.u8(UInt8(t.logHeight))
             w.fields(t.publicValues)
@@ -143,6 +176,8 @@ extension StarkProof {
                 w.exts(v)
             }
         }
+        sizes.outOfDomain = w.bytes.count - sizes.header
+        var mark = w.bytes.count
         for roots in [preprocessedRoots, mainRoots, auxRoots, quotientRoots, friRoots] {
             w.count(roots.count)
             for r in roots { Self.writeDigest(&w, r) }
@@ -151,19 +186,30 @@ extension StarkProof {
         for k in 0..<3 { w.field(k < phaseWitnesses.count ? phaseWitnesses[k] : .zero) }
         w.field(powWitness)
         w.count(queries.count)
+        sizes.commitments = w.bytes.count - mark
         var written = PathNodes<F>()
+        func tally(_ part: inout Int) {
+            part += w.bytes.count - mark
+            mark = w.bytes.count
+        }
         for q in queries {
+            mark = w.bytes.count
             w.count(q.inputs.count)
             for (i, o) in q.inputs.enumerated() {
                 w.count(o.rows.count)
                 for row in o.rows { w.fields(row) }
+                tally(&sizes.openedRows)
                 Self.writePath(&w, o.path, tree: i, nodes: &written)
+                tally(&sizes.tracePaths)
             }
             w.count(q.layers.count)
             for (k, l) in q.layers.enumerated() {
-                w.ext(l.sibling)
+                w.exts(l.siblings)
+                tally(&sizes.friSiblings)
                 Self.writePath(&w, l.path, tree: ProofLimits.maxInputsPerQuery + k, nodes: &written)
+                tally(&sizes.friPaths)
             }
+            tally(&sizes.openedRows)
         }
         return w.bytes
     }
@@ -241,12 +287,21 @@ extension StarkProof {
         guard logFinal <= 12 else { throw .lengthOutOfBounds(what: "final poly", value: logFinal, limit: 12) }
         let phasePow = Int(try r.u8())
         guard phasePow <= 30 else { throw .lengthOutOfBounds(what: "phase PoW bits", value: phasePow, limit: 30) }
+        let logArity = Int(try r.u8())
+        guard (1...FriParameters.maxLogFoldingArity).contains(logArity) else {
+            throw .lengthOutOfBounds(
+                what: "log folding arity",
+                value: logArity,
+                limit: FriParameters.maxLogFoldingArity
+            )
+        }
         let fri = FriParameters(
             logBlowup: logBlowup,
             numQueries: numQueries,
             queryPowBits: pow,
             logFinalPolyLength: logFinal,
-            phasePowBits: phasePow
+            phasePowBits: phasePow,
+            logFoldingArity: logArity
         )
 
         let numTables = try r.count("tables", limit: ProofLimits.maxTables, minBytesPerItem: 10)
@@ -314,9 +369,9 @@ extension StarkProof {
             var layers: [FriLayerOpening<F>] = []
             layers.reserveCapacity(nl)
             for k in 0..<nl {
-                let s = try r.ext(F.self)
+                let s = try r.exts("FRI siblings", limit: (1 << logArity) - 1, F.self)
                 let p = try Self.readPath(&r, tree: ProofLimits.maxInputsPerQuery + k, nodes: &seen)
-                layers.append(FriLayerOpening(sibling: s, path: p))
+                layers.append(FriLayerOpening(siblings: s, path: p))
             }
             queries.append(QueryProof(inputs: inputs, layers: layers))
         }
@@ -335,6 +390,27 @@ extension StarkProof {
             queries: queries
         )
     }
+}
+
+/// A proof's encoded bytes by component.
+public struct ProofSizes: Sendable, Equatable, Codable {
+    /// Magic, version, parameters and the table count.
+    public var header = 0
+    /// Per table: height, public values, LogUp sum and the values at the out-of-domain point.
+    public var outOfDomain = 0
+    /// Commitment roots, the final polynomial and the proof-of-work witnesses.
+    public var commitments = 0
+    /// The committed rows opened at the query indices (trace, LogUp and quotient values).
+    public var openedRows = 0
+    /// The Merkle paths of those rows (nodes shared with an earlier query are back-references).
+    public var tracePaths = 0
+    /// The sibling values of the FRI folds.
+    public var friSiblings = 0
+    /// The Merkle paths of the FRI layers.
+    public var friPaths = 0
+
+    /// The whole proof.
+    public var total: Int { header + outOfDomain + commitments + openedRows + tracePaths + friSiblings + friPaths }
 }
 
 /// The Merkle path nodes a proof's encoding has carried so far, per tree and level (trees:

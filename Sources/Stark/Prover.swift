@@ -84,7 +84,7 @@ public func soundnessParameters<F: PrimeField31>(
         logBlowup: fri.logBlowup,
         numQueries: fri.numQueries,
         queryPowBits: fri.queryPowBits,
-        logFoldingArity: 1,
+        logFoldingArity: fri.logFoldingArity,
         logFinalPolyLength: fri.logFinalPolyLength,
         numBatchedColumns: columns,
         numOpeningPoints: 2,
@@ -356,12 +356,13 @@ func observeStatement<F: StarkField>(
     logHeights: [Int],
     publics: [[F]]
 ) {
-    ch.observe(F(UInt32(4)))  // protocol version (4: LogUp columns shared by several interactions)
+    ch.observe(F(UInt32(5)))  // protocol version (5: FRI's folding arity is a parameter)
     ch.observe(F(UInt32(fri.logBlowup)))
     ch.observe(F(UInt32(fri.numQueries)))
     ch.observe(F(UInt32(fri.queryPowBits)))
     ch.observe(F(UInt32(fri.phasePowBits)))
     ch.observe(F(UInt32(fri.logFinalPolyLength)))
+    ch.observe(F(UInt32(fri.logFoldingArity)))
     ch.observe(F(UInt32(shapes.count)))
     for (i, s) in shapes.enumerated() {
         ch.observe(F(UInt32(logHeights[i])))

@@ -149,7 +149,15 @@ extension StarkVerifier {
         }
         let maxLog = logHeights.max()! + b
         let finalLog = fri.logFinalPolyLength + b
-        let rounds = maxLog - finalLog
+        guard finalLog <= maxLog, (1...FriParameters.maxLogFoldingArity).contains(fri.logFoldingArity) else {
+            throw .shape("FRI parameters")
+        }
+        let rounds = Fri.foldSchedule(
+            maxLog: maxLog,
+            finalLog: finalLog,
+            heights: Set(logHeights.map { $0 + b }),
+            logArity: fri.logFoldingArity
+        ).count
         guard proof.mainRoots.count == 1, proof.quotientRoots.count == 1, proof.auxRoots.count == (anyAux ? 1 : 0),
             proof.friRoots.count == rounds, proof.finalPoly.count == 1 << fri.logFinalPolyLength,
             proof.queries.count == fri.numQueries, proof.preprocessedRoots.count == groups.count
@@ -308,6 +316,7 @@ extension StarkVerifier {
                 queries: proof.queries
             ),
             maxLog: layout.maxLog,
+            heights: Set(layout.logHeights.map { $0 + config.fri.logBlowup }),
             fri: config.fri,
             config: config,
             challenger: &ch,

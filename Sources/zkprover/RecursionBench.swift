@@ -240,6 +240,7 @@ struct RecursionBench: ParsableCommand {
             keySeconds: keySeconds,
             proveSeconds: proveSeconds,
             proofBytes: proof.encoded().count,
+            proofSizes: proof.sizes,
             verifySeconds: verifySeconds,
             provenBits: Soundness.report(sp, regime: .uniqueDecoding).bits
         )
@@ -272,6 +273,8 @@ struct RecursionCircuitFigures: Codable {
     var keySeconds: Double
     var proveSeconds: Double
     var proofBytes: Int
+    /// The proof's bytes by component.
+    var proofSizes: ProofSizes
     var verifySeconds: Double
     /// Proven (unique-decoding) security of the proof.
     var provenBits: Int
@@ -332,6 +335,10 @@ struct RecursionBenchReport: Codable {
         row("key (s)") { seconds($0.keySeconds) }
         row("prove (s)") { seconds($0.proveSeconds) }
         row("proof bytes") { "\($0.proofBytes)" }
+        row("  opened rows") { "\($0.proofSizes.openedRows)" }
+        row("  trace paths") { "\($0.proofSizes.tracePaths)" }
+        row("  FRI siblings + paths") { "\($0.proofSizes.friSiblings) + \($0.proofSizes.friPaths)" }
+        row("  out-of-domain values") { "\($0.proofSizes.outOfDomain)" }
         row("verify (s)") { String(format: "%.3f", $0.verifySeconds) }
         row("proven bits") { "\($0.provenBits)" }
         print("(cols: main + fixed + LogUp, in base-field columns)")

@@ -65,6 +65,14 @@ struct FriOptions: ParsableArguments {
     var powBits: Int?
     @Option(help: "Proof-of-work bits before each of the LogUp, DEEP and batching challenges (default 8).")
     var phasePowBits: Int?
+    @Option(help: "log2 of FRI's folding arity, 1 through 4 (default 1: folding by 2).")
+    var logFoldingArity: Int?
+
+    func validate() throws {
+        if let logFoldingArity, !(1...FriParameters.maxLogFoldingArity).contains(logFoldingArity) {
+            throw ValidationError("--log-folding-arity must be 1 through \(FriParameters.maxLogFoldingArity)")
+        }
+    }
 
     var parameters: FriParameters {
         var p = FriParameters.standard
@@ -75,6 +83,7 @@ struct FriOptions: ParsableArguments {
         if let queries { p.numQueries = queries }
         if let powBits { p.queryPowBits = powBits }
         if let phasePowBits { p.phasePowBits = phasePowBits }
+        if let logFoldingArity { p.logFoldingArity = logFoldingArity }
         return p
     }
 }
@@ -160,6 +169,13 @@ struct ProveCommand: ParsableCommand {
         )
         print("Proved: \(input.summary).")
         print("Proof: \(formatBytes(file.count)) written to \(output)")
+        let sz = proof.sizes
+        let parts = [
+            ("opened rows", sz.openedRows), ("trace paths", sz.tracePaths), ("FRI siblings", sz.friSiblings),
+            ("FRI paths", sz.friPaths), ("out-of-domain values", sz.outOfDomain),
+            ("roots, final poly, PoW", sz.commitments + sz.header),
+        ]
+        print("  " + parts.map { "\($0.0) \(formatBytes($0.1))" }.joined(separator: ", "))
         print(
             "Security: \(Soundness.report(sp, regime: .uniqueDecoding).bits) bits proven (UDR), "
                 + "\(Soundness.report(sp, regime: .johnsonBound).bits) bits (Johnson bound), "
@@ -267,6 +283,7 @@ struct SecurityCommand: ParsableCommand {
             logBlowup: params.logBlowup,
             numQueries: params.numQueries,
             queryPowBits: params.queryPowBits,
+            logFoldingArity: params.logFoldingArity,
             numBatchedColumns: columns,
             numLookups: lookups,
             phasePowBits: params.phasePowBits

@@ -38,6 +38,8 @@ public struct StarkVerifierCircuit {
         guard proof.fri == config.fri else { throw .parameterMismatch }
         // The FRI chain needs at least one fold below the final polynomial's codeword.
         guard config.fri.logBlowup + config.fri.logFinalPolyLength >= 1 else { throw .parameterMismatch }
+        // The circuit folds by 2 per round (FRI's folding by 2^s is verified natively only).
+        guard config.fri.logFoldingArity == 1 else { throw .parameterMismatch }
         guard proof.phaseWitnesses.count == 3 else { throw .shape("phase witnesses") }
         let native = StarkVerifier(config: config)
         let layout = try native.checkShape(airs: airs, proof: proof, publicValues: nil, given: [:])
@@ -75,7 +77,9 @@ public struct StarkVerifierCircuit {
             }
             var l = layout.maxLog
             for (r, layer) in q.layers.enumerated() {
-                guard layer.path.count == l - 1 else { throw .friFolding(query: qi, round: r) }
+                guard layer.path.count == l - 1, layer.siblings.count == 1 else {
+                    throw .friFolding(query: qi, round: r)
+                }
                 l -= 1
             }
         }
@@ -118,7 +122,10 @@ public struct StarkVerifierCircuit {
         roots: [[Slot]]
     ) -> Transcript {
         let fri = config.fri
-        for c in [4, fri.logBlowup, fri.numQueries, fri.queryPowBits, fri.phasePowBits, fri.logFinalPolyLength] {
+        for c in [
+            5, fri.logBlowup, fri.numQueries, fri.queryPowBits, fri.phasePowBits, fri.logFinalPolyLength,
+            fri.logFoldingArity,
+        ] {
             ch.observe(constant: RF(UInt32(c)))
         }
         ch.observe(constant: RF(UInt32(layout.shapes.count)))

@@ -196,7 +196,8 @@ public struct RunRecursion: Sendable {
 
     /// A placeholder segment proof of `shape` (its values are never read).
     func placeholderSegment(_ shape: RecursionShape) throws(VerificationError) -> AggregateCircuit.Child {
-        let logHeights = [shape.arith, shape.poseidon2, shape.input, 2].map { $0.trailingZeroBitCount }
+        let logHeights = RecursionVerifyingKey.heights(shape: shape, publicCount: SegmentStatement.count)
+            .map { $0.trailingZeroBitCount }
         let p = try StarkProof<RF>.placeholder(airs: Self.segmentAirs(shape), logHeights: logHeights, fri: config.fri)
         return AggregateCircuit.Child(proof: p, isAggregate: false)
     }
@@ -352,7 +353,7 @@ extension RunRecursion {
             )
             return Soundness.report(sp, regime: .uniqueDecoding).bits
         }
-        let segmentLogHeights = [keys.shape.arith, keys.shape.poseidon2, keys.shape.input, 2]
+        let segmentLogHeights = RecursionVerifyingKey.heights(shape: keys.shape, publicCount: SegmentStatement.count)
             .map { $0.trailingZeroBitCount }
         return min(
             bits(Self.segmentAirs(keys.shape), segmentLogHeights, config.fri),

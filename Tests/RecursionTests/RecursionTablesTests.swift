@@ -108,7 +108,8 @@ import Testing
     @Test func shapes() {
         let (c, _) = Self.circuit()
         let t = RecursionTableSet(circuit: c)
-        let expected = [(16, 14), (181, 50), (8, 16), (1, 5)]
+        // The public table: 4 values on one row of 4 lanes: one selector, 4 slots, 4 multiplicities.
+        let expected = [(16, 14), (181, 50), (8, 16), (1, 9)]
         for (air, (width, fixed)) in zip(t.airs, expected) {
             let s = AirShape(of: air)
             #expect(s.width == width && s.preprocessedWidth == fixed, "\(air.name)")
@@ -276,6 +277,26 @@ import Testing
         #expect(Self.constraintFailure(t) == nil)
         #expect(!Self.busesBalance(t))
         #expect(Self.verifierError(t, circuit: c) == .unbalancedBuses)
+    }
+
+    /// Eleven public values over three rows of the public table (the last one part filled):
+    /// a proof verifies with them, and each one changed alone unbalances the witness bus.
+    @Test func everyPublicValueIsBoundToItsSlot() throws {
+        let b = CircuitBuilder()
+        let values = (0..<11).map { RF(UInt32(100 + 7 * $0)) }
+        let slots = b.inputs(base: values)
+        _ = b.mul(slots[0], slots[1])
+        for s in slots { b.makePublic(s) }
+        let (c, w) = b.build()
+        #expect(PublicAir(circuit: c).height == 4 && PublicAir(circuit: c).rowsUsed == 3)
+        let proof = try RecursionProver.prove(circuit: c, witness: w, config: Self.config)
+        try RecursionProver.verify(circuit: c, proof: proof, publicValues: values, config: Self.config)
+        for j in values.indices {
+            var t = Self.tables(c, w)
+            t[3].publicValues[j] += .one
+            #expect(Self.constraintFailure(t) == nil)
+            #expect(Self.verifierError(t, circuit: c) == .unbalancedBuses, "public value \(j)")
+        }
     }
 
     /// An honest proof checked against the key of a circuit differing in one coefficient.

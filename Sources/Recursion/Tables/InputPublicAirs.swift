@@ -84,8 +84,15 @@ public struct InputAir: Air {
 /// The public-value table of a recursion circuit: its public values are the circuit's
 /// (``RecursionCircuit/publics``, base field, in order), and it reads them from the witness.
 ///
-/// Two rows. Fixed columns: `first` (0), 1 on row 0 and 0 on row 1; `slot_j` (1 + j), the slot
-/// of public value `j` on row 0, 0 on row 1.
+/// Public value `j` sits on row `j / lanes`, lane `j % lanes` (``lanes`` a row), so the table
+/// is a few columns wide: every FRI query opens a row of every table, and a 2-row table with one
+/// column per public value (the earlier layout) cost 174 opened values a query.
+///
+/// Rows: ``rowsUsed`` rows carry values, padded to ``height`` (a power of two ≥ 2).
+///
+/// Fixed columns (the key): `sel_r` (r, for r < rowsUsed), 1 on row r and 0 elsewhere;
+/// `slot_l` (rowsUsed + l), on row r the slot of public value `r·lanes + l` (0 past the end);
+/// `mult_l` (rowsUsed + lanes + l), 1 on row r when `r·lanes + l` is a public value, else 0.
 ///
 /// Main column: `dummy` (0), unused (a table needs one column).
 ///
@@ -93,36 +100,68 @@ public struct InputAir: Air {
 /// - `dummy = 0`: the column carries nothing.
 ///
 /// Interactions on ``Bus/recursionWitness``:
-/// - receive `(slot_j, publicValue(j), 0, 0, 0)` × `first` for every `j`: on row 0 only (a fixed
-///   column, as interactions may not use row selectors), each public value is read from its
-///   slot, so it is the value written there, and that value is a base element.
+/// - per lane `l`, receive `(slot_l, Σ_r sel_r · publicValue(r·lanes + l), 0, 0, 0)` × `mult_l`.
+///   The selectors are fixed, so on row r the value is exactly public value `r·lanes + l`, and
+///   `mult_l` receives it once, from its slot: each public value is the value written at its
+///   slot, and a base element. Rows past the end and lanes past the last value have
+///   multiplicity 0. (The value is of degree 1: public values are constants.)
 public struct PublicAir: Air {
     public typealias F = RF
+
+    /// Public values per row.
+    public static let lanes = 4
 
     /// The number of public values.
     public let count: Int
     let fixedColumns: RowMajorMatrix<RF>?
 
+    /// Rows that carry public values.
+    public var rowsUsed: Int { (count + Self.lanes - 1) / Self.lanes }
+
+    /// The table's height for `count` public values.
+    public static func height(count: Int) -> Int {
+        var h = 2
+        while h * lanes < count { h *= 2 }
+        return h
+    }
+
+    enum Fixed {
+        static func slot(_ lane: Int, rowsUsed: Int) -> Int { rowsUsed + lane }
+        static func mult(_ lane: Int, rowsUsed: Int) -> Int { rowsUsed + PublicAir.lanes + lane }
+    }
+
     /// The table of `circuit`.
     public init(circuit: RecursionCircuit) {
-        count = circuit.publics.count
-        var values = [RF](repeating: .zero, count: 2 * (1 + count))
-        values[0] = .one
-        for (j, s) in circuit.publics.enumerated() { values[1 + j] = RecursionTables.element(s.index) }
-        fixedColumns = RowMajorMatrix(values: values, width: 1 + count)
+        self.init(count: circuit.publics.count)
+        let lanes = Self.lanes
+        let used = rowsUsed
+        let width = preprocessedWidth
+        var values = [RF](repeating: .zero, count: height * width)
+        for (j, s) in circuit.publics.enumerated() {
+            let r = j / lanes
+            let l = j % lanes
+            values[r * width + r] = .one
+            values[r * width + Fixed.slot(l, rowsUsed: used)] = RecursionTables.element(s.index)
+            values[r * width + Fixed.mult(l, rowsUsed: used)] = .one
+        }
+        self = PublicAir(count: count, fixedColumns: RowMajorMatrix(values: values, width: width))
     }
 
     /// The table's shape alone, for a verifier that takes the fixed columns' root from a key.
     init(count: Int) {
+        self.init(count: count, fixedColumns: nil)
+    }
+
+    private init(count: Int, fixedColumns: RowMajorMatrix<RF>?) {
         self.count = count
-        fixedColumns = nil
+        self.fixedColumns = fixedColumns
     }
 
     /// Rows of the table.
-    public var height: Int { 2 }
+    public var height: Int { Self.height(count: count) }
     public var name: String { "RecursionPublic" }
     public var width: Int { 1 }
-    public var preprocessedWidth: Int { 1 + count }
+    public var preprocessedWidth: Int { rowsUsed + 2 * Self.lanes }
     public var preprocessedGroup: Int { RecursionTables.preprocessedGroup }
     public var numPublicValues: Int { count }
     public func preprocessedTrace() -> RowMajorMatrix<RF>? { fixedColumns }
@@ -131,17 +170,21 @@ public struct PublicAir: Air {
     public func eval<B: AirBuilder>(_ b: inout B) where B.F == F {
         typealias E = B.Expr
         b.assertZero(b.main(0))
-        let first = b.fixed(0)
         let zero = E(RF.zero)
-        for j in 0..<count {
+        let used = rowsUsed
+        for l in 0..<Self.lanes {
+            var value = zero
+            for r in 0..<used where r * Self.lanes + l < count {
+                value = value + b.fixed(r) * b.publicValue(r * Self.lanes + l)
+            }
             b.receive(
                 bus: .recursionWitness,
-                values: [b.fixed(1 + j), b.publicValue(j), zero, zero, zero],
-                multiplicity: first
+                values: [b.fixed(Fixed.slot(l, rowsUsed: used)), value, zero, zero, zero],
+                multiplicity: b.fixed(Fixed.mult(l, rowsUsed: used))
             )
         }
     }
 
-    /// The main trace: two zero rows.
-    public func trace() -> RowMajorMatrix<RF> { RowMajorMatrix(width: 1, height: 2) }
+    /// The main trace: zero rows.
+    public func trace() -> RowMajorMatrix<RF> { RowMajorMatrix(width: 1, height: height) }
 }

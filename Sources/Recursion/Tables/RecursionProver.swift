@@ -48,7 +48,8 @@ public struct RecursionVerifyingKey: Hashable, Sendable {
     public let fri: FriParameters
     /// The root of the fixed columns of all four tables (preprocessed group 0).
     public let root: StarkDigest<RF>
-    /// Heights of ``ArithAir``, ``Poseidon2CircuitAir`` and ``InputAir`` (``PublicAir`` has 2 rows).
+    /// Heights of ``ArithAir``, ``Poseidon2CircuitAir`` and ``InputAir`` (``PublicAir``'s follows
+    /// from the number of public values).
     public let arithHeight: Int
     public let poseidon2Height: Int
     public let inputHeight: Int
@@ -86,7 +87,13 @@ public struct RecursionVerifyingKey: Hashable, Sendable {
     }
 
     /// The tables' heights, in statement order.
-    public var heights: [Int] { [arithHeight, poseidon2Height, inputHeight, 2] }
+    public var heights: [Int] { Self.heights(shape: shape, publicCount: publicCount) }
+
+    /// The tables' heights of a proof of any circuit of `shape` with `publicCount` public
+    /// values, in statement order.
+    public static func heights(shape: RecursionShape, publicCount: Int) -> [Int] {
+        [shape.arith, shape.poseidon2, shape.input, PublicAir.height(count: publicCount)]
+    }
 
     /// The heights of the arithmetic, Poseidon2 and input tables.
     public var shape: RecursionShape {

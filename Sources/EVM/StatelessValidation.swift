@@ -15,14 +15,17 @@ public final class WitnessBackend {
     let preRoot: Bytes32
     let codes: [Bytes32: [UInt8]]
     /// Accounts loaded so far (every account the execution read or wrote).
-    @usableFromInline var loadedAccounts: Set<Address> = []
+    public internal(set) var loadedAccounts: Set<Address> = []
     /// Slots loaded so far.
-    @usableFromInline var loadedSlots: Set<SlotKey> = []
+    public internal(set) var loadedSlots: Set<SlotKey> = []
     /// The storage roots of the loaded accounts that exist in the parent state.
     var preStorageRoots: [Address: Bytes32] = [:]
     /// Accounts whose storage was cleared (destroyed or re-created): their slots no longer
     /// come from the parent's storage trie.
-    var wiped: Set<Address> = []
+    public internal(set) var wiped: Set<Address> = []
+    /// Whether computing the post-state root also writes the new nodes of every trie it changes
+    /// into ``store`` (a node that keeps the head's tries between blocks; validation does not).
+    public var persistsTries = false
     /// Hashes of the codes of the loaded accounts.
     public private(set) var usedCodes: Set<Bytes32> = []
     var codeCache: [Bytes32: Code] = [:]
@@ -36,11 +39,14 @@ public final class WitnessBackend {
     /// The last post-state root computed.
     public private(set) var lastRoot: Bytes32?
 
-    /// A backend over the state trie with root `root`, its nodes in `store`, codes by hash.
-    public init(root: Bytes32, store: TrieNodeStore, codes: [Bytes32: [UInt8]]) {
+    /// A backend over the state trie with root `root`, its nodes in `store`, codes by hash, and
+    /// the ancestors' hashes by number for `BLOCKHASH` (validation sets them from the witness
+    /// headers instead).
+    public init(root: Bytes32, store: TrieNodeStore, codes: [Bytes32: [UInt8]], blockHashes: [UInt64: UInt256] = [:]) {
         self.store = store
         self.preRoot = root
         self.codes = codes
+        self.blockHashes = blockHashes
     }
 
     /// A slot key standing in for the unknown slots of an account that has storage but no
@@ -161,12 +167,21 @@ public final class WitnessBackend {
                     let v = acct.storage[k] ?? .zero
                     try t.insert(Keccak256.hash(k.bigEndianBytes), v.isZero ? [] : RLP.encode(v))
                 }
+                if persistsTries { t.persist() }
+                storageRoot = t.rootHash
+            } else if persistsTries {
+                var t = PartialTrie(root: MerklePatriciaTrie.emptyRoot, store: store)
+                for (k, v) in acct.storage where !v.isZero {
+                    try t.insert(Keccak256.hash(k.bigEndianBytes), RLP.encode(v))
+                }
+                t.persist()
                 storageRoot = t.rootHash
             } else {
                 storageRoot = StateRoot.storageRoot(acct.storage)
             }
             try trie.insert(key, StateRoot.accountLeaf(acct, storageRoot: storageRoot))
         }
+        if persistsTries { trie.persist() }
         return trie.rootHash
     }
 }

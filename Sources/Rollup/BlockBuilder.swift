@@ -53,14 +53,12 @@ public struct IncludedTransaction: Sendable {
     public var contractAddress: Address?
 }
 
-/// A block built by ``BlockBuilder``: the block, its post-state and what each transaction did.
+/// A block built by ``BlockBuilder``: the block and what each transaction did.
 public struct BuiltBlock: Sendable {
     /// The sealed block.
     public var block: Block
     /// Its RLP encoding.
     public var encoded: [UInt8]
-    /// The state after it.
-    public var accounts: [Address: Account]
     /// The included transactions, in order.
     public var included: [IncludedTransaction]
     /// What a stateless validator needs to check the block on its parent (recorded by the chain
@@ -130,18 +128,22 @@ public struct BlockBuilder: Sendable {
         return h
     }
 
-    /// Builds the block after `parent` (whose post-state is `state`) from `candidates`, taking
-    /// at most `maxTransactions`. Returns the block and the candidates the EVM refused, with why.
+    /// Builds the block after `parent` on `state` (the parent's post-state: whole, or read
+    /// through its ``WorldState/backend`` as ``StateTries`` sets it up, which also recomputes
+    /// the root and records the witness) from `candidates`, taking at most `maxTransactions`.
+    /// Returns the block and the candidates the EVM refused, with why; `state` is left as the
+    /// block leaves it.
     ///
-    /// - Parameter blockHashes: the ancestors' hashes by number, for `BLOCKHASH`.
+    /// - Parameter blockHashes: the ancestors' hashes by number, for `BLOCKHASH` (with a
+    ///   backend, the backend's are read instead, so that the witness records the reads).
     public func build(
         parent: BlockHeader,
-        state: [Address: Account],
+        state: WorldState,
         candidates: [PendingTransaction],
         timestamp: UInt64,
         blockHashes: [UInt64: UInt256],
         maxTransactions: Int = .max
-    ) throws(BlockError) -> (block: BuiltBlock, refused: [(hash: Bytes32, error: EVMError)]) {
+    ) throws -> (block: BuiltBlock, refused: [(hash: Bytes32, error: EVMError)]) {
         var header = draftHeader(parent: parent, timestamp: timestamp)
         let (fork, schedule) = config.rules(header)
         let env = BlockEnv(
@@ -149,9 +151,9 @@ public struct BlockBuilder: Sendable {
             fork: fork,
             blobSchedule: schedule,
             chainId: config.chainId,
-            blockHashes: blockHashes
+            blockHashes: state.backend == nil ? blockHashes : [:]
         )
-        let evm = EVM(fork: fork, state: WorldState(accounts: state), block: env)
+        let evm = EVM(fork: fork, state: state, block: env)
         if fork >= .cancun, let root = header.parentBeaconBlockRoot {
             _ = evm.systemCall(SystemContracts.beaconRoots, data: root.bytes)
         }
@@ -200,6 +202,8 @@ public struct BlockBuilder: Sendable {
         header.stateRoot = evm.state.stateRoot() ?? MerklePatriciaTrie.emptyRoot
         let encoded = Block.encode(header: header, transactionEncodings: included.map { $0.transaction.encoded })
         let block = try Block.decode(encoded)
-        return (BuiltBlock(block: block, encoded: encoded, accounts: evm.state.accounts, included: included), refused)
+        // The tries hold every node of the parent state: a lookup that fails is a bug, never a block.
+        if let e = state.backend?.error { throw RPCError.internal("the head state's tries cannot answer: \(e)") }
+        return (BuiltBlock(block: block, encoded: encoded, included: included), refused)
     }
 }

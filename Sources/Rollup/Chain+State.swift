@@ -2,24 +2,7 @@ import EVM
 import EVMPrimitives
 import Keccak
 
-/// The state tries of one head state, every node stored by hash, from which `eth_getProof`
-/// reads Merkle proofs. Built from the whole state when first asked after a block (the node
-/// keeps its state as accounts, not as a trie), then reused until the next block.
-final class ProofTries {
-    /// The head the tries belong to.
-    let head: Bytes32
-    /// Every node of the account trie and of each storage trie.
-    let store = TrieNodeStore()
-    /// The account trie's root.
-    private(set) var root = MerklePatriciaTrie.emptyRoot
-    /// Each account's storage root.
-    private(set) var storageRoots: [Address: Bytes32] = [:]
-
-    init(head: Bytes32, accounts: [Address: Account]) {
-        self.head = head
-        (root, storageRoots) = StateRoot.persistTries(accounts, into: store)
-    }
-
+extension StateTries {
     /// The nodes on the path of `key` in the trie with `root`, root first: a proof of the key's
     /// value, or of its absence.
     func proof(root: Bytes32, key: [UInt8]) -> [[UInt8]] {
@@ -62,25 +45,6 @@ public struct AccountProof: Sendable {
 }
 
 extension Chain {
-    /// Records the witness of `block` on its parent's state; nil (logged) if recording fails,
-    /// which would mean the block does not validate statelessly.
-    func recordWitness(_ block: Block, parent: BlockHeader, parentState: [Address: Account]) -> ExecutionWitness? {
-        do {
-            return try block.recordWitness(
-                parent: parent,
-                parentState: parentState,
-                ancestors: ancestors,
-                config: config
-            )
-        } catch {
-            logger.error(
-                "witness recording failed",
-                metadata: ["number": .stringConvertible(block.header.number), "error": .string("\(error)")]
-            )
-            return nil
-        }
-    }
-
     /// The execution witness of block `number` (recorded when the block was built): the trie
     /// nodes, codes and ancestor headers that validate it statelessly on its parent.
     public func witness(block number: UInt64) async throws -> ExecutionWitness? {
@@ -90,19 +54,13 @@ extension Chain {
 
     /// The EIP-1186 proof of `address` and its `slots` in the head state.
     public func proof(_ address: Address, slots: [UInt256]) -> AccountProof {
-        let tries: ProofTries
-        if let t = proofTries, t.head == head.hash {
-            tries = t
-        } else {
-            tries = ProofTries(head: head.hash, accounts: accounts)
-            proofTries = tries
-        }
         let account = accounts[address] ?? Account()
-        let storageRoot = tries.storageRoots[address] ?? MerklePatriciaTrie.emptyRoot
+        let root = head.stateRoot
+        let storageRoot = tries.storageRoot(of: address, root: root)
         return AccountProof(
             account: account,
             storageRoot: storageRoot,
-            accountProof: tries.proof(root: tries.root, key: Keccak256.hash(address.bytes)),
+            accountProof: tries.proof(root: root, key: Keccak256.hash(address.bytes)),
             storageProofs: slots.map { slot in
                 (
                     slot, account.storage[slot] ?? .zero,

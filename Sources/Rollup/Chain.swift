@@ -26,8 +26,9 @@ public actor Chain {
     /// The head and its ancestors, newest first (up to 256 of them: what `BLOCKHASH` reads and a
     /// witness carries).
     var ancestors: [BlockHeader]
-    /// The head state's tries, built when `eth_getProof` first asks after a block.
-    var proofTries: ProofTries?
+    /// The head state's tries, updated block by block: blocks are built on them, and
+    /// `eth_getProof` reads them.
+    var tries: StateTries
     var pool = TxPool()
     /// The newest block whose batch was handed to the prover network (`safe`); nil when the
     /// node does not batch, and then `safe` is the head.
@@ -64,6 +65,7 @@ public actor Chain {
                 n -= 1
             }
             ancestors = headers
+            tries = StateTries(accounts: stored.accounts)
             if let first = try await store.block(number: 0), let stored = try? Block.decode(first),
                 stored.header.hash != genesis.block.header.hash
             {
@@ -89,7 +91,6 @@ public actor Chain {
             let built = BuiltBlock(
                 block: block,
                 encoded: Block.encode(header: block.header, transactionEncodings: []),
-                accounts: state,
                 included: []
             )
             try await store.commit(built, changes: StateChanges.between([:], state), dropFromPool: [])
@@ -97,6 +98,7 @@ public actor Chain {
             accounts = state
             recentHashes = [0: UInt256(block.header.hash)]
             ancestors = [block.header]
+            tries = StateTries(accounts: state)
         }
     }
 
@@ -129,16 +131,19 @@ public actor Chain {
     public func submit(_ raw: [UInt8]) async throws -> Bytes32 {
         let sequence = pool.nextSequence
         let (p, replaced) = try admit(raw, sequence: sequence)
-        if try await store.transaction(hash: p.hash) != nil {
-            pool.remove(p.hash)
-            throw RPCError.server("already known")
-        }
+        let pooled: Bool
         do {
-            try await store.addToPool(hash: p.hash, raw: raw, sequence: sequence)
-            if let replaced { try await store.removeFromPool([replaced]) }
+            pooled = try await store.pool(hash: p.hash, raw: raw, sequence: sequence, replacing: replaced)
         } catch {
             pool.remove(p.hash)
             throw error
+        }
+        if !pooled {
+            // In a block already. The actor is reentrant at the store's await: when a block built
+            // meanwhile took it from the pool, it is this submission that was included.
+            guard pool.contains(p.hash) else { return p.hash }
+            pool.remove(p.hash)
+            throw RPCError.server("already known")
         }
         logger.debug("pooled", metadata: ["hash": .string(p.hash.description)])
         return p.hash
@@ -191,18 +196,28 @@ public actor Chain {
         defer { building = false }
         let candidates = pool.executable { self.accounts[$0]?.nonce ?? 0 }
         let parent = head
+        // The block runs on the head's tries as a stateless validator runs it: what it looks up
+        // is its witness, and its root is recomputed from what it touched.
+        let backend = tries.backend(root: parent.stateRoot, blockHashes: recentHashes)
+        let post = WorldState()
+        post.backend = backend
         let (unwitnessed, refused) = try builder.build(
             parent: parent,
-            state: accounts,
+            state: post,
             candidates: candidates,
             timestamp: nextTimestamp,
             blockHashes: recentHashes,
             maxTransactions: maxTransactions
         )
         var built = unwitnessed
-        built.witness = recordWitness(built.block, parent: parent, parentState: accounts)
+        let number = built.block.header.number
+        built.witness = tries.witness(
+            of: backend,
+            number: number,
+            window: ancestors.prefix(ExecutionWitness.headerCount(blockNumber: number)).map(\.encoded)
+        )
         var drop = refused.map(\.hash)
-        let changes = StateChanges.between(accounts, built.accounts)
+        let changes = StateChanges.made(by: post, backend: backend, on: accounts)
         built.undo = changes.undo(from: accounts)
         for r in refused {
             logger.info(
@@ -215,7 +230,7 @@ public actor Chain {
         for t in built.included { after.remove(t.hash) }
         for h in drop { after.remove(h) }
         for s in Set(built.included.map(\.sender)) {
-            drop += after.prune(sender: s, stateNonce: built.accounts[s]?.nonce ?? 0)
+            drop += after.prune(sender: s, stateNonce: post.accounts[s]?.nonce ?? 0)
         }
         try await store.commit(built, changes: changes, dropFromPool: drop)
         if let undo = built.undo { history.record(block: built.block.header.number, undo: undo) }
@@ -224,15 +239,15 @@ public actor Chain {
         for t in built.included { pool.remove(t.hash) }
         for h in drop { pool.remove(h) }
         for s in Set(built.included.map(\.sender)) {
-            _ = pool.prune(sender: s, stateNonce: built.accounts[s]?.nonce ?? 0)
+            _ = pool.prune(sender: s, stateNonce: post.accounts[s]?.nonce ?? 0)
         }
         head = built.block.header
-        accounts = built.accounts
+        changes.apply(to: &accounts)
+        tries.advance(changes, accounts: accounts)
         recentHashes[head.number] = UInt256(head.hash)
         if head.number >= 257 { recentHashes[head.number - 257] = nil }
         ancestors.insert(head, at: 0)
         if ancestors.count > 256 { ancestors.removeLast() }
-        proofTries = nil
         events.publish(NewBlockEvent(built))
         logger.info(
             "block",
@@ -312,4 +327,9 @@ extension UInt256 {
         }
         return String(decoding: digits.reversed(), as: UTF8.self)
     }
+}
+
+extension Chain {
+    /// Closes the store (the chain must not be used afterwards).
+    public func close() async { await store.close() }
 }

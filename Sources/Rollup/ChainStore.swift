@@ -72,6 +72,16 @@ public struct StoredChain: Sendable {
 }
 
 extension ChainStore {
+    /// ``pool(hash:raw:sequence:replacing:)`` through ``transaction(hash:)``,
+    /// ``addToPool(hash:raw:sequence:)`` and ``removeFromPool(_:)`` (not atomic: a store
+    /// overrides it with one transaction).
+    public func pool(hash: Bytes32, raw: [UInt8], sequence: Int64, replacing: Bytes32?) async throws -> Bool {
+        if try await transaction(hash: hash) != nil { return false }
+        try await addToPool(hash: hash, raw: raw, sequence: sequence)
+        if let replacing { try await removeFromPool([replacing]) }
+        return true
+    }
+
     /// No state history: a store that keeps none serves calls at the head only after a restart.
     public func stateUndos(newest count: Int) async throws -> [(number: UInt64, undo: StateChanges)] { [] }
 }
@@ -88,6 +98,9 @@ public protocol ChainStore: Sendable {
     func commit(_ block: BuiltBlock, changes: StateChanges, dropFromPool: [Bytes32]) async throws
     /// Adds a transaction to the pool.
     func addToPool(hash: Bytes32, raw: [UInt8], sequence: Int64) async throws
+    /// Adds a transaction to the pool, removing the one it replaces, unless it is already in a
+    /// block: then nothing changes and the answer is false.
+    func pool(hash: Bytes32, raw: [UInt8], sequence: Int64, replacing: Bytes32?) async throws -> Bool
     /// Removes transactions from the pool (replaced or no longer valid).
     func removeFromPool(_ hashes: [Bytes32]) async throws
     /// A block's RLP by number.

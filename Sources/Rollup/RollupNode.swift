@@ -171,7 +171,8 @@ public struct RunningRollupNode: Sendable {
     }
 }
 
-/// Builds a block every `interval`, empty or not, until shutdown.
+/// Builds a block every `interval`, empty or not, until shutdown: at a fixed cadence (a block
+/// that takes longer than `interval` delays the next one, which then follows at once).
 struct BlockProducer: Service {
     let chain: Chain
     let interval: Duration
@@ -179,8 +180,10 @@ struct BlockProducer: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
+            var next = ContinuousClock.now
             while !Task.isCancelled {
-                do { try await Task.sleep(for: interval) } catch { return }
+                next = max(next + interval, ContinuousClock.now)
+                do { try await Task.sleep(until: next, clock: .continuous) } catch { return }
                 do {
                     try await chain.produceBlock()
                 } catch {

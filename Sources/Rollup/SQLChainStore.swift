@@ -198,6 +198,21 @@ public final class SQLChainStore: ChainStore {
         }
     }
 
+    public func pool(hash: Bytes32, raw: [UInt8], sequence: Int64, replacing: Bytes32?) async throws -> Bool {
+        try await db.transaction { tx in
+            let key = SQLValue.text(hash.description)
+            if try await tx.query("SELECT 1 FROM transactions WHERE hash = $1", [key]).first != nil { return false }
+            _ = try await tx.query(
+                "INSERT INTO pool (hash, raw, seq) VALUES ($1, $2, $3) ON CONFLICT (hash) DO NOTHING",
+                [key, SQLChainStore.hex(raw), .int(sequence)]
+            )
+            if let replacing {
+                _ = try await tx.query("DELETE FROM pool WHERE hash = $1", [.text(replacing.description)])
+            }
+            return true
+        }
+    }
+
     public func removeFromPool(_ hashes: [Bytes32]) async throws {
         if hashes.isEmpty { return }
         try await db.transaction { tx in

@@ -9,7 +9,7 @@ struct RollupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollup",
         abstract: "The L2 chain: sequencer node with Ethereum JSON-RPC.",
-        subcommands: [RollupNodeCommand.self]
+        subcommands: [RollupNodeCommand.self, RollupBenchCommand.self]
     )
 }
 

@@ -32,7 +32,65 @@ final class SlowCommitStore: ChainStore {
     func close() async { await inner.close() }
 }
 
+/// A store whose pool writes take a while, so that a block can include a transaction while its
+/// submission waits for the store.
+final class SlowPoolStore: ChainStore {
+    let inner: SQLChainStore
+    init(_ inner: SQLChainStore) { self.inner = inner }
+    func load() async throws -> StoredChain? { try await inner.load() }
+    func commit(_ block: BuiltBlock, changes: StateChanges, dropFromPool: [Bytes32]) async throws {
+        try await inner.commit(block, changes: changes, dropFromPool: dropFromPool)
+    }
+    func addToPool(hash: Bytes32, raw: [UInt8], sequence: Int64) async throws {
+        try await inner.addToPool(hash: hash, raw: raw, sequence: sequence)
+    }
+    func pool(hash: Bytes32, raw: [UInt8], sequence: Int64, replacing: Bytes32?) async throws -> Bool {
+        try await Task.sleep(for: .milliseconds(300))
+        return try await inner.pool(hash: hash, raw: raw, sequence: sequence, replacing: replacing)
+    }
+    func removeFromPool(_ hashes: [Bytes32]) async throws { try await inner.removeFromPool(hashes) }
+    func block(number: UInt64) async throws -> [UInt8]? { try await inner.block(number: number) }
+    func blockNumber(hash: Bytes32) async throws -> UInt64? { try await inner.blockNumber(hash: hash) }
+    func transaction(hash: Bytes32) async throws -> StoredTransaction? { try await inner.transaction(hash: hash) }
+    func transactions(block number: UInt64) async throws -> [StoredTransaction] {
+        try await inner.transactions(block: number)
+    }
+    func logs(_ query: LogQuery, limit: Int) async throws -> [StoredLog] { try await inner.logs(query, limit: limit) }
+    func witness(block number: UInt64) async throws -> ExecutionWitness? { try await inner.witness(block: number) }
+    func close() async { await inner.close() }
+}
+
 @Suite struct PoolDuringCommitTests {
+    /// A transaction that a block includes while its submission waits for the store is
+    /// acknowledged (it was answered `already known`); sending it again afterwards is refused by
+    /// its nonce.
+    @Test func transactionIncludedDuringItsSubmissionIsAcknowledged() async throws {
+        let dev = try DevChain()
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let db = try await openDatabase("sqlite::memory:", logger: logger)
+        let chain = try await Chain(
+            genesis: dev.genesis,
+            store: SlowPoolStore(try await SQLChainStore(db: db)),
+            logger: logger
+        )
+        let raw = try dev.transfer(
+            from: 0,
+            to: Address(hex: "0x00000000000000000000000000000000000000ee")!,
+            value: 1,
+            nonce: 0
+        )
+        let submitting = Task { try await chain.submit(raw) }
+        try await Task.sleep(for: .milliseconds(100))
+        let block = try #require(try await chain.produceBlock())
+        #expect(block.gasUsed == 21_000)
+        let hash = try await submitting.value
+        #expect(try await chain.transaction(hash: hash)?.blockNumber == 1)
+        await #expect(throws: RPCError.server("nonce too low: next nonce 1, tx nonce 0")) {
+            try await chain.submit(raw)
+        }
+    }
+
     /// A transaction pooled while a block is being committed stays pooled and is mined next
     /// (it was lost when the pool was overwritten by the copy taken before the commit).
     @Test func transactionPooledDuringACommitIsKept() async throws {

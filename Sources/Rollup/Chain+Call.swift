@@ -37,6 +37,8 @@ extension Chain {
         /// The timestamp of the following block (the next block's for the head, the real
         /// child's for an older block).
         var timestamp: UInt64
+        /// The hashes `BLOCKHASH` reads: ``parent`` and its ancestors.
+        var blockHashes: [UInt64: UInt256]
     }
 
     /// The call base at block `number`: the head, or a block within the state history.
@@ -45,13 +47,18 @@ extension Chain {
     func callBase(at number: UInt64, overrides: StateOverrides) throws(RPCError) -> CallBase {
         var base: CallBase
         if number == head.number {
-            base = CallBase(parent: head, state: accounts, timestamp: nextTimestamp)
+            base = CallBase(parent: head, state: accounts, timestamp: nextTimestamp, blockHashes: recentHashes)
         } else {
             guard number < head.number else { throw .server("header not found") }
             let i = Int(head.number - number)
             guard i < ancestors.count, let state = history.state(after: number, head: head.number, headState: accounts)
             else { throw historicalStateUnavailable() }
-            base = CallBase(parent: ancestors[i], state: state, timestamp: ancestors[i - 1].timestamp)
+            base = CallBase(
+                parent: ancestors[i],
+                state: state,
+                timestamp: ancestors[i - 1].timestamp,
+                blockHashes: recentHashes.filter { $0.key <= number }
+            )
         }
         overrides.apply(to: &base.state)
         return base
@@ -79,12 +86,12 @@ extension Chain {
 
     /// The most gas a call gets when it names none: the block gas limit, capped by Osaka's
     /// per-transaction limit.
-    func callGasCap(_ base: CallBase) -> UInt64 { min(base.parent.gasLimit, EVM.maxTransactionGas) }
+    nonisolated func callGasCap(_ base: CallBase) -> UInt64 { min(base.parent.gasLimit, EVM.maxTransactionGas) }
 
     /// Runs `request` with `gas` on a copy of `base`'s state, in the environment of the block
     /// after `base.parent`. Without fee fields the base fee is taken as zero (as geth does), so an
     /// unfunded sender can call.
-    func run(_ request: CallRequest, gas: UInt64, on base: CallBase) throws(RPCError) -> CallOutcome {
+    nonisolated func run(_ request: CallRequest, gas: UInt64, on base: CallBase) throws(RPCError) -> CallOutcome {
         var header = builder.draftHeader(parent: base.parent, timestamp: base.timestamp)
         let priced = request.gasPrice != nil || request.maxFeePerGas != nil
         if !priced { header.baseFeePerGas = .zero }
@@ -94,7 +101,7 @@ extension Chain {
             fork: fork,
             blobSchedule: schedule,
             chainId: config.chainId,
-            blockHashes: recentHashes.filter { $0.key <= base.parent.number }
+            blockHashes: base.blockHashes
         )
         let evm = EVM(fork: fork, state: WorldState(accounts: base.state), block: env)
         var t = Transaction(
@@ -127,7 +134,28 @@ extension Chain {
         block: UInt64? = nil,
         overrides: StateOverrides = StateOverrides()
     ) throws(RPCError) -> [UInt8] {
-        let base = try callBase(at: block ?? head.number, overrides: overrides)
+        try call(request, on: try callBase(at: block ?? head.number, overrides: overrides))
+    }
+
+    /// ``call(_:block:overrides:)`` at the head without entering the actor (so that calls do not
+    /// wait for a block being built), on the head last published (``headView``); nil while a
+    /// block is being applied.
+    public nonisolated func callAtHead(
+        _ request: CallRequest,
+        overrides: StateOverrides = StateOverrides()
+    ) throws(RPCError) -> [UInt8]? {
+        guard let view = headView.withLock({ $0 }) else { return nil }
+        var base = CallBase(
+            parent: view.header,
+            state: view.accounts,
+            timestamp: max(view.now(), view.header.timestamp &+ 1),
+            blockHashes: view.recentHashes
+        )
+        overrides.apply(to: &base.state)
+        return try call(request, on: base)
+    }
+
+    nonisolated func call(_ request: CallRequest, on base: CallBase) throws(RPCError) -> [UInt8] {
         let cap = callGasCap(base)
         let r = try run(request, gas: min(request.gas ?? cap, cap), on: base)
         if !r.success { throw Chain.reverted(r.output) }
@@ -171,4 +199,13 @@ extension Chain {
         }
         return hi
     }
+}
+
+/// The head as ``Chain/callAtHead(_:overrides:)`` reads it: header, state, the ancestors' hashes
+/// and the clock the next block's timestamp comes from.
+struct HeadView: Sendable {
+    var header: BlockHeader
+    var accounts: [Address: Account]
+    var recentHashes: [UInt64: UInt256]
+    var now: @Sendable () -> UInt64
 }

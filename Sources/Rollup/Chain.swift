@@ -2,6 +2,7 @@ import EVM
 import EVMPrimitives
 import Foundation
 import Logging
+import Synchronization
 
 /// The L2 chain: the head, its state, the transaction pool and the store behind them. Blocks
 /// are built by ``BlockBuilder`` and committed to the store before the in-memory head moves, so
@@ -43,6 +44,12 @@ public actor Chain {
     public nonisolated let events = ChainEvents()
     /// The clock used for block timestamps (seconds since the epoch).
     var now: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
+    /// The fork of the next block as of the last block: what submissions check signatures
+    /// under before they reach the actor (re-checked there if the fork has changed since).
+    nonisolated let forkHint: Mutex<Fork>
+    /// The head as calls at the head read it without waiting for the actor (nil while a block
+    /// is being applied).
+    nonisolated let headView = Mutex<HeadView?>(nil)
 
     /// Opens the chain on `store`: resumes from it, or starts it from `genesis` when empty.
     /// Pooled transactions are revalidated against the resumed state.
@@ -52,6 +59,7 @@ public actor Chain {
         self.store = store
         self.logger = logger
         self.builder = BlockBuilder(config: genesis.config, coinbase: genesis.coinbase)
+        self.forkHint = Mutex(genesis.config.rules(number: 0, timestamp: genesis.timestamp).fork)
         if let stored = try await store.load() {
             head = stored.head
             accounts = stored.accounts
@@ -100,6 +108,15 @@ public actor Chain {
             ancestors = [block.header]
             tries = StateTries(accounts: state)
         }
+        publishHead()
+    }
+
+    /// Publishes the head for ``headView`` and the next block's fork for ``forkHint``.
+    func publishHead() {
+        let view = HeadView(header: head, accounts: accounts, recentHashes: recentHashes, now: now)
+        headView.withLock { $0 = view }
+        let fork = nextFork
+        forkHint.withLock { $0 = fork }
     }
 
     /// The fork in force for the next block.
@@ -128,9 +145,32 @@ public actor Chain {
     /// Validates a signed transaction and pools it (durably, before returning its hash).
     /// Refusals carry geth's messages: encoding, type, signature and chain id, intrinsic gas,
     /// nonce, fee caps against the next base fee, balance, block gas limit, replacement.
-    public func submit(_ raw: [UInt8]) async throws -> Bytes32 {
+    ///
+    /// The signature is checked (and the sender recovered) before the actor is entered, so that
+    /// submissions do it in parallel and do not hold up blocks and calls.
+    public nonisolated func submit(_ raw: [UInt8]) async throws -> Bytes32 {
+        if raw.count > Chain.maxTransactionSize { throw RPCError.server("oversized data") }
+        let t: Transaction
+        do { t = try Transaction.decode(raw) } catch { throw error.rpcError }
+        let fork = forkHint.withLock { $0 }
+        let checked: Result<Address, EVMError>
+        do {
+            checked = .success(try t.validateStatelessly(fork: fork, chainId: config.chainId).sender)
+        } catch {
+            checked = .failure(error)
+        }
+        return try await submit(raw, decoded: t, checked: checked, under: fork)
+    }
+
+    /// Pools `raw` (decoded as `t`, its stateless checks under `fork` giving `checked`).
+    func submit(
+        _ raw: [UInt8],
+        decoded t: Transaction,
+        checked: Result<Address, EVMError>,
+        under fork: Fork
+    ) async throws -> Bytes32 {
         let sequence = pool.nextSequence
-        let (p, replaced) = try admit(raw, sequence: sequence)
+        let (p, replaced) = try admit(raw, sequence: sequence, decoded: t, checked: fork == nextFork ? checked : nil)
         let pooled: Bool
         do {
             pooled = try await store.pool(hash: p.hash, raw: raw, sequence: sequence, replacing: replaced)
@@ -150,17 +190,28 @@ public actor Chain {
     }
 
     /// Checks `raw` against the pool rules and the head state, and inserts it into the pool.
-    func admit(_ raw: [UInt8], sequence: Int64) throws(RPCError) -> (PendingTransaction, replaced: Bytes32?) {
+    /// `decoded` and `checked` are its decoding and the result of its stateless checks under
+    /// the next block's fork, when the caller has them.
+    func admit(
+        _ raw: [UInt8],
+        sequence: Int64,
+        decoded: Transaction? = nil,
+        checked: Result<Address, EVMError>? = nil
+    ) throws(RPCError) -> (PendingTransaction, replaced: Bytes32?) {
         if raw.count > Chain.maxTransactionSize { throw .server("oversized data") }
         let t: Transaction
-        do { t = try Transaction.decode(raw) } catch { throw error.rpcError }
+        if let decoded { t = decoded } else { do { t = try Transaction.decode(raw) } catch { throw error.rpcError } }
         // Blob transactions need their sidecars (blobs, commitments, proofs), which this node
         // does not take.
         if t.type == 3 { throw .server("transaction type not supported") }
-        let fork = nextFork
         let sender: Address
-        do { sender = try t.validateStatelessly(fork: fork, chainId: config.chainId).sender } catch {
-            throw error.rpcError
+        switch checked {
+        case .success(let a): sender = a
+        case .failure(let e): throw e.rpcError
+        case nil:
+            do { sender = try t.validateStatelessly(fork: nextFork, chainId: config.chainId).sender } catch {
+                throw error.rpcError
+            }
         }
         if t.gasLimit.w0 > head.gasLimit { throw .server("exceeds block gas limit") }
         let baseFee = nextBaseFee
@@ -241,6 +292,9 @@ public actor Chain {
         for s in Set(built.included.map(\.sender)) {
             _ = pool.prune(sender: s, stateNonce: post.accounts[s]?.nonce ?? 0)
         }
+        // Calls running on the published head keep its state alive; dropping the published
+        // reference first lets the state be updated in place.
+        headView.withLock { $0 = nil }
         head = built.block.header
         changes.apply(to: &accounts)
         tries.advance(changes, accounts: accounts)
@@ -248,6 +302,7 @@ public actor Chain {
         if head.number >= 257 { recentHashes[head.number - 257] = nil }
         ancestors.insert(head, at: 0)
         if ancestors.count > 256 { ancestors.removeLast() }
+        publishHead()
         events.publish(NewBlockEvent(built))
         logger.info(
             "block",

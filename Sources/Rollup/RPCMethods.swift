@@ -41,7 +41,11 @@ extension JSONRPCServer {
         case "eth_call":
             let request = try callRequest(p.object(0))
             let overrides = try stateOverrides(p, 2)
-            let n = try await stateBlock(p.block(1))
+            let tag = try p.block(1)
+            if tag == .latest || tag == .pending, let output = try chain.callAtHead(request, overrides: overrides) {
+                return d(output)
+            }
+            let n = try await stateBlock(tag)
             return d(try await chain.call(request, block: n, overrides: overrides))
         case "eth_estimateGas":
             let request = try callRequest(p.object(0))

@@ -17,23 +17,36 @@ public struct StateChanges: Sendable {
         var c = StateChanges()
         for (address, n) in new {
             guard let o = old[address] else {
-                c.accounts.append((address, n))
-                c.clearedStorage.append(address)
-                for (k, v) in n.storage { c.storage.append((address, k, v)) }
-                if !n.code.isEmpty { c.codes.append((n.code.hash, n.code.bytes)) }
+                c.created(address, n)
                 continue
             }
-            if o.nonce != n.nonce || o.balance != n.balance || o.code.hash != n.code.hash {
-                c.accounts.append((address, n))
-                if !n.code.isEmpty && o.code.hash != n.code.hash { c.codes.append((n.code.hash, n.code.bytes)) }
-            }
-            if o.storage != n.storage {
-                for (k, v) in n.storage where o.storage[k] != v { c.storage.append((address, k, v)) }
-                for (k, _) in o.storage where n.storage[k] == nil { c.storage.append((address, k, .zero)) }
-            }
+            c.rewrote(address, from: o, to: n)
+            if o.storage != n.storage { c.rewroteStorage(address, from: o.storage, to: n.storage) }
         }
         for (address, _) in old where new[address] == nil { c.accounts.append((address, nil)) }
         return c
+    }
+
+    /// Adds account `address`, absent before, as `n`: its fields, code and every slot.
+    mutating func created(_ address: Address, _ n: Account) {
+        accounts.append((address, n))
+        clearedStorage.append(address)
+        for (k, v) in n.storage { storage.append((address, k, v)) }
+        if !n.code.isEmpty { codes.append((n.code.hash, n.code.bytes)) }
+    }
+
+    /// Adds account `address`'s fields (and new code) when they changed from `o` to `n`.
+    mutating func rewrote(_ address: Address, from o: Account, to n: Account) {
+        if o.nonce != n.nonce || o.balance != n.balance || o.code.hash != n.code.hash {
+            accounts.append((address, n))
+            if !n.code.isEmpty && o.code.hash != n.code.hash { codes.append((n.code.hash, n.code.bytes)) }
+        }
+    }
+
+    /// Adds every slot of account `address` that differs between `old` and `new`.
+    mutating func rewroteStorage(_ address: Address, from old: [UInt256: UInt256], to new: [UInt256: UInt256]) {
+        for (k, v) in new where old[k] != v { storage.append((address, k, v)) }
+        for (k, _) in old where new[k] == nil { storage.append((address, k, .zero)) }
     }
 }
 

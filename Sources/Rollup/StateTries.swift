@@ -100,20 +100,13 @@ extension StateChanges {
                 continue
             }
             guard let o = old else {
-                c.accounts.append((address, n))
-                c.clearedStorage.append(address)
-                for (k, v) in n.storage { c.storage.append((address, k, v)) }
-                if !n.code.isEmpty { c.codes.append((n.code.hash, n.code.bytes)) }
+                c.created(address, n)
                 continue
             }
-            if o.nonce != n.nonce || o.balance != n.balance || o.code.hash != n.code.hash {
-                c.accounts.append((address, n))
-                if !n.code.isEmpty && o.code.hash != n.code.hash { c.codes.append((n.code.hash, n.code.bytes)) }
-            }
+            c.rewrote(address, from: o, to: n)
             if backend.wiped.contains(address) {
                 // Its storage is what the run wrote after the wipe.
-                for (k, v) in n.storage where o.storage[k] != v { c.storage.append((address, k, v)) }
-                for (k, _) in o.storage where n.storage[k] == nil { c.storage.append((address, k, .zero)) }
+                c.rewroteStorage(address, from: o.storage, to: n.storage)
             } else {
                 for k in slots[address] ?? [] {
                     let v = n.storage[k] ?? .zero

@@ -7,45 +7,28 @@ import Testing
 
 @testable import Rollup
 
-/// A store whose block commits take a while, so that transactions arrive while a block is being
-/// stored (the chain actor is reentrant at that await).
-final class SlowCommitStore: ChainStore {
+/// A store whose block commits or pool writes take a while, so that transactions arrive while
+/// a block is being stored, or a block includes a transaction while its submission waits for the
+/// store (the chain actor is reentrant at those awaits).
+final class SlowStore: ChainStore {
     let inner: SQLChainStore
-    init(_ inner: SQLChainStore) { self.inner = inner }
+    let commitDelay: Duration
+    let poolDelay: Duration
+    init(_ inner: SQLChainStore, commitDelay: Duration = .zero, poolDelay: Duration = .zero) {
+        self.inner = inner
+        self.commitDelay = commitDelay
+        self.poolDelay = poolDelay
+    }
     func load() async throws -> StoredChain? { try await inner.load() }
     func commit(_ block: BuiltBlock, changes: StateChanges, dropFromPool: [Bytes32]) async throws {
-        try await Task.sleep(for: .milliseconds(300))
-        try await inner.commit(block, changes: changes, dropFromPool: dropFromPool)
-    }
-    func addToPool(hash: Bytes32, raw: [UInt8], sequence: Int64) async throws {
-        try await inner.addToPool(hash: hash, raw: raw, sequence: sequence)
-    }
-    func removeFromPool(_ hashes: [Bytes32]) async throws { try await inner.removeFromPool(hashes) }
-    func block(number: UInt64) async throws -> [UInt8]? { try await inner.block(number: number) }
-    func blockNumber(hash: Bytes32) async throws -> UInt64? { try await inner.blockNumber(hash: hash) }
-    func transaction(hash: Bytes32) async throws -> StoredTransaction? { try await inner.transaction(hash: hash) }
-    func transactions(block number: UInt64) async throws -> [StoredTransaction] {
-        try await inner.transactions(block: number)
-    }
-    func logs(_ query: LogQuery, limit: Int) async throws -> [StoredLog] { try await inner.logs(query, limit: limit) }
-    func witness(block number: UInt64) async throws -> ExecutionWitness? { try await inner.witness(block: number) }
-    func close() async { await inner.close() }
-}
-
-/// A store whose pool writes take a while, so that a block can include a transaction while its
-/// submission waits for the store.
-final class SlowPoolStore: ChainStore {
-    let inner: SQLChainStore
-    init(_ inner: SQLChainStore) { self.inner = inner }
-    func load() async throws -> StoredChain? { try await inner.load() }
-    func commit(_ block: BuiltBlock, changes: StateChanges, dropFromPool: [Bytes32]) async throws {
+        try await Task.sleep(for: commitDelay)
         try await inner.commit(block, changes: changes, dropFromPool: dropFromPool)
     }
     func addToPool(hash: Bytes32, raw: [UInt8], sequence: Int64) async throws {
         try await inner.addToPool(hash: hash, raw: raw, sequence: sequence)
     }
     func pool(hash: Bytes32, raw: [UInt8], sequence: Int64, replacing: Bytes32?) async throws -> Bool {
-        try await Task.sleep(for: .milliseconds(300))
+        try await Task.sleep(for: poolDelay)
         return try await inner.pool(hash: hash, raw: raw, sequence: sequence, replacing: replacing)
     }
     func removeFromPool(_ hashes: [Bytes32]) async throws { try await inner.removeFromPool(hashes) }
@@ -71,7 +54,7 @@ final class SlowPoolStore: ChainStore {
         let db = try await openDatabase("sqlite::memory:", logger: logger)
         let chain = try await Chain(
             genesis: dev.genesis,
-            store: SlowPoolStore(try await SQLChainStore(db: db)),
+            store: SlowStore(try await SQLChainStore(db: db), poolDelay: .milliseconds(300)),
             logger: logger
         )
         let raw = try dev.transfer(
@@ -98,7 +81,7 @@ final class SlowPoolStore: ChainStore {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let db = try await openDatabase("sqlite::memory:", logger: logger)
-        let store = SlowCommitStore(try await SQLChainStore(db: db))
+        let store = SlowStore(try await SQLChainStore(db: db), commitDelay: .milliseconds(300))
         let chain = try await Chain(genesis: dev.genesis, store: store, logger: logger)
         let to = Address(hex: "0x00000000000000000000000000000000000000ee")!
         _ = try await chain.submit(try dev.transfer(from: 0, to: to, value: 1, nonce: 0))

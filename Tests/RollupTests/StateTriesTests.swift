@@ -1,5 +1,6 @@
 import EVM
 import EVMPrimitives
+import TestSupport
 import Testing
 
 @testable import Rollup
@@ -9,18 +10,6 @@ import Testing
 /// (`StateChanges.made`) they are derived from turn the state into the same state as the
 /// changes applied directly.
 @Suite struct StateTriesTests {
-    /// SplitMix64, seeded: the same random changes on every run.
-    struct Rng: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-    }
-
     static func same(_ a: [Address: Account], _ b: [Address: Account]) -> Bool {
         a.count == b.count
             && a.allSatisfy { (k, x) in
@@ -31,7 +20,7 @@ import Testing
     }
 
     @Test func incrementalRootsEqualTheFullRebuild() throws {
-        var rng = Rng(state: 13)
+        var rng = SplitMix64(seed: 13)
         func address(_ i: Int) -> Address { Address(truncating: UInt256(UInt64(0xa000 + i))) }
         func slot() -> UInt256 { UInt256(UInt64.random(in: 0..<24, using: &rng)) }
         var accounts: [Address: Account] = [:]

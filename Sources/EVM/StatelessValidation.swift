@@ -14,6 +14,8 @@ public final class WitnessBackend {
     let store: TrieNodeStore
     let preRoot: Bytes32
     let codes: [Bytes32: [UInt8]]
+    /// A whole state in memory to read accounts from instead of the tries (``init(base:)``).
+    let base: [Address: Account]?
     /// Accounts loaded so far (every account the execution read or wrote).
     public internal(set) var loadedAccounts: Set<Address> = []
     /// Slots loaded so far.
@@ -47,6 +49,18 @@ public final class WitnessBackend {
         self.preRoot = root
         self.codes = codes
         self.blockHashes = blockHashes
+        self.base = nil
+    }
+
+    /// A backend over `base`, a whole state in memory: each account the execution uses is
+    /// taken from it (with its storage) on first use, so that an execution on a large state
+    /// (a call) copies what it touches instead of the whole state. It has no tries: the state
+    /// root is not available from it.
+    public init(base: [Address: Account]) {
+        self.store = TrieNodeStore()
+        self.preRoot = MerklePatriciaTrie.emptyRoot
+        self.codes = [:]
+        self.base = base
     }
 
     /// A slot key standing in for the unknown slots of an account that has storage but no
@@ -81,6 +95,10 @@ public final class WitnessBackend {
     @usableFromInline func loadAccount(_ a: Address, into state: WorldState) {
         if loadedAccounts.contains(a) { return }
         loadedAccounts.insert(a)
+        if let base {
+            if let acct = base[a] { state.accounts[a] = acct }
+            return
+        }
         let hashed = Keccak256.digest(a.bytes)
         do throws(WitnessError) {
             guard let leaf = try PartialTrie(root: preRoot, store: store).value(for: hashed.bytes) else { return }
@@ -114,6 +132,8 @@ public final class WitnessBackend {
     /// Loads slot `k` of account `a` into `state` on its first use.
     @usableFromInline func loadSlot(_ a: Address, _ k: UInt256, into state: WorldState) {
         loadAccount(a, into: state)
+        // An account from the base came with all its storage.
+        if base != nil { return }
         let key = SlotKey(a, k)
         if loadedSlots.contains(key) { return }
         loadedSlots.insert(key)

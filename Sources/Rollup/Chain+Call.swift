@@ -88,7 +88,7 @@ extension Chain {
     /// per-transaction limit.
     nonisolated func callGasCap(_ base: CallBase) -> UInt64 { min(base.parent.gasLimit, EVM.maxTransactionGas) }
 
-    /// Runs `request` with `gas` on a copy of `base`'s state, in the environment of the block
+    /// Runs `request` with `gas` on `base`'s state (unchanged), in the environment of the block
     /// after `base.parent`. Without fee fields the base fee is taken as zero (as geth does), so an
     /// unfunded sender can call.
     nonisolated func run(_ request: CallRequest, gas: UInt64, on base: CallBase) throws(RPCError) -> CallOutcome {
@@ -103,7 +103,11 @@ extension Chain {
             chainId: config.chainId,
             blockHashes: base.blockHashes
         )
-        let evm = EVM(fork: fork, state: WorldState(accounts: base.state), block: env)
+        // The call reads the base state account by account (a copy of the whole state on its
+        // first write would cost O(state)).
+        let world = WorldState()
+        world.backend = WitnessBackend(base: base.state)
+        let evm = EVM(fork: fork, state: world, block: env)
         var t = Transaction(
             type: request.gasPrice != nil ? 1 : 2,
             chainId: config.chainId,

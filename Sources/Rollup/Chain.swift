@@ -250,6 +250,8 @@ public actor Chain {
         // The block runs on the head's tries as a stateless validator runs it: what it looks up
         // is its witness, and its root is recomputed from what it touched.
         let backend = tries.backend(root: parent.stateRoot, blockHashes: recentHashes)
+        // Stop recording lookups however the build ends (the witness is taken before).
+        defer { tries.store.visited = nil }
         let post = WorldState()
         post.backend = backend
         let (unwitnessed, refused) = try builder.build(

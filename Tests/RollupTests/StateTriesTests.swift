@@ -96,4 +96,26 @@ import Testing
             _ = tries.witness(of: reread, number: 1, window: [])
         }
     }
+
+    /// A block built on the tries that reads `BLOCKHASH` carries the ancestor headers back to
+    /// the one it read, and validates statelessly on its witness.
+    @Test func witnessOfABlockReadingBlockHash() async throws {
+        let dev = try DevChain()
+        let chain = try await dev.open()
+        // Creation code: SSTORE(0, BLOCKHASH(0)), STOP.
+        let initcode: [UInt8] = [0x60, 0x00, 0x40, 0x60, 0x00, 0x55, 0x00]
+        _ = try await chain.submit(
+            try RollupBench.sign(key: dev.keys[0].privateKey, nonce: 0, to: nil, gas: 100_000, data: initcode)
+        )
+        let head = try #require(try await chain.produceBlock())
+        let genesis = try #require(try await chain.block(number: 0))
+        let created = EVM.createAddress(sender: dev.keys[0].address, nonce: 0)
+        #expect(await chain.accounts[created]?.storage[.zero] == UInt256(genesis.header.hash))
+        let witness = try #require(try await chain.witness(block: head.number))
+        #expect(witness.headers == [genesis.header.encoded])
+        let block = try #require(try await chain.block(number: head.number))
+        let config = await chain.config
+        let result = try block.validateStatelessly(parent: genesis.header, witness: witness, config: config)
+        #expect(result.stateRoot == head.stateRoot)
+    }
 }

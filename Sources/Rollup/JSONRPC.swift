@@ -61,11 +61,37 @@ public struct JSONRPCServer: Sendable {
     }
 
     func encode(_ value: Any) -> Data {
-        (try? JSONSerialization.data(withJSONObject: value, options: [.withoutEscapingSlashes]))
+        if let reply = JSONRPCServer.encodeStringResult(value) { return reply }
+        return (try? JSONSerialization.data(withJSONObject: value, options: [.withoutEscapingSlashes]))
             ?? Data(
                 #"{"jsonrpc":"2.0","id":null,"error":{"code":-32603,"message":"internal error: unencodable result"}}"#
                     .utf8
             )
+    }
+
+    /// `{"jsonrpc":"2.0","id":…,"result":"…"}` written directly (JSONSerialization costs more
+    /// than the rest of answering a hash or a call) when `value` is such a reply whose id is an
+    /// integer, null or a string of plain characters and whose result is a string of printable
+    /// ASCII other than `"` and `\` (hex quantities and data); nil otherwise.
+    static func encodeStringResult(_ value: Any) -> Data? {
+        guard let o = value as? [String: Any], o.count == 3, (o["jsonrpc"] as? String) == "2.0",
+            let result = o["result"] as? String, let id = o["id"]
+        else { return nil }
+        func plain(_ s: String) -> Bool { s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7f && $0 != 0x22 && $0 != 0x5c } }
+        guard plain(result) else { return nil }
+        let idText: String
+        if id is NSNull {
+            idText = "null"
+        } else if let s = id as? String, plain(s) {
+            idText = "\"" + s + "\""
+        } else if let n = id as? NSNumber, ["i", "q", "l", "s"].contains(String(cString: n.objCType)) {
+            // Integers only: booleans ("c") and doubles ("d") take the general path.
+            idText = String(n.int64Value)
+        } else {
+            return nil
+        }
+        let reply: String = #"{"jsonrpc":"2.0","id":"# + idText + #","result":""# + result + #""}"#
+        return Data(reply.utf8)
     }
 
     func response(id: Any, result: Any) -> [String: Any] { ["jsonrpc": "2.0", "id": id, "result": result] }

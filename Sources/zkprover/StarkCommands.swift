@@ -65,7 +65,7 @@ struct FriOptions: ParsableArguments {
     var powBits: Int?
     @Option(help: "Proof-of-work bits before each of the LogUp, DEEP and batching challenges (default 8).")
     var phasePowBits: Int?
-    @Option(help: "log2 of FRI's folding arity, 1 through 4 (default 1: folding by 2).")
+    @Option(help: "log2 of FRI's folding arity, 1 through 4 (default 3: folding by 8).")
     var logFoldingArity: Int?
 
     func validate() throws {

@@ -62,10 +62,15 @@ extension StarkVerifierCircuit {
             }
         }
         let betaSquares = betas.map { b.mul($0, $0) }
-        let half = RF(UInt32(2)).inverse()!
         let g = RF.generator
-        let rounds = proof.friRoots.count
         let finalLog = fri.logFinalPolyLength + lb
+        let schedule = fri.foldSchedule(codewordLogSizes: Set(layout.logHeights.map { $0 + lb }))
+        // β, β², β⁴, … per round: the challenges of its binary folds.
+        let betaPowers = zip(betas, schedule).map { beta, s in
+            var powers = [beta]
+            for _ in 1..<max(s, 1) { powers.append(b.mul(powers.last!, powers.last!)) }
+            return powers
+        }
 
         for (qi, query) in proof.queries.enumerated() {
             let bits = indexBits[qi]
@@ -127,35 +132,48 @@ extension StarkVerifierCircuit {
                 reducedAt[h] = b.add(part1, part2)
             }
 
-            // The folding chain.
+            // The folding chain: per round, the leaf (the 2^s rows that fold to one point) as
+            // hints authenticated by the round's root, the chain's value at its place in it, and s
+            // binary folds with β, β², β⁴, … inside it.
             var cur = reducedAt[maxLog]!
             var l = maxLog
-            for r in 0..<rounds {
+            var off = 0
+            for (r, s) in schedule.enumerated() {
                 let layer = query.layers[r]
-                let bit = bits[r]
-                let (sibCoefficients, sib) = b.inputExtension(layer.sibling)
-                let curCoefficients = b.decompose(cur)
-                let e0 = b.select(bit, ifZero: cur, ifOne: sib)
-                let e1 = b.select(bit, ifZero: sib, ifOne: cur)
-                let leaf =
-                    zip(curCoefficients, sibCoefficients).map { b.select(bit, ifZero: $0, ifOne: $1) }
-                    + zip(curCoefficients, sibCoefficients).map { b.select(bit, ifZero: $1, ifOne: $0) }
+                // The leaf's values: the siblings with the chain's value at its place.
+                var values = layer.siblings
+                values.insert(b.value(cur), at: foldPosition(bits: bits, offset: off, count: s))
+                let leaf = values.map { b.inputExtension($0) }
                 verifyOpening(
                     root: friRoots[r],
-                    logHeights: [l - 1],
-                    rows: [leaf],
-                    indexBits: Array(bits[(r + 1)...]),
+                    logHeights: [l - s],
+                    rows: [leaf.flatMap(\.coefficients)],
+                    indexBits: Array(bits[(off + s)...]),
                     siblings: layer.path.map { b.inputs(base: $0.elements) },
                     reason: "query \(qi): FRI round \(r) opening"
                 )
-                // 1/x of the pair, x = g·ω_{2^l}^bitrev_{l−1}(idx >> 1) = g·u_l: a hint checked
-                // by x·(1/x) = 1 (x is never zero).
-                let xInv = b.inverse(b.scale(roots[l]!, by: g), "query \(qi): zero pair point")
-                // ((e0 + e1) + β·(e0 − e1)/x) / 2
-                let sum = b.add(e0, e1)
-                let diff = b.mul(b.sub(e0, e1), xInv)
-                cur = b.scale(b.mulAdd(betas[r], diff, sum), by: half)
-                l -= 1
+                // leaf[p] = cur, p = the index's bits off ..< off + s: a tree of selects.
+                var level = leaf.map(\.value)
+                for j in 0..<s {
+                    level = (0..<(level.count / 2)).map {
+                        b.select(bits[off + j], ifZero: level[2 * $0], ifOne: level[2 * $0 + 1])
+                    }
+                }
+                b.assertEqual(level[0], cur, "query \(qi): FRI round \(r) leaf holds the chain's value")
+                var folded = leaf.map(\.value)
+                for j in 0..<s {
+                    folded = foldLevel(
+                        folded,
+                        beta: betaPowers[r][j],
+                        pairRoot: roots[l]!,
+                        ownPair: Array(bits[(off + 1)..<(off + 1 + (s - j - 1))]),
+                        size: l,
+                        reason: "query \(qi): zero pair point"
+                    )
+                    l -= 1
+                    off += 1
+                }
+                cur = folded[0]
                 if let extra = reducedAt[l] { cur = b.mulAdd(betaSquares[r], extra, cur) }
             }
             // The final polynomial at the last point.
@@ -163,6 +181,46 @@ extension StarkVerifierCircuit {
             var acc = RecursionCircuit.zero
             for c in finalPoly.reversed() { acc = b.mulAdd(acc, xFinal, c) }
             b.assertEqual(cur, acc, "query \(qi): final polynomial")
+        }
+    }
+
+    /// The place of the query's row in its round's leaf: the index's bits
+    /// `offset ..< offset + count` as a number (from the bits' witness values).
+    func foldPosition(bits: [Slot], offset: Int, count: Int) -> Int {
+        (0..<count).reduce(0) { acc, j in acc | (b.value(bits[offset + j]).c0.isZero ? 0 : 1 << j) }
+    }
+
+    /// One binary fold of a leaf's values at codeword size `2^size`:
+    /// `((e0 + e1) + β·(e0 − e1)/x) / 2` per pair. The leaf's pair t sits at
+    /// `x_t = x_0·ω_{2^(m+1)}^bitrev_m(t)` (m = log₂ of the pairs): the query's own pair, whose
+    /// `x = g·pairRoot`, is pair `t_own` (bits `ownPair`, least significant first), so
+    /// `1/x_0 = (1/x_own)·ω_{2^(m+1)}^bitrev_m(t_own)` — one checked inverse, m factors, and a
+    /// constant per pair.
+    func foldLevel(
+        _ values: [Slot],
+        beta: Slot,
+        pairRoot: Slot,
+        ownPair: [Slot],
+        size: Int,
+        reason: @autoclosure () -> String
+    ) -> [Slot] {
+        let m = ownPair.count
+        precondition(values.count == 2 << m)
+        let g = RF.generator
+        let half = RF(UInt32(2)).inverse()!
+        let w = RF.twoAdicGenerator(logOrder: m + 1)
+        var x0Inv = b.inverse(b.scale(pairRoot, by: g), reason())
+        for (i, bit) in ownPair.enumerated() {
+            // bit i of t_own is bit m − 1 − i of bitrev_m(t_own).
+            let factor = b.arith(a: bit, ca: w.exp2(m - 1 - i) - .one, k: .one)
+            x0Inv = b.mul(x0Inv, factor)
+        }
+        return (0..<(1 << m)).map { t in
+            let e0 = values[2 * t]
+            let e1 = values[2 * t + 1]
+            let xInv = t == 0 ? x0Inv : b.scale(x0Inv, by: w.inverse()!.power(UInt64(reverseBits(t, bits: m))))
+            let diff = b.mul(b.sub(e0, e1), xInv)
+            return b.scale(b.mulAdd(beta, diff, b.add(e0, e1)), by: half)
         }
     }
 

@@ -38,8 +38,6 @@ public struct StarkVerifierCircuit {
         guard proof.fri == config.fri else { throw .parameterMismatch }
         // The FRI chain needs at least one fold below the final polynomial's codeword.
         guard config.fri.logBlowup + config.fri.logFinalPolyLength >= 1 else { throw .parameterMismatch }
-        // The circuit folds by 2 per round (FRI's folding by 2^s is verified natively only).
-        guard config.fri.logFoldingArity == 1 else { throw .parameterMismatch }
         guard proof.phaseWitnesses.count == 3 else { throw .shape("phase witnesses") }
         let native = StarkVerifier(config: config)
         let layout = try native.checkShape(airs: airs, proof: proof, publicValues: nil, given: [:])
@@ -63,6 +61,7 @@ public struct StarkVerifierCircuit {
         trees: [StarkVerifier<RF>.InputTree]
     ) throws(VerificationError) {
         let lb = config.fri.logBlowup
+        let schedule = config.fri.foldSchedule(codewordLogSizes: Set(layout.logHeights.map { $0 + lb }))
         for (qi, q) in proof.queries.enumerated() {
             for (bi, tree) in trees.enumerated() {
                 let o = q.inputs[bi]
@@ -77,10 +76,12 @@ public struct StarkVerifierCircuit {
             }
             var l = layout.maxLog
             for (r, layer) in q.layers.enumerated() {
-                guard layer.path.count == l - 1, layer.siblings.count == 1 else {
+                guard r < schedule.count, layer.path.count == l - schedule[r],
+                    layer.siblings.count == (1 << schedule[r]) - 1
+                else {
                     throw .friFolding(query: qi, round: r)
                 }
-                l -= 1
+                l -= schedule[r]
             }
         }
     }

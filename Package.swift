@@ -153,6 +153,7 @@ let package = Package(
       name: "VMProverTests",
       dependencies: [
         "VMProver", "VM", "VMTestSupport", "Stark", "Algebra", "Keccak", "EVMFixtures", "EVMGuestInput", "TestSupport",
+        "Secp256k1", "EVMPrimitives",
       ]
     ),
     .testTarget(

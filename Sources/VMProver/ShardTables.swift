@@ -11,6 +11,7 @@ public enum ShardTable: Int, CaseIterable, Sendable {
     case addSub, bitwise, compare, shift, mul, divRem
     case loadStore, syscall, syscallMemory, output
     case keccak, keccakMemory, mulMod
+    case secp256k1
 
     /// The tables of a shard with `accelerators`, in proof order.
     public static func tables(_ accelerators: ShardAccelerators) -> [ShardTable] {
@@ -18,6 +19,7 @@ public enum ShardTable: Int, CaseIterable, Sendable {
             switch t {
             case .keccak, .keccakMemory: accelerators.contains(.keccak)
             case .mulMod: accelerators.contains(.mulMod)
+            case .secp256k1: accelerators.contains(.secp256k1)
             default: true
             }
         }
@@ -37,8 +39,10 @@ public struct ShardAccelerators: OptionSet, Sendable, Hashable {
     public static let keccak = ShardAccelerators(rawValue: 1)
     /// ``MulModAir`` (`uint256_mulmod`).
     public static let mulMod = ShardAccelerators(rawValue: 2)
+    /// ``Secp256k1Air`` (`secp256k1_add`, `secp256k1_double`).
+    public static let secp256k1 = ShardAccelerators(rawValue: 8)
     /// Every accelerator this prover has tables for.
-    public static let all: ShardAccelerators = [.keccak, .mulMod]
+    public static let all: ShardAccelerators = [.keccak, .mulMod, .secp256k1]
 
     /// The accelerator whose tables prove `call`: nil for the base syscalls, which the syscall
     /// tables prove, and for accelerated calls without a table yet.
@@ -46,6 +50,7 @@ public struct ShardAccelerators: OptionSet, Sendable, Hashable {
         switch call {
         case .keccakF: .keccak
         case .uint256MulMod: .mulMod
+        case .secp256k1Add, .secp256k1Double: .secp256k1
         default: nil
         }
     }
@@ -121,6 +126,7 @@ public struct VMProgramKey: Sendable {
             case .keccak: KeccakAir(codeRange: codeRange)
             case .keccakMemory: KeccakMemoryAir()
             case .mulMod: MulModAir(codeRange: codeRange)
+            case .secp256k1: Secp256k1Air(codeRange: codeRange)
             }
         }
     }
@@ -179,6 +185,15 @@ public struct ShardWitness: Sendable {
                 rows: shard.rows,
                 counter: &counter
             ) : nil
+        let secp256k1 =
+            accelerators.contains(.secp256k1)
+            ? try Secp256k1Air(codeRange: key.codeRange).trace(
+                events: shard.syscalls.filter {
+                    $0.number == Syscall.secp256k1Add.rawValue || $0.number == Syscall.secp256k1Double.rawValue
+                },
+                rows: shard.rows,
+                counter: &counter
+            ) : nil
         let airs = key.airs(output: sys.output, start: start, final: transition.final, accelerators: accelerators)
         var program = [VMField](repeating: .zero, count: key.programAir.height)
         for (i, c) in cpu.programCounts.enumerated() { program[i] = VMField(c) }
@@ -199,6 +214,7 @@ public struct ShardWitness: Sendable {
         mains[.keccak] = keccakTraces?.keccak
         mains[.keccakMemory] = keccakTraces?.memory
         mains[.mulMod] = mulMod
+        mains[.secp256k1] = secp256k1
         tables = zip(ShardTable.tables(accelerators), airs).map { t, air in
             TableInput(air: air, trace: mains[t]!, publicValues: t == .cpu ? cpu.publicValues : [])
         }

@@ -134,25 +134,6 @@ struct RunProofTests {
         #expect(run.exitCode == 0)
     }
 
-    /// `secp256k1_double` has no proving table yet: the prover refuses the run with an error that
-    /// says so (not proving something else).
-    @Test func secp256k1RefusedUntilItsTable() throws {
-        let d = TestProgram.dataBase
-        let code = RV.li(17, 0x1012) + RV.li(10, d) + [RV.ecall] + RV.exit(0)
-        let program = TestProgram.program(code, data: [1] + [UInt8](repeating: 0, count: 31) + [1])
-        let key = try VMProgramKey(program: program, config: Self.config)
-        do {
-            _ = try RunProver(key: key, config: Self.config).prove(input: [], shardSize: 1 << 10)
-            Issue.record("a run with secp256k1_double was proven without its table")
-        } catch {
-            guard case .witness(_, .unsupportedSyscall(let n, _)) = error else {
-                Issue.record("unexpected error \(error)")
-                return
-            }
-            #expect(n == Syscall.secp256k1Double.rawValue)
-        }
-    }
-
     // MARK: - Chain forgeries
 
     @Test func shardsOutOfOrderRejected() throws {

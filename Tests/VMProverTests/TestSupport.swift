@@ -1,4 +1,5 @@
 import Algebra
+import Foundation
 import Stark
 import Testing
 import VMProver
@@ -131,4 +132,30 @@ actor ProvingGate {
     func leave() {
         if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
     }
+}
+
+/// Whether `python3` is on the PATH (the known-answer oracle of the accelerator tests).
+let pythonAvailable: Bool = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+    .contains { FileManager.default.isExecutableFile(atPath: "\($0)/python3") }
+
+/// Runs `script` with `python3 -c` and `arguments`, and returns the bytes of the hex string it
+/// prints.
+func pythonHexOutput(_ script: String, _ arguments: [String]) throws -> [UInt8] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+    process.waitUntilExit()
+    var out: [UInt8] = []
+    var i = text.startIndex
+    while i < text.endIndex, let j = text.index(i, offsetBy: 2, limitedBy: text.endIndex) {
+        guard let byte = UInt8(text[i..<j], radix: 16) else { break }
+        out.append(byte)
+        i = j
+    }
+    return out
 }

@@ -65,9 +65,6 @@ public struct MulModAir: Air {
         public static let carries = 94
     }
 
-    /// Offset of the carries: `c + 2^15` is range-checked to 16 bits.
-    public static let carryOffset: UInt32 = 1 << 15
-
     @_specialize(where B == ProverFolder<KoalaBear>)
     public func eval<B: AirBuilder>(_ b: inout B) where B.F == F {
         typealias E = B.Expr
@@ -155,18 +152,13 @@ public struct MulModAir: Air {
                 )
             }
         }
-        // x·y = q·m + r, base 256, with signed carries.
-        let carries = (0..<Col.carries).map { b.main(Col.carry + $0) }
-        for k in 0...Col.carries {
-            var t = E(F.zero)
-            for i in 0..<32 where (0..<32).contains(k - i) { t += x[i] * y[k - i] }
-            for i in 0..<64 where (0..<32).contains(k - i) { t -= q[i] * m[k - i] }
-            if k < 32 { t -= r[k] }
-            if k > 0 { t += carries[k - 1] }
-            if k < Col.carries { t -= 256 * carries[k] }
-            b.assertZero(t)
+        // x·y = q·m + r, base 256, with signed carries (``ByteCarries``).
+        let xy = ByteCarries.product(x, y, zero: E(F.zero), +, *)
+        let qm = ByteCarries.product(q, m, zero: E(F.zero), +, *)
+        let t = qm.indices.map { k in
+            (k < xy.count ? xy[k] : E(F.zero)) - qm[k] - (k < 32 ? r[k] : E(F.zero))
         }
-        for c in carries { b.send(bus: .vmRange, values: [16, c + E(F(Self.carryOffset))], multiplicity: real) }
+        b.assertBytePositionsVanish(t, carries: Col.carry, multiplicity: real)
         // r < m: one flagged byte where m is larger, equal bytes above it.
         let flags = (0..<32).map { b.main(Col.flag + $0) }
         var flagSum = E(F.zero)

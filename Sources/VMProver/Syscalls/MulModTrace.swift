@@ -81,23 +81,13 @@ extension MulModAir {
                     counter.range(byte, bits: 8)
                 }
             }
-            var carry: Int64 = 0
-            for k in 0...C.carries {
-                var s = carry
-                for j in 0..<32 where (0..<32).contains(k - j) { s += Int64(x[j]) * Int64(y[k - j]) }
-                for j in 0..<64 where (0..<32).contains(k - j) { s -= Int64(q[j]) * Int64(m[k - j]) }
-                if k < 32 { s -= Int64(r[k]) }
-                guard s % 256 == 0 else { throw fail }
-                carry = s / 256
-                if k < C.carries {
-                    let shifted = carry + Int64(Self.carryOffset)
-                    guard shifted >= 0, shifted < 1 << 16 else { throw fail }
-                    t[i, C.carry + k] = carry >= 0 ? F(UInt32(carry)) : -F(UInt32(-carry))
-                    counter.range(UInt32(shifted), bits: 16)
-                } else {
-                    guard carry == 0 else { throw fail }
-                }
+            let xy = ByteCarries.product(x.map(Int64.init), y.map(Int64.init), zero: 0, +, *)
+            let qm = ByteCarries.product(q.map(Int64.init), m.map(Int64.init), zero: 0, +, *)
+            let positions = (0...C.carries).map { k in
+                (k < xy.count ? xy[k] : 0) - qm[k] - (k < 32 ? Int64(r[k]) : 0)
             }
+            guard let carries = ByteCarries.carries(positions) else { throw fail }
+            t.setCarries(i, C.carry, carries, counter: &counter)
             // r < m at the most significant differing byte.
             guard let top = (0..<32).reversed().first(where: { m[$0] != r[$0] }), m[top] > r[top] else { throw fail }
             t[i, C.flag + top] = .one

@@ -146,7 +146,8 @@ public enum ECDSA {
         let rInv = rs.inverseVartime()
         let u1 = -(e * rInv)
         let u2 = ss * rInv
-        guard let qa = linearCombination(u1, u2, bigR) else { throw .recoveredInfinity }
+        let q = JacobianPoint.doubleScalarMultiply(u1, u2, JacobianPoint(bigR))
+        guard let qa = q.affineVartime else { throw .recoveredInfinity }
         return PublicKey(point: qa)
     }
 
@@ -206,7 +207,8 @@ public enum ECDSA {
         guard let rs = Scalar(exactly: r), !rs.isZero, let ss = Scalar(exactly: s), !ss.isZero else { return false }
         let e = Scalar(reducing: UInt256(messageHash))
         let w = ss.inverseVartime()
-        guard let pa = linearCombination(e * w, rs * w, publicKey.point) else { return false }
+        let p = JacobianPoint.doubleScalarMultiply(e * w, rs * w, JacobianPoint(publicKey.point))
+        guard let pa = p.affineVartime else { return false }
         return Scalar(reducing: pa.x.value) == rs
     }
 }

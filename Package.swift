@@ -101,7 +101,8 @@ let package = Package(
     .target(
       name: "Rollup",
       dependencies: [
-        "EVM", "EVMPrimitives", "Secp256k1", "Keccak", "NetworkCore", "ProverNetwork", "EVMGuestInput", "CZlib",
+        "EVM", "EVMFixtures", "EVMPrimitives", "Secp256k1", "Keccak", "NetworkCore", "ProverNetwork", "EVMGuestInput",
+        "CZlib",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "CryptoExtras", package: "swift-crypto"),
         .product(name: "Hummingbird", package: "hummingbird"),

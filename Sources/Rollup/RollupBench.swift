@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import EVM
+import EVMFixtures
 import EVMPrimitives
 import Foundation
 import Logging
@@ -310,18 +311,6 @@ public enum RollupBench {
         }
     }
 
-    /// User and system CPU time of this process so far, in seconds.
-    static func processCPUSeconds() -> Double {
-        var u = rusage()
-        #if os(Linux)
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
-        #else
-        getrusage(RUSAGE_SELF, &u)
-        #endif
-        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) * 1e-6 }
-        return s(u.ru_utime) + s(u.ru_stime)
-    }
-
     static func balanceOf(_ rpc: JSONRPCClient, token: Address, _ owner: Address) async throws -> UInt256 {
         let r = try await rpc.call(
             "eth_call",
@@ -379,7 +368,7 @@ public enum RollupBench {
         let clients = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         defer { clients.shutdownGracefully { _ in } }
         let firstBlock = await chain.head.number
-        let cpuStart = processCPUSeconds()
+        let cpuStart = CPUTime.process
         let start = ContinuousClock.now
         let result = try await withThrowingTaskGroup(of: ([Double], Int, [Double]).self) { group in
             for list in bodies {
@@ -436,7 +425,7 @@ public enum RollupBench {
         }
         try await waitForNonces(chain, included)
         let elapsed = seconds(since: start)
-        let cpu = processCPUSeconds() - cpuStart
+        let cpu = CPUTime.process - cpuStart
         let lastBlock = await chain.head.number
         var count = 0
         var gas: UInt64 = 0

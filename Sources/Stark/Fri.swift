@@ -294,17 +294,21 @@ enum Fri {
             layers.append(layer)
             var beta: E = ch.sampleExtension()
             let betaSq = beta * beta
-            for _ in 0..<s {
+            for j in 0..<s {
                 let rows = cur.count / 2
                 let xInv: [F] = foldInverses(logSize: L)
                 var next = [E](repeating: .zero, count: rows)
                 let b = beta
+                // A shorter codeword joins at the round's end, in its last fold's pass.
+                let extra = j == s - 1 ? reduced[L - 1] : nil
                 cur.withUnsafeBufferPointer { c in
                     next.withUnsafeMutableBufferPointer { nx in
                         let box = UncheckedSendableBox(nx)
                         Parallel.forEachChunk(count: rows, minChunk: 4096) { range in
                             for i in range {
-                                box.value[i] = foldPair(c[2 * i], c[2 * i + 1], beta: b, xInv: xInv[i], half: half)
+                                var v = foldPair(c[2 * i], c[2 * i + 1], beta: b, xInv: xInv[i], half: half)
+                                if let extra { v += betaSq * extra[i] }
+                                box.value[i] = v
                             }
                         }
                     }
@@ -312,9 +316,6 @@ enum Fri {
                 cur = next
                 L -= 1
                 beta = beta * beta
-            }
-            if let extra = reduced[L] {
-                for i in cur.indices { cur[i] += betaSq * extra[i] }
             }
         }
         let coefficients = interpolateFinal(cur)

@@ -126,15 +126,23 @@ public enum Guest {
         return v
     }
 
-    /// p := p + q on secp256k1 (16 little-endian words each: x then y); false if unavailable
-    /// (under Linux) or if p.x == q.x.
+    /// p := p + q on secp256k1 (16 little-endian words each: x then y, coordinates read mod P);
+    /// false (p unchanged) when p.x ≡ q.x, which the syscall refuses. Through the `secp256k1_add`
+    /// syscall, in software under Linux. p and q must not overlap.
     public static func secp256k1Add(_ p: UnsafeMutablePointer<UInt32>, _ q: UnsafePointer<UInt32>) -> Bool {
-        zk_syscall(0x1011, Int(bitPattern: p), Int(bitPattern: q), 0) == 0
+        if Secp256k1Software.equal(p, q) { return false }
+        if zk_syscall(0x1011, Int(bitPattern: p), Int(bitPattern: q), 0) == 0 { return true }
+        Secp256k1Software.step(p, q)
+        return true
     }
 
-    /// p := 2p on secp256k1; false if unavailable (under Linux).
+    /// p := 2p on secp256k1; false (p unchanged) when p.y ≡ 0, which the syscall refuses. Through
+    /// the `secp256k1_double` syscall, in software under Linux.
     public static func secp256k1Double(_ p: UnsafeMutablePointer<UInt32>) -> Bool {
-        zk_syscall(0x1012, Int(bitPattern: p), 0, 0) == 0
+        if Secp256k1Software.isZero(p + 8) { return false }
+        if zk_syscall(0x1012, Int(bitPattern: p), 0, 0) == 0 { return true }
+        Secp256k1Software.step(p, nil)
+        return true
     }
 
     /// x := x·y mod m for 256-bit numbers of 8 little-endian words each (pairwise disjoint);
@@ -200,6 +208,92 @@ enum MulModSoftware {
         reduceBits({ y[$0] }, into: &a, base: nil)
         reduceBits({ x[$0] }, into: &r, base: a)
         for i in 0..<8 { x[i] = r[i] }
+    }
+}
+
+/// Software secp256k1 point steps (used when the accelerated calls are absent): the affine
+/// formulas of `Guests/ABI.md` mod P = 2^256 − 2^32 − 977, products by ``MulModSoftware``,
+/// the inverse as `v^(P−2)`.
+enum Secp256k1Software {
+    static let modulus: [UInt32] = [
+        0xFFFF_FC2F, 0xFFFF_FFFE, 0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFFF,
+    ]
+
+    /// The 8 words at `w`, reduced mod P (one subtraction: 2^256 < 2P).
+    static func load(_ w: UnsafePointer<UInt32>) -> [UInt32] {
+        let v = (0..<8).map { w[$0] }
+        return less(v, modulus) ? v : subtract(v, modulus)
+    }
+
+    static func less(_ a: [UInt32], _ b: [UInt32]) -> Bool {
+        for i in (0..<8).reversed() where a[i] != b[i] { return a[i] < b[i] }
+        return false
+    }
+
+    /// a − b mod 2^256.
+    static func subtract(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
+        var out = a
+        var borrow: Int64 = 0
+        for i in 0..<8 {
+            let d = Int64(a[i]) - Int64(b[i]) - borrow
+            out[i] = UInt32(truncatingIfNeeded: d)
+            borrow = d < 0 ? 1 : 0
+        }
+        return out
+    }
+
+    /// a − b mod P for a, b < P.
+    static func sub(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
+        let d = subtract(a, b)
+        return less(a, b) ? subtract(d, subtract([UInt32](repeating: 0, count: 8), modulus)) : d
+    }
+
+    static func mul(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
+        var x = a
+        x.withUnsafeMutableBufferPointer { xp in
+            b.withUnsafeBufferPointer { bp in
+                modulus.withUnsafeBufferPointer { m in
+                    MulModSoftware.mulMod(xp.baseAddress!, bp.baseAddress!, m.baseAddress!)
+                }
+            }
+        }
+        return x
+    }
+
+    /// `v^(P−2)`, the inverse of v ≠ 0.
+    static func inverse(_ v: [UInt32]) -> [UInt32] {
+        let e = subtract(modulus, [2, 0, 0, 0, 0, 0, 0, 0])
+        var r: [UInt32] = [1, 0, 0, 0, 0, 0, 0, 0]
+        for bit in (0..<256).reversed() {
+            r = mul(r, r)
+            if e[bit / 32] >> UInt32(bit % 32) & 1 == 1 { r = mul(r, v) }
+        }
+        return r
+    }
+
+    static func isZero(_ w: UnsafePointer<UInt32>) -> Bool { load(w).allSatisfy { $0 == 0 } }
+
+    /// Whether the x coordinates at p and q are equal mod P.
+    static func equal(_ p: UnsafePointer<UInt32>, _ q: UnsafePointer<UInt32>) -> Bool { load(p) == load(q) }
+
+    /// p := p + q, or p := 2p when q is nil.
+    static func step(_ p: UnsafeMutablePointer<UInt32>, _ q: UnsafePointer<UInt32>?) {
+        let x1 = load(p)
+        let y1 = load(p + 8)
+        let x2 = q.map { load($0) } ?? x1
+        let lambda: [UInt32]
+        if let q {
+            lambda = mul(sub(load(q + 8), y1), inverse(sub(x2, x1)))
+        } else {
+            let square = mul(x1, x1)
+            lambda = mul(mul(square, [3, 0, 0, 0, 0, 0, 0, 0]), inverse(mul(y1, [2, 0, 0, 0, 0, 0, 0, 0])))
+        }
+        let x3 = sub(sub(mul(lambda, lambda), x1), x2)
+        let y3 = sub(mul(lambda, sub(x1, x3)), y1)
+        for i in 0..<8 {
+            p[i] = x3[i]
+            p[8 + i] = y3[i]
+        }
     }
 }
 

@@ -1,8 +1,9 @@
 /* Routes the portable Secp256k1 module's base-field and scalar products through the
- * uint256_mulmod syscall (0x1013) with m = p and m = n. Linked only into guests that compile the
- * Secp256k1 module in; the linker is run with --wrap=<symbol> for secp256k1FieldMul and
- * secp256k1ScalarMul, so every call to them lands here, and the originals stay reachable as
- * __real_... for Linux (qemu-riscv32), which answers -ENOSYS. */
+ * uint256_mulmod syscall (0x1013) with m = p and m = n, and its affine point steps
+ * (secp256k1AffineAdd, secp256k1AffineDouble) through secp256k1_add (0x1011) and
+ * secp256k1_double (0x1012). Linked only into guests that compile the Secp256k1 module in; the
+ * linker is run with --wrap=<symbol> for each of the four, so every call to them lands here, and
+ * the originals stay reachable as __real_... for Linux (qemu-riscv32), which answers -ENOSYS. */
 #include <stdint.h>
 
 long zk_syscall(long n, long a0, long a1, long a2);
@@ -16,6 +17,14 @@ void real_scalar_mul(uint32_t *r, const uint32_t *a, const uint32_t *b)
     __asm__("__real_$e9Secp256k118secp256k1ScalarMulyySpys6UInt32VG_SPyADGAFtF");
 void wrap_scalar_mul(uint32_t *r, const uint32_t *a, const uint32_t *b)
     __asm__("__wrap_$e9Secp256k118secp256k1ScalarMulyySpys6UInt32VG_SPyADGAFtF");
+
+void real_affine_add(uint32_t *p, const uint32_t *q)
+    __asm__("__real_$e9Secp256k118secp256k1AffineAddyySpys6UInt32VG_SPyADGtF");
+void wrap_affine_add(uint32_t *p, const uint32_t *q)
+    __asm__("__wrap_$e9Secp256k118secp256k1AffineAddyySpys6UInt32VG_SPyADGtF");
+
+void real_affine_double(uint32_t *p) __asm__("__real_$e9Secp256k121secp256k1AffineDoubleyySpys6UInt32VGF");
+void wrap_affine_double(uint32_t *p) __asm__("__wrap_$e9Secp256k121secp256k1AffineDoubleyySpys6UInt32VGF");
 
 /* p = 2^256 - 2^32 - 977, little-endian words. */
 static const uint32_t secp256k1_p[8] = {
@@ -43,4 +52,14 @@ void wrap_field_mul(uint32_t *r, const uint32_t *a, const uint32_t *b) {
 
 void wrap_scalar_mul(uint32_t *r, const uint32_t *a, const uint32_t *b) {
     if (!mulmod(r, a, b, secp256k1_n)) real_scalar_mul(r, a, b);
+}
+
+/* p := p + q (different x, as the Swift caller ensures; p and q are separate buffers). */
+void wrap_affine_add(uint32_t *p, const uint32_t *q) {
+    if (zk_syscall(0x1011, (long)p, (long)q, 0) == -38) real_affine_add(p, q);
+}
+
+/* p := 2p (y != 0 for a curve point of odd order). */
+void wrap_affine_double(uint32_t *p) {
+    if (zk_syscall(0x1012, (long)p, 0, 0) == -38) real_affine_double(p);
 }

@@ -146,8 +146,7 @@ public enum ECDSA {
         let rInv = rs.inverseVartime()
         let u1 = -(e * rInv)
         let u2 = ss * rInv
-        let q = JacobianPoint.doubleScalarMultiply(u1, u2, JacobianPoint(bigR))
-        guard let qa = q.affineVartime else { throw .recoveredInfinity }
+        guard let qa = linearCombination(u1, u2, bigR) else { throw .recoveredInfinity }
         return PublicKey(point: qa)
     }
 
@@ -207,8 +206,7 @@ public enum ECDSA {
         guard let rs = Scalar(exactly: r), !rs.isZero, let ss = Scalar(exactly: s), !ss.isZero else { return false }
         let e = Scalar(reducing: UInt256(messageHash))
         let w = ss.inverseVartime()
-        let p = JacobianPoint.doubleScalarMultiply(e * w, rs * w, JacobianPoint(publicKey.point))
-        guard let pa = p.affineVartime else { return false }
+        guard let pa = linearCombination(e * w, rs * w, publicKey.point) else { return false }
         return Scalar(reducing: pa.x.value) == rs
     }
 }

@@ -106,6 +106,10 @@ public struct GuestBuilder: Sendable {
     public static var secp256k1FieldMulSymbol: String { "$e9Secp256k117secp256k1FieldMulyySpys6UInt32VG_SPyADGAFtF" }
     /// The symbol of `Secp256k1.secp256k1ScalarMul(_:_:_:)`, wrapped likewise (m = n).
     public static var secp256k1ScalarMulSymbol: String { "$e9Secp256k118secp256k1ScalarMulyySpys6UInt32VG_SPyADGAFtF" }
+    /// The symbol of `Secp256k1.secp256k1AffineAdd(_:_:)`, wrapped to use the `secp256k1_add` syscall.
+    public static var secp256k1AffineAddSymbol: String { "$e9Secp256k118secp256k1AffineAddyySpys6UInt32VG_SPyADGtF" }
+    /// The symbol of `Secp256k1.secp256k1AffineDouble(_:)`, wrapped to use `secp256k1_double`.
+    public static var secp256k1AffineDoubleSymbol: String { "$e9Secp256k121secp256k1AffineDoubleyySpys6UInt32VGF" }
 
     /// The swiftc flags for rv32im Embedded Swift (docs/ARCHITECTURE.md §2).
     public static var swiftFlags: [String] {
@@ -158,8 +162,9 @@ public struct GuestBuilder: Sendable {
     /// When the Keccak module is linked in and `accelerateKeccak` is set, its `keccakF1600` is
     /// wrapped (`ld.lld --wrap`) to call the `keccak_f` syscall (`runtime/keccak_accel.c`). When
     /// the Secp256k1 module is linked in, its `secp256k1FieldMul` and `secp256k1ScalarMul` (every
-    /// field and scalar product on 32-bit targets) are wrapped to call `uint256_mulmod`
-    /// (`runtime/secp256k1_accel.c`).
+    /// field and scalar product on 32-bit targets) are wrapped to call `uint256_mulmod`, and its
+    /// `secp256k1AffineAdd` / `secp256k1AffineDouble` (every point step of the guests' `a·G + b·P`)
+    /// to call `secp256k1_add` / `secp256k1_double` (`runtime/secp256k1_accel.c`).
     /// Without `accelerateKeccak`, the SDK's `Guest.keccakF` is compiled with
     /// `ZK_SOFTWARE_KECCAK` and permutes in software too: the guest never calls `keccak_f`.
     public func build(
@@ -259,6 +264,7 @@ public struct GuestBuilder: Sendable {
             )
             linkFlags += [
                 "--wrap=" + GuestBuilder.secp256k1FieldMulSymbol, "--wrap=" + GuestBuilder.secp256k1ScalarMulSymbol,
+                "--wrap=" + GuestBuilder.secp256k1AffineAddSymbol, "--wrap=" + GuestBuilder.secp256k1AffineDoubleSymbol,
                 accelObj,
             ]
         }

@@ -40,32 +40,12 @@ extension VMBench {
         guard calls > 0 else { throw ValidationError("the accelerated build made no keccak_f call") }
         let saved = (Double(slow.cycles) - Double(fast.cycles)) / Double(calls)
 
-        // Cells per cycle of the software path: the tables of its first shard of 2^16 cycles.
-        let config = VMCommandSupport.provingConfig(insecure: false)
-        let key = try VMProgramKey(program: software, config: config)
-        var cellsPerCycle = 0.0
-        var first = true
-        try Machine(program: software, input: input).trace(shardSize: 1 << 16) { shard in
-            guard first else { return }
-            first = false
-            if let w = try? ShardWitness(shard: shard, start: key.startImage, key: key) {
-                let perTable = VMProveBench.cells(w, cycles: shard.rows.count)
-                // The fixed lookup tables are a per-shard constant, not a per-cycle cost.
-                cellsPerCycle = perTable.filter {
-                    !["Range", "Bytes", "Program", "StartImage", "FinalImage"].contains($0.key)
-                }
-                .values.reduce(0, +)
-            }
-        }
-        func perCall(_ air: any Air<VMField>, rows: Int) -> Int {
-            let s = AirShape(of: air)
-            return rows * (s.width + 4 * s.auxExtensionColumns)
-        }
-        let keccakCells = perCall(KeccakAir(codeRange: accelerated.codeRange), rows: KeccakSpec.rounds)
-        let memoryCells = perCall(KeccakMemoryAir(), rows: KeccakAir.stateWords)
+        let cellsPerCycle = try Self.cellsPerCycle(software, input: input)
+        let keccakCells = Self.cellsPerCall(KeccakAir(codeRange: accelerated.codeRange), rows: KeccakSpec.rounds)
+        let memoryCells = Self.cellsPerCall(KeccakMemoryAir(), rows: KeccakAir.stateWords)
         let table = Double(keccakCells + memoryCells)
         let replaced = saved * cellsPerCycle
-        let mulModCells = perCall(MulModAir(codeRange: accelerated.codeRange), rows: 1)
+        let mulModCells = Self.cellsPerCall(MulModAir(codeRange: accelerated.codeRange), rows: 1)
         let rows: [[String: Any]] = [
             [
                 "syscall": "keccak_f",
@@ -80,6 +60,7 @@ extension VMBench {
                 "cellRatio": replaced / table,
             ],
             ["syscall": "uint256_mulmod", "tableRowsPerCall": "MulMod 1", "tableCellsPerCall": mulModCells],
+            try secp256k1Figures(builder, outDir: outDir),
         ]
         if json {
             let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
@@ -117,5 +98,34 @@ extension VMBench {
             )
         )
         print("uint256_mulmod: tables per call: MulMod 1 row = \(mulModCells) cells (main + LogUp)")
+        Self.printSecp256k1(rows[2])
+    }
+
+    /// Cells of `rows` rows of `air`: main columns plus the LogUp extension columns (4 each).
+    static func cellsPerCall(_ air: any Air<VMField>, rows: Int) -> Int {
+        let s = AirShape(of: air)
+        return rows * (s.width + 4 * s.auxExtensionColumns)
+    }
+
+    /// Cells per cycle of `program`'s run on `input`: the tables of its first shard of 2^16
+    /// cycles, fixed lookup tables and memory images left out (a per-shard constant, not a
+    /// per-cycle cost).
+    static func cellsPerCycle(_ program: Program, input: [UInt8]) throws -> Double {
+        let config = VMCommandSupport.provingConfig(insecure: false)
+        let key = try VMProgramKey(program: program, config: config)
+        var cellsPerCycle = 0.0
+        var first = true
+        try Machine(program: program, input: input).trace(shardSize: 1 << 16) { shard in
+            guard first else { return }
+            first = false
+            if let w = try? ShardWitness(shard: shard, start: key.startImage, key: key) {
+                let perTable = VMProveBench.cells(w, cycles: shard.rows.count)
+                cellsPerCycle = perTable.filter {
+                    !["Range", "Bytes", "Program", "StartImage", "FinalImage"].contains($0.key)
+                }
+                .values.reduce(0, +)
+            }
+        }
+        return cellsPerCycle
     }
 }

@@ -1,4 +1,6 @@
+import EVMPrimitives
 import Foundation
+import Secp256k1
 import Testing
 import VM
 import VMTestSupport
@@ -33,7 +35,38 @@ struct GuestTests {
         Case(guest: "sort", input: sortInput),
         Case(guest: "sort", input: [1, 2, 3]),
         Case(guest: "mulmod", input: mulModInput),
+        Case(guest: "secp256k1", input: secp256k1StepInput),
+        Case(guest: "secp256k1", input: secp256k1CombinationInput(mode: 1)),
+        Case(guest: "secp256k1", input: secp256k1CombinationInput(mode: 2)),
     ]
+
+    static func le256(_ v: UInt256) -> [UInt8] {
+        [v.w0, v.w1, v.w2, v.w3].flatMap { w in (0..<8).map { UInt8(truncatingIfNeeded: w >> (8 * $0)) } }
+    }
+
+    /// Mode 0 of the secp256k1 guest: 2G, G + 2G, a double of coordinates above P, an add with
+    /// x1 = P + 5 (the SDK's software steps under Linux, the syscalls on the zkVM).
+    static let secp256k1StepInput: [UInt8] = {
+        let g = AffinePoint.generator
+        let g2 = JacobianPoint.generator.doubled().affine!
+        let ones = [UInt8](repeating: 0xFF, count: 32)
+        let aboveP = le256(FieldElement.p &+ UInt256(5))
+        return [0, 2] + le256(g.x.value) + le256(g.y.value) + [1] + le256(g.x.value) + le256(g.y.value)
+            + le256(g2.x.value) + le256(g2.y.value) + [2] + ones + ones + [1] + aboveP + le256(UInt256(12345))
+            + le256(UInt256(7)) + ones
+    }()
+
+    /// Mode 1 (affine, point syscalls) or 2 (Jacobian) of the secp256k1 guest: two a·G + b·P.
+    static func secp256k1CombinationInput(mode: UInt8) -> [UInt8] {
+        var rng = SplitMix(state: 0x5EC)
+        func scalar() -> UInt256 { UInt256(rng.next(), rng.next(), rng.next(), rng.next()) }
+        var out = [mode]
+        for _ in 0..<2 {
+            let p = JacobianPoint.multiplyGenerator(Scalar(reducing: scalar())).affine!
+            out += le256(scalar()) + le256(scalar()) + le256(p.x.value) + le256(p.y.value)
+        }
+        return out
+    }
 
     /// Triples (x, y, m) for the mulmod guest: m = 1, m = 2^256 − 1, a small m, random ones.
     static let mulModInput: [UInt8] = {
@@ -97,6 +130,44 @@ struct GuestTests {
         // Sort rejects input that is not whole words with exit code 1.
         let sort = try Machine(program: try ELFLoader.load(try await GuestCache.shared.elf("sort")), input: [1, 2, 3])
         #expect(try sort.run() == 1)
+    }
+
+    /// The secp256k1 guest's two paths to a·G + b·P agree with each other and with the native
+    /// Jacobian formulas, and its point steps with the executor's (the portable module's) results;
+    /// the affine path makes point syscalls and no longer the Jacobian path's field products.
+    @Test(.enabled(if: toolchainPresent, "guest toolchain absent"))
+    func secp256k1PathsAgree() async throws {
+        let elf = try await GuestCache.shared.elf("secp256k1")
+        func run(_ input: [UInt8]) throws -> Machine {
+            let m = try Machine(program: try ELFLoader.load(elf), input: input)
+            #expect(try m.run() == 0)
+            return m
+        }
+        let affine = try run(Self.secp256k1CombinationInput(mode: 1))
+        let jacobian = try run(Self.secp256k1CombinationInput(mode: 2))
+        let input = Self.secp256k1CombinationInput(mode: 1)
+        var expected: [UInt8] = []
+        for k in 0..<2 {
+            func number(_ at: Int) -> UInt256 {
+                let b = Array(input[(1 + 128 * k + at)..<(1 + 128 * k + at + 32)])
+                func limb(_ i: Int) -> UInt64 { (0..<8).reduce(0) { $0 | UInt64(b[8 * i + $1]) << (8 * $1) } }
+                return UInt256(limb(0), limb(1), limb(2), limb(3))
+            }
+            let p = JacobianPoint(AffinePoint(x: number(64), y: number(96))!)
+            let r = JacobianPoint.doubleScalarMultiply(Scalar(reducing: number(0)), Scalar(reducing: number(32)), p)
+            expected += Self.le256(r.affine!.x.value) + Self.le256(r.affine!.y.value)
+        }
+        #expect(affine.publicOutput == expected && jacobian.publicOutput == expected)
+        #expect(affine.syscallCounts[Syscall.secp256k1Double.rawValue, default: 0] > 200)
+        #expect(affine.cycles * 3 < jacobian.cycles)
+        let steps = try run(Self.secp256k1StepInput)
+        let g = Accelerators.words(AffinePoint.generator)
+        let g2 = Accelerators.words(JacobianPoint.generator.doubled().affine!)
+        let words = (0..<(steps.publicOutput.count / 4)).map { i in
+            (0..<4).reduce(UInt32(0)) { $0 | UInt32(steps.publicOutput[4 * i + $1]) << (8 * $1) }
+        }
+        #expect(Array(words[0..<16]) == Accelerators.secp256k1Double(g))
+        #expect(Array(words[16..<32]) == Accelerators.secp256k1Add(g, g2))
     }
 
     /// The PC profile attributes every cycle, and the guest's own code shows up by symbol.

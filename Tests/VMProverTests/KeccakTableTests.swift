@@ -43,31 +43,12 @@ struct KeccakTableTests {
         return TestProgram.program(code + RV.exit(0), data: data)
     }
 
-    static let pythonAvailable: Bool = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
-        .contains { FileManager.default.isExecutableFile(atPath: "\($0)/python3") }
-
     /// SHA3-256 of each message by Python's hashlib.
     static func pythonSHA3(_ messages: [[UInt8]]) throws -> [UInt8] {
         let hex = messages.map { $0.map { String(format: "%02x", $0) }.joined() }.joined(separator: ",")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let script =
             "import hashlib,sys\nprint(''.join(hashlib.sha3_256(bytes.fromhex(m)).hexdigest() for m in sys.argv[1].split(',')))"
-        process.arguments = ["python3", "-c", script, hex]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let out = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        var bytes: [UInt8] = []
-        var i = text.startIndex
-        while i < text.endIndex {
-            let j = text.index(i, offsetBy: 2)
-            bytes.append(UInt8(text[i..<j], radix: 16)!)
-            i = j
-        }
-        return bytes
+        return try pythonHexOutput(script, [hex])
     }
 
     static func messages(_ count: Int, seed: UInt64) -> [[UInt8]] {

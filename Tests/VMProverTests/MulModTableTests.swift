@@ -53,9 +53,6 @@ struct MulModTableTests {
         return TestProgram.program(code + RV.exit(0), data: data)
     }
 
-    static let pythonAvailable: Bool = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
-        .contains { FileManager.default.isExecutableFile(atPath: "\($0)/python3") }
-
     /// `x·y mod m` of each triple by Python's integers, as 32 little-endian bytes each.
     static func python(_ triples: [[[UInt32]]]) throws -> [UInt8] {
         func hex(_ w: [UInt32]) -> String { le(w).reversed().map { String(format: "%02x", $0) }.joined() }
@@ -68,23 +65,7 @@ struct MulModTableTests {
                 out += ((x * y) % m).to_bytes(32, 'little')
             print(out.hex())
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, arg]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        process.waitUntilExit()
-        var out: [UInt8] = []
-        var i = text.startIndex
-        while i < text.endIndex {
-            let j = text.index(i, offsetBy: 2)
-            out.append(UInt8(text[i..<j], radix: 16)!)
-            i = j
-        }
-        return out
+        return try pythonHexOutput(script, [arg])
     }
 
     @Test(.enabled(if: pythonAvailable, "python3 not found"))

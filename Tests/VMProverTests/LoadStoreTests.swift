@@ -188,12 +188,14 @@ import VMProver
 
     // MARK: - Forged
 
-    /// Both refusals of a forgery: the prover (checks on) names a failing LoadStore constraint or
-    /// finds the buses unbalanced, and the verifier rejects a proof made with the checks off.
-    static func rejected(_ tables: [TableInput<VMField>]) -> Bool {
-        switch proverRefusal(tables) {
-        case .constraintFailure(let f)? where f.table == "LoadStore": return forgedProofRejected(tables)
-        case .unbalancedBuses?: return forgedProofRejected(tables)
+    /// Whether a forgery is refused by the checks a proof stands on, read off the traces
+    /// (`traceRefusal`, the prover's own checks): a failing LoadStore constraint or unbalanced
+    /// buses. With `endToEnd` (one forgery of the table), the verifier must also reject a proof
+    /// made with the prover's checks off.
+    static func rejected(_ tables: [TableInput<VMField>], endToEnd: Bool = false) -> Bool {
+        switch traceRefusal(tables) {
+        case .constraintFailure(let f)? where f.table == "LoadStore": return !endToEnd || forgedProofRejected(tables)
+        case .unbalancedBuses?: return !endToEnd || forgedProofRejected(tables)
         default: return false
         }
     }
@@ -267,7 +269,8 @@ import VMProver
             t[T.wordAddr] += 1
             edit = { Self.set(&$0, C.w12, 1) }
         }
-        #expect(Self.rejected(Self.tables([e], tuples: [t], forge: edit)))
+        // The table's end-to-end forgery: the verifier rejects a proof of the cleared sign.
+        #expect(Self.rejected(Self.tables([e], tuples: [t], forge: edit), endToEnd: what == "lb sign cleared"))
     }
 
     /// Accesses the executor refuses: name, event (`rs1 + imm` as the address), code range.

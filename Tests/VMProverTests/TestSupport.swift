@@ -27,6 +27,24 @@ func proverRefusal(_ tables: [TableInput<VMField>]) -> ProverError? {
     }
 }
 
+/// Why `tables` fail the checks a proof of them stands on, evaluated on the traces themselves
+/// without committing to anything: every constraint of every table on every row
+/// (`checkConstraints`: the identities the verifier checks at ζ), then the balance of every bus
+/// as a multiset of tuples (`busImbalances`: what the LogUp sums the verifier requires to cancel
+/// encode). These are the prover's own checks (`ProvingOptions(checkConstraints: true)`) in its
+/// order, so the answer is what `proverRefusal` would say, at a fraction of its cost; nil when
+/// both hold. A forgery refused here leaves a proof of it a failing constraint or an unbalanced
+/// bus for the verifier, which each forged table's suite shows end to end once with
+/// `forgedProofRejected`.
+func traceRefusal(_ tables: [TableInput<VMField>]) -> ProverError? {
+    for t in tables {
+        if let failure = checkConstraints(air: t.air, trace: t.trace, publicValues: t.publicValues) {
+            return .constraintFailure(failure)
+        }
+    }
+    return busImbalances(tables, limit: 1).isEmpty ? nil : .unbalancedBuses
+}
+
 /// Whether the verifier rejects a proof of `tables` made with the prover's checks off (false
 /// also when no such proof could be made).
 func forgedProofRejected(_ tables: [TableInput<VMField>]) -> Bool {

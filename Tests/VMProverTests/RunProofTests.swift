@@ -73,14 +73,36 @@ struct RunProofTests {
         return w
     }
 
-    func proveAndCheck(_ program: Program, input: [UInt8] = [], shardSize: Int) throws -> VMProof {
-        let key = try VMProgramKey(program: program, config: Self.config)
+    /// A program's key and a proof of one of its runs.
+    struct ProvenRun: Sendable {
+        var key: VMProgramKey
+        var proof: VMProof
+    }
+
+    static func prove(_ program: Program, input: [UInt8] = [], shardSize: Int) throws -> ProvenRun {
+        let key = try VMProgramKey(program: program, config: config)
         // With the constraint check on, a failure names the table and the constraint.
-        let proof = try RunProver(key: key, config: Self.config).prove(
+        let proof = try RunProver(key: key, config: config).prove(
             input: input,
             shardSize: shardSize,
             options: ProvingOptions(checkConstraints: true)
         )
+        return ProvenRun(key: key, proof: proof)
+    }
+
+    /// `everyInstruction` proven in one shard and in shards of 64 cycles (three), each once for the
+    /// suite: the tests that check or tamper with these proofs share them (editing copies).
+    static let oneShard = Result { try prove(TestProgram.program(everyInstruction), shardSize: 1 << 12) }
+    static let shardsOf64 = Result { try prove(TestProgram.program(everyInstruction), shardSize: 64) }
+
+    func proveAndCheck(_ program: Program, input: [UInt8] = [], shardSize: Int) throws -> VMProof {
+        try check(program, input: input, Self.prove(program, input: input, shardSize: shardSize))
+    }
+
+    /// Verifies `run` and compares what it proves with the executor's run of `program`.
+    @discardableResult
+    func check(_ program: Program, input: [UInt8] = [], _ run: ProvenRun) throws -> VMProof {
+        let (key, proof) = (run.key, run.proof)
         let m = try Machine(program: program, input: input)
         let code = try m.run()
         let run = try RunVerifier(key: key, config: Self.config).verify(bytes: proof.encoded())
@@ -91,14 +113,15 @@ struct RunProofTests {
     }
 
     @Test func everyInstructionProves() throws {
-        let program = TestProgram.program(Self.everyInstruction)
-        let proof = try proveAndCheck(program, shardSize: 1 << 12)
+        let proof = try check(TestProgram.program(Self.everyInstruction), Self.oneShard.get())
         #expect(proof.shards.count == 1)
     }
 
     @Test(arguments: [16, 37, 64])
     func shardChainsProve(shardSize: Int) throws {
-        let proof = try proveAndCheck(TestProgram.program(Self.everyInstruction), shardSize: shardSize)
+        let program = TestProgram.program(Self.everyInstruction)
+        let run = shardSize == 64 ? try Self.shardsOf64.get() : try Self.prove(program, shardSize: shardSize)
+        let proof = try check(program, run)
         #expect(proof.shards.count > 1)
     }
 
@@ -137,18 +160,17 @@ struct RunProofTests {
     // MARK: - Chain forgeries
 
     @Test func shardsOutOfOrderRejected() throws {
-        let program = TestProgram.program(Self.everyInstruction)
-        let key = try VMProgramKey(program: program, config: Self.config)
-        var proof = try RunProver(key: key, config: Self.config).prove(input: [], shardSize: 32)
+        let (key, honest) = try (Self.shardsOf64.get().key, Self.shardsOf64.get().proof)
+        var proof = honest
         #expect(proof.shards.count >= 3)
         proof.shards.swapAt(0, 1)
         #expect(throws: RunVerificationError.self) { try RunVerifier(key: key, config: Self.config).verify(proof) }
     }
 
     @Test func droppedShardRejected() throws {
-        let program = TestProgram.program(Self.everyInstruction)
-        let key = try VMProgramKey(program: program, config: Self.config)
-        var proof = try RunProver(key: key, config: Self.config).prove(input: [], shardSize: 32)
+        let (key, honest) = try (Self.shardsOf64.get().key, Self.shardsOf64.get().proof)
+        var proof = honest
+        #expect(proof.shards.count >= 3)
         proof.shards.remove(at: 1)
         #expect(throws: RunVerificationError.self) { try RunVerifier(key: key, config: Self.config).verify(proof) }
         proof.shards.removeLast()
@@ -156,33 +178,38 @@ struct RunProofTests {
     }
 
     @Test func wrongClaimedOutputRejected() throws {
-        let program = TestProgram.program(Self.everyInstruction)
-        let key = try VMProgramKey(program: program, config: Self.config)
-        var proof = try RunProver(key: key, config: Self.config).prove(input: [], shardSize: 1 << 12)
+        let (key, honest) = try (Self.oneShard.get().key, Self.oneShard.get().proof)
+        var proof = honest
         proof.shards[0].output[0] ^= 1
         #expect(throws: RunVerificationError.self) { try RunVerifier(key: key, config: Self.config).verify(proof) }
     }
 
     @Test func otherProgramRejected() throws {
-        let a = TestProgram.program(Self.everyInstruction)
         let b = TestProgram.program(Self.everyInstruction.dropLast(2) + RV.exit(4))
-        let keyA = try VMProgramKey(program: a, config: Self.config)
         let keyB = try VMProgramKey(program: b, config: Self.config)
-        var proof = try RunProver(key: keyA, config: Self.config).prove(input: [], shardSize: 1 << 12)
+        var proof = try Self.oneShard.get().proof  // a proof of program a, `everyInstruction`
         #expect(throws: RunVerificationError.self) { try RunVerifier(key: keyB, config: Self.config).verify(proof) }
         proof.programId = keyB.programId
         #expect(throws: RunVerificationError.self) { try RunVerifier(key: keyB, config: Self.config).verify(proof) }
     }
 
-    /// A shard proven from a start image other than the previous shard's final image.
+    /// A shard proven from a start image other than the previous shard's final image. (Shards 0
+    /// and 1 are the shared run's honest proofs; shard 2, the last, is proven from the forged state.)
     @Test func shardFromDifferentStateRejected() throws {
         let program = TestProgram.program(Self.everyInstruction)
-        let key = try VMProgramKey(program: program, config: Self.config)
-        let shards = try Machine(program: program).traceAll(shardSize: 32)
+        let (key, honest) = try (Self.shardsOf64.get().key, Self.shardsOf64.get().proof)
+        let shards = try Machine(program: program).traceAll(shardSize: 64)
+        try #require(shards.count == 3 && honest.shards.count == 3)
         let prover = RunProver(key: key, config: Self.config)
         var image = key.startImage
         var proofs: [ShardProof] = []
         for (k, s) in shards.enumerated() {
+            if k < 2 {
+                // The honest proof of shard k, and the image it ends in.
+                proofs.append(honest.shards[k])
+                image = try ShardWitness(shard: s, start: image, key: key).finalImage
+                continue
+            }
             var start = image
             if k == 2 {
                 // Claim register x5 held another value: an honest-looking but different start state.
@@ -201,9 +228,8 @@ struct RunProofTests {
     }
 
     @Test func decoderRejectsGarbage() throws {
-        let program = TestProgram.program(Self.everyInstruction)
-        let key = try VMProgramKey(program: program, config: Self.config)
-        let bytes = try RunProver(key: key, config: Self.config).prove(input: [], shardSize: 1 << 12).encoded()
+        let key = try Self.oneShard.get().key
+        let bytes = try Self.oneShard.get().proof.encoded()
         let verifier = RunVerifier(key: key, config: Self.config)
         var rng = SplitMix(state: 11)
         for _ in 0..<50 {

@@ -11,6 +11,13 @@ let fastSettings: [SwiftSetting] = [
   .unsafeFlags(["-Xcc", "-mavx2"], .when(platforms: [.linux], configuration: .release)),
 ]
 
+/// `fastSettings` plus AVX-512 F, VL and BW, for the one module whose code runs only where the
+/// processor has them (checked at run time by its caller).
+let avx512Settings: [SwiftSetting] =
+  fastSettings + [
+    .unsafeFlags(["-Xcc", "-mavx512f", "-Xcc", "-mavx512vl", "-Xcc", "-mavx512bw"], .when(platforms: [.linux], configuration: .release))
+  ]
+
 let package = Package(
   name: "ZKProver",
   platforms: [.macOS(.v15)],
@@ -48,7 +55,10 @@ let package = Package(
 
     // Prover modules.
     .target(name: "Algebra", swiftSettings: fastSettings),
-    .target(name: "Hashing", dependencies: ["Algebra", "Keccak"], swiftSettings: fastSettings),
+    // The AVX-512 Poseidon2 kernel: the only module compiled for AVX-512; `Hashing` calls it
+    // only on processors that have it (`Poseidon2Kernels.useAVX512`).
+    .target(name: "Poseidon2AVX512", dependencies: ["Algebra"], swiftSettings: avx512Settings),
+    .target(name: "Hashing", dependencies: ["Algebra", "Keccak", "Poseidon2AVX512"], swiftSettings: fastSettings),
     .target(name: "Stark", dependencies: ["Algebra", "Hashing"], swiftSettings: fastSettings),
     // Recursion circuits: a STARK verifier as a fixed circuit of a few tables, proven by Stark.
     .target(name: "Recursion", dependencies: ["Algebra", "Hashing", "Stark"], swiftSettings: fastSettings),
@@ -139,7 +149,7 @@ let package = Package(
     ),
 
     .testTarget(name: "AlgebraTests", dependencies: ["Algebra"]),
-    .testTarget(name: "HashingTests", dependencies: ["TestSupport", "Hashing", "Algebra", "Keccak"]),
+    .testTarget(name: "HashingTests", dependencies: ["TestSupport", "Hashing", "Algebra", "Keccak", "Poseidon2AVX512"]),
     .testTarget(name: "StarkTests", dependencies: ["Stark", "Algebra", "Hashing"]),
     .testTarget(name: "RecursionTests", dependencies: ["Recursion", "Stark", "Algebra", "Hashing"]),
     .testTarget(

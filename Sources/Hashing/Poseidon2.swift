@@ -1,4 +1,5 @@
 import Algebra
+import Poseidon2AVX512
 
 /// The Poseidon2 permutation over a 31-bit Montgomery field, width 16 or 24,
 /// bit-compatible with Plonky3's `default_{koalabear,babybear}_poseidon2_{16,24}`.

@@ -1,4 +1,5 @@
 import Algebra
+import Poseidon2AVX512
 
 /// The arithmetic the Poseidon2 round functions need, shared by scalar field
 /// elements and packed lanes of field elements.
@@ -32,18 +33,16 @@ extension Poseidon2Arithmetic {
 
 /// The per-field definition of Poseidon2: S-box degree, round numbers and the
 /// internal diagonal matrix, bit-compatible with Plonky3's default instances.
-public protocol Poseidon2Parameters: MontyParameters {
-    /// The S-box exponent `d` of `x -> x^d` (3 for KoalaBear, 7 for BabyBear).
-    static var sboxDegree: Int { get }
+///
+/// The S-box degree and the packed kernels' diagonal shifts come from
+/// `Poseidon2LaneParameters` (module `Poseidon2AVX512`), where each field's values are written.
+public protocol Poseidon2Parameters: Poseidon2LaneParameters {
     /// Number of partial (internal) rounds for a state of `width` elements, or
     /// `nil` when this field has no Poseidon2 instance of that width.
     static func partialRounds(width: Int) -> Int?
     /// The internal linear layer `state -> (1 + Diag(V)) state`, with `V` applied in
     /// its "as written" form (small multiples and inverse powers of two).
     static func internalLayer<R: Poseidon2Arithmetic>(_ state: UnsafeMutablePointer<R>, width: Int)
-    /// Entry `index` (9...15) of the width-16 diagonal `V` as a signed shift: `k` for
-    /// `1/2^k`, `-k` for `-1/2^k` (the packed kernel's form of `internalLayer`).
-    static func packedTailShift(index: Int) -> Int
     /// One permutation of `width` Montgomery words with the given round constants
     /// (layout of `Poseidon2`). Conformances call `Poseidon2Kernel<Self>.permuteScalar`,
     /// which compiles the round function for this concrete field.
@@ -52,7 +51,8 @@ public protocol Poseidon2Parameters: MontyParameters {
     /// Conformances call `Poseidon2Kernel<Self>.permutePacked`.
     static func permute(lanes: UnsafeMutablePointer<SIMD8<UInt32>>, width: Int, constants: UnsafePointer<UInt32>)
     /// Sixteen width-16 permutations on two groups of packed lanes (`lanes[0..<16]` and
-    /// `lanes[16..<32]`), run together. Conformances call `Poseidon2Packed16.permutePair`.
+    /// `lanes[16..<32]`), run together. Conformances call the AVX-512 kernel where
+    /// ``Poseidon2Kernels/useAVX512`` says so, `Poseidon2Packed16.permutePair` otherwise.
     static func permute16(lanes: UnsafeMutablePointer<SIMD8<UInt32>>, constants: UnsafePointer<UInt32>)
 }
 
@@ -121,7 +121,12 @@ func internalLayerPrefix<R: Poseidon2Arithmetic>(_ s: UnsafeMutablePointer<R>, w
 extension KoalaBearParameters: Poseidon2Parameters {
     public static func permute16(lanes: UnsafeMutablePointer<SIMD8<UInt32>>, constants: UnsafePointer<UInt32>) {
         let rp = partialRounds(width: 16)!
-        Poseidon2Packed16<Self>.permutePair(lanes, partialRounds: rp, constants: constants + (8 * 16 + rp + 2 * 16))
+        let rc = constants + (8 * 16 + rp + 2 * 16)
+        if Poseidon2Kernels.useAVX512 {
+            Poseidon2AVX512.permuteKoalaBear(pairs: lanes, partialRounds: rp, constants: rc)
+        } else {
+            Poseidon2Packed16<Self>.permutePair(lanes, partialRounds: rp, constants: rc)
+        }
     }
 
     public static func permute(state: UnsafeMutablePointer<UInt32>, width: Int, constants: UnsafePointer<UInt32>) {
@@ -134,21 +139,6 @@ extension KoalaBearParameters: Poseidon2Parameters {
         constants: UnsafePointer<UInt32>
     ) {
         Poseidon2Kernel<Self>.permutePacked(lanes, width: width, constants: constants)
-    }
-
-    @inlinable public static var sboxDegree: Int { 3 }
-
-    @inlinable @inline(__always)
-    public static func packedTailShift(index: Int) -> Int {
-        switch index {
-        case 9: 8
-        case 10: 3
-        case 11: 24
-        case 12: -8
-        case 13: -3
-        case 14: -4
-        default: -24
-        }
     }
 
     @inlinable
@@ -197,7 +187,12 @@ extension KoalaBearParameters: Poseidon2Parameters {
 extension BabyBearParameters: Poseidon2Parameters {
     public static func permute16(lanes: UnsafeMutablePointer<SIMD8<UInt32>>, constants: UnsafePointer<UInt32>) {
         let rp = partialRounds(width: 16)!
-        Poseidon2Packed16<Self>.permutePair(lanes, partialRounds: rp, constants: constants + (8 * 16 + rp + 2 * 16))
+        let rc = constants + (8 * 16 + rp + 2 * 16)
+        if Poseidon2Kernels.useAVX512 {
+            Poseidon2AVX512.permuteBabyBear(pairs: lanes, partialRounds: rp, constants: rc)
+        } else {
+            Poseidon2Packed16<Self>.permutePair(lanes, partialRounds: rp, constants: rc)
+        }
     }
 
     public static func permute(state: UnsafeMutablePointer<UInt32>, width: Int, constants: UnsafePointer<UInt32>) {
@@ -210,21 +205,6 @@ extension BabyBearParameters: Poseidon2Parameters {
         constants: UnsafePointer<UInt32>
     ) {
         Poseidon2Kernel<Self>.permutePacked(lanes, width: width, constants: constants)
-    }
-
-    @inlinable public static var sboxDegree: Int { 7 }
-
-    @inlinable @inline(__always)
-    public static func packedTailShift(index: Int) -> Int {
-        switch index {
-        case 9: 8
-        case 10: 2
-        case 11: 3
-        case 12: 27
-        case 13: -8
-        case 14: -4
-        default: -27
-        }
     }
 
     @inlinable

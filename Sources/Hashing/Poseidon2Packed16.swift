@@ -1,4 +1,5 @@
 import Algebra
+import Poseidon2AVX512
 
 /// The packed width-16 Poseidon2 kernel: eight states at once, one state element per
 /// 256-bit vector (vector `i` holds element `i` of each state), Montgomery words.

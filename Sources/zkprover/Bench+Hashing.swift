@@ -32,7 +32,7 @@ enum HashingBenchmarks {
                     t,
                     packedRate(koala, threads: t),
                     t == 1 ? 10.9 : 21.3,
-                    "16 states per call (2 x 8 AVX2 lanes)"
+                    "16 states per call, \(Poseidon2Kernels.name) kernel"
                 )
             )
         }
@@ -48,7 +48,7 @@ enum HashingBenchmarks {
                     t,
                     packedRate(baby, threads: t),
                     t == 1 ? 8.7 : 17.4,
-                    "16 states per call (2 x 8 AVX2 lanes)"
+                    "16 states per call, \(Poseidon2Kernels.name) kernel"
                 )
             )
         }

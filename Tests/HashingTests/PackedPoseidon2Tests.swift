@@ -1,4 +1,5 @@
 import Algebra
+import Poseidon2AVX512
 import Testing
 
 @testable import Hashing
@@ -156,6 +157,54 @@ struct PackedPoseidon2Tests {
             #expect(lanes == pairs)
             states.withUnsafeMutableBufferPointer { p.permute16($0.baseAddress!) }
             #expect(states == expected)
+        }
+    }
+
+    /// Whether this processor can run the AVX-512 kernel (the module is compiled for it in
+    /// release builds, so it may only run where the flags are present).
+    static let hasAVX512 = Poseidon2Kernels.processorFlags().isSuperset(of: ["avx512f", "avx512vl", "avx512bw"])
+
+    @Test(
+        "AVX-512 and AVX2 16-state kernels equal 16 scalar permutations",
+        .enabled(if: hasAVX512, "the processor has no AVX-512")
+    )
+    func avx512Kernel() {
+        checkKernels(KoalaBear.self, Poseidon2AVX512.permuteKoalaBear)
+        checkKernels(BabyBear.self, Poseidon2AVX512.permuteBabyBear)
+    }
+
+    private func checkKernels<F: Poseidon2Field>(
+        _: F.Type,
+        _ avx512: (UnsafeMutablePointer<SIMD8<UInt32>>, Int, UnsafePointer<UInt32>) -> Void
+    ) {
+        var rng = TestRNG(seed: 512)
+        let p = Poseidon2<F>(width: 16)
+        let rp = F.Parameters.partialRounds(width: 16)!
+        for trial in 0..<8 {
+            var states: [F] = rng.elements(256)
+            if trial == 0 { states = (0..<256).map { [F.zero, .one, -F.one][$0 % 3] } }
+            if trial == 1 { states = (0..<256).map { _ in -F.one } }
+            var expected = states
+            expected.withUnsafeMutableBufferPointer { b in
+                for i in 0..<16 { p.permute(b.baseAddress! + 16 * i) }
+            }
+            let lanes = (0..<32).map { v in
+                SIMD8<UInt32>((0..<8).map { states[(8 * (v / 16) + $0) * 16 + v % 16].montgomery })
+            }
+            var wide = lanes
+            var pairs = lanes
+            p.constants.withUnsafeBufferPointer { c in
+                let rc = c.baseAddress! + (8 * 16 + rp + 2 * 16)
+                wide.withUnsafeMutableBufferPointer { avx512($0.baseAddress!, rp, rc) }
+                pairs.withUnsafeMutableBufferPointer {
+                    Poseidon2Packed16<F.Parameters>.permutePair($0.baseAddress!, partialRounds: rp, constants: rc)
+                }
+            }
+            let want = (0..<32).map { v in
+                SIMD8<UInt32>((0..<8).map { expected[(8 * (v / 16) + $0) * 16 + v % 16].montgomery })
+            }
+            #expect(wide == want)
+            #expect(pairs == want)
         }
     }
 

@@ -135,6 +135,12 @@ struct PackedPoseidon2Tests {
         check16(BabyBear.self)
     }
 
+    /// Sixteen width-16 states (256 elements, state after state) in the 16-state kernels' layout:
+    /// vector `16 g + i` holds element `i` of states `8 g ..< 8 g + 8`.
+    static func pairLanes<F: Poseidon2Field>(_ states: [F]) -> [SIMD8<UInt32>] {
+        (0..<32).map { v in SIMD8<UInt32>((0..<8).map { states[(8 * (v / 16) + $0) * 16 + v % 16].montgomery }) }
+    }
+
     private func check16<F: Poseidon2Field>(_: F.Type) {
         var rng = TestRNG(seed: 77)
         let p = Poseidon2<F>(width: 16)
@@ -145,9 +151,7 @@ struct PackedPoseidon2Tests {
             expected.withUnsafeMutableBufferPointer { b in
                 for i in 0..<16 { p.permute(b.baseAddress! + 16 * i) }
             }
-            var lanes = (0..<32).map { v in
-                SIMD8<UInt32>((0..<8).map { states[(8 * (v / 16) + $0) * 16 + v % 16].montgomery })
-            }
+            var lanes = Self.pairLanes(states)
             var pairs = lanes
             lanes.withUnsafeMutableBufferPointer { p.permute(words16: $0.baseAddress!) }
             pairs.withUnsafeMutableBufferPointer {
@@ -188,9 +192,7 @@ struct PackedPoseidon2Tests {
             expected.withUnsafeMutableBufferPointer { b in
                 for i in 0..<16 { p.permute(b.baseAddress! + 16 * i) }
             }
-            let lanes = (0..<32).map { v in
-                SIMD8<UInt32>((0..<8).map { states[(8 * (v / 16) + $0) * 16 + v % 16].montgomery })
-            }
+            let lanes = Self.pairLanes(states)
             var wide = lanes
             var pairs = lanes
             p.constants.withUnsafeBufferPointer { c in
@@ -200,9 +202,7 @@ struct PackedPoseidon2Tests {
                     Poseidon2Packed16<F.Parameters>.permutePair($0.baseAddress!, partialRounds: rp, constants: rc)
                 }
             }
-            let want = (0..<32).map { v in
-                SIMD8<UInt32>((0..<8).map { expected[(8 * (v / 16) + $0) * 16 + v % 16].montgomery })
-            }
+            let want = Self.pairLanes(expected)
             #expect(wide == want)
             #expect(pairs == want)
         }

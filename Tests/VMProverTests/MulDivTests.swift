@@ -170,18 +170,19 @@ import VMTestSupport
         #expect(AluOp.mulhsu.evaluate(Self.word(-1), 0xFFFF_FFFF) == 0xFFFF_FFFF)
     }
 
-    @Test func honestMultiplicationsProve() throws {
-        let events = Self.events([.mul, .mulh, .mulhsu, .mulhu])
+    /// Honest multiplications and divisions proven together: one driver sends both tables'
+    /// tuples, and one range and one byte table answer the lookups of both (one proof instead of
+    /// one per table, each carrying the lookup tables).
+    @Test func honestMultiplicationsAndDivisionsProve() throws {
+        let multiplications = Self.events([.mul, .mulh, .mulhsu, .mulhu])
+        let divisions = Self.events([.div, .divu, .rem, .remu])
         var counter = LookupCounter()
-        let trace = MulAir.trace(events: events, counter: &counter)
-        try Self.proveAndVerify(Self.tables(MulAir(), trace, counter: counter, tuples: events.map(Self.tuple)))
-    }
-
-    @Test func honestDivisionsProve() throws {
-        let events = Self.events([.div, .divu, .rem, .remu])
-        var counter = LookupCounter()
-        let trace = DivRemAir.trace(events: events, counter: &counter)
-        try Self.proveAndVerify(Self.tables(DivRemAir(), trace, counter: counter, tuples: events.map(Self.tuple)))
+        let mul = MulAir.trace(events: multiplications, counter: &counter)
+        let divRem = DivRemAir.trace(events: divisions, counter: &counter)
+        let tuples = (multiplications + divisions).map(Self.tuple)
+        try Self.proveAndVerify(
+            Self.tables(MulAir(), mul, counter: counter, tuples: tuples) + [TableInput(air: DivRemAir(), trace: divRem)]
+        )
     }
 
     /// `trace` records exactly the lookups the AIR makes, and padding rows interact with nothing.

@@ -28,8 +28,8 @@ import VMTestSupport
     }
 
     static let fixture: Result<Fixture, any Error> = Result {
-        let key = try VMProgramKey(program: ShardCircuitTests.program, config: shardConfig)
-        let proof = try RunProver(key: key, config: shardConfig).prove(input: [], shardSize: 1 << 8)
+        // The run `ShardCircuitTests` proves too (with the same configuration): proven once.
+        let (key, proof) = try (ShardCircuitTests.run.get().key, ShardCircuitTests.run.get().proof)
         let recursion = RunRecursion.testing(key: key)
         let leaves = try proof.shards.map { try recursion.proveLeaf($0) }
         let pair = try recursion.proveAggregate(leaves[0], leaves[1])
@@ -206,9 +206,13 @@ import VMTestSupport
     @Test func anotherProgramRefused() throws {
         let f = try Self.fixture.get()
         // Another program: the same loop with another bound, so its shards differ.
-        let key = try VMProgramKey(program: ShardCircuitTests.loop(bound: 100), config: Self.shardConfig)
-        let proof = try RunProver(key: key, config: Self.shardConfig).prove(input: [], shardSize: 1 << 8)
-        let foreign = try RunRecursion.testing(key: key).proveLeaf(proof.shards[1])
+        let program = ShardCircuitTests.loop(bound: 100)
+        let key = try VMProgramKey(program: program, config: Self.shardConfig)
+        // Its shard 1 alone is proven (as `RunProver.prove` proves it), from the image shard 0 ends in.
+        let shards = try Machine(program: program).traceAll(shardSize: 1 << 8)
+        let start = try ShardWitness(shard: shards[0], start: key.startImage, key: key).finalImage
+        let (shard, _) = try RunProver(key: key, config: Self.shardConfig).proveShard(shards[1], start: start)
+        let foreign = try RunRecursion.testing(key: key).proveLeaf(shard)
         let failures = try Self.aggregateFailures(f, f.leaves[0].proof, foreign.proof)
         #expect(failures.contains("the children prove different programs"))
         #expect(throws: AggregationError.self) { try f.recursion.verifySegment(foreign) }

@@ -33,9 +33,19 @@ import VMTestSupport
 
     static var program: Program { loop(bound: 200) }
 
+    /// `program`'s key and its run proven in shards of 2^8 cycles: proven once for this suite and
+    /// `AggregationTests`, which aggregates the same shard proofs.
+    struct ProvenRun: Sendable {
+        var key: VMProgramKey
+        var proof: VMProof
+    }
+    static let run = Result {
+        let key = try VMProgramKey(program: program, config: config)
+        return ProvenRun(key: key, proof: try RunProver(key: key, config: config).prove(input: [], shardSize: 1 << 8))
+    }
+
     @Test func shardStatementsAreTheProofs() throws {
-        let key = try VMProgramKey(program: Self.program, config: Self.config)
-        let proof = try RunProver(key: key, config: Self.config).prove(input: [], shardSize: 1 << 8)
+        let (key, proof) = try (Self.run.get().key, Self.run.get().proof)
         #expect(proof.shards.count >= 2)
         for shard in proof.shards {
             let b = CircuitBuilder()

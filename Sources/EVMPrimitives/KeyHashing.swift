@@ -1,5 +1,5 @@
 /// The constants of the cheap hashing of the EVM state's dictionary keys (``UInt256``,
-/// ``Address``, and keys built from them).
+/// ``Address``, ``Bytes32``, and keys built from them).
 ///
 /// The standard library hashes every key with SipHash-1-3 through `Hasher`: three calls into
 /// the runtime per lookup, which was most of the time of `SLOAD` and `SSTORE`. These keys
@@ -48,6 +48,25 @@ extension Address {
     public func mixedHash(seed: UInt64) -> UInt64 {
         let a = foldedMultiply(r0 ^ seed ^ KeyHash.k2, r1 ^ KeyHash.k3)
         return foldedMultiply(a ^ KeyHash.k0, UInt64(r2) ^ seed ^ KeyHash.k1)
+    }
+
+    @inlinable
+    public func hash(into hasher: inout Hasher) { hasher.combine(mixedHash(seed: 0)) }
+
+    @inlinable @inline(__always)
+    public func _rawHashValue(seed: Int) -> Int {
+        Int(truncatingIfNeeded: mixedHash(seed: UInt64(truncatingIfNeeded: seed)))
+    }
+}
+
+extension Bytes32 {
+    /// The four words mixed into one under `seed` (the key hash of ``Bytes32``: trie nodes and
+    /// codes by hash in stateless validation).
+    @inlinable @inline(__always)
+    public func mixedHash(seed: UInt64) -> UInt64 {
+        let a = foldedMultiply(r0 ^ seed ^ KeyHash.k0, r1 ^ KeyHash.k1)
+        let b = foldedMultiply(r2 ^ KeyHash.k2, r3 ^ KeyHash.k3)
+        return foldedMultiply(a ^ KeyHash.k1, b ^ seed ^ KeyHash.k0)
     }
 
     @inlinable

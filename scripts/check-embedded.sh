@@ -16,7 +16,7 @@ swiftc="${SWIFTC:-swiftc}"
 flags=(
   -target riscv32-none-none-eabi
   -enable-experimental-feature Embedded
-  -wmo -Osize -parse-as-library
+  -wmo -O -parse-as-library
   -Xcc -march=rv32im -Xcc -mabi=ilp32
   -Xfrontend -disable-stack-protector
   -Xfrontend -function-sections

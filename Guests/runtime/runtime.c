@@ -29,18 +29,44 @@ int putchar(int c) {
 
 /* ---- memory functions -------------------------------------------------------------------- */
 
+/* Every executed instruction is proven, so the copies move words: the destination is aligned
+ * byte by byte, then whole words are stored, each from one aligned source word (same alignment)
+ * or two merged by shifts (different alignment). A source word read this way always holds at
+ * least one byte of the source range, so nothing outside the caller's memory is touched. */
 void *memcpy(void *restrict dst, const void *restrict src, size_t n) {
     unsigned char *d = dst;
     const unsigned char *s = src;
-    if ((((uintptr_t)d | (uintptr_t)s) & 3) == 0) {
-        while (n >= 16) {
-            uint32_t a = ((const uint32_t *)s)[0], b = ((const uint32_t *)s)[1];
-            uint32_t c = ((const uint32_t *)s)[2], e = ((const uint32_t *)s)[3];
-            ((uint32_t *)d)[0] = a; ((uint32_t *)d)[1] = b;
-            ((uint32_t *)d)[2] = c; ((uint32_t *)d)[3] = e;
-            d += 16; s += 16; n -= 16;
+    if (n >= 8) {
+        while ((uintptr_t)d & 3) { *d++ = *s++; n--; }
+        uint32_t *dw = (uint32_t *)d;
+        unsigned shift = (uintptr_t)s & 3;
+        size_t words = n >> 2;
+        if (shift == 0) {
+            const uint32_t *sw = (const uint32_t *)s;
+            size_t k = words;
+            while (k >= 4) {
+                uint32_t a = sw[0], b = sw[1], c = sw[2], e = sw[3];
+                dw[0] = a; dw[1] = b; dw[2] = c; dw[3] = e;
+                dw += 4; sw += 4; k -= 4;
+            }
+            while (k--) *dw++ = *sw++;
+        } else {
+            const uint32_t *sw = (const uint32_t *)(s - shift);
+            unsigned rs = shift * 8, ls = 32 - rs;
+            uint32_t cur = *sw++;
+            size_t k = words;
+            while (k >= 2) {
+                uint32_t a = sw[0], b = sw[1];
+                dw[0] = (cur >> rs) | (a << ls);
+                dw[1] = (a >> rs) | (b << ls);
+                cur = b;
+                dw += 2; sw += 2; k -= 2;
+            }
+            if (k) *dw++ = (cur >> rs) | (*sw << ls);
         }
-        while (n >= 4) { *(uint32_t *)d = *(const uint32_t *)s; d += 4; s += 4; n -= 4; }
+        d = (unsigned char *)dw;
+        s += words << 2;
+        n &= 3;
     }
     while (n--) *d++ = *s++;
     return dst;
@@ -52,6 +78,10 @@ void *memmove(void *dst, const void *src, size_t n) {
     if (d == s || n == 0) return dst;
     if (d < s || d >= s + n) return memcpy(dst, src, n);
     d += n; s += n;
+    if ((((uintptr_t)d ^ (uintptr_t)s) & 3) == 0) {
+        while (n && ((uintptr_t)d & 3)) { *--d = *--s; n--; }
+        while (n >= 4) { d -= 4; s -= 4; *(uint32_t *)d = *(const uint32_t *)s; n -= 4; }
+    }
     while (n--) *--d = *--s;
     return dst;
 }
@@ -61,13 +91,19 @@ void *memset(void *dst, int c, size_t n) {
     uint32_t w = (unsigned char)c;
     w |= w << 8; w |= w << 16;
     while (n && ((uintptr_t)d & 3)) { *d++ = (unsigned char)c; n--; }
-    while (n >= 4) { *(uint32_t *)d = w; d += 4; n -= 4; }
+    uint32_t *dw = (uint32_t *)d;
+    while (n >= 16) { dw[0] = w; dw[1] = w; dw[2] = w; dw[3] = w; dw += 4; n -= 16; }
+    while (n >= 4) { *dw++ = w; n -= 4; }
+    d = (unsigned char *)dw;
     while (n--) *d++ = (unsigned char)c;
     return dst;
 }
 
 int memcmp(const void *a, const void *b, size_t n) {
     const unsigned char *x = a, *y = b;
+    if ((((uintptr_t)x | (uintptr_t)y) & 3) == 0) {
+        while (n >= 4 && *(const uint32_t *)x == *(const uint32_t *)y) { x += 4; y += 4; n -= 4; }
+    }
     for (size_t i = 0; i < n; i++) if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
     return 0;
 }

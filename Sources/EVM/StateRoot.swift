@@ -16,7 +16,7 @@ public enum StateRoot {
 
     /// An account's leaf in the state trie: `rlp([nonce, balance, storageRoot, codeHash])`.
     public static func accountLeaf(_ acct: Account, storageRoot: Bytes32) -> [UInt8] {
-        var w = RLPWriter()
+        var w = RLPWriter(capacity: 112)
         w.appendList { w in
             w.append(uint: acct.nonce)
             w.append(acct.balance)

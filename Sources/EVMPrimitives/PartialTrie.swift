@@ -110,9 +110,12 @@ final class PartialNode {
         return PartialNode(.ext(path: path, child: c))
     }
 
-    /// A child reference: empty string (none), 32-byte hash, or an inline node.
+    /// A child reference: empty string (none), 32-byte hash, or an inline node. A hash is read
+    /// in place (most children of a decoded branch are never resolved nor re-encoded).
     static func child(_ l: inout RLPReader) throws(RLPError) -> PartialNode? {
-        if (try l.peekHeader()).isList { return try decode(&l) }
+        let h = try l.peekHeader()
+        if h.isList { return try decode(&l) }
+        if h.payloadLength == 32 { return PartialNode(.hash(try l.readBytes32())) }
         return try reference(try l.readBytes())
     }
 
@@ -124,37 +127,71 @@ final class PartialNode {
         return n
     }
 
-    /// The node's RLP encoding (not for unresolved nodes).
+    /// The node's RLP encoding (not for unresolved nodes), written into a buffer reserved for
+    /// its size so that it does not grow while written.
     func encode() -> [UInt8] {
-        var w = RLPWriter()
         switch kind {
-        case .hash(let h): w.append(h)
+        case .hash(let h):
+            var w = RLPWriter(capacity: 33)
+            w.append(h)
+            return w.bytes
         case .leaf(let p, let v):
+            var w = RLPWriter(capacity: p.count / 2 &+ v.count &+ 12)
             w.appendList { w in
                 w.append(bytes: hexPrefix(p, leaf: true))
                 w.append(bytes: v)
             }
+            return w.bytes
         case .ext(let p, let child):
+            var w = RLPWriter(capacity: p.count / 2 &+ 40)
             w.appendList { w in
                 w.append(bytes: hexPrefix(p, leaf: false))
-                w.append(raw: child.reference())
+                child.appendReference(to: &w)
             }
+            return w.bytes
         case .branch(let children, let v):
+            var w = RLPWriter(capacity: 16 * 33 &+ (v?.count ?? 0) &+ 12)
             w.appendList { w in
                 for c in children {
-                    if let c { w.append(raw: c.reference()) } else { w.bytes.append(0x80) }
+                    if let c { c.appendReference(to: &w) } else { w.bytes.append(0x80) }
                 }
                 w.append(bytes: v ?? [])
             }
+            return w.bytes
         }
-        return w.bytes
+    }
+
+    /// Appends how a parent embeds this node (``reference()``) to `w`; a hash reference is
+    /// written from the hash itself.
+    func appendReference(to w: inout RLPWriter) {
+        if let r = cachedReference {
+            w.append(raw: r)
+        } else if case .hash(let h) = kind {
+            w.append(h)
+        } else {
+            w.append(raw: reference())
+        }
     }
 
     /// How a parent embeds this node (inline under 32 bytes, else the RLP of its hash).
     func reference() -> [UInt8] {
         if let r = cachedReference { return r }
+        if case .hash(let h) = kind {
+            let ref = [0xA0] + h.bytes
+            cachedReference = ref
+            return ref
+        }
         let enc = encode()
-        let ref = enc.count < 32 ? enc : [0xA0] + Keccak256.digest(enc).bytes
+        let ref: [UInt8]
+        if enc.count < 32 {
+            ref = enc
+        } else {
+            ref = [UInt8](unsafeUninitializedCapacity: 33) { out, n in
+                out[0] = 0xA0
+                enc.withUnsafeBytes { Keccak256.hash($0, into: UnsafeMutableRawPointer(out.baseAddress! + 1)) }
+                n = 33
+            }
+        }
         cachedReference = ref
         return ref
     }

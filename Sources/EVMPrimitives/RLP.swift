@@ -151,11 +151,19 @@ public struct RLPReader: Sendable {
         return h.payloadStart..<h.end
     }
 
-    /// Consumes the next item, which must be a byte string, and returns its payload.
+    /// Consumes the next item, which must be a byte string, and returns its payload (one copy
+    /// of the bytes, not a copy element by element through a slice).
     @inlinable
     public mutating func readBytes() throws(RLPError) -> [UInt8] {
         let r = try readBytesRange()
-        return Array(data[r])
+        let n = r.count
+        if n == 0 { return [] }
+        return [UInt8](unsafeUninitializedCapacity: n) { out, count in
+            data.withUnsafeBufferPointer { src in
+                out.baseAddress!.initialize(from: src.baseAddress! + r.lowerBound, count: n)
+            }
+            count = n
+        }
     }
 
     /// Consumes the next item, which must be a list, and returns a reader over its items.

@@ -146,33 +146,42 @@ public struct SecureTrie {
 /// The nibbles of `key`, high nibble first.
 @usableFromInline
 func nibbles(_ key: [UInt8]) -> [UInt8] {
-    var out = [UInt8]()
-    out.reserveCapacity(key.count * 2)
-    for b in key {
-        out.append(b >> 4)
-        out.append(b & 0xF)
+    let n = key.count
+    return [UInt8](unsafeUninitializedCapacity: n &* 2) { out, count in
+        key.withUnsafeBufferPointer { k in
+            for i in 0..<n {
+                out[2 &* i] = k[i] >> 4
+                out[2 &* i &+ 1] = k[i] & 0xF
+            }
+        }
+        count = n &* 2
     }
-    return out
 }
 
 /// Ethereum's hex-prefix encoding of a nibble path with the leaf flag.
 @usableFromInline
 func hexPrefix(_ path: [UInt8], leaf: Bool) -> [UInt8] {
-    var out = [UInt8]()
-    out.reserveCapacity(path.count / 2 + 1)
     let flag: UInt8 = leaf ? 2 : 0
-    var i = 0
-    if path.count % 2 == 1 {
-        out.append((flag | 1) << 4 | path[0])
-        i = 1
-    } else {
-        out.append(flag << 4)
+    let odd = path.count & 1
+    let size = path.count / 2 &+ 1
+    return [UInt8](unsafeUninitializedCapacity: size) { out, count in
+        path.withUnsafeBufferPointer { p in
+            var i = 0
+            if odd == 1 {
+                out[0] = (flag | 1) << 4 | p[0]
+                i = 1
+            } else {
+                out[0] = flag << 4
+            }
+            var o = 1
+            while i < p.count {
+                out[o] = p[i] << 4 | p[i &+ 1]
+                i &+= 2
+                o &+= 1
+            }
+        }
+        count = size
     }
-    while i < path.count {
-        out.append(path[i] << 4 | path[i + 1])
-        i += 2
-    }
-    return out
 }
 
 extension TrieNode {
@@ -285,30 +294,35 @@ extension TrieNode {
         }
     }
 
-    /// The node's RLP encoding.
+    /// The node's RLP encoding, written into a buffer reserved for its size so that it does
+    /// not grow while written.
     func encode() -> [UInt8] {
-        var w = RLPWriter()
         switch kind {
         case .leaf(let p, let v):
+            var w = RLPWriter(capacity: p.count / 2 &+ v.count &+ 12)
             w.appendList { w in
                 w.append(bytes: hexPrefix(p, leaf: true))
                 w.append(bytes: v)
             }
+            return w.bytes
         case .ext(let p, let child):
             let ref = child.reference()
+            var w = RLPWriter(capacity: p.count / 2 &+ ref.count &+ 8)
             w.appendList { w in
                 w.append(bytes: hexPrefix(p, leaf: false))
                 w.append(raw: ref)
             }
+            return w.bytes
         case .branch(let children, let v):
+            var w = RLPWriter(capacity: 16 * 33 &+ (v?.count ?? 0) &+ 12)
             w.appendList { w in
                 for c in children {
                     if let c { w.append(raw: c.reference()) } else { w.bytes.append(0x80) }
                 }
                 w.append(bytes: v ?? [])
             }
+            return w.bytes
         }
-        return w.bytes
     }
 
     /// How a parent embeds this node: the encoding itself when shorter than 32 bytes, else the

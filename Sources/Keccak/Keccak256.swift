@@ -45,14 +45,20 @@ public enum Keccak256 {
                         off = 0
                     }
                 }
-                // Whole blocks, 8 bytes at a time.
+                // Whole blocks, a lane (or on 32-bit targets a word) at a time.
                 while remaining >= 136 {
-                    for i in 0..<17 {
-                        lanes[i] ^= UInt64(littleEndian: src.loadUnaligned(fromByteOffset: i &* 8, as: UInt64.self))
-                    }
+                    Hasher.absorbWords(lanes, src, 136)
                     keccakF1600(lanes)
                     src += 136
                     remaining &-= 136
+                }
+                // The tail starts a block (off is 0 unless it was all taken above).
+                if remaining >= 8 && off == 0 {
+                    let whole = remaining & ~7
+                    Hasher.absorbWords(lanes, src, whole)
+                    src += whole
+                    off = whole
+                    remaining &-= whole
                 }
                 while remaining > 0 {
                     st[off] ^= src.load(as: UInt8.self)
@@ -62,6 +68,34 @@ public enum Keccak256 {
                 }
             }
             offset = off
+        }
+
+        /// XORs `count` bytes (a multiple of 8) at `src` into the first lanes. On 32-bit targets
+        /// (the zkVM guests) it moves 32-bit words, with plain loads when `src` is 4-aligned (as
+        /// array storage is), since a 64-bit unaligned load there is eight byte loads.
+        @inlinable @inline(__always)
+        static func absorbWords(_ lanes: UnsafeMutablePointer<UInt64>, _ src: UnsafeRawPointer, _ count: Int) {
+            #if _pointerBitWidth(_32)
+            let words = UnsafeMutableRawPointer(lanes)
+            if UInt(bitPattern: src) & 3 == 0 {
+                for i in stride(from: 0, to: count, by: 4) {
+                    let x =
+                        src.load(fromByteOffset: i, as: UInt32.self) ^ words.load(fromByteOffset: i, as: UInt32.self)
+                    words.storeBytes(of: x, toByteOffset: i, as: UInt32.self)
+                }
+            } else {
+                for i in stride(from: 0, to: count, by: 4) {
+                    let x =
+                        src.loadUnaligned(fromByteOffset: i, as: UInt32.self)
+                        ^ words.load(fromByteOffset: i, as: UInt32.self)
+                    words.storeBytes(of: x, toByteOffset: i, as: UInt32.self)
+                }
+            }
+            #else
+            for i in 0..<(count >> 3) {
+                lanes[i] ^= UInt64(littleEndian: src.loadUnaligned(fromByteOffset: i &* 8, as: UInt64.self))
+            }
+            #endif
         }
 
         /// Absorbs `bytes`.

@@ -46,6 +46,13 @@ protocol MontgomeryModulus {
     static var one: Limbs { get }
     /// Bytes in the big-endian encoding of a field element.
     static var byteCount: Int { get }
+    /// R⁻¹ mod p for the 256-bit moduli (python: pow(2**256, -1, p)), with which the zkVM guests
+    /// turn a Montgomery product into two `uint256_mulmod` syscalls; unused for 384-bit moduli.
+    static var rInverse: Limbs { get }
+}
+
+extension MontgomeryModulus {
+    static var rInverse: Limbs { Limbs(repeating: 0) }
 }
 
 // Constants below are derived from each prime (python: R % p, R*R % p, -pow(p, -1, 2**64)).
@@ -84,6 +91,16 @@ enum BN254P: MontgomeryModulus {
             0x0000_0000_0000_0000,
         )
     }
+    static var rInverse: Limbs {
+        Limbs(
+            0xed84_884a_014a_fa37,
+            0xeb20_2285_0278_edf8,
+            0xcf63_e9cf_b744_92d9,
+            0x2e67_1571_59e5_c639,
+            0x0000_0000_0000_0000,
+            0x0000_0000_0000_0000,
+        )
+    }
     static var byteCount: Int { 32 }
 }
 
@@ -117,6 +134,16 @@ enum BN254R: MontgomeryModulus {
             0x36fc_7695_9f60_cd29,
             0x666e_a36f_7879_462e,
             0x0e0a_77c1_9a07_df2f,
+            0x0000_0000_0000_0000,
+            0x0000_0000_0000_0000,
+        )
+    }
+    static var rInverse: Limbs {
+        Limbs(
+            0xdc5b_a005_6db1_194e,
+            0x090e_f5a9_e111_ec87,
+            0xc826_0de4_aeb8_5d5d,
+            0x15eb_f951_82c5_551c,
             0x0000_0000_0000_0000,
             0x0000_0000_0000_0000,
         )
@@ -232,6 +259,16 @@ enum P256P: MontgomeryModulus {
             0x0000_0000_0000_0000,
         )
     }
+    static var rInverse: Limbs {
+        Limbs(
+            0x0000_0003_0000_0000,
+            0x0000_0001_ffff_fffe,
+            0xffff_fffd_0000_0002,
+            0xffff_fffe_0000_0003,
+            0x0000_0000_0000_0000,
+            0x0000_0000_0000_0000,
+        )
+    }
     static var byteCount: Int { 32 }
 }
 
@@ -265,6 +302,16 @@ enum P256N: MontgomeryModulus {
             0x4319_0552_58e8_617b,
             0x0000_0000_0000_0000,
             0x0000_0000_ffff_ffff,
+            0x0000_0000_0000_0000,
+            0x0000_0000_0000_0000,
+        )
+    }
+    static var rInverse: Limbs {
+        Limbs(
+            0xce1b_c8f7_9c19_7c79,
+            0xbade_f3e2_4356_6faf,
+            0x07f8_b604_1e60_7725,
+            0x60d0_6633_4905_c1e9,
             0x0000_0000_0000_0000,
             0x0000_0000_0000_0000,
         )

@@ -275,11 +275,34 @@ struct Fp<M: MontgomeryModulus>: FieldElement {
 
     static prefix func - (a: Fp) -> Fp { Fp.zero - a }
 
-    /// Montgomery product: `montgomeryProduct` on the limbs in use.
+    /// Montgomery product: `montgomeryProduct` on the limbs in use; on 32-bit targets (the zkVM
+    /// guests) a 256-bit field's product goes through ``montgomeryProduct256(_:_:_:_:_:_:)``,
+    /// which the guest linker turns into two `uint256_mulmod` syscalls.
     @inline(__always)
     static func * (a: Fp, b: Fp) -> Fp {
         var r = Limbs(repeating: 0)
         let p = M.modulus
+        #if _pointerBitWidth(_32)
+        if M.limbCount == 4 {
+            let (m, i) = (p.storage, M.rInverse.storage)
+            var context = (m.0, m.1, m.2, m.3, i.0, i.1, i.2, i.3, M.inverse)
+            withUnsafeBytes(of: a.limbs.storage) { ab in
+                withUnsafeBytes(of: b.limbs.storage) { bb in
+                    withUnsafeMutableBytes(of: &context) { cb in
+                        withUnsafeMutableBytes(of: &r.storage) { rb in
+                            montgomeryProduct256(
+                                rb.baseAddress!.assumingMemoryBound(to: UInt64.self),
+                                ab.baseAddress!.assumingMemoryBound(to: UInt64.self),
+                                bb.baseAddress!.assumingMemoryBound(to: UInt64.self),
+                                cb.baseAddress!.assumingMemoryBound(to: UInt64.self)
+                            )
+                        }
+                    }
+                }
+            }
+            return Fp(montgomery: r)
+        }
+        #endif
         var tStorage = WideLimbs()
         withUnsafeBytes(of: a.limbs.storage) { ab in
             withUnsafeBytes(of: b.limbs.storage) { bb in
@@ -450,5 +473,27 @@ struct Fp<M: MontgomeryModulus>: FieldElement {
             i -= 1
         }
         return false
+    }
+}
+
+/// out ← a·b·R⁻¹ mod m for 4-limb (256-bit) a, b < m, R = 2²⁵⁶: the Montgomery product of the
+/// 256-bit fields (bn254, P-256). `context` holds nine limbs: m (4), R⁻¹ mod m (4) and
+/// −m⁻¹ mod 2⁶⁴.
+///
+/// On the rv32im zkVM guests, field products call this function (never inlined), and the
+/// guest linker wraps its symbol (`ld.lld --wrap`, `Guests/runtime/precompiles_accel.c`) to make
+/// two `uint256_mulmod` syscalls instead: x = a·b mod m, then x·R⁻¹ mod m, the same value. Under
+/// Linux (qemu-riscv32), which has no such syscall, the wrapper calls this software body (which
+/// does not need R⁻¹).
+@inline(never)
+public func montgomeryProduct256(
+    _ out: UnsafeMutablePointer<UInt64>,
+    _ a: UnsafePointer<UInt64>,
+    _ b: UnsafePointer<UInt64>,
+    _ context: UnsafePointer<UInt64>
+) {
+    var t: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+    withUnsafeMutableBytes(of: &t) { tb in
+        montgomeryProduct(out, a, b, context, 4, context[8], tb.baseAddress!.assumingMemoryBound(to: UInt64.self))
     }
 }

@@ -27,6 +27,13 @@ struct VMBlockBench: ParsableCommand {
     @Flag(help: "Link the Keccak module's software permutation instead of the keccak_f syscall.")
     var softwareKeccak = false
     @Flag(help: "Print one line per block.") var verbose = false
+    @Flag(help: "Also print each step's and function's share averaged over blocks (what a typical block spends).")
+    var perBlockShares = false
+    @Option(
+        help:
+            "Write the executions of every instruction address, summed over blocks (each scaled to a million cycles with --per-block-shares), to this file (`pc count` lines, hex pc), for call-site analysis against a disassembly."
+    )
+    var pcProfile: String?
 
     /// The steps in the order the guest marks them.
     static let phases = ["start", "witness", "header", "signatures", "execution", "stateRoot", "commit"]
@@ -52,6 +59,9 @@ struct VMBlockBench: ParsableCommand {
         var ratios: [(Double, String)] = []
         var byPhase: [String: UInt64] = [:]
         var byFunction: [String: UInt64] = [:]
+        var meanPhase: [String: Double] = [:]
+        var meanFunction: [String: Double] = [:]
+        var pcCounts: [UInt32: UInt64] = [:]
         var failures: [String] = []
         var run = 0
         var matched = 0
@@ -109,8 +119,21 @@ struct VMBlockBench: ParsableCommand {
                     } else {
                         failures.append("\(c.id): guest, native validator and fixture disagree")
                     }
-                    for (name, n) in m.markedSpans(prefix: "phase:") { byPhase[name, default: 0] += n }
-                    for (name, n) in m.cyclesBySymbol(symbols) { byFunction[name, default: 0] += n }
+                    let cycles = Double(max(m.cycles, 1))
+                    for (name, n) in m.markedSpans(prefix: "phase:") {
+                        byPhase[name, default: 0] += n
+                        meanPhase[name, default: 0] += Double(n) / cycles
+                    }
+                    for (name, n) in m.cyclesBySymbol(symbols) {
+                        byFunction[name, default: 0] += n
+                        meanFunction[name, default: 0] += Double(n) / cycles
+                    }
+                    if pcProfile != nil {
+                        // Each block weighs the same with --per-block-shares (a million cycles).
+                        for (pc, n) in m.instructionCounts() {
+                            pcCounts[pc, default: 0] += perBlockShares ? n &* 1_000_000 / UInt64(cycles) : n
+                        }
+                    }
                     if native.gasUsed > 0 {
                         let ratio = Double(m.cycles) / Double(native.gasUsed)
                         ratios.append((ratio, c.id))
@@ -152,6 +175,21 @@ struct VMBlockBench: ParsableCommand {
         print("  top functions:")
         for (name, n) in byFunction.sorted(by: { $0.value > $1.value }).prefix(top) {
             print(String(format: "    %6.2f%%  %@", 100 * Double(n) / Double(max(all, 1)), name))
+        }
+        if let pcProfile {
+            let lines = pcCounts.sorted { $0.key < $1.key }.map { String($0.key, radix: 16) + " \($0.value)" }
+            try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: pcProfile))
+        }
+        if perBlockShares && run > 0 {
+            print("  cycles by step, share averaged over blocks:")
+            for p in Self.phases {
+                guard let n = meanPhase[p] else { continue }
+                print(String(format: "    %-28@ %6.2f%%", Self.phaseNames[p] ?? p, 100 * n / Double(run)))
+            }
+            print("  top functions, share averaged over blocks:")
+            for (name, n) in meanFunction.sorted(by: { $0.value > $1.value }).prefix(top) {
+                print(String(format: "    %6.2f%%  %@", 100 * n / Double(run), name))
+            }
         }
         if !failures.isEmpty {
             print("  failures (\(failures.count)):")

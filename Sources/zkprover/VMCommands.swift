@@ -432,6 +432,10 @@ struct VMEVMBench: ParsableCommand {
     var timeBudget: Double = 0
     @Flag(help: "Link the Keccak module's software permutation instead of the keccak_f syscall.")
     var softwareKeccak = false
+    @Option(help: "List every vector above this many cycles per gas (0: none).") var listOver: Double = 0
+    @Flag(help: "Print one line per vector.") var verbose = false
+    @Flag(help: "Also print each category's and function's share averaged over vectors (what a typical vector spends).")
+    var perVectorShares = false
 
     /// The module of a Swift symbol (`$s`/`$e` mangling: length-prefixed module name), "Swift" for
     /// the standard library, nil for C symbols.
@@ -494,6 +498,8 @@ struct VMEVMBench: ParsableCommand {
         var ratios: [(Double, String)] = []
         var byCategory: [String: UInt64] = [:]
         var byFunction: [String: UInt64] = [:]
+        var meanCategory: [String: Double] = [:]
+        var meanFunction: [String: Double] = [:]
         var run = 0
         var matchNative = 0
         var matchFixture = 0
@@ -535,14 +541,21 @@ struct VMEVMBench: ParsableCommand {
                     failures.append("\(v.id): guest differs from native")
                 }
                 if guestOut.prefix(32).elementsEqual(v.expectedRoot.bytes) { matchFixture += 1 }
+                let cycles = Double(max(m.cycles, 1))
                 for (name, n) in m.cyclesBySymbol(symbols) {
                     byCategory[Self.category(name), default: 0] += n
                     byFunction[name, default: 0] += n
+                    meanCategory[Self.category(name), default: 0] += Double(n) / cycles
+                    meanFunction[name, default: 0] += Double(n) / cycles
                 }
                 if native.gasUsed > 0 {
-                    ratios.append((Double(m.cycles) / Double(native.gasUsed), v.id))
+                    let ratio = Double(m.cycles) / Double(native.gasUsed)
+                    ratios.append((ratio, v.id))
                     totalCycles += m.cycles
                     totalGas += native.gasUsed
+                    if verbose {
+                        print(String(format: "  %8.1f cycles/gas  %9d gas  %@", ratio, native.gasUsed, v.id))
+                    }
                 }
             }
         }
@@ -563,6 +576,11 @@ struct VMEVMBench: ParsableCommand {
             )
             print("    best:  \(ratios.first!.1)")
             print("    worst: \(ratios.last!.1)")
+            if listOver > 0 {
+                let over = ratios.filter { $0.0 > listOver }
+                print(String(format: "  vectors over %.0f cycles per gas: %d", listOver, over.count))
+                for (r, id) in over.reversed() { print(String(format: "    %8.1f  %@", r, id)) }
+            }
         }
         let all = byCategory.values.reduce(0, +)
         print("  where the cycles go (all vectors, \(all) cycles):")
@@ -572,6 +590,16 @@ struct VMEVMBench: ParsableCommand {
         print("  top functions:")
         for (name, n) in byFunction.sorted(by: { $0.value > $1.value }).prefix(top) {
             print(String(format: "    %6.2f%%  %@", 100 * Double(n) / Double(max(all, 1)), name))
+        }
+        if perVectorShares && run > 0 {
+            print("  where the cycles go, share averaged over vectors:")
+            for (c, n) in meanCategory.sorted(by: { $0.value > $1.value }) {
+                print(String(format: "    %-40@ %6.2f%%", c, 100 * n / Double(run)))
+            }
+            print("  top functions, share averaged over vectors:")
+            for (name, n) in meanFunction.sorted(by: { $0.value > $1.value }).prefix(top) {
+                print(String(format: "    %6.2f%%  %@", 100 * n / Double(run), name))
+            }
         }
         if !failures.isEmpty {
             print("  failures (\(failures.count)):")

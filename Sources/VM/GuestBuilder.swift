@@ -261,26 +261,22 @@ public struct GuestBuilder: Sendable {
             bin + "/clang",
             cflags + ["-c", runtime.appendingPathComponent("start.S").path, "-o", startObj]
         )
-        if accelerate {
-            let accelObj = work.appendingPathComponent("keccak_accel.o").path
+        /// Compiles `runtime/NAME.c` (a syscall wrapper) and returns the object's path.
+        func accelerator(_ name: String) throws -> String {
+            let object = work.appendingPathComponent(name + ".o").path
             try GuestBuilder.run(
                 bin + "/clang",
                 cflags + [
-                    "-O2", "-ffreestanding", "-c", runtime.appendingPathComponent("keccak_accel.c").path, "-o",
-                    accelObj,
+                    "-O2", "-ffreestanding", "-c", runtime.appendingPathComponent(name + ".c").path, "-o", object,
                 ]
             )
-            linkFlags = ["--wrap=" + GuestBuilder.keccakPermutationSymbol, accelObj]
+            return object
+        }
+        if accelerate {
+            linkFlags = ["--wrap=" + GuestBuilder.keccakPermutationSymbol, try accelerator("keccak_accel")]
         }
         if accelerateSecp256k1 {
-            let accelObj = work.appendingPathComponent("secp256k1_accel.o").path
-            try GuestBuilder.run(
-                bin + "/clang",
-                cflags + [
-                    "-O2", "-ffreestanding", "-c", runtime.appendingPathComponent("secp256k1_accel.c").path, "-o",
-                    accelObj,
-                ]
-            )
+            let accelObj = try accelerator("secp256k1_accel")
             linkFlags += [
                 "--wrap=" + GuestBuilder.secp256k1FieldMulSymbol, "--wrap=" + GuestBuilder.secp256k1ScalarMulSymbol,
                 "--wrap=" + GuestBuilder.secp256k1AffineAddSymbol, "--wrap=" + GuestBuilder.secp256k1AffineDoubleSymbol,
@@ -288,15 +284,7 @@ public struct GuestBuilder: Sendable {
             ]
         }
         if acceleratePrecompiles {
-            let accelObj = work.appendingPathComponent("precompiles_accel.o").path
-            try GuestBuilder.run(
-                bin + "/clang",
-                cflags + [
-                    "-O2", "-ffreestanding", "-c", runtime.appendingPathComponent("precompiles_accel.c").path, "-o",
-                    accelObj,
-                ]
-            )
-            linkFlags += ["--wrap=" + GuestBuilder.montgomeryProduct256Symbol, accelObj]
+            linkFlags += ["--wrap=" + GuestBuilder.montgomeryProduct256Symbol, try accelerator("precompiles_accel")]
         }
         try GuestBuilder.run(
             bin + "/ld.lld",

@@ -14,8 +14,12 @@ public enum Poseidon2Kernels {
     /// Whether ``Poseidon2Parameters/permute16(lanes:constants:)`` uses the AVX-512 kernel.
     public static let useAVX512: Bool = {
         if let v = getenv("ZKPROVER_AVX512"), String(cString: v) == "0" { return false }
-        return processorFlags().isSuperset(of: ["avx512f", "avx512vl", "avx512bw"])
+        return processorHasAVX512
     }()
+
+    /// Whether the processor has what the AVX-512 kernel is compiled for (F, VL and BW), whatever
+    /// the environment says.
+    static var processorHasAVX512: Bool { processorFlags().isSuperset(of: ["avx512f", "avx512vl", "avx512bw"]) }
 
     /// The name of the kernel in use, for benchmark output.
     public static var name: String { useAVX512 ? "AVX-512" : "AVX2" }

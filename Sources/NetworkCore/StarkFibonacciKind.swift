@@ -10,7 +10,7 @@ import Stark
 /// start with the input's `(x, y)`; the result is the proof's third public value.
 public struct StarkFibonacciKind: ProofKind {
     public typealias F = KoalaBear
-    /// Name of the production kind (≥ 100 proven bits: rate 1/2, 203 queries, 16 bits of grinding).
+    /// Name of the production kind (≥ 100 proven bits: rate 1/2, 193 queries, 20 bits of grinding).
     public static let kindName = "stark-fibonacci"
     /// Name of the fast kind for tests (about 20 bits; real proofs, insecure parameters).
     public static let testingKindName = "stark-fibonacci-testing"

@@ -189,6 +189,18 @@ public struct RunRecursion: Sendable {
         return b.build(shape: shape).circuit
     }
 
+    /// The leaf circuit of the largest shard (every accelerator table, every table
+    /// 2^`maxLogShardHeight` rows), unpadded: the circuit that sizes the recursion shape. Its op
+    /// counts against the shape's heights are the room left for new tables.
+    public func largestLeafCircuit() throws(VerificationError) -> RecursionCircuit {
+        let largest = ShardShape(
+            accelerators: .all,
+            logHeights: [Int](repeating: maxLogShardHeight, count: ShardTable.tables(.all).count),
+            output: []
+        )
+        return try leafCircuit(largest)
+    }
+
     /// The AIRs of a segment proof of `shape`.
     static func segmentAirs(_ shape: RecursionShape) -> [any Air<RF>] {
         RecursionVerifyingKey.airs(shape: shape, publicCount: SegmentStatement.count)
@@ -217,12 +229,7 @@ public struct RunRecursion: Sendable {
             // from the largest leaf: every accelerator table, every table 2^maxLogShardHeight
             // rows (so that every shard's leaf fits), and at least 2^8 rows, below which the
             // soundness bound of a child proof does not hold (DEEP's multi-point condition).
-            let largest = ShardShape(
-                accelerators: .all,
-                logHeights: [Int](repeating: maxLogShardHeight, count: ShardTable.tables(.all).count),
-                output: []
-            )
-            var shape = try leafCircuit(largest).heights.union(
+            var shape = try largestLeafCircuit().heights.union(
                 RecursionShape(arith: 1 << 8, poseidon2: 1 << 8, input: 1 << 8)
             )
             var aggregate: RecursionCircuit

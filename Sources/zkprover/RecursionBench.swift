@@ -81,6 +81,13 @@ struct RecursionBench: ParsableCommand {
         let keys = try recursion.keys()
         let keysSeconds = Date().timeIntervalSince(tk)
         let aggregateKey = keys.aggregate.root.elements
+        let largest = try recursion.largestLeafCircuit()
+        let largestLeaf = LargestLeafFigures(
+            arithOps: largest.arith.count,
+            poseidon2Ops: largest.poseidon2.count,
+            inputs: largest.inputs.count,
+            shape: "\(keys.shape)"
+        )
 
         // The leaf circuits of shards 0 and 1 (shard 0 twice in a one-shard run).
         var leaves: [Measured] = []
@@ -164,6 +171,7 @@ struct RecursionBench: ParsableCommand {
             shardProofBytes: first.encoded().count,
             shardProvenBits: key.provenBits(first),
             layerLeaves: shards.count > 1 ? "shards 0 and 1" : "shard 0 twice",
+            largestLeaf: largestLeaf,
             leaf: leaf.figures,
             layer: layer.figures,
             final: final.figures
@@ -280,6 +288,17 @@ struct RecursionCircuitFigures: Codable {
     var provenBits: Int
 }
 
+/// The leaf circuit of the largest shard (every accelerator table, every table at the tallest
+/// shard height), which sets the recursion shape: its op counts against the shape are the room
+/// left for new tables.
+struct LargestLeafFigures: Codable {
+    var arithOps: Int
+    var poseidon2Ops: Int
+    var inputs: Int
+    /// The recursion shape (the heights every leaf and aggregate circuit is padded to).
+    var shape: String
+}
+
 /// Everything `zkprover recursion bench` prints.
 struct RecursionBenchReport: Codable {
     var guest: String
@@ -299,6 +318,7 @@ struct RecursionBenchReport: Codable {
     var shardProvenBits: Int
     /// Which leaf proofs the layer verifies.
     var layerLeaves: String
+    var largestLeaf: LargestLeafFigures
     var leaf: RecursionCircuitFigures
     var layer: RecursionCircuitFigures
     var final: RecursionCircuitFigures
@@ -312,6 +332,10 @@ struct RecursionBenchReport: Codable {
         print("FRI: \(fri); final: \(finalFri); threads: \(threads)")
         print(
             "recursion keys in \(String(format: "%.2f", keysSeconds)) s; the aggregate verifies the leaves of \(layerLeaves)"
+        )
+        print(
+            "recursion shape: \(largestLeaf.shape); the largest leaf: \(largestLeaf.arithOps) arith, "
+                + "\(largestLeaf.poseidon2Ops) Poseidon2 ops, \(largestLeaf.inputs) inputs"
         )
         let columns = [leaf, layer, final]
         func row(_ label: String, _ value: (RecursionCircuitFigures) -> String) {

@@ -59,9 +59,9 @@ enum ProofFile {
 struct FriOptions: ParsableArguments {
     @Option(help: "log2 of the blowup factor (default 1: rate 1/2).")
     var logBlowup: Int?
-    @Option(help: "Number of FRI queries (default 203).")
+    @Option(help: "Number of FRI queries (default 193).")
     var queries: Int?
-    @Option(help: "Proof-of-work bits before the queries (default 16).")
+    @Option(help: "Proof-of-work bits before the queries (default 20).")
     var powBits: Int?
     @Option(help: "Proof-of-work bits before each of the LogUp, DEEP and batching challenges (default 8).")
     var phasePowBits: Int?

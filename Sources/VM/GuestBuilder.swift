@@ -111,6 +111,9 @@ public struct GuestBuilder: Sendable {
     /// The symbol of `Secp256k1.secp256k1AffineDouble(_:)`, wrapped to use `secp256k1_double`.
     public static var secp256k1AffineDoubleSymbol: String { "$e9Secp256k121secp256k1AffineDoubleyySpys6UInt32VGF" }
 
+    /// The symbol of `EVMPrimitives.sha256Compress(_:_:)`, wrapped to use the `sha256_compress` syscall.
+    public static var sha256CompressSymbol: String { "$e13EVMPrimitives14sha256CompressyySpys6UInt32VG_SVtF" }
+
     /// The swiftc flags for rv32im Embedded Swift (docs/ARCHITECTURE.md §2).
     public static var swiftFlags: [String] {
         [
@@ -164,14 +167,19 @@ public struct GuestBuilder: Sendable {
     /// the Secp256k1 module is linked in, its `secp256k1FieldMul` and `secp256k1ScalarMul` (every
     /// field and scalar product on 32-bit targets) are wrapped to call `uint256_mulmod`, and its
     /// `secp256k1AffineAdd` / `secp256k1AffineDouble` (every point step of the guests' `a·G + b·P`)
-    /// to call `secp256k1_add` / `secp256k1_double` (`runtime/secp256k1_accel.c`).
+    /// to call `secp256k1_add` / `secp256k1_double` (`runtime/secp256k1_accel.c`). When the
+    /// EVMPrimitives module is linked in and `accelerateSHA256` is set, its `sha256Compress` (every
+    /// SHA-256 block) is wrapped to call `sha256_compress` (`runtime/sha256_accel.c`); without it
+    /// the SDK's `Guest.sha256Compress` is compiled with `ZK_SOFTWARE_SHA256` and compresses in
+    /// software too.
     /// Without `accelerateKeccak`, the SDK's `Guest.keccakF` is compiled with
     /// `ZK_SOFTWARE_KECCAK` and permutes in software too: the guest never calls `keccak_f`.
     public func build(
         directory: URL,
         extraSources: [String] = [],
         output: URL? = nil,
-        accelerateKeccak: Bool = true
+        accelerateKeccak: Bool = true,
+        accelerateSHA256: Bool = true
     ) throws -> URL {
         let fm = FileManager.default
         var sources = try fm.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".swift") }.sorted()
@@ -193,6 +201,7 @@ public struct GuestBuilder: Sendable {
         var linkFlags: [String] = []
         var accelerate = false
         var accelerateSecp256k1 = false
+        var wrapSHA256 = false
         let modulesFile = directory.appendingPathComponent("guest.modules").path
         if let text = fm.contents(atPath: modulesFile) {
             let names = String(decoding: text, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
@@ -202,17 +211,21 @@ public struct GuestBuilder: Sendable {
             moduleFlags = ["-I", cache.path]
             accelerate = accelerateKeccak && names.contains("Keccak")
             accelerateSecp256k1 = names.contains("Secp256k1")
+            wrapSHA256 = accelerateSHA256 && names.contains("EVMPrimitives")
         }
         // Up to date? (the ELF is newer than every input and was built with the same options)
         let runtimeDir = guestsDirectory.appendingPathComponent("runtime")
-        let runtimeFiles = ["link.ld", "runtime.c", "start.S", "keccak_accel.c", "secp256k1_accel.c"].map {
-            runtimeDir.appendingPathComponent($0).path
-        }
+        let runtimeFiles = ["link.ld", "runtime.c", "start.S", "keccak_accel.c", "secp256k1_accel.c", "sha256_accel.c"]
+            .map {
+                runtimeDir.appendingPathComponent($0).path
+            }
         let inputs = sources + sdk + extraSources + runtimeFiles + moduleObjects + [modulesFile, sourcesFile, libgcc]
         let stamp = out.path + ".options"
         let options =
-            "accelerateKeccak=\(accelerate) softwareKeccak=\(!accelerateKeccak) accelerateSecp256k1=\(accelerateSecp256k1)"
-        let defines = accelerateKeccak ? [] : ["-D", "ZK_SOFTWARE_KECCAK"]
+            "accelerateKeccak=\(accelerate) softwareKeccak=\(!accelerateKeccak) accelerateSecp256k1=\(accelerateSecp256k1) accelerateSHA256=\(wrapSHA256) softwareSHA256=\(!accelerateSHA256)"
+        let defines =
+            (accelerateKeccak ? [] : ["-D", "ZK_SOFTWARE_KECCAK"])
+            + (accelerateSHA256 ? [] : ["-D", "ZK_SOFTWARE_SHA256"])
         func mtime(_ p: String) -> Date? { (try? fm.attributesOfItem(atPath: p)[.modificationDate]) as? Date }
         if let built = mtime(out.path), fm.contents(atPath: stamp) == Data(options.utf8),
             inputs.allSatisfy({ (mtime($0) ?? .distantPast) < built })
@@ -267,6 +280,18 @@ public struct GuestBuilder: Sendable {
                 "--wrap=" + GuestBuilder.secp256k1AffineAddSymbol, "--wrap=" + GuestBuilder.secp256k1AffineDoubleSymbol,
                 accelObj,
             ]
+        }
+        if wrapSHA256 {
+            let accelObj = work.appendingPathComponent("sha256_accel.o").path
+            try GuestBuilder.run(
+                bin + "/clang",
+                cflags + [
+                    "-O2", "-ffreestanding", "-fno-builtin", "-c",
+                    runtime.appendingPathComponent("sha256_accel.c").path,
+                    "-o", accelObj,
+                ]
+            )
+            linkFlags += ["--wrap=" + GuestBuilder.sha256CompressSymbol, accelObj]
         }
         try GuestBuilder.run(
             bin + "/ld.lld",

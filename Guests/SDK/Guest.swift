@@ -160,6 +160,85 @@ public enum Guest {
         MulModSoftware.mulMod(x, y, m)
         return true
     }
+
+    /// state := the SHA-256 compression of the 8 words `H0…H7` at `state` with the 64-byte
+    /// message block at `block` (the bytes as hashed); both 4-byte aligned and not overlapping.
+    /// Through the `sha256_compress` syscall, in software under Linux.
+    /// Guests built with `ZK_SOFTWARE_SHA256` (``GuestBuilder``'s `accelerateSHA256: false`)
+    /// always compress in software.
+    public static func sha256Compress(_ state: UnsafeMutablePointer<UInt32>, _ block: UnsafeRawPointer) {
+        #if ZK_SOFTWARE_SHA256
+        SHA256Software.compress(state, block)
+        #else
+        if zk_syscall(0x1014, Int(bitPattern: state), Int(bitPattern: block), 0) == enosys {
+            SHA256Software.compress(state, block)
+        }
+        #endif
+    }
+
+    /// SHA-256 of `data` (FIPS 180-4 padding), one ``sha256Compress(_:_:)`` per block.
+    public static func sha256(_ data: [UInt8]) -> [UInt8] {
+        var state: [UInt32] = [
+            0x6A09_E667, 0xBB67_AE85, 0x3C6E_F372, 0xA54F_F53A, 0x510E_527F, 0x9B05_688C, 0x1F83_D9AB, 0x5BE0_CD19,
+        ]
+        var padded = data
+        padded.append(0x80)
+        while padded.count % 64 != 56 { padded.append(0) }
+        let bits = UInt64(data.count) &* 8
+        for k in 0..<8 { padded.append(UInt8(truncatingIfNeeded: bits >> UInt64(56 - 8 * k))) }
+        var block = [UInt32](repeating: 0, count: 16)  // a 4-aligned copy of each block
+        state.withUnsafeMutableBufferPointer { s in
+            block.withUnsafeMutableBytes { b in
+                var at = 0
+                while at < padded.count {
+                    for i in 0..<64 { b[i] = padded[at + i] }
+                    sha256Compress(s.baseAddress!, UnsafeRawPointer(b.baseAddress!))
+                    at += 64
+                }
+            }
+        }
+        var out = [UInt8](repeating: 0, count: 32)
+        for i in 0..<32 { out[i] = UInt8(truncatingIfNeeded: state[i / 4] >> UInt32(24 - 8 * (i % 4))) }
+        return out
+    }
+}
+
+/// Software SHA-256 compression (used when the accelerated call is absent), FIPS 180-4 §6.2.2.
+enum SHA256Software {
+    static let k: [UInt32] = [
+        0x428A_2F98, 0x7137_4491, 0xB5C0_FBCF, 0xE9B5_DBA5, 0x3956_C25B, 0x59F1_11F1, 0x923F_82A4, 0xAB1C_5ED5,
+        0xD807_AA98, 0x1283_5B01, 0x2431_85BE, 0x550C_7DC3, 0x72BE_5D74, 0x80DE_B1FE, 0x9BDC_06A7, 0xC19B_F174,
+        0xE49B_69C1, 0xEFBE_4786, 0x0FC1_9DC6, 0x240C_A1CC, 0x2DE9_2C6F, 0x4A74_84AA, 0x5CB0_A9DC, 0x76F9_88DA,
+        0x983E_5152, 0xA831_C66D, 0xB003_27C8, 0xBF59_7FC7, 0xC6E0_0BF3, 0xD5A7_9147, 0x06CA_6351, 0x1429_2967,
+        0x27B7_0A85, 0x2E1B_2138, 0x4D2C_6DFC, 0x5338_0D13, 0x650A_7354, 0x766A_0ABB, 0x81C2_C92E, 0x9272_2C85,
+        0xA2BF_E8A1, 0xA81A_664B, 0xC24B_8B70, 0xC76C_51A3, 0xD192_E819, 0xD699_0624, 0xF40E_3585, 0x106A_A070,
+        0x19A4_C116, 0x1E37_6C08, 0x2748_774C, 0x34B0_BCB5, 0x391C_0CB3, 0x4ED8_AA4A, 0x5B9C_CA4F, 0x682E_6FF3,
+        0x748F_82EE, 0x78A5_636F, 0x84C8_7814, 0x8CC7_0208, 0x90BE_FFFA, 0xA450_6CEB, 0xBEF9_A3F7, 0xC671_78F2,
+    ]
+
+    static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
+
+    static func compress(_ state: UnsafeMutablePointer<UInt32>, _ block: UnsafeRawPointer) {
+        var w = [UInt32](repeating: 0, count: 64)
+        for t in 0..<16 {
+            var v: UInt32 = 0
+            for j in 0..<4 { v = v << 8 | UInt32(block.load(fromByteOffset: 4 * t + j, as: UInt8.self)) }
+            w[t] = v
+        }
+        for t in 16..<64 {
+            let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ w[t - 15] >> 3
+            let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ w[t - 2] >> 10
+            w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+        }
+        var v = (0..<8).map { state[$0] }
+        for t in 0..<64 {
+            let (a, e) = (v[0], v[4])
+            let t1 = v[7] &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ (e & v[5] ^ ~e & v[6]) &+ k[t] &+ w[t]
+            let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ (a & v[1] ^ a & v[2] ^ v[1] & v[2])
+            v = [t1 &+ t2, a, v[1], v[2], v[3] &+ t1, e, v[5], v[6]]
+        }
+        for i in 0..<8 { state[i] &+= v[i] }
+    }
 }
 
 /// Software 256-bit `x·y mod m` (used when the accelerated call is absent): double-and-add over

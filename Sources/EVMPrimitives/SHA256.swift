@@ -78,83 +78,14 @@ public enum SHA256 {
         }
     }
 
-    /// The SHA-256 compression function on one 64-byte block at `p`.
+    /// The SHA-256 compression function on one 64-byte block at `p` (through
+    /// ``sha256Compress(_:_:)``, the zkVM's `sha256_compress` syscall in the guests).
+    @inlinable @inline(__always)
     public static func compress(
         _ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
         _ p: UnsafeRawPointer
     ) {
-        let k:
-            (
-                UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
-                UInt32,
-                UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
-                UInt32,
-                UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
-                UInt32,
-                UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
-                UInt32,
-                UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32
-            ) = (
-                0x428A_2F98, 0x7137_4491, 0xB5C0_FBCF, 0xE9B5_DBA5, 0x3956_C25B, 0x59F1_11F1, 0x923F_82A4, 0xAB1C_5ED5,
-                0xD807_AA98, 0x1283_5B01, 0x2431_85BE, 0x550C_7DC3, 0x72BE_5D74, 0x80DE_B1FE, 0x9BDC_06A7, 0xC19B_F174,
-                0xE49B_69C1, 0xEFBE_4786, 0x0FC1_9DC6, 0x240C_A1CC, 0x2DE9_2C6F, 0x4A74_84AA, 0x5CB0_A9DC, 0x76F9_88DA,
-                0x983E_5152, 0xA831_C66D, 0xB003_27C8, 0xBF59_7FC7, 0xC6E0_0BF3, 0xD5A7_9147, 0x06CA_6351, 0x1429_2967,
-                0x27B7_0A85, 0x2E1B_2138, 0x4D2C_6DFC, 0x5338_0D13, 0x650A_7354, 0x766A_0ABB, 0x81C2_C92E, 0x9272_2C85,
-                0xA2BF_E8A1, 0xA81A_664B, 0xC24B_8B70, 0xC76C_51A3, 0xD192_E819, 0xD699_0624, 0xF40E_3585, 0x106A_A070,
-                0x19A4_C116, 0x1E37_6C08, 0x2748_774C, 0x34B0_BCB5, 0x391C_0CB3, 0x4ED8_AA4A, 0x5B9C_CA4F, 0x682E_6FF3,
-                0x748F_82EE, 0x78A5_636F, 0x84C8_7814, 0x8CC7_0208, 0x90BE_FFFA, 0xA450_6CEB, 0xBEF9_A3F7, 0xC671_78F2
-            )
-        var w:
-            (
-                UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
-                UInt32,
-                UInt32, UInt32
-            ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var (a, b, c, d, e, f, g, hh) = h
-        withUnsafeBytes(of: k) { kb in
-            withUnsafeMutableBytes(of: &w) { wb in
-                let kp = kb.baseAddress!.assumingMemoryBound(to: UInt32.self)
-                let wp = wb.baseAddress!.assumingMemoryBound(to: UInt32.self)
-                for i in 0..<16 {
-                    wp[i] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self))
-                }
-                for i in 0..<64 {
-                    let wi: UInt32
-                    if i < 16 {
-                        wi = wp[i]
-                    } else {
-                        let w15 = wp[(i &- 15) & 15]
-                        let w2 = wp[(i &- 2) & 15]
-                        let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3)
-                        let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10)
-                        wi = wp[i & 15] &+ s0 &+ wp[(i &- 7) & 15] &+ s1
-                        wp[i & 15] = wi
-                    }
-                    let S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-                    let ch = (e & f) ^ (~e & g)
-                    let t1 = hh &+ S1 &+ ch &+ kp[i] &+ wi
-                    let S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-                    let maj = (a & b) ^ (a & c) ^ (b & c)
-                    let t2 = S0 &+ maj
-                    hh = g
-                    g = f
-                    f = e
-                    e = d &+ t1
-                    d = c
-                    c = b
-                    b = a
-                    a = t1 &+ t2
-                }
-            }
-        }
-        h.0 &+= a
-        h.1 &+= b
-        h.2 &+= c
-        h.3 &+= d
-        h.4 &+= e
-        h.5 &+= f
-        h.6 &+= g
-        h.7 &+= hh
+        withUnsafeMutableBytes(of: &h) { sha256Compress($0.baseAddress!.assumingMemoryBound(to: UInt32.self), p) }
     }
 
     /// The SHA-256 digest of `bytes`.
@@ -187,3 +118,88 @@ public enum SHA256 {
 @inline(__always)
 @usableFromInline
 func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 &- n)) }
+
+/// The SHA-256 compression function (FIPS 180-4 §6.2.2): `state := compress(state, block)` for
+/// the 8 state words `H0…H7` at `state` (native `UInt32`s) and the 64-byte message block at
+/// `block` (the bytes as hashed: `W[t]` is the big-endian word at `block + 4t`; any alignment).
+///
+/// On the rv32im zkVM guests every SHA-256 block goes through this function (never inlined),
+/// and the guest linker wraps its symbol (`ld.lld --wrap`, `Guests/runtime/sha256_accel.c`) to
+/// make one `sha256_compress` syscall instead (`Guests/ABI.md`); under Linux (qemu-riscv32),
+/// which has no such syscall, the wrapper calls this software body, which is also the native
+/// path.
+@inline(never)
+public func sha256Compress(_ state: UnsafeMutablePointer<UInt32>, _ block: UnsafeRawPointer) {
+    let k:
+        (
+            UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+            UInt32,
+            UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+            UInt32,
+            UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+            UInt32,
+            UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+            UInt32,
+            UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32
+        ) = (
+            0x428A_2F98, 0x7137_4491, 0xB5C0_FBCF, 0xE9B5_DBA5, 0x3956_C25B, 0x59F1_11F1, 0x923F_82A4, 0xAB1C_5ED5,
+            0xD807_AA98, 0x1283_5B01, 0x2431_85BE, 0x550C_7DC3, 0x72BE_5D74, 0x80DE_B1FE, 0x9BDC_06A7, 0xC19B_F174,
+            0xE49B_69C1, 0xEFBE_4786, 0x0FC1_9DC6, 0x240C_A1CC, 0x2DE9_2C6F, 0x4A74_84AA, 0x5CB0_A9DC, 0x76F9_88DA,
+            0x983E_5152, 0xA831_C66D, 0xB003_27C8, 0xBF59_7FC7, 0xC6E0_0BF3, 0xD5A7_9147, 0x06CA_6351, 0x1429_2967,
+            0x27B7_0A85, 0x2E1B_2138, 0x4D2C_6DFC, 0x5338_0D13, 0x650A_7354, 0x766A_0ABB, 0x81C2_C92E, 0x9272_2C85,
+            0xA2BF_E8A1, 0xA81A_664B, 0xC24B_8B70, 0xC76C_51A3, 0xD192_E819, 0xD699_0624, 0xF40E_3585, 0x106A_A070,
+            0x19A4_C116, 0x1E37_6C08, 0x2748_774C, 0x34B0_BCB5, 0x391C_0CB3, 0x4ED8_AA4A, 0x5B9C_CA4F, 0x682E_6FF3,
+            0x748F_82EE, 0x78A5_636F, 0x84C8_7814, 0x8CC7_0208, 0x90BE_FFFA, 0xA450_6CEB, 0xBEF9_A3F7, 0xC671_78F2
+        )
+    var w:
+        (
+            UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32,
+            UInt32,
+            UInt32, UInt32
+        ) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    var (a, b, c, d, e, f, g, hh) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
+    withUnsafeBytes(of: k) { kb in
+        withUnsafeMutableBytes(of: &w) { wb in
+            let kp = kb.baseAddress!.assumingMemoryBound(to: UInt32.self)
+            let wp = wb.baseAddress!.assumingMemoryBound(to: UInt32.self)
+            for i in 0..<16 {
+                wp[i] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self))
+            }
+            for i in 0..<64 {
+                let wi: UInt32
+                if i < 16 {
+                    wi = wp[i]
+                } else {
+                    let w15 = wp[(i &- 15) & 15]
+                    let w2 = wp[(i &- 2) & 15]
+                    let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3)
+                    let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10)
+                    wi = wp[i & 15] &+ s0 &+ wp[(i &- 7) & 15] &+ s1
+                    wp[i & 15] = wi
+                }
+                let S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+                let ch = (e & f) ^ (~e & g)
+                let t1 = hh &+ S1 &+ ch &+ kp[i] &+ wi
+                let S0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+                let maj = (a & b) ^ (a & c) ^ (b & c)
+                let t2 = S0 &+ maj
+                hh = g
+                g = f
+                f = e
+                e = d &+ t1
+                d = c
+                c = b
+                b = a
+                a = t1 &+ t2
+            }
+        }
+    }
+    state[0] &+= a
+    state[1] &+= b
+    state[2] &+= c
+    state[3] &+= d
+    state[4] &+= e
+    state[5] &+= f
+    state[6] &+= g
+    state[7] &+= hh
+}

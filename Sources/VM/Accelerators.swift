@@ -45,6 +45,18 @@ public enum Accelerators {
         return words(UInt256.mulMod(a, b, n))
     }
 
+    /// `sha256_compress`: the SHA-256 compression of the 8 state words with the block held by 16
+    /// memory words (little-endian words of the 64 message bytes, so `W[t]` is word t
+    /// byte-swapped).
+    public static func sha256Compress(_ state: [UInt32], _ block: [UInt32]) -> [UInt32] {
+        precondition(state.count == 8 && block.count == 16, "sha256_compress takes 8 state and 16 block words")
+        var h = state
+        h.withUnsafeMutableBufferPointer { s in
+            block.withUnsafeBytes { EVMPrimitives.sha256Compress(s.baseAddress!, $0.baseAddress!) }
+        }
+        return h
+    }
+
     /// The 8 little-endian words of `v`.
     public static func words(_ v: UInt256) -> [UInt32] {
         [v.w0, v.w1, v.w2, v.w3].flatMap { [UInt32(truncatingIfNeeded: $0), UInt32(truncatingIfNeeded: $0 >> 32)] }

@@ -116,6 +116,9 @@ public struct GuestBuilder: Sendable {
         "$e11Precompiles20montgomeryProduct256yySpys6UInt64VG_SPyADGA2FtF"
     }
 
+    /// The symbol of `EVMPrimitives.sha256Compress(_:_:)`, wrapped to use the `sha256_compress` syscall.
+    public static var sha256CompressSymbol: String { "$e13EVMPrimitives14sha256CompressyySpys6UInt32VG_SVtF" }
+
     /// The swiftc flags for rv32im Embedded Swift (docs/ARCHITECTURE.md §2). `-O`, not `-Osize`:
     /// every executed instruction is proven, and `-O` inlines and specialises enough to save 12%
     /// of the block guest's cycles for 2% more code.
@@ -178,14 +181,18 @@ public struct GuestBuilder: Sendable {
     /// to call `secp256k1_add` / `secp256k1_double` (`runtime/secp256k1_accel.c`). When the
     /// Precompiles module is linked in, its `montgomeryProduct256` (every bn254 and P-256 field
     /// product on 32-bit targets) is wrapped to make two `uint256_mulmod` syscalls
-    /// (`runtime/precompiles_accel.c`).
+    /// (`runtime/precompiles_accel.c`). When the EVMPrimitives module is linked in and `accelerateSHA256` is set, its
+    /// `sha256Compress` (every SHA-256 block) is wrapped to call `sha256_compress`
+    /// (`runtime/sha256_accel.c`); without it the SDK's `Guest.sha256Compress` is compiled with
+    /// `ZK_SOFTWARE_SHA256` and compresses in software too.
     /// Without `accelerateKeccak`, the SDK's `Guest.keccakF` is compiled with
     /// `ZK_SOFTWARE_KECCAK` and permutes in software too: the guest never calls `keccak_f`.
     public func build(
         directory: URL,
         extraSources: [String] = [],
         output: URL? = nil,
-        accelerateKeccak: Bool = true
+        accelerateKeccak: Bool = true,
+        accelerateSHA256: Bool = true
     ) throws -> URL {
         let fm = FileManager.default
         var sources = try fm.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".swift") }.sorted()
@@ -208,6 +215,7 @@ public struct GuestBuilder: Sendable {
         var accelerate = false
         var accelerateSecp256k1 = false
         var acceleratePrecompiles = false
+        var wrapSHA256 = false
         let modulesFile = directory.appendingPathComponent("guest.modules").path
         if let text = fm.contents(atPath: modulesFile) {
             let names = String(decoding: text, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" })
@@ -218,11 +226,13 @@ public struct GuestBuilder: Sendable {
             accelerate = accelerateKeccak && names.contains("Keccak")
             accelerateSecp256k1 = names.contains("Secp256k1")
             acceleratePrecompiles = names.contains("Precompiles")
+            wrapSHA256 = accelerateSHA256 && names.contains("EVMPrimitives")
         }
         // Up to date? (the ELF is newer than every input and was built with the same options)
         let runtimeDir = guestsDirectory.appendingPathComponent("runtime")
         let runtimeFiles = [
             "link.ld", "runtime.c", "start.S", "keccak_accel.c", "secp256k1_accel.c", "precompiles_accel.c",
+            "sha256_accel.c",
         ].map {
             runtimeDir.appendingPathComponent($0).path
         }
@@ -230,8 +240,11 @@ public struct GuestBuilder: Sendable {
         let stamp = out.path + ".options"
         let options =
             "accelerateKeccak=\(accelerate) softwareKeccak=\(!accelerateKeccak) accelerateSecp256k1=\(accelerateSecp256k1)"
-            + " acceleratePrecompiles=\(acceleratePrecompiles) swiftFlags=\(GuestBuilder.swiftFlags.joined(separator: " "))"
-        let defines = accelerateKeccak ? [] : ["-D", "ZK_SOFTWARE_KECCAK"]
+            + " acceleratePrecompiles=\(acceleratePrecompiles) accelerateSHA256=\(wrapSHA256) softwareSHA256=\(!accelerateSHA256)"
+            + " swiftFlags=\(GuestBuilder.swiftFlags.joined(separator: " "))"
+        let defines =
+            (accelerateKeccak ? [] : ["-D", "ZK_SOFTWARE_KECCAK"])
+            + (accelerateSHA256 ? [] : ["-D", "ZK_SOFTWARE_SHA256"])
         func mtime(_ p: String) -> Date? { (try? fm.attributesOfItem(atPath: p)[.modificationDate]) as? Date }
         if let built = mtime(out.path), fm.contents(atPath: stamp) == Data(options.utf8),
             inputs.allSatisfy({ (mtime($0) ?? .distantPast) < built })
@@ -285,6 +298,9 @@ public struct GuestBuilder: Sendable {
         }
         if acceleratePrecompiles {
             linkFlags += ["--wrap=" + GuestBuilder.montgomeryProduct256Symbol, try accelerator("precompiles_accel")]
+        }
+        if wrapSHA256 {
+            linkFlags += ["--wrap=" + GuestBuilder.sha256CompressSymbol, try accelerator("sha256_accel")]
         }
         try GuestBuilder.run(
             bin + "/ld.lld",

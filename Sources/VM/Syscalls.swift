@@ -30,6 +30,10 @@ public enum Syscall: UInt32, Sendable, CaseIterable {
     /// `uint256_mulmod(x, y, m)`: x := x·y mod m for 256-bit little-endian numbers of 32 bytes
     /// each (4-byte aligned, pairwise disjoint; m ≠ 0); returns 0.
     case uint256MulMod = 0x1013
+    /// `sha256_compress(state, block)`: state := the SHA-256 compression of the 8 native 32-bit
+    /// words `H0…H7` at a0 with the 64-byte message block at a1 (the bytes as hashed; both
+    /// 4-byte aligned, not overlapping); returns 0.
+    case sha256Compress = 0x1014
 
     /// Whether the call is an accelerated operation with (or awaiting) its own proving table.
     public var isAccelerated: Bool { rawValue >= 0x1010 }
@@ -129,6 +133,15 @@ extension Machine {
             let mw = try readWords(m, 8, pc: pc, clk: clk)
             guard let r = Accelerators.uint256MulMod(x, yw, mw) else { throw bad("modulus is zero") }
             try writeWords(a0, r, pc: pc, clk: clk)
+            tracer?.setResult(0)
+            return 0
+        case .sha256Compress:
+            let block = arg(1)
+            guard a0 & 3 == 0, block & 3 == 0 else { throw bad("state and block pointers must be 4-byte aligned") }
+            if UInt64(a0) < UInt64(block) + 64, UInt64(block) < UInt64(a0) + 32 { throw bad("state and block overlap") }
+            let state = try readWords(a0, 8, pc: pc, clk: clk)
+            let words = try readWords(block, 16, pc: pc, clk: clk)
+            try writeWords(a0, Accelerators.sha256Compress(state, words), pc: pc, clk: clk)
             tracer?.setResult(0)
             return 0
         }

@@ -12,6 +12,7 @@ public enum ShardTable: Int, CaseIterable, Sendable {
     case loadStore, syscall, syscallMemory, output
     case keccak, keccakMemory, mulMod
     case secp256k1
+    case sha256, sha256Memory
 
     /// The tables of a shard with `accelerators`, in proof order.
     public static func tables(_ accelerators: ShardAccelerators) -> [ShardTable] {
@@ -20,6 +21,7 @@ public enum ShardTable: Int, CaseIterable, Sendable {
             case .keccak, .keccakMemory: accelerators.contains(.keccak)
             case .mulMod: accelerators.contains(.mulMod)
             case .secp256k1: accelerators.contains(.secp256k1)
+            case .sha256, .sha256Memory: accelerators.contains(.sha256)
             default: true
             }
         }
@@ -41,8 +43,10 @@ public struct ShardAccelerators: OptionSet, Sendable, Hashable {
     public static let mulMod = ShardAccelerators(rawValue: 2)
     /// ``Secp256k1Air`` (`secp256k1_add`, `secp256k1_double`).
     public static let secp256k1 = ShardAccelerators(rawValue: 8)
+    /// ``SHA256Air`` and ``SHA256MemoryAir`` (`sha256_compress`).
+    public static let sha256 = ShardAccelerators(rawValue: 16)
     /// Every accelerator this prover has tables for.
-    public static let all: ShardAccelerators = [.keccak, .mulMod, .secp256k1]
+    public static let all: ShardAccelerators = [.keccak, .mulMod, .secp256k1, .sha256]
 
     /// The accelerator whose tables prove `call`: nil for the base syscalls, which the syscall
     /// tables prove, and for accelerated calls without a table yet.
@@ -51,6 +55,7 @@ public struct ShardAccelerators: OptionSet, Sendable, Hashable {
         case .keccakF: .keccak
         case .uint256MulMod: .mulMod
         case .secp256k1Add, .secp256k1Double: .secp256k1
+        case .sha256Compress: .sha256
         default: nil
         }
     }
@@ -127,6 +132,8 @@ public struct VMProgramKey: Sendable {
             case .keccakMemory: KeccakMemoryAir()
             case .mulMod: MulModAir(codeRange: codeRange)
             case .secp256k1: Secp256k1Air(codeRange: codeRange)
+            case .sha256: SHA256Air(codeRange: codeRange)
+            case .sha256Memory: SHA256MemoryAir()
             }
         }
     }
@@ -194,6 +201,13 @@ public struct ShardWitness: Sendable {
                 rows: shard.rows,
                 counter: &counter
             ) : nil
+        let sha256 =
+            accelerators.contains(.sha256)
+            ? try SHA256Air(codeRange: key.codeRange).traces(
+                events: shard.syscalls.filter { $0.number == Syscall.sha256Compress.rawValue },
+                rows: shard.rows,
+                counter: &counter
+            ) : nil
         let airs = key.airs(output: sys.output, start: start, final: transition.final, accelerators: accelerators)
         var program = [VMField](repeating: .zero, count: key.programAir.height)
         for (i, c) in cpu.programCounts.enumerated() { program[i] = VMField(c) }
@@ -215,6 +229,8 @@ public struct ShardWitness: Sendable {
         mains[.keccakMemory] = keccakTraces?.memory
         mains[.mulMod] = mulMod
         mains[.secp256k1] = secp256k1
+        mains[.sha256] = sha256?.sha256
+        mains[.sha256Memory] = sha256?.memory
         tables = zip(ShardTable.tables(accelerators), airs).map { t, air in
             TableInput(air: air, trace: mains[t]!, publicValues: t == .cpu ? cpu.publicValues : [])
         }

@@ -61,6 +61,7 @@ extension VMBench {
             ],
             ["syscall": "uint256_mulmod", "tableRowsPerCall": "MulMod 1", "tableCellsPerCall": mulModCells],
             try secp256k1Figures(builder, outDir: outDir),
+            try sha256Figures(builder, outDir: outDir),
         ]
         if json {
             let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
@@ -99,6 +100,7 @@ extension VMBench {
         )
         print("uint256_mulmod: tables per call: MulMod 1 row = \(mulModCells) cells (main + LogUp)")
         Self.printSecp256k1(rows[2])
+        Self.printSHA256(rows[3])
     }
 
     /// Cells of `rows` rows of `air`: main columns plus the LogUp extension columns (4 each).

@@ -26,6 +26,8 @@ struct VMBlockBench: ParsableCommand {
     @Option(help: "How many functions to list.") var top: Int = 15
     @Flag(help: "Link the Keccak module's software permutation instead of the keccak_f syscall.")
     var softwareKeccak = false
+    @Flag(help: "Link the EVMPrimitives module's software SHA-256 compression instead of the sha256_compress syscall.")
+    var softwareSHA256 = false
     @Flag(help: "Print one line per block.") var verbose = false
     @Flag(help: "Also print each step's and function's share averaged over blocks (what a typical block spends).")
     var perBlockShares = false
@@ -48,7 +50,8 @@ struct VMBlockBench: ParsableCommand {
         let guest = try VMCommandSupport.buildExampleGuest(
             "block",
             buildDirectory: buildDirectory,
-            softwareKeccak: softwareKeccak
+            softwareKeccak: softwareKeccak,
+            softwareSHA256: softwareSHA256
         )
         let (program, symbols) = (guest.program, guest.symbols)
         let fixtureRoot = guest.eestFixtures.appendingPathComponent("blockchain_tests")

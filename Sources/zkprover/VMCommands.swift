@@ -140,19 +140,24 @@ enum VMCommandSupport {
     }
 
     /// Builds `Guests/examples/<name>` into `buildDirectory` (`<name>.elf`, or
-    /// `<name>-software-keccak.elf` when `softwareKeccak`) and loads it.
+    /// `<name>-software-keccak.elf` when `softwareKeccak`, with `-software-sha256` when
+    /// `softwareSHA256`) and loads it.
     static func buildExampleGuest(
         _ name: String,
         buildDirectory: String,
-        softwareKeccak: Bool
+        softwareKeccak: Bool,
+        softwareSHA256: Bool = false
     ) throws -> ExampleGuest {
         let builder = try GuestBuilder(guestsDirectory: guestsDirectory())
         let outDir = URL(fileURLWithPath: buildDirectory)
         try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
         let path = try builder.build(
             directory: builder.guestsDirectory.appendingPathComponent("examples/\(name)"),
-            output: outDir.appendingPathComponent(softwareKeccak ? "\(name)-software-keccak.elf" : "\(name).elf"),
-            accelerateKeccak: !softwareKeccak
+            output: outDir.appendingPathComponent(
+                name + (softwareKeccak ? "-software-keccak" : "") + (softwareSHA256 ? "-software-sha256" : "") + ".elf"
+            ),
+            accelerateKeccak: !softwareKeccak,
+            accelerateSHA256: !softwareSHA256
         )
         let elf = try readFile(path.path)
         return ExampleGuest(
@@ -186,6 +191,7 @@ struct VMBench: ParsableCommand {
     @Option(help: "Fibonacci iterations.") var fibonacci: UInt32 = 20_000_000
     @Option(help: "Values to sort.") var sortCount: Int = 200_000
     @Option(help: "Keccak chain length over a 1 KiB input.") var keccakRounds: Int = 2000
+    @Option(help: "SHA-256 chain length over a 1 KiB input (--accelerators).") var sha256Rounds: Int = 2000
     @Flag(help: "Print rows as JSON.") var json = false
     @Flag(
         help:

@@ -131,6 +131,10 @@ struct BlockGuestTests {
             #expect(m.exitCode == 0, "\(c.id)")
             #expect(m.publicOutput == Self.expected(c).encoded, "\(c.id)")
             #expect(m.markedSpans(prefix: "phase:").map(\.name) == VMBlockPhases.names, "\(c.id)")
+            // A Prague block's EIP-7685 requests hash is SHA-256: EVMPrimitives' compression is
+            // linked through `sha256_compress` (one call per block of the hashed requests).
+            let compressions = m.syscallCounts[Syscall.sha256Compress.rawValue, default: 0]
+            #expect((compressions > 0) == (c.block.header.requestsHash != nil), "\(c.id): \(compressions)")
             var forged = c.block
             forged.header.gasUsed &+= 1
             var f = input

@@ -38,6 +38,9 @@ struct GuestTests {
         Case(guest: "secp256k1", input: secp256k1StepInput),
         Case(guest: "secp256k1", input: secp256k1CombinationInput(mode: 1)),
         Case(guest: "secp256k1", input: secp256k1CombinationInput(mode: 2)),
+        Case(guest: "sha256", input: Array("abc".utf8)),
+        Case(guest: "sha256", input: (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 37) }),
+        Case(guest: "sha256", input: [0x52, 0x3A, 40, 0] + Array("chain".utf8)),
     ]
 
     static func le256(_ v: UInt256) -> [UInt8] {
@@ -127,6 +130,20 @@ struct GuestTests {
         let empty = try Machine(program: try ELFLoader.load(keccak))
         try empty.run()
         #expect(hexString(empty.publicOutput) == "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470")
+        // SHA-256 of "abc" (one block, one sha256_compress call) and of the 56-byte message (two
+        // blocks): FIPS 180-2 appendix B.1 and B.2.
+        let sha256 = try await GuestCache.shared.elf("sha256")
+        let oneBlock = try Machine(program: try ELFLoader.load(sha256), input: Array("abc".utf8))
+        try oneBlock.run()
+        #expect(hexString(oneBlock.publicOutput) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(oneBlock.syscallCounts[Syscall.sha256Compress.rawValue] == 1)
+        let twoBlocks = try Machine(
+            program: try ELFLoader.load(sha256),
+            input: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
+        )
+        try twoBlocks.run()
+        #expect(hexString(twoBlocks.publicOutput) == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(twoBlocks.syscallCounts[Syscall.sha256Compress.rawValue] == 2)
         // Sort rejects input that is not whole words with exit code 1.
         let sort = try Machine(program: try ELFLoader.load(try await GuestCache.shared.elf("sort")), input: [1, 2, 3])
         #expect(try sort.run() == 1)

@@ -14,6 +14,9 @@ public protocol CryptographicPermutation: Sendable {
     /// Permutes 8 consecutive states of `width` elements each (state after state) in place.
     /// Implementations may compute them together (packed lanes).
     func permute8(_ states: UnsafeMutablePointer<F>)
+    /// Permutes 16 consecutive states of width 16 (state after state) in place; only called
+    /// when `width` is 16. Implementations may compute them together (packed lanes).
+    func permute16(_ states: UnsafeMutablePointer<F>)
 }
 
 extension CryptographicPermutation {
@@ -25,6 +28,12 @@ extension CryptographicPermutation {
             permute(&s)
             for i in 0..<w { states[k * w + i] = s[i] }
         }
+    }
+
+    /// Two groups of eight.
+    public func permute16(_ states: UnsafeMutablePointer<F>) {
+        permute8(states)
+        permute8(states + 8 * width)
     }
 }
 
@@ -136,7 +145,8 @@ public struct DuplexChallenger<P: CryptographicPermutation>: Sendable {
         precondition(bits < 31, "grinding bits must be below 31")
         // Observing `w` and sampling costs exactly one permutation of the state with the pending
         // input and `w` written over its first elements; the sample is element `rate - 1`. So
-        // eight candidates are tried per packed permutation, without copying the transcript.
+        // sixteen candidates (eight for other widths) are tried per packed permutation, without
+        // copying the transcript.
         let w = permutation.width
         var pending = state
         for (i, v) in inputBuffer.enumerated() { pending[i] = v }
@@ -152,23 +162,24 @@ public struct DuplexChallenger<P: CryptographicPermutation>: Sendable {
             let found = Mutex<UInt32?>(nil)
             let first = start
             DispatchQueue.concurrentPerform(iterations: threads) { t in
-                var states = [F](repeating: .zero, count: 8 * w)
+                let lanes = w == 16 ? 16 : 8
+                var states = [F](repeating: .zero, count: lanes * w)
                 var candidate = first &+ UInt32(t) &* batch
                 let end = candidate &+ batch
                 states.withUnsafeMutableBufferPointer { buf in
                     let p = buf.baseAddress!
-                    while candidate < end && candidate &+ 8 <= F.modulus {
-                        for k in 0..<8 {
+                    while candidate < end && candidate &+ UInt32(lanes) <= F.modulus {
+                        for k in 0..<lanes {
                             for i in 0..<w { p[k * w + i] = template[i] }
                             p[k * w + slot] = F(candidate &+ UInt32(k))
                         }
-                        perm.permute8(p)
-                        for k in 0..<8 where p[k * w + rate - 1].canonical & mask == 0 {
+                        if lanes == 16 { perm.permute16(p) } else { perm.permute8(p) }
+                        for k in 0..<lanes where p[k * w + rate - 1].canonical & mask == 0 {
                             let hit = candidate &+ UInt32(k)
                             found.withLock { if $0 == nil || hit < $0! { $0 = hit } }
                             return
                         }
-                        candidate &+= 8
+                        candidate &+= UInt32(lanes)
                     }
                 }
             }

@@ -227,14 +227,10 @@ public actor Batcher {
 
     /// The block guest's input for block `n`: chain rules, parent header, block, witness.
     func statelessInput(block n: UInt64) async throws -> [UInt8] {
-        guard n > 0, let raw = try await chain.store.block(number: n),
-            let parentRaw = try await chain.store.block(number: n - 1)
-        else { throw BatcherError("block \(n) or its parent is missing") }
-        guard let witness = try await chain.witness(block: n) else {
-            throw BatcherError("block \(n) has no recorded execution witness")
+        guard let input = try await chain.statelessInput(block: n) else {
+            throw BatcherError("block \(n), its parent or its execution witness is missing")
         }
-        let parent = try Block.decode(parentRaw).header
-        return StatelessBlockInput(config: chain.config, parent: parent.encoded, block: raw, witness: witness).encode()
+        return input
     }
 
     /// Requests batch `b`'s jobs (attempt `attempt`) and records them.

@@ -1,4 +1,5 @@
 import EVM
+import EVMGuestInput
 import EVMPrimitives
 import Keccak
 
@@ -50,6 +51,18 @@ extension Chain {
     public func witness(block number: UInt64) async throws -> ExecutionWitness? {
         if number > head.number { return nil }
         return try await store.witness(block: number)
+    }
+
+    /// The block guest's input for block `number` (`StatelessBlockInput` encoding): the chain
+    /// rules, the parent header, the block and its recorded execution witness; nil when the
+    /// block, its parent or its witness is missing (block 0 has no parent).
+    public func statelessInput(block number: UInt64) async throws -> [UInt8]? {
+        guard number > 0, let raw = try await store.block(number: number),
+            let parentRaw = try await store.block(number: number - 1),
+            let witness = try await witness(block: number)
+        else { return nil }
+        let parent = try Block.decode(parentRaw).header
+        return StatelessBlockInput(config: config, parent: parent.encoded, block: raw, witness: witness).encode()
     }
 
     /// The EIP-1186 proof of `address` and its `slots` in the head state.

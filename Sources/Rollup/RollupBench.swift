@@ -34,8 +34,9 @@ public enum RollupBench {
     static let chainId: UInt64 = 1337
     static let gwei = UInt256(1_000_000_000 as UInt64)
 
-    /// An EIP-1559 transaction signed with `key` (2 gwei fee cap, 1 gwei tip).
-    static func sign(
+    /// An EIP-1559 transaction for the dev chain (chain id 1337) signed with `key` (2 gwei fee
+    /// cap, 1 gwei tip).
+    public static func sign(
         key: UInt256,
         nonce: UInt64,
         to: Address?,

@@ -111,7 +111,7 @@ struct VMCommand: ParsableCommand {
         abstract: "RV32IM zkVM tools.",
         subcommands: [
             VMProve.self, VMVerify.self, VMEVMProve.self, VMBench.self, VMEVMBench.self, VMBlockBench.self,
-            VMBlockProve.self,
+            VMBlockProve.self, VMTransferProve.self,
         ]
     )
 }

@@ -139,6 +139,16 @@ public actor GuestCache {
     /// Whether the guest toolchain (swiftc, clang, ld.lld, rv32im libgcc) is installed.
     public static var toolchainPresent: Bool { (try? GuestBuilder()) != nil }
 
+    /// Where the test guests of the checkout whose guest sources are `guests` are built: one
+    /// folder per checkout (named by an FNV-1a hash of its path), so that two worktrees testing
+    /// at once never build into, or load, each other's ELFs.
+    public static func buildDirectory(guests: URL) -> URL {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in guests.standardizedFileURL.path.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        let name = "vmtest-guests-" + String(h, radix: 16)
+        return FileManager.default.temporaryDirectory.appendingPathComponent(name)
+    }
+
     /// The ELF of `Guests/examples/<name>`; with `softwareKeccak`, built so that it never calls
     /// `keccak_f` (see ``GuestBuilder/build(directory:extraSources:output:accelerateKeccak:)``).
     public func elf(_ name: String, softwareKeccak: Bool = false) throws -> [UInt8] {
@@ -146,7 +156,7 @@ public actor GuestCache {
         if let e = elves[file] { return e }
         let builder = try GuestBuilder()
         let dir = builder.guestsDirectory.appendingPathComponent("examples/\(name)")
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("vmtest-guests/\(file)")
+        let out = Self.buildDirectory(guests: builder.guestsDirectory).appendingPathComponent(file)
         let path = try builder.build(directory: dir, output: out, accelerateKeccak: !softwareKeccak)
         let bytes = [UInt8](try Data(contentsOf: path))
         elves[file] = bytes

@@ -4,6 +4,7 @@ import Foundation
 import TestSupport
 import Testing
 import VM
+import VMTestSupport
 
 /// The EVM guest's input codec, natively, and (opt-in: compiling the EVM for rv32im takes
 /// minutes) the guest itself on the zkVM against the native EVM and the fixture's root.
@@ -49,7 +50,7 @@ struct EVMGuestTests {
         let builder = try GuestBuilder()
         let elf = try builder.build(
             directory: builder.guestsDirectory.appendingPathComponent("examples/evm"),
-            output: FileManager.default.temporaryDirectory.appendingPathComponent("vmtest-guests/evm.elf")
+            output: GuestCache.buildDirectory(guests: builder.guestsDirectory).appendingPathComponent("evm.elf")
         )
         let program = try ELFLoader.load([UInt8](try Data(contentsOf: elf)))
         for v in try Self.sampleVectors() {

@@ -23,7 +23,8 @@ public enum Guest {
         while true {
             let n = chunk.withUnsafeMutableBytes { read(into: $0.baseAddress!, count: $0.count) }
             if n <= 0 { break }
-            out.append(contentsOf: chunk[0..<n])
+            // From a buffer pointer, so the append is one memcpy (an array slice appends byte by byte).
+            chunk.withUnsafeBufferPointer { out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<n])) }
         }
         return out
     }

@@ -175,6 +175,43 @@ void *realloc(void *p, size_t size) {
     return q;
 }
 
+/* ---- reference counting ------------------------------------------------------------------ */
+
+/* Strong definitions of two Embedded Swift runtime functions (the stdlib emits its own as weak
+ * symbols into every module, so these win at link time). They do what the stdlib's do, for the
+ * object layout of Embedded Swift on rv32: a metadata pointer, then a 32-bit word whose low 31
+ * bits are the strong count (all ones: immortal) and whose bit 31 says "do not free". The
+ * stdlib's release reaches the count through two atomic calls in a 20-register-save frame; on
+ * this single-threaded machine it is a load, a compare and a store, which matters because every
+ * executed instruction is proven and the block guest releases objects millions of times. */
+void swift_release(void *object) {
+    if (!object) return;
+    uint32_t *count = (uint32_t *)object + 1;
+    uint32_t v = *count;
+    if ((v & 0x7fffffffu) == 0x7fffffffu) return; /* immortal */
+    if (v == 0x80000000u) __builtin_trap();        /* negative count */
+    uint32_t n = v - 1;
+    if (n & 0x7fffffffu) {
+        *count = n;
+        return;
+    }
+    /* The last reference: immortal while the destroyer (metadata word 1) runs, as the stdlib does. */
+    *count = v | 0x7fffffffu;
+    void (*const *metadata)(void *) = *(void (*const **)(void *))object;
+    metadata[1](object);
+}
+
+/* swift_allocObject(metadata, size, alignMask): the block straight from the allocator (the
+ * stdlib's goes through posix_memalign), metadata and a count of 1 stored. */
+void *swift_allocObject(void *metadata, size_t size, size_t alignMask) {
+    size_t align = alignMask == (size_t)-1 ? 16 : alignMask + 1;
+    void *p = alloc_block(size ? size : 1, align);
+    if (!p) __builtin_trap();
+    ((void **)p)[0] = metadata;
+    ((uint32_t *)p)[1] = 1;
+    return p;
+}
+
 /* ---- atomics (single-threaded machine: plain loads and stores) ---------------------------- */
 
 uint32_t __atomic_load_4(const volatile void *p, int order) { (void)order; return *(const volatile uint32_t *)p; }

@@ -152,8 +152,12 @@ public final class WorldState {
     // MARK: Reading
 
     /// Brings account `a` into ``accounts`` from the ``backend`` on its first use.
+    /// The last address asked for is remembered: runs of accesses to one account (the sender's
+    /// balance and nonce, a contract's code and storage) then skip the set lookup.
     @inlinable func load(_ a: Address) {
-        if let b = backend, !b.loadedAccounts.contains(a) { b.loadAccount(a, into: self) }
+        guard let b = backend, b.lastLoaded != a else { return }
+        b.lastLoaded = a
+        if !b.loadedAccounts.contains(a) { b.loadAccount(a, into: self) }
     }
 
     /// Calls `body` on account `a` where it lies in ``accounts`` (nil when it does not exist;

@@ -103,8 +103,14 @@ public final class WorldState {
     public var backend: WitnessBackend?
 
     /// A state holding `accounts`.
+    ///
+    /// The warm set and the journal start with room for a transaction's usual entries (the
+    /// precompiles alone warm 10 to 18 accounts): grown from empty, each would be reallocated
+    /// and rehashed at every power of two.
     public init(accounts: [Address: Account] = [:]) {
         self.accounts = accounts
+        warmAccounts.reserveCapacity(32)
+        journal.reserveCapacity(64)
     }
 
     /// A copy (accounts only; the journal and transaction sets start empty).

@@ -176,7 +176,7 @@ public struct AffinePoint: Hashable, Sendable {
 // MARK: - Scalar multiplication
 
 /// Writes the width-`w` NAF digits of `k` (least significant first; odd digits in ±(2^(w−1) − 1))
-/// into `out` (room for 257) and returns how many were written.
+/// into `out` (room for 257) and returns how many were written (`out` is zeroed first).
 ///
 /// The scalar is scanned as 32-bit words with a carry (libsecp256k1's way): a bit equal to the
 /// carry gives a zero digit; otherwise the `w` bits from there plus the carry give the digit, and
@@ -190,6 +190,7 @@ func wnaf(_ scalar: UInt256, _ out: UnsafeMutablePointer<Int8>, width w: Int = 5
     return withUnsafeMutableBytes(of: &words) { raw in
         let s = raw.baseAddress!.assumingMemoryBound(to: UInt32.self)
         storeWords(s, scalar)
+        out.update(repeating: 0, count: 257)  // one memset: only the nonzero digits are stored
         var top = 8
         while top > 0 && s[top &- 1] == 0 { top &-= 1 }
         let end = top &* 32  // bits from here on are zero
@@ -201,7 +202,6 @@ func wnaf(_ scalar: UInt256, _ out: UnsafeMutablePointer<Int8>, width w: Int = 5
             let word = s[bit >> 5]
             let shift = UInt32(bit & 31)
             if (word >> shift) & 1 == carry {
-                out[bit] = 0
                 bit &+= 1
                 continue
             }
@@ -212,15 +212,9 @@ func wnaf(_ scalar: UInt256, _ out: UnsafeMutablePointer<Int8>, width w: Int = 5
             d &-= Int(carry) << w
             out[bit] = Int8(truncatingIfNeeded: d)
             length = bit &+ 1
-            let next = bit &+ w
-            bit &+= 1
-            // Only a window whose top bit is set (below bit 256) carries, so a digit follows at
-            // bit 256 at the latest: zeros past it are never read.
-            while bit < next && bit < 257 {
-                out[bit] = 0
-                bit &+= 1
-            }
-            bit = next
+            // The next w − 1 digits are zero. Only a window whose top bit is set (below bit 256)
+            // carries, so a carried digit lands at bit 256 at the latest.
+            bit &+= w
         }
         return length
     }

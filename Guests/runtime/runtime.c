@@ -3,16 +3,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ecall.h"
+
 /* ---- syscalls ---------------------------------------------------------------------------- */
 
-long zk_syscall(long n, long a0, long a1, long a2) {
-    register long r_a0 __asm__("a0") = a0;
-    register long r_a1 __asm__("a1") = a1;
-    register long r_a2 __asm__("a2") = a2;
-    register long r_a7 __asm__("a7") = n;
-    __asm__ volatile("ecall" : "+r"(r_a0) : "r"(r_a1), "r"(r_a2), "r"(r_a7) : "memory");
-    return r_a0;
-}
+long zk_syscall(long n, long a0, long a1, long a2) { return zk_ecall(n, a0, a1, a2); }
 
 __attribute__((noreturn)) void exit(int code) {
     zk_syscall(93, code, 0, 0);

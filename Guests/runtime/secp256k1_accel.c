@@ -6,16 +6,11 @@
  * the originals stay reachable as __real_... for Linux (qemu-riscv32), which answers -ENOSYS. */
 #include <stdint.h>
 
+#include "ecall.h"
+
 /* The ecall inline (runtime.c's zk_syscall is a call away): these run hundreds of times per
  * signature. */
-static inline __attribute__((always_inline)) long zk_syscall(long n, long a0, long a1, long a2) {
-    register long r_a0 __asm__("a0") = a0;
-    register long r_a1 __asm__("a1") = a1;
-    register long r_a2 __asm__("a2") = a2;
-    register long r_a7 __asm__("a7") = n;
-    __asm__ volatile("ecall" : "+r"(r_a0) : "r"(r_a1), "r"(r_a2), "r"(r_a7) : "memory");
-    return r_a0;
-}
+#define zk_syscall zk_ecall
 
 void real_field_mul(uint32_t *r, const uint32_t *a, const uint32_t *b)
     __asm__("__real_$e9Secp256k117secp256k1FieldMulyySpys6UInt32VG_SPyADGAFtF");

@@ -17,15 +17,32 @@ public enum Guest {
     }
 
     /// The whole private input.
+    ///
+    /// Read straight into the array's storage, which doubles (one `memcpy` of what was read)
+    /// while the input fills it: appending chunks copied every byte once more, one at a time.
     public static func readInput() -> [UInt8] {
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
+        var data: [UInt8] = []
+        var capacity = 1 << 14
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(into: $0.baseAddress!, count: $0.count) }
-            if n <= 0 { break }
-            out.append(contentsOf: chunk[0..<n])
+            var complete = false
+            data = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                let base = UnsafeMutableRawPointer(buffer.baseAddress!)
+                count = data.count
+                data.withUnsafeBytes { old in
+                    if let from = old.baseAddress { base.copyMemory(from: from, byteCount: old.count) }
+                }
+                while count < capacity {
+                    let n = read(into: base + count, count: capacity &- count)
+                    if n <= 0 {
+                        complete = true
+                        break
+                    }
+                    count &+= n
+                }
+            }
+            if complete { return data }
+            capacity &*= 2
         }
-        return out
     }
 
     /// Appends `bytes` to the public output (what the proof attests to).

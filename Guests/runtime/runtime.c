@@ -3,16 +3,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ecall.h"
+
 /* ---- syscalls ---------------------------------------------------------------------------- */
 
-long zk_syscall(long n, long a0, long a1, long a2) {
-    register long r_a0 __asm__("a0") = a0;
-    register long r_a1 __asm__("a1") = a1;
-    register long r_a2 __asm__("a2") = a2;
-    register long r_a7 __asm__("a7") = n;
-    __asm__ volatile("ecall" : "+r"(r_a0) : "r"(r_a1), "r"(r_a2), "r"(r_a7) : "memory");
-    return r_a0;
-}
+long zk_syscall(long n, long a0, long a1, long a2) { return zk_ecall(n, a0, a1, a2); }
 
 __attribute__((noreturn)) void exit(int code) {
     zk_syscall(93, code, 0, 0);
@@ -173,6 +168,43 @@ void *realloc(void *p, size_t size) {
     memcpy(q, p, old < size ? old : size);
     free(p);
     return q;
+}
+
+/* ---- reference counting ------------------------------------------------------------------ */
+
+/* Strong definitions of two Embedded Swift runtime functions (the stdlib emits its own as weak
+ * symbols into every module, so these win at link time). They do what the stdlib's do, for the
+ * object layout of Embedded Swift on rv32: a metadata pointer, then a 32-bit word whose low 31
+ * bits are the strong count (all ones: immortal) and whose bit 31 says "do not free". The
+ * stdlib's release reaches the count through two atomic calls in a 20-register-save frame; on
+ * this single-threaded machine it is a load, a compare and a store, which matters because every
+ * executed instruction is proven and the block guest releases objects millions of times. */
+void swift_release(void *object) {
+    if (!object) return;
+    uint32_t *count = (uint32_t *)object + 1;
+    uint32_t v = *count;
+    if ((v & 0x7fffffffu) == 0x7fffffffu) return; /* immortal */
+    if (v == 0x80000000u) __builtin_trap();        /* negative count */
+    uint32_t n = v - 1;
+    if (n & 0x7fffffffu) {
+        *count = n;
+        return;
+    }
+    /* The last reference: immortal while the destroyer (metadata word 1) runs, as the stdlib does. */
+    *count = v | 0x7fffffffu;
+    void (*const *metadata)(void *) = *(void (*const **)(void *))object;
+    metadata[1](object);
+}
+
+/* swift_allocObject(metadata, size, alignMask): the block straight from the allocator (the
+ * stdlib's goes through posix_memalign), metadata and a count of 1 stored. */
+void *swift_allocObject(void *metadata, size_t size, size_t alignMask) {
+    size_t align = alignMask == (size_t)-1 ? 16 : alignMask + 1;
+    void *p = alloc_block(size ? size : 1, align);
+    if (!p) __builtin_trap();
+    ((void **)p)[0] = metadata;
+    ((uint32_t *)p)[1] = 1;
+    return p;
 }
 
 /* ---- atomics (single-threaded machine: plain loads and stores) ---------------------------- */

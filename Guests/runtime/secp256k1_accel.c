@@ -6,7 +6,11 @@
  * the originals stay reachable as __real_... for Linux (qemu-riscv32), which answers -ENOSYS. */
 #include <stdint.h>
 
-long zk_syscall(long n, long a0, long a1, long a2);
+#include "ecall.h"
+
+/* The ecall inline (runtime.c's zk_syscall is a call away): these run hundreds of times per
+ * signature. */
+#define zk_syscall zk_ecall
 
 void real_field_mul(uint32_t *r, const uint32_t *a, const uint32_t *b)
     __asm__("__real_$e9Secp256k117secp256k1FieldMulyySpys6UInt32VG_SPyADGAFtF");
@@ -36,9 +40,26 @@ static const uint32_t secp256k1_n[8] = {
     0xD0364141u, 0xBFD25E8Cu, 0xAF48A03Bu, 0xBAAEDCE6u, 0xFFFFFFFEu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu,
 };
 
-/* r := a·b mod m through the syscall; 0 when it is absent (Linux). x is a fresh buffer: the
- * syscall needs x, y = b and m pairwise disjoint. */
-static int mulmod(uint32_t *r, const uint32_t *a, const uint32_t *b, const uint32_t *m) {
+/* Whether the 8-word buffers at p and q share a word. */
+static int overlap(const uint32_t *p, const uint32_t *q) {
+    uintptr_t a = (uintptr_t)p, b = (uintptr_t)q;
+    return a < b + 32 && b < a + 32;
+}
+
+/* r := a·b mod m through the syscall; 0 when it is absent (Linux), a and b then unchanged. The
+ * syscall needs x, y = b and m pairwise disjoint and leaves the product in x: x is r itself when
+ * r is apart from b (a copied into it unless r is a), else a fresh buffer, or for a square in
+ * place (r = a = b) a copy of a taken as y. */
+static inline __attribute__((always_inline)) int mulmod(uint32_t *r, const uint32_t *a, const uint32_t *b, const uint32_t *m) {
+    if (!overlap(r, b) && (r == a || !overlap(r, a))) {
+        if (r != a) for (int i = 0; i < 8; i++) r[i] = a[i];
+        return zk_syscall(0x1013, (long)r, (long)b, (long)m) != -38;
+    }
+    if (r == a && a == b) {
+        uint32_t y[8];
+        for (int i = 0; i < 8; i++) y[i] = a[i];
+        return zk_syscall(0x1013, (long)r, (long)y, (long)m) != -38;
+    }
     uint32_t x[8];
     for (int i = 0; i < 8; i++) x[i] = a[i];
     if (zk_syscall(0x1013, (long)x, (long)b, (long)m) == -38) return 0;

@@ -103,8 +103,14 @@ public final class WorldState {
     public var backend: WitnessBackend?
 
     /// A state holding `accounts`.
+    ///
+    /// The warm set and the journal start with room for a transaction's usual entries (the
+    /// precompiles alone warm 10 to 18 accounts): grown from empty, each would be reallocated
+    /// and rehashed at every power of two.
     public init(accounts: [Address: Account] = [:]) {
         self.accounts = accounts
+        warmAccounts.reserveCapacity(32)
+        journal.reserveCapacity(64)
     }
 
     /// A copy (accounts only; the journal and transaction sets start empty).
@@ -152,8 +158,12 @@ public final class WorldState {
     // MARK: Reading
 
     /// Brings account `a` into ``accounts`` from the ``backend`` on its first use.
+    /// The last address asked for is remembered: runs of accesses to one account (the sender's
+    /// balance and nonce, a contract's code and storage) then skip the set lookup.
     @inlinable func load(_ a: Address) {
-        if let b = backend, !b.loadedAccounts.contains(a) { b.loadAccount(a, into: self) }
+        guard let b = backend, b.lastLoaded != a else { return }
+        b.lastLoaded = a
+        if !b.loadedAccounts.contains(a) { b.loadAccount(a, into: self) }
     }
 
     /// Calls `body` on account `a` where it lies in ``accounts`` (nil when it does not exist;

@@ -18,6 +18,9 @@ public final class WitnessBackend {
     let base: [Address: Account]?
     /// Accounts loaded so far (every account the execution read or wrote).
     public internal(set) var loadedAccounts: Set<Address> = []
+    /// The account ``WorldState`` last asked to load (already in ``loadedAccounts``, which only
+    /// grows).
+    @usableFromInline var lastLoaded: Address?
     /// Slots loaded so far.
     public internal(set) var loadedSlots: Set<SlotKey> = []
     /// The storage roots of the loaded accounts that exist in the parent state.
@@ -131,7 +134,7 @@ public final class WitnessBackend {
 
     /// Loads slot `k` of account `a` into `state` on its first use.
     @usableFromInline func loadSlot(_ a: Address, _ k: UInt256, into state: WorldState) {
-        loadAccount(a, into: state)
+        state.load(a)
         // An account from the base came with all its storage.
         if base != nil { return }
         let key = SlotKey(a, k)
@@ -254,6 +257,7 @@ extension Block {
     ) throws(StatelessError) -> (stateRoot: Bytes32, gasUsed: UInt64) {
         phase(.witness)
         var codes: [Bytes32: [UInt8]] = [:]
+        codes.reserveCapacity(witness.codes.count)
         for c in witness.codes { codes[Keccak256.digest(c)] = c }
         let backend = WitnessBackend(
             root: parent.stateRoot,

@@ -29,6 +29,7 @@ public final class TrieNodeStore {
 
     /// A store of `nodes`, each indexed by its hash.
     public init(nodes: [[UInt8]] = []) {
+        self.nodes.reserveCapacity(nodes.count)
         for n in nodes { self.nodes[Keccak256.digest(n)] = n }
     }
 
@@ -95,6 +96,7 @@ final class PartialNode {
         let flag = flagByte >> 4
         guard flag <= 3, flag & 1 == 1 || flagByte & 0xF == 0 else { throw .wrongSize }
         var path: [UInt8] = []
+        path.reserveCapacity(2 &* encodedPath.count)
         if flag & 1 == 1 { path.append(flagByte & 0xF) }
         for b in encodedPath.dropFirst() {
             path.append(b >> 4)

@@ -273,9 +273,11 @@ public struct RLPWriter: Sendable {
     /// The encoding written so far.
     public var bytes: [UInt8]
 
-    /// An empty writer.
+    /// An empty writer with room for 64 bytes: most encodings (trie nodes, account leaves,
+    /// headers' fields) fit, and an array grown from empty reallocates at every power of two
+    /// (the guests, every instruction proven, have no allocator size rounding to hide it).
     @inlinable
-    public init() { bytes = [] }
+    public init() { self.init(capacity: 64) }
 
     /// An empty writer with room for `capacity` bytes.
     @inlinable

@@ -68,12 +68,12 @@ struct AffineAccumulator {
             isInfinity = false
             return
         }
-        var sameX = true
-        for i in 0..<8 where words[i] != q[i] { sameX = false }
-        if !sameX { return secp256k1AffineAdd(words, q) }
-        var sameY = true
-        for i in 8..<16 where words[i] != q[i] { sameY = false }
-        if sameY { secp256k1AffineDouble(words) } else { isInfinity = true }
+        // Different x almost always shows in the first word: stop at the first difference.
+        var i = 0
+        while i < 8 && words[i] == q[i] { i &+= 1 }
+        if i < 8 { return secp256k1AffineAdd(words, q) }
+        while i < 16 && words[i] == q[i] { i &+= 1 }
+        if i == 16 { secp256k1AffineDouble(words) } else { isInfinity = true }
     }
 }
 
@@ -128,8 +128,11 @@ extension AffinePoint {
                 /// Adds ±|v|·P (or ±|v|·λP) from the table built above.
                 func addMultiple(_ v: Int, lambda: Bool) {
                     if v == 0 { return }
-                    term.update(from: table + 16 * ((lambda ? 8 : 0) + ((v > 0 ? v : -v) >> 1)), count: 16)
-                    if v < 0 { storeWords(term + 8, (-FieldElement(unchecked: loadWords(term + 8))).value) }
+                    let entry = table + 16 * ((lambda ? 8 : 0) + ((v > 0 ? v : -v) >> 1))
+                    // A positive digit adds the table entry itself (a buffer apart from the sum).
+                    if v > 0 { return sum.add(entry) }
+                    term.update(from: entry, count: 8)
+                    storeWords(term + 8, (-FieldElement(unchecked: loadWords(entry + 8))).value)
                     sum.add(term)
                 }
                 /// The signed digit `i` of a NAF at `digits` (0 past its length).

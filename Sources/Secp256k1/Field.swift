@@ -271,21 +271,31 @@ public struct FieldElement: Hashable, Sendable {
     /// The multiplicative inverse (`self^(p−2)`); zero for zero.
     @inlinable
     public func inverse() -> FieldElement {
+        #if _pointerBitWidth(_32)
+        return FieldElement(unchecked: guestPower(value, FieldElement.p &- UInt256(2), modN: false))
+        #else
         let (x2, _, x22, x223) = chainPrefix()
         var t = x223.squared(times: 23) * x22
         t = t.squared(times: 5) * self
         t = t.squared(times: 3) * x2
         t = t.squared(times: 2) * self
         return t
+        #endif
     }
 
     /// A square root (`self^((p+1)/4)`) when one exists, else `nil`.
     @inlinable
     public func squareRoot() -> FieldElement? {
+        #if _pointerBitWidth(_32)
+        // (p + 1) / 4
+        let e = UInt256(0xFFFF_FFFF_BFFF_FF0C, 0xFFFF_FFFF_FFFF_FFFF, 0xFFFF_FFFF_FFFF_FFFF, 0x3FFF_FFFF_FFFF_FFFF)
+        let t = FieldElement(unchecked: guestPower(value, e, modN: false))
+        #else
         let (x2, _, x22, x223) = chainPrefix()
         var t = x223.squared(times: 23) * x22
         t = t.squared(times: 6) * x2
         t = t.squared(times: 2)
+        #endif
         return t.squared() == self ? t : nil
     }
 }
@@ -363,4 +373,41 @@ func guestProduct(
     }
     return r
 }
+
 #endif
+
+/// `base^exponent` mod p (`modN` false) or mod n (`modN` true) for the guests: a 4-bit fixed
+/// window whose every product is one ``secp256k1FieldMul(_:_:_:)`` or
+/// ``secp256k1ScalarMul(_:_:_:)`` call on 8-word buffers (one `uint256_mulmod` syscall there),
+/// the accumulator squared in place instead of copied into and out of `UInt256` values.
+/// Compiled on every target, so the host tests it against the 64-bit inverses and roots.
+@usableFromInline
+func guestPower(_ base: UInt256, _ exponent: UInt256, modN: Bool) -> UInt256 {
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 8 * 17) { buffer in
+        let t = buffer.baseAddress!  // base^1 … base^15 at t + 8·i (entry 0 unused), then acc
+        let acc = t + 8 * 16
+        @inline(__always) func multiply(
+            _ r: UnsafeMutablePointer<UInt32>,
+            _ a: UnsafePointer<UInt32>,
+            _ b: UnsafePointer<UInt32>
+        ) {
+            if modN { secp256k1ScalarMul(r, a, b) } else { secp256k1FieldMul(r, a, b) }
+        }
+        storeWords(t + 8, base)
+        for i in 2..<16 { multiply(t + 8 * i, t + 8 * (i &- 1), t + 8) }
+        var started = false
+        var nibble = 63
+        while nibble >= 0 {
+            let d = Int(truncatingIfNeeded: (exponent[limb: nibble >> 4] >> UInt64((nibble & 15) &* 4)) & 0xF)
+            if started {
+                for _ in 0..<4 { multiply(acc, acc, acc) }
+                if d != 0 { multiply(acc, acc, t + 8 * d) }
+            } else if d != 0 {
+                acc.update(from: t + 8 * d, count: 8)
+                started = true
+            }
+            nibble &-= 1
+        }
+        return started ? loadWords(acc) : UInt256.one
+    }
+}

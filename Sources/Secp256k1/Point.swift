@@ -176,27 +176,48 @@ public struct AffinePoint: Hashable, Sendable {
 // MARK: - Scalar multiplication
 
 /// Writes the width-`w` NAF digits of `k` (least significant first; odd digits in ±(2^(w−1) − 1))
-/// into `out` (room for 257) and returns how many were written.
-@inlinable
+/// into `out` (room for 257) and returns how many were written (`out` is zeroed first).
+///
+/// The scalar is scanned as 32-bit words with a carry (libsecp256k1's way): a bit equal to the
+/// carry gives a zero digit; otherwise the `w` bits from there plus the carry give the digit, and
+/// the `w − 1` digits after it are zero. The same digits as subtracting each digit and halving
+/// the remainder, without a 256-bit shift per digit (which on the 32-bit guests was the most
+/// expensive part of the recoding).
+@usableFromInline
 func wnaf(_ scalar: UInt256, _ out: UnsafeMutablePointer<Int8>, width w: Int = 5) -> Int {
-    var k = scalar
-    var i = 0
-    let mask = UInt64(1) << UInt64(w) &- 1
-    let half = 1 << (w &- 1)
-    let full = 1 << w
-    while !k.isZero {
-        if k.w0 & 1 == 1 {
-            var d = Int(k.w0 & mask)
-            if d >= half { d -= full }
-            out[i] = Int8(d)
-            if d > 0 { k = k &- UInt256(UInt64(d)) } else { k = k &+ UInt256(UInt64(-d)) }
-        } else {
-            out[i] = 0
+    // Two zero words above the scalar: a carry may reach bit 256, and windows read one word on.
+    var words = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+    return withUnsafeMutableBytes(of: &words) { raw in
+        let s = raw.baseAddress!.assumingMemoryBound(to: UInt32.self)
+        storeWords(s, scalar)
+        out.update(repeating: 0, count: 257)  // one memset: only the nonzero digits are stored
+        var top = 8
+        while top > 0 && s[top &- 1] == 0 { top &-= 1 }
+        let end = top &* 32  // bits from here on are zero
+        let mask = UInt32(1) << UInt32(w) &- 1
+        var bit = 0
+        var carry: UInt32 = 0
+        var length = 0
+        while bit < end || carry != 0 {
+            let word = s[bit >> 5]
+            let shift = UInt32(bit & 31)
+            if (word >> shift) & 1 == carry {
+                bit &+= 1
+                continue
+            }
+            var window = word >> shift
+            if shift != 0 { window |= s[(bit >> 5) &+ 1] << (32 &- shift) }
+            var d = Int(truncatingIfNeeded: (window & mask) &+ carry)
+            carry = UInt32(truncatingIfNeeded: d >> (w &- 1)) & 1
+            d &-= Int(carry) << w
+            out[bit] = Int8(truncatingIfNeeded: d)
+            length = bit &+ 1
+            // The next w − 1 digits are zero. Only a window whose top bit is set (below bit 256)
+            // carries, so a carried digit lands at bit 256 at the latest.
+            bit &+= w
         }
-        k = shiftRight1(k)
-        i &+= 1
+        return length
     }
-    return i
 }
 
 /// Fills `table` with P, 3P, 5P, …, 15P.

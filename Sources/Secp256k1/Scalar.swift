@@ -126,6 +126,9 @@ public struct Scalar: Hashable, Sendable {
     /// The multiplicative inverse (`self^(n−2)`, 4-bit fixed window); zero for zero.
     @inlinable
     public func inverse() -> Scalar {
+        #if _pointerBitWidth(_32)
+        return Scalar(unchecked: guestPower(value, Scalar.n &- UInt256(2), modN: true))
+        #else
         // Table of self^0 … self^15.
         var table = (
             Scalar.one, self, Scalar.zero, Scalar.zero, Scalar.zero, Scalar.zero, Scalar.zero, Scalar.zero,
@@ -148,5 +151,6 @@ public struct Scalar: Hashable, Sendable {
             }
             return acc
         }
+        #endif
     }
 }

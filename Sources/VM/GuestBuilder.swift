@@ -231,8 +231,8 @@ public struct GuestBuilder: Sendable {
         // Up to date? (the ELF is newer than every input and was built with the same options)
         let runtimeDir = guestsDirectory.appendingPathComponent("runtime")
         let runtimeFiles = [
-            "link.ld", "runtime.c", "start.S", "keccak_accel.c", "secp256k1_accel.c", "precompiles_accel.c",
-            "sha256_accel.c",
+            "link.ld", "runtime.c", "start.S", "ecall.h", "keccak_accel.c", "secp256k1_accel.c",
+            "precompiles_accel.c", "sha256_accel.c",
         ].map {
             runtimeDir.appendingPathComponent($0).path
         }

@@ -17,12 +17,8 @@ struct VMBlockProve: ParsableCommand {
 
     @Argument(help: "A blockchain-test JSON file.") var fixture: String
     @Option(help: "Index of the block to prove among the file's valid blocks.") var index: Int = 0
-    @Option(help: "Cycles per shard.") var shardSize: Int = 1 << 20
-    @Option(help: "Threads for proving (default: all cores).") var threads: Int?
-    @Option(help: "Directory for the built guest.") var buildDirectory: String = ".build/guests"
+    @OptionGroup var proving: GuestProvingOptions
     @Option(help: "Write the proof here.") var output: String?
-    @Flag(help: "Fast insecure parameters (about 20 bits): for development only.") var insecureTestParameters =
-        false
     @Flag(help: "Print one JSON object.") var json = false
     @Flag(help: "Build the guest with the software Keccak-f instead of the keccak_f syscall.") var softwareKeccak =
         false
@@ -46,12 +42,10 @@ struct VMBlockProve: ParsableCommand {
         let session = try GuestProving(
             guest: "block",
             name: "block-prove",
-            threads: threads,
-            buildDirectory: buildDirectory,
-            insecure: insecureTestParameters,
+            options: proving,
             softwareKeccak: softwareKeccak
         )
-        var summary = try session.proveAndVerify(input: input.encode(), shardSize: shardSize, output: output)
+        var summary = try session.proveAndVerify(input: input.encode(), shardSize: proving.shardSize, output: output)
         let proven = StatelessBlockInput.Outcome(encoded: summary["outputBytes"] as? [UInt8] ?? [])
         summary["outputBytes"] = nil
         let expected = StatelessBlockInput.Outcome(validBlock: c.block, parent: c.parent)

@@ -24,12 +24,8 @@ struct VMEVMProve: ParsableCommand {
     @Option(help: "Forks to take vectors from (comma-separated).") var forks: String = "Prague,Osaka"
     @Option(help: "Index of the first vector to prove (among the selected forks' vectors).") var index: Int = 0
     @Option(help: "How many vectors to prove.") var count: Int = 1
-    @Option(help: "Cycles per shard.") var shardSize: Int = 1 << 20
-    @Option(help: "Threads for proving (default: all cores).") var threads: Int?
-    @Option(help: "Directory for the built guest.") var buildDirectory: String = ".build/guests"
+    @OptionGroup var proving: GuestProvingOptions
     @Option(help: "Write the last proof here.") var output: String?
-    @Flag(help: "Fast insecure parameters (about 20 bits): for development only.") var insecureTestParameters =
-        false
     @Flag(help: "Print one JSON object per vector.") var json = false
     @Flag(help: "Build the guest with the software Keccak-f instead of the keccak_f syscall.") var softwareKeccak =
         false
@@ -39,9 +35,7 @@ struct VMEVMProve: ParsableCommand {
         let session = try GuestProving(
             guest: "evm",
             name: "evm-prove",
-            threads: threads,
-            buildDirectory: buildDirectory,
-            insecure: insecureTestParameters,
+            options: proving,
             softwareKeccak: softwareKeccak
         )
         let vectors = try StateTestVector.load(path: fixture, forks: Set(forks.split(separator: ",").map(String.init)))
@@ -51,7 +45,7 @@ struct VMEVMProve: ParsableCommand {
         for v in vectors[index..<min(vectors.count, index + count)] {
             var summary = try session.proveAndVerify(
                 input: v.input.encode(),
-                shardSize: shardSize,
+                shardSize: proving.shardSize,
                 output: output,
                 aggregate: aggregate
             )
@@ -68,6 +62,16 @@ struct VMEVMProve: ParsableCommand {
     }
 }
 
+/// The options of the commands that prove an example guest (`vm evm-prove`, `vm block-prove`,
+/// `vm transfer-prove`).
+struct GuestProvingOptions: ParsableArguments {
+    @Option(help: "Cycles per shard.") var shardSize: Int = 1 << 20
+    @Option(help: "Threads for proving (default: all cores).") var threads: Int?
+    @Option(help: "Directory for the built guest.") var buildDirectory: String = ".build/guests"
+    @Flag(help: "Fast insecure parameters (about 20 bits): for development only.") var insecureTestParameters =
+        false
+}
+
 /// Proving an example guest end to end: built with the `keccak_f` syscall (proven by the Keccak
 /// table) or with the software Keccak, its key derived once, each input proven shard by shard and
 /// the proof verified against the ELF.
@@ -78,22 +82,16 @@ struct GuestProving {
     let log: @Sendable (String) -> Void
 
     /// Builds `Guests/examples/<guest>` and derives its key; `name` prefixes progress lines.
-    init(
-        guest: String,
-        name: String,
-        threads: Int?,
-        buildDirectory: String,
-        insecure: Bool,
-        softwareKeccak: Bool
-    ) throws {
-        if let threads { Parallel.maxThreads = threads }
+    init(guest: String, name: String, options: GuestProvingOptions, softwareKeccak: Bool) throws {
+        if let threads = options.threads { Parallel.maxThreads = threads }
+        let insecure = options.insecureTestParameters
         config = VMCommandSupport.provingConfig(insecure: insecure)
         self.insecure = insecure
         let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("[\(name)] " + $0 + "\n").utf8)) }
         log("building the \(guest) guest (minutes on a cold cache)...")
         let built = try VMCommandSupport.buildExampleGuest(
             guest,
-            buildDirectory: buildDirectory,
+            buildDirectory: options.buildDirectory,
             softwareKeccak: softwareKeccak
         )
         let t0 = Date()

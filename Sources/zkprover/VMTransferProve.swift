@@ -26,12 +26,8 @@ struct VMTransferProve: AsyncParsableCommand {
     )
 
     @Flag(help: "An ERC-20-style token transfer instead of an ETH transfer.") var token = false
-    @Option(help: "Cycles per shard.") var shardSize: Int = 1 << 20
-    @Option(help: "Threads for proving (default: all cores).") var threads: Int?
-    @Option(help: "Directory for the built guest.") var buildDirectory: String = ".build/guests"
+    @OptionGroup var proving: GuestProvingOptions
     @Option(help: "Write the proof here.") var output: String?
-    @Flag(help: "Fast insecure parameters (about 20 bits): for development only.") var insecureTestParameters =
-        false
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() async throws {
@@ -82,12 +78,10 @@ struct VMTransferProve: AsyncParsableCommand {
         let session = try GuestProving(
             guest: "block",
             name: "transfer-prove",
-            threads: threads,
-            buildDirectory: buildDirectory,
-            insecure: insecureTestParameters,
+            options: proving,
             softwareKeccak: false
         )
-        var summary = try session.proveAndVerify(input: input, shardSize: shardSize, output: output)
+        var summary = try session.proveAndVerify(input: input, shardSize: proving.shardSize, output: output)
         let proven = StatelessBlockInput.Outcome(encoded: summary["outputBytes"] as? [UInt8] ?? [])
         summary["outputBytes"] = nil
         let expected = StatelessBlockInput.Outcome(validBlock: block, parent: parent)

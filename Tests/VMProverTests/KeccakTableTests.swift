@@ -125,11 +125,7 @@ struct KeccakTableTests {
         return Fixture(key: key, witness: w)
     }
 
-    /// Applies `edit` to the tables, recounts the range and byte lookups as a cheating prover
-    /// would, and expects the checks a proof stands on (`traceRefusal`, the prover's own) to find
-    /// a failing constraint in `table` (or unbalanced buses when `table` is nil); with
-    /// `endToEnd` (one forgery per table), also the verifier to reject a proof made with the
-    /// checks off.
+    /// Applies `edit` to the tables and expects the shard refused (`expectShardForgeryRejected`).
     static func expectRejected(
         _ what: String,
         table: String?,
@@ -139,22 +135,7 @@ struct KeccakTableTests {
     ) {
         var tables = f.witness.tables
         edit(&tables)
-        var counter = LookupCounter()
-        for t in tables
-        where ![ShardTable.range, .bytes].contains(
-            ShardTable(rawValue: tables.firstIndex { $0.air.name == t.air.name }!)!
-        ) {
-            counter.merge(answerableLookups(t.air, t.trace, publicValues: t.publicValues))
-        }
-        tables[ShardTable.range.rawValue].trace = RangeTableAir.trace(counter)
-        tables[ShardTable.bytes.rawValue].trace = BytePairTableAir.trace(counter)
-        switch traceRefusal(tables) {
-        case .constraintFailure(let c)? where table != nil:
-            #expect(c.table == table, "\(what): \(c)")
-        case .unbalancedBuses? where table == nil: break
-        case let other: Issue.record("\(what): unexpected refusal \(String(describing: other))")
-        }
-        if endToEnd { #expect(forgedProofRejected(tables), "\(what): the verifier accepted a forged proof") }
+        expectShardForgeryRejected(what, tables, failing: table, endToEnd: endToEnd)
     }
 
     static func set(_ m: inout RowMajorMatrix<F>, _ row: Int, _ col: Int, _ v: F) {

@@ -177,3 +177,31 @@ func pythonHexOutput(_ script: String, _ arguments: [String]) throws -> [UInt8] 
     }
     return out
 }
+
+/// A shard's `tables` with one forged, the range and byte tables recounted as a cheating prover
+/// would (they answer exactly the lookups the other tables make that they can answer): expects
+/// the checks a proof stands on (`traceRefusal`) to find a failing constraint in the table named
+/// `failing`, or unbalanced buses when `failing` is nil; with `endToEnd` (one forgery per table),
+/// also the verifier to reject a proof made with the checks off.
+func expectShardForgeryRejected(
+    _ what: String,
+    _ forged: [TableInput<VMField>],
+    failing table: String?,
+    endToEnd: Bool
+) {
+    var tables = forged
+    let fixed = [ShardTable.range.rawValue, ShardTable.bytes.rawValue]
+    var counter = LookupCounter()
+    for (i, t) in tables.enumerated() where !fixed.contains(i) {
+        counter.merge(answerableLookups(t.air, t.trace, publicValues: t.publicValues))
+    }
+    tables[ShardTable.range.rawValue].trace = RangeTableAir.trace(counter)
+    tables[ShardTable.bytes.rawValue].trace = BytePairTableAir.trace(counter)
+    switch traceRefusal(tables) {
+    case .constraintFailure(let c)? where table != nil:
+        #expect(c.table == table, "\(what): \(c)")
+    case .unbalancedBuses? where table == nil: break
+    case let other: Issue.record("\(what): unexpected refusal \(String(describing: other))")
+    }
+    if endToEnd { #expect(forgedProofRejected(tables), "\(what): the verifier accepted a forged proof") }
+}

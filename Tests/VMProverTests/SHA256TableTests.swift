@@ -322,6 +322,34 @@ struct SHA256TableTests {
         }
     }
 
+    /// Row 0's schedule window with `W[3]`'s low limb changed (the round 0 sums untouched): the
+    /// window shifts one word per row, and row 3's `W[t]` is memory word 3, so the window cannot
+    /// carry a word the block does not hold.
+    @Test func scheduleWordChanged() throws {
+        try Self.expectRejected("W[3] changed in row 0's window", table: "SHA256") { t in
+            let c = S.w + 2 * 3
+            Self.set(&t[Self.sha].trace, 0, c, Self.get(t[Self.sha].trace, 0, c) + .one)
+        }
+    }
+
+    /// A padding call's row claims to be real: `real` is constant through a call.
+    @Test func realSwitchedOnMidCall() throws {
+        try Self.expectRejected("real set on one padding row", table: "SHA256") { t in
+            let m = t[Self.sha].trace
+            let h = m.values.count / m.width
+            let padding = (0..<h).first { Self.get(m, $0, S.real) == .zero }!
+            Self.set(&t[Self.sha].trace, padding + 10, S.real, .one)
+        }
+    }
+
+    /// Round 10's `t mod 8` flag moved (v2 → v3): the flags advance one round per row.
+    @Test func roundFlagTampered() throws {
+        try Self.expectRejected("round flag moved", table: "SHA256") { t in
+            Self.set(&t[Self.sha].trace, 10, S.v + 2, .zero)
+            Self.set(&t[Self.sha].trace, 10, S.v + 3, .one)
+        }
+    }
+
     /// A memory row whose word is never sent by a call.
     @Test func extraMemoryWord() throws {
         try Self.expectRejected("extra memory word", table: nil, endToEnd: true) { t in

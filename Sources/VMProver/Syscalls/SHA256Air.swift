@@ -16,7 +16,11 @@ extension Bus {
 /// little-endian `u32`s) := SHA-256's compression of them with the 64-byte message block at a1
 /// (the bytes as hashed, so `W[t]` is memory word t byte-swapped). Each call takes 64 rows, one
 /// per round; the table's rows are whole calls from row 0, then padding compressions of the
-/// zero state and block (heights are powers of two ≥ 64, so no call is cut off).
+/// zero state and block. That no call is cut off is forced by the round flags: their
+/// constraints hold on every row *including the wrap* from the last row to row 0 (not gated to
+/// transitions, unlike ``KeccakAir``'s), and row 0's flags are round 0's, so the last row must
+/// be a round 63 and the height a multiple of 64. Gating them would let a short table end a
+/// real call early; keep them as they are.
 ///
 /// Words that need bits (the working variables a, b, c, e, f, g and the schedule words
 /// `W[t+1]`, `W[t+14]`) are 32 boolean columns, bit 0 the least significant; the others are
@@ -325,8 +329,8 @@ public struct SHA256Air: Air {
 /// `(address, in, prev_ts)` and produces `(address, out, ts)`: for a state word the executor's
 /// read at clk + 2 and write at clk + 3 merged (nothing else touches memory at clk + 2 of an
 /// ecall row), for a block word its read (`add = 0`, so `out = in`). `add`'s limbs are small
-/// integers (below 2^20 in size), so both equations hold over the integers and `out` is the
-/// 32-bit sum whatever ``SHA256Air`` sent.
+/// integers (below 2^20 in size: ``SHA256Air`` sends nothing else), so both equations hold
+/// over the integers and `out` is the 32-bit sum.
 public struct SHA256MemoryAir: Air {
     public typealias F = VMField
     public init() {}

@@ -45,16 +45,36 @@ struct VMBlockProve: ParsableCommand {
             options: proving,
             softwareKeccak: softwareKeccak
         )
-        var summary = try session.proveAndVerify(input: input.encode(), shardSize: proving.shardSize, output: output)
+        var (summary, matches) = try session.proveBlock(
+            input: input.encode(),
+            expected: StatelessBlockInput.Outcome(validBlock: c.block, parent: c.parent),
+            shardSize: proving.shardSize,
+            output: output
+        )
+        summary["block"] = c.id
+        summary["outcomeMatchesFixture"] = matches
+        VMCommandSupport.report(summary, json: json)
+        if !matches { throw ExitCode(1) }
+    }
+}
+
+extension GuestProving {
+    /// Proves the block guest on `input` (a `StatelessBlockInput` encoding) and verifies the
+    /// proof (``proveAndVerify(input:shardSize:output:aggregate:)``); returns its figures with
+    /// the block's gas used, the input's size and the proven post-state root, and whether the
+    /// committed outcome is `expected`.
+    func proveBlock(
+        input: [UInt8],
+        expected: StatelessBlockInput.Outcome,
+        shardSize: Int,
+        output: String?
+    ) throws -> (figures: [String: Any], matches: Bool) {
+        var summary = try proveAndVerify(input: input, shardSize: shardSize, output: output)
         let proven = StatelessBlockInput.Outcome(encoded: summary["outputBytes"] as? [UInt8] ?? [])
         summary["outputBytes"] = nil
-        let expected = StatelessBlockInput.Outcome(validBlock: c.block, parent: c.parent)
-        summary["block"] = c.id
-        summary["gasUsed"] = c.block.header.gasUsed
-        summary["witnessBytes"] = input.encode().count
+        summary["gasUsed"] = expected.gasUsed
+        summary["witnessBytes"] = input.count
         summary["postStateRoot"] = proven.map { VMCommandSupport.hexString($0.stateRoot.bytes) } ?? "none"
-        summary["outcomeMatchesFixture"] = proven == expected
-        VMCommandSupport.report(summary, json: json)
-        if proven != expected { throw ExitCode(1) }
+        return (summary, proven == expected)
     }
 }

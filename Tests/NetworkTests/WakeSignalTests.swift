@@ -4,7 +4,7 @@ import Testing
 
 /// The node's lease loop sleeps on a wake-up signal between polls; a shutdown (task
 /// cancellation) must end that sleep at once, whatever the poll interval.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(15)))
 struct WakeSignalTests {
     @Test func cancelledWaitReturnsAtOnce() async {
         let signal = Signal()

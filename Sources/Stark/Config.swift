@@ -22,6 +22,11 @@ public struct FriParameters: Sendable, Hashable, CustomStringConvertible {
     /// the final polynomial is reached (``Fri/foldSchedule(maxLog:finalLog:heights:logArity:)``).
     /// 1 (folding by 2) through ``maxLogFoldingArity``.
     public var logFoldingArity: Int
+    /// Proof-of-work bits required before each FRI commit round's folding challenge `β`: each
+    /// bit adds one bit to every commit round's term of the soundness bound. Configurations
+    /// analysed up to the Johnson bound need it, where a round's proximity-gap error is larger
+    /// (``SoundnessRegime/johnsonBound``).
+    public var commitPowBits: Int
 
     /// The largest supported ``logFoldingArity`` (folding by 16).
     public static var maxLogFoldingArity: Int { 4 }
@@ -32,7 +37,8 @@ public struct FriParameters: Sendable, Hashable, CustomStringConvertible {
         queryPowBits: Int,
         logFinalPolyLength: Int = 0,
         phasePowBits: Int = 0,
-        logFoldingArity: Int = 1
+        logFoldingArity: Int = 1,
+        commitPowBits: Int = 0
     ) {
         self.logBlowup = logBlowup
         self.numQueries = numQueries
@@ -40,6 +46,7 @@ public struct FriParameters: Sendable, Hashable, CustomStringConvertible {
         self.logFinalPolyLength = logFinalPolyLength
         self.phasePowBits = phasePowBits
         self.logFoldingArity = logFoldingArity
+        self.commitPowBits = commitPowBits
     }
 
     /// Rate 1/2, 193 queries, 20 bits of grinding before the queries and 8 before each of the
@@ -98,6 +105,7 @@ public struct FriParameters: Sendable, Hashable, CustomStringConvertible {
         "rate 1/\(1 << logBlowup), \(numQueries) queries, \(queryPowBits) PoW bits (\(phasePowBits) per challenge phase), "
             + "final poly 2^\(logFinalPolyLength)"
             + (logFoldingArity == 1 ? "" : ", folding by \(1 << logFoldingArity)")
+            + (commitPowBits == 0 ? "" : ", \(commitPowBits) PoW bits per commit round")
     }
 }
 
@@ -108,15 +116,24 @@ public struct StarkConfig<F: StarkField>: Sendable {
     public let permutation: Poseidon2<F>
     /// The FRI parameters.
     public var fri: FriParameters
-    /// Smallest proven UDR security (bits) the prover accepts.
+    /// Smallest proven security (bits, in ``regime``) the prover and the verifier accept.
     public var securityFloor: Int
+    /// The proximity-gaps regime the floor is proven in: unique decoding (the default) or up to
+    /// the Johnson bound (fewer queries at low rates, with grinding in the commit rounds).
+    public var regime: SoundnessRegime
     /// Prove even when the configuration is below `securityFloor`.
     public var allowInsecure: Bool
 
-    public init(fri: FriParameters = .standard, securityFloor: Int = 100, allowInsecure: Bool = false) {
+    public init(
+        fri: FriParameters = .standard,
+        securityFloor: Int = 100,
+        regime: SoundnessRegime = .uniqueDecoding,
+        allowInsecure: Bool = false
+    ) {
         self.permutation = Poseidon2<F>(width: 16)
         self.fri = fri
         self.securityFloor = securityFloor
+        self.regime = regime
         self.allowInsecure = allowInsecure
     }
 

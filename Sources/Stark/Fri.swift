@@ -250,6 +250,9 @@ enum Fri {
 
     struct Proof<F: StarkField> {
         var roots: [StarkDigest<F>]
+        /// One proof-of-work witness per round, found after its root is observed and before its
+        /// `β` is drawn (``FriParameters/commitPowBits``; zero when that is 0).
+        var commitWitnesses: [F]
         var finalPoly: [QuarticExtension<F>]
         var witness: F
         var queries: [QueryProof<F>]
@@ -277,6 +280,7 @@ enum Fri {
         var L = maxLog
         var cur = reduced[L]!
         var layers: [CommittedBatch<F>] = []
+        var commitWitnesses: [F] = []
         let half = F(UInt32(2)).inverse()!
         for s in schedule {
             // Leaves of 2^s consecutive rows, each value as its four coordinates.
@@ -292,6 +296,7 @@ enum Fri {
             let layer = Backend.commit([RowMajorMatrix(values: leaves, width: 4 << s)], config: config)
             ch.observe(layer.root.elements)
             layers.append(layer)
+            commitWitnesses.append(ch.grind(bits: fri.commitPowBits))
             var beta: E = ch.sampleExtension()
             let betaSq = beta * beta
             for j in 0..<s {
@@ -342,11 +347,18 @@ enum Fri {
             }
             queries.append(QueryProof(inputs: opened, layers: fl))
         }
-        return Proof(roots: layers.map(\.root), finalPoly: finalPoly, witness: witness, queries: queries)
+        return Proof(
+            roots: layers.map(\.root),
+            commitWitnesses: commitWitnesses,
+            finalPoly: finalPoly,
+            witness: witness,
+            queries: queries
+        )
     }
 
     /// The verifier's side of ``prove(reduced:inputs:fri:config:challenger:)``: replays the
-    /// commit phase (one folding challenge `β` per round root, then the final polynomial),
+    /// commit phase (one folding challenge `β` per round root, after the round's proof of work,
+    /// then the final polynomial),
     /// checks the query proof of work (`.proofOfWork`), samples the query indices (the
     /// transcript's last use) and checks every query:
     ///
@@ -362,7 +374,8 @@ enum Fri {
     ///
     /// `proof.queries` supply the layers only (their inputs are the caller's). The caller has
     /// checked the proof's shape; it is checked again here (`.shape`), so that nothing traps:
-    /// `maxLog − logFinalPolyLength − logBlowup` rounds, that many roots and layers per query,
+    /// `maxLog − logFinalPolyLength − logBlowup` rounds, that many roots, commit witnesses and
+    /// layers per query,
     /// `2^logFinalPolyLength` final coefficients and `numQueries` queries.
     @_specialize(where F == KoalaBear)
     @_specialize(where F == BabyBear)
@@ -383,7 +396,7 @@ enum Fri {
         else { throw .shape("FRI commitments") }
         let schedule = foldSchedule(maxLog: maxLog, finalLog: finalLog, heights: heights, logArity: fri.logFoldingArity)
         let rounds = schedule.count
-        guard proof.roots.count == rounds,
+        guard proof.roots.count == rounds, proof.commitWitnesses.count == rounds,
             proof.finalPoly.count == 1 << fri.logFinalPolyLength, proof.queries.count == fri.numQueries,
             proof.queries.allSatisfy({ q in
                 q.layers.count == rounds
@@ -393,8 +406,9 @@ enum Fri {
 
         // Commit phase.
         var betas: [E] = []
-        for r in proof.roots {
+        for (r, w) in zip(proof.roots, proof.commitWitnesses) {
             ch.observe(r.elements)
+            guard ch.checkWitness(bits: fri.commitPowBits, witness: w) else { throw .proofOfWork }
             betas.append(ch.sampleExtension())
         }
         for c in proof.finalPoly { ch.observe(extension: c) }

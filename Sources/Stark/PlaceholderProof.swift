@@ -91,6 +91,7 @@ extension StarkProof {
             auxRoots: withAux.isEmpty ? [] : [zeroDigest],
             quotientRoots: [zeroDigest],
             friRoots: Array(repeating: zeroDigest, count: rounds),
+            commitWitnesses: Array(repeating: .zero, count: rounds),
             finalPoly: Array(repeating: .zero, count: 1 << fri.logFinalPolyLength),
             phaseWitnesses: [.zero, .zero, .zero],
             powWitness: .zero,

@@ -87,6 +87,9 @@ public struct StarkProof<F: StarkField>: Sendable, Equatable {
     public var quotientRoots: [StarkDigest<F>]
     /// One root per FRI folding round.
     public var friRoots: [StarkDigest<F>]
+    /// One proof-of-work witness per FRI folding round, before its folding challenge
+    /// (``FriParameters/commitPowBits`` each; zero when that is 0).
+    public var commitWitnesses: [F]
     /// Coefficients of the final polynomial.
     public var finalPoly: [QuarticExtension<F>]
     /// The proof-of-work witnesses before the LogUp challenges, the out-of-domain point and the
@@ -124,8 +127,9 @@ extension StarkProof {
     /// proof-of-work bits (after the final-polynomial length) and the three phase witnesses
     /// (before the query witness); its statements pack LogUp interactions into shared columns.
     /// Version 5 adds FRI's folding arity (after the phase proof-of-work bits) and writes each
-    /// round's siblings as a list.
-    public static var formatVersion: UInt16 { 5 }
+    /// round's siblings as a list. Version 6 adds the commit rounds' proof-of-work bits (after
+    /// the folding arity) and one witness per FRI round (after the FRI roots).
+    public static var formatVersion: UInt16 { 6 }
 
     /// Field identifier stored in the header (1 KoalaBear, 2 BabyBear, 0 other).
     static var fieldTag: UInt8 {
@@ -160,6 +164,7 @@ extension StarkProof {
         w.u8(UInt8(fri.logFinalPolyLength))
         w.u8(UInt8(fri.phasePowBits))
         w.u8(UInt8(fri.logFoldingArity))
+        w.u8(UInt8(fri.commitPowBits))
         w.count(tables.count)
         sizes.header = w.bytes.count
         for t in tables {
@@ -182,6 +187,7 @@ extension StarkProof {
             w.count(roots.count)
             for r in roots { Self.writeDigest(&w, r) }
         }
+        for k in 0..<friRoots.count { w.field(k < commitWitnesses.count ? commitWitnesses[k] : .zero) }
         w.exts(finalPoly)
         for k in 0..<3 { w.field(k < phaseWitnesses.count ? phaseWitnesses[k] : .zero) }
         w.field(powWitness)
@@ -295,13 +301,16 @@ extension StarkProof {
                 limit: FriParameters.maxLogFoldingArity
             )
         }
+        let commitPow = Int(try r.u8())
+        guard commitPow <= 30 else { throw .lengthOutOfBounds(what: "commit PoW bits", value: commitPow, limit: 30) }
         let fri = FriParameters(
             logBlowup: logBlowup,
             numQueries: numQueries,
             queryPowBits: pow,
             logFinalPolyLength: logFinal,
             phasePowBits: phasePow,
-            logFoldingArity: logArity
+            logFoldingArity: logArity,
+            commitPowBits: commitPow
         )
 
         let numTables = try r.count("tables", limit: ProofLimits.maxTables, minBytesPerItem: 10)
@@ -346,6 +355,9 @@ extension StarkProof {
             for _ in 0..<n { l.append(try Self.readDigest(&r)) }
             rootLists.append(l)
         }
+        var commitWitnesses: [F] = []
+        commitWitnesses.reserveCapacity(rootLists[4].count)
+        for _ in rootLists[4] { commitWitnesses.append(try r.field(F.self)) }
         let finalPoly = try r.exts("final polynomial", limit: ProofLimits.maxFinalPoly, F.self)
         let phaseWitnesses = [try r.field(F.self), try r.field(F.self), try r.field(F.self)]
         let witness = try r.field(F.self)
@@ -384,6 +396,7 @@ extension StarkProof {
             auxRoots: rootLists[2],
             quotientRoots: rootLists[3],
             friRoots: rootLists[4],
+            commitWitnesses: commitWitnesses,
             finalPoly: finalPoly,
             phaseWitnesses: phaseWitnesses,
             powWitness: witness,

@@ -84,6 +84,7 @@ public func soundnessParameters<F: PrimeField31>(
         logBlowup: fri.logBlowup,
         numQueries: fri.numQueries,
         queryPowBits: fri.queryPowBits,
+        commitPowBits: fri.commitPowBits,
         logFoldingArity: fri.logFoldingArity,
         logFinalPolyLength: fri.logFinalPolyLength,
         numBatchedColumns: columns,
@@ -160,7 +161,7 @@ public struct StarkProver<F: StarkField> {
             preps.append(s.preprocessedWidth > 0 ? prep : nil)
         }
         let sp = soundnessParameters(shapes: shapes, logHeights: logHeights, fri: fri, fieldType: F.self)
-        let bits = Soundness.report(sp, regime: .uniqueDecoding).bits
+        let bits = Soundness.report(sp, regime: config.regime).bits
         if bits < config.securityFloor && !config.allowInsecure {
             throw .insecureConfiguration(bits: bits, floor: config.securityFloor)
         }
@@ -322,6 +323,7 @@ public struct StarkProver<F: StarkField> {
             auxRoots: auxBatch.map { [$0.root] } ?? [],
             quotientRoots: [quotientBatch.root],
             friRoots: friProof.roots,
+            commitWitnesses: friProof.commitWitnesses,
             finalPoly: friProof.finalPoly,
             phaseWitnesses: [logupWitness, deepWitness, batchingWitness],
             powWitness: friProof.witness,
@@ -356,13 +358,14 @@ func observeStatement<F: StarkField>(
     logHeights: [Int],
     publics: [[F]]
 ) {
-    ch.observe(F(UInt32(5)))  // protocol version (5: FRI's folding arity is a parameter)
+    ch.observe(F(UInt32(6)))  // protocol version (6: grinding before each FRI commit round)
     ch.observe(F(UInt32(fri.logBlowup)))
     ch.observe(F(UInt32(fri.numQueries)))
     ch.observe(F(UInt32(fri.queryPowBits)))
     ch.observe(F(UInt32(fri.phasePowBits)))
     ch.observe(F(UInt32(fri.logFinalPolyLength)))
     ch.observe(F(UInt32(fri.logFoldingArity)))
+    ch.observe(F(UInt32(fri.commitPowBits)))
     ch.observe(F(UInt32(shapes.count)))
     for (i, s) in shapes.enumerated() {
         ch.observe(F(UInt32(logHeights[i])))

@@ -88,6 +88,9 @@ public struct SoundnessReport: Sendable {
     public var components: [(name: String, bits: Int)]
     /// The weakest component: the proven security level in this regime.
     public var bits: Int
+    /// In the Johnson-bound regime, the multiplicity `m` of the analysis (the gap to the
+    /// Johnson radius is `√ρ/(2m)`); `nil` in unique decoding.
+    public var johnsonMultiplicity: Int? = nil
 }
 
 /// The soundness calculator (Ethereum Foundation soundcalc formulas).
@@ -101,59 +104,81 @@ public enum Soundness {
     /// `log2 |F|` of the challenge field.
     static func fieldLog(_ p: SoundnessParameters) -> Double { p.baseFieldBits * Double(p.extensionDegree) }
 
-    /// The proximity parameter θ of `regime` at rate `rate`.
-    static func proximity(_ regime: SoundnessRegime, rate: Double, fieldLog: Double) -> Double {
-        switch regime {
-        case .uniqueDecoding: return (1 - rate) / 2
-        case .johnsonBound: return 1 - rate.squareRoot() - johnsonGap(rate: rate, fieldLog: fieldLog)
+    /// The Johnson-bound multiplicities ``report(_:regime:)`` tries (see ``Decoding``).
+    static var johnsonMultiplicities: ClosedRange<Int> { 3...16 }
+
+    /// One analysis point: unique decoding, or the Johnson-bound regime at multiplicity `m`
+    /// (BCHKS25 Theorem 4.2 with the authors' correction `m = max(⌈√ρ/(2η)⌉, 3)`, as the EF's
+    /// soundcalc applies it), that is at the gap `η = √ρ/(2m)` to the Johnson radius. The
+    /// theorem holds for every `m ≥ 3`, so a configuration is as secure as its best `m`: a
+    /// larger `m` moves θ towards `1 − √ρ` (more bits per query) at the price of a proximity-gap
+    /// error growing as `m⁵` (the batching and commit rounds, which grinding buys back).
+    enum Decoding {
+        case unique
+        case johnson(m: Int)
+
+        /// The proximity parameter θ at rate `rate`.
+        func proximity(rate: Double) -> Double {
+            switch self {
+            case .unique: return (1 - rate) / 2
+            case .johnson(let m): return 1 - rate.squareRoot() - gap(rate: rate, m: m)
+            }
+        }
+
+        /// The gap `η = √ρ/(2m)` to the Johnson radius.
+        func gap(rate: Double, m: Int) -> Double { rate.squareRoot() / Double(2 * m) }
+
+        /// The list size bound `L`: 1, or `1/(2η√ρ)` (RS codes are `(1 − √ρ − η, 1/(2η√ρ))`
+        /// list-decodable).
+        func listSize(rate: Double) -> Double {
+            switch self {
+            case .unique: return 1
+            case .johnson(let m): return 1 / (2 * gap(rate: rate, m: m) * rate.squareRoot())
+            }
+        }
+
+        /// Proximity-gap error for a random linear combination of two functions (ε_lin), at
+        /// code dimension `dimension` and rate `rate` (BCIKS20 Theorem 1.4; BCHKS25 Theorem 4.2).
+        func linearError(rate: Double, dimension: Double, fieldLog: Double) -> Double {
+            let n = dimension / rate
+            let field = exp2(fieldLog)
+            switch self {
+            case .unique:
+                return n / field
+            case .johnson(let m):
+                let s = rate.squareRoot()
+                let theta = proximity(rate: rate)
+                let shifted = Double(m) + 0.5
+                let first = (2 * pow(shifted, 5) + 3 * shifted * (theta * rate)) * n / (3 * rate * s)
+                return (first + shifted / s) / field
+            }
+        }
+
+        /// Error of combining `count` functions with powers of one challenge.
+        func powersError(rate: Double, dimension: Double, count: Int, fieldLog: Double) -> Double {
+            linearError(rate: rate, dimension: dimension, fieldLog: fieldLog) * Double(max(0, count - 1))
         }
     }
 
-    /// The default distance η to the Johnson bound.
-    static func johnsonGap(rate: Double, fieldLog: Double) -> Double {
-        let s = rate.squareRoot()
-        return fieldLog > 150 ? s / 100 : max(rate / 20, s / 100)
-    }
-
-    /// The list size bound `L` of the regime.
-    static func listSize(_ regime: SoundnessRegime, rate: Double, fieldLog: Double) -> Double {
-        switch regime {
-        case .uniqueDecoding: return 1
-        case .johnsonBound: return 1 / (2 * johnsonGap(rate: rate, fieldLog: fieldLog) * rate.squareRoot())
-        }
-    }
-
-    /// Proximity-gap error for a random linear combination of two functions (ε_lin), at
-    /// code dimension `dimension` and rate `rate`.
-    static func linearError(_ regime: SoundnessRegime, rate: Double, dimension: Double, fieldLog: Double) -> Double {
-        let n = dimension / rate
-        let field = exp2(fieldLog)
+    /// The proven security of `p` in `regime`: in the Johnson-bound regime, at the best
+    /// multiplicity of ``johnsonMultiplicities`` (reported in
+    /// ``SoundnessReport/johnsonMultiplicity``).
+    public static func report(_ p: SoundnessParameters, regime: SoundnessRegime) -> SoundnessReport {
         switch regime {
         case .uniqueDecoding:
-            return n / field
+            return report(p, decoding: .unique)
         case .johnsonBound:
-            let s = rate.squareRoot()
-            let theta = proximity(regime, rate: rate, fieldLog: fieldLog)
-            let gap = 1 - s - theta
-            let m = max((s / gap).rounded(.up), 3) + 0.5
-            let first = (2 * pow(m, 5) + 3 * m * (theta * rate)) * n / (3 * rate * s)
-            return (first + m / s) / field
+            var best = report(p, decoding: .johnson(m: johnsonMultiplicities.lowerBound))
+            for m in johnsonMultiplicities.dropFirst() {
+                let r = report(p, decoding: .johnson(m: m))
+                if r.bits > best.bits { best = r }
+            }
+            return best
         }
     }
 
-    /// Error of combining `count` functions with powers of one challenge.
-    static func powersError(
-        _ regime: SoundnessRegime,
-        rate: Double,
-        dimension: Double,
-        count: Int,
-        fieldLog: Double
-    ) -> Double {
-        linearError(regime, rate: rate, dimension: dimension, fieldLog: fieldLog) * Double(max(0, count - 1))
-    }
-
-    /// The proven security of `p` in `regime`.
-    public static func report(_ p: SoundnessParameters, regime: SoundnessRegime) -> SoundnessReport {
+    /// The security of `p` at one analysis point.
+    static func report(_ p: SoundnessParameters, decoding: Decoding) -> SoundnessReport {
         let fl = fieldLog(p)
         let field = exp2(fl)
         let rate = exp2(-Double(p.logBlowup))
@@ -165,8 +190,8 @@ public enum Soundness {
         // then powers of a challenge over the opening points.
         let phase = exp2(-Double(p.phasePowBits))
         let batching =
-            (linearError(regime, rate: rate, dimension: n, fieldLog: fl)
-                + powersError(regime, rate: rate, dimension: n, count: p.numOpeningPoints, fieldLog: fl)) * phase
+            (decoding.linearError(rate: rate, dimension: n, fieldLog: fl)
+                + decoding.powersError(rate: rate, dimension: n, count: p.numOpeningPoints, fieldLog: fl)) * phase
         comps.append(("batching", bits(batching)))
 
         // Commit phase: one folding round per arity step down to the final polynomial.
@@ -177,19 +202,19 @@ public enum Soundness {
         for _ in 0..<rounds {
             dim /= Double(arity)
             let e =
-                powersError(regime, rate: rate, dimension: dim, count: arity, fieldLog: fl)
+                decoding.powersError(rate: rate, dimension: dim, count: arity, fieldLog: fl)
                 * exp2(-Double(p.commitPowBits))
             worstCommit = min(worstCommit, bits(e))
         }
         comps.append(("FRI commit rounds (\(rounds))", worstCommit))
 
         // Query phase.
-        let theta = proximity(regime, rate: rate, fieldLog: fl)
+        let theta = decoding.proximity(rate: rate)
         let queryLog = Double(p.numQueries) * log2(1 - theta) - Double(p.queryPowBits)
         comps.append(("FRI queries", Int((-queryLog).rounded(.down))))
 
         // DEEP-ALI (Theorem 8 of ePrint 2022/1216), with L the list size of the regime.
-        let list = listSize(regime, rate: rate, fieldLog: fl)
+        let list = decoding.listSize(rate: rate)
         let maxCombo = Double(p.numOpeningPoints)
         let ali = list * Double(max(1, p.numConstraints)) / field
         let deep =
@@ -207,7 +232,13 @@ public enum Soundness {
         }
 
         let total = comps.map(\.1).min() ?? 0
-        return SoundnessReport(components: comps.map { (name: $0.0, bits: $0.1) }, bits: total)
+        var m: Int? = nil
+        if case .johnson(let jm) = decoding { m = jm }
+        return SoundnessReport(
+            components: comps.map { (name: $0.0, bits: $0.1) },
+            bits: total,
+            johnsonMultiplicity: m
+        )
     }
 
     /// Bits under the ethSTARK "toy problem" conjecture: `ε = 1/|F| + ρ^q · 2^-pow`.
@@ -224,14 +255,16 @@ public enum Soundness {
         lines.append(
             "field 2^\(String(format: "%.2f", p.baseFieldBits))^\(p.extensionDegree), trace 2^\(p.logTraceLength), "
                 + "max degree \(p.maxConstraintDegree), \(p.numConstraints) constraints, rate 1/\(1 << p.logBlowup), "
-                + "\(p.numQueries) queries, \(p.queryPowBits) PoW bits (\(p.phasePowBits) per challenge phase), "
+                + "\(p.numQueries) queries, \(p.queryPowBits) PoW bits (\(p.phasePowBits) per challenge phase, "
+                + "\(p.commitPowBits) per commit round), "
                 + "\(p.numBatchedColumns) columns, "
                 + "\(p.numLookups) lookups"
         )
         for regime in SoundnessRegime.allCases {
             let r = report(p, regime: regime)
             let detail = r.components.map { "\($0.name) \($0.bits)" }.joined(separator: ", ")
-            lines.append("  \(regime.rawValue): \(r.bits) bits  (\(detail))")
+            let m = r.johnsonMultiplicity.map { ", m = \($0)" } ?? ""
+            lines.append("  \(regime.rawValue): \(r.bits) bits  (\(detail)\(m))")
         }
         lines.append("  conjectured (ethSTARK toy problem): \(conjecturedBits(p)) bits")
         return lines.joined(separator: "\n")

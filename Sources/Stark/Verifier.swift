@@ -138,7 +138,7 @@ extension StarkVerifier {
             logHeights.append(lh)
         }
         let sp = soundnessParameters(shapes: shapes, logHeights: logHeights, fri: fri, fieldType: F.self)
-        let bits = Soundness.report(sp, regime: .uniqueDecoding).bits
+        let bits = Soundness.report(sp, regime: config.regime).bits
         if bits < config.securityFloor && !config.allowInsecure {
             throw .insecureConfiguration(bits: bits, floor: config.securityFloor)
         }
@@ -159,7 +159,8 @@ extension StarkVerifier {
             logArity: fri.logFoldingArity
         ).count
         guard proof.mainRoots.count == 1, proof.quotientRoots.count == 1, proof.auxRoots.count == (anyAux ? 1 : 0),
-            proof.friRoots.count == rounds, proof.finalPoly.count == 1 << fri.logFinalPolyLength,
+            proof.friRoots.count == rounds, proof.commitWitnesses.count == rounds,
+            proof.finalPoly.count == 1 << fri.logFinalPolyLength,
             proof.queries.count == fri.numQueries, proof.preprocessedRoots.count == groups.count
         else { throw .shape("commitments") }
         let numInputs = 2 + (anyAux ? 1 : 0) + groups.count
@@ -311,6 +312,7 @@ extension StarkVerifier {
         try Fri.verify(
             Fri.Proof(
                 roots: proof.friRoots,
+                commitWitnesses: proof.commitWitnesses,
                 finalPoly: proof.finalPoly,
                 witness: proof.powWitness,
                 queries: proof.queries

@@ -42,12 +42,26 @@ struct RecursionBench: ParsableCommand {
     @Flag(help: "Print one JSON object on stdout.") var json = false
     @Flag(help: "Fast insecure parameters (about 20 bits): for development only.") var insecureTestParameters =
         false
+    @Option(help: "The final proof's log2 blowup, to measure an alternative (default: the final parameters').")
+    var finalLogBlowup: Int?
+    @Option(help: "The final proof's number of queries (default: the final parameters').") var finalQueries: Int?
+    @Option(help: "The final proof's log2 final-polynomial length (default: the final parameters').")
+    var finalLogFinalPolyLength: Int?
 
     func validate() throws {
         guard shardSize >= 2, shardSize <= 1 << maxLogShardSize else {
             throw ValidationError("--shard-size must be in 2…2^\(maxLogShardSize)")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let finalLogBlowup, !(1...6).contains(finalLogBlowup) {
+            throw ValidationError("--final-log-blowup must be 1 through 6")
+        }
+        if let finalQueries, !(1...ProofLimits.maxQueries).contains(finalQueries) {
+            throw ValidationError("--final-queries must be 1 through \(ProofLimits.maxQueries)")
+        }
+        if let finalLogFinalPolyLength, !(0...4).contains(finalLogFinalPolyLength) {
+            throw ValidationError("--final-log-final-poly-length must be 0 through 4 (the public table has 16 rows)")
+        }
     }
 
     func run() throws {
@@ -67,7 +81,21 @@ struct RecursionBench: ParsableCommand {
         let n = iterations ?? UInt32(clamping: max(shardSize / 4, 1))
         let input = (0..<4).map { UInt8(truncatingIfNeeded: n >> (8 * $0)) }
         let key = try VMProgramKey(program: guest.program, config: shardConfig)
-        let recursion = VMCommandSupport.runRecursion(key: key, insecure: insecureTestParameters)
+        var recursion = VMCommandSupport.runRecursion(key: key, insecure: insecureTestParameters)
+        if finalLogBlowup != nil || finalQueries != nil || finalLogFinalPolyLength != nil {
+            // An alternative final configuration, still held to the floor in its regime.
+            var fc = recursion.finalConfig
+            if let finalLogBlowup { fc.fri.logBlowup = finalLogBlowup }
+            if let finalQueries { fc.fri.numQueries = finalQueries }
+            if let finalLogFinalPolyLength { fc.fri.logFinalPolyLength = finalLogFinalPolyLength }
+            recursion = RunRecursion(
+                key: key,
+                shardConfig: recursion.shardConfig,
+                config: recursion.config,
+                finalConfig: fc,
+                maxLogShardHeight: recursion.maxLogShardHeight
+            )
+        }
         let config = recursion.config
         log("proving the run (fibonacci \(n)) in shards of \(shardSize) cycles")
         let t0 = Date()
@@ -250,7 +278,7 @@ struct RecursionBench: ParsableCommand {
             proofBytes: proof.encoded().count,
             proofSizes: proof.sizes,
             verifySeconds: verifySeconds,
-            provenBits: Soundness.report(sp, regime: .uniqueDecoding).bits
+            provenBits: Soundness.report(sp, regime: config.regime).bits
         )
         return Measured(figures: figures, key: key, proof: proof)
     }
@@ -284,7 +312,8 @@ struct RecursionCircuitFigures: Codable {
     /// The proof's bytes by component.
     var proofSizes: ProofSizes
     var verifySeconds: Double
-    /// Proven (unique-decoding) security of the proof.
+    /// Proven security of the proof, in its configuration's regime (unique decoding; the final
+    /// proof's up to the Johnson bound).
     var provenBits: Int
 }
 

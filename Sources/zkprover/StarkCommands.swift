@@ -67,10 +67,17 @@ struct FriOptions: ParsableArguments {
     var phasePowBits: Int?
     @Option(help: "log2 of FRI's folding arity, 1 through 4 (default 3: folding by 8).")
     var logFoldingArity: Int?
+    @Option(help: "Proof-of-work bits before each FRI commit round's folding challenge (default 0).")
+    var commitPowBits: Int?
 
     func validate() throws {
         if let logFoldingArity, !(1...FriParameters.maxLogFoldingArity).contains(logFoldingArity) {
             throw ValidationError("--log-folding-arity must be 1 through \(FriParameters.maxLogFoldingArity)")
+        }
+        for (name, bits) in [
+            ("--pow-bits", powBits), ("--phase-pow-bits", phasePowBits), ("--commit-pow-bits", commitPowBits),
+        ] {
+            if let bits, !(0...30).contains(bits) { throw ValidationError("\(name) must be 0 through 30") }
         }
     }
 
@@ -84,6 +91,7 @@ struct FriOptions: ParsableArguments {
         if let powBits { p.queryPowBits = powBits }
         if let phasePowBits { p.phasePowBits = phasePowBits }
         if let logFoldingArity { p.logFoldingArity = logFoldingArity }
+        if let commitPowBits { p.commitPowBits = commitPowBits }
         return p
     }
 }
@@ -283,6 +291,7 @@ struct SecurityCommand: ParsableCommand {
             logBlowup: params.logBlowup,
             numQueries: params.numQueries,
             queryPowBits: params.queryPowBits,
+            commitPowBits: params.commitPowBits,
             logFoldingArity: params.logFoldingArity,
             numBatchedColumns: columns,
             numLookups: lookups,

@@ -74,4 +74,23 @@ import Testing
         p.queries[1].layers[0].siblings.reverse()
         #expect(try !Self.circuit(airs: airs, proof: p, config: config).failures.isEmpty)
     }
+
+    /// With proof of work before each commit round (`commitPowBits`), the circuit checks each
+    /// round's witness where the verifier does: the honest proof satisfies it, and a wrong
+    /// witness in any round fails it (with the same circuit).
+    @Test func commitRoundWitnessesAreChecked() throws {
+        var config = Self.config(logArity: 2)
+        config.fri.commitPowBits = 8
+        let (airs, proof) = try Self.proof(.rangeCheck, logRows: 8, config: config)
+        #expect(proof.commitWitnesses.count >= 2)
+        let honest = try Self.circuit(airs: airs, proof: proof, config: config)
+        #expect(honest.failures == [] && honest.circuit.check(honest.witness) == nil)
+        for round in proof.commitWitnesses.indices {
+            var p = proof
+            p.commitWitnesses[round] += RF(1)
+            let r = try Self.circuit(airs: airs, proof: p, config: config)
+            #expect(!r.failures.isEmpty && r.circuit == honest.circuit, "round \(round)")
+            #expect(r.circuit.check(r.witness) != nil, "round \(round)")
+        }
+    }
 }

@@ -33,10 +33,11 @@ extension StarkVerifierCircuit {
         // FRI commit phase.
         var betas: [Slot] = []
         var friRoots: [[Slot]] = []
-        for r in proof.friRoots {
+        for (r, w) in zip(proof.friRoots, proof.commitWitnesses) {
             let root = b.inputs(base: r.elements)
             friRoots.append(root)
             ch.observe(root)
+            ch.checkWitness(bits: fri.commitPowBits, witness: b.input(base: w))
             betas.append(ch.sampleExtension())
         }
         var finalPoly: [Slot] = []

@@ -124,8 +124,8 @@ public struct StarkVerifierCircuit {
     ) -> Transcript {
         let fri = config.fri
         for c in [
-            5, fri.logBlowup, fri.numQueries, fri.queryPowBits, fri.phasePowBits, fri.logFinalPolyLength,
-            fri.logFoldingArity,
+            6, fri.logBlowup, fri.numQueries, fri.queryPowBits, fri.phasePowBits, fri.logFinalPolyLength,
+            fri.logFoldingArity, fri.commitPowBits,
         ] {
             ch.observe(constant: RF(UInt32(c)))
         }

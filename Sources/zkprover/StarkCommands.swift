@@ -8,6 +8,7 @@ import Stark
 /// The CLI's side of the example statements (`ExampleStatement`, in the Stark module): parsed
 /// from `--example NAME` (the raw value), and tagged by one byte in the proof file.
 extension ExampleStatement: ExpressibleByArgument {}
+extension SoundnessRegime: ExpressibleByArgument {}
 
 extension ExampleStatement {
     /// The largest `--log-rows` the CLI proves.
@@ -121,8 +122,10 @@ struct ProveCommand: ParsableCommand {
     var output: String = "proof.zkp"
     @Flag(help: "Prove even if the configuration is below the security floor.")
     var allowInsecure = false
-    @Option(help: "Minimum proven bits (unique-decoding regime).")
+    @Option(help: "Minimum proven bits (in --regime).")
     var securityFloor: Int = 100
+    @Option(help: "The regime the floor is proven in: UDR (unique decoding) or JBR (up to the Johnson bound).")
+    var regime: SoundnessRegime = .uniqueDecoding
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
     @OptionGroup var fri: FriOptions
@@ -140,6 +143,7 @@ struct ProveCommand: ParsableCommand {
         let config = StarkConfig<KoalaBear>(
             fri: fri.parameters,
             securityFloor: securityFloor,
+            regime: regime,
             allowInsecure: allowInsecure
         )
         let clock = ContinuousClock()
@@ -212,8 +216,10 @@ struct VerifyCommand: ParsableCommand {
     var file: String
     @Flag(help: "Accept proofs whose parameters are below the security floor.")
     var allowInsecure = false
-    @Option(help: "Minimum proven bits (unique-decoding regime).")
+    @Option(help: "Minimum proven bits (in --regime).")
     var securityFloor: Int = 100
+    @Option(help: "The regime the floor is proven in: UDR (unique decoding) or JBR (up to the Johnson bound).")
+    var regime: SoundnessRegime = .uniqueDecoding
 
     func run() throws {
         let data = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
@@ -222,7 +228,12 @@ struct VerifyCommand: ParsableCommand {
         do { proof = try StarkProof<KoalaBear>(decoding: bytes) } catch {
             throw ValidationError("invalid proof: \(VerificationError.decoding(error))")
         }
-        let config = StarkConfig<KoalaBear>(fri: proof.fri, securityFloor: securityFloor, allowInsecure: allowInsecure)
+        let config = StarkConfig<KoalaBear>(
+            fri: proof.fri,
+            securityFloor: securityFloor,
+            regime: regime,
+            allowInsecure: allowInsecure
+        )
         // The statement's size is the proof's (committed-range rebuilds its committed values from it).
         guard let logRows = proof.tables.first?.logHeight,
             (1...ExampleStatement.maxLogRows).contains(logRows)

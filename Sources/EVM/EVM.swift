@@ -7,8 +7,10 @@ import Precompiles
 public final class EVM {
     /// The protocol rules in force.
     public let fork: Fork
-    /// The world state (mutated in place).
-    public var state: WorldState
+    /// The world state (mutated in place). A constant, so the interpreter reaches it without
+    /// retaining and releasing it at every `SLOAD`, `SSTORE` or `BALANCE` (a `var` could be
+    /// replaced during the call, so each access of one holds its own reference).
+    public let state: WorldState
     /// Block context.
     public var block: BlockEnv
     /// Transaction context.

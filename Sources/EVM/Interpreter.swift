@@ -404,9 +404,9 @@ extension EVM {
                 mem.base[off] = UInt8(truncatingIfNeeded: stack[sp &- 2].w0)
                 sp &-= 2
             case Opcode.SLOAD:
-                let k = stack[sp &- 1]
+                let (value, wasWarm) = state.slotForRead(msg.target, stack[sp &- 1], warming: berlin)
                 if berlin {
-                    gas &-= state.warmSlot(msg.target, k) ? Gas.warmAccess : Gas.coldSload
+                    gas &-= wasWarm ? Gas.warmAccess : Gas.coldSload
                 } else {
                     gas &-= sloadGas
                 }
@@ -414,7 +414,7 @@ extension EVM {
                     status = .failure
                     break loop
                 }
-                EVM.put(stack, sp &- 1, state.storage(msg.target, k))
+                EVM.put(stack, sp &- 1, value)
             case Opcode.SSTORE:
                 if msg.isStatic {
                     status = .failure
@@ -661,49 +661,53 @@ extension EVM {
     /// `SSTORE` gas, refunds and the write. Returns false on out-of-gas.
     @usableFromInline
     func sstore(_ a: Address, _ k: UInt256, _ v: UInt256, _ gas: inout Int64) -> Bool {
-        let current: UInt256
         if fork >= .istanbul || fork == .constantinople {
             // Net gas metering: EIP-1283 (Constantinople), EIP-2200 (Istanbul), repriced by
             // EIP-2929 (Berlin) and EIP-3529 (London).
+            // The pricing closure captures locals only: capturing `self` would retain and
+            // release the EVM around every call.
+            let fork = self.fork
             let berlin = fork >= .berlin
-            let slot = state.slotForWrite(a, k, warming: berlin)
-            if fork >= .istanbul && gas <= Gas.sstoreSentry { return false }
-            current = slot.current
-            let original = slot.original
-            var cost: Int64 = 0
-            let warmRead: Int64
-            let update: Int64
-            if berlin {
-                if !slot.wasWarm { cost &+= Gas.coldSload }
-                warmRead = Gas.warmAccess
-                update = Gas.sresetBerlin
-            } else {
-                warmRead = fork == .constantinople ? Gas.sstoreNoopConstantinople : Gas.sloadIstanbul
-                update = Gas.sreset
-            }
-            if original == current && current != v {
-                cost &+= original.isZero ? Gas.sset : update
-            } else {
-                cost &+= warmRead
-            }
-            gas &-= cost
-            if gas < 0 { return false }
-            let clearRefund = fork >= .london ? Gas.sclearRefundLondon : Gas.sclearRefund
-            if current != v {
-                if !original.isZero && !current.isZero && v.isZero { refund &+= clearRefund }
-                if !original.isZero && current.isZero { refund &-= clearRefund }
-                if original == v {
-                    refund &+= original.isZero ? Gas.sset &- warmRead : update &- warmRead
+            var refundChange: Int64 = 0
+            let written = state.writeSlot(a, k, v, warming: berlin) { current, original, wasWarm in
+                if fork >= .istanbul && gas <= Gas.sstoreSentry { return false }
+                var cost: Int64 = 0
+                let warmRead: Int64
+                let update: Int64
+                if berlin {
+                    if !wasWarm { cost &+= Gas.coldSload }
+                    warmRead = Gas.warmAccess
+                    update = Gas.sresetBerlin
+                } else {
+                    warmRead = fork == .constantinople ? Gas.sstoreNoopConstantinople : Gas.sloadIstanbul
+                    update = Gas.sreset
                 }
+                if original == current && current != v {
+                    cost &+= original.isZero ? Gas.sset : update
+                } else {
+                    cost &+= warmRead
+                }
+                gas &-= cost
+                if gas < 0 { return false }
+                let clearRefund = fork >= .london ? Gas.sclearRefundLondon : Gas.sclearRefund
+                if current != v {
+                    if !original.isZero && !current.isZero && v.isZero { refundChange &+= clearRefund }
+                    if !original.isZero && current.isZero { refundChange &-= clearRefund }
+                    if original == v {
+                        refundChange &+= original.isZero ? Gas.sset &- warmRead : update &- warmRead
+                    }
+                }
+                return true
             }
-        } else {
-            // Frontier to Byzantium, and Petersburg (which reverted EIP-1283).
-            current = state.storage(a, k)
-            let cost = (!v.isZero && current.isZero) ? Gas.sset : Gas.sreset
-            gas &-= cost
-            if gas < 0 { return false }
-            if !current.isZero && v.isZero { refund &+= Gas.sclearRefund }
+            refund &+= refundChange
+            return written
         }
+        // Frontier to Byzantium, and Petersburg (which reverted EIP-1283).
+        let current = state.storage(a, k)
+        let cost = (!v.isZero && current.isZero) ? Gas.sset : Gas.sreset
+        gas &-= cost
+        if gas < 0 { return false }
+        if !current.isZero && v.isZero { refund &+= Gas.sclearRefund }
         if current != v { state.writeStorage(a, k, old: current, v) }
         return true
     }

@@ -44,12 +44,23 @@ public struct SlotKey: Hashable, Sendable {
     }
 }
 
-/// What a transaction has learnt of a storage slot: whether it is warm (EIP-2929) and, once
-/// `SSTORE` has looked at it, its value when the transaction began (EIP-2200's "original").
+/// What a transaction has learnt of a storage slot: whether it is warm (EIP-2929), once
+/// `SSTORE` has looked at it its value when the transaction began (EIP-2200's "original"),
+/// and once `SLOAD` or `SSTORE` has read it its current value (a copy of the account's
+/// storage entry, so that a warm `SLOAD` is one lookup here instead of three: this table,
+/// the accounts, the account's storage).
+///
+/// The copy is kept equal to the storage: every write of a slot (``WorldState/writeStorage(_:_:old:_:)``
+/// and its revert) updates it, and whatever replaces a non-empty storage wholesale
+/// (destruction, clearing, the revert of either) drops the copies of every slot (`hasValue`).
+/// (An account created and removed again had, and has, no storage: its slots read zero
+/// throughout.)
 @usableFromInline
 struct SlotState {
     @usableFromInline var original: UInt256 = .zero
+    @usableFromInline var value: UInt256 = .zero
     @usableFromInline var hasOriginal = false
+    @usableFromInline var hasValue = false
     @usableFromInline var warm = false
     @inlinable init() {}
 }
@@ -139,11 +150,19 @@ public final class WorldState {
             case .balance(let a, let v): accounts[a]?.balance = v
             case .nonce(let a, let v): accounts[a]?.nonce = v
             case .storage(let a, let k, let v):
-                _ = withAccount(a) { acct in
-                    if v.isZero { acct.storage.removeValue(forKey: k) } else { acct.storage[k] = v }
+                let exists: Bool =
+                    withAccount(a) { acct in
+                        if v.isZero { acct.storage.removeValue(forKey: k) } else { acct.storage[k] = v }
+                        return true
+                    } ?? false
+                if let i = slots.index(forKey: SlotKey(a, k)) {
+                    if exists { WorldState.cache(&slots.values[i], v) } else { slots.values[i].hasValue = false }
                 }
             case .code(let a, let c): accounts[a]?.code = c
-            case .account(let a, let old): accounts[a] = old
+            case .account(let a, let old):
+                let hadStorage = withAccount(a) { !$0.storage.isEmpty } ?? false
+                accounts[a] = old
+                if hadStorage || !(old?.storage.isEmpty ?? true) { dropSlotValues() }
             case .warmAccount(let a): warmAccounts.remove(a)
             case .warmSlot(let k): slots[k]?.warm = false
             case .transient(let k, let v):
@@ -221,18 +240,105 @@ public final class WorldState {
     /// What `SSTORE` reads of a slot, with one lookup of its transaction state: the current
     /// value, the value when the transaction began (zero for accounts created in it), and
     /// whether the slot was warm. With `warming` (Berlin on) the slot is warm afterwards.
+    /// (``writeSlot(_:_:_:warming:charge:)`` refused before the write.)
     @inlinable
     public func slotForWrite(
         _ a: Address,
         _ k: UInt256,
         warming: Bool
     ) -> (current: UInt256, original: UInt256, wasWarm: Bool) {
-        let current = storage(a, k)
+        var r = (current: UInt256.zero, original: UInt256.zero, wasWarm: false)
+        _ = writeSlot(a, k, .zero, warming: warming) { current, original, wasWarm in
+            r = (current, original, wasWarm)
+            return false
+        }
+        return r
+    }
+
+    /// `SSTORE` with one lookup of the slot's transaction state: reads the current value
+    /// (from the copy there when the slot was read before in the transaction), records the
+    /// original value, warms the slot when `warming` (journaled), then asks `charge` with the
+    /// current value, the original (zero for accounts created in the transaction) and whether
+    /// the slot was warm. When `charge` returns true and `v` differs from the current value,
+    /// writes `v` (journaled). Returns what `charge` returned.
+    @inlinable
+    public func writeSlot(
+        _ a: Address,
+        _ k: UInt256,
+        _ v: UInt256,
+        warming: Bool,
+        charge: (_ current: UInt256, _ original: UInt256, _ wasWarm: Bool) -> Bool
+    ) -> Bool {
+        let isCreated = !created.isEmpty && created.contains(a)
+        return writeSlot(&slots[SlotKey(a, k), default: SlotState()], a, k, v, warming, isCreated, charge)
+    }
+
+    /// ``writeSlot(_:_:_:warming:charge:)`` on the slot's entry `s` (an element of ``slots``,
+    /// which nothing called here touches).
+    @inlinable @inline(__always)
+    func writeSlot(
+        _ s: inout SlotState,
+        _ a: Address,
+        _ k: UInt256,
+        _ v: UInt256,
+        _ warming: Bool,
+        _ isCreated: Bool,
+        _ charge: (UInt256, UInt256, Bool) -> Bool
+    ) -> Bool {
+        if !s.hasValue { WorldState.cache(&s, storage(a, k)) }
+        let current = s.value
+        let (original, wasWarm) = WorldState.touchSlot(&s, current, warming)
+        if warming && !wasWarm { journal.append(.warmSlot(SlotKey(a, k))) }
+        if !charge(current, isCreated ? .zero : original, wasWarm) { return false }
+        if current != v {
+            s.value = v
+            modifyAccount(a) { acct in
+                if v.isZero { acct.storage.removeValue(forKey: k) } else { acct.storage[k] = v }
+            }
+            journal.append(.storage(a, k, current))
+        }
+        return true
+    }
+
+    /// `SLOAD`: the current value of a slot and whether it was warm; with `warming` (Berlin
+    /// on) it is warm afterwards (journaled). A slot read before in the transaction costs one
+    /// lookup of its transaction state; the first read also copies the value there.
+    @inlinable
+    public func slotForRead(_ a: Address, _ k: UInt256, warming: Bool) -> (value: UInt256, wasWarm: Bool) {
         let key = SlotKey(a, k)
-        let (original, wasWarm) = WorldState.touchSlot(&slots[key, default: SlotState()], current, warming)
+        var (value, wasWarm, known) = WorldState.readSlot(&slots[key, default: SlotState()], warming)
+        if !known {
+            value = storage(a, k)
+            WorldState.cache(&slots[key, default: SlotState()], value)
+        }
         if warming && !wasWarm { journal.append(.warmSlot(key)) }
-        if !created.isEmpty && created.contains(a) { return (current, .zero, wasWarm) }
-        return (current, original, wasWarm)
+        return (value, wasWarm)
+    }
+
+    /// Warms the slot when `warming`; returns its copied value (if `known`) and whether it was warm.
+    @inlinable @inline(__always)
+    static func readSlot(_ s: inout SlotState, _ warming: Bool) -> (value: UInt256, wasWarm: Bool, known: Bool) {
+        let wasWarm = s.warm
+        if warming { s.warm = true }
+        return (s.value, wasWarm, s.hasValue)
+    }
+
+    /// Records `v` as the slot's current value.
+    @inlinable @inline(__always)
+    static func cache(_ s: inout SlotState, _ v: UInt256) {
+        s.value = v
+        s.hasValue = true
+    }
+
+    /// Forgets every copied slot value (an account's storage was replaced as a whole); the
+    /// next read of each slot goes to the account's storage.
+    @usableFromInline
+    func dropSlotValues() {
+        var i = slots.startIndex
+        while i != slots.endIndex {
+            slots.values[i].hasValue = false
+            i = slots.index(after: i)
+        }
     }
 
     /// Records `current` as the original value if the slot has none yet (nothing wrote it in
@@ -327,6 +433,7 @@ public final class WorldState {
         modifyAccount(a) { acct in
             if v.isZero { acct.storage.removeValue(forKey: k) } else { acct.storage[k] = v }
         }
+        if let i = slots.index(forKey: SlotKey(a, k)) { WorldState.cache(&slots.values[i], v) }
         journal.append(.storage(a, k, old))
     }
 
@@ -344,6 +451,7 @@ public final class WorldState {
         backend?.wiped.insert(a)
         journal.append(.account(a, old))
         accounts[a] = nil
+        if !old.storage.isEmpty { dropSlotValues() }
     }
 
     /// Clears the account's storage, keeping the rest.
@@ -353,6 +461,7 @@ public final class WorldState {
         backend?.wiped.insert(a)
         journal.append(.account(a, old))
         accounts[a]!.storage = [:]
+        dropSlotValues()
     }
 
     /// Marks an account warm; returns whether it already was.

@@ -128,8 +128,9 @@ extension StarkProof {
     /// (before the query witness); its statements pack LogUp interactions into shared columns.
     /// Version 5 adds FRI's folding arity (after the phase proof-of-work bits) and writes each
     /// round's siblings as a list. Version 6 adds the commit rounds' proof-of-work bits (after
-    /// the folding arity) and one witness per FRI round (after the FRI roots).
-    public static var formatVersion: UInt16 { 6 }
+    /// the folding arity) and one witness per FRI round (after the FRI roots). Version 7 marks a
+    /// path's back-references in a bit mask after its length instead of a tag byte per node.
+    public static var formatVersion: UInt16 { 7 }
 
     /// Field identifier stored in the header (1 KoalaBear, 2 BabyBear, 0 other).
     static var fieldTag: UInt8 {
@@ -226,17 +227,27 @@ extension StarkProof {
         for e in d.elements { w.field(e) }
     }
 
-    /// A path: its length, then per node `0` and the digest, or `k ≥ 1` for the `k`-th distinct
-    /// node already written at this tree and level.
+    /// A path: its length `n`, a mask of `⌈n/8⌉` bytes (bit `l % 8` of byte `l / 8` set when the
+    /// node at level `l` is a back-reference; the bits past `n` zero), then per node either its
+    /// digest or, for a back-reference, `k` for the `k`-th (from 0) distinct node already written
+    /// at this tree and level. Most nodes are new, so the mask costs a bit where a tag cost a
+    /// byte.
     static func writePath(_ w: inout ByteWriter, _ p: [StarkDigest<F>], tree: Int, nodes: inout PathNodes<F>) {
         w.count(p.count)
+        let known = p.enumerated().map { level, d in
+            nodes.written[PathNodes<F>.key(tree: tree, level: level), default: [:]][d]
+        }
+        for byte in 0..<(p.count + 7) / 8 {
+            var mask: UInt8 = 0
+            for bit in 0..<8 where byte * 8 + bit < p.count && known[byte * 8 + bit] != nil { mask |= 1 << bit }
+            w.u8(mask)
+        }
         for (level, d) in p.enumerated() {
-            let key = PathNodes<F>.key(tree: tree, level: level)
-            if let k = nodes.written[key, default: [:]][d] {
-                w.count(k + 1)
+            if let k = known[level] {
+                w.count(k)
             } else {
-                w.count(0)
                 writeDigest(&w, d)
+                let key = PathNodes<F>.key(tree: tree, level: level)
                 let n = nodes.written[key, default: [:]].count
                 nodes.written[key, default: [:]][d] = n
             }
@@ -258,18 +269,25 @@ extension StarkProof {
         -> [StarkDigest<F>]
     {
         let n = try r.count("Merkle path", limit: ProofLimits.maxPath, minBytesPerItem: 1)
+        var mask: [UInt8] = []
+        for _ in 0..<(n + 7) / 8 { mask.append(try r.u8()) }
+        if n % 8 != 0, let last = mask.last, last >> (n % 8) != 0 { throw .invalidTag("Merkle path mask") }
         var p: [StarkDigest<F>] = []
         p.reserveCapacity(n)
         for level in 0..<n {
             let key = PathNodes<F>.key(tree: tree, level: level)
-            let known = nodes.read[key, default: []]
-            let tag = try r.count("Merkle path node reference", limit: known.count)
-            if tag == 0 {
+            if mask[level / 8] >> (level % 8) & 1 == 1 {
+                let known = nodes.read[key, default: []]
+                guard !known.isEmpty else { throw .invalidTag("Merkle path node reference") }
+                p.append(known[try r.count("Merkle path node reference", limit: known.count - 1)])
+            } else {
                 let d = try readDigest(&r)
+                // One encoding per proof: a node already carried must be referenced.
+                guard nodes.readSet[key, default: []].insert(d).inserted else {
+                    throw .invalidTag("Merkle path node written twice")
+                }
                 nodes.read[key, default: []].append(d)
                 p.append(d)
-            } else {
-                p.append(known[tag - 1])
             }
         }
         return p
@@ -431,8 +449,9 @@ public struct ProofSizes: Sendable, Equatable, Codable {
 struct PathNodes<F: StarkField> {
     /// Encoder: digest → its number among the distinct nodes of its tree and level.
     var written: [Int: [StarkDigest<F>: Int]] = [:]
-    /// Decoder: the distinct nodes of each tree and level, in order.
+    /// Decoder: the distinct nodes of each tree and level, in order, and as a set.
     var read: [Int: [StarkDigest<F>]] = [:]
+    var readSet: [Int: Set<StarkDigest<F>>] = [:]
 
     static func key(tree: Int, level: Int) -> Int { tree &* (ProofLimits.maxPath + 1) &+ level }
 }

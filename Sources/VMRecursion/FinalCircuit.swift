@@ -5,8 +5,9 @@ import Stark
 
 /// The final circuit: verifies the root of a run's aggregation tree (an aggregate proof, or
 /// the leaf proof of a one-shard run) and restates its statement. It is proven under the
-/// final configuration (``RunRecursion/finalConfig``): a larger blowup and fewer queries, for
-/// a small proof that is cheap to verify.
+/// compress configuration (``RunRecursion/compressConfig``: a larger blowup and fewer queries
+/// than the recursion proofs'), and that proof is wrapped once more (``WrapCircuit``) under
+/// the final configuration, for a small proof that is cheap to verify.
 ///
 /// The root is verified exactly as an aggregate verifies a child
 /// (``AggregateCircuit/verifyChild(_:_:shape:config:key:builder:)``): an aggregate root must

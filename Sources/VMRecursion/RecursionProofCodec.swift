@@ -6,9 +6,11 @@ import VMProver
 extension FinalProof {
     /// The file magic of a final proof (an aggregated run).
     public static var magic: [UInt8] { Array("ZKAG".utf8) }
-    /// Version 2: the final proof over the aggregation tree's root (version 1 held the root
-    /// itself and the recursion shape).
-    public static var formatVersion: UInt16 { 2 }
+    /// Version 3: the proof is the wrap circuit's over the compress proof (version 2 held the
+    /// final circuit's proof over the aggregation tree's root, version 1 the root itself and the
+    /// recursion shape). The layout is unchanged; the version tells an older file's proof, which
+    /// would fail against the new key, from a damaged one.
+    public static var formatVersion: UInt16 { 3 }
 
     /// Magic, version, the statement (``SegmentStatement/count`` field elements), the proof
     /// (length-prefixed), then the shards' shapes (``ShardShape/encode(_:)``).

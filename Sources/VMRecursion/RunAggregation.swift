@@ -86,12 +86,17 @@ public enum AggregationError: Error, Sendable, CustomStringConvertible {
 }
 
 /// The keys of one recursion configuration: the shape every leaf and aggregate proof is
-/// padded to, the aggregate circuit's key, and the final circuit's key.
+/// padded to, the aggregate circuit's key, the final circuit's key and the wrap circuit's key.
 public struct RecursionKeys: Sendable {
     /// The recursion shape of leaves and aggregates: the smallest that holds the aggregate
     /// circuit over two proofs of that shape.
     public var shape: RecursionShape
     public var aggregate: RecursionVerifyingKey
+    /// The key of ``FinalCircuit`` (over the root of the tree), under
+    /// ``RunRecursion/compressConfig``.
+    public var compress: RecursionVerifyingKey
+    /// The key of ``WrapCircuit`` (over the compress proof) under ``RunRecursion/finalConfig``:
+    /// the key of a run's final proof.
     public var final: RecursionVerifyingKey
 }
 
@@ -102,7 +107,11 @@ public struct RunRecursion: Sendable {
     public let shardConfig: StarkConfig<VMField>
     /// The configuration of the recursion proofs (leaves and aggregates).
     public let config: StarkConfig<RF>
-    /// The configuration of the final proof.
+    /// The configuration of the compress proof: ``FinalCircuit`` over the root of the tree,
+    /// which the wrap circuit verifies. Fewer queries than ``config`` make the wrap circuit
+    /// small, and so the final proof.
+    public let compressConfig: StarkConfig<RF>
+    /// The configuration of the final proof (``WrapCircuit`` over the compress proof).
     public let finalConfig: StarkConfig<RF>
     /// The tallest shard table (`log2`) whose leaf the recursion shape must hold.
     public let maxLogShardHeight: Int
@@ -111,38 +120,47 @@ public struct RunRecursion: Sendable {
         key: VMProgramKey,
         shardConfig: StarkConfig<VMField>,
         config: StarkConfig<RF>,
+        compressConfig: StarkConfig<RF>,
         finalConfig: StarkConfig<RF>,
         maxLogShardHeight: Int = maxLogShardSize
     ) {
         self.key = key
         self.shardConfig = shardConfig
         self.config = config
+        self.compressConfig = compressConfig
         self.finalConfig = finalConfig
         self.maxLogShardHeight = maxLogShardHeight
     }
 
     /// The production configurations: shard and recursion proofs at ``FriParameters/standard``,
-    /// the final proof at ``RunRecursion/finalParameters``, shard tables up to
-    /// 2^`maxLogShardHeight` rows.
+    /// the compress proof at ``RunRecursion/compressParameters``, the final proof at
+    /// ``RunRecursion/finalParameters``, shard tables up to 2^`maxLogShardHeight` rows.
     public init(key: VMProgramKey, maxLogShardHeight: Int = maxLogShardSize) {
         self.init(
             key: key,
             shardConfig: StarkConfig(),
             config: StarkConfig(),
+            compressConfig: StarkConfig(fri: Self.compressParameters, regime: Self.finalRegime),
             finalConfig: StarkConfig(fri: Self.finalParameters, regime: Self.finalRegime),
             maxLogShardHeight: maxLogShardHeight
         )
     }
 
     /// INSECURE test configurations (about 20 bits), for tests and development only: shard and
-    /// recursion proofs at ``FriParameters/testing``, the final proof at rate 1/4 with 10
-    /// queries (a blowup other than the recursion proofs', as in production), and shards of
-    /// tables up to 2^`maxLogShardHeight` rows (small, so the recursion shape stays small).
+    /// recursion proofs at ``FriParameters/testing``, the compress proof at rate 1/4 with 8
+    /// queries and the final proof at rate 1/4 with 10 (blowups other than the recursion
+    /// proofs', as in production), and shards of tables up to 2^`maxLogShardHeight` rows
+    /// (small, so the recursion shape stays small).
     public static func testing(key: VMProgramKey, maxLogShardHeight: Int = 16) -> RunRecursion {
         RunRecursion(
             key: key,
             shardConfig: .testing,
             config: .testing,
+            compressConfig: StarkConfig(
+                fri: FriParameters(logBlowup: 2, numQueries: 8, queryPowBits: 2, logFoldingArity: 2),
+                securityFloor: 0,
+                allowInsecure: true
+            ),
             finalConfig: StarkConfig(
                 fri: FriParameters(logBlowup: 2, numQueries: 10, queryPowBits: 2),
                 securityFloor: 0,
@@ -152,16 +170,16 @@ public struct RunRecursion: Sendable {
         )
     }
 
-    /// The final proof's FRI parameters: rate 1/16, 43 queries, 20 bits of grinding before the
-    /// queries and 18 before each challenge phase and each commit round, FRI folding by 16 down
-    /// to a final polynomial of 16 coefficients (the height of the final circuit's public table,
-    /// its shortest): ≥ 100 proven bits up to the Johnson bound (``finalRegime``), where unique
-    /// decoding caps a query at 0.91 bits at this rate and needed 88 queries. The final proof is
-    /// verified natively only, so neither its blowup nor its regime reaches a recursion circuit.
-    public static var finalParameters: FriParameters {
+    /// The compress proof's FRI parameters: rate 1/8, 58 queries, 20 bits of grinding before
+    /// the queries and 18 before each challenge phase and each commit round, folding by 16 down
+    /// to a final polynomial of 16 coefficients (the height of the public table, the shortest):
+    /// ≥ 100 proven bits up to the Johnson bound (``finalRegime``). The wrap circuit verifies
+    /// this proof, so its 58 queries (against the recursion proofs' 193) are what make the wrap
+    /// circuit, and so the final proof, small; the higher rate costs one proof per run.
+    public static var compressParameters: FriParameters {
         FriParameters(
-            logBlowup: 4,
-            numQueries: 43,
+            logBlowup: 3,
+            numQueries: 58,
             queryPowBits: 20,
             logFinalPolyLength: 4,
             phasePowBits: 18,
@@ -170,10 +188,30 @@ public struct RunRecursion: Sendable {
         )
     }
 
-    /// The regime the final proof's 100 bits are proven in: up to the Johnson bound (BCHKS25;
-    /// the calculator picks the multiplicity, m = 5 here: a query is worth 1.86 bits at rate
-    /// 1/16 against 0.91 in unique decoding, and the larger proximity-gap error of the batching
-    /// and commit rounds is bought back by their 18 grinding bits).
+    /// The final proof's FRI parameters: rate 1/64, 27 queries, 24 bits of grinding before the
+    /// queries (a query is worth about 2.8 bits here: four bits of grinding, a few seconds of
+    /// one core, replace one query and 1.2% of the final proof) and 20 before each challenge
+    /// phase and each commit round,
+    /// FRI folding by 16 down to a final polynomial of 16 coefficients: ≥ 100 proven bits up
+    /// to the Johnson bound (``finalRegime``), where unique decoding caps a query at 0.99 bits
+    /// at this rate. The final proof is verified natively only, so neither its blowup nor its
+    /// regime reaches a recursion circuit.
+    public static var finalParameters: FriParameters {
+        FriParameters(
+            logBlowup: 6,
+            numQueries: 27,
+            queryPowBits: 24,
+            logFinalPolyLength: 4,
+            phasePowBits: 20,
+            logFoldingArity: 4,
+            commitPowBits: 20
+        )
+    }
+
+    /// The regime the compress and final proofs' 100 bits are proven in: up to the Johnson
+    /// bound (BCHKS25; the calculator picks the multiplicity: at rate 1/64 a query is worth
+    /// about 3.5 bits against 0.99 in unique decoding, and the larger proximity-gap error of
+    /// the batching and commit rounds is bought back by their grinding bits).
     public static var finalRegime: SoundnessRegime { .johnsonBound }
 
     static var zeroDigest: [RF] { [RF](repeating: .zero, count: 8) }
@@ -215,11 +253,19 @@ public struct RunRecursion: Sendable {
         RecursionVerifyingKey.airs(shape: shape, publicCount: SegmentStatement.count)
     }
 
-    /// A placeholder segment proof of `shape` (its values are never read).
-    func placeholderSegment(_ shape: RecursionShape) throws(VerificationError) -> AggregateCircuit.Child {
+    /// A placeholder segment proof of `shape` (its values are never read), made under `fri`
+    /// (by default the recursion proofs' parameters).
+    func placeholderSegment(
+        _ shape: RecursionShape,
+        fri: FriParameters? = nil
+    ) throws(VerificationError) -> AggregateCircuit.Child {
         let logHeights = RecursionVerifyingKey.heights(shape: shape, publicCount: SegmentStatement.count)
             .map { $0.trailingZeroBitCount }
-        let p = try StarkProof<RF>.placeholder(airs: Self.segmentAirs(shape), logHeights: logHeights, fri: config.fri)
+        let p = try StarkProof<RF>.placeholder(
+            airs: Self.segmentAirs(shape),
+            logHeights: logHeights,
+            fri: fri ?? config.fri
+        )
         return AggregateCircuit.Child(proof: p, isAggregate: false)
     }
 
@@ -228,6 +274,7 @@ public struct RunRecursion: Sendable {
         let id = KeyCache.ID(
             shard: shardConfig.fri,
             config: config.fri,
+            compress: compressConfig.fri,
             final: finalConfig.fri,
             maxLogShardHeight: maxLogShardHeight
         )
@@ -254,16 +301,23 @@ public struct RunRecursion: Sendable {
                 if aggregate.heights == shape { break }
                 shape = shape.union(aggregate.heights)
             }
-            let final = try FinalCircuit.build(
+            let compressCircuit = try FinalCircuit.build(
                 root: try placeholderSegment(shape),
                 shape: shape,
                 config: config,
                 aggregateKey: Self.zeroDigest
             ).build().circuit
+            let compress = try RecursionVerifyingKey(circuit: compressCircuit, config: compressConfig)
+            let wrap = try WrapCircuit.build(
+                inner: try placeholderSegment(compress.shape, fri: compressConfig.fri).proof,
+                key: compress,
+                config: compressConfig
+            ).build().circuit
             keys = RecursionKeys(
                 shape: shape,
                 aggregate: try RecursionVerifyingKey(circuit: aggregate, config: config),
-                final: try RecursionVerifyingKey(circuit: final, config: finalConfig)
+                compress: compress,
+                final: try RecursionVerifyingKey(circuit: wrap, config: finalConfig)
             )
         } catch {
             throw .proof(error)
@@ -331,6 +385,7 @@ struct KeyCache: Sendable {
     struct ID: Hashable, Sendable {
         var shard: FriParameters
         var config: FriParameters
+        var compress: FriParameters
         var final: FriParameters
         var maxLogShardHeight: Int
     }
@@ -357,7 +412,7 @@ struct KeyCache: Sendable {
 
 extension RunRecursion {
     /// The proven security of a final proof (in the final configuration's regime) and of the
-    /// recursion proofs below it (in theirs): the lower of the two.
+    /// compress and recursion proofs below it (in theirs): the lowest of the three.
     public func provenBits(_ final: FinalProof) throws(AggregationError) -> Int {
         let keys = try keys()
         func bits(
@@ -376,8 +431,13 @@ extension RunRecursion {
         }
         let segmentLogHeights = RecursionVerifyingKey.heights(shape: keys.shape, publicCount: SegmentStatement.count)
             .map { $0.trailingZeroBitCount }
+        let compressLogHeights = RecursionVerifyingKey.heights(
+            shape: keys.compress.shape,
+            publicCount: SegmentStatement.count
+        ).map { $0.trailingZeroBitCount }
         return min(
             bits(Self.segmentAirs(keys.shape), segmentLogHeights, config.fri, config.regime),
+            bits(keys.compress.airs, compressLogHeights, compressConfig.fri, compressConfig.regime),
             bits(keys.final.airs, final.proof.tables.map(\.logHeight), final.proof.fri, finalConfig.regime)
         )
     }

@@ -36,8 +36,12 @@ extension RunRecursion {
     }
 
     /// Proves the final circuit over `root`, the root of a run's aggregation tree, under
-    /// ``finalConfig``.
-    public func proveFinal(_ root: SegmentProof) throws(AggregationError) -> FinalProof {
+    /// ``compressConfig`` (the compress proof), then the wrap circuit over that proof under
+    /// ``finalConfig``: the run's final proof. `progress` hears of each of the two.
+    public func proveFinal(
+        _ root: SegmentProof,
+        progress: (@Sendable (String) -> Void)? = nil
+    ) throws(AggregationError) -> FinalProof {
         let keys = try keys()
         let b: CircuitBuilder
         do {
@@ -50,7 +54,17 @@ extension RunRecursion {
         } catch {
             throw .proof(error)
         }
-        let (proof, statement) = try prove(b, shape: keys.final.shape, config: finalConfig, what: "final")
+        progress?("proving the compress proof (the final circuit over the root)")
+        let (compressed, statement) = try prove(b, shape: keys.compress.shape, config: compressConfig, what: "compress")
+        let w: CircuitBuilder
+        do {
+            w = try WrapCircuit.build(inner: compressed, key: keys.compress, config: compressConfig)
+        } catch {
+            throw .proof(error)
+        }
+        progress?("proving the final proof (the wrap circuit over the compress proof)")
+        let (proof, wrapped) = try prove(w, shape: keys.final.shape, config: finalConfig, what: "final")
+        guard wrapped == statement else { throw .prover("final: the wrap circuit restated another statement") }
         return FinalProof(statement: statement, proof: proof, shards: root.shards)
     }
 
@@ -102,7 +116,10 @@ public struct RunAggregator: Sendable {
         guard !proof.shards.isEmpty else { throw .statement("no shards") }
         report("building the recursion keys")
         let keys = try recursion.keys()
-        report("recursion shape: \(keys.shape); final circuit: \(keys.final.shape)")
+        report(
+            "recursion shape: \(keys.shape); final circuit (compress): \(keys.compress.shape); "
+                + "wrap circuit (final proof): \(keys.final.shape)"
+        )
         var level: [SegmentProof] = []
         for (k, shard) in proof.shards.enumerated() {
             report("proving leaf \(k + 1)/\(proof.shards.count)")
@@ -122,7 +139,6 @@ public struct RunAggregator: Sendable {
             if level.count % 2 == 1 { next.append(level.last!) }
             level = next
         }
-        report("proving the final proof")
-        return try recursion.proveFinal(level[0])
+        return try recursion.proveFinal(level[0], progress: report)
     }
 }

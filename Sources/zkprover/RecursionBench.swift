@@ -20,17 +20,20 @@ struct RecursionCommand: ParsableCommand {
 /// `zkprover recursion bench`: what recursion costs. A run of the fibonacci example guest is
 /// proven shard by shard; the recursion keys are built; the first two shards' proofs are
 /// verified in leaf circuits, which are proven; then one aggregation step over the two leaf
-/// proofs, and the final proof over that aggregate, under the final parameters.
+/// proofs, the compress proof over that aggregate (the final circuit, under the compress
+/// parameters) and the final proof over the compress proof (the wrap circuit, under the final
+/// parameters).
 struct RecursionBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract:
-            "Measure recursion: a zkVM shard verified in a leaf circuit, an aggregation step over two leaves, the final proof.",
+            "Measure recursion: a zkVM shard verified in a leaf circuit, an aggregation step over two leaves, the compress and final proofs.",
         discussion: """
             Builds the fibonacci example guest, proves its run shard by shard (--shard-size), builds \
             the recursion keys, then measures the leaf circuits of the first two shards, the aggregate \
-            circuit over their leaf proofs (one step of the aggregation tree) and the final circuit \
-            over that aggregate: build seconds, op counts, table rows and columns, key seconds, prove \
+            circuit over their leaf proofs (one step of the aggregation tree), the final circuit over \
+            that aggregate (the compress proof) and the wrap circuit over the compress proof (the \
+            final proof): build seconds, op counts, table rows and columns, key seconds, prove \
             seconds, proof bytes, verify seconds, proven bits. Progress goes to stderr.
             """
     )
@@ -47,17 +50,23 @@ struct RecursionBench: ParsableCommand {
     @Option(help: "The final proof's number of queries (default: the final parameters').") var finalQueries: Int?
     @Option(help: "The final proof's log2 final-polynomial length (default: the final parameters').")
     var finalLogFinalPolyLength: Int?
+    @Option(help: "The compress proof's log2 blowup (default: the compress parameters').")
+    var compressLogBlowup: Int?
+    @Option(help: "The compress proof's number of queries (default: the compress parameters').")
+    var compressQueries: Int?
 
     func validate() throws {
         guard shardSize >= 2, shardSize <= 1 << maxLogShardSize else {
             throw ValidationError("--shard-size must be in 2…2^\(maxLogShardSize)")
         }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if let finalLogBlowup, !(1...6).contains(finalLogBlowup) {
-            throw ValidationError("--final-log-blowup must be 1 through 6")
+        for (name, value) in [("--final-log-blowup", finalLogBlowup), ("--compress-log-blowup", compressLogBlowup)] {
+            if let value, !(1...8).contains(value) { throw ValidationError("\(name) must be 1 through 8") }
         }
-        if let finalQueries, !(1...ProofLimits.maxQueries).contains(finalQueries) {
-            throw ValidationError("--final-queries must be 1 through \(ProofLimits.maxQueries)")
+        for (name, value) in [("--final-queries", finalQueries), ("--compress-queries", compressQueries)] {
+            if let value, !(1...ProofLimits.maxQueries).contains(value) {
+                throw ValidationError("\(name) must be 1 through \(ProofLimits.maxQueries)")
+            }
         }
         if let finalLogFinalPolyLength, !(0...4).contains(finalLogFinalPolyLength) {
             throw ValidationError("--final-log-final-poly-length must be 0 through 4 (the public table has 16 rows)")
@@ -82,16 +91,22 @@ struct RecursionBench: ParsableCommand {
         let input = (0..<4).map { UInt8(truncatingIfNeeded: n >> (8 * $0)) }
         let key = try VMProgramKey(program: guest.program, config: shardConfig)
         var recursion = VMCommandSupport.runRecursion(key: key, insecure: insecureTestParameters)
-        if finalLogBlowup != nil || finalQueries != nil || finalLogFinalPolyLength != nil {
-            // An alternative final configuration, still held to the floor in its regime.
+        if finalLogBlowup != nil || finalQueries != nil || finalLogFinalPolyLength != nil || compressLogBlowup != nil
+            || compressQueries != nil
+        {
+            // Alternative compress and final configurations, still held to the floor in their regime.
             var fc = recursion.finalConfig
             if let finalLogBlowup { fc.fri.logBlowup = finalLogBlowup }
             if let finalQueries { fc.fri.numQueries = finalQueries }
             if let finalLogFinalPolyLength { fc.fri.logFinalPolyLength = finalLogFinalPolyLength }
+            var cc = recursion.compressConfig
+            if let compressLogBlowup { cc.fri.logBlowup = compressLogBlowup }
+            if let compressQueries { cc.fri.numQueries = compressQueries }
             recursion = RunRecursion(
                 key: key,
                 shardConfig: recursion.shardConfig,
                 config: recursion.config,
+                compressConfig: cc,
                 finalConfig: fc,
                 maxLogShardHeight: recursion.maxLogShardHeight
             )
@@ -104,7 +119,7 @@ struct RecursionBench: ParsableCommand {
         let shards = run.shards
         let first = VMProof(programId: key.programId, shards: [shards[0]])
 
-        log("building the recursion keys (shape, aggregate and final circuits)")
+        log("building the recursion keys (shape, aggregate, final and wrap circuits)")
         let tk = Date()
         let keys = try recursion.keys()
         let keysSeconds = Date().timeIntervalSince(tk)
@@ -164,19 +179,39 @@ struct RecursionBench: ParsableCommand {
             log: log
         )
 
-        // The final proof over the aggregate.
+        // The compress proof over the aggregate (the final circuit).
         log("building the final circuit over the aggregate proof")
         let t3 = Date()
-        let finalBuilder = try FinalCircuit.build(
+        let compressBuilder = try FinalCircuit.build(
             root: .init(proof: layer.proof, isAggregate: true),
             shape: keys.shape,
             config: config,
             aggregateKey: aggregateKey
         )
-        let (finalCircuit, finalWitness) = finalBuilder.build(shape: keys.final.shape)
-        let finalBuildSeconds = Date().timeIntervalSince(t3)
+        let (compressCircuit, compressWitness) = compressBuilder.build(shape: keys.compress.shape)
+        let compressBuildSeconds = Date().timeIntervalSince(t3)
+        let compress = try Self.measure(
+            "compress",
+            circuit: compressCircuit,
+            witness: compressWitness,
+            buildSeconds: compressBuildSeconds,
+            config: recursion.compressConfig,
+            log: log
+        )
+
+        // The final proof over the compress proof (the wrap circuit).
+        log("building the wrap circuit over the compress proof")
+        let t4 = Date()
+        let wrapBuilder = try WrapCircuit.build(
+            inner: compress.proof,
+            key: keys.compress,
+            config: recursion.compressConfig
+        )
+        let (finalCircuit, finalWitness) = wrapBuilder.build(shape: keys.final.shape)
+        let finalBuildSeconds = Date().timeIntervalSince(t4)
+        if let failure = wrapBuilder.failures.first { throw ValidationError("wrap circuit: \(failure)") }
         let final = try Self.measure(
-            "final",
+            "final (wrap)",
             circuit: finalCircuit,
             witness: finalWitness,
             buildSeconds: finalBuildSeconds,
@@ -193,6 +228,7 @@ struct RecursionBench: ParsableCommand {
             shardSize: shardSize,
             threads: Parallel.maxThreads,
             fri: "\(config.fri)",
+            compressFri: "\(recursion.compressConfig.fri)",
             finalFri: "\(recursion.finalConfig.fri)",
             keysSeconds: keysSeconds,
             runProveSeconds: runSeconds,
@@ -202,6 +238,7 @@ struct RecursionBench: ParsableCommand {
             largestLeaf: largestLeaf,
             leaf: leaf.figures,
             layer: layer.figures,
+            compress: compress.figures,
             final: final.figures
         )
         if json {
@@ -312,8 +349,8 @@ struct RecursionCircuitFigures: Codable {
     /// The proof's bytes by component.
     var proofSizes: ProofSizes
     var verifySeconds: Double
-    /// Proven security of the proof, in its configuration's regime (unique decoding; the final
-    /// proof's up to the Johnson bound).
+    /// Proven security of the proof, in its configuration's regime (unique decoding; the
+    /// compress and final proofs' up to the Johnson bound).
     var provenBits: Int
 }
 
@@ -337,8 +374,9 @@ struct RecursionBenchReport: Codable {
     var shardSize: Int
     var threads: Int
     var fri: String
+    var compressFri: String
     var finalFri: String
-    /// Seconds to build the recursion keys (shape, aggregate and final circuits).
+    /// Seconds to build the recursion keys (shape, aggregate, final and wrap circuits).
     var keysSeconds: Double
     /// Seconds to run the guest and prove every shard.
     var runProveSeconds: Double
@@ -350,6 +388,7 @@ struct RecursionBenchReport: Codable {
     var largestLeaf: LargestLeafFigures
     var leaf: RecursionCircuitFigures
     var layer: RecursionCircuitFigures
+    var compress: RecursionCircuitFigures
     var final: RecursionCircuitFigures
 
     func printTable() {
@@ -358,7 +397,7 @@ struct RecursionBenchReport: Codable {
                 + String(format: "%.2f s", runProveSeconds)
                 + "; first shard: \(shardProofBytes) bytes, \(shardProvenBits) bits"
         )
-        print("FRI: \(fri); final: \(finalFri); threads: \(threads)")
+        print("FRI: \(fri); compress: \(compressFri); final: \(finalFri); threads: \(threads)")
         print(
             "recursion keys in \(String(format: "%.2f", keysSeconds)) s; the aggregate verifies the leaves of \(layerLeaves)"
         )
@@ -366,7 +405,7 @@ struct RecursionBenchReport: Codable {
             "recursion shape: \(largestLeaf.shape); the largest leaf: \(largestLeaf.arithOps) arith, "
                 + "\(largestLeaf.poseidon2Ops) Poseidon2 ops, \(largestLeaf.inputs) inputs"
         )
-        let columns = [leaf, layer, final]
+        let columns = [leaf, layer, compress, final]
         func row(_ label: String, _ value: (RecursionCircuitFigures) -> String) {
             let cells = columns.map { value($0).leftPadded(to: 24) }.joined()
             print(label.padding(toLength: 34, withPad: " ", startingAt: 0) + cells)

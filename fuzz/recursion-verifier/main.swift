@@ -3,8 +3,8 @@
 //
 // The statement is the small hand-assembled RV32IM program of `fuzz/shared/Program.swift` (a loop,
 // a store and a load, a commit, a `keccak_f` call, exit) split into shards, aggregated into
-// one final proof under test parameters (building it takes minutes under ASan: each worker
-// proves it before fuzzing). The input is a `ZKAG` final-proof file. The verifier
+// one final proof under test parameters (the compress proof and the wrap circuit's final proof
+// included; building it takes minutes under ASan: each worker proves it before fuzzing). The input is a `ZKAG` final-proof file. The verifier
 // must return (accept or throw) on every input; a trap, a hang or an unbounded allocation is a
 // finding. An accepted proof must be byte for byte the honest one: the final proof's 24
 // queries at rate 1/4 and 8 bits of grinding leave a random mutation no chance, so any other
@@ -28,6 +28,11 @@ let recursion = RunRecursion(
     key: key,
     shardConfig: shardConfig,
     config: .testing,
+    compressConfig: StarkConfig(
+        fri: FriParameters(logBlowup: 2, numQueries: 16, queryPowBits: 8),
+        securityFloor: 0,
+        allowInsecure: true
+    ),
     finalConfig: StarkConfig(
         fri: FriParameters(logBlowup: 2, numQueries: 24, queryPowBits: 8),
         securityFloor: 0,

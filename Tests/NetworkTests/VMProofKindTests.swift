@@ -110,6 +110,15 @@ import VMTestSupport
             try await Task.sleep(for: .milliseconds(100))
         }
         let elapsed = ContinuousClock.now - start
+        // A node counts a proof as verified when the coordinator's answer to its submission
+        // reaches it, which can come after the coordinator has marked the job proven: wait for
+        // the last count (a busy machine delayed it past the cancellation in a full-suite run).
+        let counted = ContinuousClock.now
+        while nodes.map(\.stats.verified).reduce(0, +) < plan.jobs.count,
+            ContinuousClock.now - counted < .seconds(120)
+        {
+            try await Task.sleep(for: .milliseconds(100))
+        }
         for t in tasks { t.cancel() }
         for t in tasks { _ = await t.result }
         var proofs: [String: [UInt8]] = [:]
@@ -133,7 +142,8 @@ import VMTestSupport
         #expect(plan.shards.count == 2 && plan.exitCode == 3 && plan.output.count == 4)
         #expect(plan.jobs.map(\.name) == ["shard-0", "shard-1", "aggregate-0-1", "final"])
         #expect(plan.jobs.map(\.dependsOn) == [[], [], [0, 1], [2]])
-        #expect(run.verified == plan.jobs.count && run.ledgerBalanced)
+        #expect(run.verified == plan.jobs.count)
+        #expect(run.ledgerBalanced)
         // The final proof, checked again here against the root's proof, states the run.
         let kinds = try Self.kinds.get()
         let root = ProofDependency(

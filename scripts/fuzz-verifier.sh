@@ -5,8 +5,10 @@
 #   TARGET vm-verifier: the zkVM run-proof decoder and chain verifier (fuzz/vm-verifier/main.swift)
 #   TARGET recursion-verifier: the final-proof decoder and verifier of aggregated runs
 #                       (fuzz/recursion-verifier/main.swift)
-# Builds the modules the target needs with coverage into .build/fuzz-TARGET, seeds the
-# corpus with honest proofs, and fuzzes on every core. Exits 1 when a worker found an input that
+# Builds the modules the target needs with coverage into .build/fuzz-modules (shared by the
+# targets: a module is compiled again only when one of its sources, a module compiled before
+# it, or this script is newer than its object), links .build/fuzz-TARGET/fuzz-TARGET, seeds
+# the corpus with honest proofs, and fuzzes on every core. Exits 1 when a worker found an input that
 # traps, hangs, allocates without bound or forges a proof; the inputs land in
 # .build/fuzz-TARGET/findings (replay one: .build/fuzz-TARGET/fuzz-TARGET FILE) and are kept,
 # so later runs fail too until a fixed finding is deleted.
@@ -25,17 +27,28 @@ esac
 mapfile -t modules < <("$root/scripts/module-order.sh" "$top")  # dependencies first, from Package.swift
 [ "${#modules[@]}" -gt 0 ] || { echo "cannot derive the module order from Package.swift" >&2; exit 1; }
 out="$root/.build/fuzz-$target"
-mkdir -p "$out/corpus" "$out/findings"
-flags=(-O -wmo -parse-as-library -enforce-exclusivity=unchecked -package-name ZKProver -sanitize=fuzzer,address -I "$out")
+modout="$root/.build/fuzz-modules"
+mkdir -p "$out/corpus" "$out/findings" "$modout"
+flags=(-O -wmo -parse-as-library -enforce-exclusivity=unchecked -package-name ZKProver -sanitize=fuzzer,address -I "$modout")
 objects=()
+rebuilt=0
 for module in "${modules[@]}"; do
-  echo "== compiling $module"
-  swiftc "${flags[@]}" -module-name "$module" -emit-module -emit-module-path "$out/$module.swiftmodule" \
-    -c $(find "$root/Sources/$module" -name '*.swift' | sort) -o "$out/$module.o"
-  objects+=("$out/$module.o")
+  obj="$modout/$module.o"
+  if [ "$rebuilt" -eq 0 ] && [ -f "$obj" ] && [ -f "$modout/$module.swiftmodule" ] \
+    && [ ! "${BASH_SOURCE[0]}" -nt "$obj" ] \
+    && [ -z "$(find "$root/Sources/$module" -name '*.swift' -newer "$obj" | head -n 1)" ]; then
+    echo "== $module is up to date"
+  else
+    echo "== compiling $module"
+    rm -f "$obj"
+    swiftc "${flags[@]}" -module-name "$module" -emit-module -emit-module-path "$modout/$module.swiftmodule" \
+      -c $(find "$root/Sources/$module" -name '*.swift' | sort) -o "$obj"
+    rebuilt=1
+  fi
+  objects+=("$obj")
 done
 echo "== linking the fuzz target"
-swiftc -O -parse-as-library -sanitize=fuzzer,address -I "$out" "$root/fuzz/$target/main.swift" "${shared[@]}" \
+swiftc -O -parse-as-library -sanitize=fuzzer,address -I "$modout" "$root/fuzz/$target/main.swift" "${shared[@]}" \
   "${objects[@]}" -o "$out/fuzz-$target" 2> "$out/link.log" \
   || { cat "$out/link.log"; exit 1; }
 workers="$(nproc)"

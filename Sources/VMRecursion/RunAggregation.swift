@@ -191,11 +191,10 @@ public struct RunRecursion: Sendable {
     /// The final proof's FRI parameters: rate 1/64, 27 queries, 24 bits of grinding before the
     /// queries (a query is worth about 2.8 bits here: four bits of grinding, a few seconds of
     /// one core, replace one query and 1.2% of the final proof) and 20 before each challenge
-    /// phase and each commit round,
-    /// FRI folding by 16 down to a final polynomial of 16 coefficients: ≥ 100 proven bits up
-    /// to the Johnson bound (``finalRegime``), where unique decoding caps a query at 0.99 bits
-    /// at this rate. The final proof is verified natively only, so neither its blowup nor its
-    /// regime reaches a recursion circuit.
+    /// phase and each commit round, FRI folding by 16 down to a final polynomial of 16
+    /// coefficients: ≥ 100 proven bits up to the Johnson bound (``finalRegime``), where unique
+    /// decoding caps a query at 0.99 bits at this rate. The final proof is verified natively
+    /// only, so neither its blowup nor its regime reaches a recursion circuit.
     public static var finalParameters: FriParameters {
         FriParameters(
             logBlowup: 6,
@@ -210,7 +209,7 @@ public struct RunRecursion: Sendable {
 
     /// The regime the compress and final proofs' 100 bits are proven in: up to the Johnson
     /// bound (BCHKS25; the calculator picks the multiplicity: at rate 1/64 a query is worth
-    /// about 3.5 bits against 0.99 in unique decoding, and the larger proximity-gap error of
+    /// about 2.8 bits against 0.99 in unique decoding, and the larger proximity-gap error of
     /// the batching and commit rounds is bought back by their grinding bits).
     public static var finalRegime: SoundnessRegime { .johnsonBound }
 
@@ -253,17 +252,20 @@ public struct RunRecursion: Sendable {
         RecursionVerifyingKey.airs(shape: shape, publicCount: SegmentStatement.count)
     }
 
+    /// `log2` of each table's height in a segment proof of `shape`, in statement order.
+    static func segmentLogHeights(_ shape: RecursionShape) -> [Int] {
+        RecursionVerifyingKey.heights(shape: shape, publicCount: SegmentStatement.count).map { $0.trailingZeroBitCount }
+    }
+
     /// A placeholder segment proof of `shape` (its values are never read), made under `fri`
     /// (by default the recursion proofs' parameters).
     func placeholderSegment(
         _ shape: RecursionShape,
         fri: FriParameters? = nil
     ) throws(VerificationError) -> AggregateCircuit.Child {
-        let logHeights = RecursionVerifyingKey.heights(shape: shape, publicCount: SegmentStatement.count)
-            .map { $0.trailingZeroBitCount }
         let p = try StarkProof<RF>.placeholder(
             airs: Self.segmentAirs(shape),
-            logHeights: logHeights,
+            logHeights: Self.segmentLogHeights(shape),
             fri: fri ?? config.fri
         )
         return AggregateCircuit.Child(proof: p, isAggregate: false)
@@ -429,15 +431,14 @@ extension RunRecursion {
             )
             return Soundness.report(sp, regime: regime).bits
         }
-        let segmentLogHeights = RecursionVerifyingKey.heights(shape: keys.shape, publicCount: SegmentStatement.count)
-            .map { $0.trailingZeroBitCount }
-        let compressLogHeights = RecursionVerifyingKey.heights(
-            shape: keys.compress.shape,
-            publicCount: SegmentStatement.count
-        ).map { $0.trailingZeroBitCount }
         return min(
-            bits(Self.segmentAirs(keys.shape), segmentLogHeights, config.fri, config.regime),
-            bits(keys.compress.airs, compressLogHeights, compressConfig.fri, compressConfig.regime),
+            bits(Self.segmentAirs(keys.shape), Self.segmentLogHeights(keys.shape), config.fri, config.regime),
+            bits(
+                keys.compress.airs,
+                Self.segmentLogHeights(keys.compress.shape),
+                compressConfig.fri,
+                compressConfig.regime
+            ),
             bits(keys.final.airs, final.proof.tables.map(\.logHeight), final.proof.fri, finalConfig.regime)
         )
     }

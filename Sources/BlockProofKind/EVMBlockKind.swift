@@ -33,7 +33,7 @@ public struct EVMBlockKind: ProofKind {
     public init(program: Program, insecure: Bool = false, shardSize: Int = defaultShardSize) throws {
         name = insecure ? Self.testingKindName : Self.kindName
         config =
-            insecure ? StarkConfig(fri: .testing, securityFloor: 0, allowInsecure: true) : StarkConfig(fri: .standard)
+            .vm(insecure: insecure)
         key = try VMProgramKey(program: program, config: config)
         self.shardSize = shardSize
     }

@@ -47,7 +47,7 @@ public struct VMProofKinds: Sendable {
     /// each program's key commits its program table (seconds for a large guest).
     public init(programs: [Program], insecure: Bool = false, maxLogShardHeight: Int? = nil) throws(ProofKindError) {
         let config: StarkConfig<VMField> =
-            insecure ? StarkConfig(fri: .testing, securityFloor: 0, allowInsecure: true) : StarkConfig(fri: .standard)
+            .vm(insecure: insecure)
         var keys: [VMProgramKey] = []
         for p in programs {
             do { keys.append(try VMProgramKey(program: p, config: config)) } catch {

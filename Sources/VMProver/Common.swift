@@ -114,8 +114,10 @@ public enum ByteOp: UInt32, Sendable, CaseIterable {
 /// 2^(14 + timestampHighBits) rows.
 public let timestampHighBits = 10
 
-/// Largest shard: 2^23 cycles (timestamps stay below 2^26).
-public let maxLogShardSize = 23
+/// Largest shard: 2^22 cycles. A table of 2^22 rows has a low-degree extension of 2^24 points at
+/// the shard proofs' rate 1/4 (``FriParameters/vmShard``), KoalaBear's two-adicity (timestamps
+/// stay below 2^25).
+public let maxLogShardSize = 22
 
 // MARK: - Lookup multiplicities
 

@@ -184,18 +184,29 @@ public struct RunVerifier: Sendable {
 }
 
 extension VMProgramKey {
-    /// The proven (unique-decoding) security of `proof`: the smallest over its shards.
-    public func provenBits(_ proof: VMProof) -> Int {
+    /// The proven security of `proof` in `regime` (its configuration's): the smallest over its
+    /// shards.
+    public func provenBits(_ proof: VMProof, regime: SoundnessRegime) -> Int {
         proof.shards.map { shard in
-            let shapes = airs(output: shard.output, start: nil, final: nil, accelerators: shard.accelerators)
-                .map { AirShape(of: $0) }
-            let sp = soundnessParameters(
-                shapes: shapes,
+            provenBits(
+                accelerators: shard.accelerators,
                 logHeights: shard.stark.tables.map(\.logHeight),
                 fri: shard.stark.fri,
-                fieldType: VMField.self
+                regime: regime
             )
-            return Soundness.report(sp, regime: .uniqueDecoding).bits
         }.min() ?? 0
+    }
+
+    /// The proven security in `regime` of a shard proof with `accelerators`, tables of
+    /// 2^`logHeights` rows (in ``ShardTable`` order) and FRI parameters `fri`.
+    public func provenBits(
+        accelerators: ShardAccelerators,
+        logHeights: [Int],
+        fri: FriParameters,
+        regime: SoundnessRegime
+    ) -> Int {
+        let shapes = airs(output: [], start: nil, final: nil, accelerators: accelerators).map { AirShape(of: $0) }
+        let sp = soundnessParameters(shapes: shapes, logHeights: logHeights, fri: fri, fieldType: VMField.self)
+        return Soundness.report(sp, regime: regime).bits
     }
 }

@@ -132,13 +132,14 @@ public struct RunRecursion: Sendable {
         self.maxLogShardHeight = maxLogShardHeight
     }
 
-    /// The production configurations: shard and recursion proofs at ``FriParameters/standard``,
-    /// the compress proof at ``RunRecursion/compressParameters``, the final proof at
+    /// The production configurations: shard proofs at ``StarkConfig/vmShard`` (rate 1/4, 92
+    /// queries, up to the Johnson bound), recursion proofs at ``FriParameters/standard``, the
+    /// compress proof at ``RunRecursion/compressParameters``, the final proof at
     /// ``RunRecursion/finalParameters``, shard tables up to 2^`maxLogShardHeight` rows.
     public init(key: VMProgramKey, maxLogShardHeight: Int = maxLogShardSize) {
         self.init(
             key: key,
-            shardConfig: StarkConfig(),
+            shardConfig: .vmShard,
             config: StarkConfig(),
             compressConfig: StarkConfig(fri: Self.compressParameters, regime: Self.finalRegime),
             finalConfig: StarkConfig(fri: Self.finalParameters, regime: Self.finalRegime),
@@ -414,7 +415,7 @@ struct KeyCache: Sendable {
 
 extension RunRecursion {
     /// The proven security of a final proof (in the final configuration's regime) and of the
-    /// compress and recursion proofs below it (in theirs): the lowest of the three.
+    /// compress, recursion and shard proofs below it (in theirs): the lowest of them.
     public func provenBits(_ final: FinalProof) throws(AggregationError) -> Int {
         let keys = try keys()
         func bits(
@@ -439,7 +440,15 @@ extension RunRecursion {
                 compressConfig.fri,
                 compressConfig.regime
             ),
-            bits(keys.final.airs, final.proof.tables.map(\.logHeight), final.proof.fri, finalConfig.regime)
+            bits(keys.final.airs, final.proof.tables.map(\.logHeight), final.proof.fri, finalConfig.regime),
+            final.shards.map { s in
+                key.provenBits(
+                    accelerators: s.accelerators,
+                    logHeights: s.logHeights,
+                    fri: shardConfig.fri,
+                    regime: shardConfig.regime
+                )
+            }.min() ?? 0
         )
     }
 }

@@ -233,7 +233,7 @@ struct RecursionBench: ParsableCommand {
             keysSeconds: keysSeconds,
             runProveSeconds: runSeconds,
             shardProofBytes: first.encoded().count,
-            shardProvenBits: key.provenBits(first),
+            shardProvenBits: key.provenBits(first, regime: shardConfig.regime),
             layerLeaves: shards.count > 1 ? "shards 0 and 1" : "shard 0 twice",
             largestLeaf: largestLeaf,
             leaf: leaf.figures,
@@ -276,9 +276,22 @@ struct RecursionBench: ParsableCommand {
         let keySeconds = Date().timeIntervalSince(t0)
         log("\(name): key in \(String(format: "%.2f", keySeconds)) s; proving")
         let t1 = Date()
-        let proof = try RecursionProver.prove(circuit: circuit, witness: witness, config: config)
-        let proveSeconds = Date().timeIntervalSince(t1)
-        log("\(name): proven in \(String(format: "%.2f", proveSeconds)) s; verifying")
+        let clock = PhaseClock()
+        let proof = try RecursionProver.prove(
+            circuit: circuit,
+            witness: witness,
+            config: config,
+            options: ProvingOptions(progress: { clock.mark($0) })
+        )
+        let proveEnd = Date()
+        let proveSeconds = proveEnd.timeIntervalSince(t1)
+        var phases = clock.phases(end: proveEnd)
+        // Before the prover's first line: the witness check and the tables' traces.
+        phases["witness check and traces"] = (clock.firstMark ?? proveEnd).timeIntervalSince(t1)
+        let byPhase = phases.sorted { $0.value > $1.value }.map { "\($0.key) \(String(format: "%.2f", $0.value))" }
+        log(
+            "\(name): proven in \(String(format: "%.2f", proveSeconds)) s (\(byPhase.joined(separator: ", "))); verifying"
+        )
         let publicValues = witness.publicValues(of: circuit)
         let t2 = Date()
         try RecursionProver.verify(key: key, proof: proof, publicValues: publicValues, config: config)
@@ -312,6 +325,7 @@ struct RecursionBench: ParsableCommand {
             tables: tables,
             keySeconds: keySeconds,
             proveSeconds: proveSeconds,
+            provePhases: phases,
             proofBytes: proof.encoded().count,
             proofSizes: proof.sizes,
             verifySeconds: verifySeconds,
@@ -345,6 +359,9 @@ struct RecursionCircuitFigures: Codable {
     /// Seconds to compute the verifying key (commit the tables' fixed columns).
     var keySeconds: Double
     var proveSeconds: Double
+    /// Seconds of `proveSeconds` by proving phase (the prover's progress lines, per table
+    /// summed; "witness check and traces" before the first).
+    var provePhases: [String: Double]
     var proofBytes: Int
     /// The proof's bytes by component.
     var proofSizes: ProofSizes

@@ -154,7 +154,7 @@ struct GuestProving {
             "cycles": run.cycles,
             "shards": run.shards,
             "proofBytes": bytes.count,
-            "provenBits": key.provenBits(proof),
+            "provenBits": key.provenBits(proof, regime: config.regime),
             "seconds": proveSeconds,
             "cyclesPerSecond": Double(run.cycles) / proveSeconds,
             "verifySeconds": verifySeconds,

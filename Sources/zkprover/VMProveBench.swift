@@ -38,6 +38,9 @@ final class PhaseClock: Sendable {
         marks.withLock { $0.append((now, phase)) }
     }
 
+    /// When the first phase started (nil before any line).
+    var firstMark: Date? { marks.withLock { $0.first?.0 } }
+
     /// Seconds per phase, the last one ending at `end`.
     func phases(end: Date) -> [String: Double] {
         marks.withLock { marks in
@@ -131,7 +134,10 @@ enum VMProveBench {
                     cellsPerCycle: perTable.values.reduce(0, +),
                     proofBytes: VMProof(programId: key.programId, shards: [shardProof]).encoded().count,
                     verifySeconds: verify,
-                    provenBits: key.provenBits(VMProof(programId: key.programId, shards: [shardProof])),
+                    provenBits: key.provenBits(
+                        VMProof(programId: key.programId, shards: [shardProof]),
+                        regime: config.regime
+                    ),
                     peakRSSMiB: peakRSSMiB(),
                     tables: perTable,
                     phases: phases

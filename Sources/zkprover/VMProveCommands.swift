@@ -17,7 +17,7 @@ struct VMProve: ParsableCommand {
     @Argument(help: "The guest ELF.") var elf: String
     @Option(help: "Private input file (read by the guest from fd 0).") var input: String?
     @Option(help: "Hint file (host advice).") var hints: String?
-    @Option(help: "Cycles per shard (a power of two ≤ 2^23 is best).") var shardSize: Int = 1 << 20
+    @Option(help: "Cycles per shard (a power of two ≤ 2^22 is best).") var shardSize: Int = 1 << 20
     @Option(help: "Threads for proving (default: all cores).") var threads: Int?
     @Option(name: .shortAndLong, help: "Where to write the proof.") var output: String
     @Flag(help: "Print one JSON object on stdout.") var json = false
@@ -57,7 +57,7 @@ struct VMProve: ParsableCommand {
             progress: log
         )
         var bytes = proof.encoded()
-        var bits = key.provenBits(proof)
+        var bits = key.provenBits(proof, regime: config.regime)
         var extra: [String: Any] = [:]
         if aggregate {
             let t1 = Date()
@@ -155,7 +155,7 @@ struct VMVerify: ParsableCommand {
 
 extension VMCommandSupport {
     static func provingConfig(insecure: Bool) -> StarkConfig<VMField> {
-        insecure ? StarkConfig(fri: .testing, securityFloor: 0, allowInsecure: true) : StarkConfig(fri: .standard)
+        .vm(insecure: insecure)
     }
 
     /// The recursion configurations of runs of `key`'s program: production, or the insecure

@@ -32,8 +32,7 @@ public struct EVMBlockKind: ProofKind {
     /// exists), production parameters unless `insecure`.
     public init(program: Program, insecure: Bool = false, shardSize: Int = defaultShardSize) throws {
         name = insecure ? Self.testingKindName : Self.kindName
-        config =
-            .vm(insecure: insecure)
+        config = .vm(insecure: insecure)
         key = try VMProgramKey(program: program, config: config)
         self.shardSize = shardSize
     }

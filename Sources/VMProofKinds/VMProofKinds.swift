@@ -46,8 +46,7 @@ public struct VMProofKinds: Sendable {
     /// makes a smaller recursion shape, so faster recursion proofs, for small guests). Deriving
     /// each program's key commits its program table (seconds for a large guest).
     public init(programs: [Program], insecure: Bool = false, maxLogShardHeight: Int? = nil) throws(ProofKindError) {
-        let config: StarkConfig<VMField> =
-            .vm(insecure: insecure)
+        let config = StarkConfig<VMField>.vm(insecure: insecure)
         var keys: [VMProgramKey] = []
         for p in programs {
             do { keys.append(try VMProgramKey(program: p, config: config)) } catch {

@@ -198,7 +198,8 @@ extension VMProgramKey {
     }
 
     /// The proven security in `regime` of a shard proof with `accelerators`, tables of
-    /// 2^`logHeights` rows (in ``ShardTable`` order) and FRI parameters `fri`.
+    /// 2^`logHeights` rows (in ``ShardTable`` order) and FRI parameters `fri` (its output bytes
+    /// do not change a table's shape).
     public func provenBits(
         accelerators: ShardAccelerators,
         logHeights: [Int],

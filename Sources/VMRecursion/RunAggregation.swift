@@ -441,14 +441,16 @@ extension RunRecursion {
                 compressConfig.regime
             ),
             bits(keys.final.airs, final.proof.tables.map(\.logHeight), final.proof.fri, finalConfig.regime),
-            final.shards.map { s in
-                key.provenBits(
-                    accelerators: s.accelerators,
-                    logHeights: s.logHeights,
-                    fri: shardConfig.fri,
-                    regime: shardConfig.regime
-                )
-            }.min() ?? 0
+            // Once per distinct shard shape (a run's shards mostly share one).
+            Set(final.shards.map { ShardShape(accelerators: $0.accelerators, logHeights: $0.logHeights, output: []) })
+                .map { s in
+                    key.provenBits(
+                        accelerators: s.accelerators,
+                        logHeights: s.logHeights,
+                        fri: shardConfig.fri,
+                        regime: shardConfig.regime
+                    )
+                }.min() ?? 0
         )
     }
 }

@@ -78,7 +78,7 @@ struct RecursionBench: ParsableCommand {
         let log: @Sendable (String) -> Void = { line in
             FileHandle.standardError.write(Data(("[recursion bench] " + line + "\n").utf8))
         }
-        let shardConfig = VMCommandSupport.provingConfig(insecure: insecureTestParameters)
+        let shardConfig = StarkConfig<VMField>.vm(insecure: insecureTestParameters)
 
         // The guest run and its shard proofs.
         log("building the fibonacci guest")

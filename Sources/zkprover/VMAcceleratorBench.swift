@@ -113,7 +113,7 @@ extension VMBench {
     /// cycles, fixed lookup tables and memory images left out (a per-shard constant, not a
     /// per-cycle cost).
     static func cellsPerCycle(_ program: Program, input: [UInt8]) throws -> Double {
-        let config = VMCommandSupport.provingConfig(insecure: false)
+        let config = StarkConfig<VMField>.vmShard
         let key = try VMProgramKey(program: program, config: config)
         var cellsPerCycle = 0.0
         var first = true

@@ -2,7 +2,9 @@ import ArgumentParser
 import EVMFixtures
 import EVMGuestInput
 import Foundation
+import Stark
 import VM
+import VMProver
 
 /// `zkprover guest ...`: the guest toolchain.
 struct GuestCommand: ParsableCommand {
@@ -329,7 +331,7 @@ struct VMBench: ParsableCommand {
     func runProving(_ builder: GuestBuilder) throws {
         let outDir = URL(fileURLWithPath: buildDirectory)
         try FileManager.default.createDirectory(at: outDir, withIntermediateDirectories: true)
-        let config = VMCommandSupport.provingConfig(insecure: false)
+        let config = StarkConfig<VMField>.vmShard
         let logs = logShards.split(separator: ",").compactMap { Int($0) }
         let threads = proveThreads.split(separator: ",").compactMap { Int($0) }
         var guests: [(String, Program, [UInt8])] = []

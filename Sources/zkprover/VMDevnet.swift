@@ -45,7 +45,7 @@ enum VMDevnet {
         // The recursion shape holds shard tables up to 2^maxLogShardHeight rows: the production
         // kinds hold every shard; the testing kinds are sized to this run (its shard size, its
         // memory image) so that their recursion proofs stay small.
-        let key = try VMProgramKey(program: guest.program, config: VMCommandSupport.provingConfig(insecure: insecure))
+        let key = try VMProgramKey(program: guest.program, config: StarkConfig<VMField>.vm(insecure: insecure))
         let imageLog = key.startImage.height.trailingZeroBitCount + 1
         let maxLog = insecure ? min(VMProofKinds.maxLogShardSize, max(size.trailingZeroBitCount, imageLog)) : nil
         let kinds = try VMProofKinds(programs: [guest.program], insecure: insecure, maxLogShardHeight: maxLog)

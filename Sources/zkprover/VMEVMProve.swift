@@ -85,7 +85,7 @@ struct GuestProving {
     init(guest: String, name: String, options: GuestProvingOptions, softwareKeccak: Bool) throws {
         if let threads = options.threads { Parallel.maxThreads = threads }
         let insecure = options.insecureTestParameters
-        config = VMCommandSupport.provingConfig(insecure: insecure)
+        config = StarkConfig<VMField>.vm(insecure: insecure)
         self.insecure = insecure
         let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(("[\(name)] " + $0 + "\n").utf8)) }
         log("building the \(guest) guest (minutes on a cold cache)...")

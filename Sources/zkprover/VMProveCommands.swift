@@ -38,7 +38,7 @@ struct VMProve: ParsableCommand {
 
     func run() throws {
         if let threads { Parallel.maxThreads = threads }
-        let config = VMCommandSupport.provingConfig(insecure: insecureTestParameters)
+        let config = StarkConfig<VMField>.vm(insecure: insecureTestParameters)
         let program = try ELFLoader.load(try VMCommandSupport.readFile(elf))
         let inputBytes = try input.map(VMCommandSupport.readFile) ?? []
         let hintBytes = try hints.map(VMCommandSupport.readFile) ?? []
@@ -107,7 +107,7 @@ struct VMVerify: ParsableCommand {
     @Flag(help: "Accept the fast insecure test parameters.") var insecureTestParameters = false
 
     func run() throws {
-        let config = VMCommandSupport.provingConfig(insecure: insecureTestParameters)
+        let config = StarkConfig<VMField>.vm(insecure: insecureTestParameters)
         let program = try ELFLoader.load(try VMCommandSupport.readFile(elf))
         let bytes = try VMCommandSupport.readFile(proof)
         let t0 = Date()
@@ -154,10 +154,6 @@ struct VMVerify: ParsableCommand {
 }
 
 extension VMCommandSupport {
-    static func provingConfig(insecure: Bool) -> StarkConfig<VMField> {
-        .vm(insecure: insecure)
-    }
-
     /// The recursion configurations of runs of `key`'s program: production, or the insecure
     /// test ones.
     static func runRecursion(key: VMProgramKey, insecure: Bool) -> RunRecursion {

@@ -182,22 +182,23 @@ public struct RecursionCircuit: Hashable, Sendable {
     /// a first arithmetic op that does not write the zero constant. Reads may come in any order:
     /// the tables check values, not an order of evaluation.
     public func structuralError() -> String? {
+        // `what` is an autoclosure: naming the op costs a string only when it is reported.
         var writer = [Bool](repeating: false, count: slotCount)
-        func write(_ s: Slot, _ what: String) -> String? {
-            guard s.index >= 0 && s.index < slotCount else { return "\(what) writes \(s), out of range" }
-            guard !writer[s.index] else { return "\(s) is written twice (again by \(what))" }
+        func write(_ s: Slot, _ what: @autoclosure () -> String) -> String? {
+            guard s.index >= 0 && s.index < slotCount else { return "\(what()) writes \(s), out of range" }
+            guard !writer[s.index] else { return "\(s) is written twice (again by \(what()))" }
             writer[s.index] = true
             return nil
         }
-        func read(_ s: Slot, _ what: String) -> String? {
-            s.index >= 0 && s.index < slotCount ? nil : "\(what) reads \(s), out of range"
+        func read(_ s: Slot, _ what: @autoclosure () -> String) -> String? {
+            s.index >= 0 && s.index < slotCount ? nil : "\(what()) reads \(s), out of range"
         }
         guard let first = arith.first, first.out == Self.zero, !first.asserts, first.k == .zero,
             first.cm == .zero, first.ca == .zero, first.cb == .zero, first.cc == .zero
         else { return "the first arithmetic op must write the zero slot" }
         for (i, op) in inputs.enumerated() { if let e = write(op.out, "input \(i)") { return e } }
         for (i, op) in arith.enumerated() {
-            for s in [op.a, op.b, op.c] { if let e = read(s, "arith \(i)") { return e } }
+            if let e = read(op.a, "arith \(i)") ?? read(op.b, "arith \(i)") ?? read(op.c, "arith \(i)") { return e }
             if op.asserts {
                 if let e = read(op.out, "arith \(i)") { return e }
             } else if let e = write(op.out, "arith \(i)") {
@@ -205,7 +206,9 @@ public struct RecursionCircuit: Hashable, Sendable {
             }
         }
         for (i, op) in poseidon2.enumerated() {
-            for s in op.left + op.right + [op.swap] { if let e = read(s, "poseidon2 \(i)") { return e } }
+            for s in op.left { if let e = read(s, "poseidon2 \(i)") { return e } }
+            for s in op.right { if let e = read(s, "poseidon2 \(i)") { return e } }
+            if let e = read(op.swap, "poseidon2 \(i)") { return e }
             for s in op.out { if let e = write(s, "poseidon2 \(i)") { return e } }
         }
         for s in publics { if let e = read(s, "public values") { return e } }
@@ -233,6 +236,11 @@ public struct RecursionShape: Hashable, Sendable, CustomStringConvertible {
 
     /// No minimum.
     public static let minimal = RecursionShape(arith: 2, poseidon2: 2, input: 2)
+
+    /// Whether every table of this shape is at most as tall as `other`'s.
+    public func fits(in other: RecursionShape) -> Bool {
+        arith <= other.arith && poseidon2 <= other.poseidon2 && input <= other.input
+    }
 
     /// The larger of each height.
     public func union(_ other: RecursionShape) -> RecursionShape {

@@ -240,6 +240,11 @@ extension RecursionCircuit {
     /// does not hold, or `nil` when the witness satisfies the circuit (what the tables prove).
     public func check(_ witness: CircuitWitness) -> String? {
         if let e = structuralError() { return e }
+        return witnessError(witness)
+    }
+
+    /// ``check(_:)`` for a circuit known to be well formed (``structuralError()`` is `nil`).
+    package func witnessError(_ witness: CircuitWitness) -> String? {
         guard witness.values.count == slotCount else { return "witness has \(witness.values.count) values" }
         let w = witness.values
         for (i, op) in inputs.enumerated() where !isBase(w[op.out.index]) {

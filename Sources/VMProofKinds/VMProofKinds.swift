@@ -139,8 +139,10 @@ public struct VMProofKinds: Sendable {
 /// Rough work estimates of the VM kinds, in work units (about a millisecond on one reference
 /// core), from `docs/recursion.md` and `zkprover vm bench --prove` on the 2-core development
 /// machine: shards prove at about 20,000 cycles per second per core at 100 bits (about ten
-/// times that at the testing parameters); a leaf or aggregate recursion proof is about 23 core
-/// seconds at 100 bits (11.7 s on 2 threads), a final proof about 63 (31.5 s on 2 threads);
+/// times that at the testing parameters); an aggregate recursion proof is about 11 core seconds
+/// at 100 bits (4.6–5.7 s on 2 threads), a leaf as much, or about three times that when it is
+/// taller than the recursion shape and normalized, a final proof (compress and wrap) about 60
+/// (30 s on 2 threads);
 /// re-executing the cycles before a shard in tracing mode costs about 0.2 µs a cycle.
 struct VMWorkModel: Sendable {
     var perCycle: Double
@@ -149,7 +151,7 @@ struct VMWorkModel: Sendable {
     var final: Double
     var perTracedCycle = 0.0002
 
-    static let production = VMWorkModel(perCycle: 0.05, leaf: 23_000, aggregate: 23_000, final: 63_000)
+    static let production = VMWorkModel(perCycle: 0.05, leaf: 16_000, aggregate: 11_000, final: 60_000)
     static let testing = VMWorkModel(perCycle: 0.005, leaf: 1_500, aggregate: 1_500, final: 1_000)
 }
 

@@ -85,11 +85,13 @@ public enum AggregationError: Error, Sendable, CustomStringConvertible {
     }
 }
 
-/// The keys of one recursion configuration: the shape every leaf and aggregate proof is
-/// padded to, the aggregate circuit's key, the final circuit's key and the wrap circuit's key.
+/// The keys of one recursion configuration: the shape every segment proof (aggregate, leaf
+/// or normalized leaf) is padded to, the aggregate circuit's key, the final circuit's key and
+/// the wrap circuit's key.
 public struct RecursionKeys: Sendable {
-    /// The recursion shape of leaves and aggregates: the smallest that holds the aggregate
-    /// circuit over two proofs of that shape.
+    /// The recursion shape of segment proofs: the smallest that holds the aggregate circuit
+    /// over two proofs of that shape, and the wrap circuit over the largest leaf's proof (which
+    /// normalizes a leaf circuit taller than this shape: ``RunRecursion/leafPlan(_:)``).
     public var shape: RecursionShape
     public var aggregate: RecursionVerifyingKey
     /// The key of ``FinalCircuit`` (over the root of the tree), under
@@ -98,6 +100,21 @@ public struct RecursionKeys: Sendable {
     /// The key of ``WrapCircuit`` (over the compress proof) under ``RunRecursion/finalConfig``:
     /// the key of a run's final proof.
     public var final: RecursionVerifyingKey
+}
+
+/// How a shard's leaf becomes a segment proof of the recursion shape (``RunRecursion/leafPlan(_:)``).
+public struct LeafPlan: Sendable {
+    /// The shape the leaf circuit is proven in: the recursion shape when the circuit fits it,
+    /// else the circuit's own heights.
+    public var leafShape: RecursionShape
+    /// The leaf circuit's key, in `leafShape`.
+    public var leafKey: RecursionVerifyingKey
+    /// For a leaf taller than the recursion shape: the key of the wrap circuit over the leaf's
+    /// proof (with `leafKey` a constant), padded to the recursion shape.
+    public var normalizeKey: RecursionVerifyingKey?
+
+    /// The key of the shard's segment proof: what an aggregate verifies and folds.
+    public var segmentKey: RecursionVerifyingKey { normalizeKey ?? leafKey }
 }
 
 /// Keys and circuits shared by the provers and the verifiers of aggregated runs.
@@ -133,14 +150,15 @@ public struct RunRecursion: Sendable {
     }
 
     /// The production configurations: shard proofs at ``StarkConfig/vmShard`` (rate 1/4, 92
-    /// queries, up to the Johnson bound), recursion proofs at ``FriParameters/standard``, the
-    /// compress proof at ``RunRecursion/compressParameters``, the final proof at
-    /// ``RunRecursion/finalParameters``, shard tables up to 2^`maxLogShardHeight` rows.
+    /// queries, up to the Johnson bound), recursion proofs at ``RunRecursion/recursionParameters``
+    /// (rate 1/4, 88 queries, up to the Johnson bound), the compress proof at
+    /// ``RunRecursion/compressParameters``, the final proof at ``RunRecursion/finalParameters``,
+    /// shard tables up to 2^`maxLogShardHeight` rows.
     public init(key: VMProgramKey, maxLogShardHeight: Int = maxLogShardSize) {
         self.init(
             key: key,
             shardConfig: .vmShard,
-            config: StarkConfig(),
+            config: StarkConfig(fri: Self.recursionParameters, regime: .johnsonBound),
             compressConfig: StarkConfig(fri: Self.compressParameters, regime: Self.finalRegime),
             finalConfig: StarkConfig(fri: Self.finalParameters, regime: Self.finalRegime),
             maxLogShardHeight: maxLogShardHeight
@@ -171,17 +189,37 @@ public struct RunRecursion: Sendable {
         )
     }
 
-    /// The compress proof's FRI parameters: rate 1/8, 58 queries, 20 bits of grinding before
+    /// The recursion proofs' (leaves and aggregates) FRI parameters: rate 1/4, 88 queries, 20
+    /// bits of grinding before the queries and 18 before each challenge phase and each FRI
+    /// commit round, folding by 8: ≥ 100 proven bits up to the Johnson bound for recursion
+    /// tables up to 2^21 arithmetic rows (`Tests/VMRecursionTests/RecursionParametersTests.swift`).
+    /// A circuit that verifies a proof is about its queries times its opened columns, so the
+    /// aggregate circuit over two of these proofs is 250k arithmetic ops, inside 2^18 rows; at
+    /// rate 1/2 (193 queries in unique decoding) it was 557k, and needed 2^20.
+    public static var recursionParameters: FriParameters {
+        FriParameters(
+            logBlowup: 2,
+            numQueries: 88,
+            queryPowBits: 20,
+            phasePowBits: 18,
+            logFoldingArity: 3,
+            commitPowBits: 18
+        )
+    }
+
+    /// The compress proof's FRI parameters: rate 1/16, 42 queries, 22 bits of grinding before
     /// the queries and 18 before each challenge phase and each commit round, folding by 16 down
     /// to a final polynomial of 16 coefficients (the height of the public table, the shortest):
     /// ≥ 100 proven bits up to the Johnson bound (``finalRegime``). The wrap circuit verifies
-    /// this proof, so its 58 queries (against the recursion proofs' 193) are what make the wrap
-    /// circuit, and so the final proof, small; the higher rate costs one proof per run.
+    /// this proof, so its 42 queries (against the recursion proofs' 88) are what make the wrap
+    /// circuit, and so the final proof, small: 63k arithmetic ops, inside 2^16 rows (at rate 1/8
+    /// and 58 queries it was 83k, and 2^17 rows at rate 1/64 took the final proof from 20 to
+    /// 26–31 s); the higher rate costs one proof per run (5 s → 9–10 s).
     public static var compressParameters: FriParameters {
         FriParameters(
-            logBlowup: 3,
-            numQueries: 58,
-            queryPowBits: 20,
+            logBlowup: 4,
+            numQueries: 42,
+            queryPowBits: 22,
             logFinalPolyLength: 4,
             phasePowBits: 18,
             logFoldingArity: 4,
@@ -219,33 +257,52 @@ public struct RunRecursion: Sendable {
     /// Most shards a verifier accepts in one run or segment.
     public static var maxShards: Int { VMProof.maxShards }
 
+    /// The smallest recursion shape: 2^8 rows a table, below which the soundness bound of a
+    /// proof does not hold (DEEP's multi-point condition).
+    static let minimumShape = RecursionShape(arith: 1 << 8, poseidon2: 1 << 8, input: 1 << 8)
+
     /// The leaf circuit of `shard`, with the aggregate key carried in its statement.
     func leaf(_ shard: ShardProof, aggregateKey: [RF]) throws(VerificationError) -> CircuitBuilder {
         try LeafCircuit.build(shard: shard, key: key, config: shardConfig, aggregateKey: aggregateKey)
     }
 
-    /// The leaf circuit of a shard of shape `s` (its output aside), from a placeholder proof,
-    /// padded to `shape` (or to its own heights).
-    func leafCircuit(_ s: ShardShape, shape: RecursionShape = .minimal) throws(VerificationError) -> RecursionCircuit {
+    /// The leaf circuit of a shard of shape `s` (its output aside), from a placeholder proof.
+    func leafBuilder(_ s: ShardShape) throws(VerificationError) -> CircuitBuilder {
         let airs = key.airs(output: [], start: nil, final: nil, accelerators: s.accelerators)
         let proof = try StarkProof<VMField>.placeholder(airs: airs, logHeights: s.logHeights, fri: shardConfig.fri)
-        let b = try leaf(
+        return try leaf(
             ShardProof(output: [], accelerators: s.accelerators, stark: proof),
             aggregateKey: Self.zeroDigest
         )
-        return b.build(shape: shape).circuit
+    }
+
+    /// The shape a leaf circuit of `heights` (unpadded) is proven in: the recursion shape
+    /// `shape` when it fits, else its own heights (at least ``minimumShape``).
+    static func leafShape(_ heights: RecursionShape, recursion shape: RecursionShape) -> RecursionShape {
+        heights.fits(in: shape) ? shape : heights.union(minimumShape)
+    }
+
+    /// The wrap circuit that normalizes a leaf proven in `leafShape` (whose key root is `root`)
+    /// into a segment proof of the recursion shape: built from a placeholder proof.
+    func normalizeCircuit(leafShape: RecursionShape, root: [RF]) throws(VerificationError) -> CircuitBuilder {
+        try WrapCircuit.build(
+            inner: try placeholderSegment(leafShape).proof,
+            shape: leafShape,
+            root: root,
+            config: config
+        )
     }
 
     /// The leaf circuit of the largest shard (every accelerator table, every table
-    /// 2^`maxLogShardHeight` rows), unpadded: the circuit that sizes the recursion shape. Its op
-    /// counts against the shape's heights are the room left for new tables.
+    /// 2^`maxLogShardHeight` rows), unpadded: the largest shape a leaf proof takes, and the
+    /// circuit whose normalizing wrap circuit the recursion shape must hold.
     public func largestLeafCircuit() throws(VerificationError) -> RecursionCircuit {
         let largest = ShardShape(
             accelerators: .all,
             logHeights: [Int](repeating: maxLogShardHeight, count: ShardTable.tables(.all).count),
             output: []
         )
-        return try leafCircuit(largest)
+        return try leafBuilder(largest).build().circuit
     }
 
     /// The AIRs of a segment proof of `shape`.
@@ -285,12 +342,12 @@ public struct RunRecursion: Sendable {
         let keys: RecursionKeys
         do {
             // The aggregate circuit over two proofs of `shape`, grown until it fits in `shape`,
-            // from the largest leaf: every accelerator table, every table 2^maxLogShardHeight
-            // rows (so that every shard's leaf fits), and at least 2^8 rows, below which the
-            // soundness bound of a child proof does not hold (DEEP's multi-point condition).
-            var shape = try largestLeafCircuit().heights.union(
-                RecursionShape(arith: 1 << 8, poseidon2: 1 << 8, input: 1 << 8)
-            )
+            // from the smallest shape; and the wrap circuit that normalizes the largest leaf
+            // (every accelerator table, every table 2^maxLogShardHeight rows), which bounds the
+            // normalizing circuit of every leaf too tall for the shape.
+            let largestLeaf = Self.leafShape(try largestLeafCircuit().heights, recursion: Self.minimumShape)
+            let normalize = try normalizeCircuit(leafShape: largestLeaf, root: Self.zeroDigest).build().circuit
+            var shape = Self.minimumShape.union(normalize.heights)
             var aggregate: RecursionCircuit
             while true {
                 let child = try placeholderSegment(shape)
@@ -329,9 +386,24 @@ public struct RunRecursion: Sendable {
         return keys
     }
 
-    /// The leaf key of a shard of shape `s` (which does not depend on the bytes it commits),
-    /// from a placeholder proof; cached per process.
+    /// The key of a shard's segment proof, for a shard of shape `s` (it does not depend on the
+    /// bytes the shard commits): its leaf circuit's key, or for a leaf taller than the recursion
+    /// shape, the key of the wrap circuit that normalizes it (``leafPlan(_:)``). This is the key
+    /// an aggregate finds in the shard's proof and folds into its key digest.
     public func leafKey(_ s: ShardShape) throws(AggregationError) -> RecursionVerifyingKey {
+        try leafPlan(s).segmentKey
+    }
+
+    /// How the leaf of a shard of shape `s` is proven, with its keys: from placeholder proofs,
+    /// cached per process.
+    ///
+    /// A leaf circuit whose tables fit the recursion shape is padded to it, and its proof is the
+    /// shard's segment proof. A taller one (a shard with every accelerator table at 2^22 rows
+    /// is about a million arithmetic ops, four times the shape) is proven in its own shape, and
+    /// ``WrapCircuit`` over that proof, with the leaf's key a constant, is proven in the
+    /// recursion shape: one more proof for such a shard, so that the aggregate circuit, which
+    /// is sized by its children's queries and not their heights, stays at the recursion shape.
+    public func leafPlan(_ s: ShardShape) throws(AggregationError) -> LeafPlan {
         let tables = ShardTable.tables(s.accelerators).count
         guard s.logHeights.count == tables else {
             throw .statement("\(s.logHeights.count) table heights for \(tables) tables")
@@ -345,15 +417,23 @@ public struct RunRecursion: Sendable {
             logHeights: s.logHeights
         )
         if let known = KeyCache.shared.withLock({ $0.leaves[id] }) { return known }
-        let key: RecursionVerifyingKey
+        let plan: LeafPlan
         do {
-            let circuit = try leafCircuit(s, shape: keys.shape)
-            guard circuit.heights == keys.shape else {
-                throw AggregationError.statement(
-                    "a shard whose leaf circuit does not fit the recursion shape \(keys.shape)"
-                )
+            let leaf = try leafBuilder(s)
+            let leafShape = Self.leafShape(leaf.build().circuit.heights, recursion: keys.shape)
+            let leafKey = try RecursionVerifyingKey(circuit: leaf.build(shape: leafShape).circuit, config: config)
+            var normalizeKey: RecursionVerifyingKey?
+            if leafShape != keys.shape {
+                let (circuit, _) = try normalizeCircuit(leafShape: leafShape, root: leafKey.root.elements)
+                    .build(shape: keys.shape)
+                guard circuit.heights == keys.shape else {
+                    throw AggregationError.statement(
+                        "a shard whose normalized leaf does not fit the recursion shape \(keys.shape)"
+                    )
+                }
+                normalizeKey = try RecursionVerifyingKey(circuit: circuit, config: config)
             }
-            key = try RecursionVerifyingKey(circuit: circuit, config: config)
+            plan = LeafPlan(leafShape: leafShape, leafKey: leafKey, normalizeKey: normalizeKey)
         } catch let e as AggregationError {
             throw e
         } catch let e as VerificationError {
@@ -361,8 +441,8 @@ public struct RunRecursion: Sendable {
         } catch {
             throw .statement("\(error)")
         }
-        KeyCache.shared.withLock { $0.insertLeaf(id, key) }
-        return key
+        KeyCache.shared.withLock { $0.insertLeaf(id, plan) }
+        return plan
     }
 
     /// The digest of `leaves` folded as ``RunAggregator`` pairs proofs: adjacent ones level by
@@ -403,9 +483,9 @@ struct KeyCache: Sendable {
     static let maxLeaves = 256
 
     var keys: [ID: RecursionKeys] = [:]
-    var leaves: [LeafID: RecursionVerifyingKey] = [:]
+    var leaves: [LeafID: LeafPlan] = [:]
 
-    mutating func insertLeaf(_ id: LeafID, _ key: RecursionVerifyingKey) {
+    mutating func insertLeaf(_ id: LeafID, _ key: LeafPlan) {
         if leaves.count >= Self.maxLeaves { leaves.removeAll(keepingCapacity: true) }
         leaves[id] = key
     }
@@ -415,7 +495,9 @@ struct KeyCache: Sendable {
 
 extension RunRecursion {
     /// The proven security of a final proof (in the final configuration's regime) and of the
-    /// compress, recursion and shard proofs below it (in theirs): the lowest of them.
+    /// compress, recursion and shard proofs below it (in theirs): the lowest of them. Recursion
+    /// proofs count in every shape they are made in: the recursion shape and the shapes of
+    /// leaves too tall for it.
     public func provenBits(_ final: FinalProof) throws(AggregationError) -> Int {
         let keys = try keys()
         func bits(
@@ -432,8 +514,25 @@ extension RunRecursion {
             )
             return Soundness.report(sp, regime: regime).bits
         }
+        // Once per distinct shard shape (a run's shards mostly share one).
+        let shardShapes = Set(
+            final.shards.map { ShardShape(accelerators: $0.accelerators, logHeights: $0.logHeights, output: []) }
+        )
+        var recursionShapes: Set<RecursionShape> = [keys.shape]
+        for s in shardShapes { recursionShapes.insert(try leafPlan(s).leafShape) }
+        let recursionBits = recursionShapes.map {
+            bits(Self.segmentAirs($0), Self.segmentLogHeights($0), config.fri, config.regime)
+        }
+        let shardBits = shardShapes.map { s in
+            key.provenBits(
+                accelerators: s.accelerators,
+                logHeights: s.logHeights,
+                fri: shardConfig.fri,
+                regime: shardConfig.regime
+            )
+        }
         return min(
-            bits(Self.segmentAirs(keys.shape), Self.segmentLogHeights(keys.shape), config.fri, config.regime),
+            recursionBits.min()!,
             bits(
                 keys.compress.airs,
                 Self.segmentLogHeights(keys.compress.shape),
@@ -441,16 +540,7 @@ extension RunRecursion {
                 compressConfig.regime
             ),
             bits(keys.final.airs, final.proof.tables.map(\.logHeight), final.proof.fri, finalConfig.regime),
-            // Once per distinct shard shape (a run's shards mostly share one).
-            Set(final.shards.map { ShardShape(accelerators: $0.accelerators, logHeights: $0.logHeights, output: []) })
-                .map { s in
-                    key.provenBits(
-                        accelerators: s.accelerators,
-                        logHeights: s.logHeights,
-                        fri: shardConfig.fri,
-                        regime: shardConfig.regime
-                    )
-                }.min() ?? 0
+            shardBits.min() ?? 0
         )
     }
 }

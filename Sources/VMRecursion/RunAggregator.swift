@@ -6,12 +6,24 @@ import VMProver
 
 extension RunRecursion {
     /// Proves the leaf circuit of `shard`: a segment proof of that shard alone (it depends on
-    /// no other shard, so the leaves of a run are proven in parallel, on any machines).
+    /// no other shard, so the leaves of a run are proven in parallel, on any machines). A leaf
+    /// circuit taller than the recursion shape is proven in its own shape, then normalized: the
+    /// wrap circuit over that proof, proven in the recursion shape (``leafPlan(_:)``).
     public func proveLeaf(_ shard: ShardProof) throws(AggregationError) -> SegmentProof {
         let keys = try keys()
+        let plan = try leafPlan(ShardShape(shard))
         let b: CircuitBuilder
         do { b = try leaf(shard, aggregateKey: keys.aggregate.root.elements) } catch { throw .proof(error) }
-        let (proof, statement) = try prove(b, shape: keys.shape, config: config, what: "leaf")
+        var (proof, statement) = try prove(b, shape: plan.leafShape, config: config, what: "leaf")
+        if plan.normalizeKey != nil {
+            let w: CircuitBuilder
+            do { w = try WrapCircuit.build(inner: proof, key: plan.leafKey, config: config) } catch {
+                throw .proof(error)
+            }
+            let restated: SegmentStatement
+            (proof, restated) = try prove(w, shape: keys.shape, config: config, what: "normalized leaf")
+            guard restated == statement else { throw .prover("normalized leaf: another statement") }
+        }
         return SegmentProof(statement: statement, isAggregate: false, proof: proof, shards: [ShardShape(shard)])
     }
 
@@ -97,9 +109,9 @@ extension RunRecursion {
 /// Proves a run's shard proofs into one final proof: a leaf proof per shard, aggregate proofs
 /// over adjacent pairs, level by level, up to the root, and the final proof over the root.
 ///
-/// Every leaf and aggregate proof is padded to one ``RecursionShape`` (``RecursionKeys/shape``),
-/// so that one aggregate circuit, whose key the statements carry, verifies leaves and
-/// aggregates alike.
+/// Every segment proof (aggregate, leaf, or normalized leaf) is padded to one
+/// ``RecursionShape`` (``RecursionKeys/shape``), so that one aggregate circuit, whose key the
+/// statements carry, verifies leaves and aggregates alike.
 public struct RunAggregator: Sendable {
     public let recursion: RunRecursion
     /// Called with a line on each step (building keys, proving each proof).
@@ -122,8 +134,15 @@ public struct RunAggregator: Sendable {
         )
         var level: [SegmentProof] = []
         for (k, shard) in proof.shards.enumerated() {
-            report("proving leaf \(k + 1)/\(proof.shards.count)")
-            do { level.append(try recursion.proveLeaf(shard)) } catch {
+            do {
+                let plan = try recursion.leafPlan(ShardShape(shard))
+                report(
+                    "proving leaf \(k + 1)/\(proof.shards.count)"
+                        + (plan.normalizeKey == nil
+                            ? "" : " (taller than the recursion shape: proven in \(plan.leafShape), then normalized)")
+                )
+                level.append(try recursion.proveLeaf(shard))
+            } catch {
                 if case .proof(let e) = error { throw .shard(k, e) }
                 throw error
             }

@@ -3,20 +3,25 @@ import Hashing
 import Recursion
 import Stark
 
-/// The wrap circuit: verifies the compress proof (a proof of ``FinalCircuit``, whose key is
-/// fixed) and restates its statement. A run's final proof is a proof of this circuit, under
-/// ``RunRecursion/finalConfig``.
+/// The wrap circuit: verifies a proof of one fixed recursion circuit (its key a constant of
+/// this circuit) and restates its statement. It has two uses:
+/// - **the final proof**: over the compress proof (a proof of ``FinalCircuit``), under
+///   ``RunRecursion/finalConfig``;
+/// - **normalizing a large leaf**: over the proof of a leaf circuit taller than the recursion
+///   shape (a shard with many accelerator tables, say), proven in its own shape; the wrap
+///   circuit's proof, padded to the recursion shape, is the shard's segment proof, which the
+///   aggregate circuit verifies (``RunRecursion/leafPlan(_:)``).
 ///
 /// Why a second circuit at the root: the final circuit verifies the root of the tree, a
-/// recursion proof with the recursion proofs' many queries (193 at rate 1/2), so it is large,
-/// and a final proof of it is large too. Proven once more under ``RunRecursion/compressConfig``
-/// (rate 1/8, 58 queries), it becomes a proof that a circuit a third the size verifies; that
-/// small circuit, proven at a high rate with few queries, gives the small final proof.
+/// recursion proof with the recursion proofs' queries (88 at rate 1/4), so it is large, and a
+/// final proof of it is large too. Proven once more under ``RunRecursion/compressConfig``
+/// (rate 1/8, 58 queries), it becomes a proof that a smaller circuit verifies; that small
+/// circuit, proven at a high rate with few queries, gives the small final proof.
 ///
 /// The circuit checks:
-/// - the compress proof, against the tables of `key`'s shape (``StarkVerifierCircuit``);
-/// - its preprocessed root equals `key`'s root, a constant of this circuit: the proof is one of
-///   the final circuit, not of any other circuit of that shape;
+/// - the inner proof, against the tables of the inner circuit's shape (``StarkVerifierCircuit``);
+/// - its preprocessed root equals the inner circuit's key, a constant of this circuit: the
+///   proof is one of that circuit, not of any other circuit of that shape;
 /// - nothing else: its public values become this circuit's, unchanged and in order.
 public enum WrapCircuit {
     /// Builds the wrap circuit over `inner`, a proof of the circuit of `key` made under
@@ -30,13 +35,29 @@ public enum WrapCircuit {
         guard key.publicCount == SegmentStatement.count else {
             throw .shape("a key with \(key.publicCount) public values, not a segment statement's")
         }
+        return try build(inner: inner, shape: key.shape, root: key.root.elements, config: config)
+    }
+
+    /// Builds the wrap circuit over `inner`, a proof of a segment circuit of `shape` whose fixed
+    /// columns' root is `root` (the inner circuit's key), made under `config`. The circuit does
+    /// not depend on `inner`'s values, only on its shape; `root` is a constant of it.
+    public static func build(
+        inner: StarkProof<RF>,
+        shape: RecursionShape,
+        root: [RF],
+        config: StarkConfig<RF>
+    ) throws(VerificationError) -> CircuitBuilder {
+        guard root.count == 8 else { throw .shape("a key of \(root.count) elements") }
         let b = CircuitBuilder()
-        let verified = try StarkVerifierCircuit(config: config, builder: b).verify(airs: key.airs, proof: inner)
+        let verified = try StarkVerifierCircuit(config: config, builder: b).verify(
+            airs: RecursionVerifyingKey.airs(shape: shape, publicCount: SegmentStatement.count),
+            proof: inner
+        )
         guard verified.preprocessedRoots.count == 1, verified.publicValues.count == 4,
             let statement = SegmentSlots(verified.publicValues[3])
-        else { throw .shape("not a proof of the final circuit") }
-        for (slot, k) in zip(verified.preprocessedRoots[0], key.root.elements) {
-            b.arithAssert(slot, k: RE(k), "the wrapped proof is not of the final circuit")
+        else { throw .shape("not a segment proof") }
+        for (slot, k) in zip(verified.preprocessedRoots[0], root) {
+            b.arithAssert(slot, k: RE(k), "the wrapped proof is not of the expected circuit")
         }
         statement.makePublic(b)
         return b

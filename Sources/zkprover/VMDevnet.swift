@@ -55,7 +55,7 @@ enum VMDevnet {
             "run: \(vector.id): \(plan.cycles) cycles in \(plan.shards.count) shards of \(size), exit code \(plan.exitCode); fixture post-state root \(VMCommandSupport.hexString(Array(vector.expectedRoot.bytes)))"
         )
         say(
-            "proofs: \(insecure ? "INSECURE test parameters (about 20 bits)" : "100 bits (shards, leaves and aggregates at rate 1/2; the final circuit at rate 1/8, wrapped into the final proof at rate 1/64)")"
+            "proofs: \(insecure ? "INSECURE test parameters (about 20 bits)" : "100 bits (shards, leaves and aggregates at rate 1/4; the final circuit at rate 1/16, wrapped into the final proof at rate 1/64)")"
         )
         var options = DevnetOptions()
         options.jobs = plan.jobs

@@ -46,7 +46,7 @@ import VMRecursion
         #expect(circuit.heights == f.keys.compress.shape)
         let forged = try RecursionProver.prove(circuit: circuit, witness: witness, config: f.recursion.compressConfig)
         let b = try WrapCircuit.build(inner: forged, key: f.keys.compress, config: f.recursion.compressConfig)
-        #expect(b.failures == [String](repeating: "the wrapped proof is not of the final circuit", count: 8))
+        #expect(b.failures == [String](repeating: "the wrapped proof is not of the expected circuit", count: 8))
         // Its witness does not satisfy the wrap circuit, so no final proof is made of it.
         let (wrap, wrapWitness) = b.build(shape: f.keys.final.shape)
         #expect(throws: (any Error).self) {

@@ -134,7 +134,7 @@ public enum RecursionProver {
         options: ProvingOptions = ProvingOptions()
     ) throws(RecursionProverError) -> StarkProof<RF> {
         if let e = circuit.structuralError() { throw .malformedCircuit(e) }
-        if let e = circuit.check(witness) { throw .unsatisfied(e) }
+        if let e = circuit.witnessError(witness) { throw .unsatisfied(e) }
         let tables = RecursionTableSet(circuit: circuit)
         do {
             return try StarkProver(config: config).prove(

@@ -140,7 +140,7 @@ public struct VMProofKinds: Sendable {
 /// core), from `docs/recursion.md` and `zkprover vm bench --prove` on the 2-core development
 /// machine: shards prove at about 20,000 cycles per second per core at 100 bits (about ten
 /// times that at the testing parameters); an aggregate recursion proof is about 11 core seconds
-/// at 100 bits (4.6–5.7 s on 2 threads), a leaf as much, or about three times that when it is
+/// at 100 bits (4.6–6 s on 2 threads), a leaf as much, or about three times that when it is
 /// taller than the recursion shape and normalized, a final proof (compress and wrap) about 60
 /// (30 s on 2 threads);
 /// re-executing the cycles before a shard in tracing mode costs about 0.2 µs a cycle.

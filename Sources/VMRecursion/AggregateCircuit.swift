@@ -84,7 +84,7 @@ public enum AggregateCircuit {
         builder b: CircuitBuilder
     ) throws(VerificationError) -> (statement: SegmentSlots, digest: [Slot]) {
         let verified = try StarkVerifierCircuit(config: config, builder: b).verify(
-            airs: childAirs(shape: shape),
+            airs: RunRecursion.segmentAirs(shape),
             proof: child.proof
         )
         guard verified.preprocessedRoots.count == 1, verified.publicValues.count == 4,
@@ -102,10 +102,5 @@ public enum AggregateCircuit {
         }
         let digest = (0..<8).map { j in b.select(isAggregate, ifZero: root[j], ifOne: s.keysDigest[j]) }
         return (s, digest)
-    }
-
-    /// The AIRs of a segment proof padded to `shape` (without fixed columns).
-    static func childAirs(shape: RecursionShape) -> [any Air<RF>] {
-        RecursionVerifyingKey.airs(shape: shape, publicCount: SegmentStatement.count)
     }
 }

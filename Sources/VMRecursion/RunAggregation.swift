@@ -345,7 +345,7 @@ public struct RunRecursion: Sendable {
             // from the smallest shape; and the wrap circuit that normalizes the largest leaf
             // (every accelerator table, every table 2^maxLogShardHeight rows), which bounds the
             // normalizing circuit of every leaf too tall for the shape.
-            let largestLeaf = Self.leafShape(try largestLeafCircuit().heights, recursion: Self.minimumShape)
+            let largestLeaf = try largestLeafCircuit().heights.union(Self.minimumShape)
             let normalize = try normalizeCircuit(leafShape: largestLeaf, root: Self.zeroDigest).build().circuit
             var shape = Self.minimumShape.union(normalize.heights)
             var aggregate: RecursionCircuit

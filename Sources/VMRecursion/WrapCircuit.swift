@@ -15,7 +15,7 @@ import Stark
 /// Why a second circuit at the root: the final circuit verifies the root of the tree, a
 /// recursion proof with the recursion proofs' queries (88 at rate 1/4), so it is large, and a
 /// final proof of it is large too. Proven once more under ``RunRecursion/compressConfig``
-/// (rate 1/8, 58 queries), it becomes a proof that a smaller circuit verifies; that small
+/// (rate 1/16, 42 queries), it becomes a proof that a smaller circuit verifies; that small
 /// circuit, proven at a high rate with few queries, gives the small final proof.
 ///
 /// The circuit checks:
@@ -50,7 +50,7 @@ public enum WrapCircuit {
         guard root.count == 8 else { throw .shape("a key of \(root.count) elements") }
         let b = CircuitBuilder()
         let verified = try StarkVerifierCircuit(config: config, builder: b).verify(
-            airs: RecursionVerifyingKey.airs(shape: shape, publicCount: SegmentStatement.count),
+            airs: RunRecursion.segmentAirs(shape),
             proof: inner
         )
         guard verified.preprocessedRoots.count == 1, verified.publicValues.count == 4,

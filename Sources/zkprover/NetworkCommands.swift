@@ -1,3 +1,4 @@
+import Algebra
 import ArgumentParser
 import Foundation
 import Logging
@@ -100,6 +101,8 @@ struct NodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = networkLogger("zkprover.node", level: logLevel)
+        // A node proves job after job: keep freed LDE-sized buffers mapped for the next.
+        retainFreedLargeAllocations()
         var config = ProverNodeConfig(coordinator: coordinator, keyFile: key, stateFile: state)
         config.stake = stake
         config.faucet = faucet
@@ -186,6 +189,8 @@ struct DevnetCommand: AsyncParsableCommand {
     func run() async throws {
         let say: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
         let logger = networkLogger("zkprover.devnet", level: logLevel)
+        // The devnet's nodes prove job after job: keep freed LDE-sized buffers mapped for the next.
+        retainFreedLargeAllocations()
         if networkOnly {
             var options: DevnetOptions
             let kinds: ProofKindRegistry

@@ -59,6 +59,11 @@ struct RecursionBench: ParsableCommand {
             "Proofs of shard 0's leaf circuit and of the aggregate circuit each (the fastest is reported; after the first, the fixed columns' commitment is cached, as in a run)."
     )
     var `repeat`: Int = 1
+    @Flag(
+        help:
+            "Return freed matrices to the OS (glibc's default). By default the bench keeps them mapped, as a prover process that proves job after job does (see `zkprover bench --return-memory`)."
+    )
+    var returnMemory = false
 
     func validate() throws {
         guard shardSize >= 2, shardSize <= 1 << maxLogShardSize else {
@@ -81,6 +86,7 @@ struct RecursionBench: ParsableCommand {
 
     func run() throws {
         if let threads { Parallel.maxThreads = threads }
+        if !returnMemory { retainFreedLargeAllocations() }
         let log: @Sendable (String) -> Void = { line in
             FileHandle.standardError.write(Data(("[recursion bench] " + line + "\n").utf8))
         }

@@ -84,6 +84,8 @@ struct GuestProving {
     /// Builds `Guests/examples/<guest>` and derives its key; `name` prefixes progress lines.
     init(guest: String, name: String, options: GuestProvingOptions, softwareKeccak: Bool) throws {
         if let threads = options.threads { Parallel.maxThreads = threads }
+        // A prover proves table after table: keep freed LDE-sized buffers mapped for the next.
+        retainFreedLargeAllocations()
         let insecure = options.insecureTestParameters
         config = StarkConfig<VMField>.vm(insecure: insecure)
         self.insecure = insecure

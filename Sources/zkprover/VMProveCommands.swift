@@ -38,6 +38,8 @@ struct VMProve: ParsableCommand {
 
     func run() throws {
         if let threads { Parallel.maxThreads = threads }
+        // A prover proves table after table: keep freed LDE-sized buffers mapped for the next.
+        retainFreedLargeAllocations()
         let config = StarkConfig<VMField>.vm(insecure: insecureTestParameters)
         let program = try ELFLoader.load(try VMCommandSupport.readFile(elf))
         let inputBytes = try input.map(VMCommandSupport.readFile) ?? []

@@ -123,14 +123,20 @@ enum Fri {
                 let t = tables[m]
                 var k = offsets[m]
                 for mat in t.trace {
+                    // (The padded packs' reads past a row rely on every matrix being size × width.)
+                    precondition(mat.values.count == size * mat.width, "DEEP input of the wrong height")
                     traceMats.append(
-                        (storage(mat.values), PackedCoefficients(coeffs[k..<(k + mat.width)]))
+                        (storage(mat.values), PackedCoefficients(coeffs[k..<(k + mat.width)], height: size))
                     )
                     keep.append(mat)
                     k += mat.width
                 }
+                precondition(t.quotient.values.count == size * t.quotient.width, "DEEP input of the wrong height")
                 quotMats.append(
-                    (storage(t.quotient.values), PackedCoefficients(coeffs[k..<(k + t.quotient.width)]))
+                    (
+                        storage(t.quotient.values),
+                        PackedCoefficients(coeffs[k..<(k + t.quotient.width)], height: size)
+                    )
                 )
                 keep.append(t.quotient)
             }
@@ -165,12 +171,12 @@ enum Fri {
                                             var acc2 = PackedExt<F>.zero
                                             var s2 = E.zero
                                             for (p, c) in traceMats {
-                                                c.accumulate(p.value + i * c.width, into: &acc2, scalar: &s2)
+                                                c.accumulate(p.value + i * c.width, index: i, into: &acc2, scalar: &s2)
                                             }
                                             var acc1 = PackedExt<F>.zero
                                             var s1 = E.zero
                                             for (p, c) in quotMats {
-                                                c.accumulate(p.value + i * c.width, into: &acc1, scalar: &s1)
+                                                c.accumulate(p.value + i * c.width, index: i, into: &acc1, scalar: &s1)
                                             }
                                             let f2 = acc2.horizontalSum() + s2
                                             let f1 = acc1.horizontalSum() + s1 + f2

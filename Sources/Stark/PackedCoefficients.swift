@@ -63,15 +63,11 @@ struct PackedCoefficients<F: StarkPackedField> {
     @inline(__always)
     func accumulate(_ row: UnsafePointer<F>, index: Int, into acc: inout PackedExt<F>, scalar: inout E) {
         let w = F.Packing.width
-        if index < paddedRows {
-            packs.withUnsafeBufferPointer { p in
-                for k in 0..<p.count { acc = acc + p[k] * F.Packing(loading: row + k &* w) }
-            }
-            return
-        }
+        let padded = index < paddedRows
         packs.withUnsafeBufferPointer { p in
-            for k in 0..<fullPacks { acc = acc + p[k] * F.Packing(loading: row + k &* w) }
+            for k in 0..<(padded ? p.count : fullPacks) { acc = acc + p[k] * F.Packing(loading: row + k &* w) }
         }
+        if padded { return }
         let base = fullPacks * w
         for (j, c) in tail.enumerated() { scalar += c * row[base + j] }
     }

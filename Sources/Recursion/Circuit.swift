@@ -108,11 +108,28 @@ public struct InputOp: Hashable, Sendable {
     public init(out: Slot) { self.out = out }
 }
 
+/// An extension value the input table writes from four base inputs of one of its rows:
+/// `v₀ + v₁X + v₂X² + v₃X³` for the inputs `first ..< first + 4` (`first` a multiple of 4, so
+/// the four sit in lanes 0…3 or 4…7 of one row). It makes an extension hint, or four opened
+/// base values that a query combines with one coefficient, one slot without recombination rows.
+public struct InputPack: Hashable, Sendable {
+    /// The index in ``RecursionCircuit/inputs`` of the first of the four inputs.
+    public var first: Int
+    /// The slot written.
+    public var out: Slot
+
+    public init(first: Int, out: Slot) {
+        self.first = first
+        self.out = out
+    }
+}
+
 /// A fixed circuit: everything but the values. Built by ``CircuitBuilder`` from the shape of
 /// what it verifies, so two builds for statements of the same shape are equal — the circuit
 /// (through its tables' fixed columns) is the verifying key of the proofs made with it.
 ///
-/// Every slot is written exactly once: by an input, an arithmetic op or a Poseidon2 op.
+/// Every slot is written exactly once: by an input, an input pack, an arithmetic op or a
+/// Poseidon2 op.
 /// The public values are base-field slots, in order; the proof of the circuit states them.
 public struct RecursionCircuit: Hashable, Sendable {
     /// The constant-zero slot, written first by an arithmetic op with `k = 0`.
@@ -120,6 +137,8 @@ public struct RecursionCircuit: Hashable, Sendable {
 
     public var slotCount: Int
     public var inputs: [InputOp]
+    /// Extension values written from four inputs each.
+    public var packs: [InputPack]
     public var arith: [ArithOp]
     public var poseidon2: [Poseidon2Op]
     /// Slots whose values are the circuit's public values (base field).
@@ -132,6 +151,7 @@ public struct RecursionCircuit: Hashable, Sendable {
     public init(
         slotCount: Int,
         inputs: [InputOp],
+        packs: [InputPack] = [],
         arith: [ArithOp],
         poseidon2: [Poseidon2Op],
         publics: [Slot],
@@ -139,6 +159,7 @@ public struct RecursionCircuit: Hashable, Sendable {
     ) {
         self.slotCount = slotCount
         self.inputs = inputs
+        self.packs = packs
         self.arith = arith
         self.poseidon2 = poseidon2
         self.publics = publics
@@ -178,8 +199,9 @@ public struct RecursionCircuit: Hashable, Sendable {
         return reads
     }
 
-    /// The first structural defect, or `nil`: a slot out of range, written twice or never, or
-    /// a first arithmetic op that does not write the zero constant. Reads may come in any order:
+    /// The first structural defect, or `nil`: a slot out of range, written twice or never, a
+    /// pack not on four inputs of one row (or two on the same four), or a first arithmetic op
+    /// that does not write the zero constant. Reads may come in any order:
     /// the tables check values, not an order of evaluation.
     public func structuralError() -> String? {
         // `what` is an autoclosure: naming the op costs a string only when it is reported.
@@ -197,6 +219,14 @@ public struct RecursionCircuit: Hashable, Sendable {
             first.cm == .zero, first.ca == .zero, first.cb == .zero, first.cc == .zero
         else { return "the first arithmetic op must write the zero slot" }
         for (i, op) in inputs.enumerated() { if let e = write(op.out, "input \(i)") { return e } }
+        var packed = Set<Int>()
+        for (i, p) in packs.enumerated() {
+            guard p.first >= 0, p.first % 4 == 0, p.first + 4 <= inputs.count else {
+                return "pack \(i) is not on four inputs of one row (first input \(p.first))"
+            }
+            guard packed.insert(p.first).inserted else { return "pack \(i): inputs \(p.first)… are packed twice" }
+            if let e = write(p.out, "pack \(i)") { return e }
+        }
         for (i, op) in arith.enumerated() {
             if let e = read(op.a, "arith \(i)") ?? read(op.b, "arith \(i)") ?? read(op.c, "arith \(i)") { return e }
             if op.asserts {

@@ -12,6 +12,7 @@ import Hashing
 public final class CircuitBuilder {
     public private(set) var values: [RE] = []
     public private(set) var inputs: [InputOp] = []
+    public private(set) var packs: [InputPack] = []
     public private(set) var arith: [ArithOp] = []
     public private(set) var poseidon2: [Poseidon2Op] = []
     public private(set) var publics: [Slot] = []
@@ -40,8 +41,31 @@ public final class CircuitBuilder {
 
     // MARK: - Values from outside
 
-    /// An extension value the prover supplies (a hint): four base inputs, recombined.
-    public func input(_ v: RE) -> Slot { recombine(inputs(base: [v.c0, v.c1, v.c2, v.c3])) }
+    /// An extension value the prover supplies (a hint): four base inputs in one input row, and
+    /// their pack (no arithmetic rows).
+    public func input(_ v: RE) -> Slot { inputExtension(v).value }
+
+    /// An extension value the prover supplies, as its four base coordinates (which a
+    /// transcript observes) and the value, the input table's pack of them.
+    public func inputExtension(_ v: RE) -> (coefficients: [Slot], value: Slot) {
+        let (c, packs) = packedInputs(base: [v.c0, v.c1, v.c2, v.c3])
+        return (c, packs[0])
+    }
+
+    /// Base-field values the prover supplies, starting a new group of four inputs (unread zero
+    /// inputs fill the previous one), with the pack of each complete four:
+    /// `packs[j] = v₄ⱼ + v₄ⱼ₊₁X + v₄ⱼ₊₂X² + v₄ⱼ₊₃X³`.
+    public func packedInputs(base vs: [RF]) -> (values: [Slot], packs: [Slot]) {
+        while inputs.count % 4 != 0 { _ = input(base: .zero) }
+        let first = inputs.count
+        let values = inputs(base: vs)
+        let packed = (0..<(vs.count / 4)).map { j in
+            let out = allocate(RE(coefficients: Array(vs[(4 * j)..<(4 * j + 4)])))
+            packs.append(InputPack(first: first + 4 * j, out: out))
+            return out
+        }
+        return (values, packed)
+    }
 
     /// A base-field value the prover supplies (proof data, a hint).
     public func input(base v: RF) -> Slot {
@@ -221,6 +245,7 @@ public final class CircuitBuilder {
             RecursionCircuit(
                 slotCount: values.count,
                 inputs: inputs,
+                packs: packs,
                 arith: arith,
                 poseidon2: poseidon2,
                 publics: publics,
@@ -249,6 +274,10 @@ extension RecursionCircuit {
         let w = witness.values
         for (i, op) in inputs.enumerated() where !isBase(w[op.out.index]) {
             return "input \(i) (\(op.out)) is not a base-field element"
+        }
+        for (i, p) in packs.enumerated() {
+            let c = (p.first..<(p.first + 4)).map { w[inputs[$0].out.index].c0 }
+            if w[p.out.index] != RE(coefficients: c) { return "pack \(i) is not its four inputs" }
         }
         for (i, op) in arith.enumerated()
         where op.evaluate(w[op.a.index], w[op.b.index], w[op.c.index]) != w[op.out.index] {

@@ -81,10 +81,10 @@ enum Fri {
         challenger ch: inout DuplexChallenger<Poseidon2<F>>
     ) -> [Int: [QuarticExtension<F>]] {
         typealias E = QuarticExtension<F>
-        let total = tables.reduce(0) { $0 + $1.totalWidth }
-        var coeffs: [E] = []
-        coeffs.reserveCapacity(total)
-        for _ in 0..<total { coeffs.append(ch.sampleExtension()) }
+        let coeffs = DeepCoefficients.sample(
+            widths: tables.flatMap { $0.trace.map(\.width) + [$0.quotient.width] },
+            challenger: &ch
+        )
         let gamma: E = ch.sampleExtension()
 
         var result: [Int: [E]] = [:]

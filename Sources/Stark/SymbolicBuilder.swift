@@ -84,6 +84,12 @@ public struct AirShape: Sendable, Equatable {
     /// running sum.
     public var numLogUpConstraints: Int { interactions.isEmpty ? 0 : logUpColumns.count + 3 }
 
+    /// The widths (base columns) of the table's matrices in the DEEP batching's order:
+    /// preprocessed, main, aux, quotient (``DeepCoefficients``).
+    public var deepMatrixWidths: [Int] {
+        [preprocessedWidth, width, 4 * auxExtensionColumns, 4 << logQuotientDegree]
+    }
+
     /// `log2` of the number of quotient chunks: the smallest power of two ≥ `maxConstraintDegree - 1`.
     public var logQuotientDegree: Int {
         let d = max(1, maxConstraintDegree - 1)

@@ -109,7 +109,7 @@ import Testing
         let (c, _) = Self.circuit()
         let t = RecursionTableSet(circuit: c)
         // The public table: 4 values on one row of 4 lanes: one selector, 4 slots, 4 multiplicities.
-        let expected = [(16, 14), (181, 50), (8, 16), (1, 9)]
+        let expected = [(16, 14), (181, 50), (8, 20), (1, 9)]
         for (air, (width, fixed)) in zip(t.airs, expected) {
             let s = AirShape(of: air)
             #expect(s.width == width && s.preprocessedWidth == fixed, "\(air.name)")
@@ -118,7 +118,7 @@ import Testing
         }
         #expect(AirShape(of: t.arith).logUpColumns.count == 2)
         #expect(AirShape(of: t.poseidon2).logUpColumns.count == 17)
-        #expect(AirShape(of: t.input).logUpColumns.count == 4)
+        #expect(AirShape(of: t.input).logUpColumns.count == 5)
         // Each height: the op count rounded up to a power of two (at least 2).
         func rounded(_ n: Int) -> Int { n <= 2 ? 2 : 1 << (Int.bitWidth - (n - 1).leadingZeroBitCount) }
         #expect(t.arith.height == rounded(c.arith.count))
@@ -318,5 +318,46 @@ extension RecursionTablesTests {
         let (c, w) = Self.circuit()
         let proof = try RecursionProver.prove(circuit: c, witness: w)
         try RecursionProver.verify(circuit: c, proof: proof, publicValues: w.publicValues(of: c))
+    }
+}
+
+extension RecursionTablesTests {
+    /// An extension hint (a pack of four inputs) given another value in the witness: its
+    /// readers see it, but the input table writes the pack from its four lanes.
+    @Test func forgedPack() throws {
+        let (c, w) = Self.circuit()
+        let pack = try #require(c.packs.first)
+        var forged = w
+        forged.values[pack.out.index] = forged.values[pack.out.index] + RE(.zero, .zero, .one, .zero)
+        #expect(c.check(forged) == "pack 0 is not its four inputs")
+        let t = Self.tables(c, forged)
+        #expect(!Self.busesBalance(t))
+        #expect(Self.verifierError(t, circuit: c) != nil)
+    }
+
+    /// One packed lane changed in the input table's trace: the lane's input and the pack are
+    /// written from the same cell, so the pack's readers no longer see what was written.
+    @Test func packedLaneChanged() throws {
+        let (c, w) = Self.circuit()
+        let pack = try #require(c.packs.first)
+        var t = Self.tables(c, w)
+        t[2].trace.values[pack.first + 2] += .one
+        #expect(!Self.busesBalance(t))
+        #expect(Self.verifierError(t, circuit: c) == .unbalancedBuses)
+    }
+
+    /// A pack across two input rows' halves, and two packs of the same four inputs, are refused
+    /// when a key is made.
+    @Test func malformedPacks() throws {
+        let (c, _) = Self.circuit()
+        let pack = try #require(c.packs.first)
+        var shifted = c
+        shifted.packs[0].first = pack.first + 2
+        #expect(shifted.structuralError()?.contains("four inputs of one row") == true)
+        #expect(throws: VerificationError.self) { try RecursionVerifyingKey(circuit: shifted, config: Self.config) }
+        var twice = c
+        twice.packs.append(InputPack(first: pack.first, out: Slot(c.slotCount)))
+        twice.slotCount += 1
+        #expect(twice.structuralError()?.contains("packed twice") == true)
     }
 }

@@ -2,10 +2,12 @@ import Algebra
 import Stark
 
 /// The input table of a recursion circuit: the values the prover supplies (``InputOp``, base
-/// field), ``lanes`` a row.
+/// field), ``lanes`` a row, and the extension values packed from four of them
+/// (``InputPack``, lanes 0…3 and 4…7).
 ///
 /// Fixed columns (all zero on padding lanes): `slot_l` (l), the slot of lane `l`'s input;
-/// `mult_l` (lanes + l), its read count.
+/// `mult_l` (lanes + l), its read count; `pslot_h` (2·lanes + h), the slot of the pack of lanes
+/// 4h…4h+3 (0 when they are not packed); `pmult_h` (2·lanes + 2 + h), its read count.
 ///
 /// Main columns: `v_l` (l), lane `l`'s value.
 ///
@@ -15,16 +17,26 @@ import Stark
 /// - send `(slot_l, v_l, 0, 0, 0)` × `mult_l` per lane: the input is written once per read
 ///   (0 on padding lanes, whose value is then free and unused). The upper coordinates are the
 ///   constant 0, so a read of an input sees a base element.
+/// - send `(pslot_h, v_4h, v_4h+1, v_4h+2, v_4h+3)` × `pmult_h` per half row: the pack is written
+///   once per read, and its coordinates are the very cells the half row's inputs are written
+///   from, so a read of the pack sees `Σ Xᵏ·v_4h+k` of the inputs others read (0 multiplicity on
+///   unpacked halves, whose slot column is then unused).
 public struct InputAir: Air {
     public typealias F = RF
 
-    /// Inputs per row: eight sends share four LogUp columns (degree 3 at rate 1/2).
+    /// Inputs per row: their eight sends and the two packs' share five LogUp columns (two
+    /// sends a column, degree 3).
     public static let lanes = 8
+
+    /// Packs per row (four lanes each).
+    public static let packsPerRow = lanes / 4
 
     public enum Fixed {
         public static func slot(_ lane: Int) -> Int { lane }
         public static func mult(_ lane: Int) -> Int { InputAir.lanes + lane }
-        public static let count = 2 * InputAir.lanes
+        public static func packSlot(_ half: Int) -> Int { 2 * InputAir.lanes + half }
+        public static func packMult(_ half: Int) -> Int { 2 * InputAir.lanes + InputAir.packsPerRow + half }
+        public static let count = 2 * InputAir.lanes + 2 * InputAir.packsPerRow
     }
 
     /// Rows of the table (a power of two ≥ 2; all padding when the circuit has no inputs).
@@ -37,11 +49,19 @@ public struct InputAir: Air {
         let lanes = Self.lanes
         height = circuit.heights.input
         let rows = (ops.count + lanes - 1) / lanes
+        // The pack slot of each group of four inputs, or nil.
+        var packOf = [Slot?](repeating: nil, count: rows * Self.packsPerRow)
+        for p in circuit.packs { packOf[p.first / 4] = p.out }
         fixedColumns = RecursionTables.matrix(height: height, width: Fixed.count, rows: rows) { r, row in
             for l in 0..<lanes where r * lanes + l < ops.count {
                 let slot = ops[r * lanes + l].out.index
                 row[Fixed.slot(l)] = RecursionTables.element(slot)
                 row[Fixed.mult(l)] = RecursionTables.element(readCounts[slot])
+            }
+            for h in 0..<Self.packsPerRow {
+                guard let p = packOf[r * Self.packsPerRow + h] else { continue }
+                row[Fixed.packSlot(h)] = RecursionTables.element(p.index)
+                row[Fixed.packMult(h)] = RecursionTables.element(readCounts[p.index])
             }
         }
     }
@@ -65,6 +85,13 @@ public struct InputAir: Air {
                 bus: .recursionWitness,
                 values: [b.fixed(Fixed.slot(l)), b.main(l), 0, 0, 0],
                 multiplicity: b.fixed(Fixed.mult(l))
+            )
+        }
+        for h in 0..<Self.packsPerRow {
+            b.send(
+                bus: .recursionWitness,
+                values: [b.fixed(Fixed.packSlot(h))] + (0..<4).map { b.main(4 * h + $0) },
+                multiplicity: b.fixed(Fixed.packMult(h))
             )
         }
     }

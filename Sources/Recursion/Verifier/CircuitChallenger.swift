@@ -18,19 +18,11 @@ extension CircuitBuilder {
         return acc
     }
 
-    /// An extension value the prover supplies, as its four base coordinates (which a
-    /// transcript observes) and the recombined value.
-    public func inputExtension(_ v: RE) -> (coefficients: [Slot], value: Slot) {
-        let c = inputs(base: [v.c0, v.c1, v.c2, v.c3])
-        return (c, recombine(c))
-    }
-
-    /// The four base coordinates of the extension value in `x`: hints, recombined and
-    /// checked against `x`.
+    /// The four base coordinates of the extension value in `x`: hints whose pack is checked
+    /// against `x`.
     public func decompose(_ x: Slot) -> [Slot] {
-        let v = value(x)
-        let c = inputs(base: [v.c0, v.c1, v.c2, v.c3])
-        assertEqual(recombine(c), x, "extension decomposition")
+        let (c, value) = inputExtension(value(x))
+        assertEqual(value, x, "extension decomposition")
         return c
     }
 

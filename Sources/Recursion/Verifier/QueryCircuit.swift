@@ -3,13 +3,36 @@ import Hashing
 import Stark
 
 extension StarkVerifierCircuit {
-    /// The DEEP batching of the opened values: one coefficient per committed column, `γ`, and
-    /// per LDE height the sums `Σ c·f(ζ)` (all columns) and `Σ c·f(ωζ)` (trace columns).
+    /// The DEEP batching of the opened values: one challenge per group of four columns of a
+    /// matrix and the coefficient of every committed column (``Stark/DeepCoefficients``), `γ`,
+    /// and per LDE height the sums `Σ c·f(ζ)` (all columns) and `Σ c·f(ωζ)` (trace columns).
     struct Deep {
+        var challenges: [Slot]
         var coefficients: [Slot]
+        /// Per table, its first column's coefficient and its first group's challenge.
         var offsets: [Int]
+        var challengeOffsets: [Int]
         var gamma: Slot
         var openedSums: [Int: (Slot, Slot)]
+
+        /// `f + Σ c·v` over the opened row `values` of one matrix whose coefficients start at
+        /// `c` and challenges at `g` (both advanced past it): each complete group of four
+        /// through its pack (one row), the rest column by column.
+        func combine(
+            _ b: CircuitBuilder,
+            _ values: [Slot],
+            packs: [Slot],
+            into f: Slot,
+            coefficient c: inout Int,
+            challenge g: inout Int
+        ) -> Slot {
+            var f = f
+            for (j, p) in packs.enumerated() { f = b.mulAdd(challenges[g + j], p, f) }
+            for col in (4 * packs.count)..<values.count { f = b.mulAdd(coefficients[c + col], values[col], f) }
+            c += values.count
+            g += (values.count + 3) / 4
+            return f
+        }
     }
 
     /// The query phase, as ``Stark/StarkVerifier``'s: the DEEP batching after the third
@@ -76,11 +99,13 @@ extension StarkVerifierCircuit {
         for (qi, query) in proof.queries.enumerated() {
             let bits = indexBits[qi]
             // Every tree's opening at the query's index (scaled to the tree's tallest matrix).
-            var traceRows = [[Slot]](repeating: [], count: layout.shapes.count)
-            var quotientRows = [[Slot]](repeating: [], count: layout.shapes.count)
+            // Per table, its opened rows (values and packs of four) in the batching's order.
+            var traceRows = [[(values: [Slot], packs: [Slot])]](repeating: [], count: layout.shapes.count)
+            var quotientRows = [[(values: [Slot], packs: [Slot])]](repeating: [], count: layout.shapes.count)
             for (bi, tree) in trees.enumerated() {
                 let opening = query.inputs[bi]
-                let rows = opening.rows.map { b.inputs(base: $0) }
+                let packed = opening.rows.map { b.packedInputs(base: $0) }
+                let rows = packed.map(\.values)
                 let heights = tree.members.map { layout.logHeights[$0] + lb }
                 let batchMax = heights.max()!
                 verifyOpening(
@@ -93,9 +118,9 @@ extension StarkVerifierCircuit {
                 )
                 for (mi, table) in tree.members.enumerated() {
                     if tree.kind == .quotient {
-                        quotientRows[table] = rows[mi]
+                        quotientRows[table].append(packed[mi])
                     } else {
-                        traceRows[table].append(contentsOf: rows[mi])
+                        traceRows[table].append(packed[mi])
                     }
                 }
             }
@@ -115,13 +140,12 @@ extension StarkVerifierCircuit {
                 var f2 = RecursionCircuit.zero
                 for table in 0..<layout.shapes.count where layout.logHeights[table] + lb == h {
                     var c = deep.offsets[table]
-                    for v in traceRows[table] {
-                        f2 = b.mulAdd(deep.coefficients[c], v, f2)
-                        c += 1
+                    var g = deep.challengeOffsets[table]
+                    for row in traceRows[table] {
+                        f2 = deep.combine(b, row.values, packs: row.packs, into: f2, coefficient: &c, challenge: &g)
                     }
-                    for v in quotientRows[table] {
-                        f1 = b.mulAdd(deep.coefficients[c], v, f1)
-                        c += 1
+                    for row in quotientRows[table] {
+                        f1 = deep.combine(b, row.values, packs: row.packs, into: f1, coefficient: &c, challenge: &g)
                     }
                 }
                 f1 = b.add(f1, f2)
@@ -197,6 +221,11 @@ extension StarkVerifierCircuit {
     /// `x = g·pairRoot`, is pair `t_own` (bits `ownPair`, least significant first), so
     /// `1/x_0 = (1/x_own)·ω_{2^(m+1)}^bitrev_m(t_own)` — one checked inverse, m factors, and a
     /// constant per pair.
+    ///
+    /// With `p_t = β/x_t` (`p_0 = β·(1/x_0)`, the others `p_0` scaled by a constant), a pair folds
+    /// to `u − ½·p_t·e1` with `u = ½·p_t·e0 + ½·e0 + ½·e1`: three rows a pair (two for pair 0,
+    /// plus `p_0`), where the difference, the quotient, the sum, the product and the halving
+    /// took six.
     func foldLevel(
         _ values: [Slot],
         beta: Slot,
@@ -216,12 +245,13 @@ extension StarkVerifierCircuit {
             let factor = b.arith(a: bit, ca: w.exp2(m - 1 - i) - .one, k: .one)
             x0Inv = b.mul(x0Inv, factor)
         }
+        let p0 = b.mul(beta, x0Inv)
         return (0..<(1 << m)).map { t in
             let e0 = values[2 * t]
             let e1 = values[2 * t + 1]
-            let xInv = t == 0 ? x0Inv : b.scale(x0Inv, by: w.inverse()!.power(UInt64(reverseBits(t, bits: m))))
-            let diff = b.mul(b.sub(e0, e1), xInv)
-            return b.scale(b.mulAdd(beta, diff, b.add(e0, e1)), by: half)
+            let p = t == 0 ? p0 : b.scale(p0, by: w.inverse()!.power(UInt64(reverseBits(t, bits: m))))
+            let u = b.arith(a: p, b: e0, c: e1, cm: half, cb: half, cc: half)
+            return b.arith(a: p, b: e1, c: u, cm: -half, cc: .one)
         }
     }
 
@@ -290,18 +320,21 @@ extension StarkVerifierCircuit {
         transcript t: Transcript
     ) -> Deep {
         let lb = config.fri.logBlowup
-        let widths = layout.shapes.map { s in
-            s.preprocessedWidth + s.width + 4 * s.auxExtensionColumns + (4 << s.logQuotientDegree)
-        }
+        let matrixWidths = layout.shapes.map(\.deepMatrixWidths)
         ch.checkWitness(bits: config.fri.phasePowBits, witness: b.input(base: proof.phaseWitnesses[2]))
-        let total = widths.reduce(0, +)
-        let coefficients = (0..<total).map { _ in ch.sampleExtension() }
+        let all = matrixWidths.flatMap { $0 }
+        let challenges = (0..<DeepCoefficients.challengeCount(widths: all)).map { _ in ch.sampleExtension() }
+        let coefficients = DeepCoefficients.expand(challenges, widths: all) { c, k in b.mul(c, constant: basis(k)) }
         let gamma = ch.sampleExtension()
         var offsets: [Int] = []
+        var challengeOffsets: [Int] = []
         var acc = 0
-        for w in widths {
+        var groups = 0
+        for w in matrixWidths {
             offsets.append(acc)
-            acc += w
+            challengeOffsets.append(groups)
+            acc += w.reduce(0, +)
+            groups += DeepCoefficients.challengeCount(widths: w)
         }
         var sums: [Int: (Slot, Slot)] = [:]
         for i in layout.shapes.indices {
@@ -321,6 +354,13 @@ extension StarkVerifierCircuit {
             }
             sums[layout.logHeights[i] + lb] = (y1, y2)
         }
-        return Deep(coefficients: coefficients, offsets: offsets, gamma: gamma, openedSums: sums)
+        return Deep(
+            challenges: challenges,
+            coefficients: coefficients,
+            offsets: offsets,
+            challengeOffsets: challengeOffsets,
+            gamma: gamma,
+            openedSums: sums
+        )
     }
 }

@@ -124,7 +124,7 @@ public struct StarkVerifierCircuit {
     ) -> Transcript {
         let fri = config.fri
         for c in [
-            6, fri.logBlowup, fri.numQueries, fri.queryPowBits, fri.phasePowBits, fri.logFinalPolyLength,
+            7, fri.logBlowup, fri.numQueries, fri.queryPowBits, fri.phasePowBits, fri.logFinalPolyLength,
             fri.logFoldingArity, fri.commitPowBits,
         ] {
             ch.observe(constant: RF(UInt32(c)))

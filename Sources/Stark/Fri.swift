@@ -38,6 +38,9 @@ enum Fri {
         var logTrace: Int
         /// Trace matrices opened at ζ and ωζ: preprocessed, main, aux (those present).
         var trace: [RowMajorMatrix<F>]
+        /// Every matrix of the table in the DEEP batching's order, the quotient's included
+        /// (``AirShape/deepMatrices``: absent ones with width 0).
+        var deepMatrices: [DeepMatrix]
         var quotient: RowMajorMatrix<F>
         var openings: TableOpenings<F>
 
@@ -81,10 +84,10 @@ enum Fri {
         challenger ch: inout DuplexChallenger<Poseidon2<F>>
     ) -> [Int: [QuarticExtension<F>]] {
         typealias E = QuarticExtension<F>
-        let coeffs = DeepCoefficients.sample(
-            widths: tables.flatMap { $0.trace.map(\.width) + [$0.quotient.width] },
-            challenger: &ch
-        )
+        for t in tables {
+            precondition(t.deepMatrices.reduce(0) { $0 + $1.width } == t.totalWidth, "DEEP matrices of the wrong width")
+        }
+        let coeffs = DeepCoefficients.sample(tables.flatMap(\.deepMatrices), challenger: &ch)
         let gamma: E = ch.sampleExtension()
 
         var result: [Int: [E]] = [:]

@@ -302,6 +302,7 @@ public struct StarkProver<F: StarkField> {
                     logLDE: logHeights[i] + b,
                     logTrace: logHeights[i],
                     trace: [prepLDEs[i], mainLDEs[i], auxLDEs[i]].compactMap { $0 },
+                    deepMatrices: shapes[i].deepMatrices,
                     quotient: quotientLDEs[i],
                     openings: tableProofs[i].openings
                 )

@@ -186,8 +186,9 @@ public enum Soundness {
         let domain = n / rate
         var comps: [(String, Int)] = []
 
-        // Batching: independent coefficients per column, or per group of four base columns
-        // batched as one extension column (`DeepCoefficients`): affine batching, one ε_lin,
+        // Batching: independent coefficients per base column and per extension column (whose
+        // four coordinates are batched as the one column they are: `DeepCoefficients`): affine
+        // batching, one ε_lin,
         // then powers of a challenge over the opening points.
         let phase = exp2(-Double(p.phasePowBits))
         let batching =

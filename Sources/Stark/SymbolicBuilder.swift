@@ -84,10 +84,15 @@ public struct AirShape: Sendable, Equatable {
     /// running sum.
     public var numLogUpConstraints: Int { interactions.isEmpty ? 0 : logUpColumns.count + 3 }
 
-    /// The widths (base columns) of the table's matrices in the DEEP batching's order:
-    /// preprocessed, main, aux, quotient (``DeepCoefficients``).
-    public var deepMatrixWidths: [Int] {
-        [preprocessedWidth, width, 4 * auxExtensionColumns, 4 << logQuotientDegree]
+    /// The table's matrices in the DEEP batching's order: preprocessed and main (base
+    /// columns), aux and quotient (extension columns) (``DeepCoefficients``).
+    package var deepMatrices: [DeepMatrix] {
+        [
+            DeepMatrix(width: preprocessedWidth, isExtension: false),
+            DeepMatrix(width: width, isExtension: false),
+            DeepMatrix(width: 4 * auxExtensionColumns, isExtension: true),
+            DeepMatrix(width: 4 << logQuotientDegree, isExtension: true),
+        ]
     }
 
     /// `log2` of the number of quotient chunks: the smallest power of two ≥ `maxConstraintDegree - 1`.

@@ -350,10 +350,10 @@ extension StarkVerifier {
         let fri = config.fri
         let b = fri.logBlowup
         let shapes = layout.shapes
-        let matrixWidths = shapes.map(\.deepMatrixWidths)
-        let widths = matrixWidths.map { $0.reduce(0, +) }
+        let matrices = shapes.map(\.deepMatrices)
+        let widths = matrices.map { $0.reduce(0) { $0 + $1.width } }
         guard ch.checkWitness(bits: fri.phasePowBits, witness: proof.phaseWitnesses[2]) else { throw .proofOfWork }
-        let coeffs = DeepCoefficients.sample(widths: matrixWidths.flatMap { $0 }, challenger: &ch)
+        let coeffs = DeepCoefficients.sample(matrices.flatMap { $0 }, challenger: &ch)
         let gamma: E = ch.sampleExtension()
         var offsets: [Int] = []
         var acc = 0
@@ -374,8 +374,8 @@ extension StarkVerifier {
         return DeepBatching(coefficients: coeffs, offsets: offsets, gamma: gamma, openedSums: ySums)
     }
 
-    /// The DEEP batching of a proof's opened values: one coefficient per committed column,
-    /// `c_j·Xᵏ` from a challenge per group of four (``DeepCoefficients``) (tables in statement order, each table's columns from `offsets[table]`: preprocessed,
+    /// The DEEP batching of a proof's opened values: one coefficient per committed column
+    /// (``DeepCoefficients``: a challenge per base column and per extension column) (tables in statement order, each table's columns from `offsets[table]`: preprocessed,
     /// main, aux, quotient), `γ` for the `ωζ` part, and per LDE height (`log2`) the sums
     /// `Σ c·f(ζ)` over all columns and `Σ c·f(ωζ)` over the trace columns of its tables.
     struct DeepBatching {

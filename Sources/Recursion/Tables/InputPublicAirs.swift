@@ -51,7 +51,10 @@ public struct InputAir: Air {
         let rows = (ops.count + lanes - 1) / lanes
         // The pack slot of each group of four inputs, or nil.
         var packOf = [Slot?](repeating: nil, count: rows * Self.packsPerRow)
-        for p in circuit.packs { packOf[p.first / 4] = p.out }
+        for p in circuit.packs {
+            precondition(packOf[p.first / 4] == nil, "two packs of inputs \(p.first)… (a malformed circuit)")
+            packOf[p.first / 4] = p.out
+        }
         fixedColumns = RecursionTables.matrix(height: height, width: Fixed.count, rows: rows) { r, row in
             for l in 0..<lanes where r * lanes + l < ops.count {
                 let slot = ops[r * lanes + l].out.index

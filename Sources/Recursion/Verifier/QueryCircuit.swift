@@ -3,9 +3,10 @@ import Hashing
 import Stark
 
 extension StarkVerifierCircuit {
-    /// The DEEP batching of the opened values: one challenge per group of four columns of a
-    /// matrix and the coefficient of every committed column (``Stark/DeepCoefficients``), `γ`,
-    /// and per LDE height the sums `Σ c·f(ζ)` (all columns) and `Σ c·f(ωζ)` (trace columns).
+    /// The DEEP batching of the opened values: one challenge per base column and per extension
+    /// column (aux, quotient) and the coefficient of every committed column
+    /// (``Stark/DeepCoefficients``), `γ`, and per LDE height the sums `Σ c·f(ζ)` (all columns)
+    /// and `Σ c·f(ωζ)` (trace columns).
     struct Deep {
         var challenges: [Slot]
         var coefficients: [Slot]
@@ -15,24 +16,36 @@ extension StarkVerifierCircuit {
         var gamma: Slot
         var openedSums: [Int: (Slot, Slot)]
 
-        /// `f + Σ c·v` over the opened row `values` of one matrix whose coefficients start at
-        /// `c` and challenges at `g` (both advanced past it): each complete group of four
-        /// through its pack (one row), the rest column by column.
+        /// `f + Σ c·v` over one matrix's opened row whose coefficients start at `c` and
+        /// challenges at `g` (both advanced past it): an extension matrix's columns through their
+        /// packs (one row each, `c_j` times the pack of its four coordinates), a base matrix's
+        /// column by column.
         func combine(
             _ b: CircuitBuilder,
-            _ values: [Slot],
-            packs: [Slot],
+            _ row: OpenedRow,
             into f: Slot,
             coefficient c: inout Int,
             challenge g: inout Int
         ) -> Slot {
             var f = f
-            for (j, p) in packs.enumerated() { f = b.mulAdd(challenges[g + j], p, f) }
-            for col in (4 * packs.count)..<values.count { f = b.mulAdd(coefficients[c + col], values[col], f) }
-            c += values.count
-            g += (values.count + 3) / 4
+            if let packs = row.packs {
+                precondition(packs.count * 4 == row.values.count)
+                for (j, p) in packs.enumerated() { f = b.mulAdd(challenges[g + j], p, f) }
+                g += packs.count
+            } else {
+                for (col, v) in row.values.enumerated() { f = b.mulAdd(coefficients[c + col], v, f) }
+                g += row.values.count
+            }
+            c += row.values.count
             return f
         }
+    }
+
+    /// One matrix's opened row at a query: its base values (hashed into the leaf) and, for an
+    /// extension matrix (aux, quotient), the packs of its columns' four coordinates.
+    struct OpenedRow {
+        var values: [Slot]
+        var packs: [Slot]?
     }
 
     /// The query phase, as ``Stark/StarkVerifier``'s: the DEEP batching after the third
@@ -100,11 +113,16 @@ extension StarkVerifierCircuit {
             let bits = indexBits[qi]
             // Every tree's opening at the query's index (scaled to the tree's tallest matrix).
             // Per table, its opened rows (values and packs of four) in the batching's order.
-            var traceRows = [[(values: [Slot], packs: [Slot])]](repeating: [], count: layout.shapes.count)
-            var quotientRows = [[(values: [Slot], packs: [Slot])]](repeating: [], count: layout.shapes.count)
+            var traceRows = [[OpenedRow]](repeating: [], count: layout.shapes.count)
+            var quotientRows = [[OpenedRow]](repeating: [], count: layout.shapes.count)
             for (bi, tree) in trees.enumerated() {
                 let opening = query.inputs[bi]
-                let packed = opening.rows.map { b.packedInputs(base: $0) }
+                let extensionColumns = tree.kind == .aux || tree.kind == .quotient
+                let packed = opening.rows.map { row in
+                    guard extensionColumns else { return OpenedRow(values: b.inputs(base: row), packs: nil) }
+                    let (values, packs) = b.packedInputs(base: row)
+                    return OpenedRow(values: values, packs: packs)
+                }
                 let rows = packed.map(\.values)
                 let heights = tree.members.map { layout.logHeights[$0] + lb }
                 let batchMax = heights.max()!
@@ -141,11 +159,9 @@ extension StarkVerifierCircuit {
                 for table in 0..<layout.shapes.count where layout.logHeights[table] + lb == h {
                     var c = deep.offsets[table]
                     var g = deep.challengeOffsets[table]
-                    for row in traceRows[table] {
-                        f2 = deep.combine(b, row.values, packs: row.packs, into: f2, coefficient: &c, challenge: &g)
-                    }
+                    for row in traceRows[table] { f2 = deep.combine(b, row, into: f2, coefficient: &c, challenge: &g) }
                     for row in quotientRows[table] {
-                        f1 = deep.combine(b, row.values, packs: row.packs, into: f1, coefficient: &c, challenge: &g)
+                        f1 = deep.combine(b, row, into: f1, coefficient: &c, challenge: &g)
                     }
                 }
                 f1 = b.add(f1, f2)
@@ -320,21 +336,21 @@ extension StarkVerifierCircuit {
         transcript t: Transcript
     ) -> Deep {
         let lb = config.fri.logBlowup
-        let matrixWidths = layout.shapes.map(\.deepMatrixWidths)
+        let matrices = layout.shapes.map(\.deepMatrices)
         ch.checkWitness(bits: config.fri.phasePowBits, witness: b.input(base: proof.phaseWitnesses[2]))
-        let all = matrixWidths.flatMap { $0 }
-        let challenges = (0..<DeepCoefficients.challengeCount(widths: all)).map { _ in ch.sampleExtension() }
-        let coefficients = DeepCoefficients.expand(challenges, widths: all) { c, k in b.mul(c, constant: basis(k)) }
+        let all = matrices.flatMap { $0 }
+        let challenges = (0..<DeepCoefficients.challengeCount(all)).map { _ in ch.sampleExtension() }
+        let coefficients = DeepCoefficients.expand(challenges, all) { c, k in b.mul(c, constant: basis(k)) }
         let gamma = ch.sampleExtension()
         var offsets: [Int] = []
         var challengeOffsets: [Int] = []
         var acc = 0
         var groups = 0
-        for w in matrixWidths {
+        for m in matrices {
             offsets.append(acc)
             challengeOffsets.append(groups)
-            acc += w.reduce(0, +)
-            groups += DeepCoefficients.challengeCount(widths: w)
+            acc += m.reduce(0) { $0 + $1.width }
+            groups += DeepCoefficients.challengeCount(m)
         }
         var sums: [Int: (Slot, Slot)] = [:]
         for i in layout.shapes.indices {

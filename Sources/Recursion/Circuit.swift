@@ -80,6 +80,11 @@ public struct ArithOp: Hashable, Sendable {
 ///
 /// Inputs and outputs are base-field values (the table reads and writes them with zero upper
 /// coefficients, so an extension value with a non-zero upper coefficient cannot be an input).
+///
+/// Outputs 0…7 and 8…15 are each 8 consecutive slots (the table keeps two slot columns).
+/// With ``checksDigest`` the first 8 outputs are not written: `out[0..<8]` are existing slots
+/// (a Merkle root) that the permutation's first 8 outputs must equal, read by the table, which
+/// saves a Merkle opening's 8 equality rows.
 public struct Poseidon2Op: Hashable, Sendable {
     /// State elements 0..<8 (before the swap).
     public var left: [Slot]
@@ -89,14 +94,20 @@ public struct Poseidon2Op: Hashable, Sendable {
     public var swap: Slot
     /// The 16 outputs.
     public var out: [Slot]
+    /// Whether `out[0..<8]` are read (checked) rather than written.
+    public var checksDigest: Bool
 
-    public init(left: [Slot], right: [Slot], swap: Slot, out: [Slot]) {
+    public init(left: [Slot], right: [Slot], swap: Slot, out: [Slot], checksDigest: Bool = false) {
         precondition(left.count == 8 && right.count == 8 && out.count == 16)
         self.left = left
         self.right = right
         self.swap = swap
         self.out = out
+        self.checksDigest = checksDigest
     }
+
+    /// Whether output `j` is read (checked) rather than written.
+    public func checks(output j: Int) -> Bool { checksDigest && j < 8 }
 }
 
 /// A base-field value the prover supplies: a proof's data or a hint (an inverse, a bit
@@ -194,6 +205,7 @@ public struct RecursionCircuit: Hashable, Sendable {
             for s in op.left { reads[s.index] += 1 }
             for s in op.right { reads[s.index] += 1 }
             reads[op.swap.index] += 1
+            for (j, s) in op.out.enumerated() where op.checks(output: j) { reads[s.index] += 1 }
         }
         for s in publics { reads[s.index] += 1 }
         return reads
@@ -236,10 +248,22 @@ public struct RecursionCircuit: Hashable, Sendable {
             }
         }
         for (i, op) in poseidon2.enumerated() {
+            guard (0..<16).allSatisfy({ op.out[$0].index == op.out[$0 < 8 ? 0 : 8].index + $0 % 8 }) else {
+                return "poseidon2 \(i): outputs are not two runs of 8 consecutive slots"
+            }
+            guard !op.checksDigest || abs(op.out[8].index - op.out[0].index) >= 8 else {
+                return "poseidon2 \(i): the checked digest overlaps the written outputs"
+            }
             for s in op.left { if let e = read(s, "poseidon2 \(i)") { return e } }
             for s in op.right { if let e = read(s, "poseidon2 \(i)") { return e } }
             if let e = read(op.swap, "poseidon2 \(i)") { return e }
-            for s in op.out { if let e = write(s, "poseidon2 \(i)") { return e } }
+            for (j, s) in op.out.enumerated() {
+                if op.checks(output: j) {
+                    if let e = read(s, "poseidon2 \(i)") { return e }
+                } else if let e = write(s, "poseidon2 \(i)") {
+                    return e
+                }
+            }
         }
         for s in publics { if let e = read(s, "public values") { return e } }
         if let unwritten = writer.firstIndex(of: false) { return "\(Slot(unwritten)) is never written" }

@@ -19,6 +19,9 @@ public final class CircuitBuilder {
     /// The checks that failed, in order, with a short reason each. Empty for a valid statement.
     public private(set) var failures: [String] = []
     private var constants: [RE: Slot] = [:]
+    /// Bits whose booleanity a caller left to the Poseidon2 table (``bits(_:count:swapBits:)``):
+    /// each must be some Poseidon2 op's swap by the time the circuit is built.
+    private var swapPromised: Set<Slot> = []
     private let permutation = Poseidon2<RF>(width: 16)
 
     /// An empty circuit holding only the zero slot.
@@ -188,7 +191,11 @@ public final class CircuitBuilder {
     /// canonical 31-bit decomposition: every bit is boolean, `Σ bᵢ·2ⁱ = x`, and the
     /// decomposition is the canonical one (below the modulus), so the low bits are those of
     /// the canonical value, as ``Stark/DuplexChallenger/sampleBits(_:)`` takes them.
-    public func bits(_ x: Slot, count bits: Int) -> [Slot] {
+    ///
+    /// The low `swapBits` bits are not checked boolean here: the caller must use each of them
+    /// as a Poseidon2 swap bit, which the Poseidon2 table checks boolean (`s·(s − 1) = 0`).
+    public func bits(_ x: Slot, count bits: Int, swapBits: Int = 0) -> [Slot] {
+        precondition(swapBits >= 0 && swapBits <= bits)
         precondition(bits >= 0 && bits <= 31)
         let v = value(x)
         if !isBase(v) { fail("bit decomposition of a non-base value") }
@@ -196,15 +203,25 @@ public final class CircuitBuilder {
         // Canonical: 31-bit values at or above p = 2^31 − 2^s + 1 have bits s…30 all one and
         // a non-zero low part; so (Π_{i≥s} bᵢ)·(Σ_{i<s} bᵢ2ⁱ) must vanish.
         let lowBits = ((UInt32.max >> 1) &- (RF.modulus &- 1) &+ 1).trailingZeroBitCount  // s
-        var all: [Slot] = []
+        let all = (0..<31).map { i in input(base: RF((canonical >> UInt32(i)) & 1)) }
+        for b in all[swapBits...] { assertBool(b) }
+        swapPromised.formUnion(all[0..<swapBits])
+        // The sum two bits a row, never across the low part's end (whose partial sum is kept).
         var acc = RecursionCircuit.zero
         var low = RecursionCircuit.zero
-        for i in 0..<31 {
-            let b = input(base: RF((canonical >> UInt32(i)) & 1))
-            assertBool(b)
-            all.append(b)
-            acc = arith(a: b, c: acc, ca: RF(UInt32(1) << UInt32(i)), cc: .one)
-            if i == lowBits - 1 { low = acc }
+        var i = 0
+        while i < 31 {
+            let pair = i + 1 < 31 && i + 1 != lowBits
+            acc = arith(
+                a: all[i],
+                b: pair ? all[i + 1] : RecursionCircuit.zero,
+                c: acc,
+                ca: RF(UInt32(1) << UInt32(i)),
+                cb: pair ? RF(UInt32(1) << UInt32(i + 1)) : .zero,
+                cc: .one
+            )
+            i += pair ? 2 : 1
+            if i == lowBits { low = acc }
         }
         assertEqual(acc, x, "bit decomposition does not add up")
         var high = all[lowBits]
@@ -231,6 +248,33 @@ public final class CircuitBuilder {
         return out
     }
 
+    /// Plonky3's truncated-permutation compression of `left ‖ right` (swapped when `swap` holds
+    /// 1), required to equal `digest` (8 existing slots, a root): the Poseidon2 table reads
+    /// them as the permutation's first 8 outputs, no equality rows.
+    public func compress(
+        _ left: [Slot],
+        _ right: [Slot],
+        swap: Slot = RecursionCircuit.zero,
+        checking digest: [Slot],
+        _ reason: @autoclosure () -> String
+    ) {
+        precondition(digest.count == 8)
+        guard (0..<8).allSatisfy({ digest[$0].index == digest[0].index + $0 }) else {
+            // Not a run of consecutive slots (the table's output columns need one): compare.
+            assertDigestsEqual(compress(left, right, swap: swap), digest, reason())
+            return
+        }
+        let state = left + right
+        var input = state.map { value($0) }
+        if !input.allSatisfy(isBase) { fail("Poseidon2 input is not a base-field element") }
+        if value(swap) == .one { input = Array(input[8..<16] + input[0..<8]) }
+        var s = input.map(\.c0)
+        permutation.permute(&s)
+        if (0..<8).contains(where: { RE(s[$0]) != value(digest[$0]) }) { fail(reason()) }
+        let out = digest + s[8..<16].map { allocate(RE($0)) }
+        poseidon2.append(Poseidon2Op(left: left, right: right, swap: swap, out: out, checksDigest: true))
+    }
+
     /// Plonky3's truncated-permutation compression: the first 8 outputs of the permutation of
     /// `left ‖ right` (swapped when `swap` holds 1).
     public func compress(_ left: [Slot], _ right: [Slot], swap: Slot = RecursionCircuit.zero) -> [Slot] {
@@ -241,7 +285,11 @@ public final class CircuitBuilder {
 
     /// The circuit, padded to at least `shape`, and its witness.
     public func build(shape: RecursionShape = .minimal) -> (circuit: RecursionCircuit, witness: CircuitWitness) {
-        (
+        precondition(
+            swapPromised.isSubset(of: poseidon2.map(\.swap)),
+            "a bit left unchecked for the Poseidon2 table is no Poseidon2 op's swap"
+        )
+        return (
             RecursionCircuit(
                 slotCount: values.count,
                 inputs: inputs,

@@ -195,8 +195,8 @@ public struct RunRecursion: Sendable {
     /// bits up to the Johnson bound for recursion tables up to 2^21 arithmetic rows
     /// (`Tests/VMRecursionTests/RecursionParametersTests.swift`).
     /// A circuit that verifies a proof is about its queries times its opened columns, so the
-    /// aggregate circuit over two of these proofs is 160k arithmetic ops, inside 2^18 rows (228k
-    /// before extension hints, FRI leaves and extension columns' openings came as input packs); at
+    /// aggregate circuit over two of these proofs is 127k arithmetic ops, inside 2^17 rows (228k
+    /// and 2^18 before input packs, checked Merkle roots and leaner FRI gadgets); at
     /// rate 1/2 (193 queries in unique decoding) it was 557k, and needed 2^20. The final
     /// polynomial stops FRI at the public table's codeword (2^6 points), two rounds earlier than
     /// a constant one would: each query's circuit loses those rounds' leaves, paths and folds

@@ -109,7 +109,7 @@ import Testing
         let (c, _) = Self.circuit()
         let t = RecursionTableSet(circuit: c)
         // The public table: 4 values on one row of 4 lanes: one selector, 4 slots, 4 multiplicities.
-        let expected = [(16, 14), (181, 50), (8, 20), (1, 9)]
+        let expected = [(16, 14), (181, 36), (8, 20), (1, 9)]
         for (air, (width, fixed)) in zip(t.airs, expected) {
             let s = AirShape(of: air)
             #expect(s.width == width && s.preprocessedWidth == fixed, "\(air.name)")
@@ -359,5 +359,62 @@ extension RecursionTablesTests {
         twice.packs.append(InputPack(first: pack.first, out: Slot(c.slotCount)))
         twice.slotCount += 1
         #expect(twice.structuralError()?.contains("packed twice") == true)
+    }
+}
+
+extension RecursionTablesTests {
+    /// A compression checked against a root of 8 input slots (the Merkle opening's last step):
+    /// honest, it proves; a root input changed in the witness is read by the Poseidon2 row as
+    /// its output (multiplicity −1), so the bus does not balance; the builder records the
+    /// mismatch of a wrong root.
+    @Test func checkedDigest() throws {
+        func circuit(rootDelta: RF) -> (RecursionCircuit, CircuitWitness, [String]) {
+            let b = CircuitBuilder()
+            let l = b.inputs(base: (0..<8).map { RF(UInt32(3 * $0 + 1)) })
+            let r = b.inputs(base: (0..<8).map { RF(UInt32(5 * $0 + 2)) })
+            var digest = b.compress(l, r).map { b.value($0).c0 }
+            digest[3] += rootDelta
+            let root = b.inputs(base: digest)
+            let swap = b.input(base: .zero)
+            b.assertBool(swap)
+            b.compress(l, r, swap: swap, checking: root, "root")
+            let (c, w) = b.build()
+            return (c, w, b.failures)
+        }
+        let (c, w, failures) = circuit(rootDelta: .zero)
+        #expect(failures.isEmpty && c.check(w) == nil)
+        let op = try #require(c.poseidon2.last)
+        #expect(op.checksDigest && c.readCounts()[op.out[0].index] == 1)
+        let proof = try RecursionProver.prove(circuit: c, witness: w, config: Self.config)
+        try RecursionProver.verify(circuit: c, proof: proof, publicValues: [], config: Self.config)
+        #expect(Self.verifierError(Self.tables(c, w), circuit: c) == nil)
+
+        var forged = w
+        forged.values[op.out[3].index] = forged.values[op.out[3].index] + RE(.one)
+        #expect(c.check(forged)?.contains("wrong output") == true)
+        let t = Self.tables(c, forged)
+        #expect(Self.constraintFailure(t) == nil)
+        #expect(!Self.busesBalance(t))
+        #expect(Self.verifierError(t, circuit: c) == .unbalancedBuses)
+
+        let (wrong, _, wrongFailures) = circuit(rootDelta: .one)
+        #expect(wrongFailures == ["root"])
+        #expect(wrong == c)
+
+        // A checked digest overlapping the op's written outputs would check nothing.
+        var overlapping = c
+        let first = op.out[0].index
+        overlapping.poseidon2[c.poseidon2.count - 1].out =
+            (0..<8).map { Slot(first + $0) } + (0..<8).map { Slot(first + 4 + $0) }
+        #expect(overlapping.structuralError()?.contains("overlaps") == true)
+    }
+
+    /// The Poseidon2 table keeps two output slot columns, so a circuit whose op writes its
+    /// outputs anywhere but two runs of 8 consecutive slots is refused when a key is made.
+    @Test func outputsOutOfRun() throws {
+        var (c, _) = Self.circuit()
+        c.poseidon2[0].out.swapAt(2, 3)
+        #expect(c.structuralError()?.contains("consecutive") == true)
+        #expect(throws: VerificationError.self) { try RecursionVerifyingKey(circuit: c, config: Self.config) }
     }
 }

@@ -19,9 +19,13 @@ import Stark
 /// | --- | --- | --- |
 /// | 0…15 | `in0…in15` | slot indices of `left` then `right` |
 /// | 16 | `swap` | slot index of the swap bit |
-/// | 17…32 | `out0…out15` | slot indices of the 16 outputs |
-/// | 33…48 | `mult0…mult15` | read counts of the outputs |
-/// | 49 | `real` | 1 on op rows, 0 on padding rows |
+/// | 17 | `outLow` | slot index of output 0; output `j < 8` is slot `outLow + j` |
+/// | 18 | `outHigh` | slot index of output 8; output `j ≥ 8` is slot `outHigh + j − 8` |
+/// | 19…34 | `mult0…mult15` | read counts of the outputs; −1 for a checked output (``Poseidon2Op/checksDigest``: a read) |
+/// | 35 | `real` | 1 on op rows, 0 on padding rows |
+///
+/// (A circuit's outputs are two runs of 8 consecutive slots, checked when a key is made, so
+/// their 16 slot indices are two columns: every query of a proof opens these columns.)
 ///
 /// Constraints:
 /// - `s·(s − 1) = 0`: the swap is a bit, so the two lines below select one of two orders;
@@ -36,7 +40,8 @@ import Stark
 /// - receive `(in_j, l_j / r_j, 0, 0, 0)` and `(swap, s, 0, 0, 0)` × `real`: the inputs and the
 ///   swap bit are the values their writers wrote;
 /// - send `(out_j, y_j, 0, 0, 0)` × `mult_j` with `y` the permutation's output: the outputs
-///   are written, once per read.
+///   are written, once per read; a checked output (multiplicity −1) is a read of an existing
+///   slot instead, so the bus balances only if the permutation's output is the slot's value.
 public struct Poseidon2CircuitAir: Air {
     public typealias F = RF
 
@@ -45,8 +50,8 @@ public struct Poseidon2CircuitAir: Air {
     }
 
     public enum Fixed {
-        public static let inputs = 0, swap = 16, out = 17, mult = 33, real = 49
-        public static let count = 50
+        public static let inputs = 0, swap = 16, outLow = 17, outHigh = 18, mult = 19, real = 35
+        public static let count = 36
     }
 
     /// Rows of the table (a power of two ≥ 2).
@@ -62,9 +67,11 @@ public struct Poseidon2CircuitAir: Air {
             let op = ops[r]
             for (j, s) in (op.left + op.right).enumerated() { row[Fixed.inputs + j] = RecursionTables.element(s.index) }
             row[Fixed.swap] = RecursionTables.element(op.swap.index)
+            row[Fixed.outLow] = RecursionTables.element(op.out[0].index)
+            row[Fixed.outHigh] = RecursionTables.element(op.out[8].index)
             for (j, s) in op.out.enumerated() {
-                row[Fixed.out + j] = RecursionTables.element(s.index)
-                row[Fixed.mult + j] = RecursionTables.element(readCounts[s.index])
+                // A checked output is a read: multiplicity −1.
+                row[Fixed.mult + j] = RecursionTables.element(op.checks(output: j) ? -1 : readCounts[s.index])
             }
             row[Fixed.real] = .one
         }
@@ -107,7 +114,10 @@ public struct Poseidon2CircuitAir: Air {
         for j in 0..<16 {
             b.send(
                 bus: .recursionWitness,
-                values: [b.fixed(Fixed.out + j), y[j], zero, zero, zero],
+                values: [
+                    j < 8 ? b.fixed(Fixed.outLow) + E(RF(UInt32(j))) : b.fixed(Fixed.outHigh) + E(RF(UInt32(j - 8))),
+                    y[j], zero, zero, zero,
+                ],
                 multiplicity: b.fixed(Fixed.mult + j)
             )
         }

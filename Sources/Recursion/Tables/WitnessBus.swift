@@ -6,7 +6,8 @@ extension Bus {
     ///
     /// A memory-in-the-head argument: the one op that writes a slot sends its tuple with
     /// multiplicity = the slot's read count (``RecursionCircuit/readCounts()``, a fixed column),
-    /// and every read receives the tuple once. The circuit writes each slot exactly once
+    /// and every read receives the tuple once (a checked Poseidon2 output, ``Poseidon2Op/checksDigest``,
+    /// is a read sent with multiplicity −1). The circuit writes each slot exactly once
     /// (``RecursionCircuit/structuralError()``, checked when the verifying key is made) and the
     /// fixed columns are the verifying key, so the only tuple of slot `s` ever sent is
     /// `(s, w_s)` with `w_s` the value its writer proves; a balanced bus then forces every read

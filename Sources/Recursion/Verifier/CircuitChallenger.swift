@@ -105,10 +105,11 @@ public struct CircuitChallenger {
         return builder.recombine(c)
     }
 
-    /// The low `bits` bits of a sample, least significant first.
-    public mutating func sampleBits(_ bits: Int) -> [Slot] {
+    /// The low `bits` bits of a sample, least significant first; the caller uses the low
+    /// `swapBits` of them as Poseidon2 swap bits (``CircuitBuilder/bits(_:count:swapBits:)``).
+    public mutating func sampleBits(_ bits: Int, swapBits: Int = 0) -> [Slot] {
         let s = sample()
-        return builder.bits(s, count: bits)
+        return builder.bits(s, count: bits, swapBits: swapBits)
     }
 
     /// A proof-of-work check: with `bits == 0` the witness must be zero; otherwise, after

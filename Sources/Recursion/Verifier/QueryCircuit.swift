@@ -83,7 +83,9 @@ extension StarkVerifierCircuit {
             finalPoly.append(value)
         }
         ch.checkWitness(bits: fri.queryPowBits, witness: b.input(base: proof.powWitness))
-        let indexBits = (0..<proof.queries.count).map { _ in ch.sampleBits(maxLog) }
+        // Every index bit is a swap bit of the main tree's opening (all tables, the tallest
+        // among them: `maxLog` levels), so the Poseidon2 table checks each boolean.
+        let indexBits = (0..<proof.queries.count).map { _ in ch.sampleBits(maxLog, swapBits: maxLog) }
 
         // The roots of the trees each query opens, in commitment order.
         var treeRoots: [[Slot]] = []
@@ -238,9 +240,9 @@ extension StarkVerifierCircuit {
     /// `1/x_0 = (1/x_own)·ω_{2^(m+1)}^bitrev_m(t_own)` — one checked inverse, m factors, and a
     /// constant per pair.
     ///
-    /// With `p_t = β/x_t` (`p_0 = β·(1/x_0)`, the others `p_0` scaled by a constant), a pair folds
-    /// to `u − ½·p_t·e1` with `u = ½·p_t·e0 + ½·e0 + ½·e1`: three rows a pair (two for pair 0,
-    /// plus `p_0`), where the difference, the quotient, the sum, the product and the halving
+    /// With `p_t = β/x_t = κ_t·p_0` (`p_0 = β·(1/x_0)`, `κ_t = ω^−bitrev(t)` a constant), a pair
+    /// folds to `u − ½κ_t·p_0·e1` with `u = ½κ_t·p_0·e0 + ½·e0 + ½·e1`: two rows a pair (plus
+    /// `p_0` once), where the difference, the quotient, the sum, the product and the halving
     /// took six.
     func foldLevel(
         _ values: [Slot],
@@ -257,17 +259,17 @@ extension StarkVerifierCircuit {
         let w = RF.twoAdicGenerator(logOrder: m + 1)
         var x0Inv = b.inverse(b.scale(pairRoot, by: g), reason())
         for (i, bit) in ownPair.enumerated() {
-            // bit i of t_own is bit m − 1 − i of bitrev_m(t_own).
-            let factor = b.arith(a: bit, ca: w.exp2(m - 1 - i) - .one, k: .one)
-            x0Inv = b.mul(x0Inv, factor)
+            // bit i of t_own is bit m − 1 − i of bitrev_m(t_own): x0Inv·(1 + bit·(ω^… − 1)), one row.
+            x0Inv = b.arith(a: x0Inv, b: bit, cm: w.exp2(m - 1 - i) - .one, ca: .one)
         }
         let p0 = b.mul(beta, x0Inv)
         return (0..<(1 << m)).map { t in
             let e0 = values[2 * t]
             let e1 = values[2 * t + 1]
-            let p = t == 0 ? p0 : b.scale(p0, by: w.inverse()!.power(UInt64(reverseBits(t, bits: m))))
-            let u = b.arith(a: p, b: e0, c: e1, cm: half, cb: half, cc: half)
-            return b.arith(a: p, b: e1, c: u, cm: -half, cc: .one)
+            // p_t = κ_t·p0 with the constant κ_t = ω^−bitrev(t), inside the coefficients.
+            let kappa = w.inverse()!.power(UInt64(reverseBits(t, bits: m)))
+            let u = b.arith(a: p0, b: e0, c: e1, cm: half * kappa, cb: half, cc: half)
+            return b.arith(a: p0, b: e1, c: u, cm: -(half * kappa), cc: .one)
         }
     }
 
@@ -277,8 +279,7 @@ extension StarkVerifierCircuit {
     /// `(2j, 2j+1)` of a codeword stored bit-reversed over `g·H` sits at `±g·u`, and the row
     /// `i_L` itself at `g·u_L·(−1)^(i_L & 1)`.
     ///
-    /// Only the tallest is computed from the bits (one row per bit for the factor
-    /// `1 + bit·(ω^(2^j) − 1)`, one for the product); the others follow by
+    /// Only the tallest is computed from the bits (one row per bit: `u·(1 + bit·(ω^(2^j) − 1))`); the others follow by
     /// `u_{L−1} = u_L²·(−1)^(bit 0 of i_{L−1})`: since `ω_{2^(L−1)} = ω_{2^L}²`,
     /// `u_L² = ω_{2^(L−1)}^bitrev_{L−1}(i_{L−1})`, and reversing `L − 1` bits puts bit 0 of
     /// `i_{L−1}` on `2^(L−2)`, where `ω_{2^(L−1)}^(2^(L−2)) = −1` — two rows per size.
@@ -287,9 +288,9 @@ extension StarkVerifierCircuit {
         let w = RF.twoAdicGenerator(logOrder: maxLog)
         var u = b.constant(.one)
         for (i, bit) in bits[1..<maxLog].enumerated() {
-            // bitrev over n bits: bit i of (index >> 1) ↦ exponent 2^(n−1−i).
-            let factor = b.arith(a: bit, ca: w.exp2(n - 1 - i) - .one, k: .one)
-            u = b.mul(u, factor)
+            // bitrev over n bits: bit i of (index >> 1) ↦ exponent 2^(n−1−i); u·(1 + bit·(ω^… − 1))
+            // in one row.
+            u = b.arith(a: u, b: bit, cm: w.exp2(n - 1 - i) - .one, ca: .one)
         }
         var roots = [maxLog: u]
         for l in stride(from: maxLog, to: finalLog, by: -1) {
@@ -304,7 +305,7 @@ extension StarkVerifierCircuit {
     /// One Merkle opening (``Hashing/MerkleTree/verifyBatch``'s walk): the rows of the
     /// tallest matrices hashed into the leaf, each level compressed with its sibling (swapped
     /// by the index bit), the rows of the matrices of the height reached injected, and the
-    /// root compared.
+    /// last compression checked against the root (its outputs read from the root's slots).
     func verifyOpening(
         root: [Slot],
         logHeights: [Int],
@@ -320,9 +321,21 @@ extension StarkVerifierCircuit {
         var node = rowsDigest(maxLog)
         var h = maxLog
         for level in 0..<maxLog {
-            node = b.compress(node, siblings[level], swap: indexBits[level])
             h -= 1
-            if logHeights.contains(h) { node = b.compress(node, rowsDigest(h)) }
+            let inject = logHeights.contains(h)
+            if level == maxLog - 1 && !inject {
+                b.compress(node, siblings[level], swap: indexBits[level], checking: root, reason())
+                return
+            }
+            node = b.compress(node, siblings[level], swap: indexBits[level])
+            if inject {
+                let digest = rowsDigest(h)
+                if level == maxLog - 1 {
+                    b.compress(node, digest, checking: root, reason())
+                    return
+                }
+                node = b.compress(node, digest)
+            }
         }
         b.assertDigestsEqual(node, root, reason())
     }

@@ -236,16 +236,20 @@ public final class CircuitBuilder {
     /// holds 1 (the caller checks `swap` is boolean).
     public func permute(_ state: [Slot], swap: Slot = RecursionCircuit.zero) -> [Slot] {
         precondition(state.count == 16)
-        let left = Array(state[0..<8])
-        let right = Array(state[8..<16])
+        let out = permutationOutput(state, swap: swap).map { allocate(RE($0)) }
+        poseidon2.append(Poseidon2Op(left: Array(state[0..<8]), right: Array(state[8..<16]), swap: swap, out: out))
+        return out
+    }
+
+    /// The permutation of the values in `state` (its halves swapped when `swap` holds 1), as the
+    /// Poseidon2 table computes it; a non-base input is recorded as a failure.
+    private func permutationOutput(_ state: [Slot], swap: Slot) -> [RF] {
         var input = state.map { value($0) }
         if !input.allSatisfy(isBase) { fail("Poseidon2 input is not a base-field element") }
         if value(swap) == .one { input = Array(input[8..<16] + input[0..<8]) }
         var s = input.map(\.c0)
         permutation.permute(&s)
-        let out = s.map { allocate(RE($0)) }
-        poseidon2.append(Poseidon2Op(left: left, right: right, swap: swap, out: out))
-        return out
+        return s
     }
 
     /// Plonky3's truncated-permutation compression of `left ‖ right` (swapped when `swap` holds
@@ -264,12 +268,7 @@ public final class CircuitBuilder {
             assertDigestsEqual(compress(left, right, swap: swap), digest, reason())
             return
         }
-        let state = left + right
-        var input = state.map { value($0) }
-        if !input.allSatisfy(isBase) { fail("Poseidon2 input is not a base-field element") }
-        if value(swap) == .one { input = Array(input[8..<16] + input[0..<8]) }
-        var s = input.map(\.c0)
-        permutation.permute(&s)
+        let s = permutationOutput(left + right, swap: swap)
         if (0..<8).contains(where: { RE(s[$0]) != value(digest[$0]) }) { fail(reason()) }
         let out = digest + s[8..<16].map { allocate(RE($0)) }
         poseidon2.append(Poseidon2Op(left: left, right: right, swap: swap, out: out, checksDigest: true))

@@ -359,7 +359,7 @@ func observeStatement<F: StarkField>(
     logHeights: [Int],
     publics: [[F]]
 ) {
-    ch.observe(F(UInt32(7)))  // protocol version (7: DEEP coefficients per group of four columns)
+    ch.observe(F(UInt32(7)))  // protocol version (7: one DEEP challenge per extension column)
     ch.observe(F(UInt32(fri.logBlowup)))
     ch.observe(F(UInt32(fri.numQueries)))
     ch.observe(F(UInt32(fri.queryPowBits)))

@@ -1,5 +1,6 @@
 import Algebra
 import Hashing
+import Synchronization
 
 /// Builds a ``RecursionCircuit`` and its witness together: every op computes its value as it
 /// is recorded, the way a verifier runs.
@@ -330,20 +331,50 @@ extension RecursionCircuit {
         where op.evaluate(w[op.a.index], w[op.b.index], w[op.c.index]) != w[op.out.index] {
             return "arith \(i) does not hold"
         }
-        let permutation = Poseidon2<RF>(width: 16)
-        for (i, op) in poseidon2.enumerated() {
-            let swap = w[op.swap.index]
-            guard swap == .zero || swap == .one else { return "poseidon2 \(i): swap is not a bit" }
-            var input = (op.left + op.right).map { w[$0.index] }
-            guard input.allSatisfy(isBase) else { return "poseidon2 \(i): input not in the base field" }
-            if swap == .one { input = Array(input[8..<16] + input[0..<8]) }
-            var s = input.map(\.c0)
-            permutation.permute(&s)
-            guard s.map(RE.init) == op.out.map({ w[$0.index] }) else { return "poseidon2 \(i): wrong output" }
-        }
+        if let e = poseidon2Error(w) { return e }
         for (i, s) in publics.enumerated() where !isBase(w[s.index]) {
             return "public value \(i) not in the base field"
         }
         return nil
+    }
+
+    /// The first Poseidon2 op that does not hold on `w` (the permutations checked in parallel,
+    /// without allocating: 40k of them are a recursion step's).
+    private func poseidon2Error(_ w: [RE]) -> String? {
+        let permutation = Poseidon2<RF>(width: 16)
+        let ops = poseidon2
+        let first = Mutex<Int?>(nil)
+        Parallel.forEachChunk(count: ops.count, minChunk: 512) { range in
+            withUnsafeTemporaryAllocation(of: RF.self, capacity: 16) { buffer in
+                let s = buffer.baseAddress!
+                for i in range {
+                    let op = ops[i]
+                    let swap = w[op.swap.index]
+                    var holds = swap == .zero || swap == .one
+                    let offset = swap == .one ? 8 : 0
+                    for j in 0..<16 where holds {
+                        let v = w[(j < 8 ? op.left[j] : op.right[j - 8]).index]
+                        holds = isBase(v)
+                        s[(j + offset) % 16] = v.c0
+                    }
+                    if holds {
+                        permutation.permute(s)
+                        for j in 0..<16 where holds { holds = w[op.out[j].index] == RE(s[j]) }
+                    }
+                    if !holds {
+                        first.withLock { if $0 == nil || i < $0! { $0 = i } }
+                        return
+                    }
+                }
+            }
+        }
+        guard let i = first.withLock({ $0 }) else { return nil }
+        let op = ops[i]
+        let swap = w[op.swap.index]
+        guard swap == .zero || swap == .one else { return "poseidon2 \(i): swap is not a bit" }
+        guard (op.left + op.right).allSatisfy({ isBase(w[$0.index]) }) else {
+            return "poseidon2 \(i): input not in the base field"
+        }
+        return "poseidon2 \(i): wrong output"
     }
 }

@@ -63,8 +63,8 @@ enum PreprocessedCache {
         return store.withLock { entries -> V? in
             guard
                 let i = entries.firstIndex(where: {
-                    $0.field == field && $0.logBlowup == logBlowup && ($0.traces as? [RowMajorMatrix<F>]) == traces
-                        && $0.value is V
+                    $0.field == field && $0.logBlowup == logBlowup && $0.value is V
+                        && ($0.traces as? [RowMajorMatrix<F>]).map { sameTraces($0, traces) } == true
                 })
             else { return nil }
             let e = entries.remove(at: i)
@@ -88,5 +88,34 @@ enum PreprocessedCache {
                 total -= entries.removeFirst().cells
             }
         }
+    }
+
+    /// Whether `a` and `b` hold the same matrices: their bytes compared word by word (a field
+    /// element's representation is canonical, so equal words are equal elements). The generic
+    /// `==` compares element by element through the `Equatable` witness: tens of milliseconds for
+    /// a recursion circuit's fixed columns, in every proof.
+    private static func sameTraces<F: Field>(_ a: [RowMajorMatrix<F>], _ b: [RowMajorMatrix<F>]) -> Bool {
+        guard _isPOD(F.self) else { return a == b }
+        guard a.count == b.count else { return false }
+        for (x, y) in zip(a, b) {
+            guard x.width == y.width, x.values.count == y.values.count else { return false }
+            let equal = x.values.withUnsafeBytes { p in y.values.withUnsafeBytes { q in sameBytes(p, q) } }
+            guard equal else { return false }
+        }
+        return true
+    }
+
+    /// Whether two buffers of equal length hold the same bytes (8 at a time).
+    private static func sameBytes(_ p: UnsafeRawBufferPointer, _ q: UnsafeRawBufferPointer) -> Bool {
+        guard p.count == q.count else { return false }
+        let words = p.count / 8
+        var differ: UInt64 = 0
+        for i in 0..<words {
+            differ |=
+                p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)
+                ^ q.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)
+        }
+        for i in (8 * words)..<p.count { differ |= UInt64(p[i] ^ q[i]) }
+        return differ == 0
     }
 }

@@ -23,6 +23,24 @@ struct Poseidon2AirTests {
         #expect(air.columnsPerPermutation == 164)
     }
 
+    /// The array-free column writer (trace generation's) writes the columns of the reference
+    /// ``Poseidon2Air/permutationColumns(_:)``, whose trace satisfies the AIR.
+    @Test func writtenColumnsMatch() {
+        let air = Poseidon2Air<F>()
+        var rng = UInt64(0x2545_f491_4f6c_dd1d)
+        for _ in 0..<8 {
+            let input = (0..<16).map { _ -> F in
+                rng = rng &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return F(reducing: rng >> 16)
+            }
+            var written = [F](repeating: .zero, count: air.columnsPerPermutation)
+            input.withUnsafeBufferPointer { i in
+                written.withUnsafeMutableBufferPointer { air.writeColumns(of: i.baseAddress!, to: $0.baseAddress!) }
+            }
+            #expect(written == air.permutationColumns(input).columns)
+        }
+    }
+
     @Test func symbolicShape() {
         let s = AirShape(of: Poseidon2Air<F>(permutationsPerRow: 2))
         #expect(s.width == 328)

@@ -136,23 +136,22 @@ public struct Poseidon2CircuitAir: Air {
                 return
             }
             let op = ops[r]
-            let left = op.left.map { w[$0.index].c0 }
-            let right = op.right.map { w[$0.index].c0 }
             let s = w[op.swap.index].c0
-            for j in 0..<8 {
-                row[Col.left + j] = left[j]
-                row[Col.right + j] = right[j]
-            }
             row[Col.swap] = s
-            // x = l + s·(r − l) ‖ r + s·(l − r): the constrained selection, for any s.
-            var x = [RF](repeating: .zero, count: 16)
-            for j in 0..<8 {
-                let d: RF = s * (right[j] - left[j])
-                x[j] = left[j] + d
-                x[j + 8] = right[j] - d
+            withUnsafeTemporaryAllocation(of: RF.self, capacity: 16) { buffer in
+                let x = buffer.baseAddress!
+                for j in 0..<8 {
+                    let left = w[op.left[j].index].c0
+                    let right = w[op.right[j].index].c0
+                    row[Col.left + j] = left
+                    row[Col.right + j] = right
+                    // x = l + s·(r − l) ‖ r + s·(l − r): the constrained selection, for any s.
+                    let d: RF = s * (right - left)
+                    (x + j).initialize(to: left + d)
+                    (x + j + 8).initialize(to: right - d)
+                }
+                permutation.writeColumns(of: x, to: row + Col.permutation)
             }
-            let cols = permutation.permutationColumns(x).columns
-            for c in 0..<cpp { row[Col.permutation + c] = cols[c] }
         }
     }
 }

@@ -159,6 +159,81 @@ public struct Poseidon2Air<F: StarkField>: Air {
         return (cols, state.map(\.v))
     }
 
+    /// ``permutationColumns(_:)`` without arrays: writes the ``columnsPerPermutation`` columns
+    /// of the permutation of the 16 elements at `input` to `out` (which must not overlap
+    /// `input`), for trace generation in hot loops.
+    @inlinable
+    @_specialize(where F == KoalaBear)
+    public func writeColumns(of input: UnsafePointer<F>, to out: UnsafeMutablePointer<F>) {
+        withUnsafeTemporaryAllocation(of: F.self, capacity: 16) { buffer in
+            let s = buffer.baseAddress!
+            for i in 0..<16 {
+                out[i] = input[i]
+                (s + i).initialize(to: input[i])
+            }
+            Self.externalLayer(s)
+            var col = 16
+            initialConstants.withUnsafeBufferPointer { rc in
+                for r in 0..<4 {
+                    for i in 0..<16 {
+                        let x = s[i] + rc[16 * r + i]
+                        s[i] = x * x * x
+                        out[col] = s[i]
+                        col += 1
+                    }
+                    Self.externalLayer(s)
+                }
+            }
+            partialConstants.withUnsafeBufferPointer { rc in
+                diagonal.withUnsafeBufferPointer { v in
+                    for r in 0..<partialRounds {
+                        let x = s[0] + rc[r]
+                        s[0] = x * x * x
+                        out[col] = s[0]
+                        col += 1
+                        var sum = s[0]
+                        for j in 1..<16 { sum = sum + s[j] }
+                        for j in 0..<16 { s[j] = s[j] * v[j] + sum }
+                    }
+                }
+            }
+            finalConstants.withUnsafeBufferPointer { rc in
+                for r in 0..<4 {
+                    for i in 0..<16 {
+                        let x = s[i] + rc[16 * r + i]
+                        s[i] = x * x * x
+                        out[col] = s[i]
+                        col += 1
+                    }
+                    if r < 3 { Self.externalLayer(s) }
+                }
+            }
+        }
+    }
+
+    /// The external layer on the 16 elements at `s` (``externalLayer(_:)`` without an array).
+    @inlinable @inline(__always)
+    static func externalLayer(_ s: UnsafeMutablePointer<F>) {
+        for k in 0..<4 {
+            let a = s[4 * k]
+            let b = s[4 * k + 1]
+            let c = s[4 * k + 2]
+            let d = s[4 * k + 3]
+            let all = (a + b) + (c + d)
+            s[4 * k] = all + a + b + b
+            s[4 * k + 1] = all + b + c + c
+            s[4 * k + 2] = all + c + d + d
+            s[4 * k + 3] = all + d + a + a
+        }
+        for i in 0..<4 {
+            let sum = s[i] + s[4 + i] + s[8 + i] + s[12 + i]
+            s[i] = s[i] + sum
+            s[4 + i] = s[4 + i] + sum
+            s[8 + i] = s[8 + i] + sum
+            s[12 + i] = s[12 + i] + sum
+        }
+    }
+
     /// A trace of `2^logRows` rows of pseudo-random permutations (deterministic from `seed`).
     public func trace(logRows: Int, seed: UInt64 = 1) -> RowMajorMatrix<F> {
         let rows = 1 << logRows

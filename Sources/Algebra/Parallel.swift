@@ -9,9 +9,11 @@ import Darwin
 
 /// Coarse-grained data parallelism for the prover's hot loops.
 ///
-/// Work is cut into at most ``maxThreads`` contiguous chunks that run on
-/// `DispatchQueue.concurrentPerform`; with one thread (or one chunk) the body runs inline on
-/// the calling thread.
+/// Work is cut into contiguous chunks, a few per thread (``chunksPerThread``), that
+/// ``maxThreads`` workers on `DispatchQueue.concurrentPerform` claim one after another; with
+/// one thread (or one chunk) the body runs inline on the calling thread. Claiming keeps every
+/// worker busy to the end when one of them runs slower (a shared or virtual machine's core
+/// taken away for a while): with one fixed chunk per thread, the others would wait for it.
 public enum Parallel {
     /// 0 means "not set": use the number of active processors.
     private static let configuredThreads = Atomic<Int>(0)
@@ -44,24 +46,43 @@ public enum Parallel {
         set { configuredThreads.store(max(newValue, 0), ordering: .relaxed) }
     }
 
+    /// Chunks made per thread by ``forEachChunk(count:minChunk:_:)`` (when the work allows).
+    public static let chunksPerThread = 4
+
     /// Calls `body` on disjoint contiguous ranges that together cover `0..<count` exactly once.
     ///
-    /// At most ``maxThreads`` ranges are made, each of at least `minChunk` indices (except
-    /// when `count < minChunk`), and they run concurrently. Returns after every call finished.
+    /// At most ``chunksPerThread`` × ``maxThreads`` ranges are made, each of at least
+    /// `minChunk` indices (except when `count < minChunk`); up to ``maxThreads`` of them run
+    /// at a time. Returns after every call finished.
     @inlinable
     public static func forEachChunk(count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         if count <= 0 { return }
-        let chunks = min(maxThreads, max(1, count / max(minChunk, 1)))
-        if chunks <= 1 {
+        let threads = maxThreads
+        let chunks = min(threads * chunksPerThread, max(1, count / max(minChunk, 1)))
+        if chunks <= 1 || threads <= 1 {
             body(0..<count)
             return
         }
+        claimChunks(chunks, workers: min(threads, chunks)) { c in
+            let start = count * c / chunks
+            let end = count * (c + 1) / chunks
+            if start < end { body(start..<end) }
+        }
+    }
+
+    /// Runs `body(c)` for every chunk index `c` in `0..<chunks` on `workers` threads, each
+    /// claiming the next unclaimed index until none is left.
+    @inlinable
+    package static func claimChunks(_ chunks: Int, workers: Int, _ body: (Int) -> Void) {
+        let next = Atomic<Int>(0)
         withoutActuallyEscaping(body) { body in
             let run = UncheckedSendableBox(body)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let start = count * c / chunks
-                let end = count * (c + 1) / chunks
-                if start < end { run.value(start..<end) }
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while true {
+                    let c = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    if c >= chunks { return }
+                    run.value(c)
+                }
             }
         }
     }

@@ -115,23 +115,22 @@ extension Poseidon2 {
     }
 }
 
-/// Runs `body` over contiguous chunks of `0..<count` on up to `threads` threads.
+/// Runs `body` over contiguous chunks of `0..<count` on up to `threads` threads, a few chunks
+/// per thread claimed one after another (as ``Algebra/Parallel/forEachChunk(count:minChunk:_:)``).
 /// Chunk boundaries are multiples of `alignment` (except the end).
 @inlinable
 func forEachChunk(count: Int, threads: Int, alignment: Int, _ body: (Range<Int>) -> Void) {
-    let workers = max(1, min(threads, (count + alignment - 1) / max(alignment, 1)))
+    let units = (count + alignment - 1) / max(alignment, 1)
+    let workers = max(1, min(threads, units))
     if workers <= 1 || count == 0 {
         body(0..<count)
         return
     }
-    let units = (count + alignment - 1) / alignment
-    let perWorker = (units + workers - 1) / workers
-    withoutActuallyEscaping(body) { body in
-        let box = UncheckedSendableBox(body)
-        DispatchQueue.concurrentPerform(iterations: workers) { t in
-            let lo = min(count, t * perWorker * alignment)
-            let hi = min(count, (t + 1) * perWorker * alignment)
-            if lo < hi { box.value(lo..<hi) }
-        }
+    let chunks = min(units, workers * Parallel.chunksPerThread)
+    let perChunk = (units + chunks - 1) / chunks
+    Parallel.claimChunks(chunks, workers: workers) { c in
+        let lo = min(count, c * perChunk * alignment)
+        let hi = min(count, (c + 1) * perChunk * alignment)
+        if lo < hi { body(lo..<hi) }
     }
 }

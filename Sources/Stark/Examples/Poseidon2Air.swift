@@ -46,6 +46,12 @@ public struct Poseidon2Air<F: StarkField>: Air {
     /// `y = M4 x` on each block of four, then add the column sums of the blocks.
     @inlinable
     static func externalLayer<X: AirExpression>(_ s: inout [X]) {
+        s.withUnsafeMutableBufferPointer { externalLayer(at: $0.baseAddress!) }
+    }
+
+    /// ``externalLayer(_:)`` on the 16 elements at `s`.
+    @inlinable @inline(__always)
+    static func externalLayer<X: AirExpression>(at s: UnsafeMutablePointer<X>) {
         for k in 0..<4 {
             let a = s[4 * k]
             let b = s[4 * k + 1]
@@ -165,72 +171,44 @@ public struct Poseidon2Air<F: StarkField>: Air {
     @inlinable
     @_specialize(where F == KoalaBear)
     public func writeColumns(of input: UnsafePointer<F>, to out: UnsafeMutablePointer<F>) {
-        withUnsafeTemporaryAllocation(of: F.self, capacity: 16) { buffer in
+        typealias X = ScalarExpr<F>
+        withUnsafeTemporaryAllocation(of: X.self, capacity: 16) { buffer in
             let s = buffer.baseAddress!
             for i in 0..<16 {
                 out[i] = input[i]
-                (s + i).initialize(to: input[i])
+                (s + i).initialize(to: X(input[i]))
             }
-            Self.externalLayer(s)
+            Self.externalLayer(at: s)
             var col = 16
-            initialConstants.withUnsafeBufferPointer { rc in
-                for r in 0..<4 {
-                    for i in 0..<16 {
-                        let x = s[i] + rc[16 * r + i]
-                        s[i] = x * x * x
-                        out[col] = s[i]
-                        col += 1
+            // Four full rounds; the last external layer only feeds the output, not a column.
+            func fullRounds(_ constants: [F], lastLayer: Bool) {
+                constants.withUnsafeBufferPointer { rc in
+                    for r in 0..<4 {
+                        for i in 0..<16 {
+                            let x = s[i].v + rc[16 * r + i]
+                            s[i] = X(x * x * x)
+                            out[col] = s[i].v
+                            col += 1
+                        }
+                        if lastLayer || r < 3 { Self.externalLayer(at: s) }
                     }
-                    Self.externalLayer(s)
                 }
             }
+            fullRounds(initialConstants, lastLayer: true)
             partialConstants.withUnsafeBufferPointer { rc in
                 diagonal.withUnsafeBufferPointer { v in
                     for r in 0..<partialRounds {
-                        let x = s[0] + rc[r]
-                        s[0] = x * x * x
-                        out[col] = s[0]
+                        let x = s[0].v + rc[r]
+                        s[0] = X(x * x * x)
+                        out[col] = s[0].v
                         col += 1
-                        var sum = s[0]
-                        for j in 1..<16 { sum = sum + s[j] }
-                        for j in 0..<16 { s[j] = s[j] * v[j] + sum }
+                        var sum = s[0].v
+                        for j in 1..<16 { sum = sum + s[j].v }
+                        for j in 0..<16 { s[j] = X(s[j].v * v[j] + sum) }
                     }
                 }
             }
-            finalConstants.withUnsafeBufferPointer { rc in
-                for r in 0..<4 {
-                    for i in 0..<16 {
-                        let x = s[i] + rc[16 * r + i]
-                        s[i] = x * x * x
-                        out[col] = s[i]
-                        col += 1
-                    }
-                    if r < 3 { Self.externalLayer(s) }
-                }
-            }
-        }
-    }
-
-    /// The external layer on the 16 elements at `s` (``externalLayer(_:)`` without an array).
-    @inlinable @inline(__always)
-    static func externalLayer(_ s: UnsafeMutablePointer<F>) {
-        for k in 0..<4 {
-            let a = s[4 * k]
-            let b = s[4 * k + 1]
-            let c = s[4 * k + 2]
-            let d = s[4 * k + 3]
-            let all = (a + b) + (c + d)
-            s[4 * k] = all + a + b + b
-            s[4 * k + 1] = all + b + c + c
-            s[4 * k + 2] = all + c + d + d
-            s[4 * k + 3] = all + d + a + a
-        }
-        for i in 0..<4 {
-            let sum = s[i] + s[4 + i] + s[8 + i] + s[12 + i]
-            s[i] = s[i] + sum
-            s[4 + i] = s[4 + i] + sum
-            s[8 + i] = s[8 + i] + sum
-            s[12 + i] = s[12 + i] + sum
+            fullRounds(finalConstants, lastLayer: false)
         }
     }
 

@@ -343,38 +343,37 @@ extension RecursionCircuit {
     private func poseidon2Error(_ w: [RE]) -> String? {
         let permutation = Poseidon2<RF>(width: 16)
         let ops = poseidon2
-        let first = Mutex<Int?>(nil)
+        let first = Mutex<(index: Int, reason: String)?>(nil)
         Parallel.forEachChunk(count: ops.count, minChunk: 512) { range in
             withUnsafeTemporaryAllocation(of: RF.self, capacity: 16) { buffer in
-                let s = buffer.baseAddress!
                 for i in range {
-                    let op = ops[i]
-                    let swap = w[op.swap.index]
-                    var holds = swap == .zero || swap == .one
-                    let offset = swap == .one ? 8 : 0
-                    for j in 0..<16 where holds {
-                        let v = w[(j < 8 ? op.left[j] : op.right[j - 8]).index]
-                        holds = isBase(v)
-                        s[(j + offset) % 16] = v.c0
-                    }
-                    if holds {
-                        permutation.permute(s)
-                        for j in 0..<16 where holds { holds = w[op.out[j].index] == RE(s[j]) }
-                    }
-                    if !holds {
-                        first.withLock { if $0 == nil || i < $0! { $0 = i } }
-                        return
-                    }
+                    guard let reason = Self.poseidon2Failure(ops[i], w, permutation, scratch: buffer.baseAddress!)
+                    else { continue }
+                    first.withLock { if $0 == nil || i < $0!.index { $0 = (i, reason) } }
+                    return
                 }
             }
         }
-        guard let i = first.withLock({ $0 }) else { return nil }
-        let op = ops[i]
+        return first.withLock { $0 }.map { "poseidon2 \($0.index): \($0.reason)" }
+    }
+
+    /// Why `op` does not hold on `w`, or `nil`; `scratch` holds 16 elements.
+    private static func poseidon2Failure(
+        _ op: Poseidon2Op,
+        _ w: [RE],
+        _ permutation: Poseidon2<RF>,
+        scratch s: UnsafeMutablePointer<RF>
+    ) -> String? {
         let swap = w[op.swap.index]
-        guard swap == .zero || swap == .one else { return "poseidon2 \(i): swap is not a bit" }
-        guard (op.left + op.right).allSatisfy({ isBase(w[$0.index]) }) else {
-            return "poseidon2 \(i): input not in the base field"
+        guard swap == .zero || swap == .one else { return "swap is not a bit" }
+        let offset = swap == .one ? 8 : 0
+        for j in 0..<16 {
+            let v = w[(j < 8 ? op.left[j] : op.right[j - 8]).index]
+            guard isBase(v) else { return "input not in the base field" }
+            s[(j + offset) % 16] = v.c0
         }
-        return "poseidon2 \(i): wrong output"
+        permutation.permute(s)
+        for j in 0..<16 where w[op.out[j].index] != RE(s[j]) { return "wrong output" }
+        return nil
     }
 }

@@ -1,6 +1,12 @@
 import Algebra
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A small process-wide cache of preprocessed (fixed-column) commitments, so that proving or
 /// verifying many statements over the same fixed tables — every shard of one program, a range
 /// table shared by every proof — extends and hashes those tables once.
@@ -90,7 +96,7 @@ enum PreprocessedCache {
         }
     }
 
-    /// Whether `a` and `b` hold the same matrices: their bytes compared word by word (a field
+    /// Whether `a` and `b` hold the same matrices: their bytes compared by `memcmp` (a field
     /// element's representation is canonical, so equal words are equal elements). The generic
     /// `==` compares element by element through the `Equatable` witness: tens of milliseconds for
     /// a recursion circuit's fixed columns, in every proof.
@@ -99,23 +105,11 @@ enum PreprocessedCache {
         guard a.count == b.count else { return false }
         for (x, y) in zip(a, b) {
             guard x.width == y.width, x.values.count == y.values.count else { return false }
-            let equal = x.values.withUnsafeBytes { p in y.values.withUnsafeBytes { q in sameBytes(p, q) } }
+            let equal = x.values.withUnsafeBytes { p in
+                y.values.withUnsafeBytes { q in p.isEmpty || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0 }
+            }
             guard equal else { return false }
         }
         return true
-    }
-
-    /// Whether two buffers of equal length hold the same bytes (8 at a time).
-    private static func sameBytes(_ p: UnsafeRawBufferPointer, _ q: UnsafeRawBufferPointer) -> Bool {
-        guard p.count == q.count else { return false }
-        let words = p.count / 8
-        var differ: UInt64 = 0
-        for i in 0..<words {
-            differ |=
-                p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)
-                ^ q.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)
-        }
-        for i in (8 * words)..<p.count { differ |= UInt64(p[i] ^ q[i]) }
-        return differ == 0
     }
 }

@@ -20,8 +20,8 @@ struct PreprocessedCacheTests {
         Backend.commit(traces.map { Backend.lde($0, logBlowup: config.fri.logBlowup) }, config: config).root
     }
 
-    /// A trace differing in one element (first, middle or last word of a matrix, so the
-    /// word-by-word comparison's every part is exercised) misses the cache: its root is its own.
+    /// A trace differing in one element (the first, a middle or the last of a matrix) misses
+    /// the cache: its root is its own.
     @Test(arguments: [0, 97, 191])
     func oneElementApart(changed: Int) {
         let seed = UInt32(7000 + changed)

@@ -75,8 +75,15 @@ public struct Poseidon2Air<F: StarkField>: Air {
         }
     }
 
+    /// `s → (1 + Diag(V))·s`: every element times its diagonal entry, plus the sum of all.
     @inlinable
     func internalLayer<X: AirExpression>(_ s: inout [X]) where X.F == F {
+        s.withUnsafeMutableBufferPointer { internalLayer(at: $0.baseAddress!) }
+    }
+
+    /// ``internalLayer(_:)`` on the 16 elements at `s`.
+    @inlinable @inline(__always)
+    func internalLayer<X: AirExpression>(at s: UnsafeMutablePointer<X>) where X.F == F {
         var sum = s[0]
         for j in 1..<16 { sum = sum + s[j] }
         for j in 0..<16 { s[j] = s[j] * X(diagonal[j]) + sum }
@@ -135,42 +142,29 @@ public struct Poseidon2Air<F: StarkField>: Air {
 
     /// The trace row part of one permutation of `input`, and the permutation's output.
     public func permutationColumns(_ input: [F]) -> (columns: [F], output: [F]) {
-        typealias X = ScalarExpr<F>
-        var cols: [F] = input
-        cols.reserveCapacity(columnsPerPermutation)
-        var state = input.map { X($0) }
-        Self.externalLayer(&state)
-        for r in 0..<4 {
-            for i in 0..<16 {
-                let x = state[i].v + initialConstants[16 * r + i]
-                state[i] = X(x * x * x)
-                cols.append(state[i].v)
+        precondition(input.count == 16, "a Poseidon2 state has 16 elements")
+        var columns = [F](repeating: .zero, count: columnsPerPermutation)
+        var output = [F](repeating: .zero, count: 16)
+        input.withUnsafeBufferPointer { i in
+            columns.withUnsafeMutableBufferPointer { c in
+                output.withUnsafeMutableBufferPointer {
+                    writeColumns(of: i.baseAddress!, to: c.baseAddress!, output: $0.baseAddress!)
+                }
             }
-            Self.externalLayer(&state)
         }
-        for r in 0..<partialRounds {
-            let x = state[0].v + partialConstants[r]
-            state[0] = X(x * x * x)
-            cols.append(state[0].v)
-            internalLayer(&state)
-        }
-        for r in 0..<4 {
-            for i in 0..<16 {
-                let x = state[i].v + finalConstants[16 * r + i]
-                state[i] = X(x * x * x)
-                cols.append(state[i].v)
-            }
-            Self.externalLayer(&state)
-        }
-        return (cols, state.map(\.v))
+        return (columns, output)
     }
 
-    /// ``permutationColumns(_:)`` without arrays: writes the ``columnsPerPermutation`` columns
-    /// of the permutation of the 16 elements at `input` to `out` (which must not overlap
-    /// `input`), for trace generation in hot loops.
+    /// Writes the ``columnsPerPermutation`` columns of the permutation of the 16 elements at
+    /// `input` to `out` (which must not overlap `input`), and the permutation's 16 outputs to
+    /// `output` when given: without arrays, for trace generation in hot loops.
     @inlinable
     @_specialize(where F == KoalaBear)
-    public func writeColumns(of input: UnsafePointer<F>, to out: UnsafeMutablePointer<F>) {
+    public func writeColumns(
+        of input: UnsafePointer<F>,
+        to out: UnsafeMutablePointer<F>,
+        output: UnsafeMutablePointer<F>? = nil
+    ) {
         typealias X = ScalarExpr<F>
         withUnsafeTemporaryAllocation(of: X.self, capacity: 16) { buffer in
             let s = buffer.baseAddress!
@@ -180,7 +174,7 @@ public struct Poseidon2Air<F: StarkField>: Air {
             }
             Self.externalLayer(at: s)
             var col = 16
-            // Four full rounds; the last external layer only feeds the output, not a column.
+            // Four full rounds; the very last external layer only feeds the output.
             func fullRounds(_ constants: [F], lastLayer: Bool) {
                 constants.withUnsafeBufferPointer { rc in
                     for r in 0..<4 {
@@ -196,19 +190,16 @@ public struct Poseidon2Air<F: StarkField>: Air {
             }
             fullRounds(initialConstants, lastLayer: true)
             partialConstants.withUnsafeBufferPointer { rc in
-                diagonal.withUnsafeBufferPointer { v in
-                    for r in 0..<partialRounds {
-                        let x = s[0].v + rc[r]
-                        s[0] = X(x * x * x)
-                        out[col] = s[0].v
-                        col += 1
-                        var sum = s[0].v
-                        for j in 1..<16 { sum = sum + s[j].v }
-                        for j in 0..<16 { s[j] = X(s[j].v * v[j] + sum) }
-                    }
+                for r in 0..<partialRounds {
+                    let x = s[0].v + rc[r]
+                    s[0] = X(x * x * x)
+                    out[col] = s[0].v
+                    col += 1
+                    internalLayer(at: s)
                 }
             }
-            fullRounds(finalConstants, lastLayer: false)
+            fullRounds(finalConstants, lastLayer: output != nil)
+            if let output { for i in 0..<16 { output[i] = s[i].v } }
         }
     }
 
